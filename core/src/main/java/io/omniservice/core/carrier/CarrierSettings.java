@@ -1,0 +1,70 @@
+package io.omniservice.core.carrier;
+
+import io.omniservice.core.config.ConfigException;
+import java.net.URI;
+import java.time.Duration;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeSet;
+
+/**
+ * The configuration of one carrier account ({@code carriers.<carrier>.<account>} in the YAML file), read
+ * by the carrier's own provider. Every error names the full key, so a typo stops start-up with its path.
+ */
+public record CarrierSettings(String path, String account, Map<String, Object> values) {
+    public CarrierSettings {
+        values = Map.copyOf(values);
+    }
+
+    public String require(String key) {
+        String value = optional(key, null);
+        if (value == null || value.isBlank()) {
+            throw new ConfigException(path + "." + key, "is required");
+        }
+        return value;
+    }
+
+    public String optional(String key, String fallback) {
+        Object value = values.get(key);
+        return value == null ? fallback : value.toString();
+    }
+
+    /** An absolute http(s) URL without a trailing slash, such as a carrier's API base URL. */
+    public URI url(String key, String fallback) {
+        String raw = optional(key, fallback);
+        if (raw == null) {
+            throw new ConfigException(path + "." + key, "is required");
+        }
+        try {
+            URI uri = URI.create(raw.endsWith("/") ? raw.substring(0, raw.length() - 1) : raw);
+            if (!"http".equals(uri.getScheme()) && !"https".equals(uri.getScheme()) || uri.getHost() == null) {
+                throw new IllegalArgumentException("not an absolute http(s) URL");
+            }
+            return uri;
+        } catch (IllegalArgumentException e) {
+            throw new ConfigException(path + "." + key, "must be an absolute http(s) URL, got '" + raw + "'");
+        }
+    }
+
+    public Duration duration(String key, Duration fallback) {
+        String raw = optional(key, null);
+        if (raw == null) {
+            return fallback;
+        }
+        try {
+            return Duration.parse(raw.startsWith("P") ? raw : "PT" + raw);
+        } catch (RuntimeException e) {
+            throw new ConfigException(path + "." + key, "must be a duration such as 5s or PT5S, got '" + raw + "'");
+        }
+    }
+
+    /** Refuses keys this carrier does not know, so that a misspelt credential is not silently ignored. */
+    public void rejectUnknown(Set<String> known) {
+        Set<String> unknown = new TreeSet<>(values.keySet());
+        unknown.removeAll(known);
+        if (!unknown.isEmpty()) {
+            throw new ConfigException(
+                    path + "." + unknown.iterator().next(), "unknown key; known keys are " + new TreeSet<>(known));
+        }
+    }
+}

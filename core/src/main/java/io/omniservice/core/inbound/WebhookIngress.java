@@ -1,0 +1,140 @@
+package io.omniservice.core.inbound;
+
+import io.omniservice.core.carrier.CarrierAdapter;
+import io.omniservice.core.carrier.CarrierRegistry;
+import io.omniservice.core.carrier.WebhookRejection;
+import io.omniservice.core.carrier.WebhookReply;
+import io.omniservice.core.carrier.WebhookRequest;
+import io.omniservice.core.model.ApiError;
+import io.omniservice.core.model.Direction;
+import io.omniservice.core.model.InboundEvent;
+import io.omniservice.core.model.InboundEvent.InboundMessage;
+import io.omniservice.core.model.InboundEvent.StatusUpdate;
+import io.omniservice.core.model.MessageIds;
+import io.omniservice.core.model.MessageMetadata;
+import io.omniservice.core.model.NormalizedMessage;
+import io.omniservice.core.store.InboundBatch;
+import io.omniservice.core.store.MessageStore;
+import java.time.Clock;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The inbound pipeline for one webhook, independent of any HTTP framework: find the carrier account,
+ * verify the carrier's authentication on the raw bytes, normalize, commit durably, then acknowledge.
+ * Nothing is stored unless every step before the commit succeeded.
+ */
+public final class WebhookIngress {
+    private static final Logger LOG = LoggerFactory.getLogger(WebhookIngress.class);
+    private static final Logger SECURITY = LoggerFactory.getLogger("omniservice.security");
+
+    private final CarrierRegistry carriers;
+    private final MessageStore store;
+    private final Clock clock;
+
+    public WebhookIngress(CarrierRegistry carriers, MessageStore store, Clock clock) {
+        this.carriers = carriers;
+        this.store = store;
+        this.clock = clock;
+    }
+
+    /** What a webhook comes to before anything is stored: an answer already, or events to commit. */
+    public sealed interface Decision {
+        /** Answer now: a handshake, or a refusal (nothing is stored). */
+        record Answer(WebhookReply reply) implements Decision {}
+
+        /** Verified and parsed: commit these, then answer with the adapter's acknowledgement. */
+        record Accept(List<InboundEvent> events) implements Decision {}
+    }
+
+    /** Handles a webhook for {@code carrier} (wire name) and {@code account} (null for the default one). */
+    public WebhookReply handle(String carrier, String account, WebhookRequest request) {
+        Optional<CarrierAdapter> found = carriers.find(carrier, account);
+        if (found.isEmpty()) {
+            return error(new ApiError(404, "unknown_carrier", "no carrier account is configured at this URL"));
+        }
+        CarrierAdapter adapter = found.get();
+        return switch (decide(adapter, request)) {
+            case Decision.Answer answer -> answer.reply();
+            case Decision.Accept accept -> commitThenAcknowledge(adapter, accept.events(), request);
+        };
+    }
+
+    /** Handshake, authentication and parsing for one adapter; touches no storage. */
+    public static Decision decide(CarrierAdapter adapter, WebhookRequest request) {
+        try {
+            if ("GET".equals(request.method())) {
+                Optional<WebhookReply> handshake = adapter.onGet(request);
+                if (handshake.isPresent()) {
+                    return new Decision.Answer(handshake.get());
+                }
+            }
+            adapter.verify(request);
+            return new Decision.Accept(adapter.parse(request));
+        } catch (WebhookRejection rejection) {
+            Logger log = rejection.isAuthenticationFailure() ? SECURITY : LOG;
+            log.warn(
+                    "webhook refused carrier={} account={} status={} reason={}",
+                    adapter.type().wireName(),
+                    adapter.account(),
+                    rejection.status(),
+                    rejection.getMessage());
+            return new Decision.Answer(error(
+                    new ApiError(rejection.status(), rejection.code(), rejection.getMessage(), rejection.field())));
+        }
+    }
+
+    private WebhookReply commitThenAcknowledge(
+            CarrierAdapter adapter, List<InboundEvent> events, WebhookRequest request) {
+        InboundBatch batch = normalize(events, request);
+        if (!batch.isEmpty()) {
+            try {
+                store.commit(batch);
+            } catch (RuntimeException storageFailure) {
+                // Not the carrier's fault: 503 makes it retry, and the failed transaction left nothing behind.
+                LOG.error("webhook not stored carrier={}", adapter.type().wireName(), storageFailure);
+                return error(new ApiError(503, "storage_unavailable", "the message could not be stored; retry later"));
+            }
+        }
+        return adapter.acknowledge(events);
+    }
+
+    private InboundBatch normalize(List<InboundEvent> events, WebhookRequest request) {
+        List<InboundBatch.NewMessage> messages = new ArrayList<>();
+        List<StatusUpdate> statuses = new ArrayList<>();
+        for (InboundEvent event : events) {
+            switch (event) {
+                case InboundMessage m -> {
+                    var key = m.conversationKey();
+                    var metadata = new MessageMetadata(
+                            m.carrier(),
+                            m.account(),
+                            m.carrierMessageId(),
+                            m.sentAt(),
+                            m.replyTo(),
+                            request.receivedAt(),
+                            clock.instant(),
+                            m.originalPayload());
+                    var normalized = new NormalizedMessage(
+                            MessageIds.next(clock),
+                            key.conversationId(),
+                            Direction.INBOUND,
+                            m.sender(),
+                            m.recipient(),
+                            m.content(),
+                            metadata);
+                    messages.add(new InboundBatch.NewMessage(normalized, key));
+                }
+                case StatusUpdate s -> statuses.add(s);
+            }
+        }
+        return new InboundBatch(messages, statuses);
+    }
+
+    private static WebhookReply error(ApiError error) {
+        return new WebhookReply(error.status(), "application/json", error.toJson());
+    }
+}

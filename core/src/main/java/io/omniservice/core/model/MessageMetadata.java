@@ -1,0 +1,20 @@
+package io.omniservice.core.model;
+
+import com.fasterxml.jackson.annotation.JsonInclude;
+import com.fasterxml.jackson.databind.JsonNode;
+import java.time.Instant;
+
+/**
+ * Where a message came from and when: the seed's metadata (carrier, original payload, receivedAt,
+ * processedAt) plus the account, the carrier's message id, its own timestamp and what it replies to.
+ */
+@JsonInclude(JsonInclude.Include.NON_NULL)
+public record MessageMetadata(
+        CarrierType carrier,
+        String account,
+        String carrierMessageId,
+        Instant sentAt,
+        String replyTo,
+        Instant receivedAt,
+        Instant processedAt,
+        JsonNode originalPayload) {}

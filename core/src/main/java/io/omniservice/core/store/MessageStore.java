@@ -1,0 +1,46 @@
+package io.omniservice.core.store;
+
+import io.omniservice.core.model.CarrierType;
+import io.omniservice.core.model.Conversation;
+import io.omniservice.core.model.Message;
+import io.omniservice.core.model.MessageStatus;
+import java.time.Instant;
+import java.util.Optional;
+
+/**
+ * Where messages, conversations, status history and change events live. Adapters: embedded H2,
+ * PostgreSQL (and DynamoDB in the AWS mode); all pass the same contract tests.
+ */
+public interface MessageStore extends AutoCloseable {
+
+    /**
+     * Commits a webhook's content in one transaction and returns only once it is durable: upserts each
+     * message's conversation, inserts messages not yet stored (unique on carrier + carrier message id;
+     * a repeat stores nothing), appends status history and advances statuses monotonically, and appends
+     * the change events later workers consume ({@code message.received}, {@code conversation.created},
+     * {@code message.status}). Adapters may group concurrent commits into one transaction.
+     */
+    CommitResult commit(InboundBatch batch);
+
+    Optional<Message> message(String messageId);
+
+    /** Messages of a carrier created in [since, until), oldest first: the seed's carrier-timestamp index. */
+    Page<Message> messagesByCarrier(CarrierType carrier, Instant since, Instant until, PageRequest page);
+
+    /** Messages in a status created after a time, oldest first: the seed's status-created index. */
+    Page<Message> messagesByStatus(MessageStatus status, Instant createdAfter, PageRequest page);
+
+    Optional<Conversation> conversation(String conversationId);
+
+    /** Conversations, newest activity first; only those with this participant when it is not null. */
+    Page<Conversation> conversations(String participant, PageRequest page);
+
+    /** A conversation's messages, oldest first. */
+    Page<Message> conversationMessages(String conversationId, PageRequest page);
+
+    /** Whether storage answers now (for {@code /health/ready}). */
+    boolean isReady();
+
+    @Override
+    void close();
+}
