@@ -11,12 +11,15 @@ import java.util.Locale;
  * moves a delivered message back. {@code failed} is terminal for everything but a later {@code delivered}
  * or {@code read} from the carrier, which is evidence the message arrived after all (carriers do send that).
  * A {@code failed} after {@code delivered} is kept in the history but does not change the status.
+ * {@code received} is the status of an inbound message: it reached us, ranked as delivered, and only
+ * {@code read} follows it.
  */
 public enum MessageStatus {
     QUEUED(0),
     SENT(1),
     DELIVERED(2),
     READ(3),
+    RECEIVED(2),
     FAILED(-1);
 
     private final int rank;
