@@ -1,0 +1,33 @@
+package io.omniservice.core.model;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+
+class PhoneNumberTest {
+
+    @ParameterizedTest(name = "{0} -> {1}")
+    @CsvSource(
+            nullValues = "null",
+            value = {
+                "+14155550100, +14155550100",
+                "14155550100, +14155550100",
+                "+1 (415) 555-0100, +14155550100",
+                "31612345678, +31612345678",
+                "MyBrand, null",
+                "+0123456789, null",
+                "12345, null",
+                "'', null",
+                "+1415555010012345, null",
+            })
+    void normalizesToE164(String raw, String expected) {
+        assertThat(PhoneNumber.e164(raw)).isEqualTo(expected);
+    }
+
+    @ParameterizedTest
+    @CsvSource({"+14155550100, +1415***0100", "abc, ***bc"})
+    void masksForLogs(String raw, String masked) {
+        assertThat(PhoneNumber.mask(raw)).isEqualTo(masked);
+    }
+}
