@@ -1,0 +1,186 @@
+package io.omniservice.store.jdbc;
+
+import io.omniservice.core.store.CommitResult;
+import io.omniservice.core.store.InboundBatch;
+import java.sql.Connection;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.time.Clock;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.locks.Condition;
+import java.util.concurrent.locks.ReentrantLock;
+import javax.sql.DataSource;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Group commit: callers queue their batches and one writer thread writes everything pending in one
+ * transaction, so a burst of webhooks costs one durable commit instead of one each. A caller's future
+ * completes only after the COMMIT that holds its batch returned.
+ */
+final class GroupCommitter implements AutoCloseable {
+    private static final Logger LOG = LoggerFactory.getLogger(GroupCommitter.class);
+
+    private final DataSource dataSource;
+    private final Clock clock;
+    private final int maxGroupSize;
+    private final boolean forceSynchronousCommit;
+    private final ReentrantLock lock = new ReentrantLock();
+    private final Condition pendingChanged = lock.newCondition();
+    private final ArrayDeque<Pending> pending = new ArrayDeque<>();
+    private final Thread writer;
+    private boolean closing;
+
+    final AtomicLong groupsCommitted = new AtomicLong();
+    final AtomicLong batchesCommitted = new AtomicLong();
+    final AtomicLong groupsRetriedAlone = new AtomicLong();
+
+    private record Pending(InboundBatch batch, CompletableFuture<CommitResult> result) {}
+
+    GroupCommitter(DataSource dataSource, Clock clock, int maxGroupSize, boolean forceSynchronousCommit, String name) {
+        this.dataSource = dataSource;
+        this.clock = clock;
+        this.maxGroupSize = maxGroupSize;
+        this.forceSynchronousCommit = forceSynchronousCommit;
+        this.writer = Thread.ofPlatform().name(name).daemon(true).unstarted(this::run);
+        writer.start();
+    }
+
+    /** Queues the batches together (they are written in the same group unless it is full). */
+    List<CompletableFuture<CommitResult>> submit(List<InboundBatch> batches) {
+        List<CompletableFuture<CommitResult>> results = new ArrayList<>(batches.size());
+        lock.lock();
+        try {
+            if (closing) {
+                throw new IllegalStateException("the message store is closed");
+            }
+            for (InboundBatch batch : batches) {
+                CompletableFuture<CommitResult> result = new CompletableFuture<>();
+                pending.add(new Pending(batch, result));
+                results.add(result);
+            }
+            pendingChanged.signalAll();
+        } finally {
+            lock.unlock();
+        }
+        return results;
+    }
+
+    private void run() {
+        while (true) {
+            List<Pending> group = new ArrayList<>();
+            lock.lock();
+            try {
+                while (pending.isEmpty() && !closing) {
+                    pendingChanged.awaitUninterruptibly();
+                }
+                if (pending.isEmpty()) {
+                    return;
+                }
+                while (!pending.isEmpty() && group.size() < maxGroupSize) {
+                    group.add(pending.poll());
+                }
+            } finally {
+                lock.unlock();
+            }
+            write(group);
+        }
+    }
+
+    private void write(List<Pending> group) {
+        try {
+            List<CommitResult> results =
+                    commitTogether(group.stream().map(Pending::batch).toList());
+            groupsCommitted.incrementAndGet();
+            batchesCommitted.addAndGet(group.size());
+            for (int i = 0; i < group.size(); i++) {
+                group.get(i).result().complete(results.get(i));
+            }
+        } catch (Exception groupFailure) {
+            if (group.size() == 1) {
+                group.getFirst().result().completeExceptionally(groupFailure);
+                return;
+            }
+            // one bad batch must not fail its neighbours: write each alone, each caller gets its own outcome
+            groupsRetriedAlone.incrementAndGet();
+            LOG.warn(
+                    "group of {} batches failed, writing each alone: {}",
+                    group.size(),
+                    FailureDescription.of(groupFailure));
+            for (Pending one : group) {
+                try {
+                    CommitResult result = commitTogether(List.of(one.batch())).getFirst();
+                    groupsCommitted.incrementAndGet();
+                    batchesCommitted.incrementAndGet();
+                    one.result().complete(result);
+                } catch (Exception failure) {
+                    one.result().completeExceptionally(failure);
+                }
+            }
+        } catch (Error fatal) {
+            // keep the writer alive: a dead writer would leave every later caller waiting forever
+            LOG.error("group of {} batches not written: {}", group.size(), FailureDescription.of(fatal));
+            group.forEach(p -> p.result().completeExceptionally(fatal));
+        }
+    }
+
+    private List<CommitResult> commitTogether(List<InboundBatch> batches) throws SQLException {
+        try (Connection connection = dataSource.getConnection()) {
+            connection.setAutoCommit(false);
+            try {
+                if (forceSynchronousCommit) {
+                    try (Statement statement = connection.createStatement()) {
+                        statement.execute("SET LOCAL synchronous_commit = on");
+                    }
+                }
+                List<CommitResult> results = GroupTransaction.write(connection, batches, clock.instant());
+                connection.commit();
+                return results;
+            } catch (SQLException | RuntimeException e) {
+                try {
+                    connection.rollback();
+                } catch (SQLException rollbackFailure) {
+                    e.addSuppressed(rollbackFailure);
+                }
+                throw e;
+            }
+        }
+    }
+
+    /** Writes everything already queued, then stops the writer. */
+    @Override
+    public void close() {
+        lock.lock();
+        try {
+            closing = true;
+            pendingChanged.signalAll();
+        } finally {
+            lock.unlock();
+        }
+        boolean interrupted = false;
+        while (writer.isAlive()) {
+            try {
+                writer.join();
+            } catch (InterruptedException e) {
+                interrupted = true;
+            }
+        }
+        // nothing is left unless the writer died; its callers must not wait forever
+        lock.lock();
+        try {
+            for (Pending left : pending) {
+                left.result().completeExceptionally(new IllegalStateException("the message store closed"));
+            }
+            pending.clear();
+        } finally {
+            lock.unlock();
+        }
+        if (interrupted) {
+            Thread.currentThread().interrupt();
+        }
+    }
+}

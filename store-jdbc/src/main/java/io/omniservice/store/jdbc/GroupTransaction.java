@@ -1,0 +1,482 @@
+package io.omniservice.store.jdbc;
+
+import io.omniservice.core.model.CarrierType;
+import io.omniservice.core.model.Direction;
+import io.omniservice.core.model.InboundEvent.StatusUpdate;
+import io.omniservice.core.model.MessageContent;
+import io.omniservice.core.model.MessageStatus;
+import io.omniservice.core.model.NormalizedMessage;
+import io.omniservice.core.store.CommitResult;
+import io.omniservice.core.store.InboundBatch;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.TreeMap;
+import java.util.UUID;
+
+/**
+ * Writes a group of batches inside one open transaction (the caller commits or rolls back), with
+ * statements batched across the whole group. Duplicates are decided by the database's unique keys,
+ * so a message repeated inside the group, or already stored, is stored once.
+ */
+final class GroupTransaction {
+    static final String MESSAGE_RECEIVED = "message.received";
+    static final String CONVERSATION_CREATED = "conversation.created";
+    static final String MESSAGE_STATUS = "message.status";
+
+    private final Connection connection;
+    private final Instant now;
+    private final List<ChangeEvent> events = new ArrayList<>();
+
+    private GroupTransaction(Connection connection, Instant now) {
+        this.connection = connection;
+        this.now = SqlTime.stored(now);
+    }
+
+    /** Writes the batches; one result per batch, in order. */
+    static List<CommitResult> write(Connection connection, List<InboundBatch> batches, Instant now)
+            throws SQLException {
+        return new GroupTransaction(connection, now).writeAll(batches);
+    }
+
+    private record ChangeEvent(String type, String messageId, String conversationId, Object payload) {}
+
+    private record MessageReceived(
+            String messageId, String conversationId, CarrierType carrier, String account, Direction direction) {}
+
+    private record ConversationCreated(String conversationId, String participant, CarrierType carrier) {}
+
+    private record StatusChanged(
+            String messageId,
+            String conversationId,
+            CarrierType carrier,
+            String carrierMessageId,
+            MessageStatus previousStatus,
+            MessageStatus status,
+            String carrierStatus,
+            String errorCode,
+            String errorMessage,
+            Instant occurredAt) {}
+
+    /** What one batch of the group changed. */
+    private static final class Tally {
+        final List<String> stored = new ArrayList<>();
+        int duplicateMessages;
+        int statusesApplied;
+        int statusesUnmatched;
+        int duplicateStatuses;
+
+        CommitResult result() {
+            return new CommitResult(stored, duplicateMessages, statusesApplied, statusesUnmatched, duplicateStatuses);
+        }
+    }
+
+    /** One message of the group, with the values its row is written from. */
+    private record Row(
+            int batch, NormalizedMessage message, String participant, CarrierType carrier, Instant createdAt) {
+        MessageStatus initialStatus() {
+            return message.direction() == Direction.INBOUND ? MessageStatus.RECEIVED : MessageStatus.QUEUED;
+        }
+    }
+
+    /** Conversation activity from the group's new messages. */
+    private static final class Activity {
+        long count;
+        Instant last;
+        CarrierType carrier;
+    }
+
+    private List<CommitResult> writeAll(List<InboundBatch> batches) throws SQLException {
+        List<Tally> tallies = new ArrayList<>();
+        List<Row> rows = new ArrayList<>();
+        for (int b = 0; b < batches.size(); b++) {
+            tallies.add(new Tally());
+            for (InboundBatch.NewMessage item : batches.get(b).messages()) {
+                rows.add(row(b, item));
+            }
+        }
+        if (!rows.isEmpty()) {
+            insertConversations(rows);
+            List<Row> fresh = insertMessages(rows, tallies);
+            if (!fresh.isEmpty()) {
+                insertFirstHistory(fresh);
+                attachEarlierStatuses(fresh);
+                recordActivity(fresh);
+            }
+        }
+        for (int b = 0; b < batches.size(); b++) {
+            for (StatusUpdate status : batches.get(b).statuses()) {
+                applyStatus(status, tallies.get(b));
+            }
+        }
+        insertEvents();
+        return tallies.stream().map(Tally::result).toList();
+    }
+
+    private Row row(int batch, InboundBatch.NewMessage item) {
+        NormalizedMessage message = item.message();
+        String conversationId = item.conversation().conversationId();
+        if (!conversationId.equals(message.conversationId())) {
+            throw new IllegalArgumentException("message " + message.messageId() + " names conversation "
+                    + message.conversationId() + " but its key gives " + conversationId);
+        }
+        CarrierType carrier = Objects.requireNonNull(message.metadata().carrier(), "metadata.carrier");
+        Objects.requireNonNull(message.metadata().account(), "metadata.account");
+        Instant created =
+                message.metadata().receivedAt() != null ? message.metadata().receivedAt() : now;
+        return new Row(batch, message, item.conversation().participant(), carrier, SqlTime.stored(created));
+    }
+
+    private void insertConversations(List<Row> rows) throws SQLException {
+        // one row per conversation, in id order so concurrent writers (other nodes) lock in the same order
+        Map<String, Row> first = new TreeMap<>();
+        for (Row row : rows) {
+            first.putIfAbsent(row.message().conversationId(), row);
+        }
+        List<Row> candidates = List.copyOf(first.values());
+        int[] counts;
+        try (PreparedStatement insert = connection.prepareStatement("""
+                INSERT INTO conversations (id, participant, carrier, state, created_at, last_message_at, message_count, metadata)
+                VALUES (?, ?, ?, 'open', ?, ?, 0, '{}') ON CONFLICT DO NOTHING""")) {
+            for (Row row : candidates) {
+                insert.setString(1, row.message().conversationId());
+                insert.setString(2, row.participant());
+                insert.setString(3, row.carrier().wireName());
+                SqlTime.set(insert, 4, row.createdAt());
+                SqlTime.set(insert, 5, row.createdAt());
+                insert.addBatch();
+            }
+            counts = insert.executeBatch();
+        }
+        for (int i = 0; i < candidates.size(); i++) {
+            if (counts[i] > 0) {
+                Row row = candidates.get(i);
+                String id = row.message().conversationId();
+                events.add(new ChangeEvent(
+                        CONVERSATION_CREATED, null, id, new ConversationCreated(id, row.participant(), row.carrier())));
+            }
+        }
+    }
+
+    private List<Row> insertMessages(List<Row> rows, List<Tally> tallies) throws SQLException {
+        int[] counts;
+        try (PreparedStatement insert = connection.prepareStatement("""
+                INSERT INTO messages (message_id, conversation_id, direction, carrier, account, carrier_message_id,
+                    sender, sender_name, recipient, content, status, created_at, metadata)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING""")) {
+            for (Row row : rows) {
+                NormalizedMessage m = row.message();
+                insert.setString(1, m.messageId());
+                insert.setString(2, m.conversationId());
+                insert.setString(3, m.direction().wireName());
+                insert.setString(4, row.carrier().wireName());
+                insert.setString(5, m.metadata().account());
+                insert.setString(6, m.metadata().carrierMessageId());
+                insert.setString(
+                        7,
+                        m.sender().phoneNumber() != null
+                                ? m.sender().phoneNumber()
+                                : m.sender().carrierId());
+                insert.setString(8, m.sender().displayName());
+                insert.setString(9, m.recipient());
+                insert.setString(10, JsonText.write(m.content(), MessageContent.class));
+                insert.setString(11, row.initialStatus().wireName());
+                SqlTime.set(insert, 12, row.createdAt());
+                insert.setString(13, JsonText.write(m.metadata()));
+                insert.addBatch();
+            }
+            counts = insert.executeBatch();
+        }
+        List<Row> fresh = new ArrayList<>();
+        for (int i = 0; i < rows.size(); i++) {
+            Row row = rows.get(i);
+            if (counts[i] > 0) {
+                fresh.add(row);
+                tallies.get(row.batch()).stored.add(row.message().messageId());
+                if (row.message().direction() == Direction.INBOUND) {
+                    events.add(new ChangeEvent(
+                            MESSAGE_RECEIVED,
+                            row.message().messageId(),
+                            row.message().conversationId(),
+                            new MessageReceived(
+                                    row.message().messageId(),
+                                    row.message().conversationId(),
+                                    row.carrier(),
+                                    row.message().metadata().account(),
+                                    row.message().direction())));
+                }
+            } else {
+                tallies.get(row.batch()).duplicateMessages++;
+            }
+        }
+        return fresh;
+    }
+
+    private void insertFirstHistory(List<Row> fresh) throws SQLException {
+        try (PreparedStatement insert = connection.prepareStatement(insertHistorySql())) {
+            for (Row row : fresh) {
+                MessageStatus status = row.initialStatus();
+                bindHistory(
+                        insert,
+                        row.message().messageId(),
+                        row.carrier(),
+                        row.message().metadata().carrierMessageId(),
+                        status,
+                        status.wireName(),
+                        null,
+                        null,
+                        row.createdAt());
+                insert.addBatch();
+            }
+            insert.executeBatch();
+        }
+    }
+
+    /**
+     * Statuses that arrived before their message (kept with no message id) now belong to it: attach them
+     * and apply them in the order they happened.
+     */
+    private void attachEarlierStatuses(List<Row> fresh) throws SQLException {
+        List<Row> withCarrierId = fresh.stream()
+                .filter(r -> r.message().metadata().carrierMessageId() != null)
+                .toList();
+        if (withCarrierId.isEmpty()) {
+            return;
+        }
+        int[] counts;
+        try (PreparedStatement attach = connection.prepareStatement(
+                "UPDATE status_history SET message_id = ? WHERE carrier = ? AND carrier_message_id = ? AND message_id IS NULL")) {
+            for (Row row : withCarrierId) {
+                attach.setString(1, row.message().messageId());
+                attach.setString(2, row.carrier().wireName());
+                attach.setString(3, row.message().metadata().carrierMessageId());
+                attach.addBatch();
+            }
+            counts = attach.executeBatch();
+        }
+        for (int i = 0; i < withCarrierId.size(); i++) {
+            if (counts[i] != 0) {
+                Row row = withCarrierId.get(i);
+                MessageProgress progress = new MessageProgress(row.initialStatus(), null, null, null, null, null);
+                StatusUpdate last = replayHistory(row, progress);
+                if (last != null) {
+                    updateMessage(row.message().messageId(), progress);
+                    if (progress.status != row.initialStatus()) {
+                        statusEvent(
+                                row.message().messageId(),
+                                row.message().conversationId(),
+                                row.initialStatus(),
+                                progress.status,
+                                last);
+                    }
+                }
+            }
+        }
+    }
+
+    /** Applies the message's attached history, oldest first; returns the last report applied, if any. */
+    private StatusUpdate replayHistory(Row row, MessageProgress progress) throws SQLException {
+        StatusUpdate last = null;
+        try (PreparedStatement select = connection.prepareStatement("""
+                SELECT status, carrier_status, error_code, error_message, occurred_at FROM status_history
+                WHERE message_id = ? ORDER BY occurred_at, id""")) {
+            select.setString(1, row.message().messageId());
+            try (ResultSet rs = select.executeQuery()) {
+                while (rs.next()) {
+                    MessageStatus status = MessageStatus.fromWireName(rs.getString("status"));
+                    Instant at = SqlTime.get(rs, "occurred_at");
+                    String code = rs.getString("error_code");
+                    String text = rs.getString("error_message");
+                    if (progress.apply(status, at, code, text)) {
+                        last = new StatusUpdate(
+                                row.carrier(),
+                                row.message().metadata().account(),
+                                row.message().metadata().carrierMessageId(),
+                                status,
+                                rs.getString("carrier_status"),
+                                code,
+                                text,
+                                at,
+                                null,
+                                null);
+                    }
+                }
+            }
+        }
+        return last;
+    }
+
+    private void recordActivity(List<Row> fresh) throws SQLException {
+        Map<String, Activity> byConversation = new TreeMap<>();
+        for (Row row : fresh) {
+            Activity activity = byConversation.computeIfAbsent(row.message().conversationId(), id -> new Activity());
+            activity.count++;
+            if (activity.last == null || !row.createdAt().isBefore(activity.last)) {
+                activity.last = row.createdAt();
+                activity.carrier = row.carrier();
+            }
+        }
+        try (PreparedStatement update = connection.prepareStatement("""
+                UPDATE conversations SET message_count = message_count + ?,
+                    carrier = CASE WHEN last_message_at <= ? THEN ? ELSE carrier END,
+                    last_message_at = CASE WHEN last_message_at < ? THEN ? ELSE last_message_at END
+                WHERE id = ?""")) {
+            for (Map.Entry<String, Activity> entry : byConversation.entrySet()) {
+                Activity activity = entry.getValue();
+                update.setLong(1, activity.count);
+                SqlTime.set(update, 2, activity.last);
+                update.setString(3, activity.carrier.wireName());
+                SqlTime.set(update, 4, activity.last);
+                SqlTime.set(update, 5, activity.last);
+                update.setString(6, entry.getKey());
+                update.addBatch();
+            }
+            update.executeBatch();
+        }
+    }
+
+    private void applyStatus(StatusUpdate status, Tally tally) throws SQLException {
+        String messageId = null;
+        String conversationId = null;
+        MessageProgress progress = null;
+        try (PreparedStatement select = connection.prepareStatement("""
+                SELECT message_id, conversation_id, status, sent_at, delivered_at, read_at, error_code, error_message
+                FROM messages WHERE carrier = ? AND carrier_message_id = ? FOR UPDATE""")) {
+            select.setString(1, status.carrier().wireName());
+            select.setString(2, status.carrierMessageId());
+            try (ResultSet rs = select.executeQuery()) {
+                if (rs.next()) {
+                    messageId = rs.getString("message_id");
+                    conversationId = rs.getString("conversation_id");
+                    progress = new MessageProgress(
+                            MessageStatus.fromWireName(rs.getString("status")),
+                            SqlTime.get(rs, "sent_at"),
+                            SqlTime.get(rs, "delivered_at"),
+                            SqlTime.get(rs, "read_at"),
+                            rs.getString("error_code"),
+                            rs.getString("error_message"));
+                }
+            }
+        }
+        int inserted;
+        try (PreparedStatement insert = connection.prepareStatement(insertHistorySql())) {
+            bindHistory(
+                    insert,
+                    messageId,
+                    status.carrier(),
+                    status.carrierMessageId(),
+                    status.status(),
+                    status.carrierStatus(),
+                    status.errorCode(),
+                    status.errorMessage(),
+                    status.occurredAt());
+            inserted = insert.executeUpdate();
+        }
+        if (inserted == 0) {
+            tally.duplicateStatuses++;
+            return;
+        }
+        if (progress == null) {
+            tally.statusesUnmatched++;
+            return;
+        }
+        tally.statusesApplied++;
+        MessageStatus before = progress.status;
+        if (progress.apply(
+                status.status(), SqlTime.stored(status.occurredAt()), status.errorCode(), status.errorMessage())) {
+            updateMessage(messageId, progress);
+        }
+        if (progress.status != before) {
+            statusEvent(messageId, conversationId, before, progress.status, status);
+        }
+    }
+
+    private void statusEvent(
+            String messageId, String conversationId, MessageStatus before, MessageStatus after, StatusUpdate cause) {
+        events.add(new ChangeEvent(
+                MESSAGE_STATUS,
+                messageId,
+                conversationId,
+                new StatusChanged(
+                        messageId,
+                        conversationId,
+                        cause.carrier(),
+                        cause.carrierMessageId(),
+                        before,
+                        after,
+                        cause.carrierStatus(),
+                        cause.errorCode(),
+                        cause.errorMessage(),
+                        SqlTime.stored(cause.occurredAt()))));
+    }
+
+    private void updateMessage(String messageId, MessageProgress progress) throws SQLException {
+        try (PreparedStatement update = connection.prepareStatement("""
+                UPDATE messages SET status = ?, sent_at = ?, delivered_at = ?, read_at = ?, error_code = ?, error_message = ?
+                WHERE message_id = ?""")) {
+            update.setString(1, progress.status.wireName());
+            SqlTime.set(update, 2, progress.sentAt);
+            SqlTime.set(update, 3, progress.deliveredAt);
+            SqlTime.set(update, 4, progress.readAt);
+            update.setString(5, progress.errorCode);
+            update.setString(6, progress.errorMessage);
+            update.setString(7, messageId);
+            update.executeUpdate();
+        }
+    }
+
+    private static String insertHistorySql() {
+        return """
+                INSERT INTO status_history (message_id, carrier, carrier_message_id, status, carrier_status,
+                    error_code, error_message, occurred_at, recorded_at)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING""";
+    }
+
+    private void bindHistory(
+            PreparedStatement insert,
+            String messageId,
+            CarrierType carrier,
+            String carrierMessageId,
+            MessageStatus status,
+            String carrierStatus,
+            String errorCode,
+            String errorMessage,
+            Instant occurredAt)
+            throws SQLException {
+        insert.setString(1, messageId);
+        insert.setString(2, carrier.wireName());
+        insert.setString(3, carrierMessageId);
+        insert.setString(4, status.wireName());
+        insert.setString(5, carrierStatus);
+        insert.setString(6, errorCode);
+        insert.setString(7, errorMessage);
+        SqlTime.set(insert, 8, occurredAt);
+        SqlTime.set(insert, 9, now);
+    }
+
+    private void insertEvents() throws SQLException {
+        if (events.isEmpty()) {
+            return;
+        }
+        try (PreparedStatement insert = connection.prepareStatement("""
+                INSERT INTO change_events (event_id, type, message_id, conversation_id, payload, created_at)
+                VALUES (?, ?, ?, ?, ?, ?)""")) {
+            for (ChangeEvent event : events) {
+                insert.setObject(1, UUID.randomUUID());
+                insert.setString(2, event.type());
+                insert.setString(3, event.messageId());
+                insert.setString(4, event.conversationId());
+                insert.setString(5, JsonText.write(event.payload()));
+                SqlTime.set(insert, 6, now);
+                insert.addBatch();
+            }
+            insert.executeBatch();
+        }
+    }
+}

@@ -1,0 +1,284 @@
+package io.omniservice.store.jdbc;
+
+import com.zaxxer.hikari.HikariConfig;
+import com.zaxxer.hikari.HikariDataSource;
+import io.omniservice.core.model.CarrierType;
+import io.omniservice.core.model.Conversation;
+import io.omniservice.core.model.Message;
+import io.omniservice.core.model.MessageStatus;
+import io.omniservice.core.store.CommitResult;
+import io.omniservice.core.store.InboundBatch;
+import io.omniservice.core.store.MessageStore;
+import io.omniservice.core.store.Page;
+import io.omniservice.core.store.PageRequest;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.SecureRandom;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.time.Clock;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Base64;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import javax.sql.DataSource;
+import org.flywaydb.core.Flyway;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The {@link MessageStore} on a relational database: an embedded H2 file database (one JVM) or
+ * PostgreSQL (any number of JVMs). The schema comes from the Flyway migrations under
+ * {@code db/migration}; commits are grouped by one writer thread per store.
+ */
+public final class JdbcMessageStore implements MessageStore {
+    private static final Logger LOG = LoggerFactory.getLogger(JdbcMessageStore.class);
+    /** Most batches written in one transaction. */
+    static final int MAX_GROUP_SIZE = 512;
+
+    private static final String CURSOR_KEY = "cursor_key";
+
+    /**
+     * Identity values H2 hands out from memory before it records the sequence again. H2 records a
+     * sequence in its own committed transaction, which with {@code WRITE_DELAY=0} is a file write each
+     * time: with the default cache of 32 that was a write every 32 rows. A crash only leaves a gap.
+     * PostgreSQL keeps 1, so one node's seq order follows commit order as closely as it can.
+     */
+    private static final int EMBEDDED_IDENTITY_CACHE = 1000;
+
+    private final HikariDataSource dataSource;
+    private final GroupCommitter committer;
+    private final MessageQueries queries;
+
+    private JdbcMessageStore(HikariDataSource dataSource, Clock clock, boolean forceSynchronousCommit) {
+        this.dataSource = dataSource;
+        this.queries = new MessageQueries(dataSource, new PageCursor(cursorKey(dataSource)));
+        this.committer = new GroupCommitter(
+                dataSource, clock, MAX_GROUP_SIZE, forceSynchronousCommit, "omniservice-store-writer");
+    }
+
+    /**
+     * An H2 file database under {@code dataDirectory} (created if missing), for one JVM. Only one process
+     * may open a directory at a time.
+     */
+    public static JdbcMessageStore embedded(Path dataDirectory) {
+        Path directory = dataDirectory.toAbsolutePath().normalize();
+        if (directory.toString().contains(";")) {
+            throw new IllegalArgumentException("the data directory path may not contain ';': " + directory);
+        }
+        try {
+            Files.createDirectories(directory);
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot create the data directory " + directory, e);
+        }
+        HikariConfig config = poolConfig("omniservice-h2", 8);
+        config.setJdbcUrl(embeddedUrl(directory));
+        config.setUsername("sa");
+        config.setPassword("");
+        HikariDataSource dataSource = migrated(config, EMBEDDED_IDENTITY_CACHE);
+        return new JdbcMessageStore(dataSource, Clock.systemUTC(), false);
+    }
+
+    /**
+     * The H2 URL: PostgreSQL compatibility so one set of migrations serves both databases, and
+     * {@code WRITE_DELAY=0} so every COMMIT writes its changes to the file before returning. H2's
+     * default (500 ms) leaves commits in memory for up to that long; a process killed with
+     * {@code kill -9} in that window would lose webhooks we already acknowledged.
+     */
+    static String embeddedUrl(Path directory) {
+        return "jdbc:h2:file:" + directory.resolve("omniservice")
+                + ";MODE=PostgreSQL;DATABASE_TO_LOWER=TRUE;DEFAULT_NULL_ORDERING=HIGH"
+                + ";WRITE_DELAY=0;LOCK_TIMEOUT=10000";
+    }
+
+    /** PostgreSQL at {@code jdbcUrl} (its {@code currentSchema} is where the tables go), pooling {@code poolSize} connections. */
+    public static JdbcMessageStore postgres(String jdbcUrl, String username, String password, int poolSize) {
+        if (poolSize < 2) {
+            throw new IllegalArgumentException("poolSize must be at least 2: one writer and one reader");
+        }
+        HikariConfig config = poolConfig("omniservice-postgres", poolSize);
+        config.setJdbcUrl(Objects.requireNonNull(jdbcUrl, "jdbcUrl"));
+        config.setUsername(username);
+        config.setPassword(password);
+        // error details quote the values of a refused row: message bodies and phone numbers stay out of logs
+        config.addDataSourceProperty("logServerErrorDetail", "false");
+        HikariDataSource dataSource = migrated(config, 1);
+        boolean forceSynchronousCommit;
+        try (Connection connection = dataSource.getConnection();
+                Statement statement = connection.createStatement();
+                ResultSet rs = statement.executeQuery("SHOW synchronous_commit")) {
+            rs.next();
+            // "off" acknowledges commits before the WAL is flushed: a crash would lose acknowledged webhooks
+            forceSynchronousCommit = "off".equalsIgnoreCase(rs.getString(1));
+        } catch (SQLException e) {
+            dataSource.close();
+            throw new StorageException("cannot read synchronous_commit from PostgreSQL", e);
+        }
+        if (forceSynchronousCommit) {
+            LOG.warn("PostgreSQL has synchronous_commit=off; the message store turns it on for its own commits");
+        }
+        return new JdbcMessageStore(dataSource, Clock.systemUTC(), forceSynchronousCommit);
+    }
+
+    private static HikariConfig poolConfig(String name, int poolSize) {
+        HikariConfig config = new HikariConfig();
+        config.setPoolName(name);
+        config.setMaximumPoolSize(poolSize);
+        config.setConnectionTimeout(5_000);
+        config.setAutoCommit(true);
+        return config;
+    }
+
+    private static HikariDataSource migrated(HikariConfig config, int identityCache) {
+        HikariDataSource dataSource = new HikariDataSource(config);
+        try {
+            Flyway.configure()
+                    .dataSource(dataSource)
+                    .locations("classpath:db/migration")
+                    .placeholders(Map.of("identity_cache", Integer.toString(identityCache)))
+                    .load()
+                    .migrate();
+            return dataSource;
+        } catch (RuntimeException e) {
+            dataSource.close();
+            throw e;
+        }
+    }
+
+    /** The key that signs pagination cursors, made once per database so every node shares it. */
+    private static byte[] cursorKey(DataSource dataSource) {
+        byte[] fresh = new byte[32];
+        new SecureRandom().nextBytes(fresh);
+        try (Connection connection = dataSource.getConnection()) {
+            try (PreparedStatement insert = connection.prepareStatement(
+                    "INSERT INTO store_settings (setting_name, setting_value) VALUES (?, ?) ON CONFLICT DO NOTHING")) {
+                insert.setString(1, CURSOR_KEY);
+                insert.setString(2, Base64.getEncoder().encodeToString(fresh));
+                insert.executeUpdate();
+            }
+            try (PreparedStatement select =
+                    connection.prepareStatement("SELECT setting_value FROM store_settings WHERE setting_name = ?")) {
+                select.setString(1, CURSOR_KEY);
+                try (ResultSet rs = select.executeQuery()) {
+                    rs.next();
+                    return Base64.getDecoder().decode(rs.getString(1));
+                }
+            }
+        } catch (SQLException e) {
+            throw new StorageException("cannot read the cursor key", e);
+        }
+    }
+
+    /** The pooled connections of this store, for components that share its database (work queues). */
+    public DataSource dataSource() {
+        return dataSource;
+    }
+
+    @Override
+    public CommitResult commit(InboundBatch batch) {
+        if (batch.isEmpty()) {
+            return new CommitResult(List.of(), 0, 0, 0, 0);
+        }
+        return await(committer.submit(List.of(batch)).getFirst());
+    }
+
+    /** Queues several batches at once, so they share a group; each future holds its own batch's outcome. */
+    List<CompletableFuture<CommitResult>> submitTogether(List<InboundBatch> batches) {
+        return committer.submit(batches);
+    }
+
+    GroupCommitter committer() {
+        return committer;
+    }
+
+    static CommitResult await(CompletableFuture<CommitResult> result) {
+        try {
+            return result.join();
+        } catch (CompletionException e) {
+            throw FailureDescription.storageException(e.getCause());
+        }
+    }
+
+    @Override
+    public Optional<Message> message(String messageId) {
+        return queries.message(messageId);
+    }
+
+    @Override
+    public Page<Message> messagesByCarrier(CarrierType carrier, Instant since, Instant until, PageRequest page) {
+        StringBuilder filter = new StringBuilder("carrier = ?");
+        List<Object> values = new ArrayList<>(List.of(carrier.wireName()));
+        if (since != null) {
+            filter.append(" AND created_at >= ?");
+            values.add(since);
+        }
+        if (until != null) {
+            filter.append(" AND created_at < ?");
+            values.add(until);
+        }
+        String listing = "carrier\n" + carrier.wireName() + "\n" + since + "\n" + until;
+        return queries.messages(listing, filter.toString(), values, page);
+    }
+
+    @Override
+    public Page<Message> messagesByStatus(MessageStatus status, Instant createdAfter, PageRequest page) {
+        StringBuilder filter = new StringBuilder("status = ?");
+        List<Object> values = new ArrayList<>(List.of(status.wireName()));
+        if (createdAfter != null) {
+            filter.append(" AND created_at > ?");
+            values.add(createdAfter);
+        }
+        String listing = "status\n" + status.wireName() + "\n" + createdAfter;
+        return queries.messages(listing, filter.toString(), values, page);
+    }
+
+    @Override
+    public Optional<Conversation> conversation(String conversationId) {
+        return queries.conversation(conversationId);
+    }
+
+    @Override
+    public Page<Conversation> conversations(String participant, PageRequest page) {
+        return queries.conversations(participant, page);
+    }
+
+    @Override
+    public Page<Message> conversationMessages(String conversationId, PageRequest page) {
+        return queries.messages(
+                "conversation\n" + conversationId, "conversation_id = ?", List.of(conversationId), page);
+    }
+
+    @Override
+    public boolean isReady() {
+        try (Connection connection = dataSource.getConnection();
+                Statement statement = connection.createStatement()) {
+            statement.setQueryTimeout(2);
+            try (ResultSet rs = statement.executeQuery("SELECT 1")) {
+                return rs.next();
+            }
+        } catch (SQLException | RuntimeException e) {
+            LOG.warn("message store not ready: {}", e.toString());
+            return false;
+        }
+    }
+
+    /** Writes every batch already queued, then closes the connections. */
+    @Override
+    public void close() {
+        try {
+            committer.close();
+        } finally {
+            dataSource.close();
+        }
+    }
+}

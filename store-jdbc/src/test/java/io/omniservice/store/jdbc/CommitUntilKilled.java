@@ -1,0 +1,30 @@
+package io.omniservice.store.jdbc;
+
+import io.omniservice.core.model.CarrierType;
+import io.omniservice.core.model.Sender;
+import java.nio.file.Path;
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
+
+/**
+ * Run in a child JVM by {@link H2MessageStoreTest}: commits messages one after another into the H2 store
+ * at the given directory and prints each acknowledged message id, until the parent kills it.
+ */
+final class CommitUntilKilled {
+    private CommitUntilKilled() {}
+
+    public static void main(String[] args) {
+        JdbcMessageStore store = JdbcMessageStore.embedded(Path.of(args[0]));
+        for (int i = 0; ; i++) {
+            var item = MessageStoreContract.inbound(
+                    CarrierType.TWILIO,
+                    "kill-" + i,
+                    Sender.phone("+15550001" + (100 + i % 100), null),
+                    Instant.now().truncatedTo(ChronoUnit.MICROS),
+                    MessageStoreContract.text("m" + i));
+            store.commit(MessageStoreContract.batch(item));
+            System.out.println("acked " + item.message().messageId());
+            System.out.flush();
+        }
+    }
+}

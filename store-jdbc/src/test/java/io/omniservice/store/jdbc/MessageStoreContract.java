@@ -1,0 +1,807 @@
+package io.omniservice.store.jdbc;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.omniservice.core.json.Json;
+import io.omniservice.core.model.CarrierType;
+import io.omniservice.core.model.Conversation;
+import io.omniservice.core.model.ConversationKey;
+import io.omniservice.core.model.Direction;
+import io.omniservice.core.model.InboundEvent.StatusUpdate;
+import io.omniservice.core.model.MediaItem;
+import io.omniservice.core.model.Message;
+import io.omniservice.core.model.MessageContent;
+import io.omniservice.core.model.MessageIds;
+import io.omniservice.core.model.MessageMetadata;
+import io.omniservice.core.model.MessageStatus;
+import io.omniservice.core.model.NormalizedMessage;
+import io.omniservice.core.model.Sender;
+import io.omniservice.core.model.StatusChange;
+import io.omniservice.core.store.CommitResult;
+import io.omniservice.core.store.InboundBatch;
+import io.omniservice.core.store.InvalidCursorException;
+import io.omniservice.core.store.Page;
+import io.omniservice.core.store.PageRequest;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.time.Clock;
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Function;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.Assumptions;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInstance;
+
+/**
+ * The behaviour every {@link JdbcMessageStore} database must show. Subclasses open one store per class;
+ * each test keeps to its own customers and carrier message ids, so tests share that store safely.
+ */
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
+abstract class MessageStoreContract {
+    protected JdbcMessageStore store;
+
+    /** Why there is no store (its database cannot be reached here); null when there is one. */
+    protected String unavailable;
+
+    /** A store on an empty database of the adapter under test; null (with {@link #unavailable} set) if none. */
+    protected abstract JdbcMessageStore openStore() throws Exception;
+
+    /** Removes what {@link #openStore()} made, after the store is closed. */
+    protected void dropStore() throws Exception {}
+
+    @BeforeAll
+    void open() throws Exception {
+        store = openStore();
+    }
+
+    @BeforeEach
+    void skipWithoutStore() {
+        if (store == null) {
+            Assumptions.abort(unavailable);
+        }
+    }
+
+    @AfterAll
+    void closeStore() throws Exception {
+        if (store != null) {
+            store.close();
+        }
+        dropStore();
+    }
+
+    // ---- writing -----------------------------------------------------------------------------------
+
+    @Test
+    void committedMessageReadsBackAsStored() {
+        String phone = phone();
+        Instant receivedAt = Instant.parse("2026-03-01T10:15:30.123456Z");
+        var content = new MessageContent.Media(
+                "look", List.of(new MediaItem("https://example.com/a.jpg", null, "image/jpeg", "a.jpg", 1234L, null)));
+        InboundBatch.NewMessage item =
+                inbound(CarrierType.TWILIO, carrierId(), new Sender(phone, phone, "Ann"), receivedAt, content);
+
+        CommitResult result = store.commit(batch(item));
+
+        NormalizedMessage sent = item.message();
+        assertThat(result).isEqualTo(new CommitResult(List.of(sent.messageId()), 0, 0, 0, 0));
+        Message stored = store.message(sent.messageId()).orElseThrow();
+        assertThat(stored.messageId()).isEqualTo(sent.messageId());
+        assertThat(stored.conversationId()).isEqualTo(new ConversationKey(phone).conversationId());
+        assertThat(stored.direction()).isEqualTo(Direction.INBOUND);
+        assertThat(stored.carrier()).isEqualTo(CarrierType.TWILIO);
+        assertThat(stored.sender()).isEqualTo(phone);
+        assertThat(stored.senderName()).isEqualTo("Ann");
+        assertThat(stored.recipient()).isEqualTo("+14155550199");
+        assertThat(stored.content()).isEqualTo(content);
+        assertThat(stored.status()).isEqualTo(MessageStatus.RECEIVED);
+        assertThat(stored.timestamps()).isEqualTo(new Message.Timestamps(receivedAt, null, null, null));
+        assertThat(stored.carrierMessageId()).isEqualTo(sent.metadata().carrierMessageId());
+        assertThat(stored.error()).isNull();
+        assertThat(stored.statusHistory())
+                .containsExactly(new StatusChange(MessageStatus.RECEIVED, receivedAt, "received", null));
+        assertThat(stored.metadata()).isEqualTo(sent.metadata());
+        assertThat(store.message(MessageIds.next(Clock.systemUTC()))).isEmpty();
+    }
+
+    @Test
+    void duplicateWebhookStoresOneMessage() {
+        String phone = phone();
+        String carrierMessageId = carrierId();
+        var first = inbound(CarrierType.WHATSAPP, carrierMessageId, Sender.phone(phone, null), now(), text("hi"));
+        var retry = inbound(CarrierType.WHATSAPP, carrierMessageId, Sender.phone(phone, null), now(), text("hi"));
+
+        CommitResult stored = store.commit(batch(first));
+        CommitResult repeated = store.commit(batch(retry));
+
+        assertThat(stored.storedMessageIds()).containsExactly(first.message().messageId());
+        assertThat(repeated).isEqualTo(new CommitResult(List.of(), 1, 0, 0, 0));
+        assertThat(store.message(retry.message().messageId())).isEmpty();
+        Conversation conversation =
+                store.conversation(first.message().conversationId()).orElseThrow();
+        assertThat(conversation.messageCount()).isEqualTo(1);
+        assertThat(eventTypes(first.message().conversationId()))
+                .containsExactly(GroupTransaction.CONVERSATION_CREATED, GroupTransaction.MESSAGE_RECEIVED);
+    }
+
+    @Test
+    void duplicatesInsideOneGroupAreStoredOnce() {
+        String phone = phone();
+        String carrierMessageId = carrierId();
+        var a = inbound(CarrierType.BANDWIDTH, carrierMessageId, Sender.phone(phone, null), now(), text("x"));
+        var b = inbound(CarrierType.BANDWIDTH, carrierMessageId, Sender.phone(phone, null), now(), text("x"));
+        var c = inbound(CarrierType.BANDWIDTH, carrierMessageId, Sender.phone(phone, null), now(), text("x"));
+
+        List<CommitResult> results =
+                store.submitTogether(List.of(batch(a), new InboundBatch(List.of(b, c), List.of()))).stream()
+                        .map(JdbcMessageStore::await)
+                        .toList();
+
+        assertThat(results.get(0).storedMessageIds())
+                .containsExactly(a.message().messageId());
+        assertThat(results.get(1)).isEqualTo(new CommitResult(List.of(), 2, 0, 0, 0));
+        assertThat(store.conversation(a.message().conversationId())
+                        .orElseThrow()
+                        .messageCount())
+                .isEqualTo(1);
+        assertThat(eventTypes(a.message().conversationId()))
+                .containsExactly(GroupTransaction.CONVERSATION_CREATED, GroupTransaction.MESSAGE_RECEIVED);
+    }
+
+    @Test
+    void sameCustomerOverWhatsAppAndSmsIsOneConversation() {
+        String phone = phone();
+        Instant first = now().minusSeconds(60);
+        Instant second = now();
+        var overWhatsApp = inbound(CarrierType.WHATSAPP, carrierId(), Sender.phone(phone, "Bo"), first, text("a"));
+        var overSms = inbound(CarrierType.TWILIO, carrierId(), Sender.phone(phone, null), second, text("b"));
+
+        store.commit(batch(overWhatsApp));
+        store.commit(batch(overSms));
+
+        String conversationId = new ConversationKey(phone).conversationId();
+        assertThat(overWhatsApp.message().conversationId()).isEqualTo(conversationId);
+        Conversation conversation = store.conversation(conversationId).orElseThrow();
+        assertThat(conversation.participants()).containsExactly(phone);
+        assertThat(conversation.carrier()).isEqualTo(CarrierType.TWILIO);
+        assertThat(conversation.state()).isEqualTo(Conversation.OPEN);
+        assertThat(conversation.createdAt()).isEqualTo(first);
+        assertThat(conversation.lastMessageAt()).isEqualTo(second);
+        assertThat(conversation.messageCount()).isEqualTo(2);
+        assertThat(conversation.metadata()).isEmpty();
+        assertThat(store.conversationMessages(conversationId, new PageRequest(10, null)).items().stream()
+                        .map(Message::carrier))
+                .containsExactly(CarrierType.WHATSAPP, CarrierType.TWILIO);
+        assertThat(store.conversations(phone, new PageRequest(10, null)).items())
+                .containsExactly(conversation);
+        assertThat(eventTypes(conversationId))
+                .containsExactly(
+                        GroupTransaction.CONVERSATION_CREATED,
+                        GroupTransaction.MESSAGE_RECEIVED,
+                        GroupTransaction.MESSAGE_RECEIVED);
+    }
+
+    @Test
+    void olderMessageArrivingLateKeepsLastActivityAndCarrier() {
+        String phone = phone();
+        var recent = inbound(CarrierType.WHATSAPP, carrierId(), Sender.phone(phone, null), now(), text("new"));
+        var older = inbound(
+                CarrierType.TWILIO, carrierId(), Sender.phone(phone, null), now().minusSeconds(300), text("old"));
+
+        store.commit(batch(recent));
+        store.commit(batch(older));
+
+        Conversation conversation =
+                store.conversation(recent.message().conversationId()).orElseThrow();
+        assertThat(conversation.lastMessageAt())
+                .isEqualTo(recent.message().metadata().receivedAt());
+        assertThat(conversation.carrier()).isEqualTo(CarrierType.WHATSAPP);
+        assertThat(conversation.messageCount()).isEqualTo(2);
+    }
+
+    @Test
+    void liveChatCustomerKeyedByCarrierId() {
+        String visitor = "visitor-" + ThreadLocalRandom.current().nextLong(1L << 40);
+        var item = inbound(CarrierType.LIVECHAT, carrierId(), new Sender(null, visitor, "Cy"), now(), text("help"));
+
+        store.commit(batch(item));
+
+        Message stored = store.message(item.message().messageId()).orElseThrow();
+        assertThat(stored.sender()).isEqualTo(visitor);
+        assertThat(stored.conversationId()).isEqualTo(new ConversationKey("livechat:" + visitor).conversationId());
+        assertThat(store.conversation(stored.conversationId()).orElseThrow().participants())
+                .containsExactly("livechat:" + visitor);
+    }
+
+    // ---- statuses ----------------------------------------------------------------------------------
+
+    @Test
+    void statusesAdvanceAnOutboundMessageAndRecordEachStep() {
+        var sent = outbound(CarrierType.TWILIO);
+        store.commit(batch(sent));
+        String cmid = sent.message().metadata().carrierMessageId();
+        Instant t0 = now();
+
+        CommitResult result = store.commit(statuses(
+                status(CarrierType.TWILIO, cmid, MessageStatus.SENT, "sent", t0),
+                status(CarrierType.TWILIO, cmid, MessageStatus.DELIVERED, "delivered", t0.plusSeconds(1)),
+                status(CarrierType.TWILIO, cmid, MessageStatus.READ, "read", t0.plusSeconds(2))));
+
+        assertThat(result).isEqualTo(new CommitResult(List.of(), 0, 3, 0, 0));
+        Message stored = store.message(sent.message().messageId()).orElseThrow();
+        assertThat(stored.status()).isEqualTo(MessageStatus.READ);
+        assertThat(stored.timestamps().sent()).isEqualTo(t0);
+        assertThat(stored.timestamps().delivered()).isEqualTo(t0.plusSeconds(1));
+        assertThat(stored.timestamps().read()).isEqualTo(t0.plusSeconds(2));
+        assertThat(stored.statusHistory())
+                .extracting(StatusChange::status)
+                .containsExactly(MessageStatus.QUEUED, MessageStatus.SENT, MessageStatus.DELIVERED, MessageStatus.READ);
+        assertThat(statusEvents(sent.message().messageId()))
+                .extracting(e -> e.get("status").asText())
+                .containsExactly("sent", "delivered", "read");
+    }
+
+    @Test
+    void lateSentNeverMovesDeliveredBack() {
+        var sent = outbound(CarrierType.BANDWIDTH);
+        store.commit(batch(sent));
+        String cmid = sent.message().metadata().carrierMessageId();
+        Instant t0 = now().plusSeconds(10);
+
+        store.commit(statuses(status(CarrierType.BANDWIDTH, cmid, MessageStatus.DELIVERED, "delivered", t0)));
+        CommitResult late = store.commit(
+                statuses(status(CarrierType.BANDWIDTH, cmid, MessageStatus.SENT, "sent", t0.minusSeconds(1))));
+
+        assertThat(late.statusesApplied()).isEqualTo(1);
+        Message stored = store.message(sent.message().messageId()).orElseThrow();
+        assertThat(stored.status()).isEqualTo(MessageStatus.DELIVERED);
+        assertThat(stored.timestamps().sent()).isEqualTo(t0.minusSeconds(1));
+        // history is in the order things happened at the carrier, not the order we heard of them
+        assertThat(stored.statusHistory())
+                .extracting(StatusChange::status)
+                .containsExactly(MessageStatus.QUEUED, MessageStatus.SENT, MessageStatus.DELIVERED);
+        assertThat(statusEvents(sent.message().messageId()))
+                .extracting(e -> e.get("status").asText())
+                .containsExactly("delivered");
+    }
+
+    @Test
+    void deliveredAfterFailedWins() {
+        var sent = outbound(CarrierType.MESSAGEBIRD);
+        store.commit(batch(sent));
+        String cmid = sent.message().metadata().carrierMessageId();
+        Instant t0 = now();
+        StatusUpdate failed = new StatusUpdate(
+                CarrierType.MESSAGEBIRD,
+                "default",
+                cmid,
+                MessageStatus.FAILED,
+                "delivery_failed",
+                "104",
+                "Unknown subscriber",
+                t0,
+                null,
+                null);
+
+        store.commit(statuses(failed));
+        Message afterFailure = store.message(sent.message().messageId()).orElseThrow();
+        store.commit(statuses(
+                status(CarrierType.MESSAGEBIRD, cmid, MessageStatus.DELIVERED, "delivered", t0.plusSeconds(5))));
+
+        assertThat(afterFailure.status()).isEqualTo(MessageStatus.FAILED);
+        assertThat(afterFailure.error()).isEqualTo(new Message.MessageError("104", "Unknown subscriber"));
+        Message stored = store.message(sent.message().messageId()).orElseThrow();
+        assertThat(stored.status()).isEqualTo(MessageStatus.DELIVERED);
+        assertThat(stored.timestamps().delivered()).isEqualTo(t0.plusSeconds(5));
+        assertThat(stored.statusHistory())
+                .containsExactly(
+                        stored.statusHistory().getFirst(),
+                        new StatusChange(MessageStatus.FAILED, t0, "delivery_failed", "104"),
+                        new StatusChange(MessageStatus.DELIVERED, t0.plusSeconds(5), "delivered", null));
+    }
+
+    @Test
+    void failedAfterDeliveredIsHistoryOnly() {
+        var sent = outbound(CarrierType.INTELIQUENT);
+        store.commit(batch(sent));
+        String cmid = sent.message().metadata().carrierMessageId();
+        Instant t0 = now();
+
+        store.commit(statuses(status(CarrierType.INTELIQUENT, cmid, MessageStatus.DELIVERED, "DELIVRD", t0)));
+        CommitResult late = store.commit(statuses(new StatusUpdate(
+                CarrierType.INTELIQUENT,
+                "default",
+                cmid,
+                MessageStatus.FAILED,
+                "UNDELIV",
+                "1",
+                "x",
+                t0.plusSeconds(1),
+                null,
+                null)));
+
+        assertThat(late.statusesApplied()).isEqualTo(1);
+        Message stored = store.message(sent.message().messageId()).orElseThrow();
+        assertThat(stored.status()).isEqualTo(MessageStatus.DELIVERED);
+        assertThat(stored.error()).isNull();
+        assertThat(stored.statusHistory())
+                .extracting(StatusChange::carrierStatus)
+                .endsWith("DELIVRD", "UNDELIV");
+    }
+
+    @Test
+    void repeatedStatusStoredOnce() {
+        var sent = outbound(CarrierType.WHATSAPP);
+        store.commit(batch(sent));
+        String cmid = sent.message().metadata().carrierMessageId();
+        StatusUpdate delivered = status(CarrierType.WHATSAPP, cmid, MessageStatus.DELIVERED, "delivered", now());
+
+        CommitResult first = store.commit(statuses(delivered));
+        CommitResult repeat = store.commit(statuses(delivered));
+
+        assertThat(first).isEqualTo(new CommitResult(List.of(), 0, 1, 0, 0));
+        assertThat(repeat).isEqualTo(new CommitResult(List.of(), 0, 0, 0, 1));
+        assertThat(store.message(sent.message().messageId()).orElseThrow().statusHistory())
+                .hasSize(2);
+        assertThat(statusEvents(sent.message().messageId())).hasSize(1);
+    }
+
+    @Test
+    void unmatchedStatusAppliedWhenMessageArrives() {
+        var sent = outbound(CarrierType.TWILIO);
+        String cmid = sent.message().metadata().carrierMessageId();
+        Instant t0 = now();
+        StatusUpdate delivered = status(CarrierType.TWILIO, cmid, MessageStatus.DELIVERED, "delivered", t0);
+
+        CommitResult early = store.commit(statuses(delivered));
+        CommitResult repeatedEarly = store.commit(statuses(delivered));
+        CommitResult arrival = store.commit(batch(sent));
+
+        assertThat(early).isEqualTo(new CommitResult(List.of(), 0, 0, 1, 0));
+        assertThat(repeatedEarly).isEqualTo(new CommitResult(List.of(), 0, 0, 0, 1));
+        assertThat(arrival.storedMessageIds()).containsExactly(sent.message().messageId());
+        Message stored = store.message(sent.message().messageId()).orElseThrow();
+        assertThat(stored.status()).isEqualTo(MessageStatus.DELIVERED);
+        assertThat(stored.timestamps().delivered()).isEqualTo(t0);
+        assertThat(stored.statusHistory())
+                .extracting(StatusChange::status)
+                .containsExactly(MessageStatus.QUEUED, MessageStatus.DELIVERED);
+        assertThat(statusEvents(sent.message().messageId()))
+                .extracting(e ->
+                        e.get("previousStatus").asText() + ">" + e.get("status").asText())
+                .containsExactly("queued>delivered");
+    }
+
+    @Test
+    void statusForAMessageOfTheSameWebhookApplies() {
+        var sent = outbound(CarrierType.BANDWIDTH);
+        String cmid = sent.message().metadata().carrierMessageId();
+
+        CommitResult result = store.commit(new InboundBatch(
+                List.of(sent), List.of(status(CarrierType.BANDWIDTH, cmid, MessageStatus.SENT, "sending", now()))));
+
+        assertThat(result.statusesApplied()).isEqualTo(1);
+        assertThat(store.message(sent.message().messageId()).orElseThrow().status())
+                .isEqualTo(MessageStatus.SENT);
+    }
+
+    @Test
+    void readReceiptOfAnInboundMessageMarksItRead() {
+        String phone = phone();
+        var item = inbound(CarrierType.LIVECHAT, carrierId(), Sender.phone(phone, null), now(), text("q"));
+        store.commit(batch(item));
+        String cmid = item.message().metadata().carrierMessageId();
+
+        store.commit(statuses(status(CarrierType.LIVECHAT, cmid, MessageStatus.SENT, "sent", now())));
+        store.commit(statuses(status(CarrierType.LIVECHAT, cmid, MessageStatus.READ, "seen", now())));
+
+        assertThat(store.message(item.message().messageId()).orElseThrow().status())
+                .isEqualTo(MessageStatus.READ);
+    }
+
+    @Test
+    void changeEventsWrittenWithTheMessage() throws Exception {
+        String phone = phone();
+        var item = inbound(CarrierType.WHATSAPP, carrierId(), Sender.phone(phone, null), now(), text("hello"));
+
+        store.commit(batch(item));
+
+        String messageId = item.message().messageId();
+        String conversationId = item.message().conversationId();
+        List<JsonNode> events = new ArrayList<>();
+        try (Connection connection = store.dataSource().getConnection();
+                PreparedStatement select =
+                        connection.prepareStatement("SELECT seq, event_id, type, message_id, payload FROM change_events"
+                                + " WHERE conversation_id = ? ORDER BY seq")) {
+            select.setString(1, conversationId);
+            try (ResultSet rs = select.executeQuery()) {
+                while (rs.next()) {
+                    var event = Json.MAPPER.createObjectNode();
+                    event.put("type", rs.getString("type"));
+                    event.put("eventId", rs.getString("event_id"));
+                    event.put("messageId", rs.getString("message_id"));
+                    event.set("payload", Json.MAPPER.readTree(rs.getString("payload")));
+                    events.add(event);
+                }
+            }
+        }
+        assertThat(events).hasSize(2);
+        assertThat(events.get(0).get("type").asText()).isEqualTo("conversation.created");
+        assertThat(events.get(0).at("/payload/participant").asText()).isEqualTo(phone);
+        assertThat(events.get(0).at("/payload/carrier").asText()).isEqualTo("whatsapp");
+        assertThat(events.get(1).get("type").asText()).isEqualTo("message.received");
+        assertThat(events.get(1).get("messageId").asText()).isEqualTo(messageId);
+        assertThat(events.get(1).at("/payload/messageId").asText()).isEqualTo(messageId);
+        assertThat(events.get(1).at("/payload/conversationId").asText()).isEqualTo(conversationId);
+        assertThat(events.get(1).at("/payload/direction").asText()).isEqualTo("inbound");
+        assertThat(events.get(0).get("eventId").asText())
+                .isNotEqualTo(events.get(1).get("eventId").asText());
+    }
+
+    // ---- group commit ------------------------------------------------------------------------------
+
+    @Test
+    void concurrentCommitsAreAllDurable() throws Exception {
+        int threads = 200;
+        int commitsPerThread = 5;
+        List<String> customers = new ArrayList<>();
+        for (int i = 0; i < 50; i++) {
+            customers.add(phone());
+        }
+        ConcurrentLinkedQueue<String> acknowledged = new ConcurrentLinkedQueue<>();
+        AtomicInteger duplicatesSeen = new AtomicInteger();
+        long groupsBefore = store.committer().groupsCommitted.get();
+        long started = System.nanoTime();
+        try (ExecutorService pool = Executors.newVirtualThreadPerTaskExecutor()) {
+            for (int t = 0; t < threads; t++) {
+                int thread = t;
+                pool.submit(() -> {
+                    for (int c = 0; c < commitsPerThread; c++) {
+                        String phone = customers.get((thread * commitsPerThread + c) % customers.size());
+                        String cmid = "conc-" + thread + "-" + c + "-" + carrierId();
+                        var item = inbound(CarrierType.TWILIO, cmid, Sender.phone(phone, null), now(), text("m"));
+                        CommitResult result = store.commit(batch(item));
+                        acknowledged.addAll(result.storedMessageIds());
+                        // every tenth webhook is retried by the carrier
+                        if (c == 0 && thread % 10 == 0) {
+                            var retry = inbound(CarrierType.TWILIO, cmid, Sender.phone(phone, null), now(), text("m"));
+                            duplicatesSeen.addAndGet(store.commit(batch(retry)).duplicateMessages());
+                        }
+                    }
+                    return null;
+                });
+            }
+        }
+        double seconds = (System.nanoTime() - started) / 1e9;
+        int commits = threads * commitsPerThread + threads / 10;
+        long groups = store.committer().groupsCommitted.get() - groupsBefore;
+        System.out.printf(
+                "%s: %d commits from %d virtual threads in %.2f s = %.0f commits/s in %d transactions%n",
+                getClass().getSimpleName(), commits, threads, seconds, commits / seconds, groups);
+
+        assertThat(acknowledged).hasSize(threads * commitsPerThread).doesNotHaveDuplicates();
+        assertThat(duplicatesSeen.get()).isEqualTo(threads / 10);
+        for (String messageId : acknowledged) {
+            assertThat(store.message(messageId)).as(messageId).isPresent();
+        }
+        long total = 0;
+        for (String phone : customers) {
+            Conversation conversation = store.conversation(new ConversationKey(phone).conversationId())
+                    .orElseThrow();
+            total += conversation.messageCount();
+            assertThat(conversation.messageCount()).isEqualTo(threads * commitsPerThread / customers.size());
+        }
+        assertThat(total).isEqualTo(threads * commitsPerThread);
+        assertThat(groups).as("concurrent commits share transactions").isLessThan(commits);
+    }
+
+    @Test
+    void oneBadBatchDoesNotFailItsGroup() {
+        String phone = phone();
+        var good1 = inbound(CarrierType.TWILIO, carrierId(), Sender.phone(phone, null), now(), text("1"));
+        // longer than the carrier_message_id column: the database refuses the row
+        var bad = inbound(CarrierType.TWILIO, "x".repeat(300), Sender.phone(phone, null), now(), text("2"));
+        var good2 = inbound(CarrierType.TWILIO, carrierId(), Sender.phone(phone, null), now(), text("3"));
+        long retriedBefore = store.committer().groupsRetriedAlone.get();
+
+        List<CompletableFuture<CommitResult>> results =
+                store.submitTogether(List.of(batch(good1), batch(bad), batch(good2)));
+
+        assertThat(JdbcMessageStore.await(results.get(0)).storedMessageIds())
+                .containsExactly(good1.message().messageId());
+        assertThatThrownBy(() -> JdbcMessageStore.await(results.get(1))).isInstanceOf(StorageException.class);
+        assertThat(JdbcMessageStore.await(results.get(2)).storedMessageIds())
+                .containsExactly(good2.message().messageId());
+        assertThat(store.committer().groupsRetriedAlone.get()).isEqualTo(retriedBefore + 1);
+        assertThat(store.message(bad.message().messageId())).isEmpty();
+        assertThat(store.conversation(good1.message().conversationId())
+                        .orElseThrow()
+                        .messageCount())
+                .isEqualTo(2);
+    }
+
+    @Test
+    void badBatchFailsItsCallerWithNothingStored() {
+        String phone = phone();
+        var good = inbound(CarrierType.TWILIO, carrierId(), Sender.phone(phone, null), now(), text("ok"));
+        var bad = inbound(CarrierType.TWILIO, "y".repeat(300), Sender.phone(phone, null), now(), text("secret body"));
+
+        assertThatThrownBy(() -> store.commit(new InboundBatch(List.of(good, bad), List.of())))
+                .isInstanceOf(StorageException.class)
+                // the database quotes refused rows; what callers log must not carry bodies or numbers
+                .satisfies(failure -> assertThat(stackTraceText(failure))
+                        .doesNotContain(phone)
+                        .doesNotContain("yyyyyyyyyy")
+                        .doesNotContain("secret body"));
+
+        assertThat(store.message(good.message().messageId())).isEmpty();
+        assertThat(store.conversation(good.message().conversationId())).isEmpty();
+    }
+
+    // ---- queries -----------------------------------------------------------------------------------
+
+    @Test
+    void paginationWalksBothIndexesWithoutGapsOrDuplicates() {
+        // far in the future, so no other test's messages fall in these listings
+        Instant base = Instant.parse("2090-01-01T00:00:00Z")
+                .plus(ThreadLocalRandom.current().nextInt(1_000_000), ChronoUnit.MINUTES);
+        String phone = phone();
+        List<String> expected = new ArrayList<>();
+        List<InboundBatch.NewMessage> items = new ArrayList<>();
+        for (int i = 0; i < 23; i++) {
+            // pairs share a timestamp, so the id must break ties
+            var item = inbound(
+                    CarrierType.INTELIQUENT,
+                    carrierId(),
+                    Sender.phone(phone, null),
+                    base.plusSeconds(i / 2),
+                    text("n" + i));
+            items.add(item);
+        }
+        items.stream()
+                .sorted((a, b) -> {
+                    int byTime = a.message()
+                            .metadata()
+                            .receivedAt()
+                            .compareTo(b.message().metadata().receivedAt());
+                    return byTime != 0
+                            ? byTime
+                            : a.message().messageId().compareTo(b.message().messageId());
+                })
+                .forEach(item -> expected.add(item.message().messageId()));
+        // stored in an order unlike the listing order
+        for (int i = items.size() - 1; i >= 0; i--) {
+            store.commit(batch(items.get(i)));
+        }
+
+        List<String> byCarrier = walk(
+                5, request -> store.messagesByCarrier(CarrierType.INTELIQUENT, base, base.plusSeconds(3600), request));
+        List<String> byStatus =
+                walk(5, request -> store.messagesByStatus(MessageStatus.RECEIVED, base.minusNanos(1000), request));
+        List<String> byConversation = walk(
+                4,
+                request -> store.conversationMessages(items.getFirst().message().conversationId(), request));
+        List<String> window = walk(
+                3,
+                request -> store.messagesByCarrier(
+                        CarrierType.INTELIQUENT, base.plusSeconds(2), base.plusSeconds(5), request));
+
+        assertThat(byCarrier).isEqualTo(expected);
+        assertThat(byStatus).isEqualTo(expected);
+        assertThat(byConversation).isEqualTo(expected);
+        assertThat(window).isEqualTo(expected.subList(4, 10));
+        assertThat(store.messagesByStatus(MessageStatus.RECEIVED, base.plusSeconds(11), new PageRequest(5, null))
+                        .items())
+                .isEmpty();
+    }
+
+    @Test
+    void conversationsListNewestActivityFirstAcrossPages() {
+        // in the future but before the pagination test's window
+        Instant base = Instant.parse("2080-01-01T00:00:00Z")
+                .plus(ThreadLocalRandom.current().nextInt(1_000_000), ChronoUnit.MINUTES);
+        List<String> newestFirst = new ArrayList<>();
+        for (int i = 0; i < 12; i++) {
+            var item = inbound(
+                    CarrierType.WHATSAPP, carrierId(), Sender.phone(phone(), null), base.plusSeconds(i), text("c"));
+            store.commit(batch(item));
+            newestFirst.addFirst(item.message().conversationId());
+        }
+
+        List<String> listed = new ArrayList<>();
+        String cursor = null;
+        do {
+            Page<Conversation> page = store.conversations(null, new PageRequest(5, cursor));
+            page.items().forEach(c -> listed.add(c.conversationId()));
+            cursor = page.nextCursor();
+        } while (cursor != null);
+
+        assertThat(listed).doesNotHaveDuplicates();
+        assertThat(listed.stream().filter(newestFirst::contains)).containsExactlyElementsOf(newestFirst);
+        List<Instant> activity = listed.stream()
+                .map(id -> store.conversation(id).orElseThrow().lastMessageAt())
+                .toList();
+        assertThat(activity).isSortedAccordingTo(Comparator.reverseOrder());
+    }
+
+    @Test
+    void tamperedCursorRefused() {
+        String phone = phone();
+        for (int i = 0; i < 3; i++) {
+            store.commit(
+                    batch(inbound(CarrierType.LIVECHAT, carrierId(), Sender.phone(phone, null), now(), text("t"))));
+        }
+        String conversationId = new ConversationKey(phone).conversationId();
+        String cursor = store.conversationMessages(conversationId, new PageRequest(1, null))
+                .nextCursor();
+        assertThat(cursor).isNotNull();
+        char flipped = cursor.charAt(3) == 'A' ? 'B' : 'A';
+        String tampered = cursor.substring(0, 3) + flipped + cursor.substring(4);
+
+        assertThat(store.conversationMessages(conversationId, new PageRequest(1, cursor))
+                        .items())
+                .hasSize(1);
+        assertThatThrownBy(() -> store.conversationMessages(conversationId, new PageRequest(1, tampered)))
+                .isInstanceOf(InvalidCursorException.class);
+        assertThatThrownBy(() -> store.conversationMessages(
+                        conversationId, new PageRequest(1, cursor.substring(0, cursor.length() - 2))))
+                .isInstanceOf(InvalidCursorException.class);
+        assertThatThrownBy(() -> store.conversationMessages(conversationId, new PageRequest(1, "not a cursor")))
+                .isInstanceOf(InvalidCursorException.class);
+        String otherConversation = new ConversationKey(phone()).conversationId();
+        assertThatThrownBy(() -> store.conversationMessages(otherConversation, new PageRequest(1, cursor)))
+                .isInstanceOf(InvalidCursorException.class);
+        assertThatThrownBy(() -> store.messagesByStatus(MessageStatus.RECEIVED, null, new PageRequest(1, cursor)))
+                .isInstanceOf(InvalidCursorException.class);
+    }
+
+    @Test
+    void readyWhenTheDatabaseAnswers() {
+        assertThat(store.isReady()).isTrue();
+    }
+
+    // ---- helpers -----------------------------------------------------------------------------------
+
+    private static String stackTraceText(Throwable failure) {
+        var text = new java.io.StringWriter();
+        failure.printStackTrace(new java.io.PrintWriter(text));
+        return text.toString();
+    }
+
+    private static List<String> walk(int pageSize, Function<PageRequest, Page<Message>> listing) {
+        List<String> ids = new ArrayList<>();
+        Set<String> cursors = new HashSet<>();
+        String cursor = null;
+        do {
+            Page<Message> page = listing.apply(new PageRequest(pageSize, cursor));
+            assertThat(page.items().size()).isLessThanOrEqualTo(pageSize);
+            page.items().forEach(m -> ids.add(m.messageId()));
+            cursor = page.nextCursor();
+            assertThat(cursor == null || cursors.add(cursor)).isTrue();
+        } while (cursor != null);
+        return ids;
+    }
+
+    protected static Instant now() {
+        return Instant.now().truncatedTo(ChronoUnit.MICROS);
+    }
+
+    protected static String phone() {
+        return "+1555" + (1_000_000 + ThreadLocalRandom.current().nextInt(9_000_000));
+    }
+
+    protected static String carrierId() {
+        return "cm-" + Long.toHexString(ThreadLocalRandom.current().nextLong());
+    }
+
+    protected static MessageContent text(String body) {
+        return new MessageContent.Text(body);
+    }
+
+    protected static InboundBatch batch(InboundBatch.NewMessage... messages) {
+        return new InboundBatch(List.of(messages), List.of());
+    }
+
+    protected static InboundBatch statuses(StatusUpdate... updates) {
+        return new InboundBatch(List.of(), List.of(updates));
+    }
+
+    protected static InboundBatch.NewMessage inbound(
+            CarrierType carrier, String carrierMessageId, Sender sender, Instant receivedAt, MessageContent content) {
+        ConversationKey key = ConversationKey.of(carrier, sender);
+        JsonNode payload = Json.MAPPER.createObjectNode().put("id", carrierMessageId);
+        var metadata = new MessageMetadata(
+                carrier, "default", carrierMessageId, null, null, receivedAt, receivedAt.plusMillis(1), payload);
+        var message = new NormalizedMessage(
+                MessageIds.next(Clock.systemUTC()),
+                key.conversationId(),
+                Direction.INBOUND,
+                sender,
+                "+14155550199",
+                content,
+                metadata);
+        return new InboundBatch.NewMessage(message, key);
+    }
+
+    /** A message we sent through a carrier (a business echo), stored queued with its carrier id. */
+    protected static InboundBatch.NewMessage outbound(CarrierType carrier) {
+        String customer = phone();
+        ConversationKey key = new ConversationKey(customer);
+        String carrierMessageId = carrierId();
+        Instant at = now();
+        var metadata = new MessageMetadata(carrier, "default", carrierMessageId, null, null, at, at, null);
+        var message = new NormalizedMessage(
+                MessageIds.next(Clock.systemUTC()),
+                key.conversationId(),
+                Direction.OUTBOUND,
+                Sender.phone("+14155550199", null),
+                customer,
+                text("your code is 1234"),
+                metadata);
+        return new InboundBatch.NewMessage(message, key);
+    }
+
+    protected static StatusUpdate status(
+            CarrierType carrier, String carrierMessageId, MessageStatus status, String carrierStatus, Instant at) {
+        return new StatusUpdate(
+                carrier, "default", carrierMessageId, status, carrierStatus, null, null, at, null, null);
+    }
+
+    private List<String> eventTypes(String conversationId) {
+        List<String> types = new ArrayList<>();
+        query("SELECT type FROM change_events WHERE conversation_id = ? ORDER BY seq", conversationId, rs -> {
+            types.add(rs.getString(1));
+        });
+        return types;
+    }
+
+    private List<JsonNode> statusEvents(String messageId) {
+        List<JsonNode> payloads = new ArrayList<>();
+        query(
+                "SELECT payload FROM change_events WHERE message_id = ? AND type = 'message.status' ORDER BY seq",
+                messageId,
+                rs -> {
+                    try {
+                        payloads.add(Json.MAPPER.readTree(rs.getString(1)));
+                    } catch (Exception e) {
+                        throw new IllegalStateException(e);
+                    }
+                });
+        return payloads;
+    }
+
+    private interface RowReader {
+        void read(ResultSet rs) throws SQLException;
+    }
+
+    private void query(String sql, String parameter, RowReader reader) {
+        try (Connection connection = store.dataSource().getConnection();
+                PreparedStatement select = connection.prepareStatement(sql)) {
+            select.setString(1, parameter);
+            try (ResultSet rs = select.executeQuery()) {
+                while (rs.next()) {
+                    reader.read(rs);
+                }
+            }
+        } catch (SQLException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+}

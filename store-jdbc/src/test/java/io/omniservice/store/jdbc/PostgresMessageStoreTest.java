@@ -1,0 +1,91 @@
+package io.omniservice.store.jdbc;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.util.Locale;
+import java.util.Properties;
+import java.util.UUID;
+import org.junit.jupiter.api.Assertions;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The store contract on PostgreSQL, in a schema of its own made for this class and dropped afterwards,
+ * so runs in parallel do not meet. Without a reachable PostgreSQL the class is skipped, except on CI
+ * ({@code CI=true}), where that is a failure.
+ */
+class PostgresMessageStoreTest extends MessageStoreContract {
+    static final String URL = envOr("OMNISERVICE_TEST_POSTGRES_URL", "jdbc:postgresql://127.0.0.1:5432/test");
+    static final String USER = envOr("OMNISERVICE_TEST_POSTGRES_USER", "postgres");
+    static final String PASSWORD = envOr("OMNISERVICE_TEST_POSTGRES_PASSWORD", "");
+
+    private String schema;
+
+    @Override
+    protected JdbcMessageStore openStore() throws Exception {
+        String candidate =
+                "omni_test_" + UUID.randomUUID().toString().replace("-", "").substring(0, 16);
+        try (Connection admin = adminConnection();
+                Statement statement = admin.createStatement()) {
+            statement.execute("CREATE SCHEMA " + candidate);
+        } catch (SQLException e) {
+            String reason = "PostgreSQL not reachable at " + URL + ": " + e.getMessage();
+            if ("true".equalsIgnoreCase(System.getenv("CI"))) {
+                return Assertions.fail(reason + " (CI=true: PostgreSQL tests must run)", e);
+            }
+            System.err.println("SKIPPED " + getClass().getSimpleName() + ": " + reason);
+            unavailable = reason;
+            return null;
+        }
+        schema = candidate;
+        return JdbcMessageStore.postgres(withParameter(URL, "currentSchema=" + schema), USER, PASSWORD, 6);
+    }
+
+    @Override
+    protected void dropStore() throws Exception {
+        if (schema != null) {
+            try (Connection admin = adminConnection();
+                    Statement statement = admin.createStatement()) {
+                statement.execute("DROP SCHEMA IF EXISTS " + schema + " CASCADE");
+            }
+        }
+    }
+
+    @Test
+    void tablesLiveInTheClassSchemaAndCommitsAreSynchronous() throws Exception {
+        try (Connection connection = store.dataSource().getConnection();
+                Statement statement = connection.createStatement()) {
+            try (ResultSet rs = statement.executeQuery("SELECT current_schema()")) {
+                rs.next();
+                assertThat(rs.getString(1)).isEqualTo(schema);
+            }
+            try (ResultSet rs = statement.executeQuery("SHOW synchronous_commit")) {
+                rs.next();
+                assertThat(rs.getString(1).toLowerCase(Locale.ROOT)).isNotEqualTo("off");
+            }
+        }
+    }
+
+    private static Connection adminConnection() throws SQLException {
+        Properties properties = new Properties();
+        properties.setProperty("user", USER);
+        if (!PASSWORD.isEmpty()) {
+            properties.setProperty("password", PASSWORD);
+        }
+        properties.setProperty("connectTimeout", "3");
+        return DriverManager.getConnection(URL, properties);
+    }
+
+    private static String withParameter(String url, String parameter) {
+        return url + (url.contains("?") ? "&" : "?") + parameter;
+    }
+
+    private static String envOr(String name, String fallback) {
+        String value = System.getenv(name);
+        return value == null || value.isBlank() ? fallback : value;
+    }
+}
