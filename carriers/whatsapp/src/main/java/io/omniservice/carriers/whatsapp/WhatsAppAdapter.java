@@ -1,0 +1,97 @@
+package io.omniservice.carriers.whatsapp;
+
+import io.omniservice.core.carrier.CarrierAdapter;
+import io.omniservice.core.carrier.WebhookRejection;
+import io.omniservice.core.carrier.WebhookReply;
+import io.omniservice.core.carrier.WebhookRequest;
+import io.omniservice.core.model.CarrierCapabilities;
+import io.omniservice.core.model.CarrierType;
+import io.omniservice.core.model.InboundEvent;
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * One Meta app's WhatsApp Cloud API webhooks: the GET subscription handshake, {@code X-Hub-Signature-256}
+ * on every POST, and the batched {@code whatsapp_business_account} payloads read by {@link WhatsAppPayloadParser}.
+ */
+public final class WhatsAppAdapter implements CarrierAdapter {
+    /**
+     * Cloud API limits: text bodies up to 4096 characters; media up to 100 MB (documents; images 5 MB,
+     * video and audio 16 MB, stickers 100 KB static / 500 KB animated); templates, reply buttons and lists,
+     * and locations can all be sent.
+     */
+    private static final CarrierCapabilities CAPABILITIES = new CarrierCapabilities(
+            true,
+            true,
+            true,
+            true,
+            true,
+            100L * 1024 * 1024,
+            List.of(
+                    "image/jpeg",
+                    "image/png",
+                    "image/webp",
+                    "video/mp4",
+                    "video/3gpp",
+                    "audio/aac",
+                    "audio/amr",
+                    "audio/mpeg",
+                    "audio/mp4",
+                    "audio/ogg",
+                    "text/plain",
+                    "application/pdf",
+                    "application/msword",
+                    "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+                    "application/vnd.ms-excel",
+                    "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+                    "application/vnd.ms-powerpoint",
+                    "application/vnd.openxmlformats-officedocument.presentationml.presentation"),
+            4096);
+
+    private final String account;
+    private final WhatsAppSignature signature;
+    private final WhatsAppSubscription subscription;
+    private final WhatsAppPayloadParser parser;
+
+    WhatsAppAdapter(
+            String account,
+            WhatsAppSignature signature,
+            WhatsAppSubscription subscription,
+            WhatsAppPayloadParser parser) {
+        this.account = account;
+        this.signature = signature;
+        this.subscription = subscription;
+        this.parser = parser;
+    }
+
+    @Override
+    public CarrierType type() {
+        return CarrierType.WHATSAPP;
+    }
+
+    @Override
+    public String account() {
+        return account;
+    }
+
+    @Override
+    public CarrierCapabilities capabilities() {
+        return CAPABILITIES;
+    }
+
+    /** Meta only GETs the webhook to verify the subscription; that GET never carries events. */
+    @Override
+    public Optional<WebhookReply> onGet(WebhookRequest request) throws WebhookRejection {
+        return Optional.of(subscription.answer(request));
+    }
+
+    @Override
+    public void verify(WebhookRequest request) throws WebhookRejection {
+        signature.verify(request.header(WhatsAppSignature.HEADER), request.body());
+    }
+
+    @Override
+    public List<InboundEvent> parse(WebhookRequest request) throws WebhookRejection {
+        return parser.parse(request.body(), request.receivedAt());
+    }
+}

@@ -1,0 +1,270 @@
+package io.omniservice.carriers.whatsapp;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.omniservice.core.carrier.WebhookRejection;
+import io.omniservice.core.json.Json;
+import io.omniservice.core.model.CarrierType;
+import io.omniservice.core.model.InboundEvent;
+import io.omniservice.core.model.InboundEvent.InboundMessage;
+import io.omniservice.core.model.InboundEvent.StatusUpdate;
+import io.omniservice.core.model.MediaItem;
+import io.omniservice.core.model.MessageContent;
+import io.omniservice.core.model.MessageStatus;
+import io.omniservice.core.model.PhoneNumber;
+import io.omniservice.core.model.Sender;
+import java.io.IOException;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.StringJoiner;
+
+/**
+ * Reads a Cloud API webhook body ({@code object: whatsapp_business_account}) into events: every
+ * {@code entry[].changes[]} with {@code field: messages} may carry {@code messages[]} (from customers) and
+ * {@code statuses[]} (on messages we sent). Other change fields (account, template and quality updates) and
+ * change-level {@code errors} carry nothing we store.
+ */
+final class WhatsAppPayloadParser {
+    private static final String OBJECT = "whatsapp_business_account";
+    private static final Set<String> MEDIA_TYPES = Set.of("image", "video", "audio", "document", "sticker");
+
+    private final String account;
+
+    WhatsAppPayloadParser(String account) {
+        this.account = account;
+    }
+
+    List<InboundEvent> parse(byte[] body, Instant receivedAt) throws WebhookRejection {
+        JsonNode root;
+        try {
+            root = Json.MAPPER.readTree(body);
+        } catch (IOException e) {
+            throw WebhookRejection.malformed("the body is not valid JSON");
+        }
+        if (root == null || !root.isObject()) {
+            throw WebhookRejection.malformed("a WhatsApp webhook is a JSON object");
+        }
+        if (!OBJECT.equals(root.path("object").asText(null))) {
+            throw WebhookRejection.malformed("object must be " + OBJECT, "object");
+        }
+        JsonNode entries = root.get("entry");
+        if (entries == null || !entries.isArray()) {
+            throw WebhookRejection.malformed("entry must be an array", "entry");
+        }
+        List<InboundEvent> events = new ArrayList<>();
+        for (int e = 0; e < entries.size(); e++) {
+            JsonNode changes = entries.get(e).get("changes");
+            if (changes == null || !changes.isArray()) {
+                throw WebhookRejection.malformed("changes must be an array", "entry[" + e + "].changes");
+            }
+            for (int c = 0; c < changes.size(); c++) {
+                String at = "entry[" + e + "].changes[" + c + "]";
+                JsonNode change = changes.get(c);
+                if (!change.path("field").isTextual()) {
+                    throw WebhookRejection.malformed("a change names its field", at + ".field");
+                }
+                if ("messages".equals(change.get("field").asText())) {
+                    readMessagesChange(change.get("value"), at + ".value", receivedAt, events);
+                }
+            }
+        }
+        return events;
+    }
+
+    private void readMessagesChange(JsonNode value, String at, Instant receivedAt, List<InboundEvent> events)
+            throws WebhookRejection {
+        if (value == null || !value.isObject()) {
+            throw WebhookRejection.malformed("a messages change carries a value object", at);
+        }
+        JsonNode messages = optionalArray(value, "messages", at);
+        JsonNode statuses = optionalArray(value, "statuses", at);
+        if (messages.isEmpty() && statuses.isEmpty()) {
+            return;
+        }
+        String business = PhoneNumber.e164(
+                value.path("metadata").path("display_phone_number").asText(null));
+        if (business == null && !messages.isEmpty()) {
+            throw WebhookRejection.malformed(
+                    "metadata.display_phone_number must be the business phone number",
+                    at + ".metadata.display_phone_number");
+        }
+        Map<String, String> names = new HashMap<>();
+        for (JsonNode contact : value.path("contacts")) {
+            String waId = contact.path("wa_id").asText(null);
+            String name = contact.path("profile").path("name").asText(null);
+            if (waId != null && name != null) {
+                names.put(waId, name);
+            }
+        }
+        for (int i = 0; i < messages.size(); i++) {
+            events.add(message(messages.get(i), at + ".messages[" + i + "]", business, names));
+        }
+        for (int i = 0; i < statuses.size(); i++) {
+            status(statuses.get(i), at + ".statuses[" + i + "]", receivedAt).ifPresent(events::add);
+        }
+    }
+
+    private InboundMessage message(JsonNode message, String at, String business, Map<String, String> names)
+            throws WebhookRejection {
+        String id = requiredText(message, "id", at);
+        String from = requiredText(message, "from", at);
+        String type = requiredText(message, "type", at);
+        String phone = PhoneNumber.e164(from);
+        if (phone == null) {
+            throw WebhookRejection.malformed("from must be the sender's phone number", at + ".from");
+        }
+        Sender sender = new Sender(phone, from, names.get(from));
+        String replyTo = message.path("context").path("id").asText(null);
+        MessageContent content = content(message, type, at);
+        if ("reaction".equals(type)) {
+            // A reaction has no context: the message it reacts to is in the reaction itself.
+            replyTo = message.path("reaction").path("message_id").asText(null);
+        }
+        return new InboundMessage(
+                CarrierType.WHATSAPP, account, id, sender, business, content, timestamp(message, at), replyTo, message);
+    }
+
+    private static MessageContent content(JsonNode message, String type, String at) throws WebhookRejection {
+        if (MEDIA_TYPES.contains(type)) {
+            JsonNode media = requiredObject(message, type, at);
+            MediaItem item = new MediaItem(
+                    media.path("url").asText(null),
+                    requiredText(media, "id", at + "." + type),
+                    media.path("mime_type").asText(null),
+                    media.path("filename").asText(null),
+                    null,
+                    media.path("sha256").asText(null));
+            return new MessageContent.Media(media.path("caption").asText(null), List.of(item));
+        }
+        return switch (type) {
+            case "text" ->
+                new MessageContent.Text(requiredText(requiredObject(message, "text", at), "body", at + ".text"));
+            case "location" -> location(requiredObject(message, "location", at), at + ".location");
+            case "interactive" -> interactive(requiredObject(message, "interactive", at), at + ".interactive");
+            case "button" -> {
+                JsonNode button = requiredObject(message, "button", at);
+                yield new MessageContent.InteractiveReply(
+                        button.path("text").asText(null), button.path("payload").asText(null), null);
+            }
+            case "reaction" ->
+                new MessageContent.Other(
+                        requiredObject(message, "reaction", at).path("emoji").asText(null), type);
+            case "contacts" -> new MessageContent.Other(contactNames(message.path("contacts")), type);
+            case "order" ->
+                new MessageContent.Other(
+                        requiredObject(message, "order", at).path("text").asText(null), type);
+            case "system" ->
+                new MessageContent.Other(
+                        requiredObject(message, "system", at).path("body").asText(null), type);
+            // unsupported, request_welcome and types Meta adds later: kept whole in the original payload.
+            default -> new MessageContent.Other(null, type);
+        };
+    }
+
+    private static MessageContent location(JsonNode location, String at) throws WebhookRejection {
+        JsonNode latitude = location.get("latitude");
+        JsonNode longitude = location.get("longitude");
+        if (latitude == null || !latitude.isNumber() || longitude == null || !longitude.isNumber()) {
+            throw WebhookRejection.malformed("a location carries numeric latitude and longitude", at);
+        }
+        String name = location.path("name").asText(null);
+        String address = location.path("address").asText(null);
+        return new MessageContent.Location(
+                name != null ? name : address, latitude.asDouble(), longitude.asDouble(), name, address);
+    }
+
+    private static MessageContent interactive(JsonNode interactive, String at) throws WebhookRejection {
+        String kind = requiredText(interactive, "type", at);
+        JsonNode reply = interactive.path(kind);
+        return switch (kind) {
+            case "button_reply", "list_reply" ->
+                new MessageContent.InteractiveReply(
+                        reply.path("title").asText(null),
+                        requiredText(reply, "id", at + "." + kind),
+                        reply.path("description").asText(null));
+            // A Flow's answer (nfm_reply) and later kinds: the body is what the user saw, the rest is in the payload.
+            default -> new MessageContent.Other(reply.path("body").asText(null), "interactive." + kind);
+        };
+    }
+
+    private static String contactNames(JsonNode contacts) {
+        StringJoiner names = new StringJoiner(", ");
+        for (JsonNode contact : contacts) {
+            String name = contact.path("name").path("formatted_name").asText(null);
+            if (name != null) {
+                names.add(name);
+            }
+        }
+        return names.length() == 0 ? null : names.toString();
+    }
+
+    private Optional<InboundEvent> status(JsonNode status, String at, Instant receivedAt) throws WebhookRejection {
+        String id = requiredText(status, "id", at);
+        String raw = requiredText(status, "status", at);
+        Optional<MessageStatus> normalized = WhatsAppStatusMap.of(raw);
+        if (normalized.isEmpty()) {
+            return Optional.empty();
+        }
+        JsonNode error = status.path("errors").path(0);
+        String errorCode = error.hasNonNull("code") ? error.get("code").asText() : null;
+        String errorMessage = error.hasNonNull("title")
+                ? error.get("title").asText()
+                : error.path("message").asText(null);
+        Instant occurredAt = timestamp(status, at);
+        return Optional.of(new StatusUpdate(
+                CarrierType.WHATSAPP,
+                account,
+                id,
+                normalized.get(),
+                raw,
+                errorCode,
+                errorMessage,
+                occurredAt != null ? occurredAt : receivedAt,
+                PhoneNumber.e164(status.path("recipient_id").asText(null)),
+                status));
+    }
+
+    /** Meta's timestamps are epoch seconds as a string of digits. */
+    private static Instant timestamp(JsonNode node, String at) throws WebhookRejection {
+        JsonNode value = node.get("timestamp");
+        if (value == null || value.isNull()) {
+            return null;
+        }
+        String text = value.asText();
+        if (!(value.isTextual() || value.isIntegralNumber()) || !text.matches("\\d{1,12}")) {
+            throw WebhookRejection.malformed("timestamp must be epoch seconds", at + ".timestamp");
+        }
+        return Instant.ofEpochSecond(Long.parseLong(text));
+    }
+
+    private static JsonNode optionalArray(JsonNode parent, String name, String at) throws WebhookRejection {
+        JsonNode array = parent.get(name);
+        if (array == null || array.isNull()) {
+            return Json.MAPPER.createArrayNode();
+        }
+        if (!array.isArray()) {
+            throw WebhookRejection.malformed(name + " must be an array", at + "." + name);
+        }
+        return array;
+    }
+
+    private static JsonNode requiredObject(JsonNode parent, String name, String at) throws WebhookRejection {
+        JsonNode value = parent.get(name);
+        if (value == null || !value.isObject()) {
+            throw WebhookRejection.malformed("a " + name + " message carries a " + name + " object", at + "." + name);
+        }
+        return value;
+    }
+
+    private static String requiredText(JsonNode parent, String name, String at) throws WebhookRejection {
+        JsonNode value = parent.get(name);
+        if (value == null || !value.isTextual() || value.asText().isEmpty()) {
+            throw WebhookRejection.malformed(name + " is required", at + "." + name);
+        }
+        return value.asText();
+    }
+}
