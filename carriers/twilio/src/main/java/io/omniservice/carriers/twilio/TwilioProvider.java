@@ -1,0 +1,66 @@
+package io.omniservice.carriers.twilio;
+
+import io.omniservice.core.carrier.CarrierAdapter;
+import io.omniservice.core.carrier.CarrierContext;
+import io.omniservice.core.carrier.CarrierProvider;
+import io.omniservice.core.carrier.CarrierSettings;
+import io.omniservice.core.config.ConfigException;
+import io.omniservice.core.model.CarrierType;
+import java.util.Set;
+
+/**
+ * Reads {@code carriers.twilio.<account>}: {@code accountSid} and {@code authToken} (required; the token
+ * signs webhooks) and, for the outbound side, {@code apiKeySid} with {@code apiKeySecret} (an API key to
+ * use instead of the auth token), {@code messagingServiceSid} and {@code apiBaseUrl}.
+ */
+public final class TwilioProvider implements CarrierProvider {
+    static final String ACCOUNT_SID = "accountSid";
+    static final String AUTH_TOKEN = "authToken";
+    static final String API_KEY_SID = "apiKeySid";
+    static final String API_KEY_SECRET = "apiKeySecret";
+    static final String MESSAGING_SERVICE_SID = "messagingServiceSid";
+    static final String API_BASE_URL = "apiBaseUrl";
+
+    @Override
+    public CarrierType type() {
+        return CarrierType.TWILIO;
+    }
+
+    @Override
+    public CarrierAdapter create(CarrierSettings settings, CarrierContext context) {
+        settings.rejectUnknown(
+                Set.of(ACCOUNT_SID, AUTH_TOKEN, API_KEY_SID, API_KEY_SECRET, MESSAGING_SERVICE_SID, API_BASE_URL));
+        String accountSid = settings.require(ACCOUNT_SID);
+        String authToken = settings.require(AUTH_TOKEN);
+        sid(settings, ACCOUNT_SID, "AC", accountSid);
+        String apiKeySid = settings.optional(API_KEY_SID, null);
+        String apiKeySecret = settings.optional(API_KEY_SECRET, null);
+        if ((apiKeySid == null) != (apiKeySecret == null)) {
+            String missing = apiKeySid == null ? API_KEY_SID : API_KEY_SECRET;
+            throw new ConfigException(
+                    settings.path() + "." + missing, "is required when the other half of the API key is set");
+        }
+        if (apiKeySid != null) {
+            sid(settings, API_KEY_SID, "SK", apiKeySid);
+        }
+        String messagingServiceSid = settings.optional(MESSAGING_SERVICE_SID, null);
+        if (messagingServiceSid != null) {
+            sid(settings, MESSAGING_SERVICE_SID, "MG", messagingServiceSid);
+        }
+        // Validated now so that a typo stops start-up; the outbound side will use it.
+        settings.url(API_BASE_URL, "https://api.twilio.com");
+        return new TwilioAdapter(
+                settings.account(),
+                accountSid,
+                new TwilioSignature(authToken),
+                new TwilioPayloadParser(settings.account()));
+    }
+
+    /** Twilio SIDs are a two-letter type prefix and 32 hex digits; a pasted token in the wrong key fails here. */
+    private static void sid(CarrierSettings settings, String key, String prefix, String value) {
+        if (!value.matches(prefix + "[0-9a-fA-F]{32}")) {
+            throw new ConfigException(
+                    settings.path() + "." + key, "must be a Twilio SID: '" + prefix + "' followed by 32 hex digits");
+        }
+    }
+}
