@@ -1,0 +1,76 @@
+package io.omniservice.carriers.bandwidth;
+
+import io.omniservice.core.carrier.CarrierAdapter;
+import io.omniservice.core.carrier.WebhookRejection;
+import io.omniservice.core.carrier.WebhookRequest;
+import io.omniservice.core.model.CarrierCapabilities;
+import io.omniservice.core.model.CarrierType;
+import io.omniservice.core.model.InboundEvent;
+import java.util.List;
+
+/**
+ * One Bandwidth messaging application's callbacks: HTTP basic auth with the application's callback
+ * credentials, then the JSON array of events read by {@link BandwidthPayloadParser}.
+ */
+public final class BandwidthAdapter implements CarrierAdapter {
+    /**
+     * SMS/MMS: text up to 2048 characters per message (Bandwidth's createMessage limit); MMS media as URLs.
+     * The 3.5 MB media total and the type list are the usual US MMS limits, not yet confirmed against
+     * Bandwidth's own pages: the outbound media work must check them. No templates, interactive content or
+     * locations over SMS/MMS.
+     */
+    private static final CarrierCapabilities CAPABILITIES = new CarrierCapabilities(
+            true,
+            true,
+            false,
+            false,
+            false,
+            3_500_000L,
+            List.of(
+                    "image/jpeg",
+                    "image/png",
+                    "image/gif",
+                    "video/mp4",
+                    "video/3gpp",
+                    "audio/mpeg",
+                    "audio/amr",
+                    "audio/mp4",
+                    "text/vcard",
+                    "application/pdf"),
+            2048);
+
+    private final String account;
+    private final BandwidthCallbackAuth auth;
+    private final BandwidthPayloadParser parser;
+
+    BandwidthAdapter(String account, BandwidthCallbackAuth auth, BandwidthPayloadParser parser) {
+        this.account = account;
+        this.auth = auth;
+        this.parser = parser;
+    }
+
+    @Override
+    public CarrierType type() {
+        return CarrierType.BANDWIDTH;
+    }
+
+    @Override
+    public String account() {
+        return account;
+    }
+
+    @Override
+    public CarrierCapabilities capabilities() {
+        return CAPABILITIES;
+    }
+
+    @Override
+    public void verify(WebhookRequest request) throws WebhookRejection {
+        auth.verify(request.header("Authorization"));
+    }
+
+    @Override
+    public List<InboundEvent> parse(WebhookRequest request) throws WebhookRejection {
+        return parser.parse(request.body(), request.receivedAt());
+    }
+}

@@ -1,0 +1,200 @@
+package io.omniservice.carriers.bandwidth;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.omniservice.core.carrier.WebhookRejection;
+import io.omniservice.core.json.Json;
+import io.omniservice.core.model.CarrierType;
+import io.omniservice.core.model.InboundEvent;
+import io.omniservice.core.model.InboundEvent.InboundMessage;
+import io.omniservice.core.model.InboundEvent.StatusUpdate;
+import io.omniservice.core.model.MediaItem;
+import io.omniservice.core.model.MessageContent;
+import io.omniservice.core.model.MessageStatus;
+import io.omniservice.core.model.PhoneNumber;
+import io.omniservice.core.model.Sender;
+import java.io.IOException;
+import java.net.URI;
+import java.time.Instant;
+import java.time.OffsetDateTime;
+import java.time.format.DateTimeParseException;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.Set;
+
+/**
+ * Reads a Bandwidth Messaging v2 callback body, always a JSON array of events, each
+ * {@code {type, time, description, to, message: {...}}}: inbound messages ({@code message-received}, and the
+ * RBM answers {@code suggestion-response} and {@code request-location-response}) and statuses of messages
+ * we sent. Event types Bandwidth may add later are skipped.
+ */
+final class BandwidthPayloadParser {
+    private static final Set<String> INBOUND_TYPES =
+            Set.of("message-received", "suggestion-response", "request-location-response");
+
+    private final String account;
+
+    BandwidthPayloadParser(String account) {
+        this.account = account;
+    }
+
+    List<InboundEvent> parse(byte[] body, Instant receivedAt) throws WebhookRejection {
+        JsonNode root;
+        try {
+            root = Json.MAPPER.readTree(body);
+        } catch (IOException e) {
+            throw WebhookRejection.malformed("the body is not valid JSON");
+        }
+        if (root == null || !root.isArray()) {
+            throw WebhookRejection.malformed("a Bandwidth callback is a JSON array of events");
+        }
+        List<InboundEvent> events = new ArrayList<>(root.size());
+        for (int i = 0; i < root.size(); i++) {
+            JsonNode event = root.get(i);
+            String at = "[" + i + "]";
+            if (!event.isObject()) {
+                throw WebhookRejection.malformed("each callback event is a JSON object", at);
+            }
+            String type = requiredText(event, "type", at);
+            Optional<MessageStatus> status = BandwidthStatusMap.of(type);
+            if (INBOUND_TYPES.contains(type)) {
+                events.add(message(event, type, at));
+            } else if (status.isPresent()) {
+                events.add(status(event, type, status.get(), at, receivedAt));
+            }
+        }
+        return events;
+    }
+
+    private InboundMessage message(JsonNode event, String type, String at) throws WebhookRejection {
+        JsonNode message = requiredObject(event, "message", at);
+        String mat = at + ".message";
+        String id = requiredText(message, "id", mat);
+        String from = requiredText(message, "from", mat);
+        String phone = PhoneNumber.e164(from);
+        // A short code or alphanumeric sender has no E.164 form: the conversation is keyed by it as sent.
+        Sender sender = new Sender(phone, phone != null ? phone : from, null);
+        // owner is the copy's own number of ours (one per number we own in a group message); the event's to agrees.
+        String ours = message.path("owner").asText(event.path("to").asText(null));
+        if (ours == null) {
+            throw WebhookRejection.malformed("an inbound message names our number in message.owner", mat + ".owner");
+        }
+        String recipient = PhoneNumber.e164(ours) != null ? PhoneNumber.e164(ours) : ours;
+        MessageContent content =
+                switch (type) {
+                    case "suggestion-response" -> {
+                        JsonNode reply = requiredObject(message, "suggestionResponse", mat);
+                        yield new MessageContent.InteractiveReply(
+                                reply.path("text").asText(null),
+                                reply.path("postbackData").asText(null),
+                                null);
+                    }
+                    case "request-location-response" ->
+                        location(requiredObject(message, "locationResponse", mat), mat + ".locationResponse");
+                    default -> textOrMedia(message, mat);
+                };
+        return new InboundMessage(
+                CarrierType.BANDWIDTH,
+                account,
+                id,
+                sender,
+                recipient,
+                content,
+                time(message, "time", mat),
+                null,
+                event);
+    }
+
+    private static MessageContent textOrMedia(JsonNode message, String at) throws WebhookRejection {
+        String text = message.path("text").asText("");
+        JsonNode media = message.get("media");
+        if (media == null || media.isNull() || media.isEmpty()) {
+            return new MessageContent.Text(text);
+        }
+        if (!media.isArray()) {
+            throw WebhookRejection.malformed("media must be an array of URLs", at + ".media");
+        }
+        List<MediaItem> items = new ArrayList<>(media.size());
+        for (int i = 0; i < media.size(); i++) {
+            JsonNode url = media.get(i);
+            if (!url.isTextual() || !url.asText().startsWith("http")) {
+                throw WebhookRejection.malformed("media must be an array of URLs", at + ".media[" + i + "]");
+            }
+            items.add(new MediaItem(url.asText(), null, null, filename(url.asText()), null, null));
+        }
+        return new MessageContent.Media(text.isEmpty() ? null : text, items);
+    }
+
+    /** Bandwidth's media URLs end in the file's original name ({@code .../media/{messageId}/{n}/{name}}). */
+    private static String filename(String url) {
+        try {
+            String path = URI.create(url).getPath();
+            String last = path == null ? "" : path.substring(path.lastIndexOf('/') + 1);
+            return last.isEmpty() ? null : last;
+        } catch (IllegalArgumentException e) {
+            return null;
+        }
+    }
+
+    private static MessageContent location(JsonNode location, String at) throws WebhookRejection {
+        JsonNode latitude = location.get("latitude");
+        JsonNode longitude = location.get("longitude");
+        if (latitude == null || !latitude.isNumber() || longitude == null || !longitude.isNumber()) {
+            throw WebhookRejection.malformed("a location response carries numeric latitude and longitude", at);
+        }
+        return new MessageContent.Location(null, latitude.asDouble(), longitude.asDouble(), null, null);
+    }
+
+    private StatusUpdate status(JsonNode event, String type, MessageStatus status, String at, Instant receivedAt)
+            throws WebhookRejection {
+        JsonNode message = requiredObject(event, "message", at);
+        String id = requiredText(message, "id", at + ".message");
+        boolean failed = status == MessageStatus.FAILED;
+        String errorCode =
+                failed && event.hasNonNull("errorCode") ? event.get("errorCode").asText() : null;
+        String errorMessage = failed ? event.path("description").asText(null) : null;
+        // message-read carries the moment of reading in eventTime; time is when Bandwidth sent the callback.
+        Instant eventTime = time(event, "eventTime", at);
+        Instant time = time(event, "time", at);
+        Instant occurredAt = eventTime != null ? eventTime : time != null ? time : receivedAt;
+        return new StatusUpdate(
+                CarrierType.BANDWIDTH,
+                account,
+                id,
+                status,
+                type,
+                errorCode,
+                errorMessage,
+                occurredAt,
+                PhoneNumber.e164(event.path("to").asText(null)),
+                event);
+    }
+
+    private static Instant time(JsonNode node, String name, String at) throws WebhookRejection {
+        JsonNode value = node.get(name);
+        if (value == null || value.isNull()) {
+            return null;
+        }
+        try {
+            return OffsetDateTime.parse(value.asText()).toInstant();
+        } catch (DateTimeParseException e) {
+            throw WebhookRejection.malformed(name + " must be an ISO-8601 date-time", at + "." + name);
+        }
+    }
+
+    private static JsonNode requiredObject(JsonNode parent, String name, String at) throws WebhookRejection {
+        JsonNode value = parent.get(name);
+        if (value == null || !value.isObject()) {
+            throw WebhookRejection.malformed(name + " must be an object", at + "." + name);
+        }
+        return value;
+    }
+
+    private static String requiredText(JsonNode parent, String name, String at) throws WebhookRejection {
+        JsonNode value = parent.get(name);
+        if (value == null || !value.isTextual() || value.asText().isEmpty()) {
+            throw WebhookRejection.malformed(name + " is required", at + "." + name);
+        }
+        return value.asText();
+    }
+}

@@ -1,0 +1,74 @@
+package io.omniservice.carriers.bandwidth;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.omniservice.core.carrier.CarrierContext;
+import io.omniservice.core.carrier.CarrierProvider;
+import io.omniservice.core.carrier.CarrierSettings;
+import io.omniservice.core.carrier.InMemoryReplayGuard;
+import io.omniservice.core.config.ConfigException;
+import io.omniservice.core.model.CarrierType;
+import java.time.Clock;
+import java.util.Map;
+import java.util.ServiceLoader;
+import org.junit.jupiter.api.Test;
+
+class BandwidthProviderTest {
+    private static final CarrierContext CONTEXT =
+            new CarrierContext(Clock.systemUTC(), new InMemoryReplayGuard(Clock.systemUTC()));
+
+    private static void create(Map<String, Object> values) {
+        new BandwidthProvider().create(new CarrierSettings("carriers.bandwidth.default", "default", values), CONTEXT);
+    }
+
+    @Test
+    void missingCallbackPasswordNamesTheKey() {
+        assertThatThrownBy(() -> create(Map.of("callbackUsername", "u")))
+                .isInstanceOf(ConfigException.class)
+                .hasMessageContaining("carriers.bandwidth.default.callbackPassword");
+    }
+
+    @Test
+    void missingCallbackUsernameNamesTheKey() {
+        assertThatThrownBy(() -> create(Map.of("callbackPassword", "p")))
+                .isInstanceOf(ConfigException.class)
+                .hasMessageContaining("carriers.bandwidth.default.callbackUsername");
+    }
+
+    @Test
+    void usernameWithColonIsRefused() {
+        assertThatThrownBy(() -> create(Map.of("callbackUsername", "a:b", "callbackPassword", "p")))
+                .isInstanceOf(ConfigException.class)
+                .hasMessageContaining("carriers.bandwidth.default.callbackUsername");
+    }
+
+    @Test
+    void misspeltKeyIsRefused() {
+        assertThatThrownBy(() -> create(Map.of("callbackUsername", "u", "callbackPassword", "p", "apiUser", "x")))
+                .isInstanceOf(ConfigException.class)
+                .hasMessageContaining("carriers.bandwidth.default.apiUser");
+    }
+
+    @Test
+    void badApiBaseUrlIsRefused() {
+        assertThatThrownBy(() -> create(Map.of(
+                        "callbackUsername", "u", "callbackPassword", "p", "apiBaseUrl", "messaging.bandwidth.com")))
+                .isInstanceOf(ConfigException.class)
+                .hasMessageContaining("carriers.bandwidth.default.apiBaseUrl");
+    }
+
+    @Test
+    void nonNumericAccountIdIsRefused() {
+        assertThatThrownBy(
+                        () -> create(Map.of("callbackUsername", "u", "callbackPassword", "p", "accountId", "acct-1")))
+                .isInstanceOf(ConfigException.class)
+                .hasMessageContaining("carriers.bandwidth.default.accountId");
+    }
+
+    @Test
+    void isFoundByServiceLoader() {
+        assertThat(ServiceLoader.load(CarrierProvider.class).stream().map(ServiceLoader.Provider::get))
+                .anySatisfy(p -> assertThat(p.type()).isEqualTo(CarrierType.BANDWIDTH));
+    }
+}
