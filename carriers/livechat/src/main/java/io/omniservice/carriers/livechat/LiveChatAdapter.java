@@ -1,0 +1,78 @@
+package io.omniservice.carriers.livechat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.omniservice.core.carrier.CarrierAdapter;
+import io.omniservice.core.carrier.WebhookRejection;
+import io.omniservice.core.carrier.WebhookRequest;
+import io.omniservice.core.json.Json;
+import io.omniservice.core.model.CarrierCapabilities;
+import io.omniservice.core.model.CarrierType;
+import io.omniservice.core.model.InboundEvent;
+import java.io.IOException;
+import java.util.List;
+
+/** One LiveChat license's webhooks: authenticated by the body's {@code secret_key}, read by {@link LiveChatPayloadParser}. */
+public final class LiveChatAdapter implements CarrierAdapter {
+    /**
+     * Messages take up to 16 KB of UTF-8 (Agent Chat API v3.5 data structures); files go through LiveChat's
+     * CDN; buttons as rich messages (quick replies); no templates or locations.
+     */
+    private static final CarrierCapabilities CAPABILITIES = new CarrierCapabilities(
+            true,
+            true,
+            false,
+            true,
+            false,
+            10L * 1024 * 1024,
+            List.of("image/jpeg", "image/png", "image/gif", "application/pdf"),
+            16 * 1024);
+
+    private final String account;
+    private final LiveChatSecret secret;
+    private final LiveChatPayloadParser parser;
+
+    LiveChatAdapter(String account, LiveChatSecret secret) {
+        this.account = account;
+        this.secret = secret;
+        this.parser = new LiveChatPayloadParser(account);
+    }
+
+    @Override
+    public CarrierType type() {
+        return CarrierType.LIVECHAT;
+    }
+
+    @Override
+    public String account() {
+        return account;
+    }
+
+    @Override
+    public CarrierCapabilities capabilities() {
+        return CAPABILITIES;
+    }
+
+    /** The secret travels inside the JSON body, so a body that is not JSON is refused before it is looked for. */
+    @Override
+    public void verify(WebhookRequest request) throws WebhookRejection {
+        secret.verify(json(request));
+    }
+
+    @Override
+    public List<InboundEvent> parse(WebhookRequest request) throws WebhookRejection {
+        return parser.parse(json(request));
+    }
+
+    private static JsonNode json(WebhookRequest request) throws WebhookRejection {
+        JsonNode root;
+        try {
+            root = Json.MAPPER.readTree(request.body());
+        } catch (IOException e) {
+            throw WebhookRejection.malformed("the body is not valid JSON");
+        }
+        if (root == null || !root.isObject()) {
+            throw WebhookRejection.malformed("a LiveChat webhook is a JSON object");
+        }
+        return root;
+    }
+}

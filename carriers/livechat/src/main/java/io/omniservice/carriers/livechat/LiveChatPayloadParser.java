@@ -1,0 +1,234 @@
+package io.omniservice.carriers.livechat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.omniservice.core.carrier.WebhookRejection;
+import io.omniservice.core.model.CarrierType;
+import io.omniservice.core.model.InboundEvent;
+import io.omniservice.core.model.InboundEvent.InboundMessage;
+import io.omniservice.core.model.MediaItem;
+import io.omniservice.core.model.MessageContent;
+import io.omniservice.core.model.Sender;
+import java.time.Instant;
+import java.time.format.DateTimeParseException;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.StringJoiner;
+
+/**
+ * Reads LiveChat webhooks (v3.5) into customer messages: {@code incoming_event} (one event posted to a chat),
+ * {@code incoming_chat} (a new chat with the events its thread started with) and
+ * {@code incoming_rich_message_postback} (a customer clicked a rich-message button). Other actions carry no
+ * customer message. Customers have no phone number: they are keyed by their LiveChat user id.
+ *
+ * <p>Only customers' events become messages. {@code incoming_chat} names every user with its {@code type}
+ * ({@code customer} or {@code agent}). {@code incoming_event} carries only the event's {@code author_id}:
+ * LiveChat's way to get customers' events alone is registering the webhook with
+ * {@code filters.author_type: customer}; as a second line we drop what the payload itself shows to be an
+ * agent's: {@code visibility: agents} (internal notes), system messages (no author), and authors whose id is
+ * an email address (LiveChat agent ids are their login emails; customer ids are UUIDs).
+ */
+final class LiveChatPayloadParser {
+    private final String account;
+
+    LiveChatPayloadParser(String account) {
+        this.account = account;
+    }
+
+    List<InboundEvent> parse(JsonNode webhook) throws WebhookRejection {
+        JsonNode action = webhook.path("action");
+        if (!action.isTextual()) {
+            throw WebhookRejection.malformed("a LiveChat webhook has an action", "action");
+        }
+        JsonNode payload = webhook.path("payload");
+        if (!payload.isObject()) {
+            throw WebhookRejection.malformed("a LiveChat webhook has a payload object", "payload");
+        }
+        return switch (action.asText()) {
+            case "incoming_event" -> incomingEvent(payload);
+            case "incoming_chat" -> incomingChat(payload);
+            case "incoming_rich_message_postback" -> postback(payload);
+            default -> List.of(); // chat_deactivated, event_properties_updated, ...: no customer message
+        };
+    }
+
+    private List<InboundEvent> incomingEvent(JsonNode payload) throws WebhookRejection {
+        String chatId = required(payload, "chat_id", "payload.chat_id");
+        JsonNode event = payload.path("event");
+        if (!event.isObject()) {
+            throw WebhookRejection.malformed("incoming_event has no event object", "payload.event");
+        }
+        String author = event.path("author_id").asText("");
+        if (!fromCustomer(event) || isAgentId(author)) {
+            return List.of();
+        }
+        return message(chatId, event, new Sender(null, author, null), "payload.event")
+                .map(List::<InboundEvent>of)
+                .orElse(List.of());
+    }
+
+    private List<InboundEvent> incomingChat(JsonNode payload) throws WebhookRejection {
+        JsonNode chat = payload.path("chat");
+        String chatId = required(chat, "id", "payload.chat.id");
+        Map<String, Sender> customers = new HashMap<>();
+        for (JsonNode user : chat.path("users")) {
+            if ("customer".equals(user.path("type").asText()) && user.path("id").isTextual()) {
+                String id = user.get("id").asText();
+                customers.put(id, new Sender(null, id, displayName(user)));
+            }
+        }
+        List<InboundEvent> events = new ArrayList<>();
+        JsonNode threadEvents = chat.path("thread").path("events");
+        for (int i = 0; i < threadEvents.size(); i++) {
+            JsonNode event = threadEvents.get(i);
+            Sender customer = customers.get(event.path("author_id").asText(""));
+            if (customer == null || !fromCustomer(event)) {
+                continue; // an agent's greeting, a system message, an internal note
+            }
+            message(chatId, event, customer, "payload.chat.thread.events[" + i + "]")
+                    .ifPresent(events::add);
+        }
+        return events;
+    }
+
+    private List<InboundEvent> postback(JsonNode payload) throws WebhookRejection {
+        String chatId = required(payload, "chat_id", "payload.chat_id");
+        String userId = required(payload, "user_id", "payload.user_id");
+        String eventId = required(payload, "event_id", "payload.event_id");
+        JsonNode postback = payload.path("postback");
+        String postbackId = required(postback, "id", "payload.postback.id");
+        if (isAgentId(userId) || !postback.path("toggled").asBoolean(true)) {
+            return List.of(); // an agent's click, or a customer taking a choice back
+        }
+        return List.of(new InboundMessage(
+                CarrierType.LIVECHAT,
+                account,
+                chatId + "/" + eventId + "/" + postbackId,
+                new Sender(null, userId, null),
+                chatId,
+                // The postback names the button, not its label: the label lives in the rich message event.
+                new MessageContent.InteractiveReply(postbackId, postbackId, null),
+                null,
+                chatId + "/" + eventId,
+                payload));
+    }
+
+    private Optional<InboundEvent> message(String chatId, JsonNode event, Sender sender, String path)
+            throws WebhookRejection {
+        String id = required(event, "id", path + ".id");
+        MessageContent content = content(event, path);
+        if (content == null) {
+            return Optional.empty();
+        }
+        String replyTo = null;
+        JsonNode postback = event.path("postback");
+        if (postback.path("event_id").isTextual()) {
+            replyTo = chatId + "/" + postback.get("event_id").asText();
+        }
+        return Optional.of(new InboundMessage(
+                CarrierType.LIVECHAT,
+                account,
+                chatId + "/" + id,
+                sender,
+                chatId,
+                content,
+                timestamp(event, path),
+                replyTo,
+                event));
+    }
+
+    /** Null for an event that is not a message (a custom event, an empty form). */
+    private static MessageContent content(JsonNode event, String path) throws WebhookRejection {
+        String type = event.path("type").asText("");
+        switch (type) {
+            case "message" -> {
+                String text = event.path("text").asText("");
+                JsonNode postback = event.path("postback");
+                if (postback.path("id").isTextual()) {
+                    return new MessageContent.InteractiveReply(
+                            text, postback.get("id").asText(), null);
+                }
+                return new MessageContent.Text(text);
+            }
+            case "file" -> {
+                String url = event.path("url").asText(null);
+                if (url == null || url.isBlank()) {
+                    throw WebhookRejection.malformed("a file event has no url", path + ".url");
+                }
+                Long size = event.path("size").canConvertToLong()
+                        ? event.get("size").asLong()
+                        : null;
+                return new MessageContent.Media(
+                        text(event, "alternative_text"),
+                        List.of(new MediaItem(
+                                url, null, text(event, "content_type"), text(event, "name"), size, null)));
+            }
+            case "rich_message" -> {
+                JsonNode first = event.path("elements").path(0);
+                return new MessageContent.Other(text(first, "title"), "rich_message");
+            }
+            case "filled_form" -> {
+                StringJoiner answers = new StringJoiner("\n");
+                for (JsonNode field : event.path("fields")) {
+                    JsonNode answer = field.path("answer");
+                    String value = answer.isTextual()
+                            ? answer.asText()
+                            : answer.path("label").asText("");
+                    if (!value.isBlank()) {
+                        answers.add(field.path("label").asText("") + " " + value);
+                    }
+                }
+                return new MessageContent.Other(answers.length() == 0 ? null : answers.toString(), "filled_form");
+            }
+            case "" -> throw WebhookRejection.malformed("the event has no type", path + ".type");
+            default -> {
+                return null;
+            }
+        }
+    }
+
+    /** What the event itself says: customers post visible events with an author; system messages have none. */
+    private static boolean fromCustomer(JsonNode event) {
+        return !"agents".equals(event.path("visibility").asText())
+                && !"agents".equals(event.path("recipients").asText())
+                && !"system_message".equals(event.path("type").asText())
+                && event.path("author_id").isTextual();
+    }
+
+    /** LiveChat agent ids are their login emails; customer ids are UUIDs and never contain '@'. */
+    private static boolean isAgentId(String userId) {
+        return userId.indexOf('@') >= 0;
+    }
+
+    private static String displayName(JsonNode user) {
+        String name = text(user, "name");
+        return name != null ? name : text(user, "email");
+    }
+
+    private static String text(JsonNode node, String field) {
+        JsonNode value = node.path(field);
+        return value.isTextual() && !value.asText().isBlank() ? value.asText() : null;
+    }
+
+    private static String required(JsonNode node, String field, String path) throws WebhookRejection {
+        String value = text(node, field);
+        if (value == null) {
+            throw WebhookRejection.malformed("the " + path + " field is missing", path);
+        }
+        return value;
+    }
+
+    private static Instant timestamp(JsonNode event, String path) throws WebhookRejection {
+        String value = text(event, "created_at");
+        if (value == null) {
+            return null;
+        }
+        try {
+            return Instant.parse(value);
+        } catch (DateTimeParseException e) {
+            throw WebhookRejection.malformed("created_at is not an RFC 3339 time", path + ".created_at");
+        }
+    }
+}

@@ -1,0 +1,24 @@
+package io.omniservice.carriers.livechat;
+
+import io.omniservice.carriers.testkit.CarrierFixtureTest;
+import io.omniservice.core.carrier.CarrierAdapter;
+import io.omniservice.core.carrier.CarrierContext;
+import io.omniservice.core.carrier.CarrierSettings;
+import java.util.Map;
+
+/** LiveChat's webhook cases; each fixture body carries the secret_key itself, as LiveChat sends it. */
+class LiveChatFixtureTest extends CarrierFixtureTest {
+    @Override
+    protected Map<String, Map<String, Object>> accounts() {
+        return Map.of(
+                "default",
+                Map.of("secretKey", "lc-webhook-secret-7Qm2vX9pR4", "accessToken", "dal:test-token"),
+                "support",
+                Map.of("secretKey", "lc-second-license-secret-K3s8", "apiVersion", "3.6"));
+    }
+
+    @Override
+    protected CarrierAdapter create(CarrierSettings settings, CarrierContext context) {
+        return new LiveChatProvider().create(settings, context);
+    }
+}

@@ -1,0 +1,41 @@
+package io.omniservice.carriers.livechat;
+
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.omniservice.core.carrier.CarrierContext;
+import io.omniservice.core.carrier.CarrierSettings;
+import io.omniservice.core.carrier.InMemoryReplayGuard;
+import io.omniservice.core.config.ConfigException;
+import java.time.Clock;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+
+class LiveChatProviderTest {
+    private static final CarrierContext CONTEXT =
+            new CarrierContext(Clock.systemUTC(), new InMemoryReplayGuard(Clock.systemUTC()));
+
+    private static void create(Map<String, Object> values) {
+        new LiveChatProvider().create(new CarrierSettings("carriers.livechat.default", "default", values), CONTEXT);
+    }
+
+    @Test
+    void missingSecretKeyNamesTheKey() {
+        assertThatThrownBy(() -> create(Map.of("accessToken", "t")))
+                .isInstanceOf(ConfigException.class)
+                .hasMessageContaining("carriers.livechat.default.secretKey");
+    }
+
+    @Test
+    void misspeltKeyIsRefused() {
+        assertThatThrownBy(() -> create(Map.of("secretKey", "s", "secret_key", "s")))
+                .isInstanceOf(ConfigException.class)
+                .hasMessageContaining("carriers.livechat.default.secret_key");
+    }
+
+    @Test
+    void badApiVersionIsRefused() {
+        assertThatThrownBy(() -> create(Map.of("secretKey", "s", "apiVersion", "v3")))
+                .isInstanceOf(ConfigException.class)
+                .hasMessageContaining("carriers.livechat.default.apiVersion");
+    }
+}
