@@ -1,0 +1,128 @@
+package io.omniservice.carriers.messagebird;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.JsonNode;
+import io.omniservice.core.carrier.CarrierAdapter;
+import io.omniservice.core.carrier.FormBody;
+import io.omniservice.core.carrier.WebhookRejection;
+import io.omniservice.core.carrier.WebhookReply;
+import io.omniservice.core.carrier.WebhookRequest;
+import io.omniservice.core.json.Json;
+import io.omniservice.core.model.CarrierCapabilities;
+import io.omniservice.core.model.CarrierType;
+import io.omniservice.core.model.InboundEvent;
+import java.io.IOException;
+import java.net.URI;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.TreeMap;
+
+/**
+ * One MessageBird account: SMS to virtual mobile numbers and SMS status reports (GET query or POST form),
+ * and Conversations API webhooks (JSON), all signed with {@link MessageBirdSignature}.
+ */
+public final class MessageBirdAdapter implements CarrierAdapter {
+    /**
+     * The SMS body limit of MessageBird's API (1377 characters: nine concatenated GSM-7 parts); media limits
+     * follow WhatsApp, the main media channel behind the Conversations API.
+     */
+    private static final CarrierCapabilities CAPABILITIES = new CarrierCapabilities(
+            true,
+            true,
+            true,
+            false,
+            true,
+            16L * 1024 * 1024,
+            List.of("image/jpeg", "image/png", "video/mp4", "audio/mpeg", "audio/ogg", "application/pdf"),
+            1377);
+
+    private final String account;
+    private final MessageBirdSignature signature;
+    private final MessageBirdSmsParser sms;
+    private final MessageBirdConversationsParser conversations;
+
+    MessageBirdAdapter(String account, MessageBirdSignature signature) {
+        this.account = account;
+        this.signature = signature;
+        this.sms = new MessageBirdSmsParser(account);
+        this.conversations = new MessageBirdConversationsParser(account);
+    }
+
+    @Override
+    public CarrierType type() {
+        return CarrierType.MESSAGEBIRD;
+    }
+
+    @Override
+    public String account() {
+        return account;
+    }
+
+    @Override
+    public CarrierCapabilities capabilities() {
+        return CAPABILITIES;
+    }
+
+    /** MessageBird delivers inbound SMS and status reports as signed GETs: they go through verify and parse. */
+    @Override
+    public Optional<WebhookReply> onGet(WebhookRequest request) {
+        return Optional.empty();
+    }
+
+    @Override
+    public void verify(WebhookRequest request) throws WebhookRejection {
+        signature.verify(request.header(MessageBirdSignature.HEADER), request.publicUrl(), request.body());
+    }
+
+    @Override
+    public List<InboundEvent> parse(WebhookRequest request) throws WebhookRejection {
+        if ("GET".equals(request.method())) {
+            return sms.parse(queryFields(request), request.receivedAt());
+        }
+        if (request.body().length == 0) {
+            throw WebhookRejection.malformed("the request has no body");
+        }
+        if (isJson(request)) {
+            return conversations.parse(json(request.body()), request.receivedAt());
+        }
+        return sms.parse(FormBody.parse(request.body()), request.receivedAt());
+    }
+
+    /** The query in the order MessageBird wrote it, so the kept original payload reads as sent. */
+    private static Map<String, List<String>> queryFields(WebhookRequest request) throws WebhookRejection {
+        String rawQuery;
+        try {
+            rawQuery = URI.create(request.publicUrl()).getRawQuery();
+        } catch (IllegalArgumentException e) {
+            rawQuery = null;
+        }
+        return rawQuery != null ? FormBody.parse(rawQuery) : new TreeMap<>(request.query());
+    }
+
+    private static boolean isJson(WebhookRequest request) {
+        String type = request.contentType();
+        if (type.equals("application/json") || type.endsWith("+json")) {
+            return true;
+        }
+        if (!type.isEmpty()) {
+            return false;
+        }
+        for (byte b : request.body()) {
+            if (!Character.isWhitespace(b)) {
+                return b == '{' || b == '[';
+            }
+        }
+        return false;
+    }
+
+    private static JsonNode json(byte[] body) throws WebhookRejection {
+        try {
+            return Json.MAPPER.readTree(body);
+        } catch (JsonProcessingException e) {
+            throw WebhookRejection.malformed("the body is not valid JSON");
+        } catch (IOException e) {
+            throw WebhookRejection.malformed("the body could not be read as JSON");
+        }
+    }
+}
