@@ -1,0 +1,79 @@
+package io.omniservice.carriers.inteliquent;
+
+import io.omniservice.core.carrier.CarrierAdapter;
+import io.omniservice.core.carrier.WebhookRejection;
+import io.omniservice.core.carrier.WebhookRequest;
+import io.omniservice.core.model.CarrierCapabilities;
+import io.omniservice.core.model.CarrierType;
+import io.omniservice.core.model.InboundEvent;
+import java.util.List;
+
+/**
+ * One Inteliquent message broker account's inbound webhook: the {@code MessageId} /
+ * {@code VerificationToken} header pair, then the JSON body read by {@link InteliquentPayloadParser}.
+ * The MessageId is the carrier message id, so a replayed header pair with another body is deduplicated.
+ */
+public final class InteliquentAdapter implements CarrierAdapter {
+    /**
+     * SMS and MMS on North American numbers; no templates, interactive content or locations. The media
+     * limit and text length are not published by Inteliquent in any source found: these are conservative
+     * US MMS/SMS figures (1 MB, 1600 characters) for the outbound work to confirm.
+     */
+    private static final CarrierCapabilities CAPABILITIES = new CarrierCapabilities(
+            true,
+            true,
+            false,
+            false,
+            false,
+            1_000_000L,
+            List.of("image/jpeg", "image/png", "image/gif", "video/mp4", "audio/mpeg", "text/vcard"),
+            1600);
+
+    private final String account;
+    private final InteliquentVerificationToken token;
+    private final InteliquentPayloadParser parser;
+
+    InteliquentAdapter(String account, InteliquentVerificationToken token, InteliquentPayloadParser parser) {
+        this.account = account;
+        this.token = token;
+        this.parser = parser;
+    }
+
+    @Override
+    public CarrierType type() {
+        return CarrierType.INTELIQUENT;
+    }
+
+    @Override
+    public String account() {
+        return account;
+    }
+
+    @Override
+    public CarrierCapabilities capabilities() {
+        return CAPABILITIES;
+    }
+
+    @Override
+    public void verify(WebhookRequest request) throws WebhookRejection {
+        String messageId = request.header(InteliquentVerificationToken.MESSAGE_ID_HEADER);
+        String presented = request.header(InteliquentVerificationToken.TOKEN_HEADER);
+        if (messageId == null || messageId.isBlank()) {
+            throw WebhookRejection.unauthorized(InteliquentVerificationToken.MESSAGE_ID_HEADER + " header is missing");
+        }
+        if (presented == null || presented.isBlank()) {
+            throw WebhookRejection.unauthorized(InteliquentVerificationToken.TOKEN_HEADER + " header is missing");
+        }
+        if (!token.matches(messageId, presented)) {
+            throw WebhookRejection.forbidden(
+                    InteliquentVerificationToken.TOKEN_HEADER + " does not match the MessageId for this account's key");
+        }
+    }
+
+    @Override
+    public List<InboundEvent> parse(WebhookRequest request) throws WebhookRejection {
+        return parser.parse(
+                request.body(),
+                request.header(InteliquentVerificationToken.MESSAGE_ID_HEADER).trim());
+    }
+}
