@@ -1,0 +1,120 @@
+package io.omniservice.server;
+
+import io.omniservice.core.carrier.CarrierContext;
+import io.omniservice.core.carrier.CarrierProvider;
+import io.omniservice.core.carrier.CarrierRegistry;
+import io.omniservice.core.carrier.InMemoryReplayGuard;
+import io.omniservice.core.inbound.WebhookIngress;
+import io.omniservice.core.store.MessageStore;
+import io.omniservice.server.carrier.ConfiguredCarriers;
+import io.omniservice.server.config.DevelopmentPlaceholders;
+import io.omniservice.server.config.GatewayConfig;
+import io.omniservice.server.http.GatewayHttpServer;
+import io.omniservice.server.metrics.GatewayMetrics;
+import io.omniservice.store.jdbc.JdbcMessageStore;
+import java.time.Clock;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.concurrent.atomic.AtomicBoolean;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The one place the application is wired, by constructor: configuration → carriers → store →
+ * {@link WebhookIngress} → HTTP server. {@link #close()} stops HTTP first, so no request reaches a closing
+ * store, then the store, which finishes its pending group commit.
+ */
+public final class Gateway implements AutoCloseable {
+    private static final Logger LOG = LoggerFactory.getLogger(Gateway.class);
+
+    private final MessageStore store;
+    private final GatewayMetrics metrics;
+    private final GatewayHttpServer http;
+    private final AtomicBoolean closed = new AtomicBoolean();
+
+    /** Wires the gateway around a store that is already open; it is closed with the gateway. */
+    public Gateway(GatewayConfig config, CarrierRegistry carriers, MessageStore store, Clock clock) {
+        this.store = store;
+        this.metrics = new GatewayMetrics();
+        WebhookIngress ingress = new WebhookIngress(carriers, store, clock);
+        this.http = new GatewayHttpServer(config.server(), config.api(), ingress, store, metrics, clock);
+    }
+
+    /**
+     * Builds everything the configuration describes, with the carrier providers on the classpath. Carriers
+     * are built first: their settings are validated before the store creates any file.
+     */
+    public static Gateway open(GatewayConfig config) {
+        return open(config, ConfiguredCarriers.installedProviders(), Clock.systemUTC());
+    }
+
+    public static Gateway open(GatewayConfig config, Iterable<CarrierProvider> providers, Clock clock) {
+        CarrierContext context = new CarrierContext(clock, new InMemoryReplayGuard(clock));
+        CarrierRegistry carriers = ConfiguredCarriers.build(config.carriers(), providers, context);
+        warnAboutPlaceholders(config);
+        MessageStore store = openStore(config.storage());
+        try {
+            return new Gateway(config, carriers, store, clock);
+        } catch (RuntimeException e) {
+            store.close();
+            throw e;
+        }
+    }
+
+    static MessageStore openStore(GatewayConfig.Storage storage) {
+        return switch (storage) {
+            case GatewayConfig.Storage.Embedded embedded -> JdbcMessageStore.embedded(embedded.path());
+            case GatewayConfig.Storage.Postgres postgres ->
+                JdbcMessageStore.postgres(
+                        postgres.jdbcUrl(), postgres.username(), postgres.password(), postgres.poolSize());
+        };
+    }
+
+    private static void warnAboutPlaceholders(GatewayConfig config) {
+        // One line per section (api.keys, carriers.<c>.<account>), naming the keys but never their values.
+        Map<String, List<String>> bySection = new TreeMap<>();
+        for (String key : DevelopmentPlaceholders.in(config)) {
+            int dot = key.lastIndexOf('.');
+            bySection
+                    .computeIfAbsent(key.substring(0, dot), s -> new ArrayList<>())
+                    .add(key.substring(dot + 1));
+        }
+        bySection.forEach((section, keys) -> LOG.warn(
+                "{}: {} {} the example's development placeholder ({}...), which anyone can forge; set a real"
+                        + " value (config/omniservice.yaml names the environment variable)",
+                section,
+                String.join(", ", keys),
+                keys.size() == 1 ? "still holds" : "still hold",
+                DevelopmentPlaceholders.PREFIX));
+    }
+
+    /** Starts serving HTTP; returns the bound port. */
+    public int start() {
+        int port = http.start();
+        LOG.info("omniservice listening on port {}", port);
+        return port;
+    }
+
+    public MessageStore store() {
+        return store;
+    }
+
+    @Override
+    public void close() {
+        if (!closed.compareAndSet(false, true)) {
+            return; // the shutdown hook and a failed start may both get here
+        }
+        try {
+            http.close();
+        } finally {
+            try {
+                store.close();
+            } finally {
+                metrics.close();
+                LOG.info("omniservice stopped");
+            }
+        }
+    }
+}

@@ -1,0 +1,66 @@
+package io.omniservice.server.carrier;
+
+import io.omniservice.core.carrier.CarrierAdapter;
+import io.omniservice.core.carrier.CarrierContext;
+import io.omniservice.core.carrier.CarrierProvider;
+import io.omniservice.core.carrier.CarrierRegistry;
+import io.omniservice.core.carrier.CarrierSettings;
+import io.omniservice.core.config.ConfigException;
+import io.omniservice.core.model.CarrierType;
+import java.util.ArrayList;
+import java.util.EnumMap;
+import java.util.List;
+import java.util.Map;
+import java.util.ServiceLoader;
+
+/**
+ * Builds the carrier accounts of the configuration with the providers on the classpath: each provider
+ * validates its own settings, and a configured carrier without a provider stops start-up.
+ */
+public final class ConfiguredCarriers {
+    private ConfiguredCarriers() {}
+
+    /** The providers the classpath registers in {@code META-INF/services}. */
+    public static List<CarrierProvider> installedProviders() {
+        List<CarrierProvider> providers = new ArrayList<>();
+        ServiceLoader.load(CarrierProvider.class).forEach(providers::add);
+        return providers;
+    }
+
+    public static CarrierRegistry build(
+            Map<CarrierType, Map<String, CarrierSettings>> configured,
+            Iterable<CarrierProvider> providers,
+            CarrierContext context) {
+        Map<CarrierType, CarrierProvider> byType = new EnumMap<>(CarrierType.class);
+        for (CarrierProvider provider : providers) {
+            CarrierProvider previous = byType.putIfAbsent(provider.type(), provider);
+            if (previous != null) {
+                throw new IllegalStateException(
+                        "two providers for carrier " + provider.type().wireName() + ": "
+                                + previous.getClass().getName() + " and "
+                                + provider.getClass().getName());
+            }
+        }
+        List<CarrierAdapter> adapters = new ArrayList<>();
+        configured.entrySet().stream().sorted(Map.Entry.comparingByKey()).forEach(carrier -> {
+            CarrierProvider provider = byType.get(carrier.getKey());
+            if (provider == null) {
+                throw new ConfigException(
+                        "carriers." + carrier.getKey().wireName(),
+                        "no provider for this carrier is on the classpath (is its module in the build?)");
+            }
+            carrier.getValue().values().forEach(settings -> adapters.add(create(provider, settings, context)));
+        });
+        return new CarrierRegistry(adapters);
+    }
+
+    private static CarrierAdapter create(CarrierProvider provider, CarrierSettings settings, CarrierContext context) {
+        CarrierAdapter adapter = provider.create(settings, context);
+        if (adapter.type() != provider.type() || !settings.account().equals(adapter.account())) {
+            // The registry keys adapters by what they report; a mismatch would route webhooks elsewhere.
+            throw new IllegalStateException(provider.getClass().getName() + " made an adapter for "
+                    + adapter.type().wireName() + "/" + adapter.account() + " from " + settings.path());
+        }
+        return adapter;
+    }
+}

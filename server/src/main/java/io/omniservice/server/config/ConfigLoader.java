@@ -1,0 +1,381 @@
+package io.omniservice.server.config;
+
+import com.fasterxml.jackson.core.JsonParser;
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import com.fasterxml.jackson.databind.node.TextNode;
+import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
+import io.omniservice.core.carrier.CarrierSettings;
+import io.omniservice.core.config.ConfigException;
+import io.omniservice.core.model.CarrierType;
+import io.omniservice.server.config.GatewayConfig.Api;
+import io.omniservice.server.config.GatewayConfig.ApiKey;
+import io.omniservice.server.config.GatewayConfig.Server;
+import io.omniservice.server.config.GatewayConfig.Storage;
+import java.io.IOException;
+import java.net.URI;
+import java.net.URISyntaxException;
+import java.nio.file.Files;
+import java.nio.file.InvalidPathException;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.EnumMap;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/**
+ * Reads {@link GatewayConfig} from one YAML file. Three steps, in this order: {@code ${VAR}} and
+ * {@code ${VAR:-default}} in values are replaced from the environment; then any key present in the file
+ * or known to the schema is overridden by its environment variable ({@code OMNISERVICE_} + the path, each
+ * segment upper-cased with camelCase split by {@code _}: {@code server.publicBaseUrl} →
+ * {@code OMNISERVICE_SERVER_PUBLIC_BASE_URL}, list items by index: {@code OMNISERVICE_API_KEYS_0_KEY});
+ * then the tree is validated. Every problem is a {@link ConfigException} naming the key.
+ */
+public final class ConfigLoader {
+    public static final String ENVIRONMENT_PREFIX = "OMNISERVICE_";
+
+    /** Keys the environment may set even when the file leaves them out. */
+    private static final List<List<String>> SCHEMA_LEAVES = List.of(
+            List.of("server", "port"),
+            List.of("server", "publicBaseUrl"),
+            List.of("server", "maxBodyBytes"),
+            List.of("storage", "mode"),
+            List.of("storage", "embedded", "path"),
+            List.of("storage", "postgres", "jdbcUrl"),
+            List.of("storage", "postgres", "username"),
+            List.of("storage", "postgres", "password"),
+            List.of("storage", "postgres", "poolSize"));
+
+    private static final Pattern PLACEHOLDER = Pattern.compile("\\$\\{([A-Za-z_][A-Za-z0-9_]*)(:-([^}]*))?}");
+    private static final Pattern ACCOUNT_NAME = Pattern.compile("[A-Za-z0-9_-]{1,64}");
+    private static final ObjectMapper YAML =
+            new ObjectMapper(new YAMLFactory()).enable(JsonParser.Feature.STRICT_DUPLICATE_DETECTION);
+
+    private final Map<String, String> environment;
+
+    /** @param environment the process environment ({@link System#getenv()}), or a fixed map in tests */
+    public ConfigLoader(Map<String, String> environment) {
+        this.environment = Map.copyOf(environment);
+    }
+
+    public GatewayConfig load(Path file) {
+        String yaml;
+        try {
+            yaml = Files.readString(file);
+        } catch (NoSuchFileException e) {
+            throw new ConfigException("--config", "no configuration file at " + file.toAbsolutePath());
+        } catch (IOException | RuntimeException e) {
+            throw new ConfigException("--config", "cannot read " + file.toAbsolutePath() + ": " + e.getMessage());
+        }
+        return parse(yaml);
+    }
+
+    public GatewayConfig parse(String yaml) {
+        JsonNode root;
+        try {
+            root = YAML.readTree(yaml);
+        } catch (JsonProcessingException e) {
+            var where = e.getLocation();
+            throw new ConfigException(
+                    "(file)",
+                    "is not valid YAML: " + e.getOriginalMessage()
+                            + (where == null ? "" : " (line " + where.getLineNr() + ")"));
+        }
+        if (root == null || root.isMissingNode() || root.isNull()) {
+            root = JsonNodeFactory.instance.objectNode();
+        }
+        if (!(root instanceof ObjectNode tree)) {
+            throw new ConfigException("(file)", "must be a mapping of sections (server, storage, api, carriers)");
+        }
+        interpolate(tree, "");
+        applyEnvironment(tree);
+        return bind(new ConfigSection("", tree));
+    }
+
+    /** The environment variable that overrides the key at {@code path}. */
+    public static String environmentName(List<String> path) {
+        StringBuilder name = new StringBuilder(ENVIRONMENT_PREFIX);
+        for (int i = 0; i < path.size(); i++) {
+            if (i > 0) {
+                name.append('_');
+            }
+            String segment = path.get(i);
+            for (int c = 0; c < segment.length(); c++) {
+                char ch = segment.charAt(c);
+                if (Character.isUpperCase(ch) && c > 0 && !Character.isUpperCase(segment.charAt(c - 1))) {
+                    name.append('_');
+                }
+                name.append(Character.isLetterOrDigit(ch) ? Character.toUpperCase(ch) : '_');
+            }
+        }
+        return name.toString();
+    }
+
+    // ---- step 1: ${VAR} interpolation ----
+
+    private void interpolate(JsonNode node, String path) {
+        if (node instanceof ObjectNode object) {
+            for (Map.Entry<String, JsonNode> field : object.properties()) {
+                String childPath = path.isEmpty() ? field.getKey() : path + "." + field.getKey();
+                if (field.getValue().isTextual()) {
+                    field.setValue(TextNode.valueOf(interpolate(field.getValue().asText(), childPath)));
+                } else {
+                    interpolate(field.getValue(), childPath);
+                }
+            }
+        } else if (node instanceof ArrayNode array) {
+            for (int i = 0; i < array.size(); i++) {
+                String childPath = path + "[" + i + "]";
+                if (array.get(i).isTextual()) {
+                    array.set(i, TextNode.valueOf(interpolate(array.get(i).asText(), childPath)));
+                } else {
+                    interpolate(array.get(i), childPath);
+                }
+            }
+        }
+    }
+
+    private String interpolate(String value, String path) {
+        Matcher matcher = PLACEHOLDER.matcher(value);
+        StringBuilder result = new StringBuilder();
+        int last = 0;
+        while (matcher.find()) {
+            String literal = value.substring(last, matcher.start());
+            rejectStrayPlaceholder(literal, path);
+            result.append(literal);
+            String variable = matcher.group(1);
+            String fromEnvironment = environment.get(variable);
+            boolean hasDefault = matcher.group(2) != null;
+            if (hasDefault && (fromEnvironment == null || fromEnvironment.isEmpty())) {
+                result.append(matcher.group(3));
+            } else if (fromEnvironment != null) {
+                result.append(fromEnvironment);
+            } else {
+                throw new ConfigException(
+                        path,
+                        "refers to ${" + variable + "}, which is not set (set it, or give a default: ${" + variable
+                                + ":-value})");
+            }
+            last = matcher.end();
+        }
+        String tail = value.substring(last);
+        rejectStrayPlaceholder(tail, path);
+        return result.append(tail).toString();
+    }
+
+    private static void rejectStrayPlaceholder(String literal, String path) {
+        if (literal.contains("${")) {
+            throw new ConfigException(path, "has a malformed ${...} placeholder; write ${NAME} or ${NAME:-default}");
+        }
+    }
+
+    // ---- step 2: OMNISERVICE_* overrides ----
+
+    private void applyEnvironment(ObjectNode root) {
+        overrideLeaves(root, new ArrayList<>());
+        for (List<String> leaf : SCHEMA_LEAVES) {
+            String override = environment.get(environmentName(leaf));
+            if (override != null) {
+                ObjectNode parent = root;
+                for (String segment : leaf.subList(0, leaf.size() - 1)) {
+                    JsonNode child = parent.get(segment);
+                    if (child == null || child.isNull()) {
+                        child = parent.putObject(segment);
+                    }
+                    if (!(child instanceof ObjectNode object)) {
+                        break; // not a mapping: validation reports the key
+                    }
+                    parent = object;
+                }
+                parent.put(leaf.getLast(), override);
+            }
+        }
+    }
+
+    private void overrideLeaves(JsonNode node, List<String> path) {
+        if (node instanceof ObjectNode object) {
+            for (Map.Entry<String, JsonNode> field : object.properties()) {
+                path.add(field.getKey());
+                if (field.getValue().isContainerNode()) {
+                    overrideLeaves(field.getValue(), path);
+                } else {
+                    String override = environment.get(environmentName(path));
+                    if (override != null) {
+                        field.setValue(TextNode.valueOf(override));
+                    }
+                }
+                path.removeLast();
+            }
+        } else if (node instanceof ArrayNode array) {
+            for (int i = 0; i < array.size(); i++) {
+                path.add(Integer.toString(i));
+                if (array.get(i).isContainerNode()) {
+                    overrideLeaves(array.get(i), path);
+                } else {
+                    String override = environment.get(environmentName(path));
+                    if (override != null) {
+                        array.set(i, TextNode.valueOf(override));
+                    }
+                }
+                path.removeLast();
+            }
+        }
+    }
+
+    // ---- step 3: validation into records ----
+
+    private static GatewayConfig bind(ConfigSection root) {
+        root.rejectUnknown(Set.of("server", "storage", "api", "carriers"));
+        return new GatewayConfig(
+                server(root.requiredSection("server")),
+                storage(root.requiredSection("storage")),
+                api(root.requiredSection("api")),
+                carriers(root));
+    }
+
+    private static Server server(ConfigSection server) {
+        server.rejectUnknown(Set.of("port", "publicBaseUrl", "maxBodyBytes"));
+        int port = (int) server.number("port", Server.DEFAULT_PORT, 0, 65_535);
+        long maxBodyBytes = server.number("maxBodyBytes", Server.DEFAULT_MAX_BODY_BYTES, 1, Integer.MAX_VALUE - 64);
+        return new Server(port, publicBaseUrl(server), maxBodyBytes);
+    }
+
+    private static String publicBaseUrl(ConfigSection server) {
+        String key = server.keyPath("publicBaseUrl");
+        String raw = server.requiredText("publicBaseUrl").trim();
+        String problem = "must be an absolute http(s) URL without query or fragment, such as "
+                + "https://gateway.example.com, got '" + raw + "'";
+        try {
+            URI uri = new URI(raw);
+            boolean http = "http".equalsIgnoreCase(uri.getScheme()) || "https".equalsIgnoreCase(uri.getScheme());
+            if (!http || uri.getHost() == null || uri.getRawQuery() != null || uri.getRawFragment() != null) {
+                throw new ConfigException(key, problem);
+            }
+        } catch (URISyntaxException e) {
+            throw new ConfigException(key, problem);
+        }
+        return raw.endsWith("/") ? raw.substring(0, raw.length() - 1) : raw;
+    }
+
+    private static Storage storage(ConfigSection storage) {
+        storage.rejectUnknown(Set.of("mode", "embedded", "postgres"));
+        String mode = storage.requiredText("mode");
+        var embedded = storage.section("embedded");
+        var postgres = storage.section("postgres");
+        embedded.ifPresent(section -> section.rejectUnknown(Set.of("path")));
+        postgres.ifPresent(section -> section.rejectUnknown(Set.of("jdbcUrl", "username", "password", "poolSize")));
+        return switch (mode) {
+            case "embedded" -> {
+                String path = embedded.flatMap(section -> section.text("path")).orElse("./data");
+                String key = storage.keyPath("embedded.path");
+                if (path.isBlank()) {
+                    throw new ConfigException(key, "must not be empty");
+                }
+                try {
+                    yield new Storage.Embedded(Path.of(path));
+                } catch (InvalidPathException e) {
+                    throw new ConfigException(key, "is not a valid path: " + e.getReason());
+                }
+            }
+            case "postgres" -> {
+                ConfigSection section = postgres.orElseThrow(() ->
+                        new ConfigException(storage.keyPath("postgres"), "is required when storage.mode is postgres"));
+                String jdbcUrl = section.requiredText("jdbcUrl");
+                if (!jdbcUrl.startsWith("jdbc:postgresql:")) {
+                    throw new ConfigException(
+                            section.keyPath("jdbcUrl"),
+                            "must be a PostgreSQL JDBC URL such as jdbc:postgresql://db:5432/omniservice");
+                }
+                yield new Storage.Postgres(
+                        jdbcUrl, section.requiredText("username"), section.requiredText("password"), (int)
+                                section.number("poolSize", Storage.Postgres.DEFAULT_POOL_SIZE, 1, 1_000));
+            }
+            default ->
+                throw new ConfigException(storage.keyPath("mode"), "must be embedded or postgres, got '" + mode + "'");
+        };
+    }
+
+    private static Api api(ConfigSection api) {
+        api.rejectUnknown(Set.of("keys"));
+        JsonNode keys = api.required("keys");
+        if (!keys.isArray() || keys.isEmpty()) {
+            throw new ConfigException(api.keyPath("keys"), "must list at least one {name, key}");
+        }
+        List<ApiKey> result = new ArrayList<>();
+        Set<String> names = new HashSet<>();
+        Set<String> secrets = new HashSet<>();
+        for (int i = 0; i < keys.size(); i++) {
+            ConfigSection entry = ConfigSection.asSection(api.keyPath("keys") + "[" + i + "]", keys.get(i));
+            entry.rejectUnknown(Set.of("name", "key"));
+            String name = entry.requiredText("name");
+            String key = entry.requiredText("key");
+            if (!names.add(name)) {
+                throw new ConfigException(entry.keyPath("name"), "'" + name + "' names two keys; names must differ");
+            }
+            if (!secrets.add(key)) {
+                throw new ConfigException(entry.keyPath("key"), "repeats another entry's key; keys must differ");
+            }
+            result.add(new ApiKey(name, key));
+        }
+        return new Api(result);
+    }
+
+    private static Map<CarrierType, Map<String, CarrierSettings>> carriers(ConfigSection root) {
+        var section = root.section("carriers");
+        Map<CarrierType, Map<String, CarrierSettings>> carriers = new EnumMap<>(CarrierType.class);
+        if (section.isEmpty()) {
+            return carriers;
+        }
+        JsonNode node = root.required("carriers");
+        for (Map.Entry<String, JsonNode> carrierEntry : node.properties()) {
+            String carrierPath = "carriers." + carrierEntry.getKey();
+            CarrierType type = CarrierType.fromWireName(carrierEntry.getKey())
+                    .orElseThrow(() -> new ConfigException(
+                            carrierPath,
+                            "unknown carrier; known carriers are "
+                                    + Arrays.stream(CarrierType.values())
+                                            .map(CarrierType::wireName)
+                                            .toList()));
+            if (carrierEntry.getValue() == null
+                    || !carrierEntry.getValue().isObject()
+                    || carrierEntry.getValue().isEmpty()) {
+                throw new ConfigException(
+                        carrierPath, "must map account names (such as default) to that account's settings");
+            }
+            Map<String, CarrierSettings> accounts = new LinkedHashMap<>();
+            for (Map.Entry<String, JsonNode> account : carrierEntry.getValue().properties()) {
+                String accountPath = carrierPath + "." + account.getKey();
+                if (!ACCOUNT_NAME.matcher(account.getKey()).matches()) {
+                    throw new ConfigException(
+                            accountPath, "account names are used in URLs: letters, digits, '-' and '_' only");
+                }
+                JsonNode settings = account.getValue();
+                if (settings != null && !settings.isNull() && !settings.isObject()) {
+                    throw new ConfigException(accountPath, "must be a mapping of this account's settings");
+                }
+                Map<String, Object> values = new LinkedHashMap<>();
+                if (settings != null) {
+                    for (Map.Entry<String, JsonNode> value : settings.properties()) {
+                        if (!value.getValue().isNull()) {
+                            values.put(value.getKey(), YAML.convertValue(value.getValue(), Object.class));
+                        }
+                    }
+                }
+                accounts.put(account.getKey(), new CarrierSettings(accountPath, account.getKey(), values));
+            }
+            carriers.put(type, Map.copyOf(accounts));
+        }
+        return carriers;
+    }
+}

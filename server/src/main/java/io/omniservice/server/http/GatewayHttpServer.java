@@ -1,0 +1,99 @@
+package io.omniservice.server.http;
+
+import io.javalin.Javalin;
+import io.javalin.http.Context;
+import io.javalin.http.HandlerType;
+import io.javalin.router.Endpoint;
+import io.omniservice.core.inbound.WebhookIngress;
+import io.omniservice.core.store.MessageStore;
+import io.omniservice.server.config.GatewayConfig;
+import io.omniservice.server.metrics.GatewayMetrics;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.Set;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The gateway's HTTP interface on Javalin 7 (Jetty 12), one virtual thread per request: carrier webhooks,
+ * the query API behind API keys, health and metrics. Routes are all declared here, so this file is the
+ * map of the HTTP contract.
+ */
+public final class GatewayHttpServer implements AutoCloseable {
+    private static final Logger ACCESS = LoggerFactory.getLogger("omniservice.http");
+    private static final Set<String> METHOD_TAGS =
+            Set.of("GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS", "TRACE", "CONNECT");
+
+    private final Javalin app;
+    private final GatewayMetrics metrics;
+
+    public GatewayHttpServer(
+            GatewayConfig.Server server,
+            GatewayConfig.Api api,
+            WebhookIngress ingress,
+            MessageStore store,
+            GatewayMetrics metrics,
+            Clock clock) {
+        this.metrics = metrics;
+        var webhooks = new WebhookRoutes(ingress, server.publicBaseUrl(), server.maxBodyBytes(), clock, metrics);
+        var queries = new QueryRoutes(store);
+        var operations = new OperationsRoutes(store, metrics);
+        var authentication = new ApiKeyAuthentication(api.keys());
+        this.app = Javalin.create(config -> {
+            config.startup.showJavalinBanner = false;
+            config.startup.showOldJavalinVersionWarning = false;
+            // Handlers block on the store's group commit; a virtual thread per request makes that cheap.
+            config.concurrency.useVirtualThreads = true;
+            config.jetty.port = server.port();
+            config.http.maxRequestSize = server.maxBodyBytes();
+            config.http.prefer405over404 = true;
+            config.jetty.modifyServer(jetty -> jetty.setErrorHandler(new ErrorResponses.JettyErrors()));
+            config.requestLogger.http(this::logRequest);
+
+            var routes = config.routes;
+            routes.post("/webhooks/{carrier}", webhooks::handle);
+            routes.post("/webhooks/{carrier}/{account}", webhooks::handle);
+            routes.get("/webhooks/{carrier}", webhooks::handle);
+            routes.get("/webhooks/{carrier}/{account}", webhooks::handle);
+
+            routes.beforeMatched("/v1/*", authentication);
+            routes.get("/v1/messages", queries::messages);
+            routes.get("/v1/messages/{messageId}", queries::message);
+            routes.get("/v1/conversations", queries::conversations);
+            routes.get("/v1/conversations/{conversationId}", queries::conversation);
+            routes.get("/v1/conversations/{conversationId}/messages", queries::conversationMessages);
+
+            routes.get("/health/live", operations::live);
+            routes.get("/health/ready", operations::ready);
+            routes.get("/metrics", operations::metrics);
+
+            ErrorResponses.register(routes);
+        });
+    }
+
+    /** Starts listening; returns the bound port (the configured one, or a free one when it is 0). */
+    public int start() {
+        app.start();
+        return app.port();
+    }
+
+    /** Stops accepting requests and lets those in flight finish. */
+    @Override
+    public void close() {
+        app.stop();
+    }
+
+    private void logRequest(Context ctx, Float millis) {
+        String method = ctx.method().name();
+        int status = ctx.statusCode();
+        metrics.httpRequest(METHOD_TAGS.contains(method) ? method : "OTHER", route(ctx), status, Duration.ofNanos((long)
+                (millis * 1_000_000)));
+        // The path only: query strings can carry tokens (Meta's hub.verify_token) and phone numbers.
+        ACCESS.info("{} {} {} {}ms", method, ctx.path(), status, String.format("%.1f", millis));
+    }
+
+    private static String route(Context ctx) {
+        Endpoint endpoint = ctx.endpoints().matchedHttpEndpoint();
+        return endpoint == null || endpoint.method == HandlerType.BEFORE_MATCHED ? "unmatched" : endpoint.path;
+    }
+}

@@ -1,0 +1,287 @@
+package io.omniservice.server.config;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.omniservice.core.config.ConfigException;
+import io.omniservice.core.model.CarrierType;
+import io.omniservice.server.config.GatewayConfig.Storage;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+import org.junit.jupiter.params.provider.MethodSource;
+
+class ConfigLoaderTest {
+    private static final String SERVER = "server:\n  publicBaseUrl: https://gw.example.com\n";
+    private static final String STORAGE = "storage:\n  mode: embedded\n";
+    private static final String API = "api:\n  keys:\n    - name: ops\n      key: k-0123456789abcdef\n";
+    private static final String MINIMAL = SERVER + STORAGE + API;
+
+    private static GatewayConfig parse(String yaml) {
+        return parse(yaml, Map.of());
+    }
+
+    private static GatewayConfig parse(String yaml, Map<String, String> environment) {
+        return new ConfigLoader(environment).parse(yaml);
+    }
+
+    @Test
+    void minimalFileGetsTheDocumentedDefaults() {
+        GatewayConfig config = parse(MINIMAL);
+
+        assertThat(config.server().port()).isEqualTo(8080);
+        assertThat(config.server().maxBodyBytes()).isEqualTo(1024 * 1024);
+        assertThat(config.server().publicBaseUrl()).isEqualTo("https://gw.example.com");
+        assertThat(config.storage()).isEqualTo(new Storage.Embedded(Path.of("./data")));
+        assertThat(config.api().keys()).containsExactly(new GatewayConfig.ApiKey("ops", "k-0123456789abcdef"));
+        assertThat(config.carriers()).isEmpty();
+    }
+
+    @Test
+    void readsEverySection() {
+        GatewayConfig config = parse("""
+                server:
+                  port: 9090
+                  publicBaseUrl: https://gw.example.com/omni/
+                  maxBodyBytes: 2048
+                storage:
+                  mode: postgres
+                  postgres:
+                    jdbcUrl: jdbc:postgresql://db:5432/omni
+                    username: omni
+                    password: s3cret
+                    poolSize: 4
+                api:
+                  keys:
+                    - {name: a, key: key-a}
+                    - {name: b, key: key-b}
+                carriers:
+                  twilio:
+                    default: {accountSid: AC1, authToken: t1}
+                    eu: {accountSid: AC2, authToken: t2, retries: 3}
+                """);
+
+        assertThat(config.server()).isEqualTo(new GatewayConfig.Server(9090, "https://gw.example.com/omni", 2048));
+        assertThat(config.storage())
+                .isEqualTo(new Storage.Postgres("jdbc:postgresql://db:5432/omni", "omni", "s3cret", 4));
+        assertThat(config.api().keys()).extracting(GatewayConfig.ApiKey::name).containsExactly("a", "b");
+        var twilio = config.carriers().get(CarrierType.TWILIO);
+        assertThat(twilio).containsOnlyKeys("default", "eu");
+        assertThat(twilio.get("eu").path()).isEqualTo("carriers.twilio.eu");
+        assertThat(twilio.get("eu").account()).isEqualTo("eu");
+        assertThat(twilio.get("eu").values()).containsEntry("authToken", "t2").containsEntry("retries", 3);
+    }
+
+    @Test
+    void secretsDoNotAppearWhenConfigIsPrinted() {
+        GatewayConfig config = parse(SERVER
+                + "storage:\n  mode: postgres\n  postgres: {jdbcUrl: 'jdbc:postgresql://db/o', username: u, password: pw-SECRET}\n"
+                + "api:\n  keys:\n    - {name: ops, key: key-SECRET}\n");
+
+        assertThat(config.toString()).doesNotContain("SECRET").contains("ops");
+    }
+
+    static List<Object[]> badConfigurations() {
+        return List.of(
+                new Object[] {"empty file", "", "server"},
+                new Object[] {"unknown top-level key", MINIMAL + "extra: 1\n", "extra"},
+                new Object[] {"unknown server key", SERVER + "  prot: 80\n" + STORAGE + API, "server.prot"},
+                new Object[] {"missing publicBaseUrl", "server:\n  port: 80\n" + STORAGE + API, "server.publicBaseUrl"},
+                new Object[] {
+                    "relative publicBaseUrl",
+                    "server:\n  publicBaseUrl: gw.example.com\n" + STORAGE + API,
+                    "server.publicBaseUrl"
+                },
+                new Object[] {
+                    "publicBaseUrl with a query",
+                    "server:\n  publicBaseUrl: https://gw/?a=1\n" + STORAGE + API,
+                    "server.publicBaseUrl"
+                },
+                new Object[] {"port not a number", SERVER + "  port: eighty\n" + STORAGE + API, "server.port"},
+                new Object[] {"port out of range", SERVER + "  port: 70000\n" + STORAGE + API, "server.port"},
+                new Object[] {"zero body limit", SERVER + "  maxBodyBytes: 0\n" + STORAGE + API, "server.maxBodyBytes"},
+                new Object[] {"server is a scalar", "server: 8080\n" + STORAGE + API, "server"},
+                new Object[] {"missing storage", SERVER + API, "storage"},
+                new Object[] {"missing storage mode", SERVER + "storage:\n  embedded: {path: x}\n" + API, "storage.mode"
+                },
+                new Object[] {"unknown storage mode", SERVER + "storage:\n  mode: dynamo\n" + API, "storage.mode"},
+                new Object[] {
+                    "postgres without its settings", SERVER + "storage:\n  mode: postgres\n" + API, "storage.postgres"
+                },
+                new Object[] {
+                    "postgres without jdbcUrl",
+                    SERVER + "storage:\n  mode: postgres\n  postgres: {username: u, password: p}\n" + API,
+                    "storage.postgres.jdbcUrl"
+                },
+                new Object[] {
+                    "postgres with a non-postgres URL",
+                    SERVER
+                            + "storage:\n  mode: postgres\n  postgres: {jdbcUrl: 'jdbc:h2:mem:x', username: u, password: p}\n"
+                            + API,
+                    "storage.postgres.jdbcUrl"
+                },
+                new Object[] {
+                    "postgres without password",
+                    SERVER
+                            + "storage:\n  mode: postgres\n  postgres: {jdbcUrl: 'jdbc:postgresql://db/o', username: u}\n"
+                            + API,
+                    "storage.postgres.password"
+                },
+                new Object[] {
+                    "unknown embedded key",
+                    SERVER + "storage:\n  mode: embedded\n  embedded: {dir: x}\n" + API,
+                    "storage.embedded.dir"
+                },
+                new Object[] {"missing api", SERVER + STORAGE, "api"},
+                new Object[] {"no api keys", SERVER + STORAGE + "api:\n  keys: []\n", "api.keys"},
+                new Object[] {
+                    "empty api key", SERVER + STORAGE + "api:\n  keys:\n    - {name: ops, key: ''}\n", "api.keys[0].key"
+                },
+                new Object[] {
+                    "api key without name", SERVER + STORAGE + "api:\n  keys:\n    - {key: abc}\n", "api.keys[0].name"
+                },
+                new Object[] {
+                    "two api keys with one name",
+                    SERVER + STORAGE + "api:\n  keys:\n    - {name: a, key: k1}\n    - {name: a, key: k2}\n",
+                    "api.keys[1].name"
+                },
+                new Object[] {
+                    "unknown carrier",
+                    MINIMAL + "carriers:\n  telegram:\n    default: {token: x}\n",
+                    "carriers.telegram"
+                },
+                new Object[] {"carrier without accounts", MINIMAL + "carriers:\n  twilio: {}\n", "carriers.twilio"},
+                new Object[] {
+                    "account name unusable in a URL",
+                    MINIMAL + "carriers:\n  twilio:\n    'a/b': {authToken: x}\n",
+                    "carriers.twilio.a/b"
+                },
+                new Object[] {
+                    "undefined variable",
+                    SERVER + STORAGE + "api:\n  keys:\n    - {name: a, key: '${NOPE}'}\n",
+                    "api.keys[0].key"
+                },
+                new Object[] {"malformed placeholder", SERVER + "  port: '${PORT'\n" + STORAGE + API, "server.port"},
+                new Object[] {"duplicate key", MINIMAL + "api: {}\n", "(file)"},
+                new Object[] {"not YAML", "server: [unclosed\n", "(file)"});
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("badConfigurations")
+    void badConfigurationStopsStartUpNamingTheKey(String label, String yaml, String key) {
+        assertThatThrownBy(() -> parse(yaml))
+                .isInstanceOfSatisfying(
+                        ConfigException.class, e -> assertThat(e.key()).isEqualTo(key))
+                .hasMessageStartingWith(key + ": ");
+    }
+
+    @Test
+    void interpolatesVariablesWithAndWithoutDefaults() {
+        GatewayConfig config = parse("""
+                server:
+                  publicBaseUrl: https://${HOST}/${PREFIX:-gw}
+                  port: ${PORT:-8181}
+                storage: {mode: embedded}
+                api:
+                  keys:
+                    - {name: ops, key: '${API_KEY:-fallback-key}'}
+                """, Map.of("HOST", "hooks.example.com", "API_KEY", ""));
+
+        assertThat(config.server().publicBaseUrl()).isEqualTo("https://hooks.example.com/gw");
+        assertThat(config.server().port()).isEqualTo(8181);
+        // ":-" takes the default when the variable is set but empty, as in the shell.
+        assertThat(config.api().keys().getFirst().key()).isEqualTo("fallback-key");
+    }
+
+    @Test
+    void environmentOverridesKeysInTheFileAndKeysTheSchemaKnows() {
+        GatewayConfig config = parse(
+                MINIMAL + "carriers:\n  twilio:\n    default: {accountSid: AC1, authToken: from-file}\n",
+                Map.of(
+                        "OMNISERVICE_SERVER_PUBLIC_BASE_URL", "https://proxy.example.com",
+                        "OMNISERVICE_SERVER_PORT", "9999",
+                        "OMNISERVICE_STORAGE_EMBEDDED_PATH", "/var/lib/omni",
+                        "OMNISERVICE_API_KEYS_0_KEY", "key-from-env",
+                        "OMNISERVICE_CARRIERS_TWILIO_DEFAULT_AUTH_TOKEN", "token-from-env"));
+
+        assertThat(config.server().publicBaseUrl()).isEqualTo("https://proxy.example.com");
+        assertThat(config.server().port()).isEqualTo(9999);
+        assertThat(config.storage()).isEqualTo(new Storage.Embedded(Path.of("/var/lib/omni")));
+        assertThat(config.api().keys().getFirst().key()).isEqualTo("key-from-env");
+        assertThat(config.carriers().get(CarrierType.TWILIO).get("default").values())
+                .containsEntry("authToken", "token-from-env")
+                .containsEntry("accountSid", "AC1");
+    }
+
+    @Test
+    void environmentCanSupplyAWholeStorageSectionTheFileLeavesOut() {
+        GatewayConfig config = parse(
+                SERVER + API,
+                Map.of(
+                        "OMNISERVICE_STORAGE_MODE", "postgres",
+                        "OMNISERVICE_STORAGE_POSTGRES_JDBC_URL", "jdbc:postgresql://db/omni",
+                        "OMNISERVICE_STORAGE_POSTGRES_USERNAME", "omni",
+                        "OMNISERVICE_STORAGE_POSTGRES_PASSWORD", "pw",
+                        "OMNISERVICE_STORAGE_POSTGRES_POOL_SIZE", "3"));
+
+        assertThat(config.storage()).isEqualTo(new Storage.Postgres("jdbc:postgresql://db/omni", "omni", "pw", 3));
+    }
+
+    @Test
+    void environmentOverrideIsValidatedLikeTheFile() {
+        assertThatThrownBy(() -> parse(MINIMAL, Map.of("OMNISERVICE_SERVER_PORT", "http")))
+                .isInstanceOfSatisfying(
+                        ConfigException.class, e -> assertThat(e.key()).isEqualTo("server.port"));
+    }
+
+    @ParameterizedTest
+    @CsvSource({
+        "server.publicBaseUrl, OMNISERVICE_SERVER_PUBLIC_BASE_URL",
+        "carriers.twilio.default.authToken, OMNISERVICE_CARRIERS_TWILIO_DEFAULT_AUTH_TOKEN",
+        "storage.postgres.jdbcUrl, OMNISERVICE_STORAGE_POSTGRES_JDBC_URL",
+        "carriers.bandwidth.eu-west.callbackPassword, OMNISERVICE_CARRIERS_BANDWIDTH_EU_WEST_CALLBACK_PASSWORD",
+        "api.keys.0.key, OMNISERVICE_API_KEYS_0_KEY",
+    })
+    void environmentNameSplitsCamelCase(String path, String expected) {
+        assertThat(ConfigLoader.environmentName(List.of(path.split("\\.")))).isEqualTo(expected);
+    }
+
+    @Test
+    void shippedExampleLoadsWithAllSixCarriersAndFlagsItsPlaceholders() {
+        GatewayConfig config = new ConfigLoader(Map.of()).load(Path.of("../config/omniservice.yaml"));
+
+        assertThat(config.server().port()).isEqualTo(8080);
+        assertThat(config.server().publicBaseUrl()).isEqualTo("http://localhost:8080");
+        assertThat(config.storage()).isEqualTo(new Storage.Embedded(Path.of("./data")));
+        assertThat(config.carriers()).containsOnlyKeys(CarrierType.values());
+        assertThat(DevelopmentPlaceholders.in(config))
+                .contains(
+                        "api.keys[0].key",
+                        "carriers.twilio.default.authToken",
+                        "carriers.whatsapp.default.appSecret",
+                        "carriers.bandwidth.default.callbackPassword",
+                        "carriers.livechat.default.secretKey",
+                        "carriers.messagebird.default.signingKey",
+                        "carriers.inteliquent.default.inboundApiKey");
+    }
+
+    @Test
+    void realSecretsFromTheEnvironmentSilenceThePlaceholderWarning() {
+        GatewayConfig config = new ConfigLoader(
+                        Map.of("OMNISERVICE_API_KEY", "a-real-key", "TWILIO_AUTH_TOKEN", "real"))
+                .load(Path.of("../config/omniservice.yaml"));
+
+        assertThat(DevelopmentPlaceholders.in(config))
+                .doesNotContain("api.keys[0].key", "carriers.twilio.default.authToken");
+    }
+
+    @Test
+    void missingFileIsAConfigError() {
+        assertThatThrownBy(() -> new ConfigLoader(Map.of()).load(Path.of("no/such/file.yaml")))
+                .isInstanceOfSatisfying(
+                        ConfigException.class, e -> assertThat(e.key()).isEqualTo("--config"));
+    }
+}

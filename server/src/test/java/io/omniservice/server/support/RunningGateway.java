@@ -1,0 +1,88 @@
+package io.omniservice.server.support;
+
+import io.omniservice.core.carrier.CarrierProvider;
+import io.omniservice.server.Gateway;
+import io.omniservice.server.config.ConfigLoader;
+import io.omniservice.server.config.GatewayConfig;
+import java.io.IOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * A real gateway for a test: its own free port, its own embedded store in a temporary directory, the
+ * configuration read from YAML like in production, and a JDK HTTP client pointed at it.
+ */
+public final class RunningGateway implements AutoCloseable {
+    public static final String API_KEY = "test-api-key-0123456789";
+    public static final String PUBLIC_BASE_URL = "https://gw.example.com/base";
+
+    private final Gateway gateway;
+    private final int port;
+    private final HttpClient client =
+            HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+
+    public RunningGateway(Path dataDirectory, long maxBodyBytes, String carriersYaml, List<CarrierProvider> providers) {
+        String yaml = """
+                server:
+                  port: 0
+                  publicBaseUrl: %s
+                  maxBodyBytes: %d
+                storage:
+                  mode: embedded
+                  embedded:
+                    path: '%s'
+                api:
+                  keys:
+                    - {name: tests, key: %s}
+                    - {name: other, key: another-key-0123456789}
+                %s
+                """.formatted(PUBLIC_BASE_URL, maxBodyBytes, dataDirectory, API_KEY, carriersYaml);
+        GatewayConfig config = new ConfigLoader(Map.of()).parse(yaml);
+        this.gateway = Gateway.open(config, providers, Clock.systemUTC());
+        this.port = gateway.start();
+    }
+
+    public Gateway gateway() {
+        return gateway;
+    }
+
+    public int port() {
+        return port;
+    }
+
+    public URI uri(String pathAndQuery) {
+        return URI.create("http://localhost:" + port + pathAndQuery);
+    }
+
+    public HttpResponse<String> send(HttpRequest.Builder request) {
+        try {
+            return client.send(request.timeout(Duration.ofSeconds(10)).build(), HttpResponse.BodyHandlers.ofString());
+        } catch (IOException e) {
+            throw new IllegalStateException(e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(e);
+        }
+    }
+
+    public HttpResponse<String> get(String pathAndQuery) {
+        return send(HttpRequest.newBuilder(uri(pathAndQuery)).GET());
+    }
+
+    /** A GET with the test API key. */
+    public HttpResponse<String> api(String pathAndQuery) {
+        return send(HttpRequest.newBuilder(uri(pathAndQuery)).header("Authorization", "Bearer " + API_KEY));
+    }
+
+    @Override
+    public void close() {
+        gateway.close();
+    }
+}
