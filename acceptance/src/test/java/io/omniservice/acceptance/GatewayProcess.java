@@ -1,0 +1,171 @@
+package io.omniservice.acceptance;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.IOException;
+import java.net.ServerSocket;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+
+/**
+ * The built gateway jar running as a separate JVM on a free port, with its own config and data directory.
+ * {@link #kill()} is {@code kill -9}: the process gets no chance to flush or shut down.
+ */
+final class GatewayProcess implements AutoCloseable {
+    static final String API_KEY = "acceptance-api-key";
+
+    private final Path directory;
+    private final int port;
+    private Process process;
+
+    private GatewayProcess(Path directory, int port) {
+        this.directory = directory;
+        this.port = port;
+    }
+
+    /** Starts a gateway with every carrier configured with the secrets {@link SignedWebhooks} signs with. */
+    static GatewayProcess start(Path directory) throws Exception {
+        GatewayProcess gateway = new GatewayProcess(directory, freePort());
+        Files.writeString(directory.resolve("omniservice.yaml"), gateway.config());
+        gateway.launch();
+        return gateway;
+    }
+
+    URI uri(String pathAndQuery) {
+        return URI.create("http://127.0.0.1:" + port + pathAndQuery);
+    }
+
+    /** The public base URL the gateway is configured with: what carriers sign. */
+    String publicBaseUrl() {
+        return "https://gw.example.com";
+    }
+
+    void restart() throws Exception {
+        if (process != null && process.isAlive()) {
+            close();
+        }
+        launch();
+    }
+
+    void kill() throws InterruptedException {
+        process.destroyForcibly(); // SIGKILL on Linux
+        process.waitFor();
+    }
+
+    Path log() {
+        return directory.resolve("gateway.log");
+    }
+
+    @Override
+    public void close() throws InterruptedException {
+        if (process != null && process.isAlive()) {
+            process.destroy();
+            if (!process.waitFor(
+                    java.util.concurrent.TimeUnit.SECONDS.toMillis(20), java.util.concurrent.TimeUnit.MILLISECONDS)) {
+                process.destroyForcibly().waitFor();
+            }
+        }
+    }
+
+    private void launch() throws Exception {
+        String jar = System.getProperty("omniservice.jar");
+        assertThat(jar).as("system property omniservice.jar").isNotNull();
+        assertThat(Path.of(jar))
+                .as("the gateway jar (built by the server module)")
+                .exists();
+        String java = ProcessHandle.current().info().command().orElse("java");
+        process = new ProcessBuilder(List.of(
+                        java,
+                        "-Xmx512m",
+                        "-jar",
+                        jar,
+                        "--config",
+                        directory.resolve("omniservice.yaml").toString()))
+                .directory(directory.toFile())
+                .redirectErrorStream(true)
+                .redirectOutput(ProcessBuilder.Redirect.appendTo(log().toFile()))
+                .start();
+        HttpClient client = HttpClient.newHttpClient();
+        long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
+        while (System.nanoTime() < deadline) {
+            if (!process.isAlive()) {
+                throw new IllegalStateException(
+                        "gateway exited with " + process.exitValue() + ":\n" + Files.readString(log()));
+            }
+            try {
+                HttpResponse<Void> ready = client.send(
+                        HttpRequest.newBuilder(uri("/health/ready")).build(), HttpResponse.BodyHandlers.discarding());
+                if (ready.statusCode() == 200) {
+                    return;
+                }
+            } catch (IOException notYet) {
+                // still starting
+            }
+            Thread.sleep(100);
+        }
+        throw new IllegalStateException("gateway not ready after 60 s:\n" + Files.readString(log()));
+    }
+
+    private String config() {
+        return """
+                server:
+                  port: %d
+                  publicBaseUrl: %s
+                storage:
+                  mode: embedded
+                  embedded:
+                    path: %s
+                api:
+                  keys:
+                    - name: acceptance
+                      key: %s
+                carriers:
+                  whatsapp:
+                    default:
+                      appSecret: %s
+                      verifyToken: %s
+                  twilio:
+                    default:
+                      accountSid: %s
+                      authToken: %s
+                  bandwidth:
+                    default:
+                      callbackUsername: %s
+                      callbackPassword: %s
+                  livechat:
+                    default:
+                      secretKey: %s
+                  messagebird:
+                    default:
+                      signingKey: %s
+                  inteliquent:
+                    default:
+                      inboundApiKey: %s
+                """.formatted(
+                        port,
+                        publicBaseUrl(),
+                        directory.resolve("data"),
+                        API_KEY,
+                        SignedWebhooks.WHATSAPP_APP_SECRET,
+                        SignedWebhooks.WHATSAPP_VERIFY_TOKEN,
+                        SignedWebhooks.TWILIO_ACCOUNT_SID,
+                        SignedWebhooks.TWILIO_AUTH_TOKEN,
+                        SignedWebhooks.BANDWIDTH_USER,
+                        SignedWebhooks.BANDWIDTH_PASSWORD,
+                        SignedWebhooks.LIVECHAT_SECRET,
+                        SignedWebhooks.MESSAGEBIRD_SIGNING_KEY,
+                        SignedWebhooks.INTELIQUENT_INBOUND_KEY);
+    }
+
+    private static int freePort() throws IOException {
+        try (ServerSocket socket = new ServerSocket(0)) {
+            return socket.getLocalPort();
+        }
+    }
+}
