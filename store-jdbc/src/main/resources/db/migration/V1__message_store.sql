@@ -9,15 +9,16 @@ CREATE TABLE conversations (
     created_at      TIMESTAMP WITH TIME ZONE NOT NULL,
     last_message_at TIMESTAMP WITH TIME ZONE NOT NULL,
     message_count   BIGINT       NOT NULL DEFAULT 0,
-    metadata        VARCHAR      NOT NULL DEFAULT '{}',
-    CONSTRAINT conversations_participant_key UNIQUE (participant)
+    -- the id is derived from the participant (ConversationKey), so the primary key keeps participants unique
+    metadata        VARCHAR      NOT NULL DEFAULT '{}'
 );
 
 CREATE INDEX conversations_activity_idx ON conversations (last_message_at DESC, id DESC);
 
 CREATE TABLE messages (
     message_id         VARCHAR(64)  NOT NULL PRIMARY KEY,
-    conversation_id    VARCHAR(64)  NOT NULL REFERENCES conversations (id),
+    -- written in the same transaction as its conversation (no foreign key: the row is checked by the writer)
+    conversation_id    VARCHAR(64)  NOT NULL,
     direction          VARCHAR(16)  NOT NULL,
     carrier            VARCHAR(32)  NOT NULL,
     account            VARCHAR(128) NOT NULL,
@@ -69,8 +70,8 @@ CREATE TABLE change_events (
     message_id      VARCHAR(64),
     conversation_id VARCHAR(64),
     payload         VARCHAR     NOT NULL,
-    created_at      TIMESTAMP WITH TIME ZONE NOT NULL,
-    CONSTRAINT change_events_event_id_key UNIQUE (event_id)
+    -- a random UUID per event for consumers to deduplicate by; not indexed, nothing looks events up by it
+    created_at      TIMESTAMP WITH TIME ZONE NOT NULL
 );
 
 -- Settings the store creates for itself once, e.g. the key that signs pagination cursors.

@@ -14,6 +14,7 @@ import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
@@ -32,6 +33,9 @@ final class GroupTransaction {
 
     private final Connection connection;
     private final Instant now;
+    /** Written before {@link #events}, so a consumer meets a conversation before its first message. */
+    private final List<ChangeEvent> conversationEvents = new ArrayList<>();
+
     private final List<ChangeEvent> events = new ArrayList<>();
 
     private GroupTransaction(Connection connection, Instant now) {
@@ -87,9 +91,18 @@ final class GroupTransaction {
 
     /** Conversation activity from the group's new messages. */
     private static final class Activity {
+        final String participant;
         long count;
+        Instant first;
         Instant last;
         CarrierType carrier;
+
+        Activity(Row row) {
+            participant = row.participant();
+            first = row.createdAt();
+            last = row.createdAt();
+            carrier = row.carrier();
+        }
     }
 
     private List<CommitResult> writeAll(List<InboundBatch> batches) throws SQLException {
@@ -102,12 +115,11 @@ final class GroupTransaction {
             }
         }
         if (!rows.isEmpty()) {
-            insertConversations(rows);
             List<Row> fresh = insertMessages(rows, tallies);
             if (!fresh.isEmpty()) {
+                recordActivity(fresh);
                 insertFirstHistory(fresh);
                 attachEarlierStatuses(fresh);
-                recordActivity(fresh);
             }
         }
         for (int b = 0; b < batches.size(); b++) {
@@ -131,37 +143,6 @@ final class GroupTransaction {
         Instant created =
                 message.metadata().receivedAt() != null ? message.metadata().receivedAt() : now;
         return new Row(batch, message, item.conversation().participant(), carrier, SqlTime.stored(created));
-    }
-
-    private void insertConversations(List<Row> rows) throws SQLException {
-        // one row per conversation, in id order so concurrent writers (other nodes) lock in the same order
-        Map<String, Row> first = new TreeMap<>();
-        for (Row row : rows) {
-            first.putIfAbsent(row.message().conversationId(), row);
-        }
-        List<Row> candidates = List.copyOf(first.values());
-        int[] counts;
-        try (PreparedStatement insert = connection.prepareStatement("""
-                INSERT INTO conversations (id, participant, carrier, state, created_at, last_message_at, message_count, metadata)
-                VALUES (?, ?, ?, 'open', ?, ?, 0, '{}') ON CONFLICT DO NOTHING""")) {
-            for (Row row : candidates) {
-                insert.setString(1, row.message().conversationId());
-                insert.setString(2, row.participant());
-                insert.setString(3, row.carrier().wireName());
-                SqlTime.set(insert, 4, row.createdAt());
-                SqlTime.set(insert, 5, row.createdAt());
-                insert.addBatch();
-            }
-            counts = insert.executeBatch();
-        }
-        for (int i = 0; i < candidates.size(); i++) {
-            if (counts[i] > 0) {
-                Row row = candidates.get(i);
-                String id = row.message().conversationId();
-                events.add(new ChangeEvent(
-                        CONVERSATION_CREATED, null, id, new ConversationCreated(id, row.participant(), row.carrier())));
-            }
-        }
     }
 
     private List<Row> insertMessages(List<Row> rows, List<Tally> tallies) throws SQLException {
@@ -312,22 +293,78 @@ final class GroupTransaction {
         return last;
     }
 
+    /**
+     * Counts the new messages into their conversations. Most messages join a conversation that exists, so
+     * this is one UPDATE per conversation; a conversation the UPDATE did not find is inserted, and one that
+     * another node inserted in the meantime is updated after all. Conversations go in id order so that
+     * concurrent writers lock rows in the same order.
+     */
     private void recordActivity(List<Row> fresh) throws SQLException {
         Map<String, Activity> byConversation = new TreeMap<>();
         for (Row row : fresh) {
-            Activity activity = byConversation.computeIfAbsent(row.message().conversationId(), id -> new Activity());
+            Activity activity = byConversation.computeIfAbsent(row.message().conversationId(), id -> new Activity(row));
             activity.count++;
-            if (activity.last == null || !row.createdAt().isBefore(activity.last)) {
+            if (!row.createdAt().isBefore(activity.last)) {
                 activity.last = row.createdAt();
                 activity.carrier = row.carrier();
             }
+            if (row.createdAt().isBefore(activity.first)) {
+                activity.first = row.createdAt();
+            }
         }
+        List<Map.Entry<String, Activity>> missing = updateActivity(byConversation.entrySet());
+        if (missing.isEmpty()) {
+            return;
+        }
+        int[] counts;
+        try (PreparedStatement insert = connection.prepareStatement("""
+                INSERT INTO conversations (id, participant, carrier, state, created_at, last_message_at, message_count, metadata)
+                VALUES (?, ?, ?, 'open', ?, ?, ?, '{}') ON CONFLICT DO NOTHING""")) {
+            for (Map.Entry<String, Activity> entry : missing) {
+                Activity activity = entry.getValue();
+                insert.setString(1, entry.getKey());
+                insert.setString(2, activity.participant);
+                insert.setString(3, activity.carrier.wireName());
+                SqlTime.set(insert, 4, activity.first);
+                SqlTime.set(insert, 5, activity.last);
+                insert.setLong(6, activity.count);
+                insert.addBatch();
+            }
+            counts = insert.executeBatch();
+        }
+        List<Map.Entry<String, Activity>> insertedElsewhere = new ArrayList<>();
+        for (int i = 0; i < missing.size(); i++) {
+            Map.Entry<String, Activity> entry = missing.get(i);
+            if (counts[i] > 0) {
+                conversationEvents.add(new ChangeEvent(
+                        CONVERSATION_CREATED,
+                        null,
+                        entry.getKey(),
+                        new ConversationCreated(
+                                entry.getKey(), entry.getValue().participant, entry.getValue().carrier)));
+            } else {
+                insertedElsewhere.add(entry);
+            }
+        }
+        if (!updateActivity(insertedElsewhere).isEmpty()) {
+            throw new IllegalStateException("a conversation could be neither inserted nor updated");
+        }
+    }
+
+    /** Adds the activity to existing conversations; returns the ones not found. */
+    private List<Map.Entry<String, Activity>> updateActivity(Collection<Map.Entry<String, Activity>> activities)
+            throws SQLException {
+        if (activities.isEmpty()) {
+            return List.of();
+        }
+        List<Map.Entry<String, Activity>> entries = List.copyOf(activities);
+        int[] counts;
         try (PreparedStatement update = connection.prepareStatement("""
                 UPDATE conversations SET message_count = message_count + ?,
                     carrier = CASE WHEN last_message_at <= ? THEN ? ELSE carrier END,
                     last_message_at = CASE WHEN last_message_at < ? THEN ? ELSE last_message_at END
                 WHERE id = ?""")) {
-            for (Map.Entry<String, Activity> entry : byConversation.entrySet()) {
+            for (Map.Entry<String, Activity> entry : entries) {
                 Activity activity = entry.getValue();
                 update.setLong(1, activity.count);
                 SqlTime.set(update, 2, activity.last);
@@ -337,8 +374,15 @@ final class GroupTransaction {
                 update.setString(6, entry.getKey());
                 update.addBatch();
             }
-            update.executeBatch();
+            counts = update.executeBatch();
         }
+        List<Map.Entry<String, Activity>> notFound = new ArrayList<>();
+        for (int i = 0; i < entries.size(); i++) {
+            if (counts[i] == 0) {
+                notFound.add(entries.get(i));
+            }
+        }
+        return notFound;
     }
 
     private void applyStatus(StatusUpdate status, Tally tally) throws SQLException {
@@ -461,13 +505,15 @@ final class GroupTransaction {
     }
 
     private void insertEvents() throws SQLException {
-        if (events.isEmpty()) {
+        List<ChangeEvent> all = new ArrayList<>(conversationEvents);
+        all.addAll(events);
+        if (all.isEmpty()) {
             return;
         }
         try (PreparedStatement insert = connection.prepareStatement("""
                 INSERT INTO change_events (event_id, type, message_id, conversation_id, payload, created_at)
                 VALUES (?, ?, ?, ?, ?, ?)""")) {
-            for (ChangeEvent event : events) {
+            for (ChangeEvent event : all) {
                 insert.setObject(1, UUID.randomUUID());
                 insert.setString(2, event.type());
                 insert.setString(3, event.messageId());

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JavaType;
 import io.omniservice.core.json.Json;
 import io.omniservice.core.model.CarrierType;
 import io.omniservice.core.model.Conversation;
+import io.omniservice.core.model.ConversationKey;
 import io.omniservice.core.model.Direction;
 import io.omniservice.core.model.Message;
 import io.omniservice.core.model.MessageContent;
@@ -80,8 +81,9 @@ final class MessageQueries {
         List<Object> values = new ArrayList<>();
         StringJoiner where = new StringJoiner(" AND ", " WHERE ", "").setEmptyValue("");
         if (participant != null) {
-            where.add("participant = ?");
-            values.add(participant);
+            // a participant's conversation id is derived from it: look it up by primary key
+            where.add("id = ?");
+            values.add(new ConversationKey(participant).conversationId());
         }
         if (page.cursor() != null) {
             PageCursor.Position after = cursors.decode(listing, page.cursor());

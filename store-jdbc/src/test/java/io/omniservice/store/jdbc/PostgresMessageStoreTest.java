@@ -2,14 +2,24 @@ package io.omniservice.store.jdbc;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.omniservice.core.model.CarrierType;
+import io.omniservice.core.model.ConversationKey;
+import io.omniservice.core.model.Sender;
+import io.omniservice.core.store.CommitResult;
 import java.sql.Connection;
 import java.sql.DriverManager;
+import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.util.Locale;
 import java.util.Properties;
 import java.util.UUID;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CyclicBarrier;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
 import org.junit.jupiter.api.Assertions;
 import org.junit.jupiter.api.Test;
 
@@ -66,6 +76,52 @@ class PostgresMessageStoreTest extends MessageStoreContract {
             try (ResultSet rs = statement.executeQuery("SHOW synchronous_commit")) {
                 rs.next();
                 assertThat(rs.getString(1).toLowerCase(Locale.ROOT)).isNotEqualTo("off");
+            }
+        }
+    }
+
+    /**
+     * Two gateway nodes on one database: both take the first message of the same new customer at the same
+     * moment. One inserts the conversation, the other finds it inserted and counts its message into it.
+     */
+    @Test
+    void twoNodesCreatingOneConversationCountBothMessages() throws Exception {
+        try (JdbcMessageStore otherNode =
+                JdbcMessageStore.postgres(withParameter(URL, "currentSchema=" + schema), USER, PASSWORD, 2)) {
+            for (int round = 0; round < 20; round++) {
+                String phone = phone();
+                CyclicBarrier together = new CyclicBarrier(2);
+                Callable<CommitResult> first = () -> {
+                    together.await();
+                    return store.commit(batch(
+                            inbound(CarrierType.TWILIO, carrierId(), Sender.phone(phone, null), now(), text("a"))));
+                };
+                Callable<CommitResult> second = () -> {
+                    together.await();
+                    return otherNode.commit(batch(
+                            inbound(CarrierType.WHATSAPP, carrierId(), Sender.phone(phone, null), now(), text("b"))));
+                };
+                try (ExecutorService pool = Executors.newVirtualThreadPerTaskExecutor()) {
+                    Future<CommitResult> a = pool.submit(first);
+                    Future<CommitResult> b = pool.submit(second);
+                    assertThat(a.get().storedMessageIds()).hasSize(1);
+                    assertThat(b.get().storedMessageIds()).hasSize(1);
+                }
+                String conversationId = new ConversationKey(phone).conversationId();
+                assertThat(store.conversation(conversationId).orElseThrow().messageCount())
+                        .as("round %d", round)
+                        .isEqualTo(2);
+                try (Connection connection = store.dataSource().getConnection();
+                        PreparedStatement select = connection.prepareStatement(
+                                "SELECT count(*) FROM change_events WHERE conversation_id = ? AND type = 'conversation.created'")) {
+                    select.setString(1, conversationId);
+                    try (ResultSet rs = select.executeQuery()) {
+                        rs.next();
+                        assertThat(rs.getInt(1))
+                                .as("conversation.created events")
+                                .isEqualTo(1);
+                    }
+                }
             }
         }
     }
