@@ -297,9 +297,13 @@ public final class ConfigLoader {
                             section.keyPath("jdbcUrl"),
                             "must be a PostgreSQL JDBC URL such as jdbc:postgresql://db:5432/omniservice");
                 }
-                yield new Storage.Postgres(
-                        jdbcUrl, section.requiredText("username"), section.requiredText("password"), (int)
-                                section.number("poolSize", Storage.Postgres.DEFAULT_POOL_SIZE, 1, 1_000));
+                // required, but may be empty: trust, peer and certificate authentication need no password
+                String password = section.text("password")
+                        .orElseThrow(() -> new ConfigException(
+                                section.keyPath("password"),
+                                "is required (write password: \"\" for a server that asks for none)"));
+                yield new Storage.Postgres(jdbcUrl, section.requiredText("username"), password, (int)
+                        section.number("poolSize", Storage.Postgres.DEFAULT_POOL_SIZE, 1, 1_000));
             }
             default ->
                 throw new ConfigException(storage.keyPath("mode"), "must be embedded or postgres, got '" + mode + "'");

@@ -76,6 +76,15 @@ class ConfigLoaderTest {
     }
 
     @Test
+    void postgresPasswordMayBeEmptyForTrustAuthentication() {
+        GatewayConfig config = parse(SERVER
+                + "storage:\n  mode: postgres\n  postgres: {jdbcUrl: 'jdbc:postgresql://db/o', username: u, password: ''}\n"
+                + API);
+
+        assertThat(config.storage()).isEqualTo(new Storage.Postgres("jdbc:postgresql://db/o", "u", "", 10));
+    }
+
+    @Test
     void secretsDoNotAppearWhenConfigIsPrinted() {
         GatewayConfig config = parse(SERVER
                 + "storage:\n  mode: postgres\n  postgres: {jdbcUrl: 'jdbc:postgresql://db/o', username: u, password: pw-SECRET}\n"
