@@ -28,7 +28,7 @@ final class GroupCommitter implements AutoCloseable {
     private final DataSource dataSource;
     private final Clock clock;
     private final int maxGroupSize;
-    private final boolean forceSynchronousCommit;
+    private final Durability durability;
     private final ReentrantLock lock = new ReentrantLock();
     private final Condition pendingChanged = lock.newCondition();
     private final ArrayDeque<Pending> pending = new ArrayDeque<>();
@@ -41,11 +41,38 @@ final class GroupCommitter implements AutoCloseable {
 
     private record Pending(InboundBatch batch, CompletableFuture<CommitResult> result) {}
 
-    GroupCommitter(DataSource dataSource, Clock clock, int maxGroupSize, boolean forceSynchronousCommit, String name) {
+    /**
+     * What makes a commit reach the disk before its callers hear of it: a statement run in the
+     * transaction before writing, and one run after COMMIT; either may be null.
+     */
+    record Durability(String beforeWrite, String afterCommit) {
+        /** PostgreSQL flushes its WAL at COMMIT unless synchronous_commit is off; then turn it on for us. */
+        static Durability postgres(boolean synchronousCommitIsOff) {
+            return new Durability(synchronousCommitIsOff ? "SET LOCAL synchronous_commit = on" : null, null);
+        }
+
+        /**
+         * H2 with WRITE_DELAY=0 writes each commit to the file but leaves it in the operating system's
+         * cache: safe when the process dies, not when the machine does. CHECKPOINT SYNC forces it to the
+         * device, once per group.
+         */
+        static Durability embedded() {
+            return new Durability(null, "CHECKPOINT SYNC");
+        }
+    }
+
+    /** The group is committed, but could not be forced to disk: its callers must not be told it is stored. */
+    private static final class NotForced extends SQLException {
+        NotForced(SQLException cause) {
+            super("committed but not forced to disk: " + cause.getMessage(), cause.getSQLState(), cause);
+        }
+    }
+
+    GroupCommitter(DataSource dataSource, Clock clock, int maxGroupSize, Durability durability, String name) {
         this.dataSource = dataSource;
         this.clock = clock;
         this.maxGroupSize = maxGroupSize;
-        this.forceSynchronousCommit = forceSynchronousCommit;
+        this.durability = durability;
         this.writer = Thread.ofPlatform().name(name).daemon(true).unstarted(this::run);
         writer.start();
     }
@@ -101,8 +128,9 @@ final class GroupCommitter implements AutoCloseable {
                 group.get(i).result().complete(results.get(i));
             }
         } catch (Exception groupFailure) {
-            if (group.size() == 1) {
-                group.getFirst().result().completeExceptionally(groupFailure);
+            if (group.size() == 1 || groupFailure instanceof NotForced) {
+                // writing each alone again would find them stored and call them duplicates
+                group.forEach(p -> p.result().completeExceptionally(groupFailure));
                 return;
             }
             // one bad batch must not fail its neighbours: write each alone, each caller gets its own outcome
@@ -132,13 +160,20 @@ final class GroupCommitter implements AutoCloseable {
         try (Connection connection = dataSource.getConnection()) {
             connection.setAutoCommit(false);
             try {
-                if (forceSynchronousCommit) {
+                if (durability.beforeWrite() != null) {
                     try (Statement statement = connection.createStatement()) {
-                        statement.execute("SET LOCAL synchronous_commit = on");
+                        statement.execute(durability.beforeWrite());
                     }
                 }
                 List<CommitResult> results = GroupTransaction.write(connection, batches, clock.instant());
                 connection.commit();
+                if (durability.afterCommit() != null) {
+                    try (Statement statement = connection.createStatement()) {
+                        statement.execute(durability.afterCommit());
+                    } catch (SQLException notForced) {
+                        throw new NotForced(notForced);
+                    }
+                }
                 return results;
             } catch (SQLException | RuntimeException e) {
                 try {

@@ -60,11 +60,10 @@ public final class JdbcMessageStore implements MessageStore {
     private final GroupCommitter committer;
     private final MessageQueries queries;
 
-    private JdbcMessageStore(HikariDataSource dataSource, Clock clock, boolean forceSynchronousCommit) {
+    private JdbcMessageStore(HikariDataSource dataSource, Clock clock, GroupCommitter.Durability durability) {
         this.dataSource = dataSource;
         this.queries = new MessageQueries(dataSource, new PageCursor(cursorKey(dataSource)));
-        this.committer = new GroupCommitter(
-                dataSource, clock, MAX_GROUP_SIZE, forceSynchronousCommit, "omniservice-store-writer");
+        this.committer = new GroupCommitter(dataSource, clock, MAX_GROUP_SIZE, durability, "omniservice-store-writer");
     }
 
     /**
@@ -72,6 +71,11 @@ public final class JdbcMessageStore implements MessageStore {
      * may open a directory at a time.
      */
     public static JdbcMessageStore embedded(Path dataDirectory) {
+        return embedded(dataDirectory, "file");
+    }
+
+    /** As {@link #embedded(Path)}, through an H2 file system named by {@code fileSystem} (tests wrap "file"). */
+    static JdbcMessageStore embedded(Path dataDirectory, String fileSystem) {
         Path directory = dataDirectory.toAbsolutePath().normalize();
         if (directory.toString().contains(";")) {
             throw new IllegalArgumentException("the data directory path may not contain ';': " + directory);
@@ -82,21 +86,22 @@ public final class JdbcMessageStore implements MessageStore {
             throw new UncheckedIOException("cannot create the data directory " + directory, e);
         }
         HikariConfig config = poolConfig("omniservice-h2", 8);
-        config.setJdbcUrl(embeddedUrl(directory));
+        config.setJdbcUrl(embeddedUrl(fileSystem, directory));
         config.setUsername("sa");
         config.setPassword("");
         HikariDataSource dataSource = migrated(config, EMBEDDED_IDENTITY_CACHE);
-        return new JdbcMessageStore(dataSource, Clock.systemUTC(), false);
+        return new JdbcMessageStore(dataSource, Clock.systemUTC(), GroupCommitter.Durability.embedded());
     }
 
     /**
      * The H2 URL: PostgreSQL compatibility so one set of migrations serves both databases, and
      * {@code WRITE_DELAY=0} so every COMMIT writes its changes to the file before returning. H2's
      * default (500 ms) leaves commits in memory for up to that long; a process killed with
-     * {@code kill -9} in that window would lose webhooks we already acknowledged.
+     * {@code kill -9} in that window would lose webhooks we already acknowledged. (Reaching the device,
+     * not just the file, is the group committer's CHECKPOINT SYNC.)
      */
-    static String embeddedUrl(Path directory) {
-        return "jdbc:h2:file:" + directory.resolve("omniservice")
+    static String embeddedUrl(String fileSystem, Path directory) {
+        return "jdbc:h2:" + fileSystem + ":" + directory.resolve("omniservice")
                 + ";MODE=PostgreSQL;DATABASE_TO_LOWER=TRUE;DEFAULT_NULL_ORDERING=HIGH"
                 + ";WRITE_DELAY=0;LOCK_TIMEOUT=10000";
     }
@@ -127,7 +132,8 @@ public final class JdbcMessageStore implements MessageStore {
         if (forceSynchronousCommit) {
             LOG.warn("PostgreSQL has synchronous_commit=off; the message store turns it on for its own commits");
         }
-        return new JdbcMessageStore(dataSource, Clock.systemUTC(), forceSynchronousCommit);
+        return new JdbcMessageStore(
+                dataSource, Clock.systemUTC(), GroupCommitter.Durability.postgres(forceSynchronousCommit));
     }
 
     private static HikariConfig poolConfig(String name, int poolSize) {

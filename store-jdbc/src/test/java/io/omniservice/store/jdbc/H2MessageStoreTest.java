@@ -126,4 +126,22 @@ class H2MessageStoreTest extends MessageStoreContract {
             assertThat(rs.getString(1)).isEqualTo("0");
         }
     }
+
+    @Test
+    void everyCommitIsForcedToTheDeviceBeforeItReturns() throws Exception {
+        ForceCountingFileSystem.register();
+        Path own = Files.createTempDirectory("omniservice-h2-force");
+        try (JdbcMessageStore counted = JdbcMessageStore.embedded(own, ForceCountingFileSystem.SCHEME)) {
+            for (int i = 0; i < 5; i++) {
+                long before = ForceCountingFileSystem.FORCES.get();
+                counted.commit(
+                        batch(inbound(CarrierType.TWILIO, carrierId(), Sender.phone(phone(), null), now(), text("m"))));
+                assertThat(ForceCountingFileSystem.FORCES.get())
+                        .as("force() calls during commit %d", i)
+                        .isGreaterThan(before);
+            }
+        } finally {
+            deleteTree(own);
+        }
+    }
 }
