@@ -1,8 +1,8 @@
 package io.omniservice.carriers.bandwidth;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import io.omniservice.core.carrier.JsonBody;
 import io.omniservice.core.carrier.WebhookRejection;
-import io.omniservice.core.json.Json;
 import io.omniservice.core.model.CarrierType;
 import io.omniservice.core.model.InboundEvent;
 import io.omniservice.core.model.InboundEvent.InboundMessage;
@@ -12,7 +12,6 @@ import io.omniservice.core.model.MessageContent;
 import io.omniservice.core.model.MessageStatus;
 import io.omniservice.core.model.PhoneNumber;
 import io.omniservice.core.model.Sender;
-import java.io.IOException;
 import java.net.URI;
 import java.time.Instant;
 import java.time.OffsetDateTime;
@@ -39,13 +38,8 @@ final class BandwidthPayloadParser {
     }
 
     List<InboundEvent> parse(byte[] body, Instant receivedAt) throws WebhookRejection {
-        JsonNode root;
-        try {
-            root = Json.MAPPER.readTree(body);
-        } catch (IOException e) {
-            throw WebhookRejection.malformed("the body is not valid JSON");
-        }
-        if (root == null || !root.isArray()) {
+        JsonNode root = JsonBody.parse(body);
+        if (!root.isArray()) {
             throw WebhookRejection.malformed("a Bandwidth callback is a JSON array of events");
         }
         List<InboundEvent> events = new ArrayList<>(root.size());

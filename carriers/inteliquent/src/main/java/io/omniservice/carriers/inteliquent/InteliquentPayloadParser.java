@@ -1,15 +1,14 @@
 package io.omniservice.carriers.inteliquent;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import io.omniservice.core.carrier.JsonBody;
 import io.omniservice.core.carrier.WebhookRejection;
-import io.omniservice.core.json.Json;
 import io.omniservice.core.model.CarrierType;
 import io.omniservice.core.model.InboundEvent;
 import io.omniservice.core.model.InboundEvent.InboundMessage;
 import io.omniservice.core.model.MediaItem;
 import io.omniservice.core.model.MessageContent;
 import io.omniservice.core.model.Sender;
-import java.io.IOException;
 import java.util.ArrayList;
 import java.util.List;
 import org.slf4j.Logger;
@@ -30,13 +29,8 @@ final class InteliquentPayloadParser {
     }
 
     List<InboundEvent> parse(byte[] body, String messageId) throws WebhookRejection {
-        JsonNode root;
-        try {
-            root = Json.MAPPER.readTree(body);
-        } catch (IOException e) {
-            throw WebhookRejection.malformed("the body is not valid JSON");
-        }
-        if (root == null || !root.isObject()) {
+        JsonNode root = JsonBody.parse(body);
+        if (!root.isObject()) {
             throw WebhookRejection.malformed("the body must be a JSON object with from, to and text");
         }
         if (root.path("deliveryReceipt").asBoolean(false)) {

@@ -2,13 +2,12 @@ package io.omniservice.carriers.livechat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.omniservice.core.carrier.CarrierAdapter;
+import io.omniservice.core.carrier.JsonBody;
 import io.omniservice.core.carrier.WebhookRejection;
 import io.omniservice.core.carrier.WebhookRequest;
-import io.omniservice.core.json.Json;
 import io.omniservice.core.model.CarrierCapabilities;
 import io.omniservice.core.model.CarrierType;
 import io.omniservice.core.model.InboundEvent;
-import java.io.IOException;
 import java.util.List;
 
 /** One LiveChat license's webhooks: authenticated by the body's {@code secret_key}, read by {@link LiveChatPayloadParser}. */
@@ -64,13 +63,8 @@ public final class LiveChatAdapter implements CarrierAdapter {
     }
 
     private static JsonNode json(WebhookRequest request) throws WebhookRejection {
-        JsonNode root;
-        try {
-            root = Json.MAPPER.readTree(request.body());
-        } catch (IOException e) {
-            throw WebhookRejection.malformed("the body is not valid JSON");
-        }
-        if (root == null || !root.isObject()) {
+        JsonNode root = JsonBody.parse(request.body());
+        if (!root.isObject()) {
             throw WebhookRejection.malformed("a LiveChat webhook is a JSON object");
         }
         return root;

@@ -1,17 +1,14 @@
 package io.omniservice.carriers.messagebird;
 
-import com.fasterxml.jackson.core.JsonProcessingException;
-import com.fasterxml.jackson.databind.JsonNode;
 import io.omniservice.core.carrier.CarrierAdapter;
 import io.omniservice.core.carrier.FormBody;
+import io.omniservice.core.carrier.JsonBody;
 import io.omniservice.core.carrier.WebhookRejection;
 import io.omniservice.core.carrier.WebhookReply;
 import io.omniservice.core.carrier.WebhookRequest;
-import io.omniservice.core.json.Json;
 import io.omniservice.core.model.CarrierCapabilities;
 import io.omniservice.core.model.CarrierType;
 import io.omniservice.core.model.InboundEvent;
-import java.io.IOException;
 import java.net.URI;
 import java.util.List;
 import java.util.Map;
@@ -84,7 +81,7 @@ public final class MessageBirdAdapter implements CarrierAdapter {
             throw WebhookRejection.malformed("the request has no body");
         }
         if (isJson(request)) {
-            return conversations.parse(json(request.body()), request.receivedAt());
+            return conversations.parse(JsonBody.parse(request.body()), request.receivedAt());
         }
         return sms.parse(FormBody.parse(request.body()), request.receivedAt());
     }
@@ -114,15 +111,5 @@ public final class MessageBirdAdapter implements CarrierAdapter {
             }
         }
         return false;
-    }
-
-    private static JsonNode json(byte[] body) throws WebhookRejection {
-        try {
-            return Json.MAPPER.readTree(body);
-        } catch (JsonProcessingException e) {
-            throw WebhookRejection.malformed("the body is not valid JSON");
-        } catch (IOException e) {
-            throw WebhookRejection.malformed("the body could not be read as JSON");
-        }
     }
 }

@@ -2,14 +2,13 @@ package io.omniservice.carriers.twilio;
 
 import io.omniservice.core.carrier.CarrierAdapter;
 import io.omniservice.core.carrier.FormBody;
+import io.omniservice.core.carrier.JsonBody;
 import io.omniservice.core.carrier.WebhookRejection;
 import io.omniservice.core.carrier.WebhookReply;
 import io.omniservice.core.carrier.WebhookRequest;
-import io.omniservice.core.json.Json;
 import io.omniservice.core.model.CarrierCapabilities;
 import io.omniservice.core.model.CarrierType;
 import io.omniservice.core.model.InboundEvent;
-import java.io.IOException;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
@@ -101,11 +100,7 @@ public final class TwilioAdapter implements CarrierAdapter {
         if (request.queryParam(TwilioSignature.BODY_HASH_PARAMETER) != null) {
             // Twilio's messaging webhooks are form-encoded; a signed JSON body comes from another Twilio
             // product (Studio, Event Streams, ...) whose events this adapter does not consume.
-            try {
-                Json.MAPPER.readTree(request.body());
-            } catch (IOException e) {
-                throw WebhookRejection.malformed("the body is not valid JSON");
-            }
+            JsonBody.parse(request.body());
             return List.of();
         }
         return parser.parse(fields(request), request.receivedAt());

@@ -1,6 +1,7 @@
 package io.omniservice.carriers.whatsapp;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import io.omniservice.core.carrier.JsonBody;
 import io.omniservice.core.carrier.WebhookRejection;
 import io.omniservice.core.json.Json;
 import io.omniservice.core.model.CarrierType;
@@ -12,7 +13,6 @@ import io.omniservice.core.model.MessageContent;
 import io.omniservice.core.model.MessageStatus;
 import io.omniservice.core.model.PhoneNumber;
 import io.omniservice.core.model.Sender;
-import java.io.IOException;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -39,13 +39,8 @@ final class WhatsAppPayloadParser {
     }
 
     List<InboundEvent> parse(byte[] body, Instant receivedAt) throws WebhookRejection {
-        JsonNode root;
-        try {
-            root = Json.MAPPER.readTree(body);
-        } catch (IOException e) {
-            throw WebhookRejection.malformed("the body is not valid JSON");
-        }
-        if (root == null || !root.isObject()) {
+        JsonNode root = JsonBody.parse(body);
+        if (!root.isObject()) {
             throw WebhookRejection.malformed("a WhatsApp webhook is a JSON object");
         }
         if (!OBJECT.equals(root.path("object").asText(null))) {
