@@ -44,6 +44,8 @@ CREATE INDEX messages_carrier_created_idx ON messages (carrier, created_at, mess
 CREATE INDEX messages_status_created_idx ON messages (status, created_at, message_id);
 CREATE INDEX messages_conversation_created_idx ON messages (conversation_id, created_at, message_id);
 
+-- Every status a carrier reported. A message's first entry (received or queued, at its created_at) is
+-- the message row itself and is not repeated here.
 CREATE TABLE status_history (
     id                 BIGINT GENERATED ALWAYS AS IDENTITY (CACHE ${identity_cache}) PRIMARY KEY,
     -- null while no stored message has this carrier message id (the status came first)

@@ -81,11 +81,16 @@ final class GroupTransaction {
         }
     }
 
+    /** The status a message is stored with: what a customer sent is received, what we send starts queued. */
+    static MessageStatus initialStatus(Direction direction) {
+        return direction == Direction.INBOUND ? MessageStatus.RECEIVED : MessageStatus.QUEUED;
+    }
+
     /** One message of the group, with the values its row is written from. */
     private record Row(
             int batch, NormalizedMessage message, String participant, CarrierType carrier, Instant createdAt) {
         MessageStatus initialStatus() {
-            return message.direction() == Direction.INBOUND ? MessageStatus.RECEIVED : MessageStatus.QUEUED;
+            return GroupTransaction.initialStatus(message.direction());
         }
     }
 
@@ -118,7 +123,6 @@ final class GroupTransaction {
             List<Row> fresh = insertMessages(rows, tallies);
             if (!fresh.isEmpty()) {
                 recordActivity(fresh);
-                insertFirstHistory(fresh);
                 attachEarlierStatuses(fresh);
             }
         }
@@ -197,26 +201,6 @@ final class GroupTransaction {
             }
         }
         return fresh;
-    }
-
-    private void insertFirstHistory(List<Row> fresh) throws SQLException {
-        try (PreparedStatement insert = connection.prepareStatement(insertHistorySql())) {
-            for (Row row : fresh) {
-                MessageStatus status = row.initialStatus();
-                bindHistory(
-                        insert,
-                        row.message().messageId(),
-                        row.carrier(),
-                        row.message().metadata().carrierMessageId(),
-                        status,
-                        status.wireName(),
-                        null,
-                        null,
-                        row.createdAt());
-                insert.addBatch();
-            }
-            insert.executeBatch();
-        }
     }
 
     /**
