@@ -37,6 +37,12 @@ public final class FormBody {
         return parse(new String(body, StandardCharsets.UTF_8));
     }
 
+    /** The first value of a field as parsed by {@link #parse}, or null when the field is absent. */
+    public static String first(Map<String, List<String>> fields, String name) {
+        List<String> values = fields.get(name);
+        return values == null || values.isEmpty() ? null : values.getFirst();
+    }
+
     private static String decode(String part) throws WebhookRejection {
         try {
             return URLDecoder.decode(part, StandardCharsets.UTF_8);

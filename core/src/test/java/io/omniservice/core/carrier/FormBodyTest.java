@@ -19,6 +19,14 @@ class FormBodyTest {
     }
 
     @Test
+    void firstIsTheFirstOfRepeatedValuesOrNullWhenAbsent() throws Exception {
+        var fields = FormBody.parse("MediaUrl=a&MediaUrl=b&Empty=");
+        assertThat(FormBody.first(fields, "MediaUrl")).isEqualTo("a");
+        assertThat(FormBody.first(fields, "Empty")).isEmpty();
+        assertThat(FormBody.first(fields, "Body")).isNull();
+    }
+
+    @Test
     void brokenEncodingIsMalformed() {
         assertThatThrownBy(() -> FormBody.parse("Body=%zz"))
                 .isInstanceOfSatisfying(

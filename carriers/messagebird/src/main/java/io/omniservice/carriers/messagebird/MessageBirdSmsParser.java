@@ -1,6 +1,7 @@
 package io.omniservice.carriers.messagebird;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.omniservice.core.carrier.FormBody;
 import io.omniservice.core.carrier.WebhookRejection;
 import io.omniservice.core.json.Json;
 import io.omniservice.core.model.CarrierType;
@@ -46,7 +47,7 @@ final class MessageBirdSmsParser {
     private InboundEvent inboundSms(Map<String, List<String>> fields, ObjectNode original) throws WebhookRejection {
         String id = required(fields, "id");
         String originator = required(fields, "originator");
-        String recipient = first(fields, "recipient");
+        String recipient = FormBody.first(fields, "recipient");
         String phone = PhoneNumber.e164(originator);
         Sender sender = new Sender(phone, phone != null ? phone : originator, null);
         return new InboundMessage(
@@ -56,7 +57,7 @@ final class MessageBirdSmsParser {
                 sender,
                 numberOrRaw(recipient),
                 new MessageContent.Text(
-                        Optional.ofNullable(first(fields, "body")).orElse("")),
+                        Optional.ofNullable(FormBody.first(fields, "body")).orElse("")),
                 timestamp(fields, "createdDatetime"),
                 null,
                 original);
@@ -78,11 +79,11 @@ final class MessageBirdSmsParser {
                 id,
                 status.get(),
                 raw,
-                blankToNull(first(fields, "statusErrorCode")),
+                blankToNull(FormBody.first(fields, "statusErrorCode")),
                 // On a delivered report statusReason says "successfully delivered": not an error.
-                failed ? blankToNull(first(fields, "statusReason")) : null,
+                failed ? blankToNull(FormBody.first(fields, "statusReason")) : null,
                 occurredAt != null ? occurredAt : receivedAt,
-                numberOrRaw(first(fields, "recipient")),
+                numberOrRaw(FormBody.first(fields, "recipient")),
                 original));
     }
 
@@ -92,16 +93,11 @@ final class MessageBirdSmsParser {
     }
 
     private static String required(Map<String, List<String>> fields, String name) throws WebhookRejection {
-        String value = first(fields, name);
+        String value = FormBody.first(fields, name);
         if (value == null || value.isBlank()) {
             throw WebhookRejection.malformed("the " + name + " field is missing", name);
         }
         return value;
-    }
-
-    private static String first(Map<String, List<String>> fields, String name) {
-        List<String> values = fields.get(name);
-        return values == null || values.isEmpty() ? null : values.getFirst();
     }
 
     private static String blankToNull(String value) {
@@ -109,7 +105,7 @@ final class MessageBirdSmsParser {
     }
 
     private static Instant timestamp(Map<String, List<String>> fields, String name) throws WebhookRejection {
-        String value = blankToNull(first(fields, name));
+        String value = blankToNull(FormBody.first(fields, name));
         if (value == null) {
             return null;
         }

@@ -85,7 +85,7 @@ public final class TwilioAdapter implements CarrierAdapter {
             return;
         }
         // The signature proves the auth token; a webhook of another account using the same token must not land here.
-        String payloadAccount = TwilioPayloadParser.first(fields(request), "AccountSid");
+        String payloadAccount = FormBody.first(fields(request), "AccountSid");
         if (payloadAccount == null) {
             throw WebhookRejection.malformed("AccountSid is missing; Twilio sends it with every webhook", "AccountSid");
         }

@@ -2,6 +2,7 @@ package io.omniservice.carriers.twilio;
 
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.omniservice.core.carrier.FormBody;
 import io.omniservice.core.carrier.WebhookRejection;
 import io.omniservice.core.json.Json;
 import io.omniservice.core.model.CarrierType;
@@ -38,11 +39,11 @@ final class TwilioPayloadParser {
     List<InboundEvent> parse(Map<String, List<String>> fields, Instant receivedAt) throws WebhookRejection {
         String messageSid = required(fields, "MessageSid");
         ObjectNode original = original(fields);
-        String messageStatus = first(fields, "MessageStatus");
+        String messageStatus = FormBody.first(fields, "MessageStatus");
         if (messageStatus != null) {
             return statusUpdate(fields, messageSid, messageStatus, receivedAt, original);
         }
-        if ("received".equals(first(fields, "SmsStatus")) || fields.containsKey("Body")) {
+        if ("received".equals(FormBody.first(fields, "SmsStatus")) || fields.containsKey("Body")) {
             return List.of(message(fields, messageSid, original));
         }
         // Signed by Twilio but neither an incoming message nor a status: nothing for us to store.
@@ -61,15 +62,15 @@ final class TwilioPayloadParser {
             LOG.info("twilio status callback with an unknown MessageStatus ignored status={}", messageStatus);
             return List.of();
         }
-        String to = first(fields, "To");
+        String to = FormBody.first(fields, "To");
         return List.of(new StatusUpdate(
                 CarrierType.TWILIO,
                 account,
                 messageSid,
                 status.get(),
                 messageStatus,
-                nonBlank(first(fields, "ErrorCode")),
-                nonBlank(first(fields, "ErrorMessage")),
+                nonBlank(FormBody.first(fields, "ErrorCode")),
+                nonBlank(FormBody.first(fields, "ErrorMessage")),
                 receivedAt,
                 to == null ? null : address(to),
                 original));
@@ -83,7 +84,7 @@ final class TwilioPayloadParser {
         Sender sender = new Sender(
                 phone,
                 phone != null && !from.startsWith(WHATSAPP_PREFIX) ? phone : from,
-                nonBlank(first(fields, "ProfileName")));
+                nonBlank(FormBody.first(fields, "ProfileName")));
         return new InboundMessage(
                 CarrierType.TWILIO,
                 account,
@@ -92,30 +93,30 @@ final class TwilioPayloadParser {
                 address(to),
                 content(fields),
                 null, // Twilio's incoming message webhook carries no timestamp of its own.
-                nonBlank(first(fields, "OriginalRepliedMessageSid")),
+                nonBlank(FormBody.first(fields, "OriginalRepliedMessageSid")),
                 original);
     }
 
     private static MessageContent content(Map<String, List<String>> fields) throws WebhookRejection {
-        String body = first(fields, "Body");
+        String body = FormBody.first(fields, "Body");
         int mediaCount = mediaCount(fields);
         if (mediaCount > 0) {
             List<MediaItem> items = new ArrayList<>(mediaCount);
             for (int i = 0; i < mediaCount; i++) {
-                String url = nonBlank(first(fields, "MediaUrl" + i));
+                String url = nonBlank(FormBody.first(fields, "MediaUrl" + i));
                 if (url == null) {
                     throw WebhookRejection.malformed(
                             "MediaUrl" + i + " is missing although NumMedia is " + mediaCount, "MediaUrl" + i);
                 }
-                items.add(MediaItem.url(url, nonBlank(first(fields, "MediaContentType" + i))));
+                items.add(MediaItem.url(url, nonBlank(FormBody.first(fields, "MediaContentType" + i))));
             }
             return new MessageContent.Media(nonBlank(body), items);
         }
-        String latitude = nonBlank(first(fields, "Latitude"));
-        String longitude = nonBlank(first(fields, "Longitude"));
+        String latitude = nonBlank(FormBody.first(fields, "Latitude"));
+        String longitude = nonBlank(FormBody.first(fields, "Longitude"));
         if (latitude != null && longitude != null) {
-            String label = nonBlank(first(fields, "Label"));
-            String address = nonBlank(first(fields, "Address"));
+            String label = nonBlank(FormBody.first(fields, "Label"));
+            String address = nonBlank(FormBody.first(fields, "Address"));
             return new MessageContent.Location(
                     label != null ? label : address,
                     coordinate(latitude, "Latitude", 90),
@@ -123,8 +124,8 @@ final class TwilioPayloadParser {
                     label,
                     address);
         }
-        String buttonText = nonBlank(first(fields, "ButtonText"));
-        String buttonPayload = nonBlank(first(fields, "ButtonPayload"));
+        String buttonText = nonBlank(FormBody.first(fields, "ButtonText"));
+        String buttonPayload = nonBlank(FormBody.first(fields, "ButtonPayload"));
         if (buttonText != null || buttonPayload != null) {
             return new MessageContent.InteractiveReply(buttonText != null ? buttonText : body, buttonPayload, null);
         }
@@ -132,7 +133,7 @@ final class TwilioPayloadParser {
     }
 
     private static int mediaCount(Map<String, List<String>> fields) throws WebhookRejection {
-        String raw = first(fields, "NumMedia");
+        String raw = FormBody.first(fields, "NumMedia");
         if (raw == null || raw.isBlank()) {
             return 0;
         }
@@ -188,13 +189,8 @@ final class TwilioPayloadParser {
         return node;
     }
 
-    static String first(Map<String, List<String>> fields, String name) {
-        List<String> values = fields.get(name);
-        return values == null || values.isEmpty() ? null : values.getFirst();
-    }
-
     private static String required(Map<String, List<String>> fields, String name) throws WebhookRejection {
-        String value = nonBlank(first(fields, name));
+        String value = nonBlank(FormBody.first(fields, name));
         if (value == null) {
             throw WebhookRejection.malformed(name + " is missing; Twilio sends it with every message webhook", name);
         }
