@@ -10,7 +10,7 @@ import java.util.Optional;
  * One configured account of one carrier: the seed's {@code CarrierAdapter}. This is its inbound half
  * (validateWebhook → {@link #verify}, parseInboundMessage and parseStatusCallback → {@link #parse},
  * since carriers post both to the same URL); the outbound half (format, send, status) joins it with the
- * outbound pipeline. Implementations are immutable and thread-safe; one instance serves all requests.
+ * outbound pipeline through {@link #sender()}. Implementations are immutable and thread-safe; one instance serves all requests.
  */
 public interface CarrierAdapter {
     CarrierType type();
@@ -36,6 +36,14 @@ public interface CarrierAdapter {
     /** The body the carrier expects once the events are durably stored (empty TwiML for Twilio, ...). */
     default WebhookReply acknowledge(List<InboundEvent> events) {
         return WebhookReply.empty();
+    }
+
+    /**
+     * The outbound half, when this account is configured to send (credentials and a sender number or
+     * channel); empty for a receive-only account, which carrier selection then never picks.
+     */
+    default Optional<io.omniservice.core.outbound.CarrierSender> sender() {
+        return Optional.empty();
     }
 
     /**

@@ -20,6 +20,19 @@ public enum CarrierType {
         return name().toLowerCase(Locale.ROOT);
     }
 
+    /**
+     * The channel a customer reaches us on through this carrier: {@code whatsapp}, {@code livechat} or
+     * {@code sms}. Opt-outs and WhatsApp's 24-hour window are kept per channel: a STOP by SMS does not
+     * silence WhatsApp.
+     */
+    public String channel() {
+        return switch (this) {
+            case WHATSAPP -> "whatsapp";
+            case LIVECHAT -> "livechat";
+            default -> "sms";
+        };
+    }
+
     /** The carrier with this wire name, if any (case-sensitive, as in URLs). */
     public static Optional<CarrierType> fromWireName(String name) {
         return Arrays.stream(values()).filter(c -> c.wireName().equals(name)).findFirst();

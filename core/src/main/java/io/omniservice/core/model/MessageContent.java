@@ -17,6 +17,7 @@ import java.util.Objects;
     @JsonSubTypes.Type(value = MessageContent.Media.class, name = "media"),
     @JsonSubTypes.Type(value = MessageContent.Location.class, name = "location"),
     @JsonSubTypes.Type(value = MessageContent.Template.class, name = "template"),
+    @JsonSubTypes.Type(value = MessageContent.Interactive.class, name = "interactive"),
     @JsonSubTypes.Type(value = MessageContent.InteractiveReply.class, name = "interactive_reply"),
     @JsonSubTypes.Type(value = MessageContent.Other.class, name = "other"),
 })
@@ -50,6 +51,17 @@ public sealed interface MessageContent {
         public Template {
             params = params == null ? Map.of() : Map.copyOf(params);
         }
+    }
+
+    /** Text with reply buttons, as a business sends it; {@code body} is the text above the buttons. */
+    record Interactive(String body, List<Button> buttons) implements MessageContent {
+        public Interactive {
+            Objects.requireNonNull(body, "body");
+            buttons = List.copyOf(buttons);
+        }
+
+        /** One reply option: the id comes back in the customer's answer, the title is what they see. */
+        public record Button(String id, String title) {}
     }
 
     /**

@@ -1,0 +1,120 @@
+package io.omniservice.core.outbound;
+
+import java.io.IOException;
+import java.net.ConnectException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpHeaders;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.net.http.HttpTimeoutException;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.ZonedDateTime;
+import java.time.format.DateTimeFormatter;
+import java.time.format.DateTimeParseException;
+import java.util.Base64;
+import java.util.Map;
+import java.util.Objects;
+
+/**
+ * The HTTP client every carrier sender calls its API through: one connection pool, one answer timeout,
+ * and one translation of "no answer" (timeout, refused connection, reset) into a retryable
+ * {@link SendFailure}, so carriers only map the answers they do get.
+ */
+public final class CarrierHttp {
+    private final HttpClient client;
+    private final Duration timeout;
+
+    public CarrierHttp(HttpClient client, Duration timeout) {
+        this.client = Objects.requireNonNull(client, "client");
+        this.timeout = Objects.requireNonNull(timeout, "timeout");
+    }
+
+    /** A client of its own with this answer timeout (connecting gets the same bound). */
+    public static CarrierHttp withTimeout(Duration timeout) {
+        return new CarrierHttp(
+                HttpClient.newBuilder()
+                        // HTTP/1.1 keeps the pool predictable against every carrier and test double alike
+                        .version(HttpClient.Version.HTTP_1_1)
+                        .connectTimeout(timeout)
+                        .followRedirects(HttpClient.Redirect.NEVER)
+                        .build(),
+                timeout);
+    }
+
+    public Duration timeout() {
+        return timeout;
+    }
+
+    /** An answer the carrier gave, whatever its status. */
+    public record Response(int status, HttpHeaders headers, byte[] body) {
+        public String text() {
+            return new String(body, StandardCharsets.UTF_8);
+        }
+
+        public boolean isSuccess() {
+            return status >= 200 && status < 300;
+        }
+
+        /** The {@code Retry-After} the carrier sent (seconds or an HTTP date), or null. */
+        public Duration retryAfter(Instant now) {
+            return headers.firstValue("Retry-After")
+                    .map(v -> parseRetryAfter(v, now))
+                    .orElse(null);
+        }
+    }
+
+    /**
+     * POSTs a body and returns the answer.
+     *
+     * @throws SendFailure retryable {@code timeout} when no answer came in time, retryable {@code connection}
+     *     when the carrier could not be reached or hung up
+     */
+    public Response post(URI uri, Map<String, String> headers, String contentType, byte[] body) throws SendFailure {
+        HttpRequest.Builder request = HttpRequest.newBuilder(uri)
+                .timeout(timeout)
+                .header("Content-Type", contentType)
+                .header("Accept", "application/json")
+                .header("User-Agent", "Omniservice")
+                .POST(HttpRequest.BodyPublishers.ofByteArray(body));
+        headers.forEach(request::header);
+        try {
+            HttpResponse<byte[]> response = client.send(request.build(), HttpResponse.BodyHandlers.ofByteArray());
+            return new Response(response.statusCode(), response.headers(), response.body());
+        } catch (HttpTimeoutException e) {
+            throw SendFailure.retryable("timeout", "no answer from " + uri.getHost() + " within " + timeout, 0, null);
+        } catch (ConnectException e) {
+            throw SendFailure.retryable("connection", "could not connect to " + uri.getHost(), 0, null);
+        } catch (IOException e) {
+            throw SendFailure.retryable("connection", "connection to " + uri.getHost() + " failed: " + e, 0, null);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw SendFailure.retryable("interrupted", "the send was interrupted", 0, null);
+        }
+    }
+
+    /** {@code Basic base64(user:password)}. */
+    public static String basicAuth(String user, String password) {
+        return "Basic " + Base64.getEncoder().encodeToString((user + ":" + password).getBytes(StandardCharsets.UTF_8));
+    }
+
+    /** A {@code Retry-After} value: delta-seconds or an HTTP date; null when it is neither. */
+    static Duration parseRetryAfter(String value, Instant now) {
+        String v = value.trim();
+        try {
+            long seconds = Long.parseLong(v);
+            return seconds < 0 ? null : Duration.ofSeconds(seconds);
+        } catch (NumberFormatException notSeconds) {
+            try {
+                Instant at = ZonedDateTime.parse(v, DateTimeFormatter.RFC_1123_DATE_TIME)
+                        .toInstant();
+                Duration wait = Duration.between(now, at);
+                return wait.isNegative() ? Duration.ZERO : wait;
+            } catch (DateTimeParseException notADate) {
+                return null;
+            }
+        }
+    }
+}

@@ -1,0 +1,18 @@
+package io.omniservice.core.outbound;
+
+/**
+ * The outbound half of one carrier account: formats an {@link OutboundSend} as the carrier's own send
+ * request, calls the carrier's API once and reads its answer. No retries here: the pipeline decorates
+ * every sender with the same retry, circuit breaker and fallback policy. Blocking; called on a virtual
+ * thread. Implementations are immutable and thread-safe.
+ */
+public interface CarrierSender {
+    /**
+     * Sends one message once.
+     *
+     * @return what the carrier answered on acceptance: its message id, its status word and segments
+     * @throws SendFailure when the carrier refused or could not be reached, classified so the pipeline
+     *     knows whether to retry, try another carrier, or fail the message
+     */
+    SendResult send(OutboundSend send) throws SendFailure;
+}
