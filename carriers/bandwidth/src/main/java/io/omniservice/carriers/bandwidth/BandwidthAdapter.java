@@ -6,11 +6,14 @@ import io.omniservice.core.carrier.WebhookRequest;
 import io.omniservice.core.model.CarrierCapabilities;
 import io.omniservice.core.model.CarrierType;
 import io.omniservice.core.model.InboundEvent;
+import io.omniservice.core.outbound.CarrierSender;
 import java.util.List;
+import java.util.Optional;
 
 /**
  * One Bandwidth messaging application's callbacks: HTTP basic auth with the application's callback
- * credentials, then the JSON array of events read by {@link BandwidthPayloadParser}.
+ * credentials, then the JSON array of events read by {@link BandwidthPayloadParser}; and, when the account has
+ * API credentials, its {@link BandwidthSender}.
  */
 public final class BandwidthAdapter implements CarrierAdapter {
     /**
@@ -42,11 +45,14 @@ public final class BandwidthAdapter implements CarrierAdapter {
     private final String account;
     private final BandwidthCallbackAuth auth;
     private final BandwidthPayloadParser parser;
+    private final Optional<CarrierSender> sender;
 
-    BandwidthAdapter(String account, BandwidthCallbackAuth auth, BandwidthPayloadParser parser) {
+    BandwidthAdapter(
+            String account, BandwidthCallbackAuth auth, BandwidthPayloadParser parser, Optional<CarrierSender> sender) {
         this.account = account;
         this.auth = auth;
         this.parser = parser;
+        this.sender = sender;
     }
 
     @Override
@@ -62,6 +68,11 @@ public final class BandwidthAdapter implements CarrierAdapter {
     @Override
     public CarrierCapabilities capabilities() {
         return CAPABILITIES;
+    }
+
+    @Override
+    public Optional<CarrierSender> sender() {
+        return sender;
     }
 
     @Override

@@ -6,12 +6,21 @@ import io.omniservice.core.carrier.CarrierProvider;
 import io.omniservice.core.carrier.CarrierSettings;
 import io.omniservice.core.config.ConfigException;
 import io.omniservice.core.model.CarrierType;
+import io.omniservice.core.outbound.CarrierSender;
+import java.net.URI;
+import java.util.List;
+import java.util.Optional;
 import java.util.Set;
 
 /**
  * Reads {@code carriers.bandwidth.<account>}: {@code callbackUsername} and {@code callbackPassword} (required,
  * the basic-auth credentials set as the Bandwidth application's callback credentials) and, for the outbound
- * side, {@code accountId}, {@code apiUsername}, {@code apiPassword}, {@code applicationId} and {@code apiBaseUrl}.
+ * side, {@code accountId} (the numeric Bandwidth account id in the createMessage path), {@code apiUsername} and
+ * {@code apiPassword} (the API credentials, sent as basic auth), {@code applicationId} (the messaging application
+ * the sender number belongs to), {@code from} (the default sender: an E.164 number or short code of that
+ * application, used when a send names none) and {@code apiBaseUrl} (default {@code https://messaging.bandwidth.com}).
+ * The account sends only when all five outbound keys are set; setting some of them stops start-up naming the
+ * first one missing, since a half-configured sender is a mistake, not a receive-only account.
  */
 public final class BandwidthProvider implements CarrierProvider {
     static final String CALLBACK_USERNAME = "callbackUsername";
@@ -21,6 +30,10 @@ public final class BandwidthProvider implements CarrierProvider {
     static final String API_PASSWORD = "apiPassword";
     static final String APPLICATION_ID = "applicationId";
     static final String API_BASE_URL = "apiBaseUrl";
+    static final String FROM = "from";
+    /** In the order a missing one is reported. */
+    private static final List<String> OUTBOUND_KEYS =
+            List.of(ACCOUNT_ID, API_USERNAME, API_PASSWORD, APPLICATION_ID, FROM);
 
     @Override
     public CarrierType type() {
@@ -36,15 +49,15 @@ public final class BandwidthProvider implements CarrierProvider {
                 API_USERNAME,
                 API_PASSWORD,
                 APPLICATION_ID,
-                API_BASE_URL));
+                API_BASE_URL,
+                FROM));
         String username = settings.require(CALLBACK_USERNAME);
         String password = settings.require(CALLBACK_PASSWORD);
         if (username.indexOf(':') >= 0) {
             // Basic auth joins user and password with the first colon, so a user name cannot hold one (RFC 7617).
             throw new ConfigException(settings.path() + "." + CALLBACK_USERNAME, "must not contain ':'");
         }
-        // Validated now so that a typo stops start-up; the outbound side will use them.
-        settings.url(API_BASE_URL, "https://messaging.bandwidth.com");
+        URI apiBaseUrl = settings.url(API_BASE_URL, "https://messaging.bandwidth.com");
         String accountId = settings.optional(ACCOUNT_ID, null);
         if (accountId != null && !accountId.matches("\\d+")) {
             throw new ConfigException(
@@ -54,6 +67,36 @@ public final class BandwidthProvider implements CarrierProvider {
         return new BandwidthAdapter(
                 settings.account(),
                 new BandwidthCallbackAuth(username, password),
-                new BandwidthPayloadParser(settings.account()));
+                new BandwidthPayloadParser(settings.account()),
+                sender(settings, apiBaseUrl, context));
+    }
+
+    private static Optional<CarrierSender> sender(CarrierSettings settings, URI apiBaseUrl, CarrierContext context) {
+        boolean any = OUTBOUND_KEYS.stream().anyMatch(key -> settings.optional(key, null) != null);
+        if (!any) {
+            return Optional.empty(); // a receive-only account
+        }
+        for (String key : OUTBOUND_KEYS) {
+            if (settings.optional(key, "").isBlank()) {
+                throw new ConfigException(
+                        settings.path() + "." + key,
+                        "is required to send (the outbound keys are " + OUTBOUND_KEYS + ")");
+            }
+        }
+        String from = settings.require(FROM).trim();
+        if (!from.matches("\\+[1-9]\\d{6,14}|\\d{5,6}")) {
+            throw new ConfigException(
+                    settings.path() + "." + FROM,
+                    "must be an E.164 number such as +19195551234 or a 5-6 digit short code, got '" + from + "'");
+        }
+        return Optional.of(new BandwidthSender(
+                apiBaseUrl,
+                settings.require(ACCOUNT_ID),
+                settings.require(API_USERNAME),
+                settings.require(API_PASSWORD),
+                settings.require(APPLICATION_ID),
+                from,
+                context.http(),
+                context.clock()));
     }
 }

@@ -30,7 +30,8 @@ class BandwidthFixtureTest extends CarrierFixtureTest {
                         "accountId", "9900001",
                         "apiUsername", "api-user",
                         "apiPassword", "api-password",
-                        "applicationId", "93de2206-9669-4e07-948d-329f4b722ee2"),
+                        "applicationId", "93de2206-9669-4e07-948d-329f4b722ee2",
+                        "from", "+19195551234"),
                 "east",
                 Map.of("callbackUsername", SECOND_USERNAME, "callbackPassword", SECOND_PASSWORD));
     }

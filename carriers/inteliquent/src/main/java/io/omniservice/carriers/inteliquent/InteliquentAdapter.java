@@ -6,12 +6,15 @@ import io.omniservice.core.carrier.WebhookRequest;
 import io.omniservice.core.model.CarrierCapabilities;
 import io.omniservice.core.model.CarrierType;
 import io.omniservice.core.model.InboundEvent;
+import io.omniservice.core.outbound.CarrierSender;
 import java.util.List;
+import java.util.Optional;
 
 /**
  * One Inteliquent message broker account's inbound webhook: the {@code MessageId} /
  * {@code VerificationToken} header pair, then the JSON body read by {@link InteliquentPayloadParser}.
  * The MessageId is the carrier message id, so a replayed header pair with another body is deduplicated.
+ * When the account has an outbound key and sender number, its {@link InteliquentSender} sends.
  */
 public final class InteliquentAdapter implements CarrierAdapter {
     /**
@@ -32,11 +35,17 @@ public final class InteliquentAdapter implements CarrierAdapter {
     private final String account;
     private final InteliquentVerificationToken token;
     private final InteliquentPayloadParser parser;
+    private final Optional<CarrierSender> sender;
 
-    InteliquentAdapter(String account, InteliquentVerificationToken token, InteliquentPayloadParser parser) {
+    InteliquentAdapter(
+            String account,
+            InteliquentVerificationToken token,
+            InteliquentPayloadParser parser,
+            Optional<CarrierSender> sender) {
         this.account = account;
         this.token = token;
         this.parser = parser;
+        this.sender = sender;
     }
 
     @Override
@@ -52,6 +61,11 @@ public final class InteliquentAdapter implements CarrierAdapter {
     @Override
     public CarrierCapabilities capabilities() {
         return CAPABILITIES;
+    }
+
+    @Override
+    public Optional<CarrierSender> sender() {
+        return sender;
     }
 
     @Override

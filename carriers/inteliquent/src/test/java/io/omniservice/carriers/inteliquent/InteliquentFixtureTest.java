@@ -28,6 +28,7 @@ class InteliquentFixtureTest extends CarrierFixtureTest {
                 Map.of(
                         "inboundApiKey", INBOUND_API_KEY,
                         "outboundApiKey", "iq-outbound-0c9e",
+                        "from", "14155550199",
                         "apiBaseUrl", "https://messagebroker.inteliquent.com"),
                 "east",
                 Map.of("inboundApiKey", SECOND_INBOUND_API_KEY));

@@ -48,9 +48,52 @@ class InteliquentProviderTest {
     @Test
     void fullConfigurationIsAccepted() {
         CarrierAdapter adapter = create(Map.of(
-                "inboundApiKey", "in", "outboundApiKey", "out", "apiBaseUrl", "http://localhost:8089/msgbroker"));
+                "inboundApiKey",
+                "in",
+                "outboundApiKey",
+                "out",
+                "from",
+                "+14155550199",
+                "apiBaseUrl",
+                "http://localhost:8089"));
         assertThat(adapter.type()).isEqualTo(CarrierType.INTELIQUENT);
         assertThat(adapter.account()).isEqualTo("default");
+        assertThat(adapter.sender()).isPresent();
+    }
+
+    @Test
+    void senderIsEmptyWithoutOutboundSettings() {
+        assertThat(create(Map.of("inboundApiKey", "k")).sender()).isEmpty();
+    }
+
+    @Test
+    void outboundKeyWithoutFromNamesFrom() {
+        assertThatThrownBy(() -> create(Map.of("inboundApiKey", "k", "outboundApiKey", "out")))
+                .isInstanceOf(ConfigException.class)
+                .hasMessageContaining("carriers.inteliquent.default.from");
+    }
+
+    @Test
+    void fromWithoutOutboundKeyNamesTheKey() {
+        assertThatThrownBy(() -> create(Map.of("inboundApiKey", "k", "from", "14155550199")))
+                .isInstanceOf(ConfigException.class)
+                .hasMessageContaining("carriers.inteliquent.default.outboundApiKey");
+    }
+
+    @Test
+    void fromOutsideNorthAmericaIsRefused() {
+        assertThatThrownBy(() -> create(Map.of("inboundApiKey", "k", "outboundApiKey", "out", "from", "+442071838750")))
+                .isInstanceOf(ConfigException.class)
+                .hasMessageContaining("carriers.inteliquent.default.from");
+    }
+
+    @Test
+    void brokerNumbersAreElevenNanpDigits() {
+        assertThat(InteliquentSender.brokerNumber("+14155550199")).isEqualTo("14155550199");
+        assertThat(InteliquentSender.brokerNumber("14155550199")).isEqualTo("14155550199");
+        assertThat(InteliquentSender.brokerNumber("4155550199")).isEqualTo("14155550199");
+        assertThat(InteliquentSender.brokerNumber("+442071838750")).isNull();
+        assertThat(InteliquentSender.brokerNumber("1415555019")).isNull();
     }
 
     @Test

@@ -8,13 +8,19 @@ import io.omniservice.core.carrier.WebhookRequest;
 import io.omniservice.core.model.CarrierCapabilities;
 import io.omniservice.core.model.CarrierType;
 import io.omniservice.core.model.InboundEvent;
+import io.omniservice.core.outbound.CarrierSender;
 import java.util.List;
+import java.util.Optional;
 
-/** One LiveChat license's webhooks: authenticated by the body's {@code secret_key}, read by {@link LiveChatPayloadParser}. */
+/**
+ * One LiveChat license's webhooks: authenticated by the body's {@code secret_key}, read by
+ * {@link LiveChatPayloadParser}; and, when it has an access token, its sends into chats through {@link LiveChatSender}.
+ */
 public final class LiveChatAdapter implements CarrierAdapter {
     /**
-     * Messages take up to 16 KB of UTF-8 (Agent Chat API v3.5 data structures); files go through LiveChat's
-     * CDN; buttons as rich messages (quick replies); no templates or locations.
+     * Messages take up to 16 KB of UTF-8 (Agent Chat API v3.5 data structures); files on LiveChat's CDN
+     * (10 MB uploads) go as file events, other attachments as links; buttons as rich messages (quick
+     * replies, up to 13); no templates or locations.
      */
     private static final CarrierCapabilities CAPABILITIES = new CarrierCapabilities(
             true,
@@ -29,11 +35,14 @@ public final class LiveChatAdapter implements CarrierAdapter {
     private final String account;
     private final LiveChatSecret secret;
     private final LiveChatPayloadParser parser;
+    private final LiveChatSender sender;
 
-    LiveChatAdapter(String account, LiveChatSecret secret) {
+    /** {@code sender} is null for a receive-only account (no access token). */
+    LiveChatAdapter(String account, LiveChatSecret secret, LiveChatSender sender) {
         this.account = account;
         this.secret = secret;
         this.parser = new LiveChatPayloadParser(account);
+        this.sender = sender;
     }
 
     @Override
@@ -49,6 +58,11 @@ public final class LiveChatAdapter implements CarrierAdapter {
     @Override
     public CarrierCapabilities capabilities() {
         return CAPABILITIES;
+    }
+
+    @Override
+    public Optional<CarrierSender> sender() {
+        return Optional.ofNullable(sender);
     }
 
     /** The secret travels inside the JSON body, so a body that is not JSON is refused before it is looked for. */

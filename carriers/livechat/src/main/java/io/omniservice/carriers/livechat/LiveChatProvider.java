@@ -6,18 +6,25 @@ import io.omniservice.core.carrier.CarrierProvider;
 import io.omniservice.core.carrier.CarrierSettings;
 import io.omniservice.core.config.ConfigException;
 import io.omniservice.core.model.CarrierType;
+import io.omniservice.core.outbound.CarrierHttp;
+import java.net.URI;
 import java.util.Set;
 
 /**
  * Reads {@code carriers.livechat.<account>}: {@code secretKey} (required, the {@code secret_key} the webhooks
- * were registered with) and, for the outbound side, {@code accessToken}, {@code apiBaseUrl} and
- * {@code apiVersion}.
+ * were registered with) and, for the outbound side: {@code accessToken} (turns sending on; an agent or bot
+ * OAuth token sent as {@code Bearer}, or a personal access token when {@code accountId} is set),
+ * {@code accountId} (the Account ID shown beside a personal access token: the two go as
+ * {@code Basic base64(accountId:token)}), {@code apiBaseUrl} (default {@code https://api.livechatinc.com}) and
+ * {@code apiVersion} (Agent Chat API version, default {@value #DEFAULT_API_VERSION}).
  */
 public final class LiveChatProvider implements CarrierProvider {
     static final String SECRET_KEY = "secretKey";
     static final String ACCESS_TOKEN = "accessToken";
     static final String API_BASE_URL = "apiBaseUrl";
     static final String API_VERSION = "apiVersion";
+    static final String ACCOUNT_ID = "accountId";
+    static final String DEFAULT_API_VERSION = "3.5";
 
     @Override
     public CarrierType type() {
@@ -26,15 +33,35 @@ public final class LiveChatProvider implements CarrierProvider {
 
     @Override
     public CarrierAdapter create(CarrierSettings settings, CarrierContext context) {
-        settings.rejectUnknown(Set.of(SECRET_KEY, ACCESS_TOKEN, API_BASE_URL, API_VERSION));
+        settings.rejectUnknown(Set.of(SECRET_KEY, ACCESS_TOKEN, ACCOUNT_ID, API_BASE_URL, API_VERSION));
         String secretKey = settings.require(SECRET_KEY);
-        // Validated now so that a typo stops start-up; the outbound side will use them.
-        settings.url(API_BASE_URL, "https://api.livechatinc.com");
-        String version = settings.optional(API_VERSION, "3.5");
+        // Validated even for a receive-only account, so that a typo stops start-up rather than the first send.
+        URI apiBaseUrl = settings.url(API_BASE_URL, "https://api.livechatinc.com");
+        String version = settings.optional(API_VERSION, DEFAULT_API_VERSION);
         if (!version.matches("\\d+\\.\\d+")) {
             throw new ConfigException(
                     settings.path() + "." + API_VERSION, "must be an API version such as 3.5, got '" + version + "'");
         }
-        return new LiveChatAdapter(settings.account(), new LiveChatSecret(secretKey));
+        String accessToken = blankToNull(settings.optional(ACCESS_TOKEN, null));
+        String accountId = blankToNull(settings.optional(ACCOUNT_ID, null));
+        if (accountId != null && accessToken == null) {
+            throw new ConfigException(
+                    settings.path() + "." + ACCOUNT_ID,
+                    "goes with a personal access token in " + settings.path() + "." + ACCESS_TOKEN);
+        }
+        LiveChatSender sender = accessToken == null
+                ? null
+                : new LiveChatSender(
+                        apiBaseUrl,
+                        version,
+                        // personal access tokens are Basic auth with the account id; OAuth tokens are Bearer
+                        accountId == null ? "Bearer " + accessToken : CarrierHttp.basicAuth(accountId, accessToken),
+                        context.http(),
+                        context.clock());
+        return new LiveChatAdapter(settings.account(), new LiveChatSecret(secretKey), sender);
+    }
+
+    private static String blankToNull(String value) {
+        return value == null || value.isBlank() ? null : value;
     }
 }

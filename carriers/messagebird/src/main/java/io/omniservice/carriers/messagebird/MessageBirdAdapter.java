@@ -9,6 +9,7 @@ import io.omniservice.core.carrier.WebhookRequest;
 import io.omniservice.core.model.CarrierCapabilities;
 import io.omniservice.core.model.CarrierType;
 import io.omniservice.core.model.InboundEvent;
+import io.omniservice.core.outbound.CarrierSender;
 import java.net.URI;
 import java.util.List;
 import java.util.Map;
@@ -17,7 +18,8 @@ import java.util.TreeMap;
 
 /**
  * One MessageBird account: SMS to virtual mobile numbers and SMS status reports (GET query or POST form),
- * and Conversations API webhooks (JSON), all signed with {@link MessageBirdSignature}.
+ * and Conversations API webhooks (JSON), all signed with {@link MessageBirdSignature}. Sends, when the
+ * account is configured for them, go through {@link MessageBirdSender}.
  */
 public final class MessageBirdAdapter implements CarrierAdapter {
     /**
@@ -38,10 +40,12 @@ public final class MessageBirdAdapter implements CarrierAdapter {
     private final MessageBirdSignature signature;
     private final MessageBirdSmsParser sms;
     private final MessageBirdConversationsParser conversations;
+    private final Optional<CarrierSender> sender;
 
-    MessageBirdAdapter(String account, MessageBirdSignature signature) {
+    MessageBirdAdapter(String account, MessageBirdSignature signature, Optional<CarrierSender> sender) {
         this.account = account;
         this.signature = signature;
+        this.sender = sender;
         this.sms = new MessageBirdSmsParser(account);
         this.conversations = new MessageBirdConversationsParser(account);
     }
@@ -59,6 +63,12 @@ public final class MessageBirdAdapter implements CarrierAdapter {
     @Override
     public CarrierCapabilities capabilities() {
         return CAPABILITIES;
+    }
+
+    /** Present when the account has an access key and an originator or Conversations channel. */
+    @Override
+    public Optional<CarrierSender> sender() {
+        return sender;
     }
 
     /** MessageBird delivers inbound SMS and status reports as signed GETs: they go through verify and parse. */

@@ -4,19 +4,29 @@ import io.omniservice.core.carrier.CarrierAdapter;
 import io.omniservice.core.carrier.CarrierContext;
 import io.omniservice.core.carrier.CarrierProvider;
 import io.omniservice.core.carrier.CarrierSettings;
+import io.omniservice.core.config.ConfigException;
 import io.omniservice.core.model.CarrierType;
+import io.omniservice.core.outbound.CarrierSender;
+import java.net.URI;
+import java.util.Optional;
 import java.util.Set;
 
 /**
  * Reads {@code carriers.messagebird.<account>}: {@code signingKey} (required, the key MessageBird signs
- * webhooks with) and, for the outbound side, {@code accessKey}, {@code apiBaseUrl} and
- * {@code conversationsBaseUrl}.
+ * webhooks with) and, for the outbound side, {@code accessKey} (sent as {@code Authorization: AccessKey}),
+ * {@code originator} (the default SMS sender: a number or an alphanumeric name), {@code channelId} (a
+ * Conversations API channel: when set, the account sends everything through the Conversations API from that
+ * channel), {@code apiBaseUrl} (default {@code https://rest.messagebird.com}) and
+ * {@code conversationsBaseUrl} (default {@code https://conversations.messagebird.com}). The account sends
+ * only with an {@code accessKey} and an {@code originator} or {@code channelId}.
  */
 public final class MessageBirdProvider implements CarrierProvider {
     static final String SIGNING_KEY = "signingKey";
     static final String ACCESS_KEY = "accessKey";
     static final String API_BASE_URL = "apiBaseUrl";
     static final String CONVERSATIONS_BASE_URL = "conversationsBaseUrl";
+    static final String ORIGINATOR = "originator";
+    static final String CHANNEL_ID = "channelId";
 
     @Override
     public CarrierType type() {
@@ -25,13 +35,41 @@ public final class MessageBirdProvider implements CarrierProvider {
 
     @Override
     public CarrierAdapter create(CarrierSettings settings, CarrierContext context) {
-        settings.rejectUnknown(Set.of(SIGNING_KEY, ACCESS_KEY, API_BASE_URL, CONVERSATIONS_BASE_URL));
+        settings.rejectUnknown(
+                Set.of(SIGNING_KEY, ACCESS_KEY, API_BASE_URL, CONVERSATIONS_BASE_URL, ORIGINATOR, CHANNEL_ID));
         String signingKey = settings.require(SIGNING_KEY);
-        // Validated now so that a typo stops start-up; the outbound side will use them.
-        settings.url(API_BASE_URL, "https://rest.messagebird.com");
-        settings.url(CONVERSATIONS_BASE_URL, "https://conversations.messagebird.com");
+        // Validated even for a receive-only account, so that a typo stops start-up rather than a later send.
+        URI apiBaseUrl = settings.url(API_BASE_URL, "https://rest.messagebird.com");
+        URI conversationsBaseUrl = settings.url(CONVERSATIONS_BASE_URL, "https://conversations.messagebird.com");
+        String accessKey = nonBlank(settings, ACCESS_KEY);
+        String originator = nonBlank(settings, ORIGINATOR);
+        String channelId = nonBlank(settings, CHANNEL_ID);
+        if (accessKey == null && (originator != null || channelId != null)) {
+            throw new ConfigException(
+                    settings.path() + "." + ACCESS_KEY, "is required to send from an originator or channel");
+        }
+        Optional<CarrierSender> sender = Optional.empty();
+        if (accessKey != null && (originator != null || channelId != null)) {
+            sender = Optional.of(new MessageBirdSender(
+                    context.http(),
+                    context.clock(),
+                    apiBaseUrl,
+                    conversationsBaseUrl,
+                    accessKey,
+                    originator,
+                    channelId));
+        }
         MessageBirdSignature signature = new MessageBirdSignature(
                 signingKey, context.clock(), context.replayGuard(), "messagebird/" + settings.account());
-        return new MessageBirdAdapter(settings.account(), signature);
+        return new MessageBirdAdapter(settings.account(), signature, sender);
+    }
+
+    /** An optional key that, when present, must say something. */
+    private static String nonBlank(CarrierSettings settings, String key) {
+        String value = settings.optional(key, null);
+        if (value != null && value.isBlank()) {
+            throw new ConfigException(settings.path() + "." + key, "must not be blank when set");
+        }
+        return value;
     }
 }

@@ -1,5 +1,6 @@
 package io.omniservice.carriers.messagebird;
 
+import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.omniservice.core.carrier.CarrierContext;
@@ -38,5 +39,50 @@ class MessageBirdProviderTest {
         assertThatThrownBy(() -> new MessageBirdProvider().create(settings, CONTEXT))
                 .isInstanceOf(ConfigException.class)
                 .hasMessageContaining("carriers.messagebird.default.apiBaseUrl");
+    }
+
+    @Test
+    void receiveOnlyAccountHasNoSender() {
+        var settings = new CarrierSettings(
+                "carriers.messagebird.default", "default", Map.of("signingKey", "s", "accessKey", "k"));
+        assertThat(new MessageBirdProvider().create(settings, CONTEXT).sender()).isEmpty();
+    }
+
+    @Test
+    void accessKeyWithOriginatorSends() {
+        var settings = new CarrierSettings(
+                "carriers.messagebird.default",
+                "default",
+                Map.of("signingKey", "s", "accessKey", "k", "originator", "Omni"));
+        assertThat(new MessageBirdProvider().create(settings, CONTEXT).sender()).isPresent();
+    }
+
+    @Test
+    void accessKeyWithChannelSends() {
+        var settings = new CarrierSettings(
+                "carriers.messagebird.default",
+                "default",
+                Map.of("signingKey", "s", "accessKey", "k", "channelId", "619747f69cf940a98fb443140ce9aed2"));
+        assertThat(new MessageBirdProvider().create(settings, CONTEXT).sender()).isPresent();
+    }
+
+    @Test
+    void originatorWithoutAccessKeyNamesTheAccessKey() {
+        var settings = new CarrierSettings(
+                "carriers.messagebird.default", "default", Map.of("signingKey", "s", "originator", "Omni"));
+        assertThatThrownBy(() -> new MessageBirdProvider().create(settings, CONTEXT))
+                .isInstanceOf(ConfigException.class)
+                .hasMessageContaining("carriers.messagebird.default.accessKey");
+    }
+
+    @Test
+    void badConversationsBaseUrlIsRefused() {
+        var settings = new CarrierSettings(
+                "carriers.messagebird.default",
+                "default",
+                Map.of("signingKey", "s", "conversationsBaseUrl", "conversations.messagebird"));
+        assertThatThrownBy(() -> new MessageBirdProvider().create(settings, CONTEXT))
+                .isInstanceOf(ConfigException.class)
+                .hasMessageContaining("carriers.messagebird.default.conversationsBaseUrl");
     }
 }

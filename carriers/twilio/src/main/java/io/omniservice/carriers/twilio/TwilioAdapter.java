@@ -9,6 +9,7 @@ import io.omniservice.core.carrier.WebhookRequest;
 import io.omniservice.core.model.CarrierCapabilities;
 import io.omniservice.core.model.CarrierType;
 import io.omniservice.core.model.InboundEvent;
+import io.omniservice.core.outbound.CarrierSender;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
@@ -19,7 +20,8 @@ import java.util.Optional;
 /**
  * One Twilio account's messaging webhooks (incoming messages and status callbacks, POST or GET as
  * configured in the console): {@code X-Twilio-Signature} over the public URL and parameters, the
- * account SID checked against ours, then the fields read by {@link TwilioPayloadParser}.
+ * account SID checked against ours, then the fields read by {@link TwilioPayloadParser}. Sends, when the
+ * account is configured for them, go through {@link TwilioSender}.
  */
 public final class TwilioAdapter implements CarrierAdapter {
     /**
@@ -36,12 +38,19 @@ public final class TwilioAdapter implements CarrierAdapter {
     private final String accountSid;
     private final TwilioSignature signature;
     private final TwilioPayloadParser parser;
+    private final Optional<CarrierSender> sender;
 
-    TwilioAdapter(String account, String accountSid, TwilioSignature signature, TwilioPayloadParser parser) {
+    TwilioAdapter(
+            String account,
+            String accountSid,
+            TwilioSignature signature,
+            TwilioPayloadParser parser,
+            Optional<CarrierSender> sender) {
         this.account = account;
         this.accountSid = accountSid;
         this.signature = signature;
         this.parser = parser;
+        this.sender = sender;
     }
 
     @Override
@@ -57,6 +66,12 @@ public final class TwilioAdapter implements CarrierAdapter {
     @Override
     public CarrierCapabilities capabilities() {
         return CAPABILITIES;
+    }
+
+    /** Present when the account names a sender ({@code from}) or a Messaging Service. */
+    @Override
+    public Optional<CarrierSender> sender() {
+        return sender;
     }
 
     /** A webhook configured with HTTP GET carries its parameters in the query and is verified like a POST. */

@@ -6,12 +6,19 @@ import io.omniservice.core.carrier.CarrierProvider;
 import io.omniservice.core.carrier.CarrierSettings;
 import io.omniservice.core.config.ConfigException;
 import io.omniservice.core.model.CarrierType;
+import io.omniservice.core.outbound.CarrierSender;
+import java.net.URI;
+import java.util.Optional;
 import java.util.Set;
 
 /**
  * Reads {@code carriers.twilio.<account>}: {@code accountSid} and {@code authToken} (required; the token
- * signs webhooks) and, for the outbound side, {@code apiKeySid} with {@code apiKeySecret} (an API key to
- * use instead of the auth token), {@code messagingServiceSid} and {@code apiBaseUrl}.
+ * signs webhooks) and, for the outbound side, {@code from} (the default sender: a number, short code,
+ * alphanumeric sender ID or {@code whatsapp:+...}), {@code messagingServiceSid} (MG..., lets Twilio pick
+ * the sender from the service's pool when no {@code from} is named), {@code apiKeySid} with
+ * {@code apiKeySecret} (an API key to authenticate sends with instead of the auth token) and
+ * {@code apiBaseUrl} (default {@code https://api.twilio.com}). The account sends only when {@code from} or
+ * {@code messagingServiceSid} is set; a sender named on the message wins over both.
  */
 public final class TwilioProvider implements CarrierProvider {
     static final String ACCOUNT_SID = "accountSid";
@@ -20,6 +27,7 @@ public final class TwilioProvider implements CarrierProvider {
     static final String API_KEY_SECRET = "apiKeySecret";
     static final String MESSAGING_SERVICE_SID = "messagingServiceSid";
     static final String API_BASE_URL = "apiBaseUrl";
+    static final String FROM = "from";
 
     @Override
     public CarrierType type() {
@@ -28,8 +36,8 @@ public final class TwilioProvider implements CarrierProvider {
 
     @Override
     public CarrierAdapter create(CarrierSettings settings, CarrierContext context) {
-        settings.rejectUnknown(
-                Set.of(ACCOUNT_SID, AUTH_TOKEN, API_KEY_SID, API_KEY_SECRET, MESSAGING_SERVICE_SID, API_BASE_URL));
+        settings.rejectUnknown(Set.of(
+                ACCOUNT_SID, AUTH_TOKEN, API_KEY_SID, API_KEY_SECRET, MESSAGING_SERVICE_SID, API_BASE_URL, FROM));
         String accountSid = settings.require(ACCOUNT_SID);
         String authToken = settings.require(AUTH_TOKEN);
         sid(settings, ACCOUNT_SID, "AC", accountSid);
@@ -47,13 +55,30 @@ public final class TwilioProvider implements CarrierProvider {
         if (messagingServiceSid != null) {
             sid(settings, MESSAGING_SERVICE_SID, "MG", messagingServiceSid);
         }
-        // Validated now so that a typo stops start-up; the outbound side will use it.
-        settings.url(API_BASE_URL, "https://api.twilio.com");
+        // Validated even for a receive-only account, so that a typo stops start-up rather than a later send.
+        URI apiBaseUrl = settings.url(API_BASE_URL, "https://api.twilio.com");
+        String from = settings.optional(FROM, null);
+        if (from != null && from.isBlank()) {
+            throw new ConfigException(settings.path() + "." + FROM, "must name a sender when set");
+        }
+        Optional<CarrierSender> sender = Optional.empty();
+        if (from != null || messagingServiceSid != null) {
+            sender = Optional.of(new TwilioSender(
+                    context.http(),
+                    context.clock(),
+                    apiBaseUrl,
+                    accountSid,
+                    apiKeySid != null ? apiKeySid : accountSid,
+                    apiKeySid != null ? apiKeySecret : authToken,
+                    from,
+                    messagingServiceSid));
+        }
         return new TwilioAdapter(
                 settings.account(),
                 accountSid,
                 new TwilioSignature(authToken),
-                new TwilioPayloadParser(settings.account()));
+                new TwilioPayloadParser(settings.account()),
+                sender);
     }
 
     /** Twilio SIDs are a two-letter type prefix and 32 hex digits; a pasted token in the wrong key fails here. */

@@ -93,6 +93,31 @@ class TwilioProviderTest {
     }
 
     @Test
+    void receiveOnlyAccountHasNoSender() {
+        assertThat(create(Map.of("accountSid", SID, "authToken", "secret")).sender())
+                .isEmpty();
+    }
+
+    @Test
+    void accountWithFromNumberSends() {
+        assertThat(create(with("from", "+14155550199")).sender()).isPresent();
+    }
+
+    @Test
+    void accountWithMessagingServiceSends() {
+        assertThat(create(with("messagingServiceSid", "MG0123456789abcdef0123456789abcdef"))
+                        .sender())
+                .isPresent();
+    }
+
+    @Test
+    void blankFromIsRefused() {
+        assertThatThrownBy(() -> create(with("from", " ")))
+                .isInstanceOf(ConfigException.class)
+                .hasMessageContaining("carriers.twilio.default.from");
+    }
+
+    @Test
     void registeredForServiceLoader() {
         assertThat(ServiceLoader.load(CarrierProvider.class).stream().map(ServiceLoader.Provider::type))
                 .contains(TwilioProvider.class);

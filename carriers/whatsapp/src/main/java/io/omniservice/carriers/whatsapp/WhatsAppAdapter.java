@@ -7,18 +7,20 @@ import io.omniservice.core.carrier.WebhookRequest;
 import io.omniservice.core.model.CarrierCapabilities;
 import io.omniservice.core.model.CarrierType;
 import io.omniservice.core.model.InboundEvent;
+import io.omniservice.core.outbound.CarrierSender;
 import java.util.List;
 import java.util.Optional;
 
 /**
  * One Meta app's WhatsApp Cloud API webhooks: the GET subscription handshake, {@code X-Hub-Signature-256}
- * on every POST, and the batched {@code whatsapp_business_account} payloads read by {@link WhatsAppPayloadParser}.
+ * on every POST, and the batched {@code whatsapp_business_account} payloads read by {@link WhatsAppPayloadParser};
+ * and, when the account has an access token and a phone number id, its sends through {@link WhatsAppSender}.
  */
 public final class WhatsAppAdapter implements CarrierAdapter {
     /**
      * Cloud API limits: text bodies up to 4096 characters; media up to 100 MB (documents; images 5 MB,
-     * video and audio 16 MB, stickers 100 KB static / 500 KB animated); templates, reply buttons and lists,
-     * and locations can all be sent.
+     * video and audio 16 MB, stickers 100 KB static / 500 KB animated), one attachment a message; templates,
+     * up to three reply buttons, and locations can all be sent ({@link WhatsAppSender} sends each of them).
      */
     private static final CarrierCapabilities CAPABILITIES = new CarrierCapabilities(
             true,
@@ -52,16 +54,20 @@ public final class WhatsAppAdapter implements CarrierAdapter {
     private final WhatsAppSignature signature;
     private final WhatsAppSubscription subscription;
     private final WhatsAppPayloadParser parser;
+    private final WhatsAppSender sender;
 
+    /** {@code sender} is null for a receive-only account (no access token or phone number id). */
     WhatsAppAdapter(
             String account,
             WhatsAppSignature signature,
             WhatsAppSubscription subscription,
-            WhatsAppPayloadParser parser) {
+            WhatsAppPayloadParser parser,
+            WhatsAppSender sender) {
         this.account = account;
         this.signature = signature;
         this.subscription = subscription;
         this.parser = parser;
+        this.sender = sender;
     }
 
     @Override
@@ -77,6 +83,11 @@ public final class WhatsAppAdapter implements CarrierAdapter {
     @Override
     public CarrierCapabilities capabilities() {
         return CAPABILITIES;
+    }
+
+    @Override
+    public Optional<CarrierSender> sender() {
+        return Optional.ofNullable(sender);
     }
 
     /** Meta only GETs the webhook to verify the subscription; that GET never carries events. */

@@ -3,6 +3,7 @@ package io.omniservice.carriers.whatsapp;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.omniservice.core.carrier.CarrierAdapter;
 import io.omniservice.core.carrier.CarrierContext;
 import io.omniservice.core.carrier.CarrierProvider;
 import io.omniservice.core.carrier.CarrierSettings;
@@ -18,8 +19,53 @@ class WhatsAppProviderTest {
     private static final CarrierContext CONTEXT =
             new CarrierContext(Clock.systemUTC(), new InMemoryReplayGuard(Clock.systemUTC()));
 
-    private static void create(Map<String, Object> values) {
-        new WhatsAppProvider().create(new CarrierSettings("carriers.whatsapp.default", "default", values), CONTEXT);
+    private static CarrierAdapter create(Map<String, Object> values) {
+        return new WhatsAppProvider()
+                .create(new CarrierSettings("carriers.whatsapp.default", "default", values), CONTEXT);
+    }
+
+    @Test
+    void senderIsEmptyWithoutOutboundCredentials() {
+        assertThat(create(Map.of("appSecret", "s", "verifyToken", "t")).sender())
+                .isEmpty();
+    }
+
+    @Test
+    void senderIsEmptyWithATokenButNoPhoneNumberId() {
+        assertThat(create(Map.of("appSecret", "s", "verifyToken", "t", "accessToken", "EAAG"))
+                        .sender())
+                .isEmpty();
+    }
+
+    @Test
+    void senderIsEmptyWithAPhoneNumberIdButNoToken() {
+        assertThat(create(Map.of("appSecret", "s", "verifyToken", "t", "phoneNumberId", "106540352242922"))
+                        .sender())
+                .isEmpty();
+    }
+
+    @Test
+    void senderIsPresentWithTokenAndPhoneNumberId() {
+        assertThat(create(Map.of(
+                                "appSecret",
+                                "s",
+                                "verifyToken",
+                                "t",
+                                "accessToken",
+                                "EAAG",
+                                "phoneNumberId",
+                                "106540352242922",
+                                "templateLanguage",
+                                "pt_BR"))
+                        .sender())
+                .isPresent();
+    }
+
+    @Test
+    void templateLanguageWithAHyphenIsRefused() {
+        assertThatThrownBy(() -> create(Map.of("appSecret", "s", "verifyToken", "t", "templateLanguage", "en-US")))
+                .isInstanceOf(ConfigException.class)
+                .hasMessageContaining("carriers.whatsapp.default.templateLanguage");
     }
 
     @Test
