@@ -39,7 +39,8 @@ final class GroupCommitter implements AutoCloseable {
     final AtomicLong batchesCommitted = new AtomicLong();
     final AtomicLong groupsRetriedAlone = new AtomicLong();
 
-    private record Pending(InboundBatch batch, CompletableFuture<CommitResult> result) {}
+    /** An {@link InboundBatch} or a {@link TransactionWork}, and who waits for it. */
+    private record Pending(Object unit, CompletableFuture<Object> result) {}
 
     /**
      * What makes a commit reach the disk before its callers hear of it: a statement run in the
@@ -78,16 +79,28 @@ final class GroupCommitter implements AutoCloseable {
     }
 
     /** Queues the batches together (they are written in the same group unless it is full). */
+    @SuppressWarnings("unchecked")
     List<CompletableFuture<CommitResult>> submit(List<InboundBatch> batches) {
-        List<CompletableFuture<CommitResult>> results = new ArrayList<>(batches.size());
+        List<CompletableFuture<Object>> results = enqueue(List.copyOf(batches));
+        return results.stream().map(f -> f.thenApply(r -> (CommitResult) r)).toList();
+    }
+
+    /** Queues work to run in the next group's transaction; the future completes once it is durable. */
+    @SuppressWarnings("unchecked")
+    <R> CompletableFuture<R> submit(TransactionWork<R> work) {
+        return enqueue(List.of(work)).getFirst().thenApply(r -> (R) r);
+    }
+
+    private List<CompletableFuture<Object>> enqueue(List<Object> units) {
+        List<CompletableFuture<Object>> results = new ArrayList<>(units.size());
         lock.lock();
         try {
             if (closing) {
                 throw new IllegalStateException("the message store is closed");
             }
-            for (InboundBatch batch : batches) {
-                CompletableFuture<CommitResult> result = new CompletableFuture<>();
-                pending.add(new Pending(batch, result));
+            for (Object unit : units) {
+                CompletableFuture<Object> result = new CompletableFuture<>();
+                pending.add(new Pending(unit, result));
                 results.add(result);
             }
             pendingChanged.signalAll();
@@ -120,8 +133,8 @@ final class GroupCommitter implements AutoCloseable {
 
     private void write(List<Pending> group) {
         try {
-            List<CommitResult> results =
-                    commitTogether(group.stream().map(Pending::batch).toList());
+            List<Object> results =
+                    commitTogether(group.stream().map(Pending::unit).toList());
             groupsCommitted.incrementAndGet();
             batchesCommitted.addAndGet(group.size());
             for (int i = 0; i < group.size(); i++) {
@@ -141,7 +154,7 @@ final class GroupCommitter implements AutoCloseable {
                     FailureDescription.of(groupFailure));
             for (Pending one : group) {
                 try {
-                    CommitResult result = commitTogether(List.of(one.batch())).getFirst();
+                    Object result = commitTogether(List.of(one.unit())).getFirst();
                     groupsCommitted.incrementAndGet();
                     batchesCommitted.incrementAndGet();
                     one.result().complete(result);
@@ -156,7 +169,7 @@ final class GroupCommitter implements AutoCloseable {
         }
     }
 
-    private List<CommitResult> commitTogether(List<InboundBatch> batches) throws SQLException {
+    private List<Object> commitTogether(List<Object> units) throws SQLException {
         try (Connection connection = dataSource.getConnection()) {
             connection.setAutoCommit(false);
             try {
@@ -165,7 +178,7 @@ final class GroupCommitter implements AutoCloseable {
                         statement.execute(durability.beforeWrite());
                     }
                 }
-                List<CommitResult> results = GroupTransaction.write(connection, batches, clock.instant());
+                List<Object> results = GroupTransaction.write(connection, units, clock.instant());
                 connection.commit();
                 if (durability.afterCommit() != null) {
                     try (Statement statement = connection.createStatement()) {

@@ -6,6 +6,7 @@ import io.omniservice.core.model.InboundEvent.StatusUpdate;
 import io.omniservice.core.model.MessageContent;
 import io.omniservice.core.model.MessageStatus;
 import io.omniservice.core.model.NormalizedMessage;
+import io.omniservice.core.outbound.OptOutKeywords;
 import io.omniservice.core.store.CommitResult;
 import io.omniservice.core.store.InboundBatch;
 import java.sql.Connection;
@@ -43,10 +44,39 @@ final class GroupTransaction {
         this.now = SqlTime.stored(now);
     }
 
-    /** Writes the batches; one result per batch, in order. */
-    static List<CommitResult> write(Connection connection, List<InboundBatch> batches, Instant now)
-            throws SQLException {
-        return new GroupTransaction(connection, now).writeAll(batches);
+    /**
+     * Writes a group: its inbound batches together, then each {@link TransactionWork} in order, then the
+     * change events of all. One result per unit, in order.
+     */
+    @SuppressWarnings("unchecked")
+    static List<Object> write(Connection connection, List<Object> units, Instant now) throws SQLException {
+        GroupTransaction tx = new GroupTransaction(connection, now);
+        List<InboundBatch> batches = new ArrayList<>();
+        for (Object unit : units) {
+            if (unit instanceof InboundBatch batch) {
+                batches.add(batch);
+            }
+        }
+        List<CommitResult> inbound = tx.writeAll(batches);
+        List<Object> results = new ArrayList<>(units.size());
+        int nextInbound = 0;
+        for (Object unit : units) {
+            if (unit instanceof InboundBatch) {
+                results.add(inbound.get(nextInbound++));
+            } else {
+                results.add(((TransactionWork<Object>) unit).write(tx));
+            }
+        }
+        tx.insertEvents();
+        return results;
+    }
+
+    Connection connection() {
+        return connection;
+    }
+
+    Instant now() {
+        return now;
     }
 
     private record ChangeEvent(String type, String messageId, String conversationId, Object payload) {}
@@ -110,7 +140,8 @@ final class GroupTransaction {
         }
     }
 
-    private List<CommitResult> writeAll(List<InboundBatch> batches) throws SQLException {
+    /** Writes batches' messages and statuses (their change events go out with the group's). */
+    List<CommitResult> writeAll(List<InboundBatch> batches) throws SQLException {
         List<Tally> tallies = new ArrayList<>();
         List<Row> rows = new ArrayList<>();
         for (int b = 0; b < batches.size(); b++) {
@@ -124,6 +155,7 @@ final class GroupTransaction {
             if (!fresh.isEmpty()) {
                 recordActivity(fresh);
                 attachEarlierStatuses(fresh);
+                recordOptOuts(fresh);
             }
         }
         for (int b = 0; b < batches.size(); b++) {
@@ -131,7 +163,6 @@ final class GroupTransaction {
                 applyStatus(status, tallies.get(b));
             }
         }
-        insertEvents();
         return tallies.stream().map(Tally::result).toList();
     }
 
@@ -370,33 +401,13 @@ final class GroupTransaction {
     }
 
     private void applyStatus(StatusUpdate status, Tally tally) throws SQLException {
-        String messageId = null;
-        String conversationId = null;
-        MessageProgress progress = null;
-        try (PreparedStatement select = connection.prepareStatement("""
-                SELECT message_id, conversation_id, status, sent_at, delivered_at, read_at, error_code, error_message
-                FROM messages WHERE carrier = ? AND carrier_message_id = ? FOR UPDATE""")) {
-            select.setString(1, status.carrier().wireName());
-            select.setString(2, status.carrierMessageId());
-            try (ResultSet rs = select.executeQuery()) {
-                if (rs.next()) {
-                    messageId = rs.getString("message_id");
-                    conversationId = rs.getString("conversation_id");
-                    progress = new MessageProgress(
-                            MessageStatus.fromWireName(rs.getString("status")),
-                            SqlTime.get(rs, "sent_at"),
-                            SqlTime.get(rs, "delivered_at"),
-                            SqlTime.get(rs, "read_at"),
-                            rs.getString("error_code"),
-                            rs.getString("error_message"));
-                }
-            }
-        }
+        MessageRow found = lockMessage(
+                "carrier = ? AND carrier_message_id = ?", status.carrier().wireName(), status.carrierMessageId());
         int inserted;
         try (PreparedStatement insert = connection.prepareStatement(insertHistorySql())) {
             bindHistory(
                     insert,
-                    messageId,
+                    found == null ? null : found.messageId(),
                     status.carrier(),
                     status.carrierMessageId(),
                     status.status(),
@@ -410,19 +421,12 @@ final class GroupTransaction {
             tally.duplicateStatuses++;
             return;
         }
-        if (progress == null) {
+        if (found == null) {
             tally.statusesUnmatched++;
             return;
         }
         tally.statusesApplied++;
-        MessageStatus before = progress.status;
-        if (progress.apply(
-                status.status(), SqlTime.stored(status.occurredAt()), status.errorCode(), status.errorMessage())) {
-            updateMessage(messageId, progress);
-        }
-        if (progress.status != before) {
-            statusEvent(messageId, conversationId, before, progress.status, status);
-        }
+        progress(found, status);
     }
 
     private void statusEvent(
@@ -435,7 +439,7 @@ final class GroupTransaction {
                         messageId,
                         conversationId,
                         cause.carrier(),
-                        cause.carrierMessageId(),
+                        cause.carrierMessageId().isEmpty() ? null : cause.carrierMessageId(),
                         before,
                         after,
                         cause.carrierStatus(),
@@ -488,17 +492,25 @@ final class GroupTransaction {
         SqlTime.set(insert, 9, now);
     }
 
-    private void insertEvents() throws SQLException {
+    /** The body POSTed to a message's {@code callbackUrl}: the event as subscribers get it. */
+    private record CallbackEvent(UUID id, String type, Instant createdAt, Object data) {}
+
+    void insertEvents() throws SQLException {
         List<ChangeEvent> all = new ArrayList<>(conversationEvents);
         all.addAll(events);
+        conversationEvents.clear();
+        events.clear();
         if (all.isEmpty()) {
             return;
         }
+        List<UUID> ids = new ArrayList<>(all.size());
         try (PreparedStatement insert = connection.prepareStatement("""
                 INSERT INTO change_events (event_id, type, message_id, conversation_id, payload, created_at)
                 VALUES (?, ?, ?, ?, ?, ?)""")) {
             for (ChangeEvent event : all) {
-                insert.setObject(1, UUID.randomUUID());
+                UUID id = UUID.randomUUID();
+                ids.add(id);
+                insert.setObject(1, id);
                 insert.setString(2, event.type());
                 insert.setString(3, event.messageId());
                 insert.setString(4, event.conversationId());
@@ -507,6 +519,213 @@ final class GroupTransaction {
                 insert.addBatch();
             }
             insert.executeBatch();
+        }
+        enqueueCallbacks(all, ids);
+    }
+
+    /**
+     * Each status change of a message that names a {@code callbackUrl} is queued for POSTing in the same
+     * transaction, with the change event's id, so a crash can neither lose nor invent a callback.
+     */
+    private void enqueueCallbacks(List<ChangeEvent> all, List<UUID> ids) throws SQLException {
+        try (PreparedStatement insert = connection.prepareStatement("""
+                INSERT INTO callback_deliveries (message_id, url, payload, next_attempt_at, created_at)
+                SELECT message_id, callback_url, ?, ?, ? FROM messages
+                WHERE message_id = ? AND callback_url IS NOT NULL""")) {
+            int queued = 0;
+            for (int i = 0; i < all.size(); i++) {
+                ChangeEvent event = all.get(i);
+                if (!MESSAGE_STATUS.equals(event.type())) {
+                    continue;
+                }
+                insert.setString(1, JsonText.write(new CallbackEvent(ids.get(i), event.type(), now, event.payload())));
+                SqlTime.set(insert, 2, now);
+                SqlTime.set(insert, 3, now);
+                insert.setString(4, event.messageId());
+                insert.addBatch();
+                queued++;
+            }
+            if (queued > 0) {
+                insert.executeBatch();
+            }
+        }
+    }
+
+    /**
+     * Inbound messages that are an opt-out or opt-in word change the sender's standing on that channel in
+     * the same transaction, so a STOP is in force before its webhook is answered.
+     */
+    private void recordOptOuts(List<Row> fresh) throws SQLException {
+        for (Row row : fresh) {
+            if (row.message().direction() != Direction.INBOUND) {
+                continue;
+            }
+            var keyword = OptOutKeywords.of(row.message().content().body());
+            if (keyword.isEmpty()) {
+                continue;
+            }
+            String channel = row.carrier().channel();
+            try (PreparedStatement delete =
+                    connection.prepareStatement("DELETE FROM opt_outs WHERE participant = ? AND channel = ?")) {
+                delete.setString(1, row.participant());
+                delete.setString(2, channel);
+                delete.executeUpdate();
+            }
+            if (keyword.get().request() == OptOutKeywords.Request.OPT_OUT) {
+                try (PreparedStatement insert = connection.prepareStatement(
+                        "INSERT INTO opt_outs (participant, channel, keyword, opted_out_at) VALUES (?, ?, ?, ?)")) {
+                    insert.setString(1, row.participant());
+                    insert.setString(2, channel);
+                    insert.setString(3, keyword.get().word());
+                    SqlTime.set(insert, 4, row.createdAt());
+                    insert.executeUpdate();
+                }
+            }
+        }
+    }
+
+    /**
+     * A carrier took an outbound message: its id for the message is stored (so its callbacks find it),
+     * the message becomes sent, and callbacks that raced ahead of this answer are applied after it.
+     */
+    void carrierAccepted(
+            String messageId, CarrierType carrier, String account, String carrierMessageId, String carrierStatus)
+            throws SQLException {
+        try (PreparedStatement update = connection.prepareStatement(
+                "UPDATE messages SET carrier = ?, account = ?, carrier_message_id = ? WHERE message_id = ?")) {
+            update.setString(1, carrier.wireName());
+            update.setString(2, account);
+            update.setString(3, carrierMessageId);
+            update.setString(4, messageId);
+            update.executeUpdate();
+        }
+        try (PreparedStatement update = connection.prepareStatement("""
+                UPDATE conversations SET carrier = ?
+                WHERE id = (SELECT conversation_id FROM messages WHERE message_id = ?)""")) {
+            update.setString(1, carrier.wireName());
+            update.setString(2, messageId);
+            update.executeUpdate();
+        }
+        applyOwnStatus(messageId, carrier, carrierMessageId, MessageStatus.SENT, carrierStatus, null, null);
+        List<StatusUpdate> earlier = new ArrayList<>();
+        try (PreparedStatement select = connection.prepareStatement("""
+                SELECT status, carrier_status, error_code, error_message, occurred_at FROM status_history
+                WHERE carrier = ? AND carrier_message_id = ? AND message_id IS NULL ORDER BY occurred_at, id""")) {
+            select.setString(1, carrier.wireName());
+            select.setString(2, carrierMessageId);
+            try (ResultSet rs = select.executeQuery()) {
+                while (rs.next()) {
+                    earlier.add(new StatusUpdate(
+                            carrier,
+                            account,
+                            carrierMessageId,
+                            MessageStatus.fromWireName(rs.getString("status")),
+                            rs.getString("carrier_status"),
+                            rs.getString("error_code"),
+                            rs.getString("error_message"),
+                            SqlTime.get(rs, "occurred_at"),
+                            null,
+                            null));
+                }
+            }
+        }
+        if (earlier.isEmpty()) {
+            return;
+        }
+        try (PreparedStatement attach = connection.prepareStatement(
+                "UPDATE status_history SET message_id = ? WHERE carrier = ? AND carrier_message_id = ? AND message_id IS NULL")) {
+            attach.setString(1, messageId);
+            attach.setString(2, carrier.wireName());
+            attach.setString(3, carrierMessageId);
+            attach.executeUpdate();
+        }
+        Tally ignored = new Tally();
+        for (StatusUpdate status : earlier) {
+            advance(messageId, status, ignored);
+        }
+    }
+
+    /**
+     * A status the gateway decides itself: sent when a carrier accepted the message, failed when none
+     * would. Recorded in the history like a carrier's report, with our word as {@code carrierStatus}.
+     */
+    void applyOwnStatus(
+            String messageId,
+            CarrierType carrier,
+            String carrierMessageId,
+            MessageStatus status,
+            String carrierStatus,
+            String errorCode,
+            String errorMessage)
+            throws SQLException {
+        MessageRow found = lockMessage("message_id = ?", messageId, null);
+        if (found == null) {
+            throw new IllegalStateException("no message " + messageId);
+        }
+        try (PreparedStatement insert = connection.prepareStatement(insertHistorySql())) {
+            bindHistory(
+                    insert, messageId, carrier, carrierMessageId, status, carrierStatus, errorCode, errorMessage, now);
+            insert.executeUpdate();
+        }
+        StatusUpdate cause = new StatusUpdate(
+                carrier,
+                "-",
+                carrierMessageId == null ? "" : carrierMessageId,
+                status,
+                carrierStatus,
+                errorCode,
+                errorMessage,
+                now,
+                null,
+                null);
+        progress(found, cause);
+    }
+
+    /** A message's row as a status is applied to it. */
+    private record MessageRow(String messageId, String conversationId, MessageProgress progress) {}
+
+    private MessageRow lockMessage(String where, String first, String second) throws SQLException {
+        try (PreparedStatement select = connection.prepareStatement("""
+                SELECT message_id, conversation_id, status, sent_at, delivered_at, read_at, error_code, error_message
+                FROM messages WHERE""" + " " + where + " FOR UPDATE")) {
+            select.setString(1, first);
+            if (second != null) {
+                select.setString(2, second);
+            }
+            try (ResultSet rs = select.executeQuery()) {
+                if (!rs.next()) {
+                    return null;
+                }
+                return new MessageRow(
+                        rs.getString("message_id"),
+                        rs.getString("conversation_id"),
+                        new MessageProgress(
+                                MessageStatus.fromWireName(rs.getString("status")),
+                                SqlTime.get(rs, "sent_at"),
+                                SqlTime.get(rs, "delivered_at"),
+                                SqlTime.get(rs, "read_at"),
+                                rs.getString("error_code"),
+                                rs.getString("error_message")));
+            }
+        }
+    }
+
+    /** Applies a status already in the history to the message it now belongs to. */
+    private void advance(String messageId, StatusUpdate status, Tally tally) throws SQLException {
+        MessageRow found = lockMessage("message_id = ?", messageId, null);
+        tally.statusesApplied++;
+        progress(found, status);
+    }
+
+    private void progress(MessageRow found, StatusUpdate status) throws SQLException {
+        MessageProgress progress = found.progress();
+        MessageStatus before = progress.status;
+        if (progress.apply(
+                status.status(), SqlTime.stored(status.occurredAt()), status.errorCode(), status.errorMessage())) {
+            updateMessage(found.messageId(), progress);
+        }
+        if (progress.status != before) {
+            statusEvent(found.messageId(), found.conversationId(), before, progress.status, status);
         }
     }
 }

@@ -59,11 +59,13 @@ public final class JdbcMessageStore implements MessageStore {
     private final HikariDataSource dataSource;
     private final GroupCommitter committer;
     private final MessageQueries queries;
+    private final JdbcOutboundStore outbound;
 
     private JdbcMessageStore(HikariDataSource dataSource, Clock clock, GroupCommitter.Durability durability) {
         this.dataSource = dataSource;
         this.queries = new MessageQueries(dataSource, new PageCursor(cursorKey(dataSource)));
         this.committer = new GroupCommitter(dataSource, clock, MAX_GROUP_SIZE, durability, "omniservice-store-writer");
+        this.outbound = new JdbcOutboundStore(dataSource, committer, clock);
     }
 
     /**
@@ -208,11 +210,21 @@ public final class JdbcMessageStore implements MessageStore {
     }
 
     static CommitResult await(CompletableFuture<CommitResult> result) {
+        return awaitWrite(result);
+    }
+
+    /** Waits for a group-committed write; a failure becomes the store's exception. */
+    static <T> T awaitWrite(CompletableFuture<T> result) {
         try {
             return result.join();
         } catch (CompletionException e) {
             throw FailureDescription.storageException(e.getCause());
         }
+    }
+
+    /** The outbound tables (send jobs, routing rules, opt-outs, callbacks, dead letters) of this database. */
+    public JdbcOutboundStore outbound() {
+        return outbound;
     }
 
     @Override

@@ -1,0 +1,214 @@
+package io.omniservice.core.outbound;
+
+import io.omniservice.core.model.CarrierCapabilities;
+import io.omniservice.core.model.CarrierType;
+import io.omniservice.core.model.MessageContent;
+import java.math.BigDecimal;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.function.Supplier;
+
+/**
+ * Orders the carriers for one message, the seed's four priorities: the request's {@code preferredCarrier}
+ * and then the conversation's last carrier, if healthy; the routing rule with the longest matching
+ * prefix, if healthy; then every other carrier that can carry the content, cheapest healthy first, with
+ * degraded (half-open) and down (open) carriers last. The first is tried first, the rest are the fallbacks.
+ * A carrier is left out when the recipient opted out on its channel or it cannot carry the content even
+ * reshaped (a template rendered to text, buttons to numbered options, WhatsApp's window to a template).
+ */
+public final class CarrierSelector {
+    private final List<CarrierRoute> routes;
+    private final CarrierHealth health;
+    private final TemplateRegistry templates;
+    private final Supplier<List<RoutingRule>> rules;
+    private final Duration whatsAppWindow;
+
+    public CarrierSelector(
+            List<CarrierRoute> routes,
+            CarrierHealth health,
+            TemplateRegistry templates,
+            Supplier<List<RoutingRule>> rules,
+            Duration whatsAppWindow) {
+        this.routes = List.copyOf(routes);
+        this.health = health;
+        this.templates = templates;
+        this.rules = rules;
+        this.whatsAppWindow = whatsAppWindow;
+    }
+
+    public List<CarrierRoute> routes() {
+        return routes;
+    }
+
+    /** What is known about the recipient when selecting. */
+    public record Recipient(
+            CarrierType lastCarrier, Set<String> optedOutChannels, Instant lastWhatsAppInbound, Instant now) {}
+
+    /** A carrier to try, with the content shaped for it. */
+    public record Candidate(CarrierRoute route, MessageContent content) {}
+
+    /**
+     * The carriers in the order to try them; empty with a refusal when none can take the message.
+     *
+     * @param refusal {@code recipient_opted_out} when only opt-outs stood in the way, otherwise
+     *     {@code no_capable_carrier} with each carrier's reason in {@code detail}
+     */
+    public record Selection(List<Candidate> candidates, String refusal, String detail) {
+        public boolean isEmpty() {
+            return candidates.isEmpty();
+        }
+    }
+
+    public Selection select(SendPlan plan, Recipient recipient) {
+        Map<CarrierRoute, MessageContent> eligible = new LinkedHashMap<>();
+        List<String> reasons = new ArrayList<>();
+        boolean optedOutOnly = true;
+        for (CarrierRoute route : routes) {
+            if (recipient.optedOutChannels().contains(route.carrier().channel())) {
+                reasons.add(route.name() + ": recipient opted out on "
+                        + route.carrier().channel());
+                continue;
+            }
+            Shaped shaped = shape(plan, route, recipient);
+            if (shaped.content() == null) {
+                optedOutOnly = false;
+                reasons.add(route.name() + ": " + shaped.reason());
+                continue;
+            }
+            eligible.put(route, shaped.content());
+        }
+        if (eligible.isEmpty()) {
+            if (routes.isEmpty()) {
+                return new Selection(List.of(), "no_capable_carrier", "no carrier account is configured to send");
+            }
+            return new Selection(
+                    List.of(), optedOutOnly ? "recipient_opted_out" : "no_capable_carrier", String.join("; ", reasons));
+        }
+        List<CarrierRoute> order = new ArrayList<>();
+        Optional<RoutingRule> rule = longestPrefixRule(plan.to());
+        if (plan.preferredCarrier() != null) {
+            healthyOf(eligible, plan.preferredCarrier(), plan.to()).forEach(order::add);
+        }
+        if (recipient.lastCarrier() != null) {
+            healthyOf(eligible, recipient.lastCarrier(), plan.to()).forEach(order::add);
+        }
+        rule.ifPresent(r -> healthyOf(eligible, r.carrier(), plan.to()).forEach(order::add));
+        Comparator<CarrierRoute> byHealthThenCost = Comparator.<CarrierRoute>comparingInt(
+                        r -> health.health(r).ordinal())
+                .thenComparing(r -> cost(r, plan.to()));
+        eligible.keySet().stream().sorted(byHealthThenCost).forEach(order::add);
+        List<Candidate> candidates = order.stream()
+                .distinct()
+                .map(r -> new Candidate(r, eligible.get(r)))
+                .toList();
+        return new Selection(candidates, null, null);
+    }
+
+    private List<CarrierRoute> healthyOf(Map<CarrierRoute, MessageContent> eligible, CarrierType carrier, String to) {
+        return eligible.keySet().stream()
+                .filter(r -> r.carrier() == carrier && health.health(r) == CarrierHealth.Health.HEALTHY)
+                .sorted(Comparator.comparing(r -> cost(r, to)))
+                .toList();
+    }
+
+    private Optional<RoutingRule> longestPrefixRule(String to) {
+        return rules.get().stream()
+                .filter(r -> to.startsWith(r.prefix()))
+                .max(Comparator.<RoutingRule>comparingInt(r -> r.prefix().length())
+                        .thenComparing(
+                                Comparator.comparingInt(RoutingRule::priority).reversed()));
+    }
+
+    /** The carrier's cost for this number: its longest matching rule's cost, else its configured cost. */
+    private BigDecimal cost(CarrierRoute route, String to) {
+        return rules.get().stream()
+                .filter(r -> r.carrier() == route.carrier() && r.costPerMessage() != null && to.startsWith(r.prefix()))
+                .max(Comparator.comparingInt(r -> r.prefix().length()))
+                .map(RoutingRule::costPerMessage)
+                .orElse(route.costPerMessage());
+    }
+
+    private record Shaped(MessageContent content, String reason) {
+        static Shaped no(String reason) {
+            return new Shaped(null, reason);
+        }
+    }
+
+    /** The content as this carrier can carry it, or why it cannot. */
+    private Shaped shape(SendPlan plan, CarrierRoute route, Recipient recipient) {
+        CarrierType carrier = route.carrier();
+        CarrierCapabilities can = route.adapter().capabilities();
+        boolean phone = plan.to().startsWith("+");
+        if (carrier == CarrierType.LIVECHAT && phone) {
+            return Shaped.no("LiveChat sends to a chat (to.chatId), not to a phone number");
+        }
+        if (carrier != CarrierType.LIVECHAT && !phone) {
+            return Shaped.no("needs a phone number");
+        }
+        boolean windowClosed = carrier == CarrierType.WHATSAPP
+                && (recipient.lastWhatsAppInbound() == null
+                        || recipient.lastWhatsAppInbound().plus(whatsAppWindow).isBefore(recipient.now()));
+        MessageContent content = plan.content();
+        if (windowClosed && !(content instanceof MessageContent.Template)) {
+            if (plan.fallbackTemplateId() == null) {
+                return Shaped.no("outside WhatsApp's 24-hour window and the request gives no templateId");
+            }
+            return new Shaped(
+                    new MessageContent.Template(
+                            content.body(), plan.fallbackTemplateId(), plan.fallbackTemplateParams()),
+                    null);
+        }
+        return switch (content) {
+            case MessageContent.Text text -> {
+                if (!can.supportsText()) {
+                    yield Shaped.no("does not carry text");
+                }
+                if (text.body().length() > can.maxTextLength()) {
+                    yield Shaped.no("text longer than " + can.maxTextLength() + " characters");
+                }
+                yield new Shaped(text, null);
+            }
+            case MessageContent.Media media ->
+                can.supportsMedia() ? new Shaped(media, null) : Shaped.no("does not carry media");
+            case MessageContent.Template template -> {
+                if (carrier == CarrierType.WHATSAPP) {
+                    yield can.supportsTemplates() ? new Shaped(template, null) : Shaped.no("no templates");
+                }
+                if (carrier == CarrierType.TWILIO && template.templateId().matches("HX[0-9a-fA-F]{32}")) {
+                    yield new Shaped(template, null);
+                }
+                yield templates
+                        .render(template.templateId(), template.params())
+                        .<Shaped>map(text -> new Shaped(new MessageContent.Text(text), null))
+                        .orElseGet(() -> Shaped.no("template '" + template.templateId()
+                                + "' is not in the template registry (templates.* in the configuration)"));
+            }
+            case MessageContent.Interactive interactive -> {
+                if (can.supportsInteractive() && (carrier == CarrierType.WHATSAPP || carrier == CarrierType.LIVECHAT)) {
+                    yield new Shaped(interactive, null);
+                }
+                yield can.supportsText() ? new Shaped(numbered(interactive), null) : Shaped.no("does not carry text");
+            }
+            default -> Shaped.no("cannot send " + content.getClass().getSimpleName() + " content");
+        };
+    }
+
+    /** Buttons as numbered options under the text, for carriers without buttons. */
+    static MessageContent.Text numbered(MessageContent.Interactive interactive) {
+        StringBuilder text = new StringBuilder(interactive.body());
+        text.append("\n");
+        List<MessageContent.Interactive.Button> buttons = interactive.buttons();
+        for (int i = 0; i < buttons.size(); i++) {
+            text.append("\n").append(i + 1).append(". ").append(buttons.get(i).title());
+        }
+        text.append("\n\nReply with the number of your choice.");
+        return new MessageContent.Text(text.toString());
+    }
+}

@@ -1,0 +1,16 @@
+package io.omniservice.core.outbound;
+
+/** Why an outbound request was not accepted; the HTTP layer answers with the matching status. */
+public final class OutboundRefusal extends Exception {
+    /** {@code recipient_opted_out} (403), {@code no_capable_carrier} (422), {@code idempotency_key_reused} (409). */
+    private final String code;
+
+    public OutboundRefusal(String code, String message) {
+        super(message);
+        this.code = code;
+    }
+
+    public String code() {
+        return code;
+    }
+}

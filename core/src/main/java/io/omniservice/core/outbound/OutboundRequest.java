@@ -1,0 +1,26 @@
+package io.omniservice.core.outbound;
+
+import io.omniservice.core.model.CarrierType;
+import io.omniservice.core.model.MessageContent;
+import java.time.Instant;
+import java.util.Map;
+
+/**
+ * A validated {@code POST /v1/messages} body (the seed's {@code OutboundMessageRequest}).
+ *
+ * @param to E.164 number, or a LiveChat chat id ({@code to.chatId})
+ * @param fallbackTemplateId {@code content.templateId} given beside text: what WhatsApp sends outside
+ *     its 24-hour window
+ */
+public record OutboundRequest(
+        String to,
+        CarrierType preferredCarrier,
+        String from,
+        MessageContent content,
+        String fallbackTemplateId,
+        Map<String, String> fallbackTemplateParams,
+        String templateLanguage,
+        Priority priority,
+        Instant scheduledAt,
+        Instant expireAt,
+        String callbackUrl) {}

@@ -1,0 +1,138 @@
+package io.omniservice.core.outbound;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.omniservice.core.json.Json;
+import io.omniservice.core.model.CarrierType;
+import io.omniservice.core.model.ConversationKey;
+import io.omniservice.core.model.Direction;
+import io.omniservice.core.model.MessageIds;
+import io.omniservice.core.model.MessageMetadata;
+import io.omniservice.core.model.NormalizedMessage;
+import io.omniservice.core.model.Sender;
+import io.omniservice.core.store.MessageStore;
+import java.time.Clock;
+import java.time.Instant;
+import java.util.Optional;
+
+/**
+ * Accepts outbound requests: refuses what cannot be sent now (opted-out recipient, no carrier able to
+ * carry it), picks the first carrier, stores the message as queued with its send job in one
+ * transaction, and wakes the dispatcher. The send itself happens after the answer.
+ */
+public final class OutboundService {
+    private final OutboundStore store;
+    private final CarrierSelector selector;
+    private final Clock clock;
+    private final Runnable onQueued;
+    private final Recipients recipients;
+
+    public OutboundService(
+            OutboundStore store, MessageStore messages, CarrierSelector selector, Clock clock, Runnable onQueued) {
+        this.store = store;
+        this.recipients = new Recipients(store, messages);
+        this.selector = selector;
+        this.clock = clock;
+        this.onQueued = onQueued;
+    }
+
+    /** The idempotency key of a request: who sent it, the key, and a digest of the body. */
+    public record Idempotency(String principal, String key, String requestHash) {}
+
+    /** The 202 answer's body (stored with an idempotency key, so a repeat gets the same bytes). */
+    public record Accepted(String response, boolean replayed) {}
+
+    public Accepted accept(OutboundRequest request, Idempotency idempotency) throws OutboundRefusal {
+        if (idempotency != null) {
+            Optional<AcceptResult.KeyUsed> used =
+                    store.idempotentAnswer(idempotency.principal(), idempotency.key(), idempotency.requestHash());
+            if (used.isPresent()) {
+                return repeat(used.get());
+            }
+        }
+        Instant now = clock.instant();
+        ConversationKey conversation = Recipients.conversationOf(request.to());
+        SendPlan plan = new SendPlan(
+                request.to(),
+                request.from(),
+                request.content(),
+                request.templateLanguage(),
+                request.fallbackTemplateId(),
+                request.fallbackTemplateParams(),
+                request.preferredCarrier(),
+                null,
+                null);
+        CarrierSelector.Selection selection = selector.select(plan, recipients.lookup(request.to(), now));
+        if (selection.isEmpty()) {
+            throw new OutboundRefusal(selection.refusal(), selection.detail());
+        }
+        CarrierRoute first = selection.candidates().getFirst().route();
+        plan = new SendPlan(
+                plan.to(),
+                plan.from(),
+                plan.content(),
+                plan.templateLanguage(),
+                plan.fallbackTemplateId(),
+                plan.fallbackTemplateParams(),
+                plan.preferredCarrier(),
+                first.carrier(),
+                first.account());
+        String messageId = MessageIds.next(clock);
+        Instant notBefore =
+                request.scheduledAt() != null && request.scheduledAt().isAfter(now) ? request.scheduledAt() : now;
+        NormalizedMessage message = new NormalizedMessage(
+                messageId,
+                conversation.conversationId(),
+                Direction.OUTBOUND,
+                new Sender(
+                        request.from() != null && request.from().startsWith("+") ? request.from() : null,
+                        request.from() != null ? request.from() : first.account(),
+                        null),
+                request.to(),
+                request.content(),
+                new MessageMetadata(first.carrier(), first.account(), null, null, null, now, null, null));
+        String response = response(messageId, first.carrier(), now, notBefore);
+        QueuedMessage queued = new QueuedMessage(
+                message,
+                conversation,
+                plan,
+                request.priority(),
+                notBefore,
+                request.expireAt(),
+                request.callbackUrl(),
+                idempotency == null
+                        ? null
+                        : new QueuedMessage.IdempotencyKey(
+                                idempotency.principal(), idempotency.key(), idempotency.requestHash()),
+                response);
+        AcceptResult result = store.accept(queued);
+        if (result instanceof AcceptResult.KeyUsed used) {
+            // another request with the same key was stored between our lookup and our write
+            return repeat(used);
+        }
+        onQueued.run();
+        return new Accepted(response, false);
+    }
+
+    private static Accepted repeat(AcceptResult.KeyUsed used) throws OutboundRefusal {
+        if (!used.sameRequest()) {
+            throw new OutboundRefusal(
+                    "idempotency_key_reused", "this Idempotency-Key was used before with a different request body");
+        }
+        return new Accepted(used.response(), true);
+    }
+
+    private static String response(String messageId, CarrierType carrier, Instant now, Instant notBefore) {
+        ObjectNode body = Json.MAPPER.createObjectNode();
+        body.put("messageId", messageId);
+        body.put("status", "queued");
+        body.put("carrier", carrier.wireName());
+        body.put("timestamp", now.toString());
+        body.put("estimatedDeliveryTime", notBefore.toString());
+        try {
+            return Json.MAPPER.writeValueAsString(body);
+        } catch (JsonProcessingException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+}

@@ -1,0 +1,68 @@
+package io.omniservice.core.outbound;
+
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.Optional;
+import java.util.Set;
+
+/**
+ * Where outbound work lives beside the messages: send jobs (leased, never deleted before their outcome
+ * is stored), attempts, idempotency keys, routing rules, opt-outs, status callbacks and dead letters.
+ * Every write returns only once it is durable.
+ */
+public interface OutboundStore {
+
+    /** Stores the message as queued, its send job and its idempotency key in one transaction. */
+    AcceptResult accept(QueuedMessage queued);
+
+    /** The answer stored for an idempotency key, if the key was used. */
+    Optional<AcceptResult.KeyUsed> idempotentAnswer(String principal, String key, String requestHash);
+
+    /**
+     * Leases up to {@code max} due jobs to {@code owner}: not scheduled later, not leased by anyone, and the
+     * earliest due job of their conversation (one in flight per conversation keeps its order), high
+     * priority first, then in the order they were accepted.
+     */
+    List<SendJob> claimDue(String owner, Instant now, Duration lease, int max);
+
+    /** Stores how a job ended and removes it. */
+    void finish(SendOutcome outcome);
+
+    /** Gives a leased job back to run again at {@code notBefore} (the node is stopping, or no carrier was up). */
+    void release(String messageId, Instant notBefore);
+
+    /** Frees the jobs a node had leased when it stopped without finishing them (it starts again now). */
+    int releaseLeasesOf(String owner);
+
+    /** The attempts recorded for a message, oldest first. */
+    List<SendAttempt> attempts(String messageId);
+
+    /** The channels ({@code sms}, {@code whatsapp}, ...) on which this participant opted out. */
+    Set<String> optedOutChannels(String participant);
+
+    /** When the participant last wrote to us on a channel, if ever (WhatsApp's 24-hour window). */
+    Optional<Instant> lastInboundAt(String conversationId, String channel);
+
+    List<RoutingRule> routingRules();
+
+    RoutingRule addRoutingRule(RoutingRule rule);
+
+    boolean deleteRoutingRule(String id);
+
+    /** Leases status callbacks that are due, the earliest of each message first. */
+    List<CallbackDelivery> claimCallbacks(Instant now, Duration lease, int max);
+
+    void callbackDelivered(long id);
+
+    /** Records a failed delivery: tried again at {@code retryAt}, or dead-lettered when it is null. */
+    void callbackFailed(long id, String error, Instant retryAt);
+
+    List<DeadLetter> deadLetters(int limit);
+
+    /**
+     * Puts a dead letter's work back: a send gets a new job (the message is queued again), a callback
+     * another round of attempts. Empty when there is no such dead letter or it was already replayed.
+     */
+    Optional<DeadLetter> replay(String id);
+}

@@ -1,0 +1,350 @@
+package io.omniservice.core.outbound;
+
+import io.github.resilience4j.circuitbreaker.CallNotPermittedException;
+import io.github.resilience4j.circuitbreaker.CircuitBreaker;
+import io.github.resilience4j.core.IntervalBiFunction;
+import io.github.resilience4j.retry.Retry;
+import io.github.resilience4j.retry.RetryConfig;
+import io.omniservice.core.model.MessageContent;
+import io.omniservice.core.store.MessageStore;
+import java.net.URI;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Semaphore;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.Condition;
+import java.util.concurrent.locks.ReentrantLock;
+import java.util.function.Function;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The send worker: leases due jobs, sends each on a virtual thread through its carriers in selection
+ * order — each carrier behind its circuit breaker and a retry with exponential backoff and jitter — and
+ * stores the outcome with every attempt. A job is deleted only in the transaction that stores its outcome,
+ * so a node that dies mid-send leaves it for a lease to pick up again.
+ */
+public final class SendDispatcher implements AutoCloseable {
+    private static final Logger LOG = LoggerFactory.getLogger(SendDispatcher.class);
+    private static final int CLAIM_BATCH = 256;
+
+    private final OutboundStore store;
+    private final CarrierSelector selector;
+    private final CarrierHealth health;
+    private final OutboundSettings settings;
+    private final Clock clock;
+    private final String nodeId;
+    private final Function<CarrierRoute, URI> statusCallbackUrl;
+    private final Recipients recipients;
+    private final ConcurrentHashMap<String, Retry> retries = new ConcurrentHashMap<>();
+    private final Semaphore slots;
+    private final ExecutorService senders = Executors.newVirtualThreadPerTaskExecutor();
+    private final ReentrantLock lock = new ReentrantLock();
+    private final Condition wake = lock.newCondition();
+    private boolean woken;
+    private volatile boolean running;
+    private Thread loop;
+
+    public SendDispatcher(
+            OutboundStore store,
+            MessageStore messages,
+            CarrierSelector selector,
+            CarrierHealth health,
+            OutboundSettings settings,
+            Clock clock,
+            String nodeId,
+            Function<CarrierRoute, URI> statusCallbackUrl) {
+        this.store = store;
+        this.selector = selector;
+        this.health = health;
+        this.settings = settings;
+        this.clock = clock;
+        this.nodeId = nodeId;
+        this.statusCallbackUrl = statusCallbackUrl;
+        this.recipients = new Recipients(store, messages);
+        this.slots = new Semaphore(settings.maxInFlight());
+    }
+
+    /** Takes back this node's leases from before a restart, then starts leasing and sending. */
+    public void start() {
+        int released = store.releaseLeasesOf(nodeId);
+        if (released > 0) {
+            LOG.info("{} send jobs leased before the restart are due again", released);
+        }
+        running = true;
+        loop = Thread.ofPlatform()
+                .name("omniservice-send-dispatcher")
+                .daemon(true)
+                .start(this::run);
+    }
+
+    /** A job was queued: look now rather than at the next poll. */
+    public void wake() {
+        lock.lock();
+        try {
+            woken = true;
+            wake.signal();
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    private void run() {
+        while (running) {
+            int claimed = 0;
+            int wanted = Math.min(CLAIM_BATCH, slots.availablePermits());
+            try {
+                if (wanted > 0) {
+                    List<SendJob> jobs = store.claimDue(nodeId, clock.instant(), settings.lease(), wanted);
+                    claimed = jobs.size();
+                    for (SendJob job : jobs) {
+                        slots.acquireUninterruptibly();
+                        senders.execute(() -> {
+                            try {
+                                process(job);
+                            } catch (RuntimeException e) {
+                                // the lease runs out and the job is sent again; nothing is lost
+                                LOG.error("send job {} not finished: {}", job.messageId(), e.toString());
+                            } finally {
+                                slots.release();
+                                wake();
+                            }
+                        });
+                    }
+                }
+            } catch (RuntimeException e) {
+                LOG.warn("cannot lease send jobs: {}", e.toString());
+            }
+            if (claimed < wanted || wanted == 0) {
+                awaitWake();
+            }
+        }
+    }
+
+    private void awaitWake() {
+        lock.lock();
+        try {
+            if (!woken) {
+                wake.await(settings.pollInterval().toMillis(), TimeUnit.MILLISECONDS);
+            }
+            woken = false;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            running = false;
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /** The message expired before a carrier took it. */
+    private static final class Expired extends RuntimeException {
+        Expired() {
+            super("expired", null, false, false);
+        }
+    }
+
+    /** Sends one leased job through its carriers and stores the outcome. */
+    void process(SendJob job) {
+        List<SendAttempt> attempts = new ArrayList<>();
+        SendPlan plan = job.plan();
+        if (expired(job)) {
+            store.finish(expiredOutcome(job, attempts));
+            return;
+        }
+        CarrierSelector.Selection selection = selector.select(plan, recipients.lookup(plan.to(), clock.instant()));
+        if (selection.isEmpty()) {
+            boolean optedOut = "recipient_opted_out".equals(selection.refusal());
+            store.finish(new SendOutcome.Failed(
+                    job.messageId(),
+                    plan.selectedCarrier(),
+                    selection.refusal(),
+                    selection.detail(),
+                    !optedOut,
+                    plan,
+                    attempts));
+            return;
+        }
+        String lastCode = null;
+        String lastMessage = null;
+        for (CarrierSelector.Candidate candidate : selection.candidates()) {
+            CarrierRoute route = candidate.route();
+            OutboundSend send = new OutboundSend(
+                    job.messageId(),
+                    plan.to(),
+                    plan.from(),
+                    candidate.content(),
+                    plan.templateLanguage(),
+                    statusCallbackUrl.apply(route));
+            try {
+                SendResult result = sendWithRetries(job, route, send, attempts);
+                store.finish(new SendOutcome.Sent(job.messageId(), route.carrier(), route.account(), result, attempts));
+                return;
+            } catch (Expired e) {
+                store.finish(expiredOutcome(job, attempts));
+                return;
+            } catch (CallNotPermittedException e) {
+                lastCode = "circuit_open";
+                lastMessage = route.name() + " is not taking sends (circuit breaker open)";
+            } catch (SendFailure f) {
+                lastCode = f.code();
+                lastMessage = route.name() + ": " + f.getMessage();
+                if (f.kind() == SendFailure.Kind.RECIPIENT_REJECTED) {
+                    store.finish(new SendOutcome.Failed(
+                            job.messageId(), route.carrier(), f.code(), f.getMessage(), false, plan, attempts));
+                    return;
+                }
+            }
+        }
+        store.finish(new SendOutcome.Failed(
+                job.messageId(),
+                selection.candidates().getLast().route().carrier(),
+                lastCode,
+                "every carrier failed; last: " + lastMessage,
+                true,
+                plan,
+                attempts));
+    }
+
+    private boolean expired(SendJob job) {
+        return job.expireAt() != null && !clock.instant().isBefore(job.expireAt());
+    }
+
+    private SendOutcome.Failed expiredOutcome(SendJob job, List<SendAttempt> attempts) {
+        return new SendOutcome.Failed(
+                job.messageId(),
+                job.plan().selectedCarrier(),
+                "expired",
+                "expireAt " + job.expireAt() + " passed before a carrier took the message",
+                false,
+                job.plan(),
+                attempts);
+    }
+
+    private SendResult sendWithRetries(SendJob job, CarrierRoute route, OutboundSend send, List<SendAttempt> attempts)
+            throws SendFailure {
+        CircuitBreaker breaker = health.breaker(route);
+        Retry retry = retries.computeIfAbsent(route.name(), name -> Retry.of(name, retryConfig()));
+        try {
+            return Retry.decorateCheckedSupplier(retry, () -> {
+                        if (expired(job)) {
+                            throw new Expired();
+                        }
+                        return attemptOnce(route, breaker, send, attempts);
+                    })
+                    .get();
+        } catch (SendFailure | CallNotPermittedException | Expired e) {
+            throw e;
+        } catch (Throwable unexpected) {
+            throw SendFailure.retryable("internal", "send failed: " + unexpected, 0, null);
+        }
+    }
+
+    private SendResult attemptOnce(
+            CarrierRoute route, CircuitBreaker breaker, OutboundSend send, List<SendAttempt> attempts)
+            throws SendFailure {
+        Instant at = clock.instant();
+        long started = System.nanoTime();
+        try {
+            SendResult result =
+                    breaker.executeCheckedSupplier(() -> route.sender().send(send));
+            attempts.add(attempt(route, at, started, "sent", null, null, null));
+            return result;
+        } catch (CallNotPermittedException e) {
+            attempts.add(attempt(route, at, started, "breaker_open", null, "circuit_open", "circuit breaker open"));
+            throw e;
+        } catch (SendFailure f) {
+            attempts.add(attempt(
+                    route,
+                    at,
+                    started,
+                    f.kind().name().toLowerCase(java.util.Locale.ROOT),
+                    f.httpStatus() == 0 ? null : f.httpStatus(),
+                    f.code(),
+                    f.getMessage()));
+            Duration cap = settings.retry().maxRetryAfter();
+            if (f.kind() == SendFailure.Kind.RETRYABLE
+                    && f.retryAfter() != null
+                    && f.retryAfter().compareTo(cap) > 0) {
+                // waiting that long would hold the conversation; another carrier may take it now
+                throw SendFailure.carrierRejected(f.code(), f.getMessage() + " (Retry-After over " + cap + ")", 429);
+            }
+            throw f;
+        } catch (Throwable unexpected) {
+            attempts.add(attempt(route, at, started, "retryable", null, "internal", unexpected.toString()));
+            throw SendFailure.retryable("internal", unexpected.toString(), 0, null);
+        }
+    }
+
+    private SendAttempt attempt(
+            CarrierRoute route,
+            Instant at,
+            long startedNanos,
+            String outcome,
+            Integer httpStatus,
+            String code,
+            String message) {
+        return new SendAttempt(
+                route.carrier(),
+                route.account(),
+                at,
+                TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - startedNanos),
+                outcome,
+                httpStatus,
+                code,
+                message);
+    }
+
+    private RetryConfig retryConfig() {
+        OutboundSettings.Retry r = settings.retry();
+        IntervalBiFunction<Object> interval = (attempt, either) -> {
+            if (either.isLeft() && either.getLeft() instanceof SendFailure f && f.retryAfter() != null) {
+                return f.retryAfter().toMillis();
+            }
+            double base = r.initialBackoff().toMillis() * Math.pow(r.multiplier(), attempt - 1);
+            double capped = Math.min(base, r.maxBackoff().toMillis());
+            return (long) (capped * ThreadLocalRandom.current().nextDouble(0.5, 1.5));
+        };
+        return RetryConfig.custom()
+                .maxAttempts(r.maxAttempts())
+                .retryOnException(e -> e instanceof SendFailure f && f.kind() == SendFailure.Kind.RETRYABLE)
+                .intervalBiFunction(interval)
+                .failAfterMaxAttempts(false)
+                .build();
+    }
+
+    /** Stops leasing, lets running sends finish for up to {@code grace}; unfinished jobs wait for their lease. */
+    public void stop(Duration grace) {
+        running = false;
+        wake();
+        if (loop != null) {
+            try {
+                loop.join(grace.toMillis());
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
+        senders.shutdown();
+        try {
+            senders.awaitTermination(grace.toMillis(), TimeUnit.MILLISECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    @Override
+    public void close() {
+        stop(Duration.ofSeconds(5));
+    }
+
+    /** For a message's content kind in logs and metrics. */
+    static String kind(MessageContent content) {
+        return content.getClass().getSimpleName().toLowerCase(java.util.Locale.ROOT);
+    }
+}

@@ -1,0 +1,654 @@
+package io.omniservice.store.jdbc;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.omniservice.core.json.Json;
+import io.omniservice.core.model.CarrierType;
+import io.omniservice.core.model.MessageStatus;
+import io.omniservice.core.outbound.AcceptResult;
+import io.omniservice.core.outbound.CallbackDelivery;
+import io.omniservice.core.outbound.DeadLetter;
+import io.omniservice.core.outbound.OutboundStore;
+import io.omniservice.core.outbound.Priority;
+import io.omniservice.core.outbound.QueuedMessage;
+import io.omniservice.core.outbound.RoutingRule;
+import io.omniservice.core.outbound.SendAttempt;
+import io.omniservice.core.outbound.SendJob;
+import io.omniservice.core.outbound.SendOutcome;
+import io.omniservice.core.outbound.SendPlan;
+import io.omniservice.core.store.InboundBatch;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Types;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Optional;
+import java.util.Set;
+import java.util.UUID;
+import javax.sql.DataSource;
+
+/**
+ * The outbound tables of the JDBC store. Accepting a send and storing its outcome go through the
+ * message store's group committer (durable before the caller hears of it, batched with concurrent
+ * writes); leases and callback bookkeeping are plain transactions, since losing one only means the work
+ * runs again.
+ */
+public final class JdbcOutboundStore implements OutboundStore {
+    private final DataSource dataSource;
+    private final GroupCommitter committer;
+    private final Clock clock;
+
+    JdbcOutboundStore(DataSource dataSource, GroupCommitter committer, Clock clock) {
+        this.dataSource = dataSource;
+        this.committer = committer;
+        this.clock = clock;
+    }
+
+    @Override
+    public AcceptResult accept(QueuedMessage queued) {
+        return await(committer.submit(tx -> accept(tx, queued)));
+    }
+
+    private static AcceptResult accept(GroupTransaction tx, QueuedMessage queued) throws SQLException {
+        Connection connection = tx.connection();
+        QueuedMessage.IdempotencyKey key = queued.idempotencyKey();
+        if (key != null) {
+            try (PreparedStatement insert = connection.prepareStatement("""
+                    INSERT INTO idempotency_keys (principal, idem_key, request_hash, message_id, response, created_at)
+                    VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING""")) {
+                insert.setString(1, key.principal());
+                insert.setString(2, key.key());
+                insert.setString(3, key.requestHash());
+                insert.setString(4, queued.message().messageId());
+                insert.setString(5, queued.response());
+                SqlTime.set(insert, 6, tx.now());
+                if (insert.executeUpdate() == 0) {
+                    return keyUsed(connection, key.principal(), key.key(), key.requestHash())
+                            .orElseThrow();
+                }
+            }
+        }
+        tx.writeAll(List.of(new InboundBatch(
+                List.of(new InboundBatch.NewMessage(queued.message(), queued.conversation())), List.of())));
+        if (queued.callbackUrl() != null) {
+            try (PreparedStatement update =
+                    connection.prepareStatement("UPDATE messages SET callback_url = ? WHERE message_id = ?")) {
+                update.setString(1, queued.callbackUrl());
+                update.setString(2, queued.message().messageId());
+                update.executeUpdate();
+            }
+        }
+        insertJob(
+                connection,
+                queued.message().messageId(),
+                queued.conversation().conversationId(),
+                queued.priority(),
+                queued.notBefore(),
+                queued.expireAt(),
+                queued.plan(),
+                tx.now());
+        return new AcceptResult.Stored();
+    }
+
+    private static void insertJob(
+            Connection connection,
+            String messageId,
+            String conversationId,
+            Priority priority,
+            Instant notBefore,
+            Instant expireAt,
+            SendPlan plan,
+            Instant now)
+            throws SQLException {
+        try (PreparedStatement insert = connection.prepareStatement("""
+                INSERT INTO send_jobs (message_id, conversation_id, priority, not_before, expire_at, plan, created_at)
+                VALUES (?, ?, ?, ?, ?, ?, ?)""")) {
+            insert.setString(1, messageId);
+            insert.setString(2, conversationId);
+            insert.setInt(3, priority.ordinal());
+            SqlTime.set(insert, 4, SqlTime.stored(notBefore));
+            SqlTime.set(insert, 5, expireAt == null ? null : SqlTime.stored(expireAt));
+            insert.setString(6, JsonText.write(plan));
+            SqlTime.set(insert, 7, now);
+            insert.executeUpdate();
+        }
+    }
+
+    @Override
+    public Optional<AcceptResult.KeyUsed> idempotentAnswer(String principal, String key, String requestHash) {
+        try (Connection connection = dataSource.getConnection()) {
+            return keyUsed(connection, principal, key, requestHash);
+        } catch (SQLException e) {
+            throw new StorageException("cannot read idempotency key", e);
+        }
+    }
+
+    private static Optional<AcceptResult.KeyUsed> keyUsed(
+            Connection connection, String principal, String key, String requestHash) throws SQLException {
+        try (PreparedStatement select = connection.prepareStatement(
+                "SELECT request_hash, response FROM idempotency_keys WHERE principal = ? AND idem_key = ?")) {
+            select.setString(1, principal);
+            select.setString(2, key);
+            try (ResultSet rs = select.executeQuery()) {
+                if (!rs.next()) {
+                    return Optional.empty();
+                }
+                return Optional.of(new AcceptResult.KeyUsed(
+                        rs.getString("request_hash").equals(requestHash), rs.getString("response")));
+            }
+        }
+    }
+
+    @Override
+    public List<SendJob> claimDue(String owner, Instant now, Duration lease, int max) {
+        Instant at = SqlTime.stored(now);
+        Instant until = SqlTime.stored(now.plus(lease));
+        try (Connection connection = dataSource.getConnection()) {
+            List<SendJob> candidates = new ArrayList<>();
+            try (PreparedStatement select = connection.prepareStatement("""
+                    SELECT j.message_id, j.conversation_id, j.priority, j.expire_at, j.plan, j.runs FROM send_jobs j
+                    WHERE j.not_before <= ? AND (j.lease_until IS NULL OR j.lease_until < ?)
+                      AND NOT EXISTS (SELECT 1 FROM send_jobs e
+                          WHERE e.conversation_id = j.conversation_id AND e.seq < j.seq AND e.not_before <= ?)
+                    ORDER BY j.priority, j.seq LIMIT ?""")) {
+                SqlTime.set(select, 1, at);
+                SqlTime.set(select, 2, at);
+                SqlTime.set(select, 3, at);
+                select.setInt(4, max);
+                try (ResultSet rs = select.executeQuery()) {
+                    while (rs.next()) {
+                        candidates.add(new SendJob(
+                                rs.getString("message_id"),
+                                rs.getString("conversation_id"),
+                                JsonText.read(rs.getString("plan"), SendPlan.class),
+                                Priority.values()[rs.getInt("priority")],
+                                SqlTime.get(rs, "expire_at"),
+                                rs.getInt("runs") + 1,
+                                until));
+                    }
+                }
+            }
+            if (candidates.isEmpty()) {
+                return List.of();
+            }
+            int[] counts;
+            try (PreparedStatement lease1 = connection.prepareStatement("""
+                    UPDATE send_jobs SET lease_owner = ?, lease_until = ?, runs = runs + 1
+                    WHERE message_id = ? AND (lease_until IS NULL OR lease_until < ?)""")) {
+                for (SendJob job : candidates) {
+                    lease1.setString(1, owner);
+                    SqlTime.set(lease1, 2, until);
+                    lease1.setString(3, job.messageId());
+                    SqlTime.set(lease1, 4, at);
+                    lease1.addBatch();
+                }
+                counts = lease1.executeBatch();
+            }
+            List<SendJob> claimed = new ArrayList<>();
+            for (int i = 0; i < counts.length; i++) {
+                // another node leased it between our SELECT and UPDATE
+                if (counts[i] > 0) {
+                    claimed.add(candidates.get(i));
+                }
+            }
+            return claimed;
+        } catch (SQLException e) {
+            throw new StorageException("cannot lease send jobs", e);
+        }
+    }
+
+    @Override
+    public void finish(SendOutcome outcome) {
+        await(committer.submit(tx -> {
+            finish(tx, outcome);
+            return null;
+        }));
+    }
+
+    private static void finish(GroupTransaction tx, SendOutcome outcome) throws SQLException {
+        Connection connection = tx.connection();
+        insertAttempts(connection, outcome.messageId(), outcome.attempts());
+        switch (outcome) {
+            case SendOutcome.Sent sent ->
+                tx.carrierAccepted(
+                        sent.messageId(),
+                        sent.carrier(),
+                        sent.account(),
+                        sent.result().carrierMessageId(),
+                        sent.result().carrierStatus());
+            case SendOutcome.Failed failed -> {
+                tx.applyOwnStatus(
+                        failed.messageId(),
+                        failed.carrier(),
+                        null,
+                        MessageStatus.FAILED,
+                        failed.deadLetter() ? "dead_letter" : failed.errorCode(),
+                        failed.errorCode(),
+                        failed.errorMessage());
+                if (failed.deadLetter()) {
+                    ObjectNode payload = Json.MAPPER.createObjectNode();
+                    payload.set("plan", Json.MAPPER.valueToTree(failed.plan()));
+                    insertDeadLetter(
+                            connection,
+                            "send",
+                            failed.messageId(),
+                            payload,
+                            failed.attempts().size(),
+                            failed.errorCode() + ": " + failed.errorMessage(),
+                            tx.now());
+                }
+            }
+        }
+        try (PreparedStatement delete = connection.prepareStatement("DELETE FROM send_jobs WHERE message_id = ?")) {
+            delete.setString(1, outcome.messageId());
+            delete.executeUpdate();
+        }
+    }
+
+    private static void insertAttempts(Connection connection, String messageId, List<SendAttempt> attempts)
+            throws SQLException {
+        if (attempts.isEmpty()) {
+            return;
+        }
+        try (PreparedStatement insert = connection.prepareStatement("""
+                INSERT INTO send_attempts (message_id, carrier, account, attempted_at, duration_ms, outcome,
+                    http_status, error_code, error_message)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)""")) {
+            for (SendAttempt attempt : attempts) {
+                insert.setString(1, messageId);
+                insert.setString(2, attempt.carrier().wireName());
+                insert.setString(3, attempt.account());
+                SqlTime.set(insert, 4, SqlTime.stored(attempt.at()));
+                insert.setLong(5, attempt.durationMs());
+                insert.setString(6, attempt.outcome());
+                if (attempt.httpStatus() == null) {
+                    insert.setNull(7, Types.INTEGER);
+                } else {
+                    insert.setInt(7, attempt.httpStatus());
+                }
+                insert.setString(8, attempt.errorCode());
+                insert.setString(9, attempt.errorMessage());
+                insert.addBatch();
+            }
+            insert.executeBatch();
+        }
+    }
+
+    private static void insertDeadLetter(
+            Connection connection,
+            String kind,
+            String messageId,
+            JsonNode payload,
+            int attempts,
+            String lastError,
+            Instant now)
+            throws SQLException {
+        try (PreparedStatement insert = connection.prepareStatement("""
+                INSERT INTO dead_letters (id, kind, message_id, payload, attempts, last_error, created_at)
+                VALUES (?, ?, ?, ?, ?, ?, ?)""")) {
+            insert.setString(1, UUID.randomUUID().toString());
+            insert.setString(2, kind);
+            insert.setString(3, messageId);
+            insert.setString(4, JsonText.write(payload));
+            insert.setInt(5, attempts);
+            insert.setString(6, lastError);
+            SqlTime.set(insert, 7, now);
+            insert.executeUpdate();
+        }
+    }
+
+    @Override
+    public void release(String messageId, Instant notBefore) {
+        update(
+                "UPDATE send_jobs SET lease_owner = NULL, lease_until = NULL, not_before = ? WHERE message_id = ?",
+                statement -> {
+                    SqlTime.set(statement, 1, SqlTime.stored(notBefore));
+                    statement.setString(2, messageId);
+                });
+    }
+
+    @Override
+    public int releaseLeasesOf(String owner) {
+        return update(
+                "UPDATE send_jobs SET lease_owner = NULL, lease_until = NULL WHERE lease_owner = ?",
+                statement -> statement.setString(1, owner));
+    }
+
+    @Override
+    public List<SendAttempt> attempts(String messageId) {
+        return query(
+                """
+                SELECT carrier, account, attempted_at, duration_ms, outcome, http_status, error_code, error_message
+                FROM send_attempts WHERE message_id = ? ORDER BY id""",
+                statement -> statement.setString(1, messageId),
+                rs -> new SendAttempt(
+                        CarrierType.fromWireName(rs.getString("carrier")).orElseThrow(),
+                        rs.getString("account"),
+                        SqlTime.get(rs, "attempted_at"),
+                        rs.getLong("duration_ms"),
+                        rs.getString("outcome"),
+                        (Integer) rs.getObject("http_status"),
+                        rs.getString("error_code"),
+                        rs.getString("error_message")));
+    }
+
+    @Override
+    public Set<String> optedOutChannels(String participant) {
+        return new HashSet<>(query(
+                "SELECT channel FROM opt_outs WHERE participant = ?",
+                statement -> statement.setString(1, participant),
+                rs -> rs.getString(1)));
+    }
+
+    @Override
+    public Optional<Instant> lastInboundAt(String conversationId, String channel) {
+        List<String> carriers = Arrays.stream(CarrierType.values())
+                .filter(c -> c.channel().equals(channel))
+                .map(CarrierType::wireName)
+                .toList();
+        String marks = String.join(", ", carriers.stream().map(c -> "?").toList());
+        List<Instant> found = query(
+                "SELECT MAX(created_at) AS last_at FROM messages WHERE conversation_id = ? AND direction = 'inbound'"
+                        + " AND carrier IN (" + marks + ")",
+                statement -> {
+                    statement.setString(1, conversationId);
+                    for (int i = 0; i < carriers.size(); i++) {
+                        statement.setString(i + 2, carriers.get(i));
+                    }
+                },
+                rs -> SqlTime.get(rs, "last_at"));
+        return found.isEmpty() ? Optional.empty() : Optional.ofNullable(found.getFirst());
+    }
+
+    @Override
+    public List<RoutingRule> routingRules() {
+        return query(
+                "SELECT id, prefix, carrier, priority, cost_per_message, created_at FROM routing_rules ORDER BY created_at, id",
+                statement -> {},
+                rs -> new RoutingRule(
+                        rs.getString("id"),
+                        rs.getString("prefix"),
+                        CarrierType.fromWireName(rs.getString("carrier")).orElseThrow(),
+                        rs.getInt("priority"),
+                        rs.getBigDecimal("cost_per_message"),
+                        SqlTime.get(rs, "created_at")));
+    }
+
+    @Override
+    public RoutingRule addRoutingRule(RoutingRule rule) {
+        RoutingRule stored = new RoutingRule(
+                UUID.randomUUID().toString(),
+                rule.prefix(),
+                rule.carrier(),
+                rule.priority(),
+                rule.costPerMessage(),
+                SqlTime.stored(clock.instant()));
+        update("""
+                INSERT INTO routing_rules (id, prefix, carrier, priority, cost_per_message, created_at)
+                VALUES (?, ?, ?, ?, ?, ?)""", statement -> {
+            statement.setString(1, stored.id());
+            statement.setString(2, stored.prefix());
+            statement.setString(3, stored.carrier().wireName());
+            statement.setInt(4, stored.priority());
+            statement.setBigDecimal(5, stored.costPerMessage());
+            SqlTime.set(statement, 6, stored.createdAt());
+        });
+        return stored;
+    }
+
+    @Override
+    public boolean deleteRoutingRule(String id) {
+        return update("DELETE FROM routing_rules WHERE id = ?", statement -> statement.setString(1, id)) > 0;
+    }
+
+    @Override
+    public List<CallbackDelivery> claimCallbacks(Instant now, Duration lease, int max) {
+        Instant at = SqlTime.stored(now);
+        try (Connection connection = dataSource.getConnection()) {
+            List<CallbackDelivery> candidates = new ArrayList<>();
+            try (PreparedStatement select = connection.prepareStatement("""
+                    SELECT c.id, c.message_id, c.url, c.payload, c.attempts FROM callback_deliveries c
+                    WHERE c.next_attempt_at <= ? AND (c.lease_until IS NULL OR c.lease_until < ?)
+                      AND NOT EXISTS (SELECT 1 FROM callback_deliveries e WHERE e.message_id = c.message_id AND e.id < c.id)
+                    ORDER BY c.next_attempt_at, c.id LIMIT ?""")) {
+                SqlTime.set(select, 1, at);
+                SqlTime.set(select, 2, at);
+                select.setInt(3, max);
+                try (ResultSet rs = select.executeQuery()) {
+                    while (rs.next()) {
+                        candidates.add(new CallbackDelivery(
+                                rs.getLong("id"),
+                                rs.getString("message_id"),
+                                rs.getString("url"),
+                                rs.getString("payload"),
+                                rs.getInt("attempts")));
+                    }
+                }
+            }
+            List<CallbackDelivery> claimed = new ArrayList<>();
+            try (PreparedStatement leaseIt = connection.prepareStatement("""
+                    UPDATE callback_deliveries SET lease_until = ?
+                    WHERE id = ? AND (lease_until IS NULL OR lease_until < ?)""")) {
+                for (CallbackDelivery delivery : candidates) {
+                    SqlTime.set(leaseIt, 1, SqlTime.stored(now.plus(lease)));
+                    leaseIt.setLong(2, delivery.id());
+                    SqlTime.set(leaseIt, 3, at);
+                    if (leaseIt.executeUpdate() > 0) {
+                        claimed.add(delivery);
+                    }
+                }
+            }
+            return claimed;
+        } catch (SQLException e) {
+            throw new StorageException("cannot lease callbacks", e);
+        }
+    }
+
+    @Override
+    public void callbackDelivered(long id) {
+        update("DELETE FROM callback_deliveries WHERE id = ?", statement -> statement.setLong(1, id));
+    }
+
+    @Override
+    public void callbackFailed(long id, String error, Instant retryAt) {
+        if (retryAt != null) {
+            update("""
+                    UPDATE callback_deliveries SET attempts = attempts + 1, next_attempt_at = ?, lease_until = NULL,
+                        last_error = ? WHERE id = ?""", statement -> {
+                SqlTime.set(statement, 1, SqlTime.stored(retryAt));
+                statement.setString(2, error);
+                statement.setLong(3, id);
+            });
+            return;
+        }
+        inTransaction(connection -> {
+            try (PreparedStatement select = connection.prepareStatement(
+                    "SELECT message_id, url, payload, attempts FROM callback_deliveries WHERE id = ? FOR UPDATE")) {
+                select.setLong(1, id);
+                try (ResultSet rs = select.executeQuery()) {
+                    if (!rs.next()) {
+                        return null;
+                    }
+                    ObjectNode payload = Json.MAPPER.createObjectNode();
+                    payload.put("url", rs.getString("url"));
+                    payload.set("event", Json.MAPPER.readTree(rs.getString("payload")));
+                    insertDeadLetter(
+                            connection,
+                            "callback",
+                            rs.getString("message_id"),
+                            payload,
+                            rs.getInt("attempts") + 1,
+                            error,
+                            SqlTime.stored(clock.instant()));
+                }
+            } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+                throw new IllegalStateException("stored callback payload is not JSON", e);
+            }
+            try (PreparedStatement delete =
+                    connection.prepareStatement("DELETE FROM callback_deliveries WHERE id = ?")) {
+                delete.setLong(1, id);
+                delete.executeUpdate();
+            }
+            return null;
+        });
+    }
+
+    @Override
+    public List<DeadLetter> deadLetters(int limit) {
+        return query("""
+                SELECT id, kind, message_id, payload, attempts, last_error, created_at, replayed_at FROM dead_letters
+                ORDER BY created_at DESC, id LIMIT ?""", statement -> statement.setInt(1, limit), JdbcOutboundStore::deadLetter);
+    }
+
+    private static DeadLetter deadLetter(ResultSet rs) throws SQLException {
+        return new DeadLetter(
+                rs.getString("id"),
+                rs.getString("kind"),
+                rs.getString("message_id"),
+                rs.getInt("attempts"),
+                rs.getString("last_error"),
+                SqlTime.get(rs, "created_at"),
+                SqlTime.get(rs, "replayed_at"),
+                JsonText.read(rs.getString("payload"), JsonNode.class));
+    }
+
+    @Override
+    public Optional<DeadLetter> replay(String id) {
+        Instant now = SqlTime.stored(clock.instant());
+        DeadLetter replayed = inTransaction(connection -> {
+            DeadLetter letter;
+            try (PreparedStatement select = connection.prepareStatement("""
+                    SELECT id, kind, message_id, payload, attempts, last_error, created_at, replayed_at
+                    FROM dead_letters WHERE id = ? AND replayed_at IS NULL FOR UPDATE""")) {
+                select.setString(1, id);
+                try (ResultSet rs = select.executeQuery()) {
+                    if (!rs.next()) {
+                        return null;
+                    }
+                    letter = deadLetter(rs);
+                }
+            }
+            if ("send".equals(letter.kind())) {
+                replaySend(connection, letter, now);
+            } else {
+                try (PreparedStatement insert = connection.prepareStatement("""
+                        INSERT INTO callback_deliveries (message_id, url, payload, next_attempt_at, created_at)
+                        VALUES (?, ?, ?, ?, ?)""")) {
+                    insert.setString(1, letter.messageId());
+                    insert.setString(2, letter.payload().path("url").asText());
+                    insert.setString(3, JsonText.write(letter.payload().path("event")));
+                    SqlTime.set(insert, 4, now);
+                    SqlTime.set(insert, 5, now);
+                    insert.executeUpdate();
+                }
+            }
+            try (PreparedStatement mark =
+                    connection.prepareStatement("UPDATE dead_letters SET replayed_at = ? WHERE id = ?")) {
+                SqlTime.set(mark, 1, now);
+                mark.setString(2, id);
+                mark.executeUpdate();
+            }
+            return new DeadLetter(
+                    letter.id(),
+                    letter.kind(),
+                    letter.messageId(),
+                    letter.attempts(),
+                    letter.lastError(),
+                    letter.createdAt(),
+                    now,
+                    letter.payload());
+        });
+        return Optional.ofNullable(replayed);
+    }
+
+    /** A replayed send is queued again as a person asked: the one place a failed message moves back. */
+    private static void replaySend(Connection connection, DeadLetter letter, Instant now) throws SQLException {
+        String conversationId;
+        try (PreparedStatement update = connection.prepareStatement("""
+                UPDATE messages SET status = 'queued', error_code = NULL, error_message = NULL
+                WHERE message_id = ?""")) {
+            update.setString(1, letter.messageId());
+            update.executeUpdate();
+        }
+        try (PreparedStatement select =
+                connection.prepareStatement("SELECT conversation_id FROM messages WHERE message_id = ?")) {
+            select.setString(1, letter.messageId());
+            try (ResultSet rs = select.executeQuery()) {
+                rs.next();
+                conversationId = rs.getString(1);
+            }
+        }
+        SendPlan plan = Json.MAPPER.convertValue(letter.payload().path("plan"), SendPlan.class);
+        insertJob(connection, letter.messageId(), conversationId, Priority.NORMAL, now, null, plan, now);
+    }
+
+    @FunctionalInterface
+    private interface Binder {
+        void bind(PreparedStatement statement) throws SQLException;
+    }
+
+    @FunctionalInterface
+    private interface RowReader<T> {
+        T read(ResultSet rs) throws SQLException;
+    }
+
+    @FunctionalInterface
+    private interface InTransaction<T> {
+        T run(Connection connection) throws SQLException;
+    }
+
+    private <T> List<T> query(String sql, Binder binder, RowReader<T> reader) {
+        try (Connection connection = dataSource.getConnection();
+                PreparedStatement statement = connection.prepareStatement(sql)) {
+            binder.bind(statement);
+            List<T> rows = new ArrayList<>();
+            try (ResultSet rs = statement.executeQuery()) {
+                while (rs.next()) {
+                    rows.add(reader.read(rs));
+                }
+            }
+            return rows;
+        } catch (SQLException e) {
+            throw new StorageException("query failed", e);
+        }
+    }
+
+    private int update(String sql, Binder binder) {
+        try (Connection connection = dataSource.getConnection();
+                PreparedStatement statement = connection.prepareStatement(sql)) {
+            binder.bind(statement);
+            return statement.executeUpdate();
+        } catch (SQLException e) {
+            throw new StorageException("update failed", e);
+        }
+    }
+
+    private <T> T inTransaction(InTransaction<T> work) {
+        try (Connection connection = dataSource.getConnection()) {
+            connection.setAutoCommit(false);
+            try {
+                T result = work.run(connection);
+                connection.commit();
+                return result;
+            } catch (SQLException | RuntimeException e) {
+                connection.rollback();
+                throw e;
+            } finally {
+                connection.setAutoCommit(true);
+            }
+        } catch (SQLException e) {
+            throw new StorageException("transaction failed", e);
+        }
+    }
+
+    private static <T> T await(java.util.concurrent.CompletableFuture<T> result) {
+        return JdbcMessageStore.awaitWrite(result);
+    }
+}
