@@ -1,18 +1,33 @@
 package io.omniservice.server;
 
+import io.omniservice.core.carrier.CarrierAdapter;
 import io.omniservice.core.carrier.CarrierContext;
 import io.omniservice.core.carrier.CarrierProvider;
 import io.omniservice.core.carrier.CarrierRegistry;
 import io.omniservice.core.carrier.InMemoryReplayGuard;
 import io.omniservice.core.inbound.WebhookIngress;
+import io.omniservice.core.outbound.CallbackDispatcher;
+import io.omniservice.core.outbound.CarrierHealth;
+import io.omniservice.core.outbound.CarrierHttp;
+import io.omniservice.core.outbound.CarrierRoute;
+import io.omniservice.core.outbound.CarrierSelector;
+import io.omniservice.core.outbound.OutboundService;
+import io.omniservice.core.outbound.OutboundSettings;
+import io.omniservice.core.outbound.OutboundStore;
+import io.omniservice.core.outbound.SendDispatcher;
+import io.omniservice.core.outbound.TemplateRegistry;
 import io.omniservice.core.store.MessageStore;
 import io.omniservice.server.carrier.ConfiguredCarriers;
 import io.omniservice.server.config.DevelopmentPlaceholders;
 import io.omniservice.server.config.GatewayConfig;
 import io.omniservice.server.http.GatewayHttpServer;
+import io.omniservice.server.http.OutboundApi;
 import io.omniservice.server.metrics.GatewayMetrics;
 import io.omniservice.store.jdbc.JdbcMessageStore;
+import java.math.BigDecimal;
+import java.net.URI;
 import java.time.Clock;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -30,6 +45,8 @@ public final class Gateway implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(Gateway.class);
 
     private final MessageStore store;
+    private final SendDispatcher dispatcher;
+    private final CallbackDispatcher callbacks;
     private final GatewayMetrics metrics;
     private final GatewayHttpServer http;
     private final AtomicBoolean closed = new AtomicBoolean();
@@ -39,7 +56,44 @@ public final class Gateway implements AutoCloseable {
         this.store = store;
         this.metrics = new GatewayMetrics();
         WebhookIngress ingress = new WebhookIngress(carriers, store, clock);
-        this.http = new GatewayHttpServer(config.server(), config.api(), ingress, store, metrics, clock);
+        OutboundStore outbound = ((JdbcMessageStore) store).outbound();
+        OutboundSettings settings = config.outbound().settings();
+        Map<String, BigDecimal> costs = ConfiguredCarriers.costs(config.carriers());
+        List<CarrierRoute> routes = new ArrayList<>();
+        for (CarrierAdapter adapter : carriers.all()) {
+            adapter.sender()
+                    .ifPresent(sender -> routes.add(new CarrierRoute(
+                            adapter,
+                            sender,
+                            costs.getOrDefault(adapter.type().wireName() + "/" + adapter.account(), BigDecimal.ZERO))));
+        }
+        CarrierHealth health = new CarrierHealth(settings.breaker());
+        TemplateRegistry templates = new TemplateRegistry(config.templates());
+        RoutingRuleCache rules = new RoutingRuleCache(outbound, clock);
+        CarrierSelector selector =
+                new CarrierSelector(routes, health, templates, rules::current, settings.whatsAppWindow());
+        String publicBaseUrl = config.server().publicBaseUrl();
+        this.dispatcher = new SendDispatcher(
+                outbound,
+                store,
+                selector,
+                health,
+                settings,
+                clock,
+                config.outbound().nodeId(),
+                route -> URI.create(publicBaseUrl + "/webhooks/"
+                        + route.carrier().wireName()
+                        + (CarrierRegistry.DEFAULT_ACCOUNT.equals(route.account()) ? "" : "/" + route.account())));
+        this.callbacks = new CallbackDispatcher(outbound, settings, clock);
+        OutboundService service = new OutboundService(outbound, store, selector, clock, dispatcher::wake);
+        this.http = new GatewayHttpServer(
+                config.server(),
+                config.api(),
+                ingress,
+                store,
+                new OutboundApi(service, outbound, selector, health, templates, rules::invalidate),
+                metrics,
+                clock);
     }
 
     /**
@@ -51,7 +105,8 @@ public final class Gateway implements AutoCloseable {
     }
 
     public static Gateway open(GatewayConfig config, Iterable<CarrierProvider> providers, Clock clock) {
-        CarrierContext context = new CarrierContext(clock, new InMemoryReplayGuard(clock));
+        CarrierContext context = new CarrierContext(
+                clock, new InMemoryReplayGuard(clock), CarrierHttp.withTimeout(Duration.ofSeconds(10)));
         CarrierRegistry carriers = ConfiguredCarriers.build(config.carriers(), providers, context);
         warnAboutPlaceholders(config);
         MessageStore store = openStore(config.storage());
@@ -93,6 +148,8 @@ public final class Gateway implements AutoCloseable {
     /** Starts serving HTTP; returns the bound port. */
     public int start() {
         int port = http.start();
+        dispatcher.start();
+        callbacks.start();
         LOG.info("omniservice listening on port {}", port);
         return port;
     }
@@ -108,6 +165,8 @@ public final class Gateway implements AutoCloseable {
         }
         try {
             http.close();
+            dispatcher.close();
+            callbacks.close();
         } finally {
             try {
                 store.close();

@@ -7,8 +7,10 @@ import io.omniservice.core.carrier.CarrierRegistry;
 import io.omniservice.core.carrier.CarrierSettings;
 import io.omniservice.core.config.ConfigException;
 import io.omniservice.core.model.CarrierType;
+import java.math.BigDecimal;
 import java.util.ArrayList;
 import java.util.EnumMap;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.ServiceLoader;
@@ -54,7 +56,38 @@ public final class ConfiguredCarriers {
         return new CarrierRegistry(adapters);
     }
 
-    private static CarrierAdapter create(CarrierProvider provider, CarrierSettings settings, CarrierContext context) {
+    /** A key every carrier account may have, read by the gateway rather than the carrier's provider. */
+    public static final String COST_PER_MESSAGE = "costPerMessage";
+
+    /**
+     * What each account costs per message ({@code carrier/account} → {@code costPerMessage}, default 0),
+     * which ranks carriers when routing rules and history do not decide.
+     */
+    public static Map<String, BigDecimal> costs(Map<CarrierType, Map<String, CarrierSettings>> configured) {
+        Map<String, BigDecimal> costs = new HashMap<>();
+        configured.forEach((type, accounts) -> accounts.values().forEach(settings -> {
+            Object raw = settings.values().get(COST_PER_MESSAGE);
+            BigDecimal cost = BigDecimal.ZERO;
+            if (raw != null) {
+                try {
+                    cost = new BigDecimal(raw.toString().trim());
+                } catch (NumberFormatException e) {
+                    throw new ConfigException(
+                            settings.path() + "." + COST_PER_MESSAGE, "must be a decimal number such as 0.0079");
+                }
+                if (cost.signum() < 0) {
+                    throw new ConfigException(settings.path() + "." + COST_PER_MESSAGE, "must not be negative");
+                }
+            }
+            costs.put(type.wireName() + "/" + settings.account(), cost);
+        }));
+        return costs;
+    }
+
+    private static CarrierAdapter create(CarrierProvider provider, CarrierSettings original, CarrierContext context) {
+        Map<String, Object> own = new HashMap<>(original.values());
+        own.remove(COST_PER_MESSAGE);
+        CarrierSettings settings = new CarrierSettings(original.path(), original.account(), own);
         CarrierAdapter adapter = provider.create(settings, context);
         if (adapter.type() != provider.type() || !settings.account().equals(adapter.account())) {
             // The registry keys adapters by what they report; a mismatch would route webhooks elsewhere.

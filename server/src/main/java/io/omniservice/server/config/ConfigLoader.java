@@ -12,6 +12,7 @@ import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
 import io.omniservice.core.carrier.CarrierSettings;
 import io.omniservice.core.config.ConfigException;
 import io.omniservice.core.model.CarrierType;
+import io.omniservice.core.outbound.OutboundSettings;
 import io.omniservice.server.config.GatewayConfig.Api;
 import io.omniservice.server.config.GatewayConfig.ApiKey;
 import io.omniservice.server.config.GatewayConfig.Server;
@@ -30,6 +31,7 @@ import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -236,12 +238,14 @@ public final class ConfigLoader {
     // ---- step 3: validation into records ----
 
     private static GatewayConfig bind(ConfigSection root) {
-        root.rejectUnknown(Set.of("server", "storage", "api", "carriers"));
+        root.rejectUnknown(Set.of("server", "storage", "api", "carriers", "outbound", "templates"));
         return new GatewayConfig(
                 server(root.requiredSection("server")),
                 storage(root.requiredSection("storage")),
                 api(root.requiredSection("api")),
-                carriers(root));
+                carriers(root),
+                outbound(root.section("outbound"), root.requiredSection("api")),
+                templates(root.section("templates")));
     }
 
     private static Server server(ConfigSection server) {
@@ -311,7 +315,7 @@ public final class ConfigLoader {
     }
 
     private static Api api(ConfigSection api) {
-        api.rejectUnknown(Set.of("keys"));
+        api.rejectUnknown(Set.of("keys", "jwt", "rateLimit"));
         JsonNode keys = api.required("keys");
         if (!keys.isArray() || keys.isEmpty()) {
             throw new ConfigException(api.keyPath("keys"), "must list at least one {name, key}");
@@ -332,7 +336,121 @@ public final class ConfigLoader {
             }
             result.add(new ApiKey(name, key));
         }
-        return new Api(result);
+        return new Api(result, jwt(api.section("jwt")), rateLimit(api.section("rateLimit")));
+    }
+
+    private static GatewayConfig.Jwt jwt(Optional<ConfigSection> section) {
+        if (section.isEmpty()) {
+            return null;
+        }
+        ConfigSection jwt = section.get();
+        jwt.rejectUnknown(Set.of("hs256Secret", "jwksUrl", "issuer", "audience"));
+        String secret = jwt.text("hs256Secret").orElse(null);
+        URI jwks = jwt.text("jwksUrl")
+                .map(url -> httpUrl(jwt.keyPath("jwksUrl"), url))
+                .orElse(null);
+        if (secret == null && jwks == null) {
+            throw new ConfigException(jwt.path(), "needs hs256Secret or jwksUrl (or both)");
+        }
+        if (secret != null && secret.getBytes(java.nio.charset.StandardCharsets.UTF_8).length < 32) {
+            throw new ConfigException(jwt.keyPath("hs256Secret"), "must be at least 32 bytes (256 bits) for HS256");
+        }
+        return new GatewayConfig.Jwt(
+                secret,
+                jwks,
+                jwt.text("issuer").orElse(null),
+                jwt.text("audience").orElse(null));
+    }
+
+    private static GatewayConfig.RateLimit rateLimit(Optional<ConfigSection> section) {
+        if (section.isEmpty()) {
+            return new GatewayConfig.RateLimit(100, 200);
+        }
+        ConfigSection limit = section.get();
+        limit.rejectUnknown(Set.of("requestsPerSecond", "burst"));
+        long perSecond = limit.number("requestsPerSecond", 100, 1, 1_000_000);
+        return new GatewayConfig.RateLimit(perSecond, limit.number("burst", perSecond * 2, 1, 10_000_000));
+    }
+
+    private static URI httpUrl(String key, String raw) {
+        try {
+            URI uri = new URI(raw.trim());
+            if (!("http".equals(uri.getScheme()) || "https".equals(uri.getScheme())) || uri.getHost() == null) {
+                throw new ConfigException(key, "must be an http(s) URL");
+            }
+            return uri;
+        } catch (URISyntaxException e) {
+            throw new ConfigException(key, "is not a URL: " + e.getReason());
+        }
+    }
+
+    private static GatewayConfig.Outbound outbound(Optional<ConfigSection> section, ConfigSection api) {
+        ConfigSection none = ConfigSection.asSection("outbound", YAML.createObjectNode());
+        ConfigSection out = section.orElse(none);
+        out.rejectUnknown(Set.of(
+                "nodeId",
+                "leaseSeconds",
+                "maxInFlight",
+                "pollMillis",
+                "whatsAppWindowHours",
+                "retry",
+                "breaker",
+                "callbacks"));
+        ConfigSection retry =
+                out.section("retry").orElse(ConfigSection.asSection("outbound.retry", YAML.createObjectNode()));
+        retry.rejectUnknown(Set.of("maxAttempts", "initialBackoffMillis", "maxBackoffMillis", "maxRetryAfterSeconds"));
+        ConfigSection breaker =
+                out.section("breaker").orElse(ConfigSection.asSection("outbound.breaker", YAML.createObjectNode()));
+        breaker.rejectUnknown(Set.of("window", "minimumCalls", "failureRatePercent", "openSeconds", "halfOpenCalls"));
+        ConfigSection callbacks =
+                out.section("callbacks").orElse(ConfigSection.asSection("outbound.callbacks", YAML.createObjectNode()));
+        callbacks.rejectUnknown(
+                Set.of("signingSecret", "maxAttempts", "initialBackoffMillis", "maxBackoffSeconds", "timeoutMillis"));
+        // without a secret of its own, callbacks are signed with the first API key, which their receiver holds
+        String secret = callbacks
+                .text("signingSecret")
+                .orElseGet(() -> ConfigSection.scalar(
+                        "api.keys[0].key", api.required("keys").get(0).path("key")));
+        long window = breaker.number("window", 20, 1, 10_000);
+        OutboundSettings settings = new OutboundSettings(
+                java.time.Duration.ofSeconds(out.number("leaseSeconds", 300, 5, 86_400)),
+                (int) out.number("maxInFlight", 256, 1, 100_000),
+                java.time.Duration.ofMillis(out.number("pollMillis", 200, 10, 60_000)),
+                new OutboundSettings.Retry(
+                        (int) retry.number("maxAttempts", 3, 1, 100),
+                        java.time.Duration.ofMillis(retry.number("initialBackoffMillis", 500, 1, 3_600_000)),
+                        2.0,
+                        java.time.Duration.ofMillis(retry.number("maxBackoffMillis", 10_000, 1, 3_600_000)),
+                        java.time.Duration.ofSeconds(retry.number("maxRetryAfterSeconds", 60, 0, 86_400))),
+                new OutboundSettings.Breaker(
+                        (int) window,
+                        (int) breaker.number("minimumCalls", Math.min(10, window), 1, window),
+                        breaker.number("failureRatePercent", 50, 1, 100),
+                        java.time.Duration.ofSeconds(breaker.number("openSeconds", 30, 1, 86_400)),
+                        (int) breaker.number("halfOpenCalls", 3, 1, 1_000)),
+                new OutboundSettings.Callbacks(
+                        secret,
+                        (int) callbacks.number("maxAttempts", 10, 1, 1_000),
+                        java.time.Duration.ofMillis(callbacks.number("initialBackoffMillis", 1_000, 1, 3_600_000)),
+                        java.time.Duration.ofSeconds(callbacks.number("maxBackoffSeconds", 600, 1, 86_400)),
+                        java.time.Duration.ofMillis(callbacks.number("timeoutMillis", 10_000, 1, 600_000))),
+                java.time.Duration.ofHours(out.number("whatsAppWindowHours", 24, 1, 24 * 365)));
+        return new GatewayConfig.Outbound(out.text("nodeId").orElse(defaultNodeId()), settings);
+    }
+
+    /** The host name: stable across restarts, so a restarted node takes its own leases back at once. */
+    private static String defaultNodeId() {
+        try {
+            return java.net.InetAddress.getLocalHost().getHostName();
+        } catch (java.net.UnknownHostException e) {
+            return "omniservice";
+        }
+    }
+
+    private static Map<String, String> templates(Optional<ConfigSection> section) {
+        Map<String, String> templates = new LinkedHashMap<>();
+        section.ifPresent(t -> t.fieldNames().forEach(name -> templates.put(name, t.requiredText(name))));
+        return templates;
     }
 
     private static Map<CarrierType, Map<String, CarrierSettings>> carriers(ConfigSection root) {

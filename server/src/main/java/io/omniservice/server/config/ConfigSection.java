@@ -22,6 +22,12 @@ final class ConfigSection {
         return path;
     }
 
+    java.util.List<String> fieldNames() {
+        java.util.List<String> names = new java.util.ArrayList<>();
+        node.fieldNames().forEachRemaining(names::add);
+        return names;
+    }
+
     String keyPath(String key) {
         return path.isEmpty() ? key : path + "." + key;
     }

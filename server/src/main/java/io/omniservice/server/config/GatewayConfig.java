@@ -2,6 +2,8 @@ package io.omniservice.server.config;
 
 import io.omniservice.core.carrier.CarrierSettings;
 import io.omniservice.core.model.CarrierType;
+import io.omniservice.core.outbound.OutboundSettings;
+import java.net.URI;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
@@ -11,10 +13,27 @@ import java.util.Map;
  * YAML file: every value here has already been checked, so the wiring never meets a bad one.
  */
 public record GatewayConfig(
-        Server server, Storage storage, Api api, Map<CarrierType, Map<String, CarrierSettings>> carriers) {
+        Server server,
+        Storage storage,
+        Api api,
+        Map<CarrierType, Map<String, CarrierSettings>> carriers,
+        Outbound outbound,
+        Map<String, String> templates) {
 
     public GatewayConfig {
         carriers = Map.copyOf(carriers);
+        templates = Map.copyOf(templates);
+    }
+
+    /**
+     * The send pipeline: {@code nodeId} names this process's leases (stable across restarts, distinct
+     * between nodes sharing a database), {@code settings} its retry, breaker, callback and lease policy.
+     */
+    public record Outbound(String nodeId, OutboundSettings settings) {
+        @Override
+        public String toString() {
+            return "Outbound[nodeId=" + nodeId + "]";
+        }
     }
 
     /**
@@ -44,12 +63,26 @@ public record GatewayConfig(
         }
     }
 
-    /** The API keys clients present as {@code Authorization: Bearer <key>}. */
-    public record Api(List<ApiKey> keys) {
+    /**
+     * How clients authenticate and how fast they may call: API keys, and optionally JWTs (HS256 with a
+     * shared secret, RS256 with keys from a JWKS URL), both as {@code Authorization: Bearer <token>}.
+     */
+    public record Api(List<ApiKey> keys, Jwt jwt, RateLimit rateLimit) {
         public Api {
             keys = List.copyOf(keys);
         }
     }
+
+    /** Accepted JWTs: signed with {@code hs256Secret} or a key of {@code jwksUrl}, from {@code issuer} for {@code audience}. */
+    public record Jwt(String hs256Secret, URI jwksUrl, String issuer, String audience) {
+        @Override
+        public String toString() {
+            return "Jwt[jwksUrl=" + jwksUrl + ", issuer=" + issuer + ", audience=" + audience + "]";
+        }
+    }
+
+    /** A token bucket per client: {@code burst} requests at once, refilled at {@code requestsPerSecond}. */
+    public record RateLimit(long requestsPerSecond, long burst) {}
 
     /** One API key; {@code name} says whose it is in logs, the key itself never appears there. */
     public record ApiKey(String name, String key) {

@@ -11,9 +11,10 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * Admits API requests that carry a configured key as {@code Authorization: Bearer <key>}. Keys are compared
- * as SHA-256 digests in constant time, and every configured key is checked, so the answer's timing says
- * nothing about how much of a key was right or which key was close.
+ * Admits API requests that carry a configured key, or a valid JWT when JWTs are configured, as
+ * {@code Authorization: Bearer <token>}. Keys are compared as SHA-256 digests in constant time, and every
+ * configured key is checked, so the answer's timing says nothing about how much of a key was right or
+ * which key was close. A token shaped like a JWT (three dot-separated parts) goes to {@link JwtVerifier}.
  */
 final class ApiKeyAuthentication implements Handler {
     /** The request attribute holding the name of the key that was used, for logs. */
@@ -25,7 +26,10 @@ final class ApiKeyAuthentication implements Handler {
 
     private final List<KnownKey> keys;
 
-    ApiKeyAuthentication(List<ApiKey> keys) {
+    private final JwtVerifier jwt;
+
+    ApiKeyAuthentication(List<ApiKey> keys, JwtVerifier jwt) {
+        this.jwt = jwt;
         this.keys = keys.stream()
                 .map(key -> new KnownKey(key.name(), digest(key.key())))
                 .toList();
@@ -41,7 +45,14 @@ final class ApiKeyAuthentication implements Handler {
                 || !authorization.regionMatches(true, 0, SCHEME, 0, SCHEME.length())) {
             throw refused("Bearer", "the Authorization header must use the Bearer scheme");
         }
-        byte[] presented = digest(authorization.substring(SCHEME.length()).strip());
+        String token = authorization.substring(SCHEME.length()).strip();
+        if (jwt != null && token.chars().filter(c -> c == '.').count() == 2) {
+            String subject = jwt.verify(token)
+                    .orElseThrow(() -> refused("Bearer error=\"invalid_token\"", "the JWT is not valid"));
+            ctx.attribute(KEY_NAME, "jwt:" + subject);
+            return;
+        }
+        byte[] presented = digest(token);
         String matched = null;
         for (KnownKey key : keys) {
             if (MessageDigest.isEqual(key.digest(), presented)) {

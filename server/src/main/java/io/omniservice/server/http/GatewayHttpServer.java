@@ -32,13 +32,25 @@ public final class GatewayHttpServer implements AutoCloseable {
             GatewayConfig.Api api,
             WebhookIngress ingress,
             MessageStore store,
+            OutboundApi outboundApi,
             GatewayMetrics metrics,
             Clock clock) {
         this.metrics = metrics;
         var webhooks = new WebhookRoutes(ingress, server.publicBaseUrl(), server.maxBodyBytes(), clock, metrics);
         var queries = new QueryRoutes(store);
         var operations = new OperationsRoutes(store, metrics);
-        var authentication = new ApiKeyAuthentication(api.keys());
+        var authentication =
+                new ApiKeyAuthentication(api.keys(), api.jwt() == null ? null : new JwtVerifier(api.jwt()));
+        var rateLimiting = new RateLimiting(api.rateLimit());
+        var outbound = new OutboundRoutes(
+                outboundApi.service(),
+                outboundApi.store(),
+                store,
+                outboundApi.selector(),
+                outboundApi.health(),
+                outboundApi.templates(),
+                clock,
+                outboundApi.routingRulesChanged());
         this.app = Javalin.create(config -> {
             config.startup.showJavalinBanner = false;
             config.startup.showOldJavalinVersionWarning = false;
@@ -57,8 +69,16 @@ public final class GatewayHttpServer implements AutoCloseable {
             routes.get("/webhooks/{carrier}/{account}", webhooks::handle);
 
             routes.beforeMatched("/v1/*", authentication);
+            routes.beforeMatched("/v1/*", rateLimiting);
+            routes.post("/v1/messages", outbound::send);
             routes.get("/v1/messages", queries::messages);
-            routes.get("/v1/messages/{messageId}", queries::message);
+            routes.get("/v1/messages/{messageId}", outbound::message);
+            routes.get("/v1/carriers", outbound::carriers);
+            routes.get("/v1/routing-rules", outbound::routingRules);
+            routes.post("/v1/routing-rules", outbound::addRoutingRule);
+            routes.delete("/v1/routing-rules/{ruleId}", outbound::deleteRoutingRule);
+            routes.get("/v1/dead-letters", outbound::deadLetters);
+            routes.post("/v1/dead-letters/{deadLetterId}/replay", outbound::replayDeadLetter);
             routes.get("/v1/conversations", queries::conversations);
             routes.get("/v1/conversations/{conversationId}", queries::conversation);
             routes.get("/v1/conversations/{conversationId}/messages", queries::conversationMessages);

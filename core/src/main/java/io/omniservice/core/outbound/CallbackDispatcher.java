@@ -1,0 +1,136 @@
+package io.omniservice.core.outbound;
+
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * POSTs each status change of a message to its {@code callbackUrl}, signed ({@link EventSignature}),
+ * one message's changes in order, retried with doubling waits, dead-lettered after the last attempt.
+ * A 2xx is delivered; anything else, or no answer, is tried again.
+ */
+public final class CallbackDispatcher implements AutoCloseable {
+    private static final Logger LOG = LoggerFactory.getLogger(CallbackDispatcher.class);
+
+    private final OutboundStore store;
+    private final OutboundSettings.Callbacks settings;
+    private final Duration pollInterval;
+    private final Clock clock;
+    private final HttpClient http;
+    private final ExecutorService workers = Executors.newVirtualThreadPerTaskExecutor();
+    private volatile boolean running;
+    private Thread loop;
+
+    public CallbackDispatcher(OutboundStore store, OutboundSettings settings, Clock clock) {
+        this.store = store;
+        this.settings = settings.callbacks();
+        this.pollInterval = settings.pollInterval();
+        this.clock = clock;
+        this.http = HttpClient.newBuilder()
+                .version(HttpClient.Version.HTTP_1_1)
+                .connectTimeout(this.settings.timeout())
+                .build();
+    }
+
+    public void start() {
+        running = true;
+        loop = Thread.ofPlatform().name("omniservice-callbacks").daemon(true).start(this::run);
+    }
+
+    private void run() {
+        while (running) {
+            try {
+                List<CallbackDelivery> due =
+                        store.claimCallbacks(clock.instant(), settings.timeout().multipliedBy(2), 128);
+                List<? extends java.util.concurrent.Future<?>> running =
+                        due.stream().map(d -> workers.submit(() -> deliver(d))).toList();
+                for (var f : running) {
+                    f.get();
+                }
+                if (due.isEmpty()) {
+                    Thread.sleep(pollInterval.toMillis());
+                }
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return;
+            } catch (Exception e) {
+                LOG.warn("callback delivery round failed: {}", e.toString());
+                sleepQuietly();
+            }
+        }
+    }
+
+    private void sleepQuietly() {
+        try {
+            Thread.sleep(pollInterval.toMillis());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    void deliver(CallbackDelivery delivery) {
+        byte[] body = delivery.payload().getBytes(StandardCharsets.UTF_8);
+        long now = clock.instant().getEpochSecond();
+        String error;
+        try {
+            HttpResponse<Void> response = http.send(
+                    HttpRequest.newBuilder(URI.create(delivery.url()))
+                            .timeout(settings.timeout())
+                            .header("Content-Type", "application/json")
+                            .header("User-Agent", "Omniservice")
+                            .header(EventSignature.HEADER, EventSignature.header(settings.signingSecret(), now, body))
+                            .POST(HttpRequest.BodyPublishers.ofByteArray(body))
+                            .build(),
+                    HttpResponse.BodyHandlers.discarding());
+            if (response.statusCode() / 100 == 2) {
+                store.callbackDelivered(delivery.id());
+                return;
+            }
+            error = "HTTP " + response.statusCode();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return;
+        } catch (Exception e) {
+            error = e.getClass().getSimpleName() + (e.getMessage() == null ? "" : ": " + e.getMessage());
+        }
+        int attempts = delivery.attempts() + 1;
+        Instant retryAt =
+                attempts >= settings.maxAttempts() ? null : clock.instant().plus(backoff(attempts));
+        store.callbackFailed(delivery.id(), error, retryAt);
+    }
+
+    private Duration backoff(int attempts) {
+        long millis = settings.initialBackoff().toMillis() << Math.min(attempts - 1, 30);
+        return Duration.ofMillis(Math.min(millis, settings.maxBackoff().toMillis()));
+    }
+
+    @Override
+    public void close() {
+        running = false;
+        if (loop != null) {
+            loop.interrupt();
+            try {
+                loop.join(2_000);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
+        workers.shutdown();
+        try {
+            workers.awaitTermination(2, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+}

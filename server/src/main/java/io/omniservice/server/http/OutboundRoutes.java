@@ -1,0 +1,428 @@
+package io.omniservice.server.http;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.javalin.http.Context;
+import io.omniservice.core.json.Json;
+import io.omniservice.core.model.ApiError;
+import io.omniservice.core.model.CarrierType;
+import io.omniservice.core.model.MediaItem;
+import io.omniservice.core.model.Message;
+import io.omniservice.core.model.MessageContent;
+import io.omniservice.core.model.PhoneNumber;
+import io.omniservice.core.outbound.CarrierHealth;
+import io.omniservice.core.outbound.CarrierRoute;
+import io.omniservice.core.outbound.CarrierSelector;
+import io.omniservice.core.outbound.OutboundRefusal;
+import io.omniservice.core.outbound.OutboundRequest;
+import io.omniservice.core.outbound.OutboundService;
+import io.omniservice.core.outbound.OutboundStore;
+import io.omniservice.core.outbound.Priority;
+import io.omniservice.core.outbound.RoutingRule;
+import io.omniservice.core.outbound.TemplateRegistry;
+import io.omniservice.core.store.MessageStore;
+import java.math.BigDecimal;
+import java.net.URI;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.time.Clock;
+import java.time.Instant;
+import java.time.format.DateTimeParseException;
+import java.util.ArrayList;
+import java.util.HexFormat;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * The outbound API: {@code POST /v1/messages} (validated field by field, idempotent with
+ * {@code Idempotency-Key}), a message with its send attempts, routing rules, carriers with their health,
+ * and dead letters.
+ */
+final class OutboundRoutes {
+    private static final int MAX_BUTTONS = 10;
+
+    private final OutboundService service;
+    private final OutboundStore outbound;
+    private final MessageStore store;
+    private final CarrierSelector selector;
+    private final CarrierHealth health;
+    private final TemplateRegistry templates;
+    private final Clock clock;
+    private final Runnable rulesChanged;
+
+    OutboundRoutes(
+            OutboundService service,
+            OutboundStore outbound,
+            MessageStore store,
+            CarrierSelector selector,
+            CarrierHealth health,
+            TemplateRegistry templates,
+            Clock clock,
+            Runnable rulesChanged) {
+        this.rulesChanged = rulesChanged;
+        this.service = service;
+        this.outbound = outbound;
+        this.store = store;
+        this.selector = selector;
+        this.health = health;
+        this.templates = templates;
+        this.clock = clock;
+    }
+
+    void send(Context ctx) {
+        byte[] raw = ctx.bodyAsBytes();
+        JsonNode body;
+        try {
+            body = Json.MAPPER.readTree(raw);
+        } catch (java.io.IOException e) {
+            throw new ApiException(new ApiError(400, "invalid_json", "the body is not JSON"));
+        }
+        if (body == null || !body.isObject()) {
+            throw new ApiException(new ApiError(400, "invalid_json", "the body must be a JSON object"));
+        }
+        OutboundRequest request = parse(body);
+        OutboundService.Idempotency idempotency = null;
+        String key = ctx.header("Idempotency-Key");
+        if (key != null) {
+            if (key.isBlank() || key.length() > 255) {
+                throw new ApiException(new ApiError(
+                        400, "invalid_header", "Idempotency-Key must be 1 to 255 characters", "Idempotency-Key"));
+            }
+            idempotency =
+                    new OutboundService.Idempotency(ctx.attribute(ApiKeyAuthentication.KEY_NAME), key, sha256(raw));
+        }
+        try {
+            OutboundService.Accepted accepted = service.accept(request, idempotency);
+            if (accepted.replayed()) {
+                ctx.header("Idempotent-Replayed", "true");
+            }
+            ctx.status(202).contentType(ErrorResponses.JSON).result(accepted.response());
+        } catch (OutboundRefusal refusal) {
+            int status =
+                    switch (refusal.code()) {
+                        case "recipient_opted_out" -> 403;
+                        case "idempotency_key_reused" -> 409;
+                        default -> 422;
+                    };
+            throw new ApiException(new ApiError(status, refusal.code(), refusal.getMessage()));
+        }
+    }
+
+    /** Reads the seed's OutboundMessageRequest, naming the first field that is wrong. */
+    private OutboundRequest parse(JsonNode body) {
+        JsonNode to = object(body, "to", true);
+        String phone = text(to, "to.phoneNumber", "phoneNumber", false);
+        String chatId = text(to, "to.chatId", "chatId", false);
+        if ((phone == null) == (chatId == null)) {
+            throw invalid("to.phoneNumber", "give exactly one of to.phoneNumber (E.164) or to.chatId (LiveChat)");
+        }
+        String recipient = chatId;
+        if (phone != null) {
+            recipient = e164(phone, "to.phoneNumber");
+        }
+        CarrierType preferred = null;
+        String preferredName = text(to, "to.preferredCarrier", "preferredCarrier", false);
+        if (preferredName != null) {
+            preferred = CarrierType.fromWireName(preferredName)
+                    .orElseThrow(() -> invalid("to.preferredCarrier", "unknown carrier '" + preferredName + "'"));
+        }
+        JsonNode fromNode = object(body, "from", false);
+        String from = null;
+        if (fromNode != null) {
+            String fromPhone = text(fromNode, "from.phoneNumber", "phoneNumber", false);
+            from = fromPhone != null
+                    ? e164(fromPhone, "from.phoneNumber")
+                    : text(fromNode, "from.senderId", "senderId", false);
+        }
+        JsonNode content = object(body, "content", true);
+        String type = text(content, "content.type", "type", true);
+        Map<String, String> params = params(content);
+        String templateId = text(content, "content.templateId", "templateId", false);
+        String text = text(content, "content.text", "text", false);
+        MessageContent parsed =
+                switch (type) {
+                    case "text" -> {
+                        if (text == null || text.isEmpty()) {
+                            throw invalid("content.text", "is required for a text message");
+                        }
+                        yield new MessageContent.Text(text);
+                    }
+                    case "template" -> {
+                        if (templateId == null) {
+                            throw invalid("content.templateId", "is required for a template message");
+                        }
+                        if (templates.has(templateId)) {
+                            List<String> missing = templates.missingParams(templateId, params);
+                            if (!missing.isEmpty()) {
+                                throw invalid(
+                                        "content.templateParams",
+                                        "template '" + templateId + "' needs " + String.join(", ", missing));
+                            }
+                        }
+                        String rendered = templates.render(templateId, params).orElse(text != null ? text : templateId);
+                        yield new MessageContent.Template(rendered, templateId, params);
+                    }
+                    case "media" -> {
+                        String url = text(content, "content.mediaUrl", "mediaUrl", true);
+                        httpUrl(url, "content.mediaUrl");
+                        yield new MessageContent.Media(
+                                text == null ? "" : text,
+                                List.of(MediaItem.url(url, text(content, "content.mediaType", "mediaType", false))));
+                    }
+                    case "interactive" -> {
+                        if (text == null || text.isEmpty()) {
+                            throw invalid("content.text", "is required above the buttons");
+                        }
+                        yield new MessageContent.Interactive(text, buttons(content));
+                    }
+                    default -> throw invalid("content.type", "must be text, template, media or interactive");
+                };
+        JsonNode options = object(body, "options", false);
+        Priority priority = Priority.NORMAL;
+        Instant scheduledAt = null;
+        Instant expireAt = null;
+        String callbackUrl = null;
+        if (options != null) {
+            String p = text(options, "options.priority", "priority", false);
+            if (p != null) {
+                try {
+                    priority = Priority.fromWireName(p);
+                } catch (IllegalArgumentException e) {
+                    throw invalid("options.priority", "must be high, normal or low");
+                }
+            }
+            scheduledAt = instant(options, "scheduledAt");
+            expireAt = instant(options, "expireAt");
+            callbackUrl = text(options, "options.callbackUrl", "callbackUrl", false);
+            if (callbackUrl != null) {
+                httpUrl(callbackUrl, "options.callbackUrl");
+            }
+        }
+        if (expireAt != null && !expireAt.isAfter(clock.instant())) {
+            throw invalid("options.expireAt", "is already past");
+        }
+        if (expireAt != null && scheduledAt != null && !expireAt.isAfter(scheduledAt)) {
+            throw invalid("options.expireAt", "must be after options.scheduledAt");
+        }
+        return new OutboundRequest(
+                recipient,
+                preferred,
+                from,
+                parsed,
+                "template".equals(type) ? null : templateId,
+                params,
+                text(content, "content.templateLanguage", "templateLanguage", false),
+                priority,
+                scheduledAt,
+                expireAt,
+                callbackUrl);
+    }
+
+    private static List<MessageContent.Interactive.Button> buttons(JsonNode content) {
+        JsonNode buttons = content.get("buttons");
+        if (buttons == null || !buttons.isArray() || buttons.isEmpty()) {
+            throw invalid("content.buttons", "must list at least one {id, title}");
+        }
+        if (buttons.size() > MAX_BUTTONS) {
+            throw invalid("content.buttons", "at most " + MAX_BUTTONS + " buttons");
+        }
+        List<MessageContent.Interactive.Button> result = new ArrayList<>();
+        for (int i = 0; i < buttons.size(); i++) {
+            String path = "content.buttons[" + i + "]";
+            if (!buttons.get(i).isObject()) {
+                throw invalid(path, "must be an object {id, title}");
+            }
+            String id = text(buttons.get(i), path + ".id", "id", true);
+            String title = text(buttons.get(i), path + ".title", "title", true);
+            if (id.length() > 256) {
+                throw invalid(path + ".id", "at most 256 characters");
+            }
+            result.add(new MessageContent.Interactive.Button(id, title));
+        }
+        return result;
+    }
+
+    private static Map<String, String> params(JsonNode content) {
+        JsonNode params = content.get("templateParams");
+        Map<String, String> result = new LinkedHashMap<>();
+        if (params == null || params.isNull()) {
+            return result;
+        }
+        if (!params.isObject()) {
+            throw invalid("content.templateParams", "must be an object of names to text values");
+        }
+        for (Map.Entry<String, JsonNode> p : params.properties()) {
+            if (!p.getValue().isValueNode() || p.getValue().isNull()) {
+                throw invalid("content.templateParams." + p.getKey(), "must be text");
+            }
+            result.put(p.getKey(), p.getValue().asText());
+        }
+        return result;
+    }
+
+    private static Instant instant(JsonNode options, String field) {
+        String raw = text(options, "options." + field, field, false);
+        if (raw == null) {
+            return null;
+        }
+        try {
+            return Instant.parse(raw);
+        } catch (DateTimeParseException e) {
+            throw invalid("options." + field, "must be an ISO-8601 time such as 2026-11-25T14:00:00Z");
+        }
+    }
+
+    private static JsonNode object(JsonNode parent, String field, boolean required) {
+        JsonNode value = parent.get(field);
+        if (value == null || value.isNull()) {
+            if (required) {
+                throw invalid(field, "is required");
+            }
+            return null;
+        }
+        if (!value.isObject()) {
+            throw invalid(field, "must be an object");
+        }
+        return value;
+    }
+
+    private static String text(JsonNode parent, String path, String field, boolean required) {
+        JsonNode value = parent.get(field);
+        if (value == null || value.isNull()) {
+            if (required) {
+                throw invalid(path, "is required");
+            }
+            return null;
+        }
+        if (!value.isTextual()) {
+            throw invalid(path, "must be a string");
+        }
+        if (required && value.asText().isBlank()) {
+            throw invalid(path, "must not be empty");
+        }
+        return value.asText();
+    }
+
+    private static String e164(String raw, String field) {
+        if (!raw.matches("\\+[1-9][0-9]{6,14}")) {
+            throw invalid(field, "must be an E.164 number such as +14155550100");
+        }
+        return PhoneNumber.e164(raw);
+    }
+
+    private static void httpUrl(String raw, String field) {
+        try {
+            URI uri = new URI(raw);
+            if (!("https".equals(uri.getScheme()) || "http".equals(uri.getScheme())) || uri.getHost() == null) {
+                throw invalid(field, "must be an http(s) URL");
+            }
+        } catch (java.net.URISyntaxException e) {
+            throw invalid(field, "is not a URL");
+        }
+    }
+
+    private static ApiException invalid(String field, String message) {
+        return new ApiException(new ApiError(400, "invalid_request", field + " " + message, field));
+    }
+
+    private static String sha256(byte[] body) {
+        try {
+            return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(body));
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    /** A message as the query API shows it, plus every send attempt for an outbound one. */
+    void message(Context ctx) {
+        Message message = store.message(ctx.pathParam("messageId"))
+                .orElseThrow(() -> ApiException.notFound("message_not_found", "no message has this id"));
+        ObjectNode json = Json.MAPPER.valueToTree(message);
+        json.set("attempts", Json.MAPPER.valueToTree(outbound.attempts(message.messageId())));
+        JsonBody.write(ctx, 200, json);
+    }
+
+    void carriers(Context ctx) {
+        List<Map<String, Object>> items = new ArrayList<>();
+        for (CarrierRoute route : selector.routes()) {
+            var breaker = health.breaker(route);
+            var metrics = breaker.getMetrics();
+            Map<String, Object> item = new LinkedHashMap<>();
+            item.put("name", route.carrier().wireName());
+            item.put("account", route.account());
+            item.put("capabilities", route.adapter().capabilities());
+            item.put("health", health.health(route).wireName());
+            item.put("circuitBreaker", breaker.getState().name().toLowerCase(java.util.Locale.ROOT));
+            // -1 until the breaker has seen its minimum number of calls
+            item.put("errorRate", metrics.getFailureRate() < 0 ? null : metrics.getFailureRate() / 100.0);
+            item.put("recentCalls", metrics.getNumberOfBufferedCalls());
+            item.put("costPerMessage", route.costPerMessage());
+            items.add(item);
+        }
+        JsonBody.write(ctx, 200, Map.of("items", items));
+    }
+
+    void routingRules(Context ctx) {
+        JsonBody.write(ctx, 200, Map.of("items", outbound.routingRules()));
+    }
+
+    void addRoutingRule(Context ctx) {
+        JsonNode body;
+        try {
+            body = Json.MAPPER.readTree(ctx.bodyAsBytes());
+        } catch (java.io.IOException e) {
+            throw new ApiException(new ApiError(400, "invalid_json", "the body is not JSON"));
+        }
+        if (body == null || !body.isObject()) {
+            throw new ApiException(new ApiError(400, "invalid_json", "the body must be a JSON object"));
+        }
+        String prefix = text(body, "prefix", "prefix", true);
+        if (!prefix.matches("\\+[0-9]{1,15}")) {
+            throw invalid("prefix", "must be '+' and 1 to 15 digits, such as +44 or +1415");
+        }
+        String carrierName = text(body, "carrier", "carrier", true);
+        CarrierType carrier = CarrierType.fromWireName(carrierName)
+                .orElseThrow(() -> invalid("carrier", "unknown carrier '" + carrierName + "'"));
+        JsonNode priority = body.get("priority");
+        if (priority != null && !priority.isNull() && !priority.canConvertToInt()) {
+            throw invalid("priority", "must be a whole number");
+        }
+        JsonNode cost = body.get("costPerMessage");
+        BigDecimal costPerMessage = null;
+        if (cost != null && !cost.isNull()) {
+            if (!cost.isNumber() || cost.decimalValue().signum() < 0) {
+                throw invalid("costPerMessage", "must be a number, zero or more");
+            }
+            costPerMessage = cost.decimalValue();
+        }
+        RoutingRule stored = outbound.addRoutingRule(new RoutingRule(
+                null,
+                prefix,
+                carrier,
+                priority == null || priority.isNull() ? 0 : priority.asInt(),
+                costPerMessage,
+                null));
+        rulesChanged.run();
+        JsonBody.write(ctx, 201, stored);
+    }
+
+    void deleteRoutingRule(Context ctx) {
+        if (!outbound.deleteRoutingRule(ctx.pathParam("ruleId"))) {
+            throw ApiException.notFound("routing_rule_not_found", "no routing rule has this id");
+        }
+        rulesChanged.run();
+        ctx.status(204);
+    }
+
+    void deadLetters(Context ctx) {
+        JsonBody.write(ctx, 200, Map.of("items", outbound.deadLetters(500)));
+    }
+
+    void replayDeadLetter(Context ctx) {
+        var replayed = outbound.replay(ctx.pathParam("deadLetterId"))
+                .orElseThrow(() -> ApiException.notFound(
+                        "dead_letter_not_found", "no dead letter has this id, or it was already replayed"));
+        JsonBody.write(ctx, 202, replayed);
+    }
+}

@@ -1,0 +1,48 @@
+package io.omniservice.server.http;
+
+import io.github.bucket4j.Bandwidth;
+import io.github.bucket4j.Bucket;
+import io.github.bucket4j.ConsumptionProbe;
+import io.javalin.http.Context;
+import io.javalin.http.Handler;
+import io.omniservice.core.model.ApiError;
+import io.omniservice.server.config.GatewayConfig;
+import java.time.Duration;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+
+/**
+ * A token bucket per client (API key name or JWT subject): {@code burst} requests at once, refilled at
+ * {@code requestsPerSecond}. An empty bucket answers 429 with {@code Retry-After} in whole seconds.
+ * Buckets are per node: N nodes admit N times the rate.
+ */
+final class RateLimiting implements Handler {
+    private final GatewayConfig.RateLimit limit;
+    private final Map<String, Bucket> buckets = new ConcurrentHashMap<>();
+
+    RateLimiting(GatewayConfig.RateLimit limit) {
+        this.limit = limit;
+    }
+
+    @Override
+    public void handle(Context ctx) {
+        String client = ctx.attribute(ApiKeyAuthentication.KEY_NAME);
+        if (client == null) {
+            return; // authentication refused it already
+        }
+        Bucket bucket = buckets.computeIfAbsent(client, c -> Bucket.builder()
+                .addLimit(Bandwidth.builder()
+                        .capacity(limit.burst())
+                        .refillGreedy(limit.requestsPerSecond(), Duration.ofSeconds(1))
+                        .build())
+                .build());
+        ConsumptionProbe probe = bucket.tryConsumeAndReturnRemaining(1);
+        if (!probe.isConsumed()) {
+            long seconds = Math.max(1, (probe.getNanosToWaitForRefill() + 999_999_999L) / 1_000_000_000L);
+            throw new ApiException(
+                    new ApiError(
+                            429, "rate_limited", "too many requests for this client; retry after " + seconds + " s"),
+                    Map.of("Retry-After", Long.toString(seconds)));
+        }
+    }
+}
