@@ -1,5 +1,8 @@
 package io.omniservice.core.outbound;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.MissingNode;
+import io.omniservice.core.json.Json;
 import java.io.IOException;
 import java.net.ConnectException;
 import java.net.URI;
@@ -52,6 +55,19 @@ public final class CarrierHttp {
     public record Response(int status, HttpHeaders headers, byte[] body) {
         public String text() {
             return new String(body, StandardCharsets.UTF_8);
+        }
+
+        /**
+         * The answer as JSON; a missing node when it is not JSON (a proxy's HTML page, an empty 503), so
+         * a carrier reads its fields with {@code path(...)} either way and falls back on the status.
+         */
+        public JsonNode json() {
+            try {
+                JsonNode root = Json.MAPPER.readTree(body);
+                return root == null ? MissingNode.getInstance() : root;
+            } catch (IOException e) {
+                return MissingNode.getInstance();
+            }
         }
 
         public boolean isSuccess() {

@@ -5,7 +5,6 @@ import io.github.resilience4j.circuitbreaker.CircuitBreaker;
 import io.github.resilience4j.core.IntervalBiFunction;
 import io.github.resilience4j.retry.Retry;
 import io.github.resilience4j.retry.RetryConfig;
-import io.omniservice.core.model.MessageContent;
 import io.omniservice.core.store.MessageStore;
 import java.net.URI;
 import java.time.Clock;
@@ -341,10 +340,5 @@ public final class SendDispatcher implements AutoCloseable {
     @Override
     public void close() {
         stop(Duration.ofSeconds(5));
-    }
-
-    /** For a message's content kind in logs and metrics. */
-    static String kind(MessageContent content) {
-        return content.getClass().getSimpleName().toLowerCase(java.util.Locale.ROOT);
     }
 }

@@ -2,17 +2,15 @@ package io.omniservice.carriers.bandwidth;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
-import com.fasterxml.jackson.databind.node.MissingNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.omniservice.core.json.Json;
-import io.omniservice.core.model.MediaItem;
-import io.omniservice.core.model.MessageContent;
 import io.omniservice.core.model.PhoneNumber;
 import io.omniservice.core.outbound.CarrierHttp;
 import io.omniservice.core.outbound.CarrierSender;
 import io.omniservice.core.outbound.OutboundSend;
 import io.omniservice.core.outbound.SendFailure;
 import io.omniservice.core.outbound.SendResult;
+import io.omniservice.core.outbound.SmsContent;
 import java.io.IOException;
 import java.net.URI;
 import java.time.Clock;
@@ -71,7 +69,7 @@ final class BandwidthSender implements CarrierSender {
         if (!response.isSuccess()) {
             throw failure(response);
         }
-        JsonNode answer = json(response.body());
+        JsonNode answer = response.json();
         // Bandwidth always names the message; should it not, the callbacks still carry our id in `tag`.
         String id = text(answer, "id", send.messageId());
         JsonNode segmentCount = answer.path("segmentCount");
@@ -85,34 +83,9 @@ final class BandwidthSender implements CarrierSender {
             throw SendFailure.recipientRejected(
                     "invalid_destination", "Bandwidth sends to E.164 phone numbers only", 0);
         }
-        String text;
-        List<String> media = new ArrayList<>();
-        switch (send.content()) {
-            case MessageContent.Text t -> text = t.body();
-            case MessageContent.Media m -> {
-                text = m.body();
-                for (MediaItem item : m.items()) {
-                    if (item.url() == null || item.url().isBlank()) {
-                        // Bandwidth fetches MMS media itself, so an item known only by another carrier's id cannot go.
-                        throw SendFailure.carrierRejected(
-                                "media_url_missing", "Bandwidth MMS media must be a fetchable URL", 0);
-                    }
-                    media.add(item.url());
-                }
-            }
-            // The pipeline renders templates and degrades buttons to text before SMS carriers; these only guard.
-            case MessageContent.Template t ->
-                throw SendFailure.carrierRejected("template_unsupported", "Bandwidth SMS/MMS has no templates", 0);
-            case MessageContent.Interactive i ->
-                throw SendFailure.carrierRejected(
-                        "interactive_unsupported", "Bandwidth SMS/MMS has no interactive messages", 0);
-            default ->
-                throw SendFailure.carrierRejected(
-                        "content_unsupported",
-                        "Bandwidth SMS/MMS cannot carry "
-                                + send.content().getClass().getSimpleName() + " content",
-                        0);
-        }
+        SmsContent sms = SmsContent.of(send.content(), "Bandwidth");
+        String text = sms.text();
+        List<String> media = sms.mediaUrls();
         ObjectNode request = Json.MAPPER.createObjectNode();
         request.put("applicationId", applicationId);
         request.putArray("to").add(to);
@@ -134,7 +107,7 @@ final class BandwidthSender implements CarrierSender {
 
     private SendFailure failure(CarrierHttp.Response response) {
         int status = response.status();
-        JsonNode error = json(response.body());
+        JsonNode error = response.json();
         String type = text(error, "type", "http_" + status);
         String description = text(error, "description", "Bandwidth answered HTTP " + status);
         List<String> fields = new ArrayList<>();
@@ -163,16 +136,6 @@ final class BandwidthSender implements CarrierSender {
             return SendFailure.retryable(type, message.toString(), status, retryAfter);
         }
         return SendFailure.fromHttpStatus(status, type, message.toString(), retryAfter);
-    }
-
-    /** The answer as JSON; a body that is not JSON (a proxy's HTML page) reads as empty. */
-    private static JsonNode json(byte[] body) {
-        try {
-            JsonNode node = Json.MAPPER.readTree(body);
-            return node == null ? MissingNode.getInstance() : node;
-        } catch (IOException e) {
-            return MissingNode.getInstance();
-        }
     }
 
     private static String text(JsonNode node, String field, String fallback) {

@@ -2,17 +2,15 @@ package io.omniservice.carriers.inteliquent;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
-import com.fasterxml.jackson.databind.node.MissingNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.omniservice.core.json.Json;
-import io.omniservice.core.model.MediaItem;
-import io.omniservice.core.model.MessageContent;
 import io.omniservice.core.model.PhoneNumber;
 import io.omniservice.core.outbound.CarrierHttp;
 import io.omniservice.core.outbound.CarrierSender;
 import io.omniservice.core.outbound.OutboundSend;
 import io.omniservice.core.outbound.SendFailure;
 import io.omniservice.core.outbound.SendResult;
+import io.omniservice.core.outbound.SmsContent;
 import io.omniservice.core.outbound.SmsSegments;
 import java.io.IOException;
 import java.net.URI;
@@ -100,34 +98,9 @@ final class InteliquentSender implements CarrierSender {
                         "invalid_from", "the Inteliquent sender must be a North American number of the account", 0);
             }
         }
-        String text;
-        List<String> media = new ArrayList<>();
-        switch (send.content()) {
-            case MessageContent.Text t -> text = t.body();
-            case MessageContent.Media m -> {
-                text = m.body();
-                for (MediaItem item : m.items()) {
-                    if (item.url() == null || item.url().isBlank()) {
-                        // The broker fetches MMS media by URL; an item known only by another carrier's id cannot go.
-                        throw SendFailure.carrierRejected(
-                                "media_url_missing", "Inteliquent MMS media must be a fetchable URL", 0);
-                    }
-                    media.add(item.url());
-                }
-            }
-            // The pipeline renders templates and degrades buttons to text before SMS carriers; these only guard.
-            case MessageContent.Template t ->
-                throw SendFailure.carrierRejected("template_unsupported", "Inteliquent SMS/MMS has no templates", 0);
-            case MessageContent.Interactive i ->
-                throw SendFailure.carrierRejected(
-                        "interactive_unsupported", "Inteliquent SMS/MMS has no interactive messages", 0);
-            default ->
-                throw SendFailure.carrierRejected(
-                        "content_unsupported",
-                        "Inteliquent SMS/MMS cannot carry "
-                                + send.content().getClass().getSimpleName() + " content",
-                        0);
-        }
+        SmsContent sms = SmsContent.of(send.content(), "Inteliquent");
+        String text = sms.text();
+        List<String> media = sms.mediaUrls();
 
         ObjectNode request = Json.MAPPER.createObjectNode();
         request.put("from", sender);
@@ -142,7 +115,7 @@ final class InteliquentSender implements CarrierSender {
         CarrierHttp.Response response =
                 http.post(publishUri, Map.of("Authorization", authorization), CONTENT_TYPE, bytes(request));
 
-        JsonNode answer = json(response.body());
+        JsonNode answer = response.json();
         if (!response.isSuccess()) {
             throw failure(response.status(), answer, response.text(), response.retryAfter(clock.instant()));
         }
@@ -201,16 +174,6 @@ final class InteliquentSender implements CarrierSender {
             return Json.MAPPER.writeValueAsString(request).getBytes(StandardCharsets.UTF_8);
         } catch (IOException e) {
             throw new IllegalStateException("a JSON tree always serializes", e);
-        }
-    }
-
-    /** The answer as JSON; a body that is not JSON (a proxy's HTML page) reads as empty. */
-    private static JsonNode json(byte[] body) {
-        try {
-            JsonNode node = Json.MAPPER.readTree(body);
-            return node == null ? MissingNode.getInstance() : node;
-        } catch (IOException e) {
-            return MissingNode.getInstance();
         }
     }
 

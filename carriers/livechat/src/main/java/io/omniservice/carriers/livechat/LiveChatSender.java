@@ -3,7 +3,6 @@ package io.omniservice.carriers.livechat;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
-import com.fasterxml.jackson.databind.node.MissingNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.omniservice.core.json.Json;
 import io.omniservice.core.model.MediaItem;
@@ -13,7 +12,6 @@ import io.omniservice.core.outbound.CarrierSender;
 import io.omniservice.core.outbound.OutboundSend;
 import io.omniservice.core.outbound.SendFailure;
 import io.omniservice.core.outbound.SendResult;
-import java.io.IOException;
 import java.net.URI;
 import java.time.Clock;
 import java.time.Duration;
@@ -101,7 +99,7 @@ final class LiveChatSender implements CarrierSender {
         if (!response.isSuccess()) {
             throw failure(response);
         }
-        String eventId = parse(response).path("event_id").asText(null);
+        String eventId = response.json().path("event_id").asText(null);
         if (eventId == null || eventId.isBlank()) {
             throw SendFailure.carrierRejected(
                     "unreadable_answer", "the send_event answer names no event_id", response.status());
@@ -211,7 +209,7 @@ final class LiveChatSender implements CarrierSender {
 
     private SendFailure failure(CarrierHttp.Response response) {
         Duration retryAfter = response.retryAfter(clock.instant());
-        JsonNode error = parse(response).path("error");
+        JsonNode error = response.json().path("error");
         String type = error.path("type").asText(null);
         if (type == null || type.isBlank()) {
             return SendFailure.fromHttpStatus(
@@ -231,15 +229,5 @@ final class LiveChatSender implements CarrierSender {
             return SendFailure.carrierRejected(type, message, response.status());
         }
         return SendFailure.fromHttpStatus(response.status(), type, message, retryAfter);
-    }
-
-    private static JsonNode parse(CarrierHttp.Response response) {
-        try {
-            JsonNode root = Json.MAPPER.readTree(response.body());
-            return root == null ? MissingNode.getInstance() : root;
-        } catch (IOException e) {
-            // a proxy's HTML error page, say: the HTTP status is all there is to go by
-            return MissingNode.getInstance();
-        }
     }
 }

@@ -12,10 +12,8 @@ import io.omniservice.core.outbound.OutboundSend;
 import io.omniservice.core.outbound.SendFailure;
 import io.omniservice.core.outbound.SendResult;
 import io.omniservice.core.outbound.SmsSegments;
-import java.io.IOException;
 import java.net.URI;
 import java.net.URLConnection;
-import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.Locale;
@@ -252,7 +250,7 @@ final class MessageBirdSender implements CarrierSender {
         if (!response.isSuccess()) {
             throw failure(response);
         }
-        return json(response);
+        return response.json();
     }
 
     private static String id(JsonNode answer) throws SendFailure {
@@ -265,7 +263,7 @@ final class MessageBirdSender implements CarrierSender {
     }
 
     private SendFailure failure(CarrierHttp.Response response) {
-        JsonNode error = json(response).path("errors").path(0);
+        JsonNode error = response.json().path("errors").path(0);
         int status = response.status();
         String code = error.path("code").isValueNode() ? error.path("code").asText() : "http_" + status;
         String parameter =
@@ -285,15 +283,5 @@ final class MessageBirdSender implements CarrierSender {
             return SendFailure.carrierRejected(code, message, status);
         }
         return SendFailure.fromHttpStatus(status, code, message, retryAfter);
-    }
-
-    /** The answer as JSON; an empty object when it is not (a proxy's HTML page, an empty 503). */
-    private static JsonNode json(CarrierHttp.Response response) {
-        try {
-            JsonNode node = Json.MAPPER.readTree(new String(response.body(), StandardCharsets.UTF_8));
-            return node != null && node.isObject() ? node : Json.MAPPER.createObjectNode();
-        } catch (IOException e) {
-            return Json.MAPPER.createObjectNode();
-        }
     }
 }

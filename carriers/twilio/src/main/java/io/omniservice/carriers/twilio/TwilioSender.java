@@ -11,7 +11,6 @@ import io.omniservice.core.outbound.OutboundSend;
 import io.omniservice.core.outbound.SendFailure;
 import io.omniservice.core.outbound.SendResult;
 import io.omniservice.core.outbound.SmsSegments;
-import java.io.IOException;
 import java.net.URI;
 import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
@@ -205,7 +204,7 @@ final class TwilioSender implements CarrierSender {
     }
 
     private static SendResult result(CarrierHttp.Response response, String smsText) throws SendFailure {
-        JsonNode answer = json(response);
+        JsonNode answer = response.json();
         String sid = answer.path("sid").asText(null);
         if (sid == null || sid.isBlank()) {
             // Twilio may have taken it: failing over could send it twice, retrying here likewise
@@ -233,7 +232,7 @@ final class TwilioSender implements CarrierSender {
     }
 
     private SendFailure failure(CarrierHttp.Response response) {
-        JsonNode error = json(response);
+        JsonNode error = response.json();
         String code = error.path("code").isMissingNode() || error.path("code").isNull()
                 ? "http_" + response.status()
                 : error.path("code").asText();
@@ -249,16 +248,6 @@ final class TwilioSender implements CarrierSender {
             return SendFailure.carrierRejected(code, message, response.status());
         }
         return SendFailure.fromHttpStatus(response.status(), code, message, retryAfter);
-    }
-
-    /** The answer as JSON; an empty object when it is not (a proxy's HTML page, an empty 503). */
-    private static JsonNode json(CarrierHttp.Response response) {
-        try {
-            JsonNode node = Json.MAPPER.readTree(response.body());
-            return node != null && node.isObject() ? node : Json.MAPPER.createObjectNode();
-        } catch (IOException e) {
-            return Json.MAPPER.createObjectNode();
-        }
     }
 
     /** An application/x-www-form-urlencoded body in insertion order; names repeat for lists (MediaUrl). */

@@ -3,7 +3,6 @@ package io.omniservice.carriers.whatsapp;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
-import com.fasterxml.jackson.databind.node.MissingNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.omniservice.core.json.Json;
 import io.omniservice.core.model.MediaItem;
@@ -14,7 +13,6 @@ import io.omniservice.core.outbound.CarrierSender;
 import io.omniservice.core.outbound.OutboundSend;
 import io.omniservice.core.outbound.SendFailure;
 import io.omniservice.core.outbound.SendResult;
-import java.io.IOException;
 import java.math.BigInteger;
 import java.net.URI;
 import java.time.Clock;
@@ -277,7 +275,7 @@ final class WhatsAppSender implements CarrierSender {
     }
 
     private static SendResult result(CarrierHttp.Response response) throws SendFailure {
-        JsonNode message = parse(response).path("messages").path(0);
+        JsonNode message = response.json().path("messages").path(0);
         String id = message.path("id").asText(null);
         if (id == null || id.isBlank()) {
             // Retrying could send it twice; so could another carrier, but Meta said it took no message.
@@ -290,7 +288,7 @@ final class WhatsAppSender implements CarrierSender {
 
     private SendFailure failure(CarrierHttp.Response response) {
         Duration retryAfter = response.retryAfter(clock.instant());
-        JsonNode error = parse(response).path("error");
+        JsonNode error = response.json().path("error");
         if (!error.path("code").canConvertToInt()) {
             return SendFailure.fromHttpStatus(
                     response.status(),
@@ -315,16 +313,6 @@ final class WhatsAppSender implements CarrierSender {
             return SendFailure.carrierRejected(codeText, message, response.status());
         }
         return SendFailure.fromHttpStatus(response.status(), codeText, message, retryAfter);
-    }
-
-    private static JsonNode parse(CarrierHttp.Response response) {
-        try {
-            JsonNode root = Json.MAPPER.readTree(response.body());
-            return root == null ? MissingNode.getInstance() : root;
-        } catch (IOException e) {
-            // a proxy's HTML error page, say: the HTTP status is all there is to go by
-            return MissingNode.getInstance();
-        }
     }
 
     private static void putIfPresent(ObjectNode node, String field, String value) {
