@@ -28,6 +28,8 @@ import java.util.UUID;
  * so a message repeated inside the group, or already stored, is stored once.
  */
 final class GroupTransaction {
+    private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(GroupTransaction.class);
+
     static final String MESSAGE_RECEIVED = "message.received";
     static final String CONVERSATION_CREATED = "conversation.created";
     static final String MESSAGE_STATUS = "message.status";
@@ -591,6 +593,17 @@ final class GroupTransaction {
     void carrierAccepted(
             String messageId, CarrierType carrier, String account, String carrierMessageId, String carrierStatus)
             throws SQLException {
+        if (carrierMessageId != null && namesAnotherMessage(carrier, carrierMessageId, messageId)) {
+            // The unique key would refuse the write and the send would be retried forever: the message is
+            // sent, but its callbacks cannot be told from the other message's, so they are not matched.
+            LOG.warn(
+                    "{} answered message {} with id {}, which already names another message; its status callbacks"
+                            + " will not be matched",
+                    carrier.wireName(),
+                    messageId,
+                    carrierMessageId);
+            carrierMessageId = null;
+        }
         try (PreparedStatement update = connection.prepareStatement(
                 "UPDATE messages SET carrier = ?, account = ?, carrier_message_id = ? WHERE message_id = ?")) {
             update.setString(1, carrier.wireName());
@@ -607,6 +620,9 @@ final class GroupTransaction {
             update.executeUpdate();
         }
         applyOwnStatus(messageId, carrier, carrierMessageId, MessageStatus.SENT, carrierStatus, null, null);
+        if (carrierMessageId == null) {
+            return;
+        }
         List<StatusUpdate> earlier = new ArrayList<>();
         try (PreparedStatement select = connection.prepareStatement("""
                 SELECT status, carrier_status, error_code, error_message, occurred_at FROM status_history
@@ -679,6 +695,19 @@ final class GroupTransaction {
                 null,
                 null);
         progress(found, cause);
+    }
+
+    private boolean namesAnotherMessage(CarrierType carrier, String carrierMessageId, String messageId)
+            throws SQLException {
+        try (PreparedStatement select = connection.prepareStatement(
+                "SELECT 1 FROM messages WHERE carrier = ? AND carrier_message_id = ? AND message_id <> ?")) {
+            select.setString(1, carrier.wireName());
+            select.setString(2, carrierMessageId);
+            select.setString(3, messageId);
+            try (ResultSet rs = select.executeQuery()) {
+                return rs.next();
+            }
+        }
     }
 
     /** A message's row as a status is applied to it. */

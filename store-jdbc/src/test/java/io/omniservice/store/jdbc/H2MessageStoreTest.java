@@ -21,7 +21,7 @@ import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 
 /** The store contract on the embedded H2 file database, plus what only a file database must show. */
-class H2MessageStoreTest extends MessageStoreContract {
+class H2MessageStoreTest extends OutboundStoreContract {
     private Path directory;
 
     @Override

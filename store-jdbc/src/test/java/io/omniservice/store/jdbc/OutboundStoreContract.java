@@ -1,0 +1,323 @@
+package io.omniservice.store.jdbc;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.omniservice.core.model.CarrierType;
+import io.omniservice.core.model.ConversationKey;
+import io.omniservice.core.model.Direction;
+import io.omniservice.core.model.Message;
+import io.omniservice.core.model.MessageIds;
+import io.omniservice.core.model.MessageMetadata;
+import io.omniservice.core.model.MessageStatus;
+import io.omniservice.core.model.NormalizedMessage;
+import io.omniservice.core.model.Sender;
+import io.omniservice.core.outbound.AcceptResult;
+import io.omniservice.core.outbound.CallbackDelivery;
+import io.omniservice.core.outbound.DeadLetter;
+import io.omniservice.core.outbound.Priority;
+import io.omniservice.core.outbound.QueuedMessage;
+import io.omniservice.core.outbound.RoutingRule;
+import io.omniservice.core.outbound.SendAttempt;
+import io.omniservice.core.outbound.SendJob;
+import io.omniservice.core.outbound.SendOutcome;
+import io.omniservice.core.outbound.SendPlan;
+import io.omniservice.core.outbound.SendResult;
+import java.math.BigDecimal;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.UUID;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The outbound tables' contract, run on every store adapter with the message store's own: leases,
+ * order, outcomes, idempotency, opt-outs, callbacks, routing rules and dead letters. Tests share one
+ * store, so each looks only at the jobs and messages it made.
+ */
+abstract class OutboundStoreContract extends MessageStoreContract {
+    private static final Duration LEASE = Duration.ofMinutes(5);
+
+    private JdbcOutboundStore outbound() {
+        return store.outbound();
+    }
+
+    private QueuedMessage queued(String to, Priority priority, Instant notBefore, String callbackUrl) {
+        ConversationKey key = new ConversationKey(to);
+        Instant at = now();
+        NormalizedMessage message = new NormalizedMessage(
+                MessageIds.next(Clock.systemUTC()),
+                key.conversationId(),
+                Direction.OUTBOUND,
+                Sender.phone("+14155550199", null),
+                to,
+                text("hello"),
+                new MessageMetadata(CarrierType.TWILIO, "default", null, null, null, at, null, null));
+        SendPlan plan = new SendPlan(to, null, text("hello"), null, null, null, null, CarrierType.TWILIO, "default");
+        return new QueuedMessage(message, key, plan, priority, notBefore, null, callbackUrl, null, "{}");
+    }
+
+    private List<String> claimedOf(List<SendJob> jobs, List<String> mine) {
+        return jobs.stream().map(SendJob::messageId).filter(mine::contains).toList();
+    }
+
+    private static SendAttempt sentAttempt() {
+        return new SendAttempt(CarrierType.TWILIO, "default", now(), 12, "sent", 201, null, null);
+    }
+
+    @Test
+    void jobsAreLeasedHighPriorityFirstThenInRequestOrderOneAtATimePerConversation() {
+        String alice = phone();
+        String bob = phone();
+        QueuedMessage a1 = queued(alice, Priority.NORMAL, now(), null);
+        QueuedMessage a2 = queued(alice, Priority.HIGH, now(), null);
+        QueuedMessage b1 = queued(bob, Priority.LOW, now(), null);
+        QueuedMessage b2 = queued(bob, Priority.HIGH, now(), null);
+        for (QueuedMessage q : List.of(a1, a2, b1, b2)) {
+            assertThat(outbound().accept(q)).isEqualTo(new AcceptResult.Stored());
+        }
+        List<String> mine = List.of(a1, a2, b1, b2).stream()
+                .map(q -> q.message().messageId())
+                .toList();
+
+        List<SendJob> first = outbound().claimDue("node-a", Instant.now(), LEASE, 10_000);
+
+        // each conversation's earliest request goes first, whatever the priority of a later one
+        assertThat(claimedOf(first, mine))
+                .containsExactly(a1.message().messageId(), b1.message().messageId());
+        assertThat(claimedOf(outbound().claimDue("node-b", Instant.now(), LEASE, 10_000), mine))
+                .isEmpty();
+
+        outbound()
+                .finish(new SendOutcome.Sent(
+                        a1.message().messageId(),
+                        CarrierType.TWILIO,
+                        "default",
+                        new SendResult(carrierId(), "queued", 1),
+                        List.of(sentAttempt())));
+        assertThat(claimedOf(outbound().claimDue("node-b", Instant.now(), LEASE, 10_000), mine))
+                .containsExactly(a2.message().messageId());
+    }
+
+    @Test
+    void aLeaseThatRanOutOrWasReleasedIsLeasedAgain() {
+        QueuedMessage q = queued(phone(), Priority.NORMAL, now(), null);
+        outbound().accept(q);
+        String id = q.message().messageId();
+        Instant now = Instant.now();
+        assertThat(claimedOf(outbound().claimDue("node-a", now, LEASE, 10_000), List.of(id)))
+                .containsExactly(id);
+
+        assertThat(claimedOf(outbound().claimDue("node-b", now.plus(LEASE).plusSeconds(1), LEASE, 10_000), List.of(id)))
+                .containsExactly(id);
+        assertThat(outbound().releaseLeasesOf("node-b")).isGreaterThanOrEqualTo(1);
+        List<SendJob> again = outbound().claimDue("node-c", Instant.now(), LEASE, 10_000);
+        assertThat(claimedOf(again, List.of(id))).containsExactly(id);
+        assertThat(again.stream()
+                        .filter(j -> j.messageId().equals(id))
+                        .findFirst()
+                        .orElseThrow()
+                        .runs())
+                .isEqualTo(3);
+    }
+
+    @Test
+    void aScheduledJobIsNotLeasedBeforeItsTimeAndDoesNotHoldBackItsConversation() {
+        String to = phone();
+        Instant later = Instant.now().plus(Duration.ofHours(1));
+        QueuedMessage scheduled = queued(to, Priority.NORMAL, later, null);
+        QueuedMessage now = queued(to, Priority.NORMAL, now(), null);
+        outbound().accept(scheduled);
+        outbound().accept(now);
+        List<String> mine =
+                List.of(scheduled.message().messageId(), now.message().messageId());
+
+        assertThat(claimedOf(outbound().claimDue("node-a", Instant.now(), LEASE, 10_000), mine))
+                .containsExactly(now.message().messageId());
+        assertThat(claimedOf(outbound().claimDue("node-a", later.plusSeconds(1), LEASE, 10_000), mine))
+                .containsExactly(scheduled.message().messageId());
+    }
+
+    @Test
+    void sentOutcomeStoresTheCarrierIdAttemptsAndAStatusThatArrivedFirst() {
+        QueuedMessage q = queued(phone(), Priority.NORMAL, now(), null);
+        outbound().accept(q);
+        String id = q.message().messageId();
+        String carrierId = carrierId();
+        // the carrier's delivered callback beats our storing of its answer
+        store.commit(statuses(status(CarrierType.TWILIO, carrierId, MessageStatus.DELIVERED, "delivered", now())));
+
+        outbound()
+                .finish(new SendOutcome.Sent(
+                        id,
+                        CarrierType.TWILIO,
+                        "default",
+                        new SendResult(carrierId, "queued", 1),
+                        List.of(sentAttempt())));
+
+        Message stored = store.message(id).orElseThrow();
+        assertThat(stored.carrierMessageId()).isEqualTo(carrierId);
+        assertThat(stored.status()).isEqualTo(MessageStatus.DELIVERED);
+        assertThat(outbound().attempts(id)).extracting(SendAttempt::outcome).containsExactly("sent");
+        assertThat(claimedOf(
+                        outbound().claimDue("node-z", Instant.now().plus(LEASE.multipliedBy(2)), LEASE, 10_000),
+                        List.of(id)))
+                .isEmpty();
+    }
+
+    @Test
+    void aCarrierIdThatAlreadyNamesAnotherMessageDoesNotBlockTheOutcome() {
+        QueuedMessage first = queued(phone(), Priority.NORMAL, now(), null);
+        QueuedMessage second = queued(phone(), Priority.NORMAL, now(), null);
+        outbound().accept(first);
+        outbound().accept(second);
+        String carrierId = carrierId();
+        for (QueuedMessage q : List.of(first, second)) {
+            outbound()
+                    .finish(new SendOutcome.Sent(
+                            q.message().messageId(),
+                            CarrierType.TWILIO,
+                            "default",
+                            new SendResult(carrierId, "queued", 1),
+                            List.of(sentAttempt())));
+        }
+
+        assertThat(store.message(first.message().messageId()).orElseThrow().carrierMessageId())
+                .isEqualTo(carrierId);
+        Message second2 = store.message(second.message().messageId()).orElseThrow();
+        assertThat(second2.status()).isEqualTo(MessageStatus.SENT);
+        assertThat(second2.carrierMessageId()).isNull();
+    }
+
+    @Test
+    void exhaustedSendIsDeadLetteredAndAReplayQueuesItOnce() {
+        QueuedMessage q = queued(phone(), Priority.NORMAL, now(), null);
+        outbound().accept(q);
+        String id = q.message().messageId();
+        outbound()
+                .finish(new SendOutcome.Failed(
+                        id, CarrierType.TWILIO, "circuit_open", "every carrier failed", true, q.plan(), List.of()));
+        assertThat(store.message(id).orElseThrow().status()).isEqualTo(MessageStatus.FAILED);
+        DeadLetter letter = outbound().deadLetters(500).stream()
+                .filter(d -> id.equals(d.messageId()))
+                .findFirst()
+                .orElseThrow();
+
+        assertThat(outbound().replay(letter.id())).isPresent();
+        assertThat(outbound().replay(letter.id())).isEmpty();
+        assertThat(store.message(id).orElseThrow().status()).isEqualTo(MessageStatus.QUEUED);
+        assertThat(claimedOf(outbound().claimDue("node-r", Instant.now(), LEASE, 10_000), List.of(id)))
+                .containsExactly(id);
+    }
+
+    @Test
+    void anIdempotencyKeyStoresOnceAndTellsARepeatFromAnotherRequest() {
+        String key = UUID.randomUUID().toString();
+        QueuedMessage base = queued(phone(), Priority.NORMAL, now(), null);
+        QueuedMessage first = new QueuedMessage(
+                base.message(),
+                base.conversation(),
+                base.plan(),
+                base.priority(),
+                base.notBefore(),
+                null,
+                null,
+                new QueuedMessage.IdempotencyKey("client", key, "hash-1"),
+                "{\"messageId\":\"" + base.message().messageId() + "\"}");
+        QueuedMessage race = queued(phone(), Priority.NORMAL, now(), null);
+        QueuedMessage second = new QueuedMessage(
+                race.message(),
+                race.conversation(),
+                race.plan(),
+                race.priority(),
+                race.notBefore(),
+                null,
+                null,
+                new QueuedMessage.IdempotencyKey("client", key, "hash-1"),
+                "{}");
+
+        assertThat(outbound().accept(first)).isEqualTo(new AcceptResult.Stored());
+        assertThat(outbound().accept(second)).isEqualTo(new AcceptResult.KeyUsed(true, first.response()));
+        assertThat(store.message(race.message().messageId())).isEmpty();
+        assertThat(outbound().idempotentAnswer("client", key, "hash-2"))
+                .contains(new AcceptResult.KeyUsed(false, first.response()));
+        assertThat(outbound().idempotentAnswer("other-client", key, "hash-1")).isEmpty();
+    }
+
+    @Test
+    void stopOptsTheSenderOutOnItsChannelAndStartOptsThemBackIn() {
+        String customer = phone();
+        Sender sender = Sender.phone(customer, null);
+        store.commit(batch(inbound(CarrierType.TWILIO, carrierId(), sender, now(), text(" stop "))));
+        assertThat(outbound().optedOutChannels(customer)).containsExactly("sms");
+
+        store.commit(batch(inbound(CarrierType.WHATSAPP, carrierId(), sender, now(), text("Stop please"))));
+        assertThat(outbound().optedOutChannels(customer)).containsExactly("sms");
+
+        store.commit(batch(inbound(CarrierType.BANDWIDTH, carrierId(), sender, now(), text("START"))));
+        assertThat(outbound().optedOutChannels(customer)).isEmpty();
+        assertThat(outbound().lastInboundAt(new ConversationKey(customer).conversationId(), "whatsapp"))
+                .isPresent();
+    }
+
+    @Test
+    void statusChangesOfAMessageWithACallbackUrlAreQueuedInOrderAndDeadLetteredAfterTheLastAttempt() {
+        QueuedMessage q = queued(phone(), Priority.NORMAL, now(), "https://example.com/cb/" + UUID.randomUUID());
+        outbound().accept(q);
+        String id = q.message().messageId();
+        String carrierId = carrierId();
+        outbound()
+                .finish(new SendOutcome.Sent(
+                        id,
+                        CarrierType.TWILIO,
+                        "default",
+                        new SendResult(carrierId, "queued", 1),
+                        List.of(sentAttempt())));
+        store.commit(statuses(status(CarrierType.TWILIO, carrierId, MessageStatus.DELIVERED, "delivered", now())));
+
+        List<CallbackDelivery> firstRound = mine(outbound().claimCallbacks(Instant.now(), LEASE, 10_000), id);
+        assertThat(firstRound).hasSize(1);
+        assertThat(firstRound.getFirst().payload()).contains("\"status\":\"sent\"");
+        outbound().callbackDelivered(firstRound.getFirst().id());
+
+        List<CallbackDelivery> secondRound = mine(outbound().claimCallbacks(Instant.now(), LEASE, 10_000), id);
+        assertThat(secondRound).hasSize(1);
+        assertThat(secondRound.getFirst().payload()).contains("\"status\":\"delivered\"");
+        outbound()
+                .callbackFailed(
+                        secondRound.getFirst().id(), "HTTP 500", Instant.now().plusSeconds(60));
+        assertThat(mine(outbound().claimCallbacks(Instant.now(), LEASE, 10_000), id))
+                .isEmpty();
+        List<CallbackDelivery> retry =
+                mine(outbound().claimCallbacks(Instant.now().plusSeconds(61), LEASE, 10_000), id);
+        assertThat(retry).extracting(CallbackDelivery::attempts).containsExactly(1);
+
+        outbound().callbackFailed(retry.getFirst().id(), "HTTP 500", null);
+        assertThat(outbound().deadLetters(500)).anySatisfy(d -> {
+            assertThat(d.messageId()).isEqualTo(id);
+            assertThat(d.kind()).isEqualTo("callback");
+            assertThat(d.attempts()).isEqualTo(2);
+        });
+    }
+
+    private static List<CallbackDelivery> mine(List<CallbackDelivery> deliveries, String messageId) {
+        return deliveries.stream().filter(d -> d.messageId().equals(messageId)).toList();
+    }
+
+    @Test
+    void routingRulesArePersistedAndDeleted() {
+        RoutingRule added = outbound()
+                .addRoutingRule(
+                        new RoutingRule(null, "+44", CarrierType.MESSAGEBIRD, 1, new BigDecimal("0.0450"), null));
+        assertThat(outbound().routingRules()).anySatisfy(r -> {
+            assertThat(r.id()).isEqualTo(added.id());
+            assertThat(r.prefix()).isEqualTo("+44");
+            assertThat(r.carrier()).isEqualTo(CarrierType.MESSAGEBIRD);
+            assertThat(r.costPerMessage()).isEqualByComparingTo("0.045");
+        });
+
+        assertThat(outbound().deleteRoutingRule(added.id())).isTrue();
+        assertThat(outbound().deleteRoutingRule(added.id())).isFalse();
+        assertThat(outbound().routingRules()).noneMatch(r -> r.id().equals(added.id()));
+    }
+}
