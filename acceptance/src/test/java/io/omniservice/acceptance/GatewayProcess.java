@@ -20,18 +20,28 @@ import java.util.List;
 final class GatewayProcess implements AutoCloseable {
     static final String API_KEY = "acceptance-api-key";
 
+    /** Bandwidth's send API as the gateway reaches it in {@link #startSending}. */
+    static final String BANDWIDTH_ACCOUNT = "9900000";
+
     private final Path directory;
     private final int port;
+    private final String bandwidthApiBaseUrl;
     private Process process;
 
-    private GatewayProcess(Path directory, int port) {
+    private GatewayProcess(Path directory, int port, String bandwidthApiBaseUrl) {
         this.directory = directory;
         this.port = port;
+        this.bandwidthApiBaseUrl = bandwidthApiBaseUrl;
     }
 
     /** Starts a gateway with every carrier configured with the secrets {@link SignedWebhooks} signs with. */
     static GatewayProcess start(Path directory) throws Exception {
-        GatewayProcess gateway = new GatewayProcess(directory, freePort());
+        return startSending(directory, null);
+    }
+
+    /** Like {@link #start}, with the Bandwidth account also sending, through the API at {@code bandwidthApiBaseUrl}. */
+    static GatewayProcess startSending(Path directory, String bandwidthApiBaseUrl) throws Exception {
+        GatewayProcess gateway = new GatewayProcess(directory, freePort(), bandwidthApiBaseUrl);
         Files.writeString(directory.resolve("omniservice.yaml"), gateway.config());
         gateway.launch();
         return gateway;
@@ -138,6 +148,7 @@ final class GatewayProcess implements AutoCloseable {
                     default:
                       callbackUsername: %s
                       callbackPassword: %s
+%s
                   livechat:
                     default:
                       secretKey: %s
@@ -147,6 +158,9 @@ final class GatewayProcess implements AutoCloseable {
                   inteliquent:
                     default:
                       inboundApiKey: %s
+                outbound:
+                  nodeId: acceptance-node
+                  pollMillis: 50
                 """.formatted(
                         port,
                         publicBaseUrl(),
@@ -158,9 +172,26 @@ final class GatewayProcess implements AutoCloseable {
                         SignedWebhooks.TWILIO_AUTH_TOKEN,
                         SignedWebhooks.BANDWIDTH_USER,
                         SignedWebhooks.BANDWIDTH_PASSWORD,
+                        bandwidthSending(),
                         SignedWebhooks.LIVECHAT_SECRET,
                         SignedWebhooks.MESSAGEBIRD_SIGNING_KEY,
                         SignedWebhooks.INTELIQUENT_INBOUND_KEY);
+    }
+
+    private String bandwidthSending() {
+        if (bandwidthApiBaseUrl == null) {
+            return "";
+        }
+        return """
+                      accountId: "%s"
+                      apiUsername: acceptance-api-user
+                      apiPassword: acceptance-api-password
+                      applicationId: 93de2206-9669-4e07-948d-329f4b722ee2
+                      from: "+14155550198"
+                      apiBaseUrl: %s""".formatted(BANDWIDTH_ACCOUNT, bandwidthApiBaseUrl)
+                // under bandwidth.default, as indented as the configuration's own lines
+                .indent(22)
+                .stripTrailing();
     }
 
     private static int freePort() throws IOException {
