@@ -27,7 +27,6 @@ import io.omniservice.store.jdbc.JdbcMessageStore;
 import java.math.BigDecimal;
 import java.net.URI;
 import java.time.Clock;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -106,7 +105,9 @@ public final class Gateway implements AutoCloseable {
 
     public static Gateway open(GatewayConfig config, Iterable<CarrierProvider> providers, Clock clock) {
         CarrierContext context = new CarrierContext(
-                clock, new InMemoryReplayGuard(clock), CarrierHttp.withTimeout(Duration.ofSeconds(10)));
+                clock,
+                new InMemoryReplayGuard(clock),
+                CarrierHttp.withTimeout(config.outbound().settings().sendTimeout()));
         CarrierRegistry carriers = ConfiguredCarriers.build(config.carriers(), providers, context);
         warnAboutPlaceholders(config);
         MessageStore store = openStore(config.storage());

@@ -32,6 +32,8 @@ public final class CarrierHealth {
                 .failureRateThreshold(settings.failureRatePercent())
                 .waitDurationInOpenState(settings.openFor())
                 .permittedNumberOfCallsInHalfOpenState(settings.halfOpenCalls())
+                // a down carrier is picked last, so it may never get the call that would half-open it
+                .automaticTransitionFromOpenToHalfOpenEnabled(true)
                 .recordException(e -> e instanceof SendFailure f && f.kind() == SendFailure.Kind.RETRYABLE)
                 .build();
         this.breakers = CircuitBreakerRegistry.of(config);

@@ -17,8 +17,9 @@ import java.util.function.Supplier;
 
 /**
  * Orders the carriers for one message, the seed's four priorities: the request's {@code preferredCarrier}
- * and then the conversation's last carrier, if healthy; the routing rule with the longest matching
- * prefix, if healthy; then every other carrier that can carry the content, cheapest healthy first, with
+ * and then the conversation's last carrier, if up; the routing rule with the longest matching prefix, if
+ * up ("up" is healthy or degraded: a half-open breaker's trial calls are how a carrier recovers, and it
+ * refuses the calls beyond them, which then fall back); then every other carrier that can carry the content, cheapest healthy first, with
  * degraded (half-open) and down (open) carriers last. The first is tried first, the rest are the fallbacks.
  * A carrier is left out when the recipient opted out on its channel or it cannot carry the content even
  * reshaped (a template rendered to text, buttons to numbered options, WhatsApp's window to a template).
@@ -94,12 +95,12 @@ public final class CarrierSelector {
         List<CarrierRoute> order = new ArrayList<>();
         Optional<RoutingRule> rule = longestPrefixRule(plan.to());
         if (plan.preferredCarrier() != null) {
-            healthyOf(eligible, plan.preferredCarrier(), plan.to()).forEach(order::add);
+            upOf(eligible, plan.preferredCarrier(), plan.to()).forEach(order::add);
         }
         if (recipient.lastCarrier() != null) {
-            healthyOf(eligible, recipient.lastCarrier(), plan.to()).forEach(order::add);
+            upOf(eligible, recipient.lastCarrier(), plan.to()).forEach(order::add);
         }
-        rule.ifPresent(r -> healthyOf(eligible, r.carrier(), plan.to()).forEach(order::add));
+        rule.ifPresent(r -> upOf(eligible, r.carrier(), plan.to()).forEach(order::add));
         Comparator<CarrierRoute> byHealthThenCost = Comparator.<CarrierRoute>comparingInt(
                         r -> health.health(r).ordinal())
                 .thenComparing(r -> cost(r, plan.to()));
@@ -111,9 +112,9 @@ public final class CarrierSelector {
         return new Selection(candidates, null, null);
     }
 
-    private List<CarrierRoute> healthyOf(Map<CarrierRoute, MessageContent> eligible, CarrierType carrier, String to) {
+    private List<CarrierRoute> upOf(Map<CarrierRoute, MessageContent> eligible, CarrierType carrier, String to) {
         return eligible.keySet().stream()
-                .filter(r -> r.carrier() == carrier && health.health(r) == CarrierHealth.Health.HEALTHY)
+                .filter(r -> r.carrier() == carrier && health.health(r) != CarrierHealth.Health.DOWN)
                 .sorted(Comparator.comparing(r -> cost(r, to)))
                 .toList();
     }

@@ -9,12 +9,14 @@ import java.time.Duration;
  *     outlast every retry and fallback of one job
  * @param maxInFlight sends one node runs at once
  * @param pollInterval how often idle workers look for due jobs (scheduled ones, other nodes' work)
+ * @param sendTimeout how long a carrier may take to answer one send before it counts as a retryable timeout
  * @param whatsAppWindow WhatsApp's customer-service window for free-form messages
  */
 public record OutboundSettings(
         Duration lease,
         int maxInFlight,
         Duration pollInterval,
+        Duration sendTimeout,
         Retry retry,
         Breaker breaker,
         Callbacks callbacks,
@@ -48,6 +50,7 @@ public record OutboundSettings(
                 Duration.ofMinutes(5),
                 256,
                 Duration.ofMillis(200),
+                Duration.ofSeconds(10),
                 new Retry(3, Duration.ofMillis(500), 2.0, Duration.ofSeconds(10), Duration.ofSeconds(60)),
                 new Breaker(20, 10, 50f, Duration.ofSeconds(30), 3),
                 new Callbacks(

@@ -392,6 +392,7 @@ public final class ConfigLoader {
                 "leaseSeconds",
                 "maxInFlight",
                 "pollMillis",
+                "sendTimeoutMillis",
                 "whatsAppWindowHours",
                 "retry",
                 "breaker",
@@ -416,6 +417,7 @@ public final class ConfigLoader {
                 java.time.Duration.ofSeconds(out.number("leaseSeconds", 300, 5, 86_400)),
                 (int) out.number("maxInFlight", 256, 1, 100_000),
                 java.time.Duration.ofMillis(out.number("pollMillis", 200, 10, 60_000)),
+                java.time.Duration.ofMillis(out.number("sendTimeoutMillis", 10_000, 50, 600_000)),
                 new OutboundSettings.Retry(
                         (int) retry.number("maxAttempts", 3, 1, 100),
                         java.time.Duration.ofMillis(retry.number("initialBackoffMillis", 500, 1, 3_600_000)),

@@ -93,6 +93,7 @@ class OutboundPipelineTest {
                 outbound:
                   nodeId: test-node
                   pollMillis: 20
+                  sendTimeoutMillis: 400
                   retry: {maxAttempts: 3, initialBackoffMillis: 20, maxBackoffMillis: 100, maxRetryAfterSeconds: 5}
                   breaker: {window: 4, minimumCalls: 4, failureRatePercent: 50, openSeconds: 1, halfOpenCalls: 1}
                   callbacks: {signingSecret: %s, initialBackoffMillis: 20, maxAttempts: 3}
@@ -456,6 +457,110 @@ class OutboundPipelineTest {
         assertThat(twilio.path("circuitBreaker").asText()).isEqualTo("open");
         assertThat(twilio.path("health").asText()).isEqualTo("down");
         assertThat(twilio.path("capabilities").path("supportsText").asBoolean()).isTrue();
+    }
+
+    @Test
+    void aConversationsMessagesReachTheCarrierOneAtATimeInTheOrderRequested() {
+        startGateway("");
+        carriers.stubFor(post(urlPathEqualTo(BANDWIDTH_PATH))
+                .willReturn(aResponse()
+                        .withStatus(202)
+                        .withFixedDelay(40)
+                        .withHeader("Content-Type", "application/json")
+                        .withBody("{\"id\":\"{{randomValue length=30 type='ALPHANUMERIC'}}\",\"segmentCount\":1}")));
+        List<String> ids = new java.util.ArrayList<>();
+        for (int i = 0; i < 6; i++) {
+            ids.add(json(postMessage(text("+14155550123", null, "part " + i), null))
+                    .path("messageId")
+                    .asText());
+        }
+        ids.forEach(id -> awaitMessage(id, "sent"));
+
+        List<LoggedRequest> sends = carriers.findAll(postRequestedFor(urlPathEqualTo(BANDWIDTH_PATH)));
+        sends.sort(java.util.Comparator.comparing(LoggedRequest::getLoggedDate));
+        assertThat(sends)
+                .extracting(r -> json(r.getBodyAsString()).path("text").asText())
+                .containsExactly("part 0", "part 1", "part 2", "part 3", "part 4", "part 5");
+        for (int i = 1; i < sends.size(); i++) {
+            // the next send starts only after the previous one's 40 ms answer
+            assertThat(Duration.between(
+                            sends.get(i - 1).getLoggedDate().toInstant(),
+                            sends.get(i).getLoggedDate().toInstant()))
+                    .isGreaterThanOrEqualTo(Duration.ofMillis(35));
+        }
+    }
+
+    @Test
+    void aSlowAnswerTimesOutAndIsRetried() {
+        startGateway("");
+        carriers.stubFor(post(urlPathEqualTo(TWILIO_PATH))
+                .inScenario("slow")
+                .whenScenarioStateIs(Scenario.STARTED)
+                .willReturn(aResponse().withStatus(201).withFixedDelay(1_500).withBody("{}"))
+                .willSetStateTo("fast"));
+        carriers.stubFor(post(urlPathEqualTo(TWILIO_PATH))
+                .inScenario("slow")
+                .whenScenarioStateIs("fast")
+                .willReturn(aResponse()
+                        .withStatus(201)
+                        .withHeader("Content-Type", "application/json")
+                        .withBody("{\"sid\":\"SMaaaabbbbccccddddeeeeffff00002222\",\"status\":\"queued\"}")));
+        String id = json(postMessage(text("+14155550100", "twilio", "slow"), null))
+                .path("messageId")
+                .asText();
+
+        JsonNode sent = awaitMessage(id, "sent");
+        assertThat(sent.path("carrier").asText()).isEqualTo("twilio");
+        assertThat(sent.path("attempts").findValuesAsText("errorCode")).containsExactly("timeout");
+        assertThat(sent.path("attempts").findValuesAsText("outcome")).containsExactly("retryable", "sent");
+    }
+
+    @Test
+    void anOpenBreakerHalfOpensAfterItsWaitAndClosesOnASuccessfulTrial() throws Exception {
+        startGateway("");
+        carriers.stubFor(
+                post(urlPathEqualTo(TWILIO_PATH)).willReturn(aResponse().withStatus(500)));
+        bandwidthAccepts();
+        awaitMessage(
+                json(postMessage(text("+14155550100", "twilio", "a"), null))
+                        .path("messageId")
+                        .asText(),
+                "sent");
+        awaitMessage(
+                json(postMessage(text("+14155550102", "twilio", "b"), null))
+                        .path("messageId")
+                        .asText(),
+                "sent");
+        assertThat(twilioState()).isEqualTo("open");
+
+        carriers.resetAll();
+        twilioAccepts();
+        bandwidthAccepts();
+        await(() -> "half_open".equals(twilioState()) ? true : null);
+        String id = json(postMessage(text("+14155550103", "twilio", "trial"), null))
+                .path("messageId")
+                .asText();
+
+        assertThat(awaitMessage(id, "sent").path("carrier").asText()).isEqualTo("twilio");
+        assertThat(twilioState()).isEqualTo("closed");
+        carriers.verify(0, postRequestedFor(urlPathEqualTo(BANDWIDTH_PATH)));
+    }
+
+    private String twilioState() {
+        for (JsonNode item : json(gateway.api("/v1/carriers")).path("items")) {
+            if ("twilio".equals(item.path("name").asText())) {
+                return item.path("circuitBreaker").asText();
+            }
+        }
+        throw new AssertionError("no twilio in /v1/carriers");
+    }
+
+    private JsonNode json(String body) {
+        try {
+            return Json.MAPPER.readTree(body);
+        } catch (Exception e) {
+            throw new AssertionError(body, e);
+        }
     }
 
     @Test
