@@ -10,7 +10,6 @@ import io.omniservice.core.model.MessageIds;
 import io.omniservice.core.model.MessageMetadata;
 import io.omniservice.core.model.NormalizedMessage;
 import io.omniservice.core.model.Sender;
-import io.omniservice.core.store.MessageStore;
 import java.time.Clock;
 import java.time.Instant;
 import java.util.Optional;
@@ -27,10 +26,9 @@ public final class OutboundService {
     private final Runnable onQueued;
     private final Recipients recipients;
 
-    public OutboundService(
-            OutboundStore store, MessageStore messages, CarrierSelector selector, Clock clock, Runnable onQueued) {
+    public OutboundService(OutboundStore store, CarrierSelector selector, Clock clock, Runnable onQueued) {
         this.store = store;
-        this.recipients = new Recipients(store, messages);
+        this.recipients = new Recipients(store);
         this.selector = selector;
         this.clock = clock;
         this.onQueued = onQueued;

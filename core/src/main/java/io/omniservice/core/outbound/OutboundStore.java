@@ -1,10 +1,10 @@
 package io.omniservice.core.outbound;
 
+import io.omniservice.core.model.ConversationKey;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.Optional;
-import java.util.Set;
 
 /**
  * Where outbound work lives beside the messages: send jobs (leased, never deleted before their outcome
@@ -38,11 +38,8 @@ public interface OutboundStore {
     /** The attempts recorded for a message, oldest first. */
     List<SendAttempt> attempts(String messageId);
 
-    /** The channels ({@code sms}, {@code whatsapp}, ...) on which this participant opted out. */
-    Set<String> optedOutChannels(String participant);
-
-    /** When the participant last wrote to us on a channel, if ever (WhatsApp's 24-hour window). */
-    Optional<Instant> lastInboundAt(String conversationId, String channel);
+    /** The conversation's last carrier, the participant's opt-outs and last WhatsApp message, in one read. */
+    RecipientFacts recipientFacts(ConversationKey conversation);
 
     List<RoutingRule> routingRules();
 

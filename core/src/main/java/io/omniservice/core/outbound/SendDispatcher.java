@@ -5,7 +5,6 @@ import io.github.resilience4j.circuitbreaker.CircuitBreaker;
 import io.github.resilience4j.core.IntervalBiFunction;
 import io.github.resilience4j.retry.Retry;
 import io.github.resilience4j.retry.RetryConfig;
-import io.omniservice.core.store.MessageStore;
 import java.net.URI;
 import java.time.Clock;
 import java.time.Duration;
@@ -53,7 +52,6 @@ public final class SendDispatcher implements AutoCloseable {
 
     public SendDispatcher(
             OutboundStore store,
-            MessageStore messages,
             CarrierSelector selector,
             CarrierHealth health,
             OutboundSettings settings,
@@ -67,7 +65,7 @@ public final class SendDispatcher implements AutoCloseable {
         this.clock = clock;
         this.nodeId = nodeId;
         this.statusCallbackUrl = statusCallbackUrl;
-        this.recipients = new Recipients(store, messages);
+        this.recipients = new Recipients(store);
         this.slots = new Semaphore(settings.maxInFlight());
     }
 
@@ -183,7 +181,8 @@ public final class SendDispatcher implements AutoCloseable {
                     statusCallbackUrl.apply(route));
             try {
                 SendResult result = sendWithRetries(job, route, send, attempts);
-                store.finish(new SendOutcome.Sent(job.messageId(), route.carrier(), route.account(), result, attempts));
+                store.finish(new SendOutcome.Sent(
+                        job.messageId(), job.conversationId(), route.carrier(), route.account(), result, attempts));
                 return;
             } catch (Expired e) {
                 store.finish(expiredOutcome(job, attempts));

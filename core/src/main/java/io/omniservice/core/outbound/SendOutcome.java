@@ -10,7 +10,13 @@ public sealed interface SendOutcome {
     List<SendAttempt> attempts();
 
     /** A carrier accepted the message. */
-    record Sent(String messageId, CarrierType carrier, String account, SendResult result, List<SendAttempt> attempts)
+    record Sent(
+            String messageId,
+            String conversationId,
+            CarrierType carrier,
+            String account,
+            SendResult result,
+            List<SendAttempt> attempts)
             implements SendOutcome {}
 
     /**

@@ -44,12 +44,17 @@ final class GroupCommitter implements AutoCloseable {
 
     /**
      * What makes a commit reach the disk before its callers hear of it: a statement run in the
-     * transaction before writing, and one run after COMMIT; either may be null.
+     * transaction before writing, and one run after COMMIT; either may be null. {@code relaxed} is the
+     * opposite, for transactions whose loss costs nothing but a repeat (leases): null where commits
+     * cost no flush anyway.
      */
-    record Durability(String beforeWrite, String afterCommit) {
+    record Durability(String beforeWrite, String afterCommit, String relaxed) {
         /** PostgreSQL flushes its WAL at COMMIT unless synchronous_commit is off; then turn it on for us. */
         static Durability postgres(boolean synchronousCommitIsOff) {
-            return new Durability(synchronousCommitIsOff ? "SET LOCAL synchronous_commit = on" : null, null);
+            return new Durability(
+                    synchronousCommitIsOff ? "SET LOCAL synchronous_commit = on" : null,
+                    null,
+                    "SET LOCAL synchronous_commit = off");
         }
 
         /**
@@ -58,7 +63,7 @@ final class GroupCommitter implements AutoCloseable {
          * device, once per group.
          */
         static Durability embedded() {
-            return new Durability(null, "CHECKPOINT SYNC");
+            return new Durability(null, "CHECKPOINT SYNC", null);
         }
     }
 
@@ -89,6 +94,11 @@ final class GroupCommitter implements AutoCloseable {
     @SuppressWarnings("unchecked")
     <R> CompletableFuture<R> submit(TransactionWork<R> work) {
         return enqueue(List.of(work)).getFirst().thenApply(r -> (R) r);
+    }
+
+    /** Queues work that the group writes together with the others of its kind. */
+    CompletableFuture<Object> submit(BatchedWork work) {
+        return enqueue(List.of(work)).getFirst();
     }
 
     private List<CompletableFuture<Object>> enqueue(List<Object> units) {

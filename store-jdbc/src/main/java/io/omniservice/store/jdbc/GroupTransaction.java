@@ -34,6 +34,13 @@ final class GroupTransaction {
     static final String CONVERSATION_CREATED = "conversation.created";
     static final String MESSAGE_STATUS = "message.status";
 
+    /**
+     * A history row whose message is not stored yet. Written so that no index serves it: H2 otherwise
+     * picks the message_id index for "IS NULL" and scans every unmatched row, where the unique key on
+     * (carrier, carrier_message_id, ...) finds the few rows of one carrier message directly.
+     */
+    static final String UNMATCHED = "COALESCE(message_id, '') = ''";
+
     private final Connection connection;
     private final Instant now;
     /** Written before {@link #events}, so a consumer meets a conversation before its first message. */
@@ -47,30 +54,46 @@ final class GroupTransaction {
     }
 
     /**
-     * Writes a group: its inbound batches together, then each {@link TransactionWork} in order, then the
-     * change events of all. One result per unit, in order.
+     * Writes a group: its inbound batches together, then each kind of {@link BatchedWork} together, then
+     * each {@link TransactionWork} in order, then the change events of all. One result per unit, in order.
      */
     @SuppressWarnings("unchecked")
     static List<Object> write(Connection connection, List<Object> units, Instant now) throws SQLException {
         GroupTransaction tx = new GroupTransaction(connection, now);
         List<InboundBatch> batches = new ArrayList<>();
-        for (Object unit : units) {
+        Map<BatchedWork.Writer, List<Integer>> batched = new java.util.LinkedHashMap<>();
+        for (int i = 0; i < units.size(); i++) {
+            Object unit = units.get(i);
             if (unit instanceof InboundBatch batch) {
                 batches.add(batch);
+            } else if (unit instanceof BatchedWork work) {
+                batched.computeIfAbsent(work.writer(), w -> new ArrayList<>()).add(i);
             }
         }
+        Object[] results = new Object[units.size()];
         List<CommitResult> inbound = tx.writeAll(batches);
-        List<Object> results = new ArrayList<>(units.size());
         int nextInbound = 0;
-        for (Object unit : units) {
-            if (unit instanceof InboundBatch) {
-                results.add(inbound.get(nextInbound++));
-            } else {
-                results.add(((TransactionWork<Object>) unit).write(tx));
+        for (int i = 0; i < units.size(); i++) {
+            if (units.get(i) instanceof InboundBatch) {
+                results[i] = inbound.get(nextInbound++);
+            }
+        }
+        for (Map.Entry<BatchedWork.Writer, List<Integer>> kind : batched.entrySet()) {
+            List<BatchedWork> ofKind = kind.getValue().stream()
+                    .map(i -> (BatchedWork) units.get(i))
+                    .toList();
+            List<Object> written = kind.getKey().write(tx, ofKind);
+            for (int k = 0; k < ofKind.size(); k++) {
+                results[kind.getValue().get(k)] = written.get(k);
+            }
+        }
+        for (int i = 0; i < units.size(); i++) {
+            if (units.get(i) instanceof TransactionWork<?> work) {
+                results[i] = ((TransactionWork<Object>) work).write(tx);
             }
         }
         tx.insertEvents();
-        return results;
+        return java.util.Arrays.asList(results);
     }
 
     Connection connection() {
@@ -249,7 +272,8 @@ final class GroupTransaction {
         }
         int[] counts;
         try (PreparedStatement attach = connection.prepareStatement(
-                "UPDATE status_history SET message_id = ? WHERE carrier = ? AND carrier_message_id = ? AND message_id IS NULL")) {
+                "UPDATE status_history SET message_id = ? WHERE carrier = ? AND carrier_message_id = ? AND "
+                        + UNMATCHED)) {
             for (Row row : withCarrierId) {
                 attach.setString(1, row.message().messageId());
                 attach.setString(2, row.carrier().wireName());
@@ -431,7 +455,7 @@ final class GroupTransaction {
         progress(found, status);
     }
 
-    private void statusEvent(
+    void statusEvent(
             String messageId, String conversationId, MessageStatus before, MessageStatus after, StatusUpdate cause) {
         events.add(new ChangeEvent(
                 MESSAGE_STATUS,
@@ -465,14 +489,14 @@ final class GroupTransaction {
         }
     }
 
-    private static String insertHistorySql() {
+    static String insertHistorySql() {
         return """
                 INSERT INTO status_history (message_id, carrier, carrier_message_id, status, carrier_status,
                     error_code, error_message, occurred_at, recorded_at)
                 VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING""";
     }
 
-    private void bindHistory(
+    void bindHistory(
             PreparedStatement insert,
             String messageId,
             CarrierType carrier,
@@ -624,9 +648,10 @@ final class GroupTransaction {
             return;
         }
         List<StatusUpdate> earlier = new ArrayList<>();
-        try (PreparedStatement select = connection.prepareStatement("""
+        try (PreparedStatement select =
+                connection.prepareStatement("""
                 SELECT status, carrier_status, error_code, error_message, occurred_at FROM status_history
-                WHERE carrier = ? AND carrier_message_id = ? AND message_id IS NULL ORDER BY occurred_at, id""")) {
+                WHERE carrier = ? AND carrier_message_id = ? AND""" + " " + UNMATCHED + " ORDER BY occurred_at, id")) {
             select.setString(1, carrier.wireName());
             select.setString(2, carrierMessageId);
             try (ResultSet rs = select.executeQuery()) {
@@ -649,7 +674,8 @@ final class GroupTransaction {
             return;
         }
         try (PreparedStatement attach = connection.prepareStatement(
-                "UPDATE status_history SET message_id = ? WHERE carrier = ? AND carrier_message_id = ? AND message_id IS NULL")) {
+                "UPDATE status_history SET message_id = ? WHERE carrier = ? AND carrier_message_id = ? AND "
+                        + UNMATCHED)) {
             attach.setString(1, messageId);
             attach.setString(2, carrier.wireName());
             attach.setString(3, carrierMessageId);

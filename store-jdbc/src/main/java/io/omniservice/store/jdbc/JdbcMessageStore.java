@@ -65,7 +65,7 @@ public final class JdbcMessageStore implements MessageStore {
         this.dataSource = dataSource;
         this.queries = new MessageQueries(dataSource, new PageCursor(cursorKey(dataSource)));
         this.committer = new GroupCommitter(dataSource, clock, MAX_GROUP_SIZE, durability, "omniservice-store-writer");
-        this.outbound = new JdbcOutboundStore(dataSource, committer, clock);
+        this.outbound = new JdbcOutboundStore(dataSource, committer, clock, durability.relaxed());
     }
 
     /**
@@ -105,7 +105,9 @@ public final class JdbcMessageStore implements MessageStore {
     static String embeddedUrl(String fileSystem, Path directory) {
         return "jdbc:h2:" + fileSystem + ":" + directory.resolve("omniservice")
                 + ";MODE=PostgreSQL;DATABASE_TO_LOWER=TRUE;DEFAULT_NULL_ORDERING=HIGH"
-                + ";WRITE_DELAY=0;LOCK_TIMEOUT=10000";
+                + ";WRITE_DELAY=0;LOCK_TIMEOUT=10000"
+                // parsed statements kept per connection: the send path alone runs some twenty kinds
+                + ";QUERY_CACHE_SIZE=64";
     }
 
     /** PostgreSQL at {@code jdbcUrl} (its {@code currentSchema} is where the tables go), pooling {@code poolSize} connections. */

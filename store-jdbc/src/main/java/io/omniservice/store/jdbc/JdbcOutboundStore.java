@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.omniservice.core.json.Json;
 import io.omniservice.core.model.CarrierType;
+import io.omniservice.core.model.ConversationKey;
 import io.omniservice.core.model.MessageStatus;
 import io.omniservice.core.outbound.AcceptResult;
 import io.omniservice.core.outbound.CallbackDelivery;
@@ -11,12 +12,12 @@ import io.omniservice.core.outbound.DeadLetter;
 import io.omniservice.core.outbound.OutboundStore;
 import io.omniservice.core.outbound.Priority;
 import io.omniservice.core.outbound.QueuedMessage;
+import io.omniservice.core.outbound.RecipientFacts;
 import io.omniservice.core.outbound.RoutingRule;
 import io.omniservice.core.outbound.SendAttempt;
 import io.omniservice.core.outbound.SendJob;
 import io.omniservice.core.outbound.SendOutcome;
 import io.omniservice.core.outbound.SendPlan;
-import io.omniservice.core.store.InboundBatch;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
@@ -26,7 +27,6 @@ import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Optional;
@@ -44,8 +44,11 @@ public final class JdbcOutboundStore implements OutboundStore {
     private final DataSource dataSource;
     private final GroupCommitter committer;
     private final Clock clock;
+    private final String relaxLeaseCommits;
 
-    JdbcOutboundStore(DataSource dataSource, GroupCommitter committer, Clock clock) {
+    /** {@code relaxLeaseCommits}: run before each lease transaction (PostgreSQL: asynchronous commit), or null. */
+    JdbcOutboundStore(DataSource dataSource, GroupCommitter committer, Clock clock, String relaxLeaseCommits) {
+        this.relaxLeaseCommits = relaxLeaseCommits;
         this.dataSource = dataSource;
         this.committer = committer;
         this.clock = clock;
@@ -53,52 +56,15 @@ public final class JdbcOutboundStore implements OutboundStore {
 
     @Override
     public AcceptResult accept(QueuedMessage queued) {
-        return await(committer.submit(tx -> accept(tx, queued)));
+        return (AcceptResult) await(committer.submit(new OutboundWrites.Accept(queued)));
     }
 
-    private static AcceptResult accept(GroupTransaction tx, QueuedMessage queued) throws SQLException {
-        Connection connection = tx.connection();
-        QueuedMessage.IdempotencyKey key = queued.idempotencyKey();
-        if (key != null) {
-            try (PreparedStatement insert = connection.prepareStatement("""
-                    INSERT INTO idempotency_keys (principal, idem_key, request_hash, message_id, response, created_at)
-                    VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING""")) {
-                insert.setString(1, key.principal());
-                insert.setString(2, key.key());
-                insert.setString(3, key.requestHash());
-                insert.setString(4, queued.message().messageId());
-                insert.setString(5, queued.response());
-                SqlTime.set(insert, 6, tx.now());
-                if (insert.executeUpdate() == 0) {
-                    return keyUsed(connection, key.principal(), key.key(), key.requestHash())
-                            .orElseThrow();
-                }
-            }
-        }
-        tx.writeAll(List.of(new InboundBatch(
-                List.of(new InboundBatch.NewMessage(queued.message(), queued.conversation())), List.of())));
-        if (queued.callbackUrl() != null) {
-            try (PreparedStatement update =
-                    connection.prepareStatement("UPDATE messages SET callback_url = ? WHERE message_id = ?")) {
-                update.setString(1, queued.callbackUrl());
-                update.setString(2, queued.message().messageId());
-                update.executeUpdate();
-            }
-        }
-        insertJob(
-                connection,
-                queued.message().messageId(),
-                queued.conversation().conversationId(),
-                queued.priority(),
-                queued.notBefore(),
-                queued.expireAt(),
-                queued.plan(),
-                tx.now());
-        return new AcceptResult.Stored();
-    }
+    static final String INSERT_JOB = """
+            INSERT INTO send_jobs (message_id, conversation_id, priority, not_before, expire_at, plan, created_at)
+            VALUES (?, ?, ?, ?, ?, ?, ?)""";
 
-    private static void insertJob(
-            Connection connection,
+    static void bindJob(
+            PreparedStatement insert,
             String messageId,
             String conversationId,
             Priority priority,
@@ -107,18 +73,13 @@ public final class JdbcOutboundStore implements OutboundStore {
             SendPlan plan,
             Instant now)
             throws SQLException {
-        try (PreparedStatement insert = connection.prepareStatement("""
-                INSERT INTO send_jobs (message_id, conversation_id, priority, not_before, expire_at, plan, created_at)
-                VALUES (?, ?, ?, ?, ?, ?, ?)""")) {
-            insert.setString(1, messageId);
-            insert.setString(2, conversationId);
-            insert.setInt(3, priority.ordinal());
-            SqlTime.set(insert, 4, SqlTime.stored(notBefore));
-            SqlTime.set(insert, 5, expireAt == null ? null : SqlTime.stored(expireAt));
-            insert.setString(6, JsonText.write(plan));
-            SqlTime.set(insert, 7, now);
-            insert.executeUpdate();
-        }
+        insert.setString(1, messageId);
+        insert.setString(2, conversationId);
+        insert.setInt(3, priority.ordinal());
+        SqlTime.set(insert, 4, SqlTime.stored(notBefore));
+        SqlTime.set(insert, 5, expireAt == null ? null : SqlTime.stored(expireAt));
+        insert.setString(6, JsonText.write(plan));
+        SqlTime.set(insert, 7, now);
     }
 
     @Override
@@ -130,7 +91,7 @@ public final class JdbcOutboundStore implements OutboundStore {
         }
     }
 
-    private static Optional<AcceptResult.KeyUsed> keyUsed(
+    static Optional<AcceptResult.KeyUsed> keyUsed(
             Connection connection, String principal, String key, String requestHash) throws SQLException {
         try (PreparedStatement select = connection.prepareStatement(
                 "SELECT request_hash, response FROM idempotency_keys WHERE principal = ? AND idem_key = ?")) {
@@ -150,7 +111,7 @@ public final class JdbcOutboundStore implements OutboundStore {
     public List<SendJob> claimDue(String owner, Instant now, Duration lease, int max) {
         Instant at = SqlTime.stored(now);
         Instant until = SqlTime.stored(now.plus(lease));
-        try (Connection connection = dataSource.getConnection()) {
+        return inLeaseTransaction("cannot lease send jobs", connection -> {
             List<SendJob> candidates = new ArrayList<>();
             try (PreparedStatement select = connection.prepareStatement("""
                     SELECT j.message_id, j.conversation_id, j.priority, j.expire_at, j.plan, j.runs FROM send_jobs j
@@ -199,60 +160,52 @@ public final class JdbcOutboundStore implements OutboundStore {
                 }
             }
             return claimed;
-        } catch (SQLException e) {
-            throw new StorageException("cannot lease send jobs", e);
-        }
+        });
     }
 
     @Override
     public void finish(SendOutcome outcome) {
-        await(committer.submit(tx -> {
-            finish(tx, outcome);
-            return null;
-        }));
+        switch (outcome) {
+            case SendOutcome.Sent sent -> await(committer.submit(new OutboundWrites.Sent(sent)));
+            case SendOutcome.Failed failed ->
+                await(committer.submit(tx -> {
+                    failed(tx, failed);
+                    return null;
+                }));
+        }
     }
 
-    private static void finish(GroupTransaction tx, SendOutcome outcome) throws SQLException {
+    /** Fails the message (and dead-letters its send when every carrier was exhausted), removing the job. */
+    private static void failed(GroupTransaction tx, SendOutcome.Failed failed) throws SQLException {
         Connection connection = tx.connection();
-        insertAttempts(connection, outcome.messageId(), outcome.attempts());
-        switch (outcome) {
-            case SendOutcome.Sent sent ->
-                tx.carrierAccepted(
-                        sent.messageId(),
-                        sent.carrier(),
-                        sent.account(),
-                        sent.result().carrierMessageId(),
-                        sent.result().carrierStatus());
-            case SendOutcome.Failed failed -> {
-                tx.applyOwnStatus(
-                        failed.messageId(),
-                        failed.carrier(),
-                        null,
-                        MessageStatus.FAILED,
-                        failed.deadLetter() ? "dead_letter" : failed.errorCode(),
-                        failed.errorCode(),
-                        failed.errorMessage());
-                if (failed.deadLetter()) {
-                    ObjectNode payload = Json.MAPPER.createObjectNode();
-                    payload.set("plan", Json.MAPPER.valueToTree(failed.plan()));
-                    insertDeadLetter(
-                            connection,
-                            "send",
-                            failed.messageId(),
-                            payload,
-                            failed.attempts().size(),
-                            failed.errorCode() + ": " + failed.errorMessage(),
-                            tx.now());
-                }
-            }
+        insertAttempts(connection, failed.messageId(), failed.attempts());
+        tx.applyOwnStatus(
+                failed.messageId(),
+                failed.carrier(),
+                null,
+                MessageStatus.FAILED,
+                failed.deadLetter() ? "dead_letter" : failed.errorCode(),
+                failed.errorCode(),
+                failed.errorMessage());
+        if (failed.deadLetter()) {
+            ObjectNode payload = Json.MAPPER.createObjectNode();
+            payload.set("plan", Json.MAPPER.valueToTree(failed.plan()));
+            insertDeadLetter(
+                    connection,
+                    "send",
+                    failed.messageId(),
+                    payload,
+                    failed.attempts().size(),
+                    failed.errorCode() + ": " + failed.errorMessage(),
+                    tx.now());
         }
         try (PreparedStatement delete = connection.prepareStatement("DELETE FROM send_jobs WHERE message_id = ?")) {
-            delete.setString(1, outcome.messageId());
+            delete.setString(1, failed.messageId());
             delete.executeUpdate();
         }
     }
 
-    private static void insertAttempts(Connection connection, String messageId, List<SendAttempt> attempts)
+    static void insertAttempts(Connection connection, String messageId, List<SendAttempt> attempts)
             throws SQLException {
         if (attempts.isEmpty()) {
             return;
@@ -340,31 +293,37 @@ public final class JdbcOutboundStore implements OutboundStore {
     }
 
     @Override
-    public Set<String> optedOutChannels(String participant) {
-        return new HashSet<>(query(
-                "SELECT channel FROM opt_outs WHERE participant = ?",
-                statement -> statement.setString(1, participant),
-                rs -> rs.getString(1)));
-    }
-
-    @Override
-    public Optional<Instant> lastInboundAt(String conversationId, String channel) {
-        List<String> carriers = Arrays.stream(CarrierType.values())
-                .filter(c -> c.channel().equals(channel))
-                .map(CarrierType::wireName)
-                .toList();
-        String marks = String.join(", ", carriers.stream().map(c -> "?").toList());
-        List<Instant> found = query(
-                "SELECT MAX(created_at) AS last_at FROM messages WHERE conversation_id = ? AND direction = 'inbound'"
-                        + " AND carrier IN (" + marks + ")",
+    public RecipientFacts recipientFacts(ConversationKey conversation) {
+        String[] lastCarrier = {null};
+        Set<String> optedOut = new HashSet<>();
+        Instant[] lastWhatsApp = {null};
+        // the WhatsApp condition sits in the CASE so that the conversation's index, not the carrier's, serves it
+        query(
+                """
+                SELECT 'carrier' AS fact, carrier AS word, CAST(NULL AS TIMESTAMP WITH TIME ZONE) AS at
+                    FROM conversations WHERE id = ?
+                UNION ALL SELECT 'opted_out', channel, NULL FROM opt_outs WHERE participant = ?
+                UNION ALL SELECT 'whatsapp', NULL, MAX(CASE WHEN carrier = 'whatsapp' THEN created_at END)
+                    FROM messages WHERE conversation_id = ? AND direction = 'inbound'""",
                 statement -> {
-                    statement.setString(1, conversationId);
-                    for (int i = 0; i < carriers.size(); i++) {
-                        statement.setString(i + 2, carriers.get(i));
-                    }
+                    statement.setString(1, conversation.conversationId());
+                    statement.setString(2, conversation.participant());
+                    statement.setString(3, conversation.conversationId());
                 },
-                rs -> SqlTime.get(rs, "last_at"));
-        return found.isEmpty() ? Optional.empty() : Optional.ofNullable(found.getFirst());
+                rs -> {
+                    switch (rs.getString("fact")) {
+                        case "carrier" -> lastCarrier[0] = rs.getString("word");
+                        case "opted_out" -> optedOut.add(rs.getString("word"));
+                        default -> lastWhatsApp[0] = SqlTime.get(rs, "at");
+                    }
+                    return null;
+                });
+        return new RecipientFacts(
+                lastCarrier[0] == null
+                        ? null
+                        : CarrierType.fromWireName(lastCarrier[0]).orElse(null),
+                optedOut,
+                lastWhatsApp[0]);
     }
 
     @Override
@@ -411,7 +370,7 @@ public final class JdbcOutboundStore implements OutboundStore {
     @Override
     public List<CallbackDelivery> claimCallbacks(Instant now, Duration lease, int max) {
         Instant at = SqlTime.stored(now);
-        try (Connection connection = dataSource.getConnection()) {
+        return inLeaseTransaction("cannot lease callbacks", connection -> {
             List<CallbackDelivery> candidates = new ArrayList<>();
             try (PreparedStatement select = connection.prepareStatement("""
                     SELECT c.id, c.message_id, c.url, c.payload, c.attempts FROM callback_deliveries c
@@ -433,6 +392,10 @@ public final class JdbcOutboundStore implements OutboundStore {
                 }
             }
             List<CallbackDelivery> claimed = new ArrayList<>();
+            if (candidates.isEmpty()) {
+                return claimed;
+            }
+            int[] counts;
             try (PreparedStatement leaseIt = connection.prepareStatement("""
                     UPDATE callback_deliveries SET lease_until = ?
                     WHERE id = ? AND (lease_until IS NULL OR lease_until < ?)""")) {
@@ -440,15 +403,17 @@ public final class JdbcOutboundStore implements OutboundStore {
                     SqlTime.set(leaseIt, 1, SqlTime.stored(now.plus(lease)));
                     leaseIt.setLong(2, delivery.id());
                     SqlTime.set(leaseIt, 3, at);
-                    if (leaseIt.executeUpdate() > 0) {
-                        claimed.add(delivery);
-                    }
+                    leaseIt.addBatch();
+                }
+                counts = leaseIt.executeBatch();
+            }
+            for (int i = 0; i < counts.length; i++) {
+                if (counts[i] > 0) {
+                    claimed.add(candidates.get(i));
                 }
             }
             return claimed;
-        } catch (SQLException e) {
-            throw new StorageException("cannot lease callbacks", e);
-        }
+        });
     }
 
     @Override
@@ -586,7 +551,10 @@ public final class JdbcOutboundStore implements OutboundStore {
             }
         }
         SendPlan plan = Json.MAPPER.convertValue(letter.payload().path("plan"), SendPlan.class);
-        insertJob(connection, letter.messageId(), conversationId, Priority.NORMAL, now, null, plan, now);
+        try (PreparedStatement insert = connection.prepareStatement(INSERT_JOB)) {
+            bindJob(insert, letter.messageId(), conversationId, Priority.NORMAL, now, null, plan, now);
+            insert.executeUpdate();
+        }
     }
 
     @FunctionalInterface
@@ -627,6 +595,25 @@ public final class JdbcOutboundStore implements OutboundStore {
             return statement.executeUpdate();
         } catch (SQLException e) {
             throw new StorageException("update failed", e);
+        }
+    }
+
+    /**
+     * A lease is not worth a disk flush: lost in a crash, the work is only leased again. One transaction
+     * for the whole claim (not one commit per row), and PostgreSQL may acknowledge it before its WAL is flushed.
+     */
+    private <T> T inLeaseTransaction(String failure, InTransaction<T> work) {
+        try {
+            return inTransaction(connection -> {
+                if (relaxLeaseCommits != null) {
+                    try (java.sql.Statement statement = connection.createStatement()) {
+                        statement.execute(relaxLeaseCommits);
+                    }
+                }
+                return work.run(connection);
+            });
+        } catch (StorageException e) {
+            throw new StorageException(failure, e.getCause());
         }
     }
 

@@ -16,6 +16,7 @@ import io.omniservice.core.outbound.CallbackDelivery;
 import io.omniservice.core.outbound.DeadLetter;
 import io.omniservice.core.outbound.Priority;
 import io.omniservice.core.outbound.QueuedMessage;
+import io.omniservice.core.outbound.RecipientFacts;
 import io.omniservice.core.outbound.RoutingRule;
 import io.omniservice.core.outbound.SendAttempt;
 import io.omniservice.core.outbound.SendJob;
@@ -27,6 +28,7 @@ import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
+import java.util.Set;
 import java.util.UUID;
 import org.junit.jupiter.api.Test;
 
@@ -91,6 +93,7 @@ abstract class OutboundStoreContract extends MessageStoreContract {
         outbound()
                 .finish(new SendOutcome.Sent(
                         a1.message().messageId(),
+                        a1.message().conversationId(),
                         CarrierType.TWILIO,
                         "default",
                         new SendResult(carrierId(), "queued", 1),
@@ -150,6 +153,7 @@ abstract class OutboundStoreContract extends MessageStoreContract {
         outbound()
                 .finish(new SendOutcome.Sent(
                         id,
+                        q.message().conversationId(),
                         CarrierType.TWILIO,
                         "default",
                         new SendResult(carrierId, "queued", 1),
@@ -176,6 +180,7 @@ abstract class OutboundStoreContract extends MessageStoreContract {
             outbound()
                     .finish(new SendOutcome.Sent(
                             q.message().messageId(),
+                            q.message().conversationId(),
                             CarrierType.TWILIO,
                             "default",
                             new SendResult(carrierId, "queued", 1),
@@ -248,16 +253,20 @@ abstract class OutboundStoreContract extends MessageStoreContract {
     void stopOptsTheSenderOutOnItsChannelAndStartOptsThemBackIn() {
         String customer = phone();
         Sender sender = Sender.phone(customer, null);
+        ConversationKey key = new ConversationKey(customer);
+        assertThat(outbound().recipientFacts(key)).isEqualTo(new RecipientFacts(null, Set.of(), null));
         store.commit(batch(inbound(CarrierType.TWILIO, carrierId(), sender, now(), text(" stop "))));
-        assertThat(outbound().optedOutChannels(customer)).containsExactly("sms");
+        assertThat(outbound().recipientFacts(key).optedOutChannels()).containsExactly("sms");
 
-        store.commit(batch(inbound(CarrierType.WHATSAPP, carrierId(), sender, now(), text("Stop please"))));
-        assertThat(outbound().optedOutChannels(customer)).containsExactly("sms");
+        Instant whatsAppAt = now();
+        store.commit(batch(inbound(CarrierType.WHATSAPP, carrierId(), sender, whatsAppAt, text("Stop please"))));
+        assertThat(outbound().recipientFacts(key).optedOutChannels()).containsExactly("sms");
 
         store.commit(batch(inbound(CarrierType.BANDWIDTH, carrierId(), sender, now(), text("START"))));
-        assertThat(outbound().optedOutChannels(customer)).isEmpty();
-        assertThat(outbound().lastInboundAt(new ConversationKey(customer).conversationId(), "whatsapp"))
-                .isPresent();
+        RecipientFacts facts = outbound().recipientFacts(key);
+        assertThat(facts.optedOutChannels()).isEmpty();
+        assertThat(facts.lastCarrier()).isEqualTo(CarrierType.BANDWIDTH);
+        assertThat(facts.lastWhatsAppInbound()).isEqualTo(whatsAppAt);
     }
 
     @Test
@@ -269,6 +278,7 @@ abstract class OutboundStoreContract extends MessageStoreContract {
         outbound()
                 .finish(new SendOutcome.Sent(
                         id,
+                        q.message().conversationId(),
                         CarrierType.TWILIO,
                         "default",
                         new SendResult(carrierId, "queued", 1),

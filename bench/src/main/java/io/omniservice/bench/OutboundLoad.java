@@ -1,0 +1,212 @@
+package io.omniservice.bench;
+
+import com.sun.net.httpserver.HttpServer;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.net.InetSocketAddress;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.Executors;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.locks.LockSupport;
+
+/**
+ * The outbound benchmark: plays Bandwidth's send API on a local port (answering 202 at once, as the real
+ * API does before it delivers), posts {@code POST /v1/messages} to the gateway, and measures sends/s as
+ * the carrier receives them and the gateway's added latency: from the moment the client starts its POST
+ * to the moment the carrier has the send, both on this JVM's clock.
+ *
+ * <p>Two runs: as fast as {@code --concurrency} clients can post (throughput), then a paced
+ * {@code --rate} per second (latency when the gateway is not saturated).
+ */
+public final class OutboundLoad {
+
+    private final Map<String, Long> postedAt = new ConcurrentHashMap<>();
+    private final Map<String, Long> arrivedAt = new ConcurrentHashMap<>();
+    private final AtomicLong carrierIds = new AtomicLong();
+
+    public static void main(String[] args) throws Exception {
+        Map<String, String> flags = new HashMap<>();
+        for (int i = 0; i + 1 < args.length; i += 2) {
+            flags.put(args[i].replaceFirst("^--", ""), args[i + 1]);
+        }
+        URI target = URI.create(flags.getOrDefault("target", "http://127.0.0.1:18080"));
+        int carrierPort = Integer.parseInt(flags.getOrDefault("carrier-port", "18090"));
+        int concurrency = Integer.parseInt(flags.getOrDefault("concurrency", "64"));
+        int seconds = Integer.parseInt(flags.getOrDefault("seconds", "15"));
+        int warmup = Integer.parseInt(flags.getOrDefault("warmup", "5"));
+        int rate = Integer.parseInt(flags.getOrDefault("rate", "1000"));
+        String apiKey = flags.getOrDefault("api-key", "bench-api-key");
+        new OutboundLoad().run(target, carrierPort, apiKey, concurrency, seconds, warmup, rate);
+    }
+
+    private void run(URI target, int carrierPort, String apiKey, int concurrency, int seconds, int warmup, int rate)
+            throws Exception {
+        HttpServer carrier = carrier(carrierPort);
+        HttpClient client = HttpClient.newBuilder()
+                .version(HttpClient.Version.HTTP_1_1)
+                .executor(Executors.newVirtualThreadPerTaskExecutor())
+                .build();
+        System.out.printf(
+                Locale.ROOT,
+                "outbound: target %s, carrier on :%d, %d cores%n",
+                target,
+                carrierPort,
+                Runtime.getRuntime().availableProcessors());
+        try {
+            load(client, target, apiKey, concurrency, Duration.ofSeconds(warmup), 0);
+            report("saturated", load(client, target, apiKey, concurrency, Duration.ofSeconds(seconds), 0));
+            report("paced", load(client, target, apiKey, concurrency, Duration.ofSeconds(seconds), rate));
+        } finally {
+            carrier.stop(0);
+        }
+    }
+
+    /** Bandwidth's {@code POST /api/v2/users/{accountId}/messages}, recording when each of our messages arrives. */
+    private HttpServer carrier(int port) throws IOException {
+        HttpServer server = HttpServer.create(new InetSocketAddress("127.0.0.1", port), 1024);
+        server.setExecutor(Executors.newVirtualThreadPerTaskExecutor());
+        server.createContext("/api/v2/users/", exchange -> {
+            long now = System.nanoTime();
+            String tag = field(new String(exchange.getRequestBody().readAllBytes(), StandardCharsets.UTF_8), "tag");
+            arrivedAt.putIfAbsent(tag, now);
+            byte[] answer = ("{\"id\":\"bench" + carrierIds.incrementAndGet()
+                            + "\",\"owner\":\"+14155550198\",\"segmentCount\":1,\"direction\":\"out\",\"tag\":\"" + tag
+                            + "\"}")
+                    .getBytes(StandardCharsets.UTF_8);
+            exchange.getResponseHeaders().add("Content-Type", "application/json");
+            exchange.sendResponseHeaders(202, answer.length);
+            try (OutputStream out = exchange.getResponseBody()) {
+                out.write(answer);
+            }
+        });
+        server.start();
+        return server;
+    }
+
+    private record Window(long start, long end, long accepted, long refused, List<String> ids) {}
+
+    /** Posts for {@code duration}; {@code rate} 0 means as fast as the clients go. */
+    private Window load(HttpClient client, URI target, String apiKey, int concurrency, Duration duration, int rate)
+            throws InterruptedException {
+        long start = System.nanoTime();
+        long end = start + duration.toNanos();
+        AtomicLong accepted = new AtomicLong();
+        AtomicLong refused = new AtomicLong();
+        AtomicLong ticket = new AtomicLong();
+        List<String> ids = java.util.Collections.synchronizedList(new ArrayList<>());
+        List<Thread> clients = new ArrayList<>();
+        for (int c = 0; c < concurrency; c++) {
+            int me = c;
+            clients.add(Thread.ofVirtual().start(() -> {
+                for (int n = 0; ; n++) {
+                    long due = start;
+                    if (rate > 0) {
+                        due = start + ticket.getAndIncrement() * 1_000_000_000L / rate;
+                        long wait = due - System.nanoTime();
+                        if (wait > 0) {
+                            LockSupport.parkNanos(wait);
+                        }
+                    }
+                    long t0 = System.nanoTime();
+                    if (t0 >= end) {
+                        return;
+                    }
+                    String body =
+                            "{\"to\":{\"phoneNumber\":\"+1650%07d\"},\"content\":{\"type\":\"text\",\"text\":\"bench %d\"}}"
+                                    .formatted(me * 10_000 + n % 10_000, n);
+                    try {
+                        HttpResponse<String> response = client.send(
+                                HttpRequest.newBuilder(target.resolve("/v1/messages"))
+                                        .header("Authorization", "Bearer " + apiKey)
+                                        .header("Content-Type", "application/json")
+                                        .POST(HttpRequest.BodyPublishers.ofString(body))
+                                        .build(),
+                                HttpResponse.BodyHandlers.ofString());
+                        if (response.statusCode() == 202) {
+                            String id = field(response.body(), "messageId");
+                            postedAt.put(id, t0);
+                            ids.add(id);
+                            accepted.incrementAndGet();
+                        } else if (refused.incrementAndGet() <= 3) {
+                            System.err.println("unexpected " + response.statusCode() + ": " + response.body());
+                        }
+                    } catch (Exception e) {
+                        if (refused.incrementAndGet() <= 3) {
+                            System.err.println("request failed: " + e);
+                        }
+                    }
+                }
+            }));
+        }
+        for (Thread t : clients) {
+            t.join();
+        }
+        long stopped = System.nanoTime();
+        // let the sends of the last requests reach the carrier
+        long drainUntil = stopped + Duration.ofSeconds(30).toNanos();
+        while (System.nanoTime() < drainUntil && !arrivedAt.keySet().containsAll(ids)) {
+            Thread.sleep(50);
+        }
+        return new Window(start, stopped, accepted.get(), refused.get(), List.copyOf(ids));
+    }
+
+    private void report(String name, Window w) {
+        long[] latencies = w.ids().stream()
+                .filter(arrivedAt::containsKey)
+                .mapToLong(id -> arrivedAt.get(id) - postedAt.get(id))
+                .sorted()
+                .toArray();
+        long lastArrival = w.ids().stream()
+                .map(arrivedAt::get)
+                .filter(java.util.Objects::nonNull)
+                .mapToLong(Long::longValue)
+                .max()
+                .orElse(w.end());
+        double acceptSeconds = (w.end() - w.start()) / 1e9;
+        double sendSeconds = (lastArrival - w.start()) / 1e9;
+        System.out.printf(
+                Locale.ROOT,
+                "%-9s %7d accepted (%6.0f/s) %5d refused  %7d sent (%6.0f sends/s)  added latency p50 %7.2f ms"
+                        + "  p99 %7.2f ms%n",
+                name,
+                w.accepted(),
+                w.accepted() / acceptSeconds,
+                w.refused(),
+                latencies.length,
+                latencies.length / sendSeconds,
+                percentile(latencies, 0.50),
+                percentile(latencies, 0.99));
+    }
+
+    /**
+     * A string field of a flat JSON object, as both sides write it ({@code "name":"value"}, no escapes in
+     * ids): the load tool has no JSON library so that its jar runs alone.
+     */
+    static String field(String json, String name) {
+        String key = "\"" + name + "\":\"";
+        int from = json.indexOf(key);
+        if (from < 0) {
+            throw new IllegalArgumentException("no " + name + " in " + json);
+        }
+        from += key.length();
+        return json.substring(from, json.indexOf('"', from));
+    }
+
+    private static double percentile(long[] sorted, double p) {
+        if (sorted.length == 0) {
+            return Double.NaN;
+        }
+        return sorted[(int) Math.min(sorted.length - 1, Math.ceil(p * sorted.length) - 1)] / 1e6;
+    }
+}

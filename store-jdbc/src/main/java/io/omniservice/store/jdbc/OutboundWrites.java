@@ -1,0 +1,277 @@
+package io.omniservice.store.jdbc;
+
+import io.omniservice.core.model.InboundEvent.StatusUpdate;
+import io.omniservice.core.model.MessageStatus;
+import io.omniservice.core.outbound.AcceptResult;
+import io.omniservice.core.outbound.QueuedMessage;
+import io.omniservice.core.outbound.SendOutcome;
+import io.omniservice.core.store.InboundBatch;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Savepoint;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
+
+/**
+ * The two outbound writes that come at the rate of sends — an accepted request and a carrier's
+ * acceptance — written for a whole group with batched statements. Anything unusual (a reused
+ * idempotency key, a status that raced ahead of the send's answer, a carrier id already taken) takes
+ * the one-at-a-time path that handles every case.
+ */
+final class OutboundWrites {
+    private OutboundWrites() {}
+
+    /** An accepted {@code POST /v1/messages}: message, send job and idempotency key. */
+    record Accept(QueuedMessage queued) implements BatchedWork {
+        @Override
+        public Writer writer() {
+            return ACCEPT;
+        }
+    }
+
+    /** A carrier took the message. */
+    record Sent(SendOutcome.Sent outcome) implements BatchedWork {
+        @Override
+        public Writer writer() {
+            return SENT;
+        }
+    }
+
+    private static final BatchedWork.Writer ACCEPT = OutboundWrites::accept;
+    private static final BatchedWork.Writer SENT = OutboundWrites::sent;
+
+    private static List<Object> accept(GroupTransaction tx, List<BatchedWork> units) throws SQLException {
+        Connection connection = tx.connection();
+        List<QueuedMessage> all = units.stream().map(u -> ((Accept) u).queued()).toList();
+        Object[] results = new Object[all.size()];
+        List<Integer> keyed = new ArrayList<>();
+        for (int i = 0; i < all.size(); i++) {
+            if (all.get(i).idempotencyKey() != null) {
+                keyed.add(i);
+            }
+        }
+        if (!keyed.isEmpty()) {
+            int[] counts;
+            try (PreparedStatement insert = connection.prepareStatement("""
+                    INSERT INTO idempotency_keys (principal, idem_key, request_hash, message_id, response, created_at)
+                    VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING""")) {
+                for (int i : keyed) {
+                    QueuedMessage q = all.get(i);
+                    insert.setString(1, q.idempotencyKey().principal());
+                    insert.setString(2, q.idempotencyKey().key());
+                    insert.setString(3, q.idempotencyKey().requestHash());
+                    insert.setString(4, q.message().messageId());
+                    insert.setString(5, q.response());
+                    SqlTime.set(insert, 6, tx.now());
+                    insert.addBatch();
+                }
+                counts = insert.executeBatch();
+            }
+            for (int k = 0; k < keyed.size(); k++) {
+                if (counts[k] == 0) {
+                    QueuedMessage q = all.get(keyed.get(k));
+                    results[keyed.get(k)] = JdbcOutboundStore.keyUsed(
+                                    connection,
+                                    q.idempotencyKey().principal(),
+                                    q.idempotencyKey().key(),
+                                    q.idempotencyKey().requestHash())
+                            .orElseThrow();
+                }
+            }
+        }
+        List<QueuedMessage> storing = new ArrayList<>();
+        List<InboundBatch> messages = new ArrayList<>();
+        for (int i = 0; i < all.size(); i++) {
+            if (results[i] == null) {
+                QueuedMessage q = all.get(i);
+                storing.add(q);
+                messages.add(new InboundBatch(
+                        List.of(new InboundBatch.NewMessage(q.message(), q.conversation())), List.of()));
+                results[i] = new AcceptResult.Stored();
+            }
+        }
+        if (storing.isEmpty()) {
+            return List.of(results);
+        }
+        tx.writeAll(messages);
+        List<QueuedMessage> withCallback =
+                storing.stream().filter(q -> q.callbackUrl() != null).toList();
+        if (!withCallback.isEmpty()) {
+            try (PreparedStatement update =
+                    connection.prepareStatement("UPDATE messages SET callback_url = ? WHERE message_id = ?")) {
+                for (QueuedMessage q : withCallback) {
+                    update.setString(1, q.callbackUrl());
+                    update.setString(2, q.message().messageId());
+                    update.addBatch();
+                }
+                update.executeBatch();
+            }
+        }
+        try (PreparedStatement insert = connection.prepareStatement(JdbcOutboundStore.INSERT_JOB)) {
+            for (QueuedMessage q : storing) {
+                JdbcOutboundStore.bindJob(
+                        insert,
+                        q.message().messageId(),
+                        q.conversation().conversationId(),
+                        q.priority(),
+                        q.notBefore(),
+                        q.expireAt(),
+                        q.plan(),
+                        tx.now());
+                insert.addBatch();
+            }
+            insert.executeBatch();
+        }
+        return List.of(results);
+    }
+
+    private static List<Object> sent(GroupTransaction tx, List<BatchedWork> units) throws SQLException {
+        Connection connection = tx.connection();
+        List<SendOutcome.Sent> all =
+                units.stream().map(u -> ((Sent) u).outcome()).toList();
+        for (SendOutcome.Sent sent : all) {
+            JdbcOutboundStore.insertAttempts(connection, sent.messageId(), sent.attempts());
+        }
+        Set<String> unusual = unusual(connection, all);
+        List<SendOutcome.Sent> plain = new ArrayList<>();
+        List<SendOutcome.Sent> general = new ArrayList<>();
+        for (SendOutcome.Sent sent : all) {
+            (unusual.contains(sent.messageId()) ? general : plain).add(sent);
+        }
+        if (!plain.isEmpty()) {
+            int[] counts;
+            // a carrier id already stored for another message fails the batch on the unique key: then
+            // every outcome of the group goes the general way, which checks each id first
+            Savepoint beforeBatch = connection.setSavepoint();
+            try (PreparedStatement update = connection.prepareStatement("""
+                    UPDATE messages SET carrier = ?, account = ?, carrier_message_id = ?, status = 'sent', sent_at = ?
+                    WHERE message_id = ? AND status = 'queued'""")) {
+                for (SendOutcome.Sent sent : plain) {
+                    update.setString(1, sent.carrier().wireName());
+                    update.setString(2, sent.account());
+                    update.setString(3, sent.result().carrierMessageId());
+                    SqlTime.set(update, 4, tx.now());
+                    update.setString(5, sent.messageId());
+                    update.addBatch();
+                }
+                counts = update.executeBatch();
+            } catch (SQLException uniqueKey) {
+                connection.rollback(beforeBatch);
+                counts = new int[plain.size()];
+            }
+            connection.releaseSavepoint(beforeBatch);
+            List<SendOutcome.Sent> advanced = new ArrayList<>();
+            for (int i = 0; i < plain.size(); i++) {
+                if (counts[i] > 0) {
+                    advanced.add(plain.get(i));
+                } else {
+                    // no longer queued (a replay raced it, say): the general path decides
+                    general.add(plain.get(i));
+                }
+            }
+            recordSent(tx, advanced);
+        }
+        // after the batch, so that a carrier id the batch stored is seen as taken
+        for (SendOutcome.Sent sent : general) {
+            tx.carrierAccepted(
+                    sent.messageId(),
+                    sent.carrier(),
+                    sent.account(),
+                    sent.result().carrierMessageId(),
+                    sent.result().carrierStatus());
+        }
+        try (PreparedStatement delete = connection.prepareStatement("DELETE FROM send_jobs WHERE message_id = ?")) {
+            for (SendOutcome.Sent sent : all) {
+                delete.setString(1, sent.messageId());
+                delete.addBatch();
+            }
+            delete.executeBatch();
+        }
+        List<Object> done = new ArrayList<>();
+        all.forEach(s -> done.add(Boolean.TRUE));
+        return done;
+    }
+
+    /** History rows, conversations' last carrier and status events of messages that went queued → sent. */
+    private static void recordSent(GroupTransaction tx, List<SendOutcome.Sent> advanced) throws SQLException {
+        if (advanced.isEmpty()) {
+            return;
+        }
+        Connection connection = tx.connection();
+        try (PreparedStatement insert = connection.prepareStatement(GroupTransaction.insertHistorySql())) {
+            for (SendOutcome.Sent sent : advanced) {
+                tx.bindHistory(
+                        insert,
+                        sent.messageId(),
+                        sent.carrier(),
+                        sent.result().carrierMessageId(),
+                        MessageStatus.SENT,
+                        sent.result().carrierStatus(),
+                        null,
+                        null,
+                        tx.now());
+                insert.addBatch();
+            }
+            insert.executeBatch();
+        }
+        try (PreparedStatement update =
+                connection.prepareStatement("UPDATE conversations SET carrier = ? WHERE id = ?")) {
+            for (SendOutcome.Sent sent : advanced) {
+                update.setString(1, sent.carrier().wireName());
+                update.setString(2, sent.conversationId());
+                update.addBatch();
+            }
+            update.executeBatch();
+        }
+        for (SendOutcome.Sent sent : advanced) {
+            tx.statusEvent(
+                    sent.messageId(),
+                    sent.conversationId(),
+                    MessageStatus.QUEUED,
+                    MessageStatus.SENT,
+                    new StatusUpdate(
+                            sent.carrier(),
+                            sent.account(),
+                            sent.result().carrierMessageId(),
+                            MessageStatus.SENT,
+                            sent.result().carrierStatus(),
+                            null,
+                            null,
+                            tx.now(),
+                            null,
+                            null));
+        }
+    }
+
+    /**
+     * Messages that have statuses waiting for their carrier id (a callback that beat our storing of the
+     * carrier's answer), or whose id another outcome of this group also claims: these go the
+     * one-at-a-time way. (A carrier id already stored for another message is caught by the savepoint.)
+     */
+    private static Set<String> unusual(Connection connection, List<SendOutcome.Sent> all) throws SQLException {
+        Set<String> unusual = new HashSet<>();
+        Set<String> seen = new HashSet<>();
+        try (PreparedStatement select = connection.prepareStatement(
+                "SELECT 1 FROM status_history WHERE carrier = ? AND carrier_message_id = ? AND "
+                        + GroupTransaction.UNMATCHED)) {
+            for (SendOutcome.Sent sent : all) {
+                if (!seen.add(sent.carrier().wireName() + "\n" + sent.result().carrierMessageId())) {
+                    unusual.add(sent.messageId());
+                    continue;
+                }
+                select.setString(1, sent.carrier().wireName());
+                select.setString(2, sent.result().carrierMessageId());
+                try (ResultSet rs = select.executeQuery()) {
+                    if (rs.next()) {
+                        unusual.add(sent.messageId());
+                    }
+                }
+            }
+        }
+        return unusual;
+    }
+}
