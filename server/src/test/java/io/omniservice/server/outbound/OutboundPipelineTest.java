@@ -564,6 +564,37 @@ class OutboundPipelineTest {
     }
 
     @Test
+    void aMessageIsNotSentBeforeScheduledAtAndFailsAsExpiredOnceExpireAtPasses() {
+        startGateway("");
+        bandwidthAccepts();
+        carriers.stubFor(post(urlPathEqualTo(TWILIO_PATH))
+                .willReturn(aResponse().withStatus(503).withHeader("Retry-After", "2")));
+        Instant scheduledAt = Instant.now().plusMillis(1_500);
+        String scheduled = json(postMessage("""
+                        {"to": {"phoneNumber": "+14155550100"}, "content": {"type": "text", "text": "later"},
+                         "options": {"scheduledAt": "%s"}}""".formatted(scheduledAt), null))
+                .path("messageId")
+                .asText();
+        String expiring = json(postMessage("""
+                        {"to": {"phoneNumber": "+14155550101", "preferredCarrier": "twilio"},
+                         "content": {"type": "text", "text": "now or never"},
+                         "options": {"priority": "high", "expireAt": "%s"}}""".formatted(Instant.now().plusSeconds(1)), null))
+                .path("messageId")
+                .asText();
+
+        awaitMessage(scheduled, "sent");
+        LoggedRequest sent = carriers.findAll(postRequestedFor(urlPathEqualTo(BANDWIDTH_PATH)))
+                .getFirst();
+        assertThat(sent.getLoggedDate().toInstant()).isAfterOrEqualTo(scheduledAt.minusMillis(1));
+        JsonNode expired = awaitMessage(expiring, "failed");
+        assertThat(expired.path("error").path("code").asText()).isEqualTo("expired");
+        // the 503 asked for 2 s; the message expired before the second attempt and went nowhere else
+        carriers.verify(1, postRequestedFor(urlPathEqualTo(TWILIO_PATH)));
+        assertThat(carriers.findAll(postRequestedFor(urlPathEqualTo(BANDWIDTH_PATH))))
+                .hasSize(1);
+    }
+
+    @Test
     void routingRulesArePersistedAndTheLongestPrefixWins() {
         startGateway("");
         twilioAccepts();

@@ -29,6 +29,16 @@ public final class RunningGateway implements AutoCloseable {
             HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
 
     public RunningGateway(Path dataDirectory, long maxBodyBytes, String carriersYaml, List<CarrierProvider> providers) {
+        this(dataDirectory, maxBodyBytes, "", carriersYaml, providers);
+    }
+
+    /** With {@code apiYaml} added under {@code api:} (indented two spaces: {@code "  jwt: ..."}). */
+    public RunningGateway(
+            Path dataDirectory,
+            long maxBodyBytes,
+            String apiYaml,
+            String carriersYaml,
+            List<CarrierProvider> providers) {
         String yaml = """
                 server:
                   port: 0
@@ -43,7 +53,8 @@ public final class RunningGateway implements AutoCloseable {
                     - {name: tests, key: %s}
                     - {name: other, key: another-key-0123456789}
                 %s
-                """.formatted(PUBLIC_BASE_URL, maxBodyBytes, dataDirectory, API_KEY, carriersYaml);
+                %s
+                """.formatted(PUBLIC_BASE_URL, maxBodyBytes, dataDirectory, API_KEY, apiYaml, carriersYaml);
         GatewayConfig config = new ConfigLoader(Map.of()).parse(yaml);
         this.gateway = Gateway.open(config, providers, Clock.systemUTC());
         this.port = gateway.start();
