@@ -83,7 +83,7 @@ public final class Gateway implements AutoCloseable {
                         + route.carrier().wireName()
                         + (CarrierRegistry.DEFAULT_ACCOUNT.equals(route.account()) ? "" : "/" + route.account())));
         this.callbacks = new CallbackDispatcher(outbound, settings, clock);
-        OutboundService service = new OutboundService(outbound, selector, clock, dispatcher::wake);
+        OutboundService service = new OutboundService(outbound, selector, clock, dispatcher);
         this.http = new GatewayHttpServer(
                 config.server(),
                 config.api(),

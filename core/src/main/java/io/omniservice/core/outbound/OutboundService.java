@@ -23,15 +23,15 @@ public final class OutboundService {
     private final OutboundStore store;
     private final CarrierSelector selector;
     private final Clock clock;
-    private final Runnable onQueued;
+    private final SendHandoff handoff;
     private final Recipients recipients;
 
-    public OutboundService(OutboundStore store, CarrierSelector selector, Clock clock, Runnable onQueued) {
+    public OutboundService(OutboundStore store, CarrierSelector selector, Clock clock, SendHandoff handoff) {
         this.store = store;
         this.recipients = new Recipients(store);
         this.selector = selector;
         this.clock = clock;
-        this.onQueued = onQueued;
+        this.handoff = handoff;
     }
 
     /** The idempotency key of a request: who sent it, the key, and a digest of the body. */
@@ -60,7 +60,8 @@ public final class OutboundService {
                 request.preferredCarrier(),
                 null,
                 null);
-        CarrierSelector.Selection selection = selector.select(plan, recipients.lookup(request.to(), now));
+        RecipientFacts facts = recipients.facts(request.to());
+        CarrierSelector.Selection selection = selector.select(plan, Recipients.recipient(facts, now));
         if (selection.isEmpty()) {
             throw new OutboundRefusal(selection.refusal(), selection.detail());
         }
@@ -102,13 +103,37 @@ public final class OutboundService {
                         ? null
                         : new QueuedMessage.IdempotencyKey(
                                 idempotency.principal(), idempotency.key(), idempotency.requestHash()),
-                response);
-        AcceptResult result = store.accept(queued);
+                response,
+                notBefore.isAfter(now) ? null : handoff.reserve());
+        AcceptResult result;
+        try {
+            result = store.accept(queued);
+        } catch (RuntimeException notStored) {
+            if (queued.lease() != null) {
+                handoff.cancel(queued.lease());
+            }
+            throw notStored;
+        }
         if (result instanceof AcceptResult.KeyUsed used) {
+            if (queued.lease() != null) {
+                handoff.cancel(queued.lease());
+            }
             // another request with the same key was stored between our lookup and our write
             return repeat(used);
         }
-        onQueued.run();
+        if (queued.lease() == null) {
+            handoff.wake();
+        } else {
+            handoff.handOff(new SendJob(
+                    messageId,
+                    conversation.conversationId(),
+                    plan,
+                    request.priority(),
+                    request.expireAt(),
+                    1,
+                    queued.lease().until(),
+                    facts));
+        }
         return new Accepted(response, false);
     }
 

@@ -10,6 +10,7 @@ import java.time.Instant;
  *
  * @param notBefore {@code scheduledAt}, or when it was accepted
  * @param response the 202 body, kept for repeats of the same idempotency key
+ * @param lease the node that sends it at once and until when, or null for the next lease to take it
  */
 public record QueuedMessage(
         NormalizedMessage message,
@@ -20,7 +21,8 @@ public record QueuedMessage(
         Instant expireAt,
         String callbackUrl,
         IdempotencyKey idempotencyKey,
-        String response) {
+        String response,
+        SendHandoff.Lease lease) {
 
     /** Who sent the key (API key name or JWT subject), the key, and a digest of the request body. */
     public record IdempotencyKey(String principal, String key, String requestHash) {}

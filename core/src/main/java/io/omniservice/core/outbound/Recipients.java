@@ -19,8 +19,11 @@ final class Recipients {
                 : new ConversationKey(CarrierType.LIVECHAT.wireName() + ":" + to);
     }
 
-    CarrierSelector.Recipient lookup(String to, Instant now) {
-        RecipientFacts facts = store.recipientFacts(conversationOf(to));
+    RecipientFacts facts(String to) {
+        return store.recipientFacts(conversationOf(to));
+    }
+
+    static CarrierSelector.Recipient recipient(RecipientFacts facts, Instant now) {
         return new CarrierSelector.Recipient(
                 facts.lastCarrier(), facts.optedOutChannels(), facts.lastWhatsAppInbound(), now);
     }

@@ -9,8 +9,11 @@ import java.net.URI;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayDeque;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -29,7 +32,7 @@ import org.slf4j.LoggerFactory;
  * stores the outcome with every attempt. A job is deleted only in the transaction that stores its outcome,
  * so a node that dies mid-send leaves it for a lease to pick up again.
  */
-public final class SendDispatcher implements AutoCloseable {
+public final class SendDispatcher implements SendHandoff, AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(SendDispatcher.class);
     private static final int CLAIM_BATCH = 256;
 
@@ -48,6 +51,10 @@ public final class SendDispatcher implements AutoCloseable {
     private final Condition wake = lock.newCondition();
     private boolean woken;
     private volatile boolean running;
+    private volatile boolean backlog;
+    /** Conversations with a job running here, and their jobs waiting behind it. */
+    private final Map<String, ArrayDeque<SendJob>> conversations = new HashMap<>();
+
     private Thread loop;
 
     public SendDispatcher(
@@ -82,7 +89,8 @@ public final class SendDispatcher implements AutoCloseable {
                 .start(this::run);
     }
 
-    /** A job was queued: look now rather than at the next poll. */
+    /** Jobs wait in the store: look now rather than at the next poll. */
+    @Override
     public void wake() {
         lock.lock();
         try {
@@ -91,6 +99,24 @@ public final class SendDispatcher implements AutoCloseable {
         } finally {
             lock.unlock();
         }
+    }
+
+    @Override
+    public SendHandoff.Lease reserve() {
+        if (!running || !slots.tryAcquire()) {
+            return null;
+        }
+        return new SendHandoff.Lease(nodeId, clock.instant().plus(settings.lease()));
+    }
+
+    @Override
+    public void cancel(SendHandoff.Lease lease) {
+        slots.release();
+    }
+
+    @Override
+    public void handOff(SendJob job) {
+        begin(job);
     }
 
     private void run() {
@@ -103,24 +129,58 @@ public final class SendDispatcher implements AutoCloseable {
                     claimed = jobs.size();
                     for (SendJob job : jobs) {
                         slots.acquireUninterruptibly();
-                        senders.execute(() -> {
-                            try {
-                                process(job);
-                            } catch (RuntimeException e) {
-                                // the lease runs out and the job is sent again; nothing is lost
-                                LOG.error("send job {} not finished: {}", job.messageId(), e.toString());
-                            } finally {
-                                slots.release();
-                                wake();
-                            }
-                        });
+                        begin(job);
                     }
                 }
             } catch (RuntimeException e) {
                 LOG.warn("cannot lease send jobs: {}", e.toString());
             }
+            // more may be waiting in the store once sends finish and free their slots
+            backlog = wanted == 0 || claimed == wanted;
             if (claimed < wanted || wanted == 0) {
                 awaitWake();
+            }
+        }
+    }
+
+    /**
+     * Starts a job that holds a slot, or queues it behind the job of its conversation already running
+     * here: a conversation's messages go one at a time, in the order they were accepted.
+     */
+    private void begin(SendJob job) {
+        synchronized (conversations) {
+            ArrayDeque<SendJob> waiting = conversations.get(job.conversationId());
+            if (waiting != null) {
+                waiting.add(job);
+                return;
+            }
+            conversations.put(job.conversationId(), new ArrayDeque<>());
+        }
+        senders.execute(() -> runJob(job));
+    }
+
+    private void runJob(SendJob job) {
+        try {
+            process(job);
+        } catch (RuntimeException e) {
+            // the lease runs out and the job is sent again; nothing is lost
+            LOG.error("send job {} not finished: {}", job.messageId(), e.toString());
+        } finally {
+            slots.release();
+            SendJob next;
+            synchronized (conversations) {
+                ArrayDeque<SendJob> waiting = conversations.get(job.conversationId());
+                next = waiting.poll();
+                if (next == null) {
+                    conversations.remove(job.conversationId());
+                }
+            }
+            if (next != null) {
+                SendJob following = next;
+                senders.execute(() -> runJob(following));
+            }
+            if (backlog) {
+                wake();
             }
         }
     }
@@ -155,7 +215,9 @@ public final class SendDispatcher implements AutoCloseable {
             store.finish(expiredOutcome(job, attempts));
             return;
         }
-        CarrierSelector.Selection selection = selector.select(plan, recipients.lookup(plan.to(), clock.instant()));
+        // a job handed over at acceptance selects with what acceptance read a moment ago
+        RecipientFacts facts = job.facts() != null ? job.facts() : recipients.facts(plan.to());
+        CarrierSelector.Selection selection = selector.select(plan, Recipients.recipient(facts, clock.instant()));
         if (selection.isEmpty()) {
             boolean optedOut = "recipient_opted_out".equals(selection.refusal());
             store.finish(new SendOutcome.Failed(

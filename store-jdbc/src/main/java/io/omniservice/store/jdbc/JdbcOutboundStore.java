@@ -15,6 +15,7 @@ import io.omniservice.core.outbound.QueuedMessage;
 import io.omniservice.core.outbound.RecipientFacts;
 import io.omniservice.core.outbound.RoutingRule;
 import io.omniservice.core.outbound.SendAttempt;
+import io.omniservice.core.outbound.SendHandoff;
 import io.omniservice.core.outbound.SendJob;
 import io.omniservice.core.outbound.SendOutcome;
 import io.omniservice.core.outbound.SendPlan;
@@ -60,8 +61,9 @@ public final class JdbcOutboundStore implements OutboundStore {
     }
 
     static final String INSERT_JOB = """
-            INSERT INTO send_jobs (message_id, conversation_id, priority, not_before, expire_at, plan, created_at)
-            VALUES (?, ?, ?, ?, ?, ?, ?)""";
+            INSERT INTO send_jobs (message_id, conversation_id, priority, not_before, expire_at, plan, created_at,
+                lease_owner, lease_until, runs)
+            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)""";
 
     static void bindJob(
             PreparedStatement insert,
@@ -71,7 +73,8 @@ public final class JdbcOutboundStore implements OutboundStore {
             Instant notBefore,
             Instant expireAt,
             SendPlan plan,
-            Instant now)
+            Instant now,
+            SendHandoff.Lease lease)
             throws SQLException {
         insert.setString(1, messageId);
         insert.setString(2, conversationId);
@@ -80,6 +83,10 @@ public final class JdbcOutboundStore implements OutboundStore {
         SqlTime.set(insert, 5, expireAt == null ? null : SqlTime.stored(expireAt));
         insert.setString(6, JsonText.write(plan));
         SqlTime.set(insert, 7, now);
+        // a job handed straight to this node's sender is stored leased, as if it had been claimed
+        insert.setString(8, lease == null ? null : lease.owner());
+        SqlTime.set(insert, 9, lease == null ? null : SqlTime.stored(lease.until()));
+        insert.setInt(10, lease == null ? 0 : 1);
     }
 
     @Override
@@ -132,7 +139,8 @@ public final class JdbcOutboundStore implements OutboundStore {
                                 Priority.values()[rs.getInt("priority")],
                                 SqlTime.get(rs, "expire_at"),
                                 rs.getInt("runs") + 1,
-                                until));
+                                until,
+                                null));
                     }
                 }
             }
@@ -552,7 +560,7 @@ public final class JdbcOutboundStore implements OutboundStore {
         }
         SendPlan plan = Json.MAPPER.convertValue(letter.payload().path("plan"), SendPlan.class);
         try (PreparedStatement insert = connection.prepareStatement(INSERT_JOB)) {
-            bindJob(insert, letter.messageId(), conversationId, Priority.NORMAL, now, null, plan, now);
+            bindJob(insert, letter.messageId(), conversationId, Priority.NORMAL, now, null, plan, now, null);
             insert.executeUpdate();
         }
     }

@@ -121,7 +121,8 @@ final class OutboundWrites {
                         q.notBefore(),
                         q.expireAt(),
                         q.plan(),
-                        tx.now());
+                        tx.now(),
+                        q.lease());
                 insert.addBatch();
             }
             insert.executeBatch();

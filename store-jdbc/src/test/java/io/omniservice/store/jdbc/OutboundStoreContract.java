@@ -56,7 +56,7 @@ abstract class OutboundStoreContract extends MessageStoreContract {
                 text("hello"),
                 new MessageMetadata(CarrierType.TWILIO, "default", null, null, null, at, null, null));
         SendPlan plan = new SendPlan(to, null, text("hello"), null, null, null, null, CarrierType.TWILIO, "default");
-        return new QueuedMessage(message, key, plan, priority, notBefore, null, callbackUrl, null, "{}");
+        return new QueuedMessage(message, key, plan, priority, notBefore, null, callbackUrl, null, "{}", null);
     }
 
     private List<String> claimedOf(List<SendJob> jobs, List<String> mine) {
@@ -228,7 +228,8 @@ abstract class OutboundStoreContract extends MessageStoreContract {
                 null,
                 null,
                 new QueuedMessage.IdempotencyKey("client", key, "hash-1"),
-                "{\"messageId\":\"" + base.message().messageId() + "\"}");
+                "{\"messageId\":\"" + base.message().messageId() + "\"}",
+                null);
         QueuedMessage race = queued(phone(), Priority.NORMAL, now(), null);
         QueuedMessage second = new QueuedMessage(
                 race.message(),
@@ -239,7 +240,8 @@ abstract class OutboundStoreContract extends MessageStoreContract {
                 null,
                 null,
                 new QueuedMessage.IdempotencyKey("client", key, "hash-1"),
-                "{}");
+                "{}",
+                null);
 
         assertThat(outbound().accept(first)).isEqualTo(new AcceptResult.Stored());
         assertThat(outbound().accept(second)).isEqualTo(new AcceptResult.KeyUsed(true, first.response()));
