@@ -28,7 +28,6 @@ import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.HashSet;
 import java.util.List;
 import java.util.Optional;
 import java.util.Set;
@@ -302,36 +301,30 @@ public final class JdbcOutboundStore implements OutboundStore {
 
     @Override
     public RecipientFacts recipientFacts(ConversationKey conversation) {
-        String[] lastCarrier = {null};
-        Set<String> optedOut = new HashSet<>();
-        Instant[] lastWhatsApp = {null};
-        // the WhatsApp condition sits in the CASE so that the conversation's index, not the carrier's, serves it
-        query(
+        // one plain SELECT (H2 keeps it parsed per connection; a UNION it parses every time); the WhatsApp
+        // condition sits in the CASE so that the conversation's index, not the carrier's, serves it
+        List<RecipientFacts> facts = query(
                 """
-                SELECT 'carrier' AS fact, carrier AS word, CAST(NULL AS TIMESTAMP WITH TIME ZONE) AS at
-                    FROM conversations WHERE id = ?
-                UNION ALL SELECT 'opted_out', channel, NULL FROM opt_outs WHERE participant = ?
-                UNION ALL SELECT 'whatsapp', NULL, MAX(CASE WHEN carrier = 'whatsapp' THEN created_at END)
-                    FROM messages WHERE conversation_id = ? AND direction = 'inbound'""",
+                SELECT (SELECT carrier FROM conversations WHERE id = ?) AS last_carrier,
+                    (SELECT STRING_AGG(channel, ',') FROM opt_outs WHERE participant = ?) AS opted_out,
+                    (SELECT MAX(CASE WHEN carrier = 'whatsapp' THEN created_at END) FROM messages
+                        WHERE conversation_id = ? AND direction = 'inbound') AS last_whatsapp""",
                 statement -> {
                     statement.setString(1, conversation.conversationId());
                     statement.setString(2, conversation.participant());
                     statement.setString(3, conversation.conversationId());
                 },
                 rs -> {
-                    switch (rs.getString("fact")) {
-                        case "carrier" -> lastCarrier[0] = rs.getString("word");
-                        case "opted_out" -> optedOut.add(rs.getString("word"));
-                        default -> lastWhatsApp[0] = SqlTime.get(rs, "at");
-                    }
-                    return null;
+                    String carrier = rs.getString("last_carrier");
+                    String optedOut = rs.getString("opted_out");
+                    return new RecipientFacts(
+                            carrier == null
+                                    ? null
+                                    : CarrierType.fromWireName(carrier).orElse(null),
+                            optedOut == null ? Set.of() : Set.of(optedOut.split(",")),
+                            SqlTime.get(rs, "last_whatsapp"));
                 });
-        return new RecipientFacts(
-                lastCarrier[0] == null
-                        ? null
-                        : CarrierType.fromWireName(lastCarrier[0]).orElse(null),
-                optedOut,
-                lastWhatsApp[0]);
+        return facts.getFirst();
     }
 
     @Override
