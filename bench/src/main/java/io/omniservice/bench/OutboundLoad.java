@@ -67,6 +67,20 @@ public final class OutboundLoad {
             load(client, target, apiKey, concurrency, Duration.ofSeconds(warmup), 0);
             report("saturated", load(client, target, apiKey, concurrency, Duration.ofSeconds(seconds), 0));
             report("paced", load(client, target, apiKey, concurrency, Duration.ofSeconds(seconds), rate));
+            // accepting alone: scheduled an hour ahead, so nothing is sent while the clock runs
+            Window accepting = load(
+                    client,
+                    target,
+                    apiKey,
+                    concurrency,
+                    Duration.ofSeconds(seconds),
+                    0,
+                    ",\"options\":{\"scheduledAt\":\"" + java.time.Instant.now().plusSeconds(3600) + "\"}");
+            System.out.printf(
+                    Locale.ROOT,
+                    "accept    %7d accepted (%6.0f/s), scheduled an hour ahead: the API and its commit alone%n",
+                    accepting.accepted(),
+                    accepting.accepted() / ((accepting.end() - accepting.start()) / 1e9));
         } finally {
             carrier.stop(0);
         }
@@ -98,6 +112,12 @@ public final class OutboundLoad {
 
     /** Posts for {@code duration}; {@code rate} 0 means as fast as the clients go. */
     private Window load(HttpClient client, URI target, String apiKey, int concurrency, Duration duration, int rate)
+            throws InterruptedException {
+        return load(client, target, apiKey, concurrency, duration, rate, "");
+    }
+
+    private Window load(
+            HttpClient client, URI target, String apiKey, int concurrency, Duration duration, int rate, String options)
             throws InterruptedException {
         long start = System.nanoTime();
         long end = start + duration.toNanos();
@@ -154,7 +174,8 @@ public final class OutboundLoad {
         }
         long stopped = System.nanoTime();
         // let the sends of the last requests reach the carrier
-        long drainUntil = stopped + Duration.ofSeconds(30).toNanos();
+        long drainUntil =
+                stopped + Duration.ofSeconds(options.isEmpty() ? 30 : 0).toNanos();
         while (System.nanoTime() < drainUntil && !arrivedAt.keySet().containsAll(ids)) {
             Thread.sleep(50);
         }
