@@ -135,6 +135,8 @@ final class GatewayProcess implements AutoCloseable {
                   keys:
                     - name: acceptance
                       key: %s
+                  # the tests poll the API much faster than the default budget of a client
+                  rateLimit: {requestsPerSecond: 100000, burst: 100000}
                 carriers:
                   whatsapp:
                     default:
