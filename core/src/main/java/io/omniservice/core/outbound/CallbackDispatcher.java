@@ -29,6 +29,9 @@ public final class CallbackDispatcher implements AutoCloseable {
     private final Clock clock;
     private final HttpClient http;
     private final ExecutorService workers = Executors.newVirtualThreadPerTaskExecutor();
+    /** Deliveries running at once: each is a virtual thread waiting on a receiver. */
+    private final java.util.concurrent.Semaphore slots = new java.util.concurrent.Semaphore(128);
+
     private volatile boolean running;
     private Thread loop;
 
@@ -51,14 +54,24 @@ public final class CallbackDispatcher implements AutoCloseable {
     private void run() {
         while (running) {
             try {
-                List<CallbackDelivery> due =
-                        store.claimCallbacks(clock.instant(), settings.timeout().multipliedBy(2), 128);
-                List<? extends java.util.concurrent.Future<?>> running =
-                        due.stream().map(d -> workers.submit(() -> deliver(d))).toList();
-                for (var f : running) {
-                    f.get();
+                // a delivery holds its lease (twice the timeout) while it runs, so a slow receiver delays
+                // only its own message's callbacks, never the next round's
+                int room = slots.availablePermits();
+                List<CallbackDelivery> due = room == 0
+                        ? List.of()
+                        : store.claimCallbacks(
+                                clock.instant(), settings.timeout().multipliedBy(2), room);
+                for (CallbackDelivery delivery : due) {
+                    slots.acquire();
+                    workers.execute(() -> {
+                        try {
+                            deliver(delivery);
+                        } finally {
+                            slots.release();
+                        }
+                    });
                 }
-                if (due.isEmpty()) {
+                if (due.size() < room || room == 0) {
                     Thread.sleep(pollInterval.toMillis());
                 }
             } catch (InterruptedException e) {

@@ -404,6 +404,28 @@ class OutboundPipelineTest {
     }
 
     @Test
+    void aSlowCallbackReceiverDoesNotHoldUpAnotherMessagesCallbacks() {
+        startGateway("");
+        bandwidthAccepts();
+        carriers.stubFor(post(urlPathEqualTo("/slow"))
+                .willReturn(aResponse().withStatus(200).withFixedDelay(4_000)));
+        carriers.stubFor(post(urlPathEqualTo("/fast")).willReturn(aResponse().withStatus(200)));
+        String slow = """
+                {"to": {"phoneNumber": "+14155550100"}, "content": {"type": "text", "text": "a"},
+                 "options": {"callbackUrl": "http://localhost:%d/slow"}}""".formatted(carriers.port());
+        postMessage(slow, null);
+        await(() -> carriers.findAll(postRequestedFor(urlPathEqualTo("/slow"))).isEmpty() ? null : true);
+        Instant slowStarted = Instant.now();
+        String fast = """
+                {"to": {"phoneNumber": "+14155550101"}, "content": {"type": "text", "text": "b"},
+                 "options": {"callbackUrl": "http://localhost:%d/fast"}}""".formatted(carriers.port());
+        postMessage(fast, null);
+
+        await(() -> carriers.findAll(postRequestedFor(urlPathEqualTo("/fast"))).isEmpty() ? null : true);
+        assertThat(Duration.between(slowStarted, Instant.now())).isLessThan(Duration.ofSeconds(3));
+    }
+
+    @Test
     void recipientWhoSentStopIsRefusedUntilStart() {
         startGateway("");
         bandwidthAccepts();
