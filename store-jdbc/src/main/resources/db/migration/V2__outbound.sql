@@ -37,8 +37,8 @@ CREATE TABLE send_attempts (
     error_message VARCHAR
 );
 
+-- read only per message; carrier health comes from the breakers, not from here
 CREATE INDEX send_attempts_message_idx ON send_attempts (message_id, id);
-CREATE INDEX send_attempts_carrier_idx ON send_attempts (carrier, attempted_at);
 
 -- A repeat of POST /v1/messages with the same key gets the first answer; the hash tells a repeat from
 -- another request reusing the key.
