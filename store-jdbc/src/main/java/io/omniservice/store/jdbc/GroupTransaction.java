@@ -765,6 +765,38 @@ final class GroupTransaction {
         }
     }
 
+    /**
+     * Applies a message's whole history to it, oldest first (statuses only ever move forward, so what
+     * it already shows changes nothing): for statuses just attached to it.
+     */
+    void applyHistory(String messageId, CarrierType carrier, String account) throws SQLException {
+        List<StatusUpdate> history = new ArrayList<>();
+        try (PreparedStatement select = connection.prepareStatement("""
+                SELECT carrier_message_id, status, carrier_status, error_code, error_message, occurred_at
+                FROM status_history WHERE message_id = ? ORDER BY occurred_at, id""")) {
+            select.setString(1, messageId);
+            try (ResultSet rs = select.executeQuery()) {
+                while (rs.next()) {
+                    history.add(new StatusUpdate(
+                            carrier,
+                            account,
+                            rs.getString("carrier_message_id") == null ? "" : rs.getString("carrier_message_id"),
+                            MessageStatus.fromWireName(rs.getString("status")),
+                            rs.getString("carrier_status"),
+                            rs.getString("error_code"),
+                            rs.getString("error_message"),
+                            SqlTime.get(rs, "occurred_at"),
+                            null,
+                            null));
+                }
+            }
+        }
+        Tally ignored = new Tally();
+        for (StatusUpdate status : history) {
+            advance(messageId, status, ignored);
+        }
+    }
+
     /** Applies a status already in the history to the message it now belongs to. */
     private void advance(String messageId, StatusUpdate status, Tally tally) throws SQLException {
         MessageRow found = lockMessage("message_id = ?", messageId, null);

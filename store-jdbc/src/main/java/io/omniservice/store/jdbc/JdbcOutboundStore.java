@@ -185,7 +185,7 @@ public final class JdbcOutboundStore implements OutboundStore {
     /** Fails the message (and dead-letters its send when every carrier was exhausted), removing the job. */
     private static void failed(GroupTransaction tx, SendOutcome.Failed failed) throws SQLException {
         Connection connection = tx.connection();
-        insertAttempts(connection, failed.messageId(), failed.attempts());
+        insertAttempts(connection, List.of(failed));
         tx.applyOwnStatus(
                 failed.messageId(),
                 failed.carrier(),
@@ -212,30 +212,32 @@ public final class JdbcOutboundStore implements OutboundStore {
         }
     }
 
-    static void insertAttempts(Connection connection, String messageId, List<SendAttempt> attempts)
-            throws SQLException {
-        if (attempts.isEmpty()) {
+    /** Every attempt of these outcomes, in one batch. */
+    static void insertAttempts(Connection connection, List<? extends SendOutcome> outcomes) throws SQLException {
+        if (outcomes.stream().allMatch(o -> o.attempts().isEmpty())) {
             return;
         }
         try (PreparedStatement insert = connection.prepareStatement("""
                 INSERT INTO send_attempts (message_id, carrier, account, attempted_at, duration_ms, outcome,
                     http_status, error_code, error_message)
                 VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)""")) {
-            for (SendAttempt attempt : attempts) {
-                insert.setString(1, messageId);
-                insert.setString(2, attempt.carrier().wireName());
-                insert.setString(3, attempt.account());
-                SqlTime.set(insert, 4, SqlTime.stored(attempt.at()));
-                insert.setLong(5, attempt.durationMs());
-                insert.setString(6, attempt.outcome());
-                if (attempt.httpStatus() == null) {
-                    insert.setNull(7, Types.INTEGER);
-                } else {
-                    insert.setInt(7, attempt.httpStatus());
+            for (SendOutcome outcome : outcomes) {
+                for (SendAttempt attempt : outcome.attempts()) {
+                    insert.setString(1, outcome.messageId());
+                    insert.setString(2, attempt.carrier().wireName());
+                    insert.setString(3, attempt.account());
+                    SqlTime.set(insert, 4, SqlTime.stored(attempt.at()));
+                    insert.setLong(5, attempt.durationMs());
+                    insert.setString(6, attempt.outcome());
+                    if (attempt.httpStatus() == null) {
+                        insert.setNull(7, Types.INTEGER);
+                    } else {
+                        insert.setInt(7, attempt.httpStatus());
+                    }
+                    insert.setString(8, attempt.errorCode());
+                    insert.setString(9, attempt.errorMessage());
+                    insert.addBatch();
                 }
-                insert.setString(8, attempt.errorCode());
-                insert.setString(9, attempt.errorMessage());
-                insert.addBatch();
             }
             insert.executeBatch();
         }

@@ -8,7 +8,6 @@ import io.omniservice.core.outbound.SendOutcome;
 import io.omniservice.core.store.InboundBatch;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
-import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Savepoint;
 import java.util.ArrayList;
@@ -134,10 +133,8 @@ final class OutboundWrites {
         Connection connection = tx.connection();
         List<SendOutcome.Sent> all =
                 units.stream().map(u -> ((Sent) u).outcome()).toList();
-        for (SendOutcome.Sent sent : all) {
-            JdbcOutboundStore.insertAttempts(connection, sent.messageId(), sent.attempts());
-        }
-        Set<String> unusual = unusual(connection, all);
+        JdbcOutboundStore.insertAttempts(connection, all);
+        Set<String> unusual = sharingACarrierId(all);
         List<SendOutcome.Sent> plain = new ArrayList<>();
         List<SendOutcome.Sent> general = new ArrayList<>();
         for (SendOutcome.Sent sent : all) {
@@ -175,6 +172,7 @@ final class OutboundWrites {
                 }
             }
             recordSent(tx, advanced);
+            applyStatusesThatCameFirst(tx, advanced);
         }
         // after the batch, so that a carrier id the batch stored is seen as taken
         for (SendOutcome.Sent sent : general) {
@@ -249,30 +247,50 @@ final class OutboundWrites {
     }
 
     /**
-     * Messages that have statuses waiting for their carrier id (a callback that beat our storing of the
-     * carrier's answer), or whose id another outcome of this group also claims: these go the
-     * one-at-a-time way. (A carrier id already stored for another message is caught by the savepoint.)
+     * Outcomes whose carrier id another outcome of this group also names: after the first, these go the
+     * one-at-a-time way, which stores the id once. (An id already stored for another message is caught
+     * by the savepoint; statuses that came before the outcome, by {@link #applyStatusesThatCameFirst}.)
      */
-    private static Set<String> unusual(Connection connection, List<SendOutcome.Sent> all) throws SQLException {
-        Set<String> unusual = new HashSet<>();
+    private static Set<String> sharingACarrierId(List<SendOutcome.Sent> all) {
+        Set<String> sharing = new HashSet<>();
         Set<String> seen = new HashSet<>();
-        try (PreparedStatement select = connection.prepareStatement(
-                "SELECT 1 FROM status_history WHERE carrier = ? AND carrier_message_id = ? AND "
-                        + GroupTransaction.UNMATCHED)) {
-            for (SendOutcome.Sent sent : all) {
-                if (!seen.add(sent.carrier().wireName() + "\n" + sent.result().carrierMessageId())) {
-                    unusual.add(sent.messageId());
-                    continue;
-                }
-                select.setString(1, sent.carrier().wireName());
-                select.setString(2, sent.result().carrierMessageId());
-                try (ResultSet rs = select.executeQuery()) {
-                    if (rs.next()) {
-                        unusual.add(sent.messageId());
-                    }
-                }
+        for (SendOutcome.Sent sent : all) {
+            if (!seen.add(sent.carrier().wireName() + "\n" + sent.result().carrierMessageId())) {
+                sharing.add(sent.messageId());
             }
         }
-        return unusual;
+        return sharing;
+    }
+
+    /**
+     * A carrier's callback can beat our storing of its answer; it waits in the history without a message.
+     * Attach such rows (one batched statement through the unique key) and apply them to their messages.
+     */
+    private static void applyStatusesThatCameFirst(GroupTransaction tx, List<SendOutcome.Sent> advanced)
+            throws SQLException {
+        if (advanced.isEmpty()) {
+            return;
+        }
+        int[] attached;
+        try (PreparedStatement attach = tx.connection()
+                .prepareStatement(
+                        "UPDATE status_history SET message_id = ? WHERE carrier = ? AND carrier_message_id = ? AND "
+                                + GroupTransaction.UNMATCHED)) {
+            for (SendOutcome.Sent sent : advanced) {
+                attach.setString(1, sent.messageId());
+                attach.setString(2, sent.carrier().wireName());
+                attach.setString(3, sent.result().carrierMessageId());
+                attach.addBatch();
+            }
+            attached = attach.executeBatch();
+        }
+        for (int i = 0; i < advanced.size(); i++) {
+            if (attached[i] > 0) {
+                tx.applyHistory(
+                        advanced.get(i).messageId(),
+                        advanced.get(i).carrier(),
+                        advanced.get(i).account());
+            }
+        }
     }
 }
