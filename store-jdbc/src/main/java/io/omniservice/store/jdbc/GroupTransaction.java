@@ -41,6 +41,10 @@ final class GroupTransaction {
      */
     static final String UNMATCHED = "COALESCE(message_id, '') = ''";
 
+    /** Gives a carrier message's unmatched history rows to the stored message: message id, carrier, carrier id. */
+    static final String ATTACH_UNMATCHED =
+            "UPDATE status_history SET message_id = ? WHERE carrier = ? AND carrier_message_id = ? AND " + UNMATCHED;
+
     private final Connection connection;
     private final Instant now;
     /** Written before {@link #events}, so a consumer meets a conversation before its first message. */
@@ -271,9 +275,7 @@ final class GroupTransaction {
             return;
         }
         int[] counts;
-        try (PreparedStatement attach = connection.prepareStatement(
-                "UPDATE status_history SET message_id = ? WHERE carrier = ? AND carrier_message_id = ? AND "
-                        + UNMATCHED)) {
+        try (PreparedStatement attach = connection.prepareStatement(ATTACH_UNMATCHED)) {
             for (Row row : withCarrierId) {
                 attach.setString(1, row.message().messageId());
                 attach.setString(2, row.carrier().wireName());
@@ -647,43 +649,15 @@ final class GroupTransaction {
         if (carrierMessageId == null) {
             return;
         }
-        List<StatusUpdate> earlier = new ArrayList<>();
-        try (PreparedStatement select =
-                connection.prepareStatement("""
-                SELECT status, carrier_status, error_code, error_message, occurred_at FROM status_history
-                WHERE carrier = ? AND carrier_message_id = ? AND""" + " " + UNMATCHED + " ORDER BY occurred_at, id")) {
-            select.setString(1, carrier.wireName());
-            select.setString(2, carrierMessageId);
-            try (ResultSet rs = select.executeQuery()) {
-                while (rs.next()) {
-                    earlier.add(new StatusUpdate(
-                            carrier,
-                            account,
-                            carrierMessageId,
-                            MessageStatus.fromWireName(rs.getString("status")),
-                            rs.getString("carrier_status"),
-                            rs.getString("error_code"),
-                            rs.getString("error_message"),
-                            SqlTime.get(rs, "occurred_at"),
-                            null,
-                            null));
-                }
-            }
-        }
-        if (earlier.isEmpty()) {
-            return;
-        }
-        try (PreparedStatement attach = connection.prepareStatement(
-                "UPDATE status_history SET message_id = ? WHERE carrier = ? AND carrier_message_id = ? AND "
-                        + UNMATCHED)) {
+        int attached;
+        try (PreparedStatement attach = connection.prepareStatement(ATTACH_UNMATCHED)) {
             attach.setString(1, messageId);
             attach.setString(2, carrier.wireName());
             attach.setString(3, carrierMessageId);
-            attach.executeUpdate();
+            attached = attach.executeUpdate();
         }
-        Tally ignored = new Tally();
-        for (StatusUpdate status : earlier) {
-            advance(messageId, status, ignored);
+        if (attached > 0) {
+            applyHistory(messageId, carrier, account);
         }
     }
 

@@ -272,10 +272,7 @@ final class OutboundWrites {
             return;
         }
         int[] attached;
-        try (PreparedStatement attach = tx.connection()
-                .prepareStatement(
-                        "UPDATE status_history SET message_id = ? WHERE carrier = ? AND carrier_message_id = ? AND "
-                                + GroupTransaction.UNMATCHED)) {
+        try (PreparedStatement attach = tx.connection().prepareStatement(GroupTransaction.ATTACH_UNMATCHED)) {
             for (SendOutcome.Sent sent : advanced) {
                 attach.setString(1, sent.messageId());
                 attach.setString(2, sent.carrier().wireName());
