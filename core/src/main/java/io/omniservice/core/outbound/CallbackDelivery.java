@@ -1,4 +1,22 @@
 package io.omniservice.core.outbound;
 
-/** One status change to POST to a message's {@code callbackUrl}; {@code attempts} made so far. */
-public record CallbackDelivery(long id, String messageId, String url, String payload, int attempts) {}
+import java.time.Instant;
+
+/**
+ * One signed POST waiting to be delivered: a message's status change to its {@code callbackUrl}
+ * ({@code callback}), an event to a subscription ({@code event}, signed with the subscription's
+ * {@code secret}), or a message a rule forwards ({@code forward}); {@code attempts} made so far.
+ */
+public record CallbackDelivery(
+        long id,
+        String kind,
+        String messageId,
+        String url,
+        String payload,
+        int attempts,
+        String secret,
+        Instant createdAt) {
+    public static final String CALLBACK = "callback";
+    public static final String EVENT = "event";
+    public static final String FORWARD = "forward";
+}

@@ -16,9 +16,10 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * POSTs each status change of a message to its {@code callbackUrl}, signed ({@link EventSignature}),
- * one message's changes in order, retried with doubling waits, dead-lettered after the last attempt.
- * A 2xx is delivered; anything else, or no answer, is tried again.
+ * POSTs the queued deliveries, signed ({@link EventSignature}): a message's status changes to its
+ * {@code callbackUrl} in order, retried with doubling waits up to the last attempt; events to
+ * subscriptions and rule forwards in order per subscription and conversation, retried for a day (by
+ * default). Then a dead letter. A 2xx is delivered; anything else, or no answer, is tried again.
  */
 public final class CallbackDispatcher implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(CallbackDispatcher.class);
@@ -31,6 +32,9 @@ public final class CallbackDispatcher implements AutoCloseable {
     private final ExecutorService workers = Executors.newVirtualThreadPerTaskExecutor();
     /** Deliveries running at once: each is a virtual thread waiting on a receiver. */
     private final java.util.concurrent.Semaphore slots = new java.util.concurrent.Semaphore(128);
+
+    /** Released when new deliveries are committed, so they go out without waiting for the next poll. */
+    private final java.util.concurrent.Semaphore wakeUp = new java.util.concurrent.Semaphore(0);
 
     private volatile boolean running;
     private Thread loop;
@@ -72,7 +76,9 @@ public final class CallbackDispatcher implements AutoCloseable {
                     });
                 }
                 if (due.size() < room || room == 0) {
-                    Thread.sleep(pollInterval.toMillis());
+                    if (wakeUp.tryAcquire(pollInterval.toMillis(), TimeUnit.MILLISECONDS)) {
+                        wakeUp.drainPermits();
+                    }
                 }
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
@@ -81,6 +87,13 @@ public final class CallbackDispatcher implements AutoCloseable {
                 LOG.warn("callback delivery round failed: {}", e.toString());
                 sleepQuietly();
             }
+        }
+    }
+
+    /** New deliveries were committed: look now rather than at the next poll. */
+    public void wake() {
+        if (wakeUp.availablePermits() == 0) {
+            wakeUp.release();
         }
     }
 
@@ -102,7 +115,12 @@ public final class CallbackDispatcher implements AutoCloseable {
                             .timeout(settings.timeout())
                             .header("Content-Type", "application/json")
                             .header("User-Agent", "Omniservice")
-                            .header(EventSignature.HEADER, EventSignature.header(settings.signingSecret(), now, body))
+                            .header(
+                                    EventSignature.HEADER,
+                                    EventSignature.header(
+                                            delivery.secret() != null ? delivery.secret() : settings.signingSecret(),
+                                            now,
+                                            body))
                             .POST(HttpRequest.BodyPublishers.ofByteArray(body))
                             .build(),
                     HttpResponse.BodyHandlers.discarding());
@@ -117,15 +135,25 @@ public final class CallbackDispatcher implements AutoCloseable {
         } catch (Exception e) {
             error = e.getClass().getSimpleName() + (e.getMessage() == null ? "" : ": " + e.getMessage());
         }
-        int attempts = delivery.attempts() + 1;
-        Instant retryAt =
-                attempts >= settings.maxAttempts() ? null : clock.instant().plus(backoff(attempts));
-        store.callbackFailed(delivery.id(), error, retryAt);
+        store.callbackFailed(delivery.id(), error, retryAt(delivery, delivery.attempts() + 1));
     }
 
-    private Duration backoff(int attempts) {
-        long millis = settings.initialBackoff().toMillis() << Math.min(attempts - 1, 30);
-        return Duration.ofMillis(Math.min(millis, settings.maxBackoff().toMillis()));
+    /** When to try again after {@code attempts} failures, or null when the delivery gives up. */
+    Instant retryAt(CallbackDelivery delivery, int attempts) {
+        Instant now = clock.instant();
+        if (CallbackDelivery.CALLBACK.equals(delivery.kind())) {
+            return attempts >= settings.maxAttempts()
+                    ? null
+                    : now.plus(backoff(settings.initialBackoff(), settings.maxBackoff(), attempts));
+        }
+        OutboundSettings.Events events = settings.events();
+        Instant next = now.plus(backoff(events.initialBackoff(), events.maxBackoff(), attempts));
+        return next.isAfter(delivery.createdAt().plus(events.retryFor())) ? null : next;
+    }
+
+    private static Duration backoff(Duration initial, Duration max, int attempts) {
+        long millis = initial.toMillis() << Math.min(attempts - 1, 30);
+        return Duration.ofMillis(Math.min(millis, max.toMillis()));
     }
 
     @Override

@@ -43,7 +43,22 @@ public record OutboundSettings(
      * waits doubling from {@code initialBackoff} up to {@code maxBackoff}, then dead-lettered.
      */
     public record Callbacks(
-            String signingSecret, int maxAttempts, Duration initialBackoff, Duration maxBackoff, Duration timeout) {}
+            String signingSecret,
+            int maxAttempts,
+            Duration initialBackoff,
+            Duration maxBackoff,
+            Duration timeout,
+            Events events) {}
+
+    /**
+     * Deliveries to subscriptions and rule forwards: retried with doubling waits from {@code initialBackoff}
+     * up to {@code maxBackoff} for {@code retryFor} after the event, then dead-lettered.
+     */
+    public record Events(Duration initialBackoff, Duration maxBackoff, Duration retryFor) {
+        public static Events defaults() {
+            return new Events(Duration.ofSeconds(1), Duration.ofHours(1), Duration.ofHours(24));
+        }
+    }
 
     public static OutboundSettings defaults(String callbackSecret) {
         return new OutboundSettings(
@@ -54,7 +69,12 @@ public record OutboundSettings(
                 new Retry(3, Duration.ofMillis(500), 2.0, Duration.ofSeconds(10), Duration.ofSeconds(60)),
                 new Breaker(20, 10, 50f, Duration.ofSeconds(30), 3),
                 new Callbacks(
-                        callbackSecret, 10, Duration.ofSeconds(1), Duration.ofMinutes(10), Duration.ofSeconds(10)),
+                        callbackSecret,
+                        10,
+                        Duration.ofSeconds(1),
+                        Duration.ofMinutes(10),
+                        Duration.ofSeconds(10),
+                        Events.defaults()),
                 Duration.ofHours(24));
     }
 }

@@ -34,6 +34,7 @@ final class GroupCommitter implements AutoCloseable {
     private final ArrayDeque<Pending> pending = new ArrayDeque<>();
     private final Thread writer;
     private boolean closing;
+    private volatile GroupTransaction.Handoff handoff;
 
     final AtomicLong groupsCommitted = new AtomicLong();
     final AtomicLong batchesCommitted = new AtomicLong();
@@ -179,7 +180,29 @@ final class GroupCommitter implements AutoCloseable {
         }
     }
 
+    /** From now on, change events are written leased to the hand-off's owner and given to it after commit. */
+    void handOff(GroupTransaction.Handoff handoff) {
+        this.handoff = handoff;
+    }
+
     private List<Object> commitTogether(List<Object> units) throws SQLException {
+        GroupTransaction.Handoff to = handoff;
+        List<io.omniservice.core.feed.ChangeEvent> handedOff = new ArrayList<>();
+        List<Object> results = commitTogether(units, to, handedOff);
+        if (to != null && !handedOff.isEmpty()) {
+            try {
+                to.listener().accept(handedOff);
+            } catch (RuntimeException e) {
+                // the events are stored and leased: they run when the lease runs out
+                LOG.warn("change events not handed over: {}", e.toString());
+            }
+        }
+        return results;
+    }
+
+    private List<Object> commitTogether(
+            List<Object> units, GroupTransaction.Handoff to, List<io.omniservice.core.feed.ChangeEvent> handedOff)
+            throws SQLException {
         try (Connection connection = dataSource.getConnection()) {
             connection.setAutoCommit(false);
             try {
@@ -188,7 +211,7 @@ final class GroupCommitter implements AutoCloseable {
                         statement.execute(durability.beforeWrite());
                     }
                 }
-                List<Object> results = GroupTransaction.write(connection, units, clock.instant());
+                List<Object> results = GroupTransaction.write(connection, units, clock.instant(), to, handedOff);
                 connection.commit();
                 if (durability.afterCommit() != null) {
                     try (Statement statement = connection.createStatement()) {

@@ -62,8 +62,15 @@ final class GroupTransaction {
      * each {@link TransactionWork} in order, then the change events of all. One result per unit, in order.
      */
     @SuppressWarnings("unchecked")
-    static List<Object> write(Connection connection, List<Object> units, Instant now) throws SQLException {
+    static List<Object> write(
+            Connection connection,
+            List<Object> units,
+            Instant now,
+            Handoff handoff,
+            List<io.omniservice.core.feed.ChangeEvent> handedOff)
+            throws SQLException {
         GroupTransaction tx = new GroupTransaction(connection, now);
+        tx.handoff = handoff;
         List<InboundBatch> batches = new ArrayList<>();
         Map<BatchedWork.Writer, List<Integer>> batched = new java.util.LinkedHashMap<>();
         for (int i = 0; i < units.size(); i++) {
@@ -97,6 +104,7 @@ final class GroupTransaction {
             }
         }
         tx.insertEvents();
+        handedOff.addAll(tx.written);
         return java.util.Arrays.asList(results);
     }
 
@@ -523,6 +531,24 @@ final class GroupTransaction {
     /** The body POSTed to a message's {@code callbackUrl}: the event as subscribers get it. */
     private record CallbackEvent(UUID id, String type, Instant createdAt, Object data) {}
 
+    /**
+     * Where this node's change events go right after their commit: written leased to {@code owner} and
+     * given to the processing worker, which then needs no poll to find them.
+     */
+    record Handoff(
+            String owner,
+            java.time.Duration lease,
+            java.util.function.Consumer<List<io.omniservice.core.feed.ChangeEvent>> listener) {}
+
+    /** Change events written by this transaction, for the hand-off; filled only with one configured. */
+    private final List<io.omniservice.core.feed.ChangeEvent> written = new ArrayList<>();
+
+    private Handoff handoff;
+
+    List<io.omniservice.core.feed.ChangeEvent> written() {
+        return written;
+    }
+
     void insertEvents() throws SQLException {
         List<ChangeEvent> all = new ArrayList<>(conversationEvents);
         all.addAll(events);
@@ -532,21 +558,46 @@ final class GroupTransaction {
             return;
         }
         List<UUID> ids = new ArrayList<>(all.size());
+        List<com.fasterxml.jackson.databind.JsonNode> payloads = new ArrayList<>(all.size());
         try (PreparedStatement insert = connection.prepareStatement("""
-                INSERT INTO change_events (event_id, type, message_id, conversation_id, payload, created_at)
-                VALUES (?, ?, ?, ?, ?, ?)""")) {
+                INSERT INTO change_events (event_id, type, message_id, conversation_id, payload, created_at,
+                    lease_owner, lease_until)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?)""", new String[] {"seq"})) {
             for (ChangeEvent event : all) {
                 UUID id = UUID.randomUUID();
                 ids.add(id);
+                com.fasterxml.jackson.databind.JsonNode payload =
+                        io.omniservice.core.json.Json.MAPPER.valueToTree(event.payload());
+                payloads.add(payload);
                 insert.setObject(1, id);
                 insert.setString(2, event.type());
                 insert.setString(3, event.messageId());
                 insert.setString(4, event.conversationId());
-                insert.setString(5, JsonText.write(event.payload()));
+                insert.setString(5, JsonText.write(payload));
                 SqlTime.set(insert, 6, now);
+                insert.setString(7, handoff == null ? null : handoff.owner());
+                SqlTime.set(insert, 8, handoff == null ? null : SqlTime.stored(now.plus(handoff.lease())));
                 insert.addBatch();
             }
             insert.executeBatch();
+            if (handoff != null) {
+                try (ResultSet keys = insert.getGeneratedKeys()) {
+                    for (int i = 0; keys.next() && i < all.size(); i++) {
+                        ChangeEvent event = all.get(i);
+                        written.add(new io.omniservice.core.feed.ChangeEvent(
+                                keys.getLong(1),
+                                ids.get(i),
+                                event.type(),
+                                event.messageId(),
+                                event.conversationId(),
+                                payloads.get(i),
+                                now,
+                                0,
+                                0,
+                                null));
+                    }
+                }
+            }
         }
         enqueueCallbacks(all, ids);
     }
@@ -557,8 +608,8 @@ final class GroupTransaction {
      */
     private void enqueueCallbacks(List<ChangeEvent> all, List<UUID> ids) throws SQLException {
         try (PreparedStatement insert = connection.prepareStatement("""
-                INSERT INTO callback_deliveries (message_id, url, payload, next_attempt_at, created_at)
-                SELECT message_id, callback_url, ?, ?, ? FROM messages
+                INSERT INTO callback_deliveries (message_id, order_key, url, payload, next_attempt_at, created_at)
+                SELECT message_id, message_id, callback_url, ?, ?, ? FROM messages
                 WHERE message_id = ? AND callback_url IS NOT NULL""")) {
             int queued = 0;
             for (int i = 0; i < all.size(); i++) {

@@ -60,12 +60,14 @@ public final class JdbcMessageStore implements MessageStore {
     private final GroupCommitter committer;
     private final MessageQueries queries;
     private final JdbcOutboundStore outbound;
+    private final JdbcFeedStore feed;
 
     private JdbcMessageStore(HikariDataSource dataSource, Clock clock, GroupCommitter.Durability durability) {
         this.dataSource = dataSource;
         this.queries = new MessageQueries(dataSource, new PageCursor(cursorKey(dataSource)));
         this.committer = new GroupCommitter(dataSource, clock, MAX_GROUP_SIZE, durability, "omniservice-store-writer");
         this.outbound = new JdbcOutboundStore(dataSource, committer, clock, durability.relaxed());
+        this.feed = new JdbcFeedStore(new JdbcAccess(dataSource, durability.relaxed()), committer, clock);
     }
 
     /**
@@ -225,6 +227,10 @@ public final class JdbcMessageStore implements MessageStore {
     }
 
     /** The outbound tables (send jobs, routing rules, opt-outs, callbacks, dead letters) of this database. */
+    public JdbcFeedStore feed() {
+        return feed;
+    }
+
     public JdbcOutboundStore outbound() {
         return outbound;
     }

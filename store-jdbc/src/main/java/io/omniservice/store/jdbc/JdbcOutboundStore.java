@@ -44,11 +44,11 @@ public final class JdbcOutboundStore implements OutboundStore {
     private final DataSource dataSource;
     private final GroupCommitter committer;
     private final Clock clock;
-    private final String relaxLeaseCommits;
+    private final JdbcAccess jdbc;
 
     /** {@code relaxLeaseCommits}: run before each lease transaction (PostgreSQL: asynchronous commit), or null. */
     JdbcOutboundStore(DataSource dataSource, GroupCommitter committer, Clock clock, String relaxLeaseCommits) {
-        this.relaxLeaseCommits = relaxLeaseCommits;
+        this.jdbc = new JdbcAccess(dataSource, relaxLeaseCommits);
         this.dataSource = dataSource;
         this.committer = committer;
         this.clock = clock;
@@ -117,7 +117,7 @@ public final class JdbcOutboundStore implements OutboundStore {
     public List<SendJob> claimDue(String owner, Instant now, Duration lease, int max) {
         Instant at = SqlTime.stored(now);
         Instant until = SqlTime.stored(now.plus(lease));
-        return inLeaseTransaction("cannot lease send jobs", connection -> {
+        return jdbc.inLeaseTransaction("cannot lease send jobs", connection -> {
             List<SendJob> candidates = new ArrayList<>();
             try (PreparedStatement select = connection.prepareStatement("""
                     SELECT j.message_id, j.conversation_id, j.priority, j.expire_at, j.plan, j.runs FROM send_jobs j
@@ -243,7 +243,7 @@ public final class JdbcOutboundStore implements OutboundStore {
         }
     }
 
-    private static void insertDeadLetter(
+    static void insertDeadLetter(
             Connection connection,
             String kind,
             String messageId,
@@ -268,7 +268,7 @@ public final class JdbcOutboundStore implements OutboundStore {
 
     @Override
     public void release(String messageId, Instant notBefore) {
-        update(
+        jdbc.update(
                 "UPDATE send_jobs SET lease_owner = NULL, lease_until = NULL, not_before = ? WHERE message_id = ?",
                 statement -> {
                     SqlTime.set(statement, 1, SqlTime.stored(notBefore));
@@ -278,14 +278,14 @@ public final class JdbcOutboundStore implements OutboundStore {
 
     @Override
     public int releaseLeasesOf(String owner) {
-        return update(
+        return jdbc.update(
                 "UPDATE send_jobs SET lease_owner = NULL, lease_until = NULL WHERE lease_owner = ?",
                 statement -> statement.setString(1, owner));
     }
 
     @Override
     public List<SendAttempt> attempts(String messageId) {
-        return query(
+        return jdbc.query(
                 """
                 SELECT carrier, account, attempted_at, duration_ms, outcome, http_status, error_code, error_message
                 FROM send_attempts WHERE message_id = ? ORDER BY id""",
@@ -305,7 +305,7 @@ public final class JdbcOutboundStore implements OutboundStore {
     public RecipientFacts recipientFacts(ConversationKey conversation) {
         // one plain SELECT (H2 keeps it parsed per connection; a UNION it parses every time); the WhatsApp
         // condition sits in the CASE so that the conversation's index, not the carrier's, serves it
-        List<RecipientFacts> facts = query(
+        List<RecipientFacts> facts = jdbc.query(
                 """
                 SELECT (SELECT carrier FROM conversations WHERE id = ?) AS last_carrier,
                     (SELECT STRING_AGG(channel, ',') FROM opt_outs WHERE participant = ?) AS opted_out,
@@ -331,7 +331,7 @@ public final class JdbcOutboundStore implements OutboundStore {
 
     @Override
     public List<RoutingRule> routingRules() {
-        return query(
+        return jdbc.query(
                 "SELECT id, prefix, carrier, priority, cost_per_message, created_at FROM routing_rules ORDER BY created_at, id",
                 statement -> {},
                 rs -> new RoutingRule(
@@ -352,7 +352,7 @@ public final class JdbcOutboundStore implements OutboundStore {
                 rule.priority(),
                 rule.costPerMessage(),
                 SqlTime.stored(clock.instant()));
-        update("""
+        jdbc.update("""
                 INSERT INTO routing_rules (id, prefix, carrier, priority, cost_per_message, created_at)
                 VALUES (?, ?, ?, ?, ?, ?)""", statement -> {
             statement.setString(1, stored.id());
@@ -367,18 +367,19 @@ public final class JdbcOutboundStore implements OutboundStore {
 
     @Override
     public boolean deleteRoutingRule(String id) {
-        return update("DELETE FROM routing_rules WHERE id = ?", statement -> statement.setString(1, id)) > 0;
+        return jdbc.update("DELETE FROM routing_rules WHERE id = ?", statement -> statement.setString(1, id)) > 0;
     }
 
     @Override
     public List<CallbackDelivery> claimCallbacks(Instant now, Duration lease, int max) {
         Instant at = SqlTime.stored(now);
-        return inLeaseTransaction("cannot lease callbacks", connection -> {
+        return jdbc.inLeaseTransaction("cannot lease callbacks", connection -> {
             List<CallbackDelivery> candidates = new ArrayList<>();
             try (PreparedStatement select = connection.prepareStatement("""
-                    SELECT c.id, c.message_id, c.url, c.payload, c.attempts FROM callback_deliveries c
+                    SELECT c.id, c.kind, c.message_id, c.url, c.payload, c.attempts, c.created_at, s.secret
+                    FROM callback_deliveries c LEFT JOIN subscriptions s ON s.id = c.subscription_id
                     WHERE c.next_attempt_at <= ? AND (c.lease_until IS NULL OR c.lease_until < ?)
-                      AND NOT EXISTS (SELECT 1 FROM callback_deliveries e WHERE e.message_id = c.message_id AND e.id < c.id)
+                      AND NOT EXISTS (SELECT 1 FROM callback_deliveries e WHERE e.order_key = c.order_key AND e.id < c.id)
                     ORDER BY c.next_attempt_at, c.id LIMIT ?""")) {
                 SqlTime.set(select, 1, at);
                 SqlTime.set(select, 2, at);
@@ -387,10 +388,13 @@ public final class JdbcOutboundStore implements OutboundStore {
                     while (rs.next()) {
                         candidates.add(new CallbackDelivery(
                                 rs.getLong("id"),
+                                rs.getString("kind"),
                                 rs.getString("message_id"),
                                 rs.getString("url"),
                                 rs.getString("payload"),
-                                rs.getInt("attempts")));
+                                rs.getInt("attempts"),
+                                rs.getString("secret"),
+                                SqlTime.get(rs, "created_at")));
                     }
                 }
             }
@@ -421,13 +425,13 @@ public final class JdbcOutboundStore implements OutboundStore {
 
     @Override
     public void callbackDelivered(long id) {
-        update("DELETE FROM callback_deliveries WHERE id = ?", statement -> statement.setLong(1, id));
+        jdbc.update("DELETE FROM callback_deliveries WHERE id = ?", statement -> statement.setLong(1, id));
     }
 
     @Override
     public void callbackFailed(long id, String error, Instant retryAt) {
         if (retryAt != null) {
-            update("""
+            jdbc.update("""
                     UPDATE callback_deliveries SET attempts = attempts + 1, next_attempt_at = ?, lease_until = NULL,
                         last_error = ? WHERE id = ?""", statement -> {
                 SqlTime.set(statement, 1, SqlTime.stored(retryAt));
@@ -436,9 +440,10 @@ public final class JdbcOutboundStore implements OutboundStore {
             });
             return;
         }
-        inTransaction(connection -> {
+        jdbc.inTransaction(connection -> {
             try (PreparedStatement select = connection.prepareStatement(
-                    "SELECT message_id, url, payload, attempts FROM callback_deliveries WHERE id = ? FOR UPDATE")) {
+                    "SELECT kind, message_id, subscription_id, order_key, url, payload, attempts, created_at"
+                            + " FROM callback_deliveries WHERE id = ? FOR UPDATE")) {
                 select.setLong(1, id);
                 try (ResultSet rs = select.executeQuery()) {
                     if (!rs.next()) {
@@ -446,10 +451,12 @@ public final class JdbcOutboundStore implements OutboundStore {
                     }
                     ObjectNode payload = Json.MAPPER.createObjectNode();
                     payload.put("url", rs.getString("url"));
+                    payload.put("subscriptionId", rs.getString("subscription_id"));
+                    payload.put("orderKey", rs.getString("order_key"));
                     payload.set("event", Json.MAPPER.readTree(rs.getString("payload")));
                     insertDeadLetter(
                             connection,
-                            "callback",
+                            rs.getString("kind"),
                             rs.getString("message_id"),
                             payload,
                             rs.getInt("attempts") + 1,
@@ -470,7 +477,7 @@ public final class JdbcOutboundStore implements OutboundStore {
 
     @Override
     public List<DeadLetter> deadLetters(int limit) {
-        return query("""
+        return jdbc.query("""
                 SELECT id, kind, message_id, payload, attempts, last_error, created_at, replayed_at FROM dead_letters
                 ORDER BY created_at DESC, id LIMIT ?""", statement -> statement.setInt(1, limit), JdbcOutboundStore::deadLetter);
     }
@@ -490,7 +497,7 @@ public final class JdbcOutboundStore implements OutboundStore {
     @Override
     public Optional<DeadLetter> replay(String id) {
         Instant now = SqlTime.stored(clock.instant());
-        DeadLetter replayed = inTransaction(connection -> {
+        DeadLetter replayed = jdbc.inTransaction(connection -> {
             DeadLetter letter;
             try (PreparedStatement select = connection.prepareStatement("""
                     SELECT id, kind, message_id, payload, attempts, last_error, created_at, replayed_at
@@ -505,15 +512,23 @@ public final class JdbcOutboundStore implements OutboundStore {
             }
             if ("send".equals(letter.kind())) {
                 replaySend(connection, letter, now);
+            } else if (JdbcFeedStore.WORKFLOW.equals(letter.kind())) {
+                JdbcFeedStore.replayWorkflow(connection, letter, now);
             } else {
+                JsonNode payload = letter.payload();
                 try (PreparedStatement insert = connection.prepareStatement("""
-                        INSERT INTO callback_deliveries (message_id, url, payload, next_attempt_at, created_at)
-                        VALUES (?, ?, ?, ?, ?)""")) {
-                    insert.setString(1, letter.messageId());
-                    insert.setString(2, letter.payload().path("url").asText());
-                    insert.setString(3, JsonText.write(letter.payload().path("event")));
-                    SqlTime.set(insert, 4, now);
-                    SqlTime.set(insert, 5, now);
+                        INSERT INTO callback_deliveries (kind, message_id, subscription_id, order_key, url, payload,
+                            next_attempt_at, created_at)
+                        VALUES (?, ?, ?, ?, ?, ?, ?, ?)""")) {
+                    insert.setString(1, letter.kind());
+                    insert.setString(2, letter.messageId());
+                    insert.setString(3, text(payload, "subscriptionId"));
+                    String orderKey = text(payload, "orderKey");
+                    insert.setString(4, orderKey != null ? orderKey : letter.messageId());
+                    insert.setString(5, payload.path("url").asText());
+                    insert.setString(6, JsonText.write(payload.path("event")));
+                    SqlTime.set(insert, 7, now);
+                    SqlTime.set(insert, 8, now);
                     insert.executeUpdate();
                 }
             }
@@ -534,6 +549,11 @@ public final class JdbcOutboundStore implements OutboundStore {
                     letter.payload());
         });
         return Optional.ofNullable(replayed);
+    }
+
+    private static String text(JsonNode node, String field) {
+        JsonNode value = node.get(field);
+        return value == null || value.isNull() ? null : value.asText();
     }
 
     /** A replayed send is queued again as a person asked: the one place a failed message moves back. */
@@ -557,84 +577,6 @@ public final class JdbcOutboundStore implements OutboundStore {
         try (PreparedStatement insert = connection.prepareStatement(INSERT_JOB)) {
             bindJob(insert, letter.messageId(), conversationId, Priority.NORMAL, now, null, plan, now, null);
             insert.executeUpdate();
-        }
-    }
-
-    @FunctionalInterface
-    private interface Binder {
-        void bind(PreparedStatement statement) throws SQLException;
-    }
-
-    @FunctionalInterface
-    private interface RowReader<T> {
-        T read(ResultSet rs) throws SQLException;
-    }
-
-    @FunctionalInterface
-    private interface InTransaction<T> {
-        T run(Connection connection) throws SQLException;
-    }
-
-    private <T> List<T> query(String sql, Binder binder, RowReader<T> reader) {
-        try (Connection connection = dataSource.getConnection();
-                PreparedStatement statement = connection.prepareStatement(sql)) {
-            binder.bind(statement);
-            List<T> rows = new ArrayList<>();
-            try (ResultSet rs = statement.executeQuery()) {
-                while (rs.next()) {
-                    rows.add(reader.read(rs));
-                }
-            }
-            return rows;
-        } catch (SQLException e) {
-            throw new StorageException("query failed", e);
-        }
-    }
-
-    private int update(String sql, Binder binder) {
-        try (Connection connection = dataSource.getConnection();
-                PreparedStatement statement = connection.prepareStatement(sql)) {
-            binder.bind(statement);
-            return statement.executeUpdate();
-        } catch (SQLException e) {
-            throw new StorageException("update failed", e);
-        }
-    }
-
-    /**
-     * A lease is not worth a disk flush: lost in a crash, the work is only leased again. One transaction
-     * for the whole claim (not one commit per row), and PostgreSQL may acknowledge it before its WAL is flushed.
-     */
-    private <T> T inLeaseTransaction(String failure, InTransaction<T> work) {
-        try {
-            return inTransaction(connection -> {
-                if (relaxLeaseCommits != null) {
-                    try (java.sql.Statement statement = connection.createStatement()) {
-                        statement.execute(relaxLeaseCommits);
-                    }
-                }
-                return work.run(connection);
-            });
-        } catch (StorageException e) {
-            throw new StorageException(failure, e.getCause());
-        }
-    }
-
-    private <T> T inTransaction(InTransaction<T> work) {
-        try (Connection connection = dataSource.getConnection()) {
-            connection.setAutoCommit(false);
-            try {
-                T result = work.run(connection);
-                connection.commit();
-                return result;
-            } catch (SQLException | RuntimeException e) {
-                connection.rollback();
-                throw e;
-            } finally {
-                connection.setAutoCommit(true);
-            }
-        } catch (SQLException e) {
-            throw new StorageException("transaction failed", e);
         }
     }
 

@@ -224,12 +224,22 @@ final class MessageQueries {
                         SqlTime.get(rs, "created_at"),
                         SqlTime.get(rs, "last_message_at"),
                         rs.getLong("message_count"),
-                        metadata));
+                        metadata,
+                        tags(rs.getString("tags"))));
             }
             return rows;
         } catch (SQLException e) {
             throw new StorageException("conversations could not be read", e);
         }
+    }
+
+    /** Tags are stored as ",a,b," so a rule adds one with a single UPDATE. */
+    private static List<String> tags(String stored) {
+        return stored == null
+                ? List.of()
+                : java.util.Arrays.stream(stored.split(","))
+                        .filter(t -> !t.isEmpty())
+                        .toList();
     }
 
     private static CarrierType carrier(String wireName) {

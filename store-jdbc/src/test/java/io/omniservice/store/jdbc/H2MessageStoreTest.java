@@ -21,7 +21,7 @@ import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 
 /** The store contract on the embedded H2 file database, plus what only a file database must show. */
-class H2MessageStoreTest extends OutboundStoreContract {
+class H2MessageStoreTest extends FeedStoreContract {
     private Path directory;
 
     @Override

@@ -28,7 +28,7 @@ import org.junit.jupiter.api.Test;
  * so runs in parallel do not meet. Without a reachable PostgreSQL the class is skipped, except on CI
  * ({@code CI=true}), where that is a failure.
  */
-class PostgresMessageStoreTest extends OutboundStoreContract {
+class PostgresMessageStoreTest extends FeedStoreContract {
     static final String URL = envOr("OMNISERVICE_TEST_POSTGRES_URL", "jdbc:postgresql://127.0.0.1:5432/test");
     static final String USER = envOr("OMNISERVICE_TEST_POSTGRES_USER", "postgres");
     static final String PASSWORD = envOr("OMNISERVICE_TEST_POSTGRES_PASSWORD", "");

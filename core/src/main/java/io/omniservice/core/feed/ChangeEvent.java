@@ -1,0 +1,36 @@
+package io.omniservice.core.feed;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.time.Instant;
+import java.util.UUID;
+
+/**
+ * One committed change (a new message, a status change, a new conversation) as the processing workers
+ * get it: the outbox row with how far its workflow got ({@code step}, {@code context}) and how often the
+ * step at {@code step} has failed ({@code attempts}).
+ *
+ * @param seq the store's order of events; a conversation's events are processed in this order
+ * @param eventId the event's stable id, the same in every delivery and on the SSE stream
+ */
+public record ChangeEvent(
+        long seq,
+        UUID eventId,
+        String type,
+        String messageId,
+        String conversationId,
+        JsonNode payload,
+        Instant createdAt,
+        int step,
+        int attempts,
+        ObjectNode context) {
+
+    public static final String MESSAGE_RECEIVED = "message.received";
+    public static final String MESSAGE_STATUS = "message.status";
+    public static final String CONVERSATION_CREATED = "conversation.created";
+
+    /** The lane that keeps order: the conversation, or the event alone when it has none. */
+    public String orderKey() {
+        return conversationId != null ? conversationId : "event:" + seq;
+    }
+}

@@ -1,0 +1,26 @@
+package io.omniservice.core.notify;
+
+import java.util.List;
+import java.util.Optional;
+import java.util.Set;
+
+/** Subscriptions and the log of published events, beside the messages. */
+public interface NotificationStore {
+    Subscription addSubscription(Subscription subscription);
+
+    List<Subscription> subscriptions();
+
+    Optional<Subscription> subscription(String id);
+
+    /** Removes it and the deliveries still waiting for it; false when there was none. */
+    boolean deleteSubscription(String id);
+
+    /** Published events after {@code position}, oldest first, of the given types (all when empty). */
+    List<PublishedEvent> publishedAfter(long position, Set<String> types, int max);
+
+    /** The position of the newest published event, 0 when there is none: where a new stream starts. */
+    long lastPosition();
+
+    /** Forgets published events older than {@code before}: a stream cannot resume from further back. */
+    int prunePublishedBefore(java.time.Instant before);
+}

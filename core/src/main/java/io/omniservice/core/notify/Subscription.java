@@ -1,0 +1,16 @@
+package io.omniservice.core.notify;
+
+import com.fasterxml.jackson.annotation.JsonIgnore;
+import java.time.Instant;
+import java.util.Set;
+
+/** An outgoing event webhook: where events of the listed types are POSTed, signed with {@code secret}. */
+public record Subscription(
+        String id,
+        String url,
+        Set<String> events,
+        @JsonIgnore String secret,
+        Instant createdAt) {
+    /** The event types a subscription may ask for. */
+    public static final Set<String> EVENT_TYPES = Set.of("message.received", "message.status", "conversation.created");
+}

@@ -1,0 +1,24 @@
+package io.omniservice.core.workflow;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.omniservice.core.notify.EventEnvelope;
+import java.net.URI;
+
+/**
+ * A change a workflow step makes to the world, stored in the same transaction as the step's progress,
+ * so a step that is run again after a crash cannot make it twice.
+ */
+public sealed interface Effect {
+    /** Publishes an event: the SSE log, and a delivery for every subscription to its type. */
+    record Publish(EventEnvelope event, String conversationId) implements Effect {}
+
+    /** Queues a signed POST of {@code body} to {@code url} (a rule's forward), retried like subscriptions. */
+    record Forward(URI url, String messageId, String conversationId, String body) implements Effect {}
+
+    record TagConversation(String conversationId, String tag) implements Effect {}
+
+    record SetConversationState(String conversationId, String state) implements Effect {}
+
+    /** Which rules fired for the message and what they did, shown with the message. */
+    record RulesFired(String messageId, JsonNode rules) implements Effect {}
+}

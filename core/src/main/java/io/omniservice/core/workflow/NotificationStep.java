@@ -1,0 +1,43 @@
+package io.omniservice.core.workflow;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.omniservice.core.feed.ChangeEvent;
+import io.omniservice.core.json.Json;
+import io.omniservice.core.notify.EventEnvelope;
+import io.omniservice.core.notify.EventPublisher;
+import java.util.List;
+
+/**
+ * Every workflow's last step: publishes the event to subscribers and the SSE stream (stored with the
+ * workflow's end, so exactly once) and to the push-notification publishers (at least once). A new
+ * message's data is the message as {@code GET /v1/messages/{id}} shows it, with the rules that fired.
+ */
+public final class NotificationStep implements WorkflowStep.Action {
+    private final List<EventPublisher> publishers;
+
+    public NotificationStep(List<EventPublisher> publishers) {
+        this.publishers = List.copyOf(publishers);
+    }
+
+    @Override
+    public StepResult run(StepInput input) throws Exception {
+        ChangeEvent event = input.event();
+        JsonNode data;
+        if (ChangeEvent.MESSAGE_RECEIVED.equals(event.type())) {
+            ObjectNode message = Json.MAPPER.valueToTree(input.message());
+            JsonNode fired = input.context().get("rules");
+            if (fired != null) {
+                message.set("rulesFired", fired);
+            }
+            data = message;
+        } else {
+            data = event.payload();
+        }
+        EventEnvelope envelope = new EventEnvelope(event.eventId(), event.type(), event.createdAt(), data);
+        for (EventPublisher publisher : publishers) {
+            publisher.publish(envelope);
+        }
+        return StepResult.of(new Effect.Publish(envelope, event.conversationId()));
+    }
+}

@@ -1,0 +1,125 @@
+package io.omniservice.core.workflow;
+
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.omniservice.core.feed.ChangeEvent;
+import io.omniservice.core.feed.FeedStore;
+import io.omniservice.core.json.Json;
+import io.omniservice.core.store.MessageStore;
+import java.time.Clock;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Runs an event's workflow from the step its stored progress names. After a step that changed
+ * something, the progress and the step's effects are stored together before the next step starts, so a
+ * crash resumes at the step that was running and no effect is stored twice. A failing step is retried
+ * by its policy, then the event becomes a dead letter.
+ */
+public final class WorkflowEngine {
+    private static final Logger LOG = LoggerFactory.getLogger(WorkflowEngine.class);
+
+    /** How one run ended. */
+    public enum Outcome {
+        DONE,
+        RETRY_LATER,
+        DEAD_LETTERED
+    }
+
+    private final Map<String, Workflow> byEventType;
+    private final FeedStore feed;
+    private final MessageStore messages;
+    private final Clock clock;
+    private final Runnable published;
+
+    /**
+     * @param byEventType the workflow for each event type
+     * @param published told after events were published (wakes deliveries and SSE streams)
+     */
+    public WorkflowEngine(
+            Map<String, Workflow> byEventType, FeedStore feed, MessageStore messages, Clock clock, Runnable published) {
+        this.byEventType = Map.copyOf(byEventType);
+        this.feed = feed;
+        this.messages = messages;
+        this.clock = clock;
+        this.published = published;
+    }
+
+    public Workflow workflowFor(String eventType) {
+        Workflow workflow = byEventType.get(eventType);
+        if (workflow == null) {
+            throw new IllegalArgumentException("no workflow handles " + eventType + " events");
+        }
+        return workflow;
+    }
+
+    public Outcome run(ChangeEvent event) {
+        Workflow workflow = workflowFor(event.type());
+        ObjectNode context = event.context() == null
+                ? Json.MAPPER.createObjectNode()
+                : event.context().deepCopy();
+        StepInput input = new StepInput(event, context, messages);
+        int step = event.step();
+        int storedStep = event.step();
+        List<Effect> unstored = new ArrayList<>();
+        while (step < workflow.steps().size()) {
+            WorkflowStep current = workflow.steps().get(step);
+            StepResult result;
+            try {
+                result = current.action().run(input);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new IllegalStateException("interrupted in step " + current.name(), e);
+            } catch (Exception e) {
+                return failed(event, workflow, step, step == storedStep ? event.attempts() + 1 : 1, e);
+            }
+            step++;
+            unstored.addAll(result.effects());
+            boolean done = step == workflow.steps().size();
+            if (result.changedAnything() || done) {
+                boolean publishes = unstored.stream().anyMatch(Effect.Publish.class::isInstance);
+                feed.record(new StepRecord(event.seq(), step, done, context.deepCopy(), List.copyOf(unstored)))
+                        .join();
+                unstored.clear();
+                storedStep = step;
+                if (publishes) {
+                    published.run();
+                }
+            }
+        }
+        return Outcome.DONE;
+    }
+
+    private Outcome failed(ChangeEvent event, Workflow workflow, int step, int attempts, Exception failure) {
+        WorkflowStep current = workflow.steps().get(step);
+        String error = current.name() + ": " + failure.getClass().getSimpleName()
+                + (failure.getMessage() == null ? "" : ": " + failure.getMessage());
+        if (attempts >= current.retry().maxAttempts()) {
+            LOG.warn(
+                    "{} step {} of event {} failed {} times, dead-lettered: {}",
+                    workflow.name(),
+                    current.name(),
+                    event.eventId(),
+                    attempts,
+                    error);
+            feed.deadLetter(event, workflow.name(), step, attempts, error);
+            return Outcome.DEAD_LETTERED;
+        }
+        LOG.info(
+                "{} step {} of event {} failed (attempt {}), retrying: {}",
+                workflow.name(),
+                current.name(),
+                event.eventId(),
+                attempts,
+                error);
+        feed.retryLater(
+                event.seq(),
+                step,
+                attempts,
+                error,
+                clock.instant().plus(current.retry().backoff(attempts)));
+        return Outcome.RETRY_LATER;
+    }
+}

@@ -1,0 +1,32 @@
+package io.omniservice.core.workflow;
+
+import io.omniservice.core.feed.ChangeEvent;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * The seed's workflows as declared steps, one per kind of change event. A new inbound message runs
+ * message processing (compliance keywords, business rules), media conversion and notification; a status
+ * change and a new conversation are notified.
+ */
+public final class Workflows {
+    private Workflows() {}
+
+    public static Map<String, Workflow> standard(
+            ComplianceStep compliance, RulesStep rules, NotificationStep notification, StepRetry retry) {
+        WorkflowStep notify = new WorkflowStep("notification", retry, notification);
+        return Map.of(
+                ChangeEvent.MESSAGE_RECEIVED,
+                new Workflow(
+                        "message-processing",
+                        List.of(
+                                new WorkflowStep("compliance", retry, compliance),
+                                new WorkflowStep("rules", retry, rules),
+                                new WorkflowStep("media-conversion", retry, new MediaConversionStep()),
+                                notify)),
+                ChangeEvent.MESSAGE_STATUS,
+                new Workflow("status-handling", List.of(notify)),
+                ChangeEvent.CONVERSATION_CREATED,
+                new Workflow("conversation-notification", List.of(notify)));
+    }
+}

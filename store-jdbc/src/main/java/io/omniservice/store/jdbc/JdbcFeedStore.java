@@ -1,0 +1,344 @@
+package io.omniservice.store.jdbc;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.omniservice.core.feed.ChangeEvent;
+import io.omniservice.core.feed.FeedStore;
+import io.omniservice.core.json.Json;
+import io.omniservice.core.notify.NotificationStore;
+import io.omniservice.core.notify.PublishedEvent;
+import io.omniservice.core.notify.Subscription;
+import io.omniservice.core.outbound.DeadLetter;
+import io.omniservice.core.rules.Rule;
+import io.omniservice.core.rules.RuleParser;
+import io.omniservice.core.rules.RuleStore;
+import io.omniservice.core.workflow.StepRecord;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Collection;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Optional;
+import java.util.Set;
+import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
+import java.util.function.Consumer;
+import java.util.stream.Collectors;
+
+/**
+ * The processing side of the JDBC store: the change feed as a leased queue (progress goes through the
+ * group committer, so it is durable and batched with concurrent writes), subscriptions, the published
+ * event log, and the rules created through the API.
+ */
+public final class JdbcFeedStore implements FeedStore, NotificationStore, RuleStore {
+    /** The dead-letter kind of an event whose workflow step ran out of attempts. */
+    static final String WORKFLOW = "workflow";
+
+    private static final String EVENT_COLUMNS =
+            "seq, event_id, type, message_id, conversation_id, payload, created_at, step, attempts, context";
+
+    private final JdbcAccess jdbc;
+    private final GroupCommitter committer;
+    private final Clock clock;
+
+    JdbcFeedStore(JdbcAccess jdbc, GroupCommitter committer, Clock clock) {
+        this.jdbc = jdbc;
+        this.committer = committer;
+        this.clock = clock;
+    }
+
+    @Override
+    public void handOffTo(String owner, Duration lease, Consumer<List<ChangeEvent>> listener) {
+        committer.handOff(new GroupTransaction.Handoff(owner, lease, listener));
+    }
+
+    @Override
+    public void stopHandOff() {
+        committer.handOff(null);
+    }
+
+    @Override
+    public List<ChangeEvent> claim(String owner, Instant now, Duration lease, int max) {
+        Instant at = SqlTime.stored(now);
+        return jdbc.inLeaseTransaction("cannot lease change events", connection -> {
+            List<ChangeEvent> candidates = new ArrayList<>();
+            try (PreparedStatement select = connection.prepareStatement("SELECT " + EVENT_COLUMNS + """
+                     FROM change_events e
+                    WHERE (e.next_attempt_at IS NULL OR e.next_attempt_at <= ?)
+                      AND (e.lease_until IS NULL OR e.lease_until < ?)
+                      AND NOT EXISTS (SELECT 1 FROM change_events p
+                                      WHERE p.conversation_id = e.conversation_id AND p.seq < e.seq)
+                    ORDER BY e.seq LIMIT ?""")) {
+                SqlTime.set(select, 1, at);
+                SqlTime.set(select, 2, at);
+                select.setInt(3, max);
+                try (ResultSet rs = select.executeQuery()) {
+                    while (rs.next()) {
+                        candidates.add(event(rs));
+                    }
+                }
+            }
+            if (candidates.isEmpty()) {
+                return candidates;
+            }
+            int[] counts;
+            try (PreparedStatement leaseIt = connection.prepareStatement("""
+                    UPDATE change_events SET lease_owner = ?, lease_until = ?
+                    WHERE seq = ? AND (lease_until IS NULL OR lease_until < ?)""")) {
+                for (ChangeEvent event : candidates) {
+                    leaseIt.setString(1, owner);
+                    SqlTime.set(leaseIt, 2, SqlTime.stored(now.plus(lease)));
+                    leaseIt.setLong(3, event.seq());
+                    SqlTime.set(leaseIt, 4, at);
+                    leaseIt.addBatch();
+                }
+                counts = leaseIt.executeBatch();
+            }
+            List<ChangeEvent> claimed = new ArrayList<>();
+            for (int i = 0; i < counts.length; i++) {
+                if (counts[i] > 0) {
+                    claimed.add(candidates.get(i));
+                }
+            }
+            return claimed;
+        });
+    }
+
+    private static ChangeEvent event(ResultSet rs) throws SQLException {
+        String context = rs.getString("context");
+        return new ChangeEvent(
+                rs.getLong("seq"),
+                rs.getObject("event_id", UUID.class),
+                rs.getString("type"),
+                rs.getString("message_id"),
+                rs.getString("conversation_id"),
+                JsonText.read(rs.getString("payload"), JsonNode.class),
+                SqlTime.get(rs, "created_at"),
+                rs.getInt("step"),
+                rs.getInt("attempts"),
+                context == null ? null : JsonText.read(context, ObjectNode.class));
+    }
+
+    @Override
+    public int releaseLeasesOf(String owner) {
+        return jdbc.update(
+                "UPDATE change_events SET lease_owner = NULL, lease_until = NULL WHERE lease_owner = ?",
+                statement -> statement.setString(1, owner));
+    }
+
+    @Override
+    public void release(Collection<Long> seqs) {
+        jdbc.inLeaseTransaction("cannot release change events", connection -> {
+            try (PreparedStatement update = connection.prepareStatement(
+                    "UPDATE change_events SET lease_owner = NULL, lease_until = NULL WHERE seq = ?")) {
+                for (long seq : seqs) {
+                    update.setLong(1, seq);
+                    update.addBatch();
+                }
+                update.executeBatch();
+            }
+            return null;
+        });
+    }
+
+    @Override
+    public CompletableFuture<Void> record(StepRecord record) {
+        return committer.submit(new FeedWrites.Progress(record)).thenApply(ignored -> null);
+    }
+
+    @Override
+    public void retryLater(long seq, int step, int attempts, String error, Instant retryAt) {
+        jdbc.update("""
+                UPDATE change_events SET step = ?, attempts = ?, last_error = ?, next_attempt_at = ?,
+                    lease_owner = NULL, lease_until = NULL
+                WHERE seq = ?""", statement -> {
+            statement.setInt(1, step);
+            statement.setInt(2, attempts);
+            statement.setString(3, error);
+            SqlTime.set(statement, 4, SqlTime.stored(retryAt));
+            statement.setLong(5, seq);
+        });
+    }
+
+    @Override
+    public void deadLetter(ChangeEvent event, String workflow, int step, int attempts, String error) {
+        ObjectNode payload = Json.MAPPER.createObjectNode();
+        payload.put("eventId", event.eventId().toString());
+        payload.put("type", event.type());
+        payload.put("workflow", workflow);
+        payload.put("step", step);
+        payload.put("conversationId", event.conversationId());
+        payload.put("createdAt", event.createdAt().toString());
+        payload.set("event", event.payload());
+        payload.set("context", event.context());
+        jdbc.inTransaction(connection -> {
+            JdbcOutboundStore.insertDeadLetter(
+                    connection, WORKFLOW, event.messageId(), payload, attempts, error, SqlTime.stored(clock.instant()));
+            try (PreparedStatement delete = connection.prepareStatement("DELETE FROM change_events WHERE seq = ?")) {
+                delete.setLong(1, event.seq());
+                delete.executeUpdate();
+            }
+            return null;
+        });
+    }
+
+    /** A replayed workflow dead letter is a change event again, due now, from the step that failed. */
+    static void replayWorkflow(Connection connection, DeadLetter letter, Instant now) throws SQLException {
+        JsonNode payload = letter.payload();
+        try (PreparedStatement insert = connection.prepareStatement("""
+                INSERT INTO change_events (event_id, type, message_id, conversation_id, payload, created_at, step, context)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?)""")) {
+            insert.setObject(1, UUID.fromString(payload.path("eventId").asText()));
+            insert.setString(2, payload.path("type").asText());
+            insert.setString(3, letter.messageId());
+            insert.setString(
+                    4,
+                    payload.path("conversationId").isNull()
+                            ? null
+                            : payload.path("conversationId").asText(null));
+            insert.setString(5, JsonText.write(payload.path("event")));
+            SqlTime.set(insert, 6, Instant.parse(payload.path("createdAt").asText()));
+            insert.setInt(7, payload.path("step").asInt());
+            JsonNode context = payload.get("context");
+            insert.setString(8, context == null || context.isNull() ? null : JsonText.write(context));
+            insert.executeUpdate();
+        }
+    }
+
+    // --- subscriptions and the published log
+
+    @Override
+    public Subscription addSubscription(Subscription subscription) {
+        Subscription stored = new Subscription(
+                "sub_" + UUID.randomUUID().toString().replace("-", ""),
+                subscription.url(),
+                new LinkedHashSet<>(subscription.events()),
+                subscription.secret(),
+                SqlTime.stored(clock.instant()));
+        jdbc.update("INSERT INTO subscriptions (id, url, events, secret, created_at) VALUES (?, ?, ?, ?, ?)", s -> {
+            s.setString(1, stored.id());
+            s.setString(2, stored.url());
+            s.setString(3, "," + String.join(",", stored.events()) + ",");
+            s.setString(4, stored.secret());
+            SqlTime.set(s, 5, stored.createdAt());
+        });
+        return stored;
+    }
+
+    @Override
+    public List<Subscription> subscriptions() {
+        return jdbc.query(
+                "SELECT id, url, events, secret, created_at FROM subscriptions ORDER BY created_at, id",
+                s -> {},
+                JdbcFeedStore::subscription);
+    }
+
+    @Override
+    public Optional<Subscription> subscription(String id) {
+        return jdbc
+                .query(
+                        "SELECT id, url, events, secret, created_at FROM subscriptions WHERE id = ?",
+                        s -> s.setString(1, id),
+                        JdbcFeedStore::subscription)
+                .stream()
+                .findFirst();
+    }
+
+    private static Subscription subscription(ResultSet rs) throws SQLException {
+        Set<String> events = Arrays.stream(rs.getString("events").split(","))
+                .filter(e -> !e.isEmpty())
+                .collect(Collectors.toCollection(LinkedHashSet::new));
+        return new Subscription(
+                rs.getString("id"), rs.getString("url"), events, rs.getString("secret"), SqlTime.get(rs, "created_at"));
+    }
+
+    @Override
+    public boolean deleteSubscription(String id) {
+        return jdbc.inTransaction(connection -> {
+            try (PreparedStatement deliveries =
+                    connection.prepareStatement("DELETE FROM callback_deliveries WHERE subscription_id = ?")) {
+                deliveries.setString(1, id);
+                deliveries.executeUpdate();
+            }
+            try (PreparedStatement delete = connection.prepareStatement("DELETE FROM subscriptions WHERE id = ?")) {
+                delete.setString(1, id);
+                return delete.executeUpdate() > 0;
+            }
+        });
+    }
+
+    @Override
+    public List<PublishedEvent> publishedAfter(long position, Set<String> types, int max) {
+        String filter = types.isEmpty()
+                ? ""
+                : " AND type IN ("
+                        + String.join(", ", types.stream().map(t -> "?").toList()) + ")";
+        List<String> typeList = List.copyOf(types);
+        return jdbc.query(
+                "SELECT id, type, envelope FROM published_events WHERE id > ?" + filter + " ORDER BY id LIMIT ?",
+                s -> {
+                    s.setLong(1, position);
+                    for (int i = 0; i < typeList.size(); i++) {
+                        s.setString(2 + i, typeList.get(i));
+                    }
+                    s.setInt(2 + typeList.size(), max);
+                },
+                rs -> new PublishedEvent(rs.getLong("id"), rs.getString("type"), rs.getString("envelope")));
+    }
+
+    @Override
+    public long lastPosition() {
+        return jdbc.query("SELECT COALESCE(MAX(id), 0) FROM published_events", s -> {}, rs -> rs.getLong(1))
+                .getFirst();
+    }
+
+    @Override
+    public int prunePublishedBefore(Instant before) {
+        return jdbc.update(
+                "DELETE FROM published_events WHERE created_at < ?", s -> SqlTime.set(s, 1, SqlTime.stored(before)));
+    }
+
+    // --- rules
+
+    @Override
+    public List<Rule> storedRules() {
+        return jdbc.query(
+                "SELECT id, definition FROM rules ORDER BY created_at, id",
+                s -> {},
+                rs -> RuleParser.parse(JsonText.read(rs.getString("definition"), JsonNode.class), rs.getString("id")));
+    }
+
+    @Override
+    public Rule addRule(Rule rule) {
+        Rule stored = rule.withId("rule_" + UUID.randomUUID().toString().replace("-", ""));
+        jdbc.update("INSERT INTO rules (id, definition, created_at) VALUES (?, ?, ?)", s -> {
+            s.setString(1, stored.id());
+            s.setString(2, JsonText.write(RuleParser.toJson(stored)));
+            SqlTime.set(s, 3, SqlTime.stored(clock.instant()));
+        });
+        return stored;
+    }
+
+    @Override
+    public boolean deleteRule(String id) {
+        return jdbc.update("DELETE FROM rules WHERE id = ?", s -> s.setString(1, id)) > 0;
+    }
+
+    @Override
+    public Optional<JsonNode> rulesFired(String messageId) {
+        return jdbc
+                .query(
+                        "SELECT rules_fired FROM messages WHERE message_id = ? AND rules_fired IS NOT NULL",
+                        s -> s.setString(1, messageId),
+                        rs -> JsonText.read(rs.getString(1), JsonNode.class))
+                .stream()
+                .findFirst();
+    }
+}

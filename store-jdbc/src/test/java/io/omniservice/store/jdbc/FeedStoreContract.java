@@ -1,0 +1,286 @@
+package io.omniservice.store.jdbc;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.omniservice.core.feed.ChangeEvent;
+import io.omniservice.core.feed.FeedSettings;
+import io.omniservice.core.feed.FeedWorker;
+import io.omniservice.core.model.CarrierType;
+import io.omniservice.core.model.Sender;
+import io.omniservice.core.notify.EventEnvelope;
+import io.omniservice.core.notify.PublishedEvent;
+import io.omniservice.core.notify.Subscription;
+import io.omniservice.core.outbound.CallbackDelivery;
+import io.omniservice.core.outbound.DeadLetter;
+import io.omniservice.core.store.InboundBatch;
+import io.omniservice.core.workflow.Effect;
+import io.omniservice.core.workflow.StepResult;
+import io.omniservice.core.workflow.StepRetry;
+import io.omniservice.core.workflow.Workflow;
+import io.omniservice.core.workflow.WorkflowEngine;
+import io.omniservice.core.workflow.WorkflowStep;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.BooleanSupplier;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The change feed's contract on every store adapter: hand-off, leases, workflow progress that survives
+ * a worker's death, retries, dead letters and their replay, and publishing to subscriptions. Tests
+ * share one store; workflows here handle every event type, so events other tests left behind pass
+ * through, and each test looks only at its own messages.
+ */
+abstract class FeedStoreContract extends OutboundStoreContract {
+    private static final StepRetry QUICK = new StepRetry(2, Duration.ofMillis(10), Duration.ofMillis(10));
+
+    private JdbcFeedStore feed() {
+        return store.feed();
+    }
+
+    /** A workflow for new messages of the given steps, and a publishing step for the other events. */
+    private WorkflowEngine engine(List<WorkflowStep> messageSteps, Runnable published) {
+        WorkflowStep publish = new WorkflowStep(
+                "notification",
+                QUICK,
+                input -> StepResult.of(new Effect.Publish(
+                        new EventEnvelope(
+                                input.event().eventId(),
+                                input.event().type(),
+                                input.event().createdAt(),
+                                input.event().payload()),
+                        input.event().conversationId())));
+        List<WorkflowStep> steps = new ArrayList<>(messageSteps);
+        steps.add(publish);
+        return new WorkflowEngine(
+                Map.of(
+                        ChangeEvent.MESSAGE_RECEIVED, new Workflow("message-processing", steps),
+                        ChangeEvent.MESSAGE_STATUS, new Workflow("status-handling", List.of(publish)),
+                        ChangeEvent.CONVERSATION_CREATED, new Workflow("conversation-notification", List.of(publish))),
+                feed(),
+                store,
+                Clock.systemUTC(),
+                published);
+    }
+
+    private FeedWorker worker(String node, WorkflowEngine engine) {
+        return new FeedWorker(
+                feed(),
+                engine,
+                new FeedSettings(node, Duration.ofSeconds(30), 16, Duration.ofMillis(20)),
+                Clock.systemUTC());
+    }
+
+    private static InboundBatch.NewMessage message(String body) {
+        return inbound(CarrierType.BANDWIDTH, carrierId(), Sender.phone(phone(), null), now(), text(body));
+    }
+
+    private boolean published(String messageId) {
+        return feed().publishedAfter(0, Set.of(ChangeEvent.MESSAGE_RECEIVED), 100_000).stream()
+                .anyMatch(e -> e.envelope().contains(messageId));
+    }
+
+    private long publishedCount(String messageId) {
+        return feed().publishedAfter(0, Set.of(ChangeEvent.MESSAGE_RECEIVED), 100_000).stream()
+                .filter(e -> e.envelope().contains(messageId))
+                .count();
+    }
+
+    private static void await(BooleanSupplier condition) throws InterruptedException {
+        Instant deadline = Instant.now().plusSeconds(15);
+        while (!condition.getAsBoolean()) {
+            if (Instant.now().isAfter(deadline)) {
+                throw new AssertionError("condition not met in time");
+            }
+            Thread.sleep(10);
+        }
+    }
+
+    @Test
+    void committedEventsAreHandedOverLeasedSoNoOtherNodeClaimsThem() throws Exception {
+        List<ChangeEvent> handed = new CopyOnWriteArrayList<>();
+        feed().handOffTo("hand-off-node", Duration.ofMinutes(5), handed::addAll);
+        InboundBatch.NewMessage item = message("hello");
+        try {
+            store.commit(batch(item));
+        } finally {
+            feed().stopHandOff();
+        }
+        String id = item.message().messageId();
+        assertThat(handed)
+                .filteredOn(e -> id.equals(e.messageId()))
+                .singleElement()
+                .satisfies(e -> {
+                    assertThat(e.type()).isEqualTo(ChangeEvent.MESSAGE_RECEIVED);
+                    assertThat(e.conversationId()).isEqualTo(item.message().conversationId());
+                    assertThat(e.payload().path("messageId").asText()).isEqualTo(id);
+                    assertThat(e.step()).isZero();
+                });
+        // a conversation's first message also announces the conversation, before the message
+        assertThat(handed.getFirst().type()).isEqualTo(ChangeEvent.CONVERSATION_CREATED);
+        assertThat(feed().claim("other-node", Instant.now(), Duration.ofMinutes(1), 10_000))
+                .noneMatch(e -> id.equals(e.messageId()));
+        assertThat(feed().releaseLeasesOf("hand-off-node")).isGreaterThanOrEqualTo(2);
+        List<ChangeEvent> claimed = feed().claim("other-node", Instant.now(), Duration.ofMinutes(1), 10_000);
+        // the message waits behind its conversation's earlier event, which comes first
+        assertThat(claimed).noneMatch(e -> id.equals(e.messageId()));
+        assertThat(claimed)
+                .anyMatch(e -> e.type().equals(ChangeEvent.CONVERSATION_CREATED)
+                        && item.message().conversationId().equals(e.conversationId()));
+        feed().release(claimed.stream().map(ChangeEvent::seq).toList());
+    }
+
+    @Test
+    void workflowKilledMidStepResumesAtThatStepWithNothingDoneTwice() throws Exception {
+        AtomicInteger tagRuns = new AtomicInteger();
+        AtomicInteger slowRuns = new AtomicInteger();
+        CountDownLatch slowStarted = new CountDownLatch(1);
+        CountDownLatch never = new CountDownLatch(1);
+        Set<String> ours = ConcurrentHashMap.newKeySet();
+        List<WorkflowStep> steps = List.of(
+                new WorkflowStep("tag", QUICK, input -> {
+                    if (!ours.contains(input.event().messageId())) {
+                        return StepResult.NOTHING;
+                    }
+                    tagRuns.incrementAndGet();
+                    input.context().put("tagged", true);
+                    return StepResult.noted(
+                            List.of(new Effect.TagConversation(input.event().conversationId(), "vip")));
+                }),
+                new WorkflowStep("slow", QUICK, input -> {
+                    if (ours.contains(input.event().messageId()) && slowRuns.incrementAndGet() == 1) {
+                        slowStarted.countDown();
+                        never.await(); // the first worker dies here
+                    }
+                    assertThat(input.context().path("tagged").asBoolean())
+                            .as("the resumed run sees what the earlier step stored")
+                            .isEqualTo(ours.contains(input.event().messageId()));
+                    return StepResult.NOTHING;
+                }));
+        InboundBatch.NewMessage item = message("resume me");
+        ours.add(item.message().messageId());
+        FeedWorker first = worker("crash-node", engine(steps, () -> {}));
+        first.start();
+        FeedWorker second = null;
+        try {
+            store.commit(batch(item));
+            assertThat(slowStarted.await(15, java.util.concurrent.TimeUnit.SECONDS))
+                    .isTrue();
+            // the first worker is stuck mid-step, as if its process were killed: a new one starts on the node
+            second = worker("crash-node", engine(steps, () -> {}));
+            second.start();
+            await(() -> published(item.message().messageId()));
+        } finally {
+            if (second != null) {
+                second.close();
+            }
+        }
+        assertThat(tagRuns).as("the finished step is not run again").hasValue(1);
+        assertThat(slowRuns).as("the interrupted step runs again").hasValue(2);
+        assertThat(publishedCount(item.message().messageId())).isEqualTo(1);
+        assertThat(store.conversation(item.message().conversationId())
+                        .orElseThrow()
+                        .tags())
+                .containsExactly("vip");
+    }
+
+    @Test
+    void failingStepIsRetriedThenDeadLetteredAndReplayResumesAtThatStep() throws Exception {
+        AtomicBoolean broken = new AtomicBoolean(true);
+        AtomicInteger firstStepRuns = new AtomicInteger();
+        Set<String> ours = ConcurrentHashMap.newKeySet();
+        List<WorkflowStep> steps = List.of(
+                new WorkflowStep("remember", QUICK, input -> {
+                    if (!ours.contains(input.event().messageId())) {
+                        return StepResult.NOTHING;
+                    }
+                    firstStepRuns.incrementAndGet();
+                    input.context().put("remembered", true);
+                    return StepResult.noted(List.of());
+                }),
+                new WorkflowStep("flaky", QUICK, input -> {
+                    if (ours.contains(input.event().messageId()) && broken.get()) {
+                        throw new IllegalStateException("downstream is down");
+                    }
+                    return StepResult.NOTHING;
+                }));
+        InboundBatch.NewMessage item = message("fail me");
+        String id = item.message().messageId();
+        ours.add(id);
+        FeedWorker worker = worker("retry-node", engine(steps, () -> {}));
+        worker.start();
+        try {
+            store.commit(batch(item));
+            await(() -> store.outbound().deadLetters(1_000).stream().anyMatch(d -> id.equals(d.messageId())));
+            DeadLetter letter = store.outbound().deadLetters(1_000).stream()
+                    .filter(d -> id.equals(d.messageId()))
+                    .findFirst()
+                    .orElseThrow();
+            assertThat(letter.kind()).isEqualTo("workflow");
+            assertThat(letter.attempts()).isEqualTo(2);
+            assertThat(letter.lastError()).contains("flaky").contains("downstream is down");
+            assertThat(letter.payload().path("step").asInt()).isEqualTo(1);
+            assertThat(published(id)).isFalse();
+
+            broken.set(false);
+            assertThat(store.outbound().replay(letter.id())).isPresent();
+            await(() -> published(id));
+        } finally {
+            worker.close();
+        }
+        assertThat(firstStepRuns).as("replay resumes at the failed step").hasValue(1);
+    }
+
+    @Test
+    void publishedEventGoesToTheLogAndToEachSubscriptionOfItsType() throws Exception {
+        Subscription received = feed().addSubscription(new Subscription(
+                null,
+                "http://localhost:1/received",
+                Set.of(ChangeEvent.MESSAGE_RECEIVED),
+                "secret-one-0123456789",
+                null));
+        Subscription statuses = feed().addSubscription(new Subscription(
+                null, "http://localhost:1/status", Set.of(ChangeEvent.MESSAGE_STATUS), "secret-two-0123456789", null));
+        long before = feed().lastPosition();
+        FeedWorker worker = worker("publish-node", engine(List.of(), () -> {}));
+        worker.start();
+        InboundBatch.NewMessage item = message("publish me");
+        String id = item.message().messageId();
+        try {
+            store.commit(batch(item));
+            await(() -> published(id));
+        } finally {
+            worker.close();
+        }
+        List<PublishedEvent> log = feed().publishedAfter(before, Set.of(), 100_000);
+        assertThat(log).extracting(PublishedEvent::position).isSorted().allMatch(p -> p > before);
+        assertThat(log)
+                .filteredOn(e -> e.envelope().contains(id))
+                .singleElement()
+                .satisfies(e -> assertThat(e.type()).isEqualTo(ChangeEvent.MESSAGE_RECEIVED));
+
+        List<CallbackDelivery> due = store.outbound().claimCallbacks(Instant.now(), Duration.ofSeconds(1), 10_000);
+        assertThat(due)
+                .filteredOn(d -> d.payload().contains(id))
+                .singleElement()
+                .satisfies(d -> {
+                    assertThat(d.kind()).isEqualTo(CallbackDelivery.EVENT);
+                    assertThat(d.url()).isEqualTo("http://localhost:1/received");
+                    assertThat(d.secret()).isEqualTo("secret-one-0123456789");
+                });
+        assertThat(feed().subscription(received.id())).isPresent();
+        assertThat(feed().deleteSubscription(received.id())).isTrue();
+        assertThat(feed().deleteSubscription(statuses.id())).isTrue();
+        assertThat(store.outbound().claimCallbacks(Instant.now().plusSeconds(5), Duration.ofSeconds(1), 10_000))
+                .noneMatch(d -> d.payload().contains(id));
+    }
+}
