@@ -1,39 +1,39 @@
 package io.omniservice.server;
 
-import io.omniservice.core.outbound.OutboundStore;
-import io.omniservice.core.outbound.RoutingRule;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.List;
+import java.util.function.Supplier;
 
 /**
- * Routing rules as selection reads them on every send: cached for a second, dropped at once when this
- * node changes them (other nodes see a change within the second).
+ * Something read from the store on every message (routing rules, business rules): cached for a second,
+ * dropped at once when this node changes it (other nodes see a change within the second).
  */
-final class RoutingRuleCache {
+final class CachedRead<T> {
     private static final Duration TTL = Duration.ofSeconds(1);
 
-    private final OutboundStore store;
+    private final Supplier<T> load;
     private final Clock clock;
-    private volatile List<RoutingRule> rules;
+    private volatile T value;
     private volatile Instant loadedAt = Instant.MIN;
 
-    RoutingRuleCache(OutboundStore store, Clock clock) {
-        this.store = store;
+    CachedRead(Supplier<T> load, Clock clock) {
+        this.load = load;
         this.clock = clock;
     }
 
-    List<RoutingRule> current() {
+    T current() {
         Instant now = clock.instant();
-        if (rules == null || now.isAfter(loadedAt.plus(TTL))) {
-            rules = store.routingRules();
+        T cached = value;
+        if (cached == null || now.isAfter(loadedAt.plus(TTL))) {
+            cached = load.get();
+            value = cached;
             loadedAt = now;
         }
-        return rules;
+        return cached;
     }
 
     void invalidate() {
-        rules = null;
+        value = null;
     }
 }

@@ -5,7 +5,10 @@ import io.omniservice.core.carrier.CarrierContext;
 import io.omniservice.core.carrier.CarrierProvider;
 import io.omniservice.core.carrier.CarrierRegistry;
 import io.omniservice.core.carrier.InMemoryReplayGuard;
+import io.omniservice.core.feed.FeedWorker;
 import io.omniservice.core.inbound.WebhookIngress;
+import io.omniservice.core.notify.EventSignal;
+import io.omniservice.core.notify.NotificationStore;
 import io.omniservice.core.outbound.CallbackDispatcher;
 import io.omniservice.core.outbound.CarrierHealth;
 import io.omniservice.core.outbound.CarrierHttp;
@@ -14,19 +17,31 @@ import io.omniservice.core.outbound.CarrierSelector;
 import io.omniservice.core.outbound.OutboundService;
 import io.omniservice.core.outbound.OutboundSettings;
 import io.omniservice.core.outbound.OutboundStore;
+import io.omniservice.core.outbound.RoutingRule;
 import io.omniservice.core.outbound.SendDispatcher;
 import io.omniservice.core.outbound.TemplateRegistry;
+import io.omniservice.core.rules.Rule;
+import io.omniservice.core.rules.RuleBook;
 import io.omniservice.core.store.MessageStore;
+import io.omniservice.core.workflow.AutoReplies;
+import io.omniservice.core.workflow.ComplianceStep;
+import io.omniservice.core.workflow.NotificationStep;
+import io.omniservice.core.workflow.RulesStep;
+import io.omniservice.core.workflow.WorkflowEngine;
+import io.omniservice.core.workflow.Workflows;
 import io.omniservice.server.carrier.ConfiguredCarriers;
 import io.omniservice.server.config.DevelopmentPlaceholders;
 import io.omniservice.server.config.GatewayConfig;
 import io.omniservice.server.http.GatewayHttpServer;
 import io.omniservice.server.http.OutboundApi;
+import io.omniservice.server.http.ProcessingApi;
 import io.omniservice.server.metrics.GatewayMetrics;
+import io.omniservice.store.jdbc.JdbcFeedStore;
 import io.omniservice.store.jdbc.JdbcMessageStore;
 import java.math.BigDecimal;
 import java.net.URI;
 import java.time.Clock;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -46,6 +61,8 @@ public final class Gateway implements AutoCloseable {
     private final MessageStore store;
     private final SendDispatcher dispatcher;
     private final CallbackDispatcher callbacks;
+    private final FeedWorker feedWorker;
+    private final Thread housekeeping;
     private final GatewayMetrics metrics;
     private final GatewayHttpServer http;
     private final AtomicBoolean closed = new AtomicBoolean();
@@ -68,7 +85,7 @@ public final class Gateway implements AutoCloseable {
         }
         CarrierHealth health = new CarrierHealth(settings.breaker());
         TemplateRegistry templates = new TemplateRegistry(config.templates());
-        RoutingRuleCache rules = new RoutingRuleCache(outbound, clock);
+        CachedRead<List<RoutingRule>> rules = new CachedRead<>(outbound::routingRules, clock);
         CarrierSelector selector =
                 new CarrierSelector(routes, health, templates, rules::current, settings.whatsAppWindow());
         String publicBaseUrl = config.server().publicBaseUrl();
@@ -84,14 +101,68 @@ public final class Gateway implements AutoCloseable {
                         + (CarrierRegistry.DEFAULT_ACCOUNT.equals(route.account()) ? "" : "/" + route.account())));
         this.callbacks = new CallbackDispatcher(outbound, settings, clock);
         OutboundService service = new OutboundService(outbound, selector, clock, dispatcher);
+
+        GatewayConfig.Processing processing = config.processing();
+        JdbcFeedStore feed = ((JdbcMessageStore) store).feed();
+        CachedRead<RuleBook> businessRules = new CachedRead<>(
+                () -> {
+                    List<Rule> all = new ArrayList<>(processing.rules());
+                    all.addAll(feed.storedRules());
+                    return RuleBook.of(all);
+                },
+                clock);
+        AutoReplies replies = new AutoReplies(service);
+        EventSignal published = new EventSignal();
+        WorkflowEngine engine = new WorkflowEngine(
+                Workflows.standard(
+                        new ComplianceStep(processing.compliance(), replies),
+                        new RulesStep(businessRules::current, replies),
+                        // the push-notification port: the AWS mode adds its SNS publisher here
+                        new NotificationStep(List.of()),
+                        processing.retry()),
+                feed,
+                store,
+                clock,
+                () -> {
+                    callbacks.wake();
+                    published.published();
+                });
+        this.feedWorker = new FeedWorker(feed, engine, processing.settings(), clock);
+        this.housekeeping = Thread.ofPlatform()
+                .name("omniservice-housekeeping")
+                .daemon(true)
+                .unstarted(() -> pruneEvents(feed, processing.keepEvents(), clock));
         this.http = new GatewayHttpServer(
                 config.server(),
                 config.api(),
                 ingress,
                 store,
                 new OutboundApi(service, outbound, selector, health, templates, rules::invalidate),
+                new ProcessingApi(feed, feed, processing.rules(), published, businessRules::invalidate),
                 metrics,
                 clock);
+    }
+
+    /** Published events older than {@code keep} are forgotten, hourly: SSE clients cannot resume from further back. */
+    private static void pruneEvents(NotificationStore notifications, Duration keep, Clock clock) {
+        while (!Thread.currentThread().isInterrupted()) {
+            try {
+                int pruned = notifications.prunePublishedBefore(clock.instant().minus(keep));
+                if (pruned > 0) {
+                    LOG.info("{} published events older than {} forgotten", pruned, keep);
+                }
+                Thread.sleep(Duration.ofHours(1));
+            } catch (InterruptedException e) {
+                return;
+            } catch (RuntimeException e) {
+                LOG.warn("published events not pruned: {}", e.toString());
+                try {
+                    Thread.sleep(Duration.ofMinutes(1));
+                } catch (InterruptedException interrupted) {
+                    return;
+                }
+            }
+        }
     }
 
     /**
@@ -147,6 +218,9 @@ public final class Gateway implements AutoCloseable {
 
     /** Starts serving HTTP; returns the bound port. */
     public int start() {
+        // the worker takes events from the first commit on, so it starts before requests arrive
+        feedWorker.start();
+        housekeeping.start();
         int port = http.start();
         dispatcher.start();
         callbacks.start();
@@ -167,6 +241,9 @@ public final class Gateway implements AutoCloseable {
             http.close();
             dispatcher.close();
             callbacks.close();
+            // last: sends stopped above may still store outcomes whose events it takes
+            feedWorker.close();
+            housekeeping.interrupt();
         } finally {
             try {
                 store.close();

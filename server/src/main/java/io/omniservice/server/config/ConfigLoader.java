@@ -238,14 +238,27 @@ public final class ConfigLoader {
     // ---- step 3: validation into records ----
 
     private static GatewayConfig bind(ConfigSection root) {
-        root.rejectUnknown(Set.of("server", "storage", "api", "carriers", "outbound", "templates"));
+        root.rejectUnknown(
+                Set.of("server", "storage", "api", "carriers", "outbound", "templates", "processing", "notifications"));
+        // read in this order, so the first bad key reported is the first in the file's usual layout
+        Server server = server(root.requiredSection("server"));
+        Storage storage = storage(root.requiredSection("storage"));
+        Api api = api(root.requiredSection("api"));
+        var carriers = carriers(root);
+        GatewayConfig.Outbound outbound = outbound(root.section("outbound"), root.requiredSection("api"));
+        var templates = templates(root.section("templates"));
+        ConfigSection notifications =
+                root.section("notifications").orElse(ConfigSection.asSection("notifications", YAML.createObjectNode()));
+        notifications.rejectUnknown(
+                Set.of("initialBackoffMillis", "maxBackoffSeconds", "retryForHours", "keepEventsHours"));
         return new GatewayConfig(
-                server(root.requiredSection("server")),
-                storage(root.requiredSection("storage")),
-                api(root.requiredSection("api")),
-                carriers(root),
-                outbound(root.section("outbound"), root.requiredSection("api")),
-                templates(root.section("templates")));
+                server,
+                storage,
+                api,
+                carriers,
+                withEventDeliveries(outbound, notifications),
+                templates,
+                processing(root.section("processing"), outbound.nodeId(), notifications));
     }
 
     private static Server server(ConfigSection server) {
@@ -435,9 +448,97 @@ public final class ConfigLoader {
                         (int) callbacks.number("maxAttempts", 10, 1, 1_000),
                         java.time.Duration.ofMillis(callbacks.number("initialBackoffMillis", 1_000, 1, 3_600_000)),
                         java.time.Duration.ofSeconds(callbacks.number("maxBackoffSeconds", 600, 1, 86_400)),
-                        java.time.Duration.ofMillis(callbacks.number("timeoutMillis", 10_000, 1, 600_000))),
+                        java.time.Duration.ofMillis(callbacks.number("timeoutMillis", 10_000, 1, 600_000)),
+                        OutboundSettings.Events.defaults()),
                 java.time.Duration.ofHours(out.number("whatsAppWindowHours", 24, 1, 24 * 365)));
         return new GatewayConfig.Outbound(out.text("nodeId").orElse(defaultNodeId()), settings);
+    }
+
+    /** Subscription deliveries and rule forwards share the callback dispatcher, with their own retry window. */
+    private static GatewayConfig.Outbound withEventDeliveries(GatewayConfig.Outbound outbound, ConfigSection section) {
+        OutboundSettings s = outbound.settings();
+        OutboundSettings.Callbacks c = s.callbacks();
+        OutboundSettings.Events events = new OutboundSettings.Events(
+                java.time.Duration.ofMillis(section.number("initialBackoffMillis", 1_000, 1, 3_600_000)),
+                java.time.Duration.ofSeconds(section.number("maxBackoffSeconds", 3_600, 1, 86_400)),
+                java.time.Duration.ofHours(section.number("retryForHours", 24, 1, 24 * 30)));
+        return new GatewayConfig.Outbound(
+                outbound.nodeId(),
+                new OutboundSettings(
+                        s.lease(),
+                        s.maxInFlight(),
+                        s.pollInterval(),
+                        s.sendTimeout(),
+                        s.retry(),
+                        s.breaker(),
+                        new OutboundSettings.Callbacks(
+                                c.signingSecret(),
+                                c.maxAttempts(),
+                                c.initialBackoff(),
+                                c.maxBackoff(),
+                                c.timeout(),
+                                events),
+                        s.whatsAppWindow()));
+    }
+
+    private static GatewayConfig.Processing processing(
+            Optional<ConfigSection> section, String nodeId, ConfigSection notifications) {
+        ConfigSection p = section.orElse(ConfigSection.asSection("processing", YAML.createObjectNode()));
+        p.rejectUnknown(Set.of("leaseSeconds", "maxInFlight", "pollMillis", "retry", "compliance", "rules"));
+        ConfigSection retry =
+                p.section("retry").orElse(ConfigSection.asSection("processing.retry", YAML.createObjectNode()));
+        retry.rejectUnknown(Set.of("maxAttempts", "initialBackoffMillis", "maxBackoffSeconds"));
+        ConfigSection compliance = p.section("compliance")
+                .orElse(ConfigSection.asSection("processing.compliance", YAML.createObjectNode()));
+        compliance.rejectUnknown(Set.of("helpText", "optOutText", "optInText", "carrierAnswersOnLongCodes"));
+        io.omniservice.core.workflow.ComplianceSettings defaults =
+                io.omniservice.core.workflow.ComplianceSettings.defaults();
+        Set<CarrierType> carrierAnswers = defaults.carrierAnswersOnLongCodes();
+        if (compliance.value("carrierAnswersOnLongCodes").isPresent()) {
+            JsonNode list = compliance.required("carrierAnswersOnLongCodes");
+            String key = compliance.keyPath("carrierAnswersOnLongCodes");
+            if (!list.isArray()) {
+                throw new ConfigException(key, "must be a list of carrier names");
+            }
+            carrierAnswers = new java.util.HashSet<>();
+            for (JsonNode name : list) {
+                carrierAnswers.add(CarrierType.fromWireName(name.asText())
+                        .orElseThrow(() -> new ConfigException(key, "unknown carrier '" + name.asText() + "'")));
+            }
+        }
+        List<io.omniservice.core.rules.Rule> rules = new ArrayList<>();
+        if (p.value("rules").isPresent()) {
+            JsonNode list = p.required("rules");
+            if (!list.isArray()) {
+                throw new ConfigException(p.keyPath("rules"), "must be a list of rules");
+            }
+            for (int i = 0; i < list.size(); i++) {
+                try {
+                    io.omniservice.core.rules.Rule rule = io.omniservice.core.rules.RuleParser.parse(list.get(i), null);
+                    rules.add(rule.withId("config:" + rule.name()));
+                } catch (io.omniservice.core.rules.InvalidRuleException e) {
+                    String at = p.keyPath("rules") + "[" + i + "]" + (e.field() == null ? "" : "." + e.field());
+                    throw new ConfigException(at, e.detail());
+                }
+            }
+        }
+        return new GatewayConfig.Processing(
+                new io.omniservice.core.feed.FeedSettings(
+                        nodeId,
+                        java.time.Duration.ofSeconds(p.number("leaseSeconds", 60, 5, 86_400)),
+                        (int) p.number("maxInFlight", 256, 1, 100_000),
+                        java.time.Duration.ofMillis(p.number("pollMillis", 250, 10, 60_000))),
+                new io.omniservice.core.workflow.StepRetry(
+                        (int) retry.number("maxAttempts", 8, 1, 1_000),
+                        java.time.Duration.ofMillis(retry.number("initialBackoffMillis", 1_000, 1, 3_600_000)),
+                        java.time.Duration.ofSeconds(retry.number("maxBackoffSeconds", 300, 1, 86_400))),
+                new io.omniservice.core.workflow.ComplianceSettings(
+                        compliance.text("helpText").orElse(defaults.helpText()),
+                        compliance.text("optOutText").orElse(null),
+                        compliance.text("optInText").orElse(null),
+                        Set.copyOf(carrierAnswers)),
+                rules,
+                java.time.Duration.ofHours(notifications.number("keepEventsHours", 168, 1, 24 * 365)));
     }
 
     /** The host name: stable across restarts, so a restarted node takes its own leases back at once. */

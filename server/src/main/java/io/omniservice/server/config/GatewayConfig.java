@@ -18,11 +18,28 @@ public record GatewayConfig(
         Api api,
         Map<CarrierType, Map<String, CarrierSettings>> carriers,
         Outbound outbound,
-        Map<String, String> templates) {
+        Map<String, String> templates,
+        Processing processing) {
 
     public GatewayConfig {
         carriers = Map.copyOf(carriers);
         templates = Map.copyOf(templates);
+    }
+
+    /**
+     * The processing stage: how the change-feed workers lease and retry ({@code settings}, {@code retry}),
+     * the compliance keyword answers, the business rules of the file, and for how long published events
+     * stay for SSE clients to resume from.
+     */
+    public record Processing(
+            io.omniservice.core.feed.FeedSettings settings,
+            io.omniservice.core.workflow.StepRetry retry,
+            io.omniservice.core.workflow.ComplianceSettings compliance,
+            List<io.omniservice.core.rules.Rule> rules,
+            java.time.Duration keepEvents) {
+        public Processing {
+            rules = List.copyOf(rules);
+        }
     }
 
     /**

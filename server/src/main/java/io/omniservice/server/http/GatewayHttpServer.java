@@ -26,6 +26,7 @@ public final class GatewayHttpServer implements AutoCloseable {
 
     private final Javalin app;
     private final GatewayMetrics metrics;
+    private final ProcessingRoutes processing;
 
     public GatewayHttpServer(
             GatewayConfig.Server server,
@@ -33,6 +34,7 @@ public final class GatewayHttpServer implements AutoCloseable {
             WebhookIngress ingress,
             MessageStore store,
             OutboundApi outboundApi,
+            ProcessingApi processingApi,
             GatewayMetrics metrics,
             Clock clock) {
         this.metrics = metrics;
@@ -42,6 +44,7 @@ public final class GatewayHttpServer implements AutoCloseable {
         var authentication =
                 new ApiKeyAuthentication(api.keys(), api.jwt() == null ? null : new JwtVerifier(api.jwt()));
         var rateLimiting = new RateLimiting(api.rateLimit());
+        this.processing = new ProcessingRoutes(processingApi);
         var outbound = new OutboundRoutes(
                 outboundApi.service(),
                 outboundApi.store(),
@@ -50,7 +53,8 @@ public final class GatewayHttpServer implements AutoCloseable {
                 outboundApi.health(),
                 outboundApi.templates(),
                 clock,
-                outboundApi.routingRulesChanged());
+                outboundApi.routingRulesChanged(),
+                processingApi.rules());
         this.app = Javalin.create(config -> {
             config.startup.showJavalinBanner = false;
             config.startup.showOldJavalinVersionWarning = false;
@@ -79,6 +83,15 @@ public final class GatewayHttpServer implements AutoCloseable {
             routes.delete("/v1/routing-rules/{ruleId}", outbound::deleteRoutingRule);
             routes.get("/v1/dead-letters", outbound::deadLetters);
             routes.post("/v1/dead-letters/{deadLetterId}/replay", outbound::replayDeadLetter);
+            routes.get("/v1/subscriptions", processing::subscriptions);
+            routes.post("/v1/subscriptions", processing::subscribe);
+            routes.get("/v1/subscriptions/{subscriptionId}", processing::subscription);
+            routes.delete("/v1/subscriptions/{subscriptionId}", processing::unsubscribe);
+            routes.get("/v1/events", processing::events);
+            routes.get("/v1/rules", processing::rules);
+            routes.post("/v1/rules", processing::addRule);
+            routes.get("/v1/rules/{ruleId}", processing::rule);
+            routes.delete("/v1/rules/{ruleId}", processing::deleteRule);
             routes.get("/v1/conversations", queries::conversations);
             routes.get("/v1/conversations/{conversationId}", queries::conversation);
             routes.get("/v1/conversations/{conversationId}/messages", queries::conversationMessages);
@@ -100,6 +113,7 @@ public final class GatewayHttpServer implements AutoCloseable {
     /** Stops accepting requests and lets those in flight finish. */
     @Override
     public void close() {
+        processing.close();
         app.stop();
     }
 

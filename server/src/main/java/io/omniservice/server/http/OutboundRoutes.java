@@ -50,6 +50,7 @@ final class OutboundRoutes {
     private final TemplateRegistry templates;
     private final Clock clock;
     private final Runnable rulesChanged;
+    private final io.omniservice.core.rules.RuleStore businessRules;
 
     OutboundRoutes(
             OutboundService service,
@@ -59,8 +60,10 @@ final class OutboundRoutes {
             CarrierHealth health,
             TemplateRegistry templates,
             Clock clock,
-            Runnable rulesChanged) {
+            Runnable rulesChanged,
+            io.omniservice.core.rules.RuleStore businessRules) {
         this.rulesChanged = rulesChanged;
+        this.businessRules = businessRules;
         this.service = service;
         this.outbound = outbound;
         this.store = store;
@@ -334,12 +337,16 @@ final class OutboundRoutes {
         }
     }
 
-    /** A message as the query API shows it, plus every send attempt for an outbound one. */
+    /**
+     * A message as the query API shows it, plus every send attempt for an outbound one and the business
+     * rules that fired for an inbound one.
+     */
     void message(Context ctx) {
         Message message = store.message(ctx.pathParam("messageId"))
                 .orElseThrow(() -> ApiException.notFound("message_not_found", "no message has this id"));
         ObjectNode json = Json.MAPPER.valueToTree(message);
         json.set("attempts", Json.MAPPER.valueToTree(outbound.attempts(message.messageId())));
+        businessRules.rulesFired(message.messageId()).ifPresent(fired -> json.set("rulesFired", fired));
         JsonBody.write(ctx, 200, json);
     }
 

@@ -1,0 +1,18 @@
+package io.omniservice.server.http;
+
+import io.omniservice.core.notify.EventSignal;
+import io.omniservice.core.notify.NotificationStore;
+import io.omniservice.core.rules.Rule;
+import io.omniservice.core.rules.RuleStore;
+import java.util.List;
+
+/**
+ * What the processing routes serve from: subscriptions and the published log, the rules (those of the
+ * configuration file, read-only, and those stored through the API), and the signal SSE streams wait on.
+ */
+public record ProcessingApi(
+        NotificationStore notifications,
+        RuleStore rules,
+        List<Rule> configuredRules,
+        EventSignal published,
+        Runnable rulesChanged) {}
