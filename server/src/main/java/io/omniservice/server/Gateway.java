@@ -63,6 +63,9 @@ public final class Gateway implements AutoCloseable {
     private final CallbackDispatcher callbacks;
     private final FeedWorker feedWorker;
     private final Thread housekeeping;
+    /** Stops the housekeeping thread, which is not interrupted: H2 closes its file under an interrupted thread. */
+    private final java.util.concurrent.CountDownLatch housekeepingStops = new java.util.concurrent.CountDownLatch(1);
+
     private final GatewayMetrics metrics;
     private final GatewayHttpServer http;
     private final AtomicBoolean closed = new AtomicBoolean();
@@ -123,15 +126,13 @@ public final class Gateway implements AutoCloseable {
                 feed,
                 store,
                 clock,
-                () -> {
-                    callbacks.wake();
-                    published.published();
-                });
+                // new deliveries reach the dispatcher through the store's hand-off; SSE streams are woken here
+                published::published);
         this.feedWorker = new FeedWorker(feed, engine, processing.settings(), clock);
         this.housekeeping = Thread.ofPlatform()
                 .name("omniservice-housekeeping")
                 .daemon(true)
-                .unstarted(() -> pruneEvents(feed, processing.keepEvents(), clock));
+                .unstarted(() -> pruneEvents(feed, processing.keepEvents(), clock, housekeepingStops));
         this.http = new GatewayHttpServer(
                 config.server(),
                 config.api(),
@@ -144,24 +145,25 @@ public final class Gateway implements AutoCloseable {
     }
 
     /** Published events older than {@code keep} are forgotten, hourly: SSE clients cannot resume from further back. */
-    private static void pruneEvents(NotificationStore notifications, Duration keep, Clock clock) {
-        while (!Thread.currentThread().isInterrupted()) {
-            try {
-                int pruned = notifications.prunePublishedBefore(clock.instant().minus(keep));
-                if (pruned > 0) {
-                    LOG.info("{} published events older than {} forgotten", pruned, keep);
-                }
-                Thread.sleep(Duration.ofHours(1));
-            } catch (InterruptedException e) {
-                return;
-            } catch (RuntimeException e) {
-                LOG.warn("published events not pruned: {}", e.toString());
+    private static void pruneEvents(
+            NotificationStore notifications, Duration keep, Clock clock, java.util.concurrent.CountDownLatch stop) {
+        Duration wait = Duration.ofHours(1);
+        try {
+            while (!stop.await(wait.toMillis(), java.util.concurrent.TimeUnit.MILLISECONDS)) {
                 try {
-                    Thread.sleep(Duration.ofMinutes(1));
-                } catch (InterruptedException interrupted) {
-                    return;
+                    int pruned =
+                            notifications.prunePublishedBefore(clock.instant().minus(keep));
+                    if (pruned > 0) {
+                        LOG.info("{} published events older than {} forgotten", pruned, keep);
+                    }
+                    wait = Duration.ofHours(1);
+                } catch (RuntimeException e) {
+                    LOG.warn("published events not pruned: {}", e.toString());
+                    wait = Duration.ofMinutes(1);
                 }
             }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
         }
     }
 
@@ -243,7 +245,7 @@ public final class Gateway implements AutoCloseable {
             callbacks.close();
             // last: sends stopped above may still store outcomes whose events it takes
             feedWorker.close();
-            housekeeping.interrupt();
+            housekeepingStops.countDown();
         } finally {
             try {
                 store.close();

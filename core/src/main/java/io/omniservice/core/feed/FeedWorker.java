@@ -38,6 +38,12 @@ public final class FeedWorker implements AutoCloseable {
     /** Every event this node holds, so a poll does not queue one twice. */
     private final Set<Long> held = new HashSet<>();
 
+    /**
+     * Counted down to stop the poller. It is never interrupted: H2 closes its database file when a thread
+     * is interrupted in the middle of reading or writing it.
+     */
+    private final java.util.concurrent.CountDownLatch stopping = new java.util.concurrent.CountDownLatch(1);
+
     private volatile boolean running;
     private Thread poller;
 
@@ -144,18 +150,14 @@ public final class FeedWorker implements AutoCloseable {
                     List<ChangeEvent> due = feed.claim(settings.nodeId(), clock.instant(), settings.lease(), room);
                     accept(due);
                 }
-                Thread.sleep(settings.pollInterval().toMillis());
+            } catch (RuntimeException e) {
+                LOG.warn("change feed poll failed: {}", e.toString());
+            }
+            try {
+                stopping.await(settings.pollInterval().toMillis(), TimeUnit.MILLISECONDS);
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
                 return;
-            } catch (RuntimeException e) {
-                LOG.warn("change feed poll failed: {}", e.toString());
-                try {
-                    Thread.sleep(settings.pollInterval().toMillis());
-                } catch (InterruptedException interrupted) {
-                    Thread.currentThread().interrupt();
-                    return;
-                }
             }
         }
     }
@@ -171,8 +173,8 @@ public final class FeedWorker implements AutoCloseable {
     public void close() {
         feed.stopHandOff();
         running = false;
+        stopping.countDown();
         if (poller != null) {
-            poller.interrupt();
             try {
                 poller.join(2_000);
             } catch (InterruptedException e) {

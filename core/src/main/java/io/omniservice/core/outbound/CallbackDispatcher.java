@@ -52,6 +52,7 @@ public final class CallbackDispatcher implements AutoCloseable {
 
     public void start() {
         running = true;
+        store.handOffDeliveries(settings.timeout().multipliedBy(2), this::deliverAll);
         loop = Thread.ofPlatform().name("omniservice-callbacks").daemon(true).start(this::run);
     }
 
@@ -90,6 +91,25 @@ public final class CallbackDispatcher implements AutoCloseable {
         }
     }
 
+    /** Deliveries handed over right after their commit, already leased to this node. */
+    void deliverAll(List<CallbackDelivery> deliveries) {
+        for (CallbackDelivery delivery : deliveries) {
+            workers.execute(() -> {
+                try {
+                    slots.acquire();
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    return;
+                }
+                try {
+                    deliver(delivery);
+                } finally {
+                    slots.release();
+                }
+            });
+        }
+    }
+
     /** New deliveries were committed: look now rather than at the next poll. */
     public void wake() {
         if (wakeUp.availablePermits() == 0) {
@@ -99,7 +119,9 @@ public final class CallbackDispatcher implements AutoCloseable {
 
     private void sleepQuietly() {
         try {
-            Thread.sleep(pollInterval.toMillis());
+            if (wakeUp.tryAcquire(pollInterval.toMillis(), TimeUnit.MILLISECONDS)) {
+                wakeUp.drainPermits();
+            }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
@@ -125,7 +147,8 @@ public final class CallbackDispatcher implements AutoCloseable {
                             .build(),
                     HttpResponse.BodyHandlers.discarding());
             if (response.statusCode() / 100 == 2) {
-                store.callbackDelivered(delivery.id());
+                // the next delivery of the same order can be claimed once this one is forgotten
+                store.callbackDelivered(delivery.id()).whenComplete((ok, failure) -> wake());
                 return;
             }
             error = "HTTP " + response.statusCode();
@@ -158,9 +181,11 @@ public final class CallbackDispatcher implements AutoCloseable {
 
     @Override
     public void close() {
+        store.handOffDeliveries(null, null);
         running = false;
         if (loop != null) {
-            loop.interrupt();
+            // woken, never interrupted: H2 closes its database file under a thread interrupted in I/O
+            wakeUp.release();
             try {
                 loop.join(2_000);
             } catch (InterruptedException e) {

@@ -47,10 +47,18 @@ public interface OutboundStore {
 
     boolean deleteRoutingRule(String id);
 
-    /** Leases status callbacks that are due, the earliest of each message first. */
+    /** Leases deliveries that are due, the earliest of each order key (message, subscription + conversation) first. */
     List<CallbackDelivery> claimCallbacks(Instant now, Duration lease, int max);
 
-    void callbackDelivered(long id);
+    /** Forgets a delivery its receiver took; durable when the future completes. */
+    java.util.concurrent.CompletableFuture<Void> callbackDelivered(long id);
+
+    /**
+     * From now on, new subscription deliveries that are first in their order are written leased for
+     * {@code lease} and given to {@code listener} after their commit, so they go out without a claim;
+     * a null listener stops that.
+     */
+    void handOffDeliveries(Duration lease, java.util.function.Consumer<List<CallbackDelivery>> listener);
 
     /** Records a failed delivery: tried again at {@code retryAt}, or dead-lettered when it is null. */
     void callbackFailed(long id, String error, Instant retryAt);

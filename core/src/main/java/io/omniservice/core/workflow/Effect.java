@@ -9,8 +9,23 @@ import java.net.URI;
  * so a step that is run again after a crash cannot make it twice.
  */
 public sealed interface Effect {
-    /** Publishes an event: the SSE log, and a delivery for every subscription to its type. */
-    record Publish(EventEnvelope event, String conversationId) implements Effect {}
+    /**
+     * Publishes an event: the SSE log, and a delivery for every subscription to its type. {@code json} is
+     * the envelope as sent, written once by the step's thread so the store's single writer does not.
+     */
+    record Publish(EventEnvelope event, String conversationId, String json) implements Effect {
+        public Publish(EventEnvelope event, String conversationId) {
+            this(event, conversationId, write(event));
+        }
+
+        private static String write(EventEnvelope event) {
+            try {
+                return io.omniservice.core.json.Json.MAPPER.writeValueAsString(event);
+            } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+                throw new IllegalStateException("cannot write the event", e);
+            }
+        }
+    }
 
     /** Queues a signed POST of {@code body} to {@code url} (a rule's forward), retried like subscriptions. */
     record Forward(URI url, String messageId, String conversationId, String body) implements Effect {}

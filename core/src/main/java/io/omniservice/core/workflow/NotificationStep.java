@@ -11,7 +11,8 @@ import java.util.List;
 /**
  * Every workflow's last step: publishes the event to subscribers and the SSE stream (stored with the
  * workflow's end, so exactly once) and to the push-notification publishers (at least once). A new
- * message's data is the message as {@code GET /v1/messages/{id}} shows it, with the rules that fired.
+ * message's data is the message as {@code GET /v1/messages/{id}} shows it, without the carrier's original
+ * payload, and with the rules that fired.
  */
 public final class NotificationStep implements WorkflowStep.Action {
     private final List<EventPublisher> publishers;
@@ -26,6 +27,11 @@ public final class NotificationStep implements WorkflowStep.Action {
         JsonNode data;
         if (ChangeEvent.MESSAGE_RECEIVED.equals(event.type())) {
             ObjectNode message = Json.MAPPER.valueToTree(input.message());
+            // the carrier's raw payload stays with the stored message (GET /v1/messages/{id}): it would
+            // double every event's size, and subscribers get the normalized message
+            if (message.path("metadata") instanceof ObjectNode metadata) {
+                metadata.remove("originalPayload");
+            }
             JsonNode fired = input.context().get("rules");
             if (fired != null) {
                 message.set("rulesFired", fired);

@@ -1,10 +1,12 @@
 package io.omniservice.store.jdbc;
 
 import io.omniservice.core.notify.EventEnvelope;
+import io.omniservice.core.outbound.CallbackDelivery;
 import io.omniservice.core.workflow.Effect;
 import io.omniservice.core.workflow.StepRecord;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
+import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -24,7 +26,28 @@ final class FeedWrites {
         }
     }
 
+    /** A delivery its receiver took: forgotten with the next group's writes, not in a commit of its own. */
+    record Delivered(long id) implements BatchedWork {
+        @Override
+        public Writer writer() {
+            return DELIVERED;
+        }
+    }
+
     private static final BatchedWork.Writer PROGRESS = FeedWrites::progress;
+    private static final BatchedWork.Writer DELIVERED = FeedWrites::delivered;
+
+    private static List<Object> delivered(GroupTransaction tx, List<BatchedWork> units) throws SQLException {
+        try (PreparedStatement delete =
+                tx.connection().prepareStatement("DELETE FROM callback_deliveries WHERE id = ?")) {
+            for (BatchedWork unit : units) {
+                delete.setLong(1, ((Delivered) unit).id());
+                delete.addBatch();
+            }
+            delete.executeBatch();
+        }
+        return Arrays.asList(new Object[units.size()]);
+    }
 
     private static List<Object> progress(GroupTransaction tx, List<BatchedWork> units) throws SQLException {
         Connection connection = tx.connection();
@@ -74,35 +97,118 @@ final class FeedWrites {
         if (published.isEmpty()) {
             return;
         }
-        try (PreparedStatement log = tx.connection().prepareStatement("""
-                        INSERT INTO published_events (event_id, type, envelope, created_at) VALUES (?, ?, ?, ?)""");
-                PreparedStatement deliver = tx.connection().prepareStatement("""
-                        INSERT INTO callback_deliveries (kind, message_id, subscription_id, order_key, url, payload,
-                            next_attempt_at, created_at)
-                        SELECT 'event', ?, id, id || '/' || ?, url, ?, ?, ? FROM subscriptions WHERE events LIKE ?""")) {
+        List<Long> positions = new ArrayList<>();
+        try (PreparedStatement log = tx.connection()
+                .prepareStatement(
+                        "INSERT INTO published_events (event_id, type, envelope, created_at) VALUES (?, ?, ?, ?)",
+                        new String[] {"id"})) {
             for (Effect.Publish publish : published) {
                 EventEnvelope event = publish.event();
-                String envelope = JsonText.write(event);
                 log.setObject(1, event.id());
                 log.setString(2, event.type());
-                log.setString(3, envelope);
+                log.setString(3, publish.json());
                 SqlTime.set(log, 4, tx.now());
                 log.addBatch();
-                com.fasterxml.jackson.databind.JsonNode messageId = event.data().get("messageId");
-                deliver.setString(1, messageId == null || messageId.isNull() ? null : messageId.asText());
-                deliver.setString(
-                        2,
-                        publish.conversationId() != null
-                                ? publish.conversationId()
-                                : event.id().toString());
-                deliver.setString(3, envelope);
-                SqlTime.set(deliver, 4, tx.now());
-                SqlTime.set(deliver, 5, tx.now());
-                deliver.setString(6, "%," + event.type() + ",%");
-                deliver.addBatch();
             }
             log.executeBatch();
+            try (ResultSet keys = log.getGeneratedKeys()) {
+                while (keys.next()) {
+                    positions.add(keys.getLong(1));
+                }
+            }
+        }
+        if (positions.size() != published.size()) {
+            throw new SQLException("published " + published.size() + " events but got " + positions.size() + " ids");
+        }
+        List<Subscriber> subscribers = subscribers(tx.connection());
+        if (subscribers.isEmpty()) {
+            return;
+        }
+        GroupTransaction.DeliveryHandoff handoff = tx.deliveryHandoff();
+        java.time.Instant leaseUntil =
+                handoff == null ? null : SqlTime.stored(tx.now().plus(handoff.lease()));
+        java.util.Set<String> keysWritten = new java.util.HashSet<>();
+        List<CallbackDelivery> leased = new ArrayList<>();
+        try (PreparedStatement waiting = tx.connection()
+                        .prepareStatement("SELECT 1 FROM callback_deliveries WHERE order_key = ? LIMIT 1");
+                PreparedStatement deliver = tx.connection().prepareStatement("""
+                        INSERT INTO callback_deliveries (kind, message_id, subscription_id, published_id, order_key,
+                            url, next_attempt_at, created_at, lease_until)
+                        VALUES ('event', ?, ?, ?, ?, ?, ?, ?, ?)""", new String[] {"id"})) {
+            List<Subscriber> rows = new ArrayList<>();
+            List<String> bodies = new ArrayList<>();
+            List<String> messageIds = new ArrayList<>();
+            for (int i = 0; i < published.size(); i++) {
+                Effect.Publish publish = published.get(i);
+                EventEnvelope event = publish.event();
+                com.fasterxml.jackson.databind.JsonNode id = event.data().get("messageId");
+                String messageId = id == null || id.isNull() ? null : id.asText();
+                String lane = publish.conversationId() != null
+                        ? publish.conversationId()
+                        : event.id().toString();
+                for (Subscriber subscriber : subscribers) {
+                    if (!subscriber.events().contains("," + event.type() + ",")) {
+                        continue;
+                    }
+                    String orderKey = subscriber.id() + "/" + lane;
+                    // handed over only when nothing of its order waits before it; otherwise the poll keeps order
+                    boolean first = handoff != null && keysWritten.add(orderKey) && !exists(waiting, orderKey);
+                    deliver.setString(1, messageId);
+                    deliver.setString(2, subscriber.id());
+                    deliver.setLong(3, positions.get(i));
+                    deliver.setString(4, orderKey);
+                    deliver.setString(5, subscriber.url());
+                    SqlTime.set(deliver, 6, tx.now());
+                    SqlTime.set(deliver, 7, tx.now());
+                    SqlTime.set(deliver, 8, first ? leaseUntil : null);
+                    deliver.addBatch();
+                    rows.add(first ? subscriber : null);
+                    bodies.add(publish.json());
+                    messageIds.add(messageId);
+                }
+            }
+            if (rows.isEmpty()) {
+                return;
+            }
             deliver.executeBatch();
+            try (ResultSet keys = deliver.getGeneratedKeys()) {
+                for (int i = 0; keys.next() && i < rows.size(); i++) {
+                    Subscriber subscriber = rows.get(i);
+                    if (subscriber != null) {
+                        leased.add(new CallbackDelivery(
+                                keys.getLong(1),
+                                CallbackDelivery.EVENT,
+                                messageIds.get(i),
+                                subscriber.url(),
+                                bodies.get(i),
+                                0,
+                                subscriber.secret(),
+                                tx.now()));
+                    }
+                }
+            }
+        }
+        leased.forEach(tx::handOver);
+    }
+
+    private record Subscriber(String id, String url, String events, String secret) {}
+
+    private static List<Subscriber> subscribers(Connection connection) throws SQLException {
+        List<Subscriber> all = new ArrayList<>();
+        try (PreparedStatement select =
+                        connection.prepareStatement("SELECT id, url, events, secret FROM subscriptions");
+                ResultSet rs = select.executeQuery()) {
+            while (rs.next()) {
+                all.add(new Subscriber(rs.getString(1), rs.getString(2), rs.getString(3), rs.getString(4)));
+            }
+        }
+        return all;
+    }
+
+    private static boolean exists(PreparedStatement waiting, String orderKey) throws SQLException {
+        waiting.setString(1, orderKey);
+        try (ResultSet rs = waiting.executeQuery()) {
+            return rs.next();
         }
     }
 

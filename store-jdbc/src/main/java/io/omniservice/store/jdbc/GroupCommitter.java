@@ -29,12 +29,17 @@ final class GroupCommitter implements AutoCloseable {
     private final Clock clock;
     private final int maxGroupSize;
     private final Durability durability;
+    /** How long the writer waits for more work when a group would be smaller than {@link #SMALL_GROUP}. */
+    private static final java.time.Duration LINGER = java.time.Duration.ofMillis(2);
+
+    private static final int SMALL_GROUP = 32;
     private final ReentrantLock lock = new ReentrantLock();
     private final Condition pendingChanged = lock.newCondition();
     private final ArrayDeque<Pending> pending = new ArrayDeque<>();
     private final Thread writer;
     private boolean closing;
     private volatile GroupTransaction.Handoff handoff;
+    private volatile GroupTransaction.DeliveryHandoff deliveryHandoff;
 
     final AtomicLong groupsCommitted = new AtomicLong();
     final AtomicLong batchesCommitted = new AtomicLong();
@@ -132,6 +137,7 @@ final class GroupCommitter implements AutoCloseable {
                 if (pending.isEmpty()) {
                     return;
                 }
+                lingerWhileSmall();
                 while (!pending.isEmpty() && group.size() < maxGroupSize) {
                     group.add(pending.poll());
                 }
@@ -139,6 +145,25 @@ final class GroupCommitter implements AutoCloseable {
                 lock.unlock();
             }
             write(group);
+        }
+    }
+
+    /**
+     * A group costs a fixed price (H2 stores every page the transaction touched, then the disk sync) plus
+     * a little per unit, so a small group is worth holding back briefly for company. Measured with the
+     * events benchmark at 500 messages/s: 3.4 ms per group of 5 units kept the writer 99% busy; with
+     * this wait, groups of 8–10 took it to 56–61% and p99 from 250 ms to 110 ms.
+     */
+    private void lingerWhileSmall() {
+        long deadline = System.nanoTime() + LINGER.toNanos();
+        long left;
+        while (pending.size() < SMALL_GROUP && !closing && (left = deadline - System.nanoTime()) > 0) {
+            try {
+                pendingChanged.awaitNanos(left);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return;
+            }
         }
     }
 
@@ -185,23 +210,35 @@ final class GroupCommitter implements AutoCloseable {
         this.handoff = handoff;
     }
 
+    /** From now on, new subscription deliveries are written leased and given to the dispatcher after commit. */
+    void handOffDeliveries(GroupTransaction.DeliveryHandoff handoff) {
+        this.deliveryHandoff = handoff;
+    }
+
     private List<Object> commitTogether(List<Object> units) throws SQLException {
         GroupTransaction.Handoff to = handoff;
-        List<io.omniservice.core.feed.ChangeEvent> handedOff = new ArrayList<>();
-        List<Object> results = commitTogether(units, to, handedOff);
-        if (to != null && !handedOff.isEmpty()) {
-            try {
-                to.listener().accept(handedOff);
-            } catch (RuntimeException e) {
-                // the events are stored and leased: they run when the lease runs out
-                LOG.warn("change events not handed over: {}", e.toString());
+        GroupTransaction.DeliveryHandoff deliveriesTo = deliveryHandoff;
+        GroupTransaction.HandedOver handedOff = new GroupTransaction.HandedOver();
+        List<Object> results = commitTogether(units, to, deliveriesTo, handedOff);
+        try {
+            if (to != null && !handedOff.events().isEmpty()) {
+                to.listener().accept(handedOff.events());
             }
+            if (deliveriesTo != null && !handedOff.deliveries().isEmpty()) {
+                deliveriesTo.listener().accept(handedOff.deliveries());
+            }
+        } catch (RuntimeException e) {
+            // what was handed over is stored and leased: it runs when the lease runs out
+            LOG.warn("work not handed over: {}", e.toString());
         }
         return results;
     }
 
     private List<Object> commitTogether(
-            List<Object> units, GroupTransaction.Handoff to, List<io.omniservice.core.feed.ChangeEvent> handedOff)
+            List<Object> units,
+            GroupTransaction.Handoff to,
+            GroupTransaction.DeliveryHandoff deliveriesTo,
+            GroupTransaction.HandedOver handedOff)
             throws SQLException {
         try (Connection connection = dataSource.getConnection()) {
             connection.setAutoCommit(false);
@@ -211,7 +248,8 @@ final class GroupCommitter implements AutoCloseable {
                         statement.execute(durability.beforeWrite());
                     }
                 }
-                List<Object> results = GroupTransaction.write(connection, units, clock.instant(), to, handedOff);
+                List<Object> results =
+                        GroupTransaction.write(connection, units, clock.instant(), to, deliveriesTo, handedOff);
                 connection.commit();
                 if (durability.afterCommit() != null) {
                     try (Statement statement = connection.createStatement()) {

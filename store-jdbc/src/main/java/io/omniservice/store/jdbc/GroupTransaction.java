@@ -67,10 +67,13 @@ final class GroupTransaction {
             List<Object> units,
             Instant now,
             Handoff handoff,
-            List<io.omniservice.core.feed.ChangeEvent> handedOff)
+            DeliveryHandoff deliveryHandoff,
+            HandedOver handedOff)
             throws SQLException {
         GroupTransaction tx = new GroupTransaction(connection, now);
         tx.handoff = handoff;
+        tx.deliveryHandoff = deliveryHandoff;
+        tx.handedOver = handedOff;
         List<InboundBatch> batches = new ArrayList<>();
         Map<BatchedWork.Writer, List<Integer>> batched = new java.util.LinkedHashMap<>();
         for (int i = 0; i < units.size(); i++) {
@@ -104,7 +107,7 @@ final class GroupTransaction {
             }
         }
         tx.insertEvents();
-        handedOff.addAll(tx.written);
+        handedOff.events().addAll(tx.written);
         return java.util.Arrays.asList(results);
     }
 
@@ -539,6 +542,32 @@ final class GroupTransaction {
             String owner,
             java.time.Duration lease,
             java.util.function.Consumer<List<io.omniservice.core.feed.ChangeEvent>> listener) {}
+
+    /** Where this node's new subscription deliveries go after commit: written leased for {@code lease}. */
+    record DeliveryHandoff(
+            java.time.Duration lease,
+            java.util.function.Consumer<List<io.omniservice.core.outbound.CallbackDelivery>> listener) {}
+
+    /** What a group's transaction wrote leased to this node, to hand over once it is committed. */
+    record HandedOver(
+            List<io.omniservice.core.feed.ChangeEvent> events,
+            List<io.omniservice.core.outbound.CallbackDelivery> deliveries) {
+        HandedOver() {
+            this(new ArrayList<>(), new ArrayList<>());
+        }
+    }
+
+    private DeliveryHandoff deliveryHandoff;
+    private HandedOver handedOver;
+
+    DeliveryHandoff deliveryHandoff() {
+        return deliveryHandoff;
+    }
+
+    /** Deliveries written leased to this node, handed to its dispatcher after the commit. */
+    void handOver(io.omniservice.core.outbound.CallbackDelivery delivery) {
+        handedOver.deliveries().add(delivery);
+    }
 
     /** Change events written by this transaction, for the hand-off; filled only with one configured. */
     private final List<io.omniservice.core.feed.ChangeEvent> written = new ArrayList<>();

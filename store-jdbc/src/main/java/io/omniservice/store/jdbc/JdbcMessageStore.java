@@ -108,8 +108,9 @@ public final class JdbcMessageStore implements MessageStore {
         return "jdbc:h2:" + fileSystem + ":" + directory.resolve("omniservice")
                 + ";MODE=PostgreSQL;DATABASE_TO_LOWER=TRUE;DEFAULT_NULL_ORDERING=HIGH"
                 + ";WRITE_DELAY=0;LOCK_TIMEOUT=10000"
-                // parsed statements kept per connection: the send path alone runs some twenty kinds
-                + ";QUERY_CACHE_SIZE=64";
+                // parsed statements kept per connection: the send path and the processing stage run some
+                // sixty kinds, and a statement parsed again costs more than running it
+                + ";QUERY_CACHE_SIZE=256";
     }
 
     /** PostgreSQL at {@code jdbcUrl} (its {@code currentSchema} is where the tables go), pooling {@code poolSize} connections. */

@@ -376,8 +376,10 @@ public final class JdbcOutboundStore implements OutboundStore {
         return jdbc.inLeaseTransaction("cannot lease callbacks", connection -> {
             List<CallbackDelivery> candidates = new ArrayList<>();
             try (PreparedStatement select = connection.prepareStatement("""
-                    SELECT c.id, c.kind, c.message_id, c.url, c.payload, c.attempts, c.created_at, s.secret
+                    SELECT c.id, c.kind, c.message_id, c.url, COALESCE(c.payload, p.envelope) AS payload, c.attempts,
+                        c.created_at, s.secret
                     FROM callback_deliveries c LEFT JOIN subscriptions s ON s.id = c.subscription_id
+                        LEFT JOIN published_events p ON p.id = c.published_id
                     WHERE c.next_attempt_at <= ? AND (c.lease_until IS NULL OR c.lease_until < ?)
                       AND NOT EXISTS (SELECT 1 FROM callback_deliveries e WHERE e.order_key = c.order_key AND e.id < c.id)
                     ORDER BY c.next_attempt_at, c.id LIMIT ?""")) {
@@ -424,8 +426,14 @@ public final class JdbcOutboundStore implements OutboundStore {
     }
 
     @Override
-    public void callbackDelivered(long id) {
-        jdbc.update("DELETE FROM callback_deliveries WHERE id = ?", statement -> statement.setLong(1, id));
+    public java.util.concurrent.CompletableFuture<Void> callbackDelivered(long id) {
+        // not awaited by the dispatcher: lost in a crash, the receiver only gets the same event id again
+        return committer.submit(new FeedWrites.Delivered(id)).thenApply(ignored -> null);
+    }
+
+    @Override
+    public void handOffDeliveries(Duration lease, java.util.function.Consumer<List<CallbackDelivery>> listener) {
+        committer.handOffDeliveries(listener == null ? null : new GroupTransaction.DeliveryHandoff(lease, listener));
     }
 
     @Override
@@ -441,9 +449,11 @@ public final class JdbcOutboundStore implements OutboundStore {
             return;
         }
         jdbc.inTransaction(connection -> {
-            try (PreparedStatement select = connection.prepareStatement(
-                    "SELECT kind, message_id, subscription_id, order_key, url, payload, attempts, created_at"
-                            + " FROM callback_deliveries WHERE id = ? FOR UPDATE")) {
+            try (PreparedStatement select =
+                    connection.prepareStatement("SELECT c.kind, c.message_id, c.subscription_id, c.order_key, c.url,"
+                            + " COALESCE(c.payload, p.envelope) AS payload, c.attempts, c.created_at"
+                            + " FROM callback_deliveries c LEFT JOIN published_events p ON p.id = c.published_id"
+                            + " WHERE c.id = ?")) {
                 select.setLong(1, id);
                 try (ResultSet rs = select.executeQuery()) {
                     if (!rs.next()) {

@@ -290,7 +290,7 @@ abstract class OutboundStoreContract extends MessageStoreContract {
         List<CallbackDelivery> firstRound = mine(outbound().claimCallbacks(Instant.now(), LEASE, 10_000), id);
         assertThat(firstRound).hasSize(1);
         assertThat(firstRound.getFirst().payload()).contains("\"status\":\"sent\"");
-        outbound().callbackDelivered(firstRound.getFirst().id());
+        outbound().callbackDelivered(firstRound.getFirst().id()).join();
 
         List<CallbackDelivery> secondRound = mine(outbound().claimCallbacks(Instant.now(), LEASE, 10_000), id);
         assertThat(secondRound).hasSize(1);
