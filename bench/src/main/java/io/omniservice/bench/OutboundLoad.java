@@ -18,7 +18,6 @@ import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executors;
 import java.util.concurrent.atomic.AtomicLong;
-import java.util.concurrent.locks.LockSupport;
 
 /**
  * The outbound benchmark: plays Bandwidth's send API on a local port (answering 202 at once, as the real
@@ -120,28 +119,16 @@ public final class OutboundLoad {
             HttpClient client, URI target, String apiKey, int concurrency, Duration duration, int rate, String options)
             throws InterruptedException {
         long start = System.nanoTime();
-        long end = start + duration.toNanos();
         AtomicLong accepted = new AtomicLong();
         AtomicLong refused = new AtomicLong();
-        AtomicLong ticket = new AtomicLong();
+        Pacer pacer = new Pacer(start, duration, rate);
         List<String> ids = java.util.Collections.synchronizedList(new ArrayList<>());
         List<Thread> clients = new ArrayList<>();
         for (int c = 0; c < concurrency; c++) {
             int me = c;
             clients.add(Thread.ofVirtual().start(() -> {
-                for (int n = 0; ; n++) {
-                    long due = start;
-                    if (rate > 0) {
-                        due = start + ticket.getAndIncrement() * 1_000_000_000L / rate;
-                        long wait = due - System.nanoTime();
-                        if (wait > 0) {
-                            LockSupport.parkNanos(wait);
-                        }
-                    }
+                for (int n = 0; pacer.awaitNext() >= 0; n++) {
                     long t0 = System.nanoTime();
-                    if (t0 >= end) {
-                        return;
-                    }
                     String body =
                             "{\"to\":{\"phoneNumber\":\"+1650%07d\"},\"content\":{\"type\":\"text\",\"text\":\"bench %d\"}}"
                                     .formatted(me * 10_000 + n % 10_000, n);
@@ -206,8 +193,8 @@ public final class OutboundLoad {
                 w.refused(),
                 latencies.length,
                 latencies.length / sendSeconds,
-                percentile(latencies, 0.50),
-                percentile(latencies, 0.99));
+                Percentile.millis(latencies, 0.50),
+                Percentile.millis(latencies, 0.99));
     }
 
     /**
@@ -222,12 +209,5 @@ public final class OutboundLoad {
         }
         from += key.length();
         return json.substring(from, json.indexOf('"', from));
-    }
-
-    private static double percentile(long[] sorted, double p) {
-        if (sorted.length == 0) {
-            return Double.NaN;
-        }
-        return sorted[(int) Math.min(sorted.length - 1, Math.ceil(p * sorted.length) - 1)] / 1e6;
     }
 }

@@ -1,25 +1,17 @@
 package io.omniservice.bench;
 
 import java.net.URI;
-import java.net.URLEncoder;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.Base64;
 import java.util.HexFormat;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
-import java.util.Map;
-import java.util.TreeMap;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.atomic.AtomicLong;
-import javax.crypto.Mac;
-import javax.crypto.spec.SecretKeySpec;
 
 /**
  * Posts correctly signed Twilio and WhatsApp webhooks concurrently against a running gateway and prints
@@ -51,11 +43,7 @@ public final class WebhookLoad {
         }
 
         double percentileMillis(double p) {
-            if (latenciesNanos.length == 0) {
-                return Double.NaN;
-            }
-            int index = (int) Math.min(latenciesNanos.length - 1, Math.ceil(p * latenciesNanos.length) - 1);
-            return latenciesNanos[Math.max(0, index)] / 1e6;
+            return Percentile.millis(latenciesNanos, p);
         }
     }
 
@@ -213,36 +201,13 @@ public final class WebhookLoad {
         };
     }
 
-    /** An inbound SMS as Twilio posts it, signed over the public URL and the sorted parameters. */
     private static HttpRequest twilio(Options o) {
-        ThreadLocalRandom random = ThreadLocalRandom.current();
-        String from = "+1415" + (5550000 + random.nextInt(10_000));
-        Map<String, String> params = new LinkedHashMap<>();
-        params.put("ToCountry", "US");
-        params.put("SmsMessageSid", "SM" + hex(16));
-        params.put("NumMedia", "0");
-        params.put("SmsSid", params.get("SmsMessageSid"));
-        params.put("SmsStatus", "received");
-        params.put("Body", "Is my order on its way?");
-        params.put("To", "+14155550199");
-        params.put("NumSegments", "1");
-        params.put("MessageSid", params.get("SmsMessageSid"));
-        params.put("AccountSid", o.twilioAccountSid());
-        params.put("From", from);
-        params.put("ApiVersion", "2010-04-01");
-        String path = "/webhooks/twilio";
-        StringBuilder signed = new StringBuilder(o.publicBaseUrl()).append(path);
-        new TreeMap<>(params).forEach((k, v) -> signed.append(k).append(v));
-        String signature = Base64.getEncoder().encodeToString(hmac("HmacSHA1", o.twilioAuthToken(), signed.toString()));
-        StringBuilder form = new StringBuilder();
-        params.forEach((k, v) -> form.append(form.isEmpty() ? "" : "&")
-                .append(URLEncoder.encode(k, StandardCharsets.UTF_8))
-                .append('=')
-                .append(URLEncoder.encode(v, StandardCharsets.UTF_8)));
-        return HttpRequest.newBuilder(o.target().resolve(path))
-                .header("Content-Type", "application/x-www-form-urlencoded")
-                .header("X-Twilio-Signature", signature)
-                .POST(HttpRequest.BodyPublishers.ofString(form.toString()))
+        return TwilioWebhook.inboundSms(
+                        o.target(),
+                        o.publicBaseUrl(),
+                        o.twilioAccountSid(),
+                        o.twilioAuthToken(),
+                        TwilioWebhook.newMessageSid())
                 .build();
     }
 
@@ -256,7 +221,7 @@ public final class WebhookLoad {
                 "phone_number_id":"106540352242922"},"contacts":[{"profile":{"name":"Sheena Nelson"},\
                 "wa_id":"%s"}],"messages":[{"from":"%s","id":"wamid.%s","timestamp":"%d","type":"text",\
                 "text":{"body":"Does it come in another color?"}}]},"field":"messages"}]}]}""".formatted(waId, waId, hex(24), Instant.now().getEpochSecond());
-        String signature = "sha256=" + HexFormat.of().formatHex(hmac("HmacSHA256", o.whatsappAppSecret(), body));
+        String signature = "sha256=" + HexFormat.of().formatHex(Hmac.sign("HmacSHA256", o.whatsappAppSecret(), body));
         return HttpRequest.newBuilder(o.target().resolve("/webhooks/whatsapp"))
                 .header("Content-Type", "application/json")
                 .header("X-Hub-Signature-256", signature)
@@ -270,55 +235,39 @@ public final class WebhookLoad {
         return HexFormat.of().formatHex(random);
     }
 
-    private static byte[] hmac(String algorithm, String key, String data) {
-        try {
-            Mac mac = Mac.getInstance(algorithm);
-            mac.init(new SecretKeySpec(key.getBytes(StandardCharsets.UTF_8), algorithm));
-            return mac.doFinal(data.getBytes(StandardCharsets.UTF_8));
-        } catch (Exception e) {
-            throw new IllegalStateException(e);
-        }
-    }
-
     private static Options parse(String[] args) {
-        Map<String, String> flags = new LinkedHashMap<>();
-        for (int i = 0; i < args.length; i++) {
-            if (!args[i].startsWith("--") || i + 1 >= args.length) {
-                usage("unexpected argument " + args[i]);
-            }
-            flags.put(args[i].substring(2), args[++i]);
-        }
-        String target = flags.getOrDefault("target", "http://127.0.0.1:8080");
-        try {
-            return new Options(
-                    URI.create(target),
-                    flags.getOrDefault("public-base-url", target),
-                    Integer.parseInt(flags.getOrDefault("concurrency", "64")),
-                    Duration.ofSeconds(Long.parseLong(flags.getOrDefault("seconds", "15"))),
-                    Duration.ofSeconds(Long.parseLong(flags.getOrDefault("warmup", "5"))),
-                    flags.getOrDefault(
-                            "twilio-account-sid", env("TWILIO_ACCOUNT_SID", "AC00000000000000000000000000000000")),
-                    flags.getOrDefault("twilio-auth-token", env("TWILIO_AUTH_TOKEN", "dev-twilio-auth-token")),
-                    flags.getOrDefault("whatsapp-app-secret", env("WHATSAPP_APP_SECRET", "dev-whatsapp-app-secret")),
-                    List.of(flags.getOrDefault("scenarios", "health,twilio,whatsapp")
-                            .split(",")),
-                    Integer.parseInt(flags.getOrDefault("presigned", "200000")));
-        } catch (RuntimeException e) {
-            usage(e.getMessage());
-            return null;
-        }
+        Flags flags = new Flags(
+                args,
+                "java -jar bench/target/omniservice-bench.jar [--target URL] [--public-base-url URL]"
+                        + " [--concurrency N] [--seconds N] [--warmup N] [--scenarios health,twilio,whatsapp]"
+                        + " [--twilio-account-sid SID] [--twilio-auth-token T] [--whatsapp-app-secret S]"
+                        + " [--presigned N]",
+                "target",
+                "public-base-url",
+                "concurrency",
+                "seconds",
+                "warmup",
+                "scenarios",
+                "twilio-account-sid",
+                "twilio-auth-token",
+                "whatsapp-app-secret",
+                "presigned");
+        URI target = flags.uri("target", "http://127.0.0.1:8080");
+        return new Options(
+                target,
+                flags.text("public-base-url", target.toString()),
+                flags.number("concurrency", 64, 1),
+                flags.seconds("seconds", 15, 1),
+                flags.seconds("warmup", 5, 0),
+                flags.text("twilio-account-sid", env("TWILIO_ACCOUNT_SID", "AC00000000000000000000000000000000")),
+                flags.text("twilio-auth-token", env("TWILIO_AUTH_TOKEN", "dev-twilio-auth-token")),
+                flags.text("whatsapp-app-secret", env("WHATSAPP_APP_SECRET", "dev-whatsapp-app-secret")),
+                List.of(flags.text("scenarios", "health,twilio,whatsapp").split(",")),
+                flags.number("presigned", 200_000, 0));
     }
 
     private static String env(String name, String fallback) {
         String value = System.getenv(name);
         return value == null || value.isBlank() ? fallback : value;
-    }
-
-    private static void usage(String problem) {
-        System.err.println("bench: " + problem);
-        System.err.println("usage: java -jar bench/target/omniservice-bench.jar [--target URL] [--public-base-url URL]"
-                + " [--concurrency N] [--seconds N] [--warmup N] [--scenarios health,twilio,whatsapp]"
-                + " [--twilio-account-sid SID] [--twilio-auth-token T] [--whatsapp-app-secret S] [--presigned N]");
-        System.exit(2);
     }
 }
