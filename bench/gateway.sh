@@ -1,0 +1,39 @@
+# Sourced by the bench scripts: checks the build, then `start_gateway <carriers and extra YAML>` writes a
+# config for a fresh database (BENCH_STORAGE embedded|postgres, BENCH_POSTGRES_URL), starts the built jar
+# on BENCH_PORT (18080) with BENCH_JVM_FLAGS, waits until it is ready, and stops it when the script exits.
+# Sets: JAVA, port, work (the temporary directory; the gateway's log is $work/gateway.log).
+set -euo pipefail
+cd "$(dirname "${BASH_SOURCE[0]}")/.."
+JAVA="${JAVA_HOME:?set JAVA_HOME to a JDK 21+ (bin/omni bench does)}/bin/java"
+[ -f server/target/omniservice.jar ] && [ -f bench/target/omniservice-bench.jar ] \
+  || { echo "bench: build first (bin/omni bench does)" >&2; exit 1; }
+work=$(mktemp -d); port=${BENCH_PORT:-18080}; gw=""
+trap '[ -n "$gw" ] && { kill "$gw" 2>/dev/null; wait "$gw" 2>/dev/null; }; rm -rf "$work"' EXIT
+
+start_gateway() {
+  cat > "$work/omniservice.yaml" <<YAML
+server:
+  port: $port
+  publicBaseUrl: http://127.0.0.1:$port
+storage:
+  mode: ${BENCH_STORAGE:-embedded}
+  embedded:
+    path: $work/data
+  postgres:
+    jdbcUrl: ${BENCH_POSTGRES_URL:-jdbc:postgresql://127.0.0.1:5432/test}
+    username: postgres
+    password: ""
+    poolSize: 8
+api:
+  keys:
+    - name: bench
+      key: bench-api-key
+  rateLimit: {requestsPerSecond: 1000000, burst: 1000000}
+$1
+YAML
+  "$JAVA" -Xms1g -Xmx1g ${BENCH_JVM_FLAGS:-} -jar server/target/omniservice.jar --config "$work/omniservice.yaml" \
+    >"$work/gateway.log" 2>&1 &
+  gw=$!
+  for _ in $(seq 1 100); do curl -fs "http://127.0.0.1:$port/health/ready" >/dev/null 2>&1 && break; sleep 0.2; done
+  curl -fs "http://127.0.0.1:$port/health/ready" >/dev/null || { cat "$work/gateway.log"; exit 1; }
+}
