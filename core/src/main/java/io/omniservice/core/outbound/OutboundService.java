@@ -41,6 +41,18 @@ public final class OutboundService {
     public record Accepted(String response, boolean replayed) {}
 
     public Accepted accept(OutboundRequest request, Idempotency idempotency) throws OutboundRefusal {
+        return accept(request, idempotency, false);
+    }
+
+    /**
+     * Accepts a compliance notice: the confirmation of an opt-out, or the answer to HELP. Those are the
+     * messages an opt-out must not stop (the customer has just opted out, or asks what they opted into).
+     */
+    public Accepted acceptComplianceNotice(OutboundRequest request, Idempotency idempotency) throws OutboundRefusal {
+        return accept(request, idempotency, true);
+    }
+
+    private Accepted accept(OutboundRequest request, Idempotency idempotency, boolean notice) throws OutboundRefusal {
         if (idempotency != null) {
             Optional<AcceptResult.KeyUsed> used =
                     store.idempotentAnswer(idempotency.principal(), idempotency.key(), idempotency.requestHash());
@@ -61,6 +73,9 @@ public final class OutboundService {
                 null,
                 null);
         RecipientFacts facts = recipients.facts(request.to());
+        if (notice) {
+            facts = new RecipientFacts(facts.lastCarrier(), java.util.Set.of(), facts.lastWhatsAppInbound());
+        }
         CarrierSelector.Selection selection = selector.select(plan, Recipients.recipient(facts, now));
         if (selection.isEmpty()) {
             throw new OutboundRefusal(selection.refusal(), selection.detail());

@@ -31,6 +31,15 @@ public final class AutoReplies {
 
     /** {@code {"messageId": ...}} for a queued reply, or {@code {"refused": code, "detail": ...}}. */
     public ObjectNode reply(Message inbound, String text, String key) {
+        return reply(inbound, text, key, false);
+    }
+
+    /** A compliance answer (HELP, an opt-out's confirmation): sent even to a customer who opted out. */
+    public ObjectNode complianceNotice(Message inbound, String text, String key) {
+        return reply(inbound, text, key, true);
+    }
+
+    private ObjectNode reply(Message inbound, String text, String key, boolean notice) {
         boolean chat = inbound.carrier() == CarrierType.LIVECHAT;
         OutboundRequest request = new OutboundRequest(
                 chat ? inbound.recipient() : inbound.sender(),
@@ -46,8 +55,10 @@ public final class AutoReplies {
                 null);
         ObjectNode answer = Json.MAPPER.createObjectNode();
         try {
-            OutboundService.Accepted accepted = outbound.accept(
-                    request, new OutboundService.Idempotency(PRINCIPAL, key, sha256(key + "\n" + text)));
+            var idempotency = new OutboundService.Idempotency(PRINCIPAL, key, sha256(key + "\n" + text));
+            OutboundService.Accepted accepted = notice
+                    ? outbound.acceptComplianceNotice(request, idempotency)
+                    : outbound.accept(request, idempotency);
             answer.put(
                     "messageId",
                     Json.MAPPER.readTree(accepted.response()).path("messageId").asText());

@@ -52,7 +52,9 @@ public final class ComplianceStep implements WorkflowStep.Action {
         } else if (carrierAnswers(message)) {
             noted.put("reply", "answered by the carrier");
         } else {
-            noted.set("reply", replies.reply(message, answer, input.event().eventId() + ":compliance"));
+            noted.set(
+                    "reply",
+                    replies.complianceNotice(message, answer, input.event().eventId() + ":compliance"));
         }
         return StepResult.noted(java.util.List.of());
     }

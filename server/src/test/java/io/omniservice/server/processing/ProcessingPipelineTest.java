@@ -445,6 +445,28 @@ class ProcessingPipelineTest {
     }
 
     @Test
+    void stopIsConfirmedOnceEvenThoughTheSenderIsNowOptedOut() {
+        startGateway("""
+                  compliance:
+                    optOutText: "You are unsubscribed. Reply START to resume."
+                """);
+        bandwidthInbound("in-stop-1", "+14155550141", "Stop");
+
+        await(() -> !remote.findAll(postRequestedFor(urlPathEqualTo(BANDWIDTH_PATH)))
+                .isEmpty());
+        remote.verify(
+                1,
+                postRequestedFor(urlPathEqualTo(BANDWIDTH_PATH))
+                        .withRequestBody(matchingJsonPath("$.to[0]", equalTo("+14155550141")))
+                        .withRequestBody(
+                                matchingJsonPath("$.text", equalTo("You are unsubscribed. Reply START to resume."))));
+        // anything else to the customer is refused: the opt-out stands
+        HttpResponse<String> promo = postJson("/v1/messages", """
+                {"to": {"phoneNumber": "+14155550141"}, "content": {"type": "text", "text": "promo"}}""");
+        assertThat(promo.statusCode()).isEqualTo(403);
+    }
+
+    @Test
     void badRulesAndSubscriptionsAreRefusedNamingTheField() {
         startGateway("");
         HttpResponse<String> badRule = postJson("/v1/rules", """
