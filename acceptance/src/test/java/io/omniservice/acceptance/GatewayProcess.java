@@ -26,12 +26,16 @@ final class GatewayProcess implements AutoCloseable {
     private final Path directory;
     private final int port;
     private final String bandwidthApiBaseUrl;
+    private final String outboundKeys;
+    private final String sections;
     private Process process;
 
-    private GatewayProcess(Path directory, int port, String bandwidthApiBaseUrl) {
+    private GatewayProcess(Path directory, int port, String bandwidthApiBaseUrl, String outboundKeys, String sections) {
         this.directory = directory;
         this.port = port;
         this.bandwidthApiBaseUrl = bandwidthApiBaseUrl;
+        this.outboundKeys = outboundKeys;
+        this.sections = sections;
     }
 
     /** Starts a gateway with every carrier configured with the secrets {@link SignedWebhooks} signs with. */
@@ -41,7 +45,17 @@ final class GatewayProcess implements AutoCloseable {
 
     /** Like {@link #start}, with the Bandwidth account also sending, through the API at {@code bandwidthApiBaseUrl}. */
     static GatewayProcess startSending(Path directory, String bandwidthApiBaseUrl) throws Exception {
-        GatewayProcess gateway = new GatewayProcess(directory, freePort(), bandwidthApiBaseUrl);
+        return startSending(directory, bandwidthApiBaseUrl, "", "");
+    }
+
+    /**
+     * Like {@link #startSending}, with more configuration: {@code outboundKeys} go under {@code outbound:}
+     * beside the node id, {@code sections} (such as {@code processing:} and {@code notifications:}) are added
+     * at the top level; both are YAML written as if at the top level.
+     */
+    static GatewayProcess startSending(Path directory, String bandwidthApiBaseUrl, String outboundKeys, String sections)
+            throws Exception {
+        GatewayProcess gateway = new GatewayProcess(directory, freePort(), bandwidthApiBaseUrl, outboundKeys, sections);
         Files.writeString(directory.resolve("omniservice.yaml"), gateway.config());
         gateway.launch();
         return gateway;
@@ -56,6 +70,7 @@ final class GatewayProcess implements AutoCloseable {
         return "https://gw.example.com";
     }
 
+    /** Starts the gateway again on the same port, configuration and data (so with the same node id). */
     void restart() throws Exception {
         if (process != null && process.isAlive()) {
             close();
@@ -123,6 +138,12 @@ final class GatewayProcess implements AutoCloseable {
     }
 
     private String config() {
+        // the configuration's own lines are indented by 16 (the text block keeps it); the outbound section is
+        // the last one, so its further keys follow it
+        return ownConfig() + outboundKeys.indent(18) + sections.indent(16);
+    }
+
+    private String ownConfig() {
         return """
                 server:
                   port: %d
