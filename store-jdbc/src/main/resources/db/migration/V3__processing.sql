@@ -52,6 +52,8 @@ ALTER TABLE callback_deliveries ADD COLUMN kind VARCHAR(16) NOT NULL DEFAULT 'ca
 ALTER TABLE callback_deliveries ADD COLUMN subscription_id VARCHAR(64);
 ALTER TABLE callback_deliveries ADD COLUMN published_id BIGINT;
 ALTER TABLE callback_deliveries ADD COLUMN order_key VARCHAR(160);
+-- which node holds the lease, so a restarted node takes its own back instead of waiting it out
+ALTER TABLE callback_deliveries ADD COLUMN lease_owner VARCHAR(64);
 UPDATE callback_deliveries SET order_key = message_id;
 ALTER TABLE callback_deliveries ALTER COLUMN message_id DROP NOT NULL;
 ALTER TABLE callback_deliveries ALTER COLUMN payload DROP NOT NULL;

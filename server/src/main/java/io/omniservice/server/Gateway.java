@@ -102,7 +102,8 @@ public final class Gateway implements AutoCloseable {
                 route -> URI.create(publicBaseUrl + "/webhooks/"
                         + route.carrier().wireName()
                         + (CarrierRegistry.DEFAULT_ACCOUNT.equals(route.account()) ? "" : "/" + route.account())));
-        this.callbacks = new CallbackDispatcher(outbound, settings, clock);
+        this.callbacks = new CallbackDispatcher(
+                outbound, settings, clock, config.outbound().nodeId());
         OutboundService service = new OutboundService(outbound, selector, clock, dispatcher);
 
         GatewayConfig.Processing processing = config.processing();

@@ -6,7 +6,6 @@ import java.time.Instant;
 import java.util.Collection;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
-import java.util.function.Consumer;
 
 /**
  * The change feed as the processing workers see it (the seed's DynamoDB stream): events are leased,
@@ -16,9 +15,27 @@ import java.util.function.Consumer;
 public interface FeedStore {
     /**
      * From now on, events committed by this node are written already leased to {@code owner} and given
-     * to {@code listener} right after their commit, so they run without waiting for a poll.
+     * to {@code listener} right after their commit, so they run without waiting for a poll — except
+     * events of a conversation that still has an event pending: those are written free, and the
+     * listener is told their conversation has more waiting, so order is kept.
      */
-    void handOffTo(String owner, Duration lease, Consumer<List<ChangeEvent>> listener);
+    void handOffTo(String owner, Duration lease, Committed listener);
+
+    /** Told after each commit that wrote change events. */
+    @FunctionalInterface
+    interface Committed {
+        /**
+         * @param handedOver events leased to this node, in commit order
+         * @param waiting conversations whose new events wait in the store behind an older pending one
+         */
+        void committed(List<ChangeEvent> handedOver, java.util.Set<String> waiting);
+    }
+
+    /**
+     * Leases a conversation's pending events from its oldest on, as long as each is due and nobody
+     * holds it: the ones that waited behind an event this node just finished.
+     */
+    List<ChangeEvent> claimConversation(String owner, String conversationId, Instant now, Duration lease);
 
     /** Events committed from now on are written free for any node to lease (this node's worker stops). */
     void stopHandOff();

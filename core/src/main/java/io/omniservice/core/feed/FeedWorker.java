@@ -37,6 +37,8 @@ public final class FeedWorker implements AutoCloseable {
     private final Map<String, ArrayDeque<ChangeEvent>> lanes = new HashMap<>();
     /** Every event this node holds, so a poll does not queue one twice. */
     private final Set<Long> held = new HashSet<>();
+    /** Conversations with events waiting in the store behind one this node runs: claimed when it is done. */
+    private final Set<String> more = new HashSet<>();
 
     /**
      * Counted down to stop the poller. It is never interrupted: H2 closes its database file when a thread
@@ -62,7 +64,10 @@ public final class FeedWorker implements AutoCloseable {
             LOG.info("{} change events held before the restart are due again", released);
         }
         running = true;
-        feed.handOffTo(settings.nodeId(), settings.lease(), this::accept);
+        feed.handOffTo(settings.nodeId(), settings.lease(), (events, waiting) -> {
+            accept(events);
+            waiting(waiting);
+        });
         poller = Thread.ofPlatform().name("omniservice-feed").daemon(true).start(this::poll);
     }
 
@@ -88,6 +93,43 @@ public final class FeedWorker implements AutoCloseable {
         }
     }
 
+    /** New events of these conversations wait in the store behind older ones: run them after those. */
+    void waiting(Set<String> conversations) {
+        List<String> toStart = new ArrayList<>();
+        synchronized (lock) {
+            for (String key : conversations) {
+                more.add(key);
+                if (!lanes.containsKey(key)) {
+                    lanes.put(key, new ArrayDeque<>());
+                    toStart.add(key);
+                }
+            }
+        }
+        for (String key : toStart) {
+            lanesRunning.execute(() -> runLane(key));
+        }
+    }
+
+    /** The conversation's events that waited in the store, queued in its lane; false if there were none. */
+    private boolean claimMore(String key) {
+        List<ChangeEvent> claimed;
+        try {
+            claimed = feed.claimConversation(settings.nodeId(), key, clock.instant(), settings.lease());
+        } catch (RuntimeException e) {
+            LOG.warn("change events of a conversation not leased, the poll takes them: {}", e.toString());
+            return false;
+        }
+        synchronized (lock) {
+            ArrayDeque<ChangeEvent> lane = lanes.get(key);
+            for (ChangeEvent event : claimed) {
+                if (held.add(event.seq())) {
+                    lane.add(event);
+                }
+            }
+            return !lane.isEmpty();
+        }
+    }
+
     private void runLane(String key) {
         try {
             slots.acquire();
@@ -98,13 +140,26 @@ public final class FeedWorker implements AutoCloseable {
         try {
             while (running) {
                 ChangeEvent next;
+                boolean claim;
                 synchronized (lock) {
                     ArrayDeque<ChangeEvent> lane = lanes.get(key);
                     next = lane.peek();
-                    if (next == null) {
+                    claim = next == null && more.remove(key);
+                    if (next == null && !claim) {
                         lanes.remove(key);
                         return;
                     }
+                }
+                if (claim) {
+                    if (!claimMore(key)) {
+                        synchronized (lock) {
+                            if (lanes.get(key).isEmpty() && !more.contains(key)) {
+                                lanes.remove(key);
+                                return;
+                            }
+                        }
+                    }
+                    continue;
                 }
                 WorkflowEngine.Outcome outcome;
                 try {
@@ -120,6 +175,7 @@ public final class FeedWorker implements AutoCloseable {
                     lane.poll();
                     held.remove(next.seq());
                     if (outcome == WorkflowEngine.Outcome.RETRY_LATER) {
+                        more.remove(key); // they wait in the store for the retry, then the poll
                         for (ChangeEvent later : lane) {
                             giveBack.add(later.seq());
                             held.remove(later.seq());

@@ -25,6 +25,9 @@ public final class CallbackDispatcher implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(CallbackDispatcher.class);
 
     private final OutboundStore store;
+    /** Names this node's delivery leases, so a restart takes them back at once. */
+    private final String nodeId;
+
     private final OutboundSettings.Callbacks settings;
     private final Duration pollInterval;
     private final Clock clock;
@@ -39,7 +42,8 @@ public final class CallbackDispatcher implements AutoCloseable {
     private volatile boolean running;
     private Thread loop;
 
-    public CallbackDispatcher(OutboundStore store, OutboundSettings settings, Clock clock) {
+    public CallbackDispatcher(OutboundStore store, OutboundSettings settings, Clock clock, String nodeId) {
+        this.nodeId = nodeId;
         this.store = store;
         this.settings = settings.callbacks();
         this.pollInterval = settings.pollInterval();
@@ -51,8 +55,12 @@ public final class CallbackDispatcher implements AutoCloseable {
     }
 
     public void start() {
+        int released = store.releaseCallbackLeasesOf(nodeId);
+        if (released > 0) {
+            LOG.info("{} deliveries leased before the restart are due again", released);
+        }
         running = true;
-        store.handOffDeliveries(settings.timeout().multipliedBy(2), this::deliverAll);
+        store.handOffDeliveries(nodeId, settings.timeout().multipliedBy(2), this::deliverAll);
         loop = Thread.ofPlatform().name("omniservice-callbacks").daemon(true).start(this::run);
     }
 
@@ -65,7 +73,7 @@ public final class CallbackDispatcher implements AutoCloseable {
                 List<CallbackDelivery> due = room == 0
                         ? List.of()
                         : store.claimCallbacks(
-                                clock.instant(), settings.timeout().multipliedBy(2), room);
+                                nodeId, clock.instant(), settings.timeout().multipliedBy(2), room);
                 for (CallbackDelivery delivery : due) {
                     slots.acquire();
                     workers.execute(() -> {
@@ -181,7 +189,7 @@ public final class CallbackDispatcher implements AutoCloseable {
 
     @Override
     public void close() {
-        store.handOffDeliveries(null, null);
+        store.handOffDeliveries(nodeId, null, null);
         running = false;
         if (loop != null) {
             // woken, never interrupted: H2 closes its database file under a thread interrupted in I/O

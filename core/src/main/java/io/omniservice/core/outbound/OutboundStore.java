@@ -48,7 +48,10 @@ public interface OutboundStore {
     boolean deleteRoutingRule(String id);
 
     /** Leases deliveries that are due, the earliest of each order key (message, subscription + conversation) first. */
-    List<CallbackDelivery> claimCallbacks(Instant now, Duration lease, int max);
+    List<CallbackDelivery> claimCallbacks(String owner, Instant now, Duration lease, int max);
+
+    /** Frees the deliveries a node had leased when it stopped (it starts again now). */
+    int releaseCallbackLeasesOf(String owner);
 
     /** Forgets a delivery its receiver took; durable when the future completes. */
     java.util.concurrent.CompletableFuture<Void> callbackDelivered(long id);
@@ -58,7 +61,7 @@ public interface OutboundStore {
      * {@code lease} and given to {@code listener} after their commit, so they go out without a claim;
      * a null listener stops that.
      */
-    void handOffDeliveries(Duration lease, java.util.function.Consumer<List<CallbackDelivery>> listener);
+    void handOffDeliveries(String owner, Duration lease, java.util.function.Consumer<List<CallbackDelivery>> listener);
 
     /** Records a failed delivery: tried again at {@code retryAt}, or dead-lettered when it is null. */
     void callbackFailed(long id, String error, Instant retryAt);

@@ -175,7 +175,13 @@ class ConfigLoaderTest {
                 },
                 new Object[] {"malformed placeholder", SERVER + "  port: '${PORT'\n" + STORAGE + API, "server.port"},
                 new Object[] {"duplicate key", MINIMAL + "api: {}\n", "(file)"},
-                new Object[] {"not YAML", "server: [unclosed\n", "(file)"});
+                new Object[] {"not YAML", "server: [unclosed\n", "(file)"},
+                new Object[] {"a second document, which would be ignored", MINIMAL + "---\nprocessing: {}\n", "(file)"},
+                new Object[] {
+                    "rule the parser refuses",
+                    MINIMAL + "processing:\n  rules:\n    - {name: x, actions: [{type: shout}]}\n",
+                    "processing.rules[0].actions[0].type"
+                });
     }
 
     @ParameterizedTest(name = "{0}")

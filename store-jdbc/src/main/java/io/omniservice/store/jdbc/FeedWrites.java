@@ -133,8 +133,8 @@ final class FeedWrites {
                         .prepareStatement("SELECT 1 FROM callback_deliveries WHERE order_key = ? LIMIT 1");
                 PreparedStatement deliver = tx.connection().prepareStatement("""
                         INSERT INTO callback_deliveries (kind, message_id, subscription_id, published_id, order_key,
-                            url, next_attempt_at, created_at, lease_until)
-                        VALUES ('event', ?, ?, ?, ?, ?, ?, ?, ?)""", new String[] {"id"})) {
+                            url, next_attempt_at, created_at, lease_until, lease_owner)
+                        VALUES ('event', ?, ?, ?, ?, ?, ?, ?, ?, ?)""", new String[] {"id"})) {
             List<Subscriber> rows = new ArrayList<>();
             List<String> bodies = new ArrayList<>();
             List<String> messageIds = new ArrayList<>();
@@ -161,6 +161,7 @@ final class FeedWrites {
                     SqlTime.set(deliver, 6, tx.now());
                     SqlTime.set(deliver, 7, tx.now());
                     SqlTime.set(deliver, 8, first ? leaseUntil : null);
+                    deliver.setString(9, first ? handoff.owner() : null);
                     deliver.addBatch();
                     rows.add(first ? subscriber : null);
                     bodies.add(publish.json());

@@ -221,8 +221,9 @@ final class GroupCommitter implements AutoCloseable {
         GroupTransaction.HandedOver handedOff = new GroupTransaction.HandedOver();
         List<Object> results = commitTogether(units, to, deliveriesTo, handedOff);
         try {
-            if (to != null && !handedOff.events().isEmpty()) {
-                to.listener().accept(handedOff.events());
+            if (to != null
+                    && (!handedOff.events().isEmpty() || !handedOff.waiting().isEmpty())) {
+                to.listener().committed(handedOff.events(), handedOff.waiting());
             }
             if (deliveriesTo != null && !handedOff.deliveries().isEmpty()) {
                 deliveriesTo.listener().accept(handedOff.deliveries());

@@ -538,22 +538,21 @@ final class GroupTransaction {
      * Where this node's change events go right after their commit: written leased to {@code owner} and
      * given to the processing worker, which then needs no poll to find them.
      */
-    record Handoff(
-            String owner,
-            java.time.Duration lease,
-            java.util.function.Consumer<List<io.omniservice.core.feed.ChangeEvent>> listener) {}
+    record Handoff(String owner, java.time.Duration lease, io.omniservice.core.feed.FeedStore.Committed listener) {}
 
     /** Where this node's new subscription deliveries go after commit: written leased for {@code lease}. */
     record DeliveryHandoff(
+            String owner,
             java.time.Duration lease,
             java.util.function.Consumer<List<io.omniservice.core.outbound.CallbackDelivery>> listener) {}
 
     /** What a group's transaction wrote leased to this node, to hand over once it is committed. */
     record HandedOver(
             List<io.omniservice.core.feed.ChangeEvent> events,
+            java.util.Set<String> waiting,
             List<io.omniservice.core.outbound.CallbackDelivery> deliveries) {
         HandedOver() {
-            this(new ArrayList<>(), new ArrayList<>());
+            this(new ArrayList<>(), new java.util.LinkedHashSet<>(), new ArrayList<>());
         }
     }
 
@@ -586,8 +585,26 @@ final class GroupTransaction {
         if (all.isEmpty()) {
             return;
         }
+        // A conversation's new events are handed over only when none of its events is still pending:
+        // otherwise they would run before the older ones, which a poll or a retry holds. Those wait in
+        // the store unleased, and the worker is told their conversation has more.
+        java.util.Map<String, Boolean> handOver = new java.util.HashMap<>();
+        if (handoff != null) {
+            try (PreparedStatement pending =
+                    connection.prepareStatement("SELECT 1 FROM change_events WHERE conversation_id = ? LIMIT 1")) {
+                for (ChangeEvent event : all) {
+                    if (event.conversationId() != null && !handOver.containsKey(event.conversationId())) {
+                        pending.setString(1, event.conversationId());
+                        try (ResultSet rs = pending.executeQuery()) {
+                            handOver.put(event.conversationId(), !rs.next());
+                        }
+                    }
+                }
+            }
+        }
         List<UUID> ids = new ArrayList<>(all.size());
         List<com.fasterxml.jackson.databind.JsonNode> payloads = new ArrayList<>(all.size());
+        List<Boolean> leased = new ArrayList<>(all.size());
         try (PreparedStatement insert = connection.prepareStatement("""
                 INSERT INTO change_events (event_id, type, message_id, conversation_id, payload, created_at,
                     lease_owner, lease_until)
@@ -598,14 +615,17 @@ final class GroupTransaction {
                 com.fasterxml.jackson.databind.JsonNode payload =
                         io.omniservice.core.json.Json.MAPPER.valueToTree(event.payload());
                 payloads.add(payload);
+                boolean lease =
+                        handoff != null && (event.conversationId() == null || handOver.get(event.conversationId()));
+                leased.add(lease);
                 insert.setObject(1, id);
                 insert.setString(2, event.type());
                 insert.setString(3, event.messageId());
                 insert.setString(4, event.conversationId());
                 insert.setString(5, JsonText.write(payload));
                 SqlTime.set(insert, 6, now);
-                insert.setString(7, handoff == null ? null : handoff.owner());
-                SqlTime.set(insert, 8, handoff == null ? null : SqlTime.stored(now.plus(handoff.lease())));
+                insert.setString(7, lease ? handoff.owner() : null);
+                SqlTime.set(insert, 8, lease ? SqlTime.stored(now.plus(handoff.lease())) : null);
                 insert.addBatch();
             }
             insert.executeBatch();
@@ -613,6 +633,10 @@ final class GroupTransaction {
                 try (ResultSet keys = insert.getGeneratedKeys()) {
                     for (int i = 0; keys.next() && i < all.size(); i++) {
                         ChangeEvent event = all.get(i);
+                        if (!leased.get(i)) {
+                            handedOver.waiting().add(event.conversationId());
+                            continue;
+                        }
                         written.add(new io.omniservice.core.feed.ChangeEvent(
                                 keys.getLong(1),
                                 ids.get(i),

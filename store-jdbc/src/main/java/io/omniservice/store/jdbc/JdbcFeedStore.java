@@ -29,7 +29,6 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
-import java.util.function.Consumer;
 import java.util.stream.Collectors;
 
 /**
@@ -55,7 +54,7 @@ public final class JdbcFeedStore implements FeedStore, NotificationStore, RuleSt
     }
 
     @Override
-    public void handOffTo(String owner, Duration lease, Consumer<List<ChangeEvent>> listener) {
+    public void handOffTo(String owner, Duration lease, Committed listener) {
         committer.handOff(new GroupTransaction.Handoff(owner, lease, listener));
     }
 
@@ -106,6 +105,67 @@ public final class JdbcFeedStore implements FeedStore, NotificationStore, RuleSt
                 if (counts[i] > 0) {
                     claimed.add(candidates.get(i));
                 }
+            }
+            return claimed;
+        });
+    }
+
+    @Override
+    public List<ChangeEvent> claimConversation(String owner, String conversationId, Instant now, Duration lease) {
+        Instant at = SqlTime.stored(now);
+        return jdbc.inLeaseTransaction("cannot lease change events", connection -> {
+            List<ChangeEvent> prefix = new ArrayList<>();
+            try (PreparedStatement select = connection.prepareStatement("SELECT " + EVENT_COLUMNS + """
+                    , lease_until, next_attempt_at FROM change_events
+                    WHERE conversation_id = ? ORDER BY seq LIMIT 100""")) {
+                select.setString(1, conversationId);
+                try (ResultSet rs = select.executeQuery()) {
+                    while (rs.next()) {
+                        Instant leasedUntil = SqlTime.get(rs, "lease_until");
+                        Instant due = SqlTime.get(rs, "next_attempt_at");
+                        if ((leasedUntil != null && !leasedUntil.isBefore(at)) || (due != null && due.isAfter(at))) {
+                            break; // someone holds it, or it waits for a retry: what follows waits too
+                        }
+                        prefix.add(event(rs));
+                    }
+                }
+            }
+            if (prefix.isEmpty()) {
+                return prefix;
+            }
+            int[] counts;
+            try (PreparedStatement leaseIt = connection.prepareStatement("""
+                    UPDATE change_events SET lease_owner = ?, lease_until = ?
+                    WHERE seq = ? AND (lease_until IS NULL OR lease_until < ?)""")) {
+                for (ChangeEvent event : prefix) {
+                    leaseIt.setString(1, owner);
+                    SqlTime.set(leaseIt, 2, SqlTime.stored(now.plus(lease)));
+                    leaseIt.setLong(3, event.seq());
+                    SqlTime.set(leaseIt, 4, at);
+                    leaseIt.addBatch();
+                }
+                counts = leaseIt.executeBatch();
+            }
+            List<ChangeEvent> claimed = new ArrayList<>();
+            List<Long> behindAnother = new ArrayList<>();
+            for (int i = 0; i < counts.length; i++) {
+                if (counts[i] > 0 && behindAnother.isEmpty()) {
+                    claimed.add(prefix.get(i));
+                } else if (counts[i] > 0) {
+                    behindAnother.add(prefix.get(i).seq()); // another node took an earlier one meanwhile
+                } else {
+                    behindAnother.add(-1L);
+                }
+            }
+            try (PreparedStatement free = connection.prepareStatement(
+                    "UPDATE change_events SET lease_owner = NULL, lease_until = NULL WHERE seq = ?")) {
+                for (long seq : behindAnother) {
+                    if (seq > 0) {
+                        free.setLong(1, seq);
+                        free.addBatch();
+                    }
+                }
+                free.executeBatch();
             }
             return claimed;
         });

@@ -371,7 +371,14 @@ public final class JdbcOutboundStore implements OutboundStore {
     }
 
     @Override
-    public List<CallbackDelivery> claimCallbacks(Instant now, Duration lease, int max) {
+    public int releaseCallbackLeasesOf(String owner) {
+        return jdbc.update(
+                "UPDATE callback_deliveries SET lease_owner = NULL, lease_until = NULL WHERE lease_owner = ?",
+                statement -> statement.setString(1, owner));
+    }
+
+    @Override
+    public List<CallbackDelivery> claimCallbacks(String owner, Instant now, Duration lease, int max) {
         Instant at = SqlTime.stored(now);
         return jdbc.inLeaseTransaction("cannot lease callbacks", connection -> {
             List<CallbackDelivery> candidates = new ArrayList<>();
@@ -406,12 +413,13 @@ public final class JdbcOutboundStore implements OutboundStore {
             }
             int[] counts;
             try (PreparedStatement leaseIt = connection.prepareStatement("""
-                    UPDATE callback_deliveries SET lease_until = ?
+                    UPDATE callback_deliveries SET lease_until = ?, lease_owner = ?
                     WHERE id = ? AND (lease_until IS NULL OR lease_until < ?)""")) {
                 for (CallbackDelivery delivery : candidates) {
                     SqlTime.set(leaseIt, 1, SqlTime.stored(now.plus(lease)));
-                    leaseIt.setLong(2, delivery.id());
-                    SqlTime.set(leaseIt, 3, at);
+                    leaseIt.setString(2, owner);
+                    leaseIt.setLong(3, delivery.id());
+                    SqlTime.set(leaseIt, 4, at);
                     leaseIt.addBatch();
                 }
                 counts = leaseIt.executeBatch();
@@ -432,8 +440,10 @@ public final class JdbcOutboundStore implements OutboundStore {
     }
 
     @Override
-    public void handOffDeliveries(Duration lease, java.util.function.Consumer<List<CallbackDelivery>> listener) {
-        committer.handOffDeliveries(listener == null ? null : new GroupTransaction.DeliveryHandoff(lease, listener));
+    public void handOffDeliveries(
+            String owner, Duration lease, java.util.function.Consumer<List<CallbackDelivery>> listener) {
+        committer.handOffDeliveries(
+                listener == null ? null : new GroupTransaction.DeliveryHandoff(owner, lease, listener));
     }
 
     @Override

@@ -109,7 +109,7 @@ abstract class FeedStoreContract extends OutboundStoreContract {
     @Test
     void committedEventsAreHandedOverLeasedSoNoOtherNodeClaimsThem() throws Exception {
         List<ChangeEvent> handed = new CopyOnWriteArrayList<>();
-        feed().handOffTo("hand-off-node", Duration.ofMinutes(5), handed::addAll);
+        feed().handOffTo("hand-off-node", Duration.ofMinutes(5), (events, waiting) -> handed.addAll(events));
         InboundBatch.NewMessage item = message("hello");
         try {
             store.commit(batch(item));
@@ -137,6 +137,45 @@ abstract class FeedStoreContract extends OutboundStoreContract {
         assertThat(claimed)
                 .anyMatch(e -> e.type().equals(ChangeEvent.CONVERSATION_CREATED)
                         && item.message().conversationId().equals(e.conversationId()));
+        feed().release(claimed.stream().map(ChangeEvent::seq).toList());
+    }
+
+    @Test
+    void newEventOfAConversationWithAnOlderPendingOneIsNotHandedOverButWaitsBehindIt() throws Exception {
+        String sender = phone();
+        InboundBatch.NewMessage older =
+                inbound(CarrierType.BANDWIDTH, carrierId(), Sender.phone(sender, null), now(), text("first"));
+        store.commit(batch(older)); // no worker: it stays pending, free for any node
+        List<ChangeEvent> handed = new CopyOnWriteArrayList<>();
+        Set<String> waiting = ConcurrentHashMap.newKeySet();
+        feed().handOffTo("order-node", Duration.ofMinutes(5), (events, conversations) -> {
+            handed.addAll(events);
+            waiting.addAll(conversations);
+        });
+        InboundBatch.NewMessage newer =
+                inbound(CarrierType.BANDWIDTH, carrierId(), Sender.phone(sender, null), now(), text("second"));
+        try {
+            store.commit(batch(newer));
+        } finally {
+            feed().stopHandOff();
+        }
+        String conversation = older.message().conversationId();
+        assertThat(handed).noneMatch(e -> conversation.equals(e.conversationId()));
+        assertThat(waiting).contains(conversation);
+
+        List<ChangeEvent> claimed =
+                feed().claimConversation("order-node", conversation, Instant.now(), Duration.ofMinutes(1));
+        assertThat(claimed)
+                .extracting(ChangeEvent::type, ChangeEvent::messageId)
+                .containsExactly(
+                        org.assertj.core.groups.Tuple.tuple(ChangeEvent.CONVERSATION_CREATED, null),
+                        org.assertj.core.groups.Tuple.tuple(
+                                ChangeEvent.MESSAGE_RECEIVED, older.message().messageId()),
+                        org.assertj.core.groups.Tuple.tuple(
+                                ChangeEvent.MESSAGE_RECEIVED, newer.message().messageId()));
+        assertThat(feed().claimConversation("other-node", conversation, Instant.now(), Duration.ofMinutes(1)))
+                .as("held now")
+                .isEmpty();
         feed().release(claimed.stream().map(ChangeEvent::seq).toList());
     }
 
@@ -270,7 +309,8 @@ abstract class FeedStoreContract extends OutboundStoreContract {
                 .singleElement()
                 .satisfies(e -> assertThat(e.type()).isEqualTo(ChangeEvent.MESSAGE_RECEIVED));
 
-        List<CallbackDelivery> due = store.outbound().claimCallbacks(Instant.now(), Duration.ofSeconds(1), 10_000);
+        List<CallbackDelivery> due =
+                store.outbound().claimCallbacks("test-node", Instant.now(), Duration.ofSeconds(1), 10_000);
         assertThat(due)
                 .filteredOn(d -> d.payload().contains(id))
                 .singleElement()
@@ -282,7 +322,8 @@ abstract class FeedStoreContract extends OutboundStoreContract {
         assertThat(feed().subscription(received.id())).isPresent();
         assertThat(feed().deleteSubscription(received.id())).isTrue();
         assertThat(feed().deleteSubscription(statuses.id())).isTrue();
-        assertThat(store.outbound().claimCallbacks(Instant.now().plusSeconds(5), Duration.ofSeconds(1), 10_000))
+        assertThat(store.outbound()
+                        .claimCallbacks("test-node", Instant.now().plusSeconds(5), Duration.ofSeconds(1), 10_000))
                 .noneMatch(d -> d.payload().contains(id));
     }
 }

@@ -287,21 +287,23 @@ abstract class OutboundStoreContract extends MessageStoreContract {
                         List.of(sentAttempt())));
         store.commit(statuses(status(CarrierType.TWILIO, carrierId, MessageStatus.DELIVERED, "delivered", now())));
 
-        List<CallbackDelivery> firstRound = mine(outbound().claimCallbacks(Instant.now(), LEASE, 10_000), id);
+        List<CallbackDelivery> firstRound =
+                mine(outbound().claimCallbacks("test-node", Instant.now(), LEASE, 10_000), id);
         assertThat(firstRound).hasSize(1);
         assertThat(firstRound.getFirst().payload()).contains("\"status\":\"sent\"");
         outbound().callbackDelivered(firstRound.getFirst().id()).join();
 
-        List<CallbackDelivery> secondRound = mine(outbound().claimCallbacks(Instant.now(), LEASE, 10_000), id);
+        List<CallbackDelivery> secondRound =
+                mine(outbound().claimCallbacks("test-node", Instant.now(), LEASE, 10_000), id);
         assertThat(secondRound).hasSize(1);
         assertThat(secondRound.getFirst().payload()).contains("\"status\":\"delivered\"");
         outbound()
                 .callbackFailed(
                         secondRound.getFirst().id(), "HTTP 500", Instant.now().plusSeconds(60));
-        assertThat(mine(outbound().claimCallbacks(Instant.now(), LEASE, 10_000), id))
+        assertThat(mine(outbound().claimCallbacks("test-node", Instant.now(), LEASE, 10_000), id))
                 .isEmpty();
         List<CallbackDelivery> retry =
-                mine(outbound().claimCallbacks(Instant.now().plusSeconds(61), LEASE, 10_000), id);
+                mine(outbound().claimCallbacks("test-node", Instant.now().plusSeconds(61), LEASE, 10_000), id);
         assertThat(retry).extracting(CallbackDelivery::attempts).containsExactly(1);
 
         outbound().callbackFailed(retry.getFirst().id(), "HTTP 500", null);
