@@ -87,19 +87,7 @@ public final class JdbcFeedStore implements FeedStore, NotificationStore, RuleSt
             if (candidates.isEmpty()) {
                 return candidates;
             }
-            int[] counts;
-            try (PreparedStatement leaseIt = connection.prepareStatement("""
-                    UPDATE change_events SET lease_owner = ?, lease_until = ?
-                    WHERE seq = ? AND (lease_until IS NULL OR lease_until < ?)""")) {
-                for (ChangeEvent event : candidates) {
-                    leaseIt.setString(1, owner);
-                    SqlTime.set(leaseIt, 2, SqlTime.stored(now.plus(lease)));
-                    leaseIt.setLong(3, event.seq());
-                    SqlTime.set(leaseIt, 4, at);
-                    leaseIt.addBatch();
-                }
-                counts = leaseIt.executeBatch();
-            }
+            int[] counts = lease(connection, candidates, owner, SqlTime.stored(now.plus(lease)), at);
             List<ChangeEvent> claimed = new ArrayList<>();
             for (int i = 0; i < counts.length; i++) {
                 if (counts[i] > 0) {
@@ -108,6 +96,23 @@ public final class JdbcFeedStore implements FeedStore, NotificationStore, RuleSt
             }
             return claimed;
         });
+    }
+
+    /** Leases each event nobody holds (a conditional update per event); the update counts, in order. */
+    private static int[] lease(Connection connection, List<ChangeEvent> events, String owner, Instant until, Instant at)
+            throws SQLException {
+        try (PreparedStatement leaseIt = connection.prepareStatement("""
+                UPDATE change_events SET lease_owner = ?, lease_until = ?
+                WHERE seq = ? AND (lease_until IS NULL OR lease_until < ?)""")) {
+            for (ChangeEvent event : events) {
+                leaseIt.setString(1, owner);
+                SqlTime.set(leaseIt, 2, until);
+                leaseIt.setLong(3, event.seq());
+                SqlTime.set(leaseIt, 4, at);
+                leaseIt.addBatch();
+            }
+            return leaseIt.executeBatch();
+        }
     }
 
     @Override
@@ -133,41 +138,20 @@ public final class JdbcFeedStore implements FeedStore, NotificationStore, RuleSt
             if (prefix.isEmpty()) {
                 return prefix;
             }
-            int[] counts;
-            try (PreparedStatement leaseIt = connection.prepareStatement("""
-                    UPDATE change_events SET lease_owner = ?, lease_until = ?
-                    WHERE seq = ? AND (lease_until IS NULL OR lease_until < ?)""")) {
-                for (ChangeEvent event : prefix) {
-                    leaseIt.setString(1, owner);
-                    SqlTime.set(leaseIt, 2, SqlTime.stored(now.plus(lease)));
-                    leaseIt.setLong(3, event.seq());
-                    SqlTime.set(leaseIt, 4, at);
-                    leaseIt.addBatch();
-                }
-                counts = leaseIt.executeBatch();
+            int[] counts = lease(connection, prefix, owner, SqlTime.stored(now.plus(lease)), at);
+            // order needs an unbroken run: if another node took one meanwhile, what follows it is not ours
+            int run = 0;
+            while (run < counts.length && counts[run] > 0) {
+                run++;
             }
-            List<ChangeEvent> claimed = new ArrayList<>();
-            List<Long> behindAnother = new ArrayList<>();
-            for (int i = 0; i < counts.length; i++) {
-                if (counts[i] > 0 && behindAnother.isEmpty()) {
-                    claimed.add(prefix.get(i));
-                } else if (counts[i] > 0) {
-                    behindAnother.add(prefix.get(i).seq()); // another node took an earlier one meanwhile
-                } else {
-                    behindAnother.add(-1L);
+            List<Long> afterGap = new ArrayList<>();
+            for (int i = run; i < counts.length; i++) {
+                if (counts[i] > 0) {
+                    afterGap.add(prefix.get(i).seq());
                 }
             }
-            try (PreparedStatement free = connection.prepareStatement(
-                    "UPDATE change_events SET lease_owner = NULL, lease_until = NULL WHERE seq = ?")) {
-                for (long seq : behindAnother) {
-                    if (seq > 0) {
-                        free.setLong(1, seq);
-                        free.addBatch();
-                    }
-                }
-                free.executeBatch();
-            }
-            return claimed;
+            free(connection, afterGap);
+            return List.copyOf(prefix.subList(0, run));
         });
     }
 
@@ -196,16 +180,23 @@ public final class JdbcFeedStore implements FeedStore, NotificationStore, RuleSt
     @Override
     public void release(Collection<Long> seqs) {
         jdbc.inLeaseTransaction("cannot release change events", connection -> {
-            try (PreparedStatement update = connection.prepareStatement(
-                    "UPDATE change_events SET lease_owner = NULL, lease_until = NULL WHERE seq = ?")) {
-                for (long seq : seqs) {
-                    update.setLong(1, seq);
-                    update.addBatch();
-                }
-                update.executeBatch();
-            }
+            free(connection, seqs);
             return null;
         });
+    }
+
+    private static void free(Connection connection, Collection<Long> seqs) throws SQLException {
+        if (seqs.isEmpty()) {
+            return;
+        }
+        try (PreparedStatement update = connection.prepareStatement(
+                "UPDATE change_events SET lease_owner = NULL, lease_until = NULL WHERE seq = ?")) {
+            for (long seq : seqs) {
+                update.setLong(1, seq);
+                update.addBatch();
+            }
+            update.executeBatch();
+        }
     }
 
     @Override
