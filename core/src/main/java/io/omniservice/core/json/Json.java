@@ -16,4 +16,13 @@ public final class Json {
             .setSerializationInclusion(JsonInclude.Include.NON_NULL);
 
     private Json() {}
+
+    /** The value as JSON text; a value that cannot be written is a programming error. */
+    public static String text(Object value) {
+        try {
+            return MAPPER.writeValueAsString(value);
+        } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+            throw new IllegalArgumentException("value cannot be written as JSON: " + e.getOriginalMessage(), e);
+        }
+    }
 }

@@ -1,6 +1,5 @@
 package io.omniservice.core.outbound;
 
-import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.omniservice.core.json.Json;
 import io.omniservice.core.model.CarrierType;
@@ -167,10 +166,6 @@ public final class OutboundService {
         body.put("carrier", carrier.wireName());
         body.put("timestamp", now.toString());
         body.put("estimatedDeliveryTime", notBefore.toString());
-        try {
-            return Json.MAPPER.writeValueAsString(body);
-        } catch (JsonProcessingException e) {
-            throw new IllegalStateException(e);
-        }
+        return Json.text(body);
     }
 }

@@ -15,15 +15,7 @@ public sealed interface Effect {
      */
     record Publish(EventEnvelope event, String conversationId, String json) implements Effect {
         public Publish(EventEnvelope event, String conversationId) {
-            this(event, conversationId, write(event));
-        }
-
-        private static String write(EventEnvelope event) {
-            try {
-                return io.omniservice.core.json.Json.MAPPER.writeValueAsString(event);
-            } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
-                throw new IllegalStateException("cannot write the event", e);
-            }
+            this(event, conversationId, io.omniservice.core.json.Json.text(event));
         }
     }
 

@@ -21,17 +21,25 @@ public final class NotificationStep implements WorkflowStep.Action {
         this.publishers = List.copyOf(publishers);
     }
 
+    /**
+     * A message as events carry it (to subscribers, on the SSE stream, in a rule's forward). The carrier's
+     * raw payload stays with the stored message ({@code GET /v1/messages/{id}}): it would double every
+     * event's size, and receivers get the normalized message.
+     */
+    static ObjectNode eventData(io.omniservice.core.model.Message stored) {
+        ObjectNode message = Json.MAPPER.valueToTree(stored);
+        if (message.path("metadata") instanceof ObjectNode metadata) {
+            metadata.remove("originalPayload");
+        }
+        return message;
+    }
+
     @Override
     public StepResult run(StepInput input) throws Exception {
         ChangeEvent event = input.event();
         JsonNode data;
         if (ChangeEvent.MESSAGE_RECEIVED.equals(event.type())) {
-            ObjectNode message = Json.MAPPER.valueToTree(input.message());
-            // the carrier's raw payload stays with the stored message (GET /v1/messages/{id}): it would
-            // double every event's size, and subscribers get the normalized message
-            if (message.path("metadata") instanceof ObjectNode metadata) {
-                metadata.remove("originalPayload");
-            }
+            ObjectNode message = eventData(input.message());
             JsonNode fired = input.context().get("rules");
             if (fired != null) {
                 message.set("rulesFired", fired);

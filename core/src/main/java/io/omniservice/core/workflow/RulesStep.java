@@ -62,9 +62,9 @@ public final class RulesStep implements WorkflowStep.Action {
                                 input.event().eventId(),
                                 input.event().type(),
                                 input.event().createdAt(),
-                                Json.MAPPER.valueToTree(message));
+                                NotificationStep.eventData(message));
                         effects.add(new Effect.Forward(
-                                forward.url(), message.messageId(), message.conversationId(), json(envelope)));
+                                forward.url(), message.messageId(), message.conversationId(), Json.text(envelope)));
                     }
                     case RuleAction.Tag tag -> {
                         outcome.put("tag", tag.tag());
@@ -79,13 +79,5 @@ public final class RulesStep implements WorkflowStep.Action {
         }
         effects.add(new Effect.RulesFired(message.messageId(), fired.deepCopy()));
         return StepResult.noted(effects);
-    }
-
-    private static String json(Object value) {
-        try {
-            return Json.MAPPER.writeValueAsString(value);
-        } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
-            throw new IllegalStateException("cannot write JSON", e);
-        }
     }
 }

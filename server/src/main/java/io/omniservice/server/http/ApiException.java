@@ -26,6 +26,11 @@ public final class ApiException extends RuntimeException {
         return new ApiException(new ApiError(400, "invalid_parameter", message, field));
     }
 
+    /** A body field that is missing or not what the contract allows: "{field} {what is wrong}". */
+    public static ApiException invalidField(String field, String message) {
+        return new ApiException(new ApiError(400, "invalid_request", field + " " + message, field));
+    }
+
     public static ApiException notFound(String code, String message) {
         return new ApiException(new ApiError(404, code, message));
     }

@@ -22,7 +22,6 @@ import io.omniservice.core.outbound.RoutingRule;
 import io.omniservice.core.outbound.TemplateRegistry;
 import io.omniservice.core.store.MessageStore;
 import java.math.BigDecimal;
-import java.net.URI;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.time.Clock;
@@ -75,15 +74,7 @@ final class OutboundRoutes {
 
     void send(Context ctx) {
         byte[] raw = ctx.bodyAsBytes();
-        JsonNode body;
-        try {
-            body = Json.MAPPER.readTree(raw);
-        } catch (java.io.IOException e) {
-            throw new ApiException(new ApiError(400, "invalid_json", "the body is not JSON"));
-        }
-        if (body == null || !body.isObject()) {
-            throw new ApiException(new ApiError(400, "invalid_json", "the body must be a JSON object"));
-        }
+        JsonNode body = JsonBody.readObject(raw);
         OutboundRequest request = parse(body);
         OutboundService.Idempotency idempotency = null;
         String key = ctx.header("Idempotency-Key");
@@ -118,7 +109,8 @@ final class OutboundRoutes {
         String phone = text(to, "to.phoneNumber", "phoneNumber", false);
         String chatId = text(to, "to.chatId", "chatId", false);
         if ((phone == null) == (chatId == null)) {
-            throw invalid("to.phoneNumber", "give exactly one of to.phoneNumber (E.164) or to.chatId (LiveChat)");
+            throw ApiException.invalidField(
+                    "to.phoneNumber", "give exactly one of to.phoneNumber (E.164) or to.chatId (LiveChat)");
         }
         String recipient = chatId;
         if (phone != null) {
@@ -128,7 +120,8 @@ final class OutboundRoutes {
         String preferredName = text(to, "to.preferredCarrier", "preferredCarrier", false);
         if (preferredName != null) {
             preferred = CarrierType.fromWireName(preferredName)
-                    .orElseThrow(() -> invalid("to.preferredCarrier", "unknown carrier '" + preferredName + "'"));
+                    .orElseThrow(() -> ApiException.invalidField(
+                            "to.preferredCarrier", "unknown carrier '" + preferredName + "'"));
         }
         JsonNode fromNode = object(body, "from", false);
         String from = null;
@@ -147,18 +140,18 @@ final class OutboundRoutes {
                 switch (type) {
                     case "text" -> {
                         if (text == null || text.isEmpty()) {
-                            throw invalid("content.text", "is required for a text message");
+                            throw ApiException.invalidField("content.text", "is required for a text message");
                         }
                         yield new MessageContent.Text(text);
                     }
                     case "template" -> {
                         if (templateId == null) {
-                            throw invalid("content.templateId", "is required for a template message");
+                            throw ApiException.invalidField("content.templateId", "is required for a template message");
                         }
                         if (templates.has(templateId)) {
                             List<String> missing = templates.missingParams(templateId, params);
                             if (!missing.isEmpty()) {
-                                throw invalid(
+                                throw ApiException.invalidField(
                                         "content.templateParams",
                                         "template '" + templateId + "' needs " + String.join(", ", missing));
                             }
@@ -168,18 +161,19 @@ final class OutboundRoutes {
                     }
                     case "media" -> {
                         String url = text(content, "content.mediaUrl", "mediaUrl", true);
-                        httpUrl(url, "content.mediaUrl");
+                        JsonBody.httpUrl(url, "content.mediaUrl");
                         yield new MessageContent.Media(
                                 text == null ? "" : text,
                                 List.of(MediaItem.url(url, text(content, "content.mediaType", "mediaType", false))));
                     }
                     case "interactive" -> {
                         if (text == null || text.isEmpty()) {
-                            throw invalid("content.text", "is required above the buttons");
+                            throw ApiException.invalidField("content.text", "is required above the buttons");
                         }
                         yield new MessageContent.Interactive(text, buttons(content));
                     }
-                    default -> throw invalid("content.type", "must be text, template, media or interactive");
+                    default ->
+                        throw ApiException.invalidField("content.type", "must be text, template, media or interactive");
                 };
         JsonNode options = object(body, "options", false);
         Priority priority = Priority.NORMAL;
@@ -192,21 +186,21 @@ final class OutboundRoutes {
                 try {
                     priority = Priority.fromWireName(p);
                 } catch (IllegalArgumentException e) {
-                    throw invalid("options.priority", "must be high, normal or low");
+                    throw ApiException.invalidField("options.priority", "must be high, normal or low");
                 }
             }
             scheduledAt = instant(options, "scheduledAt");
             expireAt = instant(options, "expireAt");
             callbackUrl = text(options, "options.callbackUrl", "callbackUrl", false);
             if (callbackUrl != null) {
-                httpUrl(callbackUrl, "options.callbackUrl");
+                JsonBody.httpUrl(callbackUrl, "options.callbackUrl");
             }
         }
         if (expireAt != null && !expireAt.isAfter(clock.instant())) {
-            throw invalid("options.expireAt", "is already past");
+            throw ApiException.invalidField("options.expireAt", "is already past");
         }
         if (expireAt != null && scheduledAt != null && !expireAt.isAfter(scheduledAt)) {
-            throw invalid("options.expireAt", "must be after options.scheduledAt");
+            throw ApiException.invalidField("options.expireAt", "must be after options.scheduledAt");
         }
         return new OutboundRequest(
                 recipient,
@@ -225,21 +219,21 @@ final class OutboundRoutes {
     private static List<MessageContent.Interactive.Button> buttons(JsonNode content) {
         JsonNode buttons = content.get("buttons");
         if (buttons == null || !buttons.isArray() || buttons.isEmpty()) {
-            throw invalid("content.buttons", "must list at least one {id, title}");
+            throw ApiException.invalidField("content.buttons", "must list at least one {id, title}");
         }
         if (buttons.size() > MAX_BUTTONS) {
-            throw invalid("content.buttons", "at most " + MAX_BUTTONS + " buttons");
+            throw ApiException.invalidField("content.buttons", "at most " + MAX_BUTTONS + " buttons");
         }
         List<MessageContent.Interactive.Button> result = new ArrayList<>();
         for (int i = 0; i < buttons.size(); i++) {
             String path = "content.buttons[" + i + "]";
             if (!buttons.get(i).isObject()) {
-                throw invalid(path, "must be an object {id, title}");
+                throw ApiException.invalidField(path, "must be an object {id, title}");
             }
             String id = text(buttons.get(i), path + ".id", "id", true);
             String title = text(buttons.get(i), path + ".title", "title", true);
             if (id.length() > 256) {
-                throw invalid(path + ".id", "at most 256 characters");
+                throw ApiException.invalidField(path + ".id", "at most 256 characters");
             }
             result.add(new MessageContent.Interactive.Button(id, title));
         }
@@ -253,11 +247,11 @@ final class OutboundRoutes {
             return result;
         }
         if (!params.isObject()) {
-            throw invalid("content.templateParams", "must be an object of names to text values");
+            throw ApiException.invalidField("content.templateParams", "must be an object of names to text values");
         }
         for (Map.Entry<String, JsonNode> p : params.properties()) {
             if (!p.getValue().isValueNode() || p.getValue().isNull()) {
-                throw invalid("content.templateParams." + p.getKey(), "must be text");
+                throw ApiException.invalidField("content.templateParams." + p.getKey(), "must be text");
             }
             result.put(p.getKey(), p.getValue().asText());
         }
@@ -272,7 +266,8 @@ final class OutboundRoutes {
         try {
             return Instant.parse(raw);
         } catch (DateTimeParseException e) {
-            throw invalid("options." + field, "must be an ISO-8601 time such as 2026-11-25T14:00:00Z");
+            throw ApiException.invalidField(
+                    "options." + field, "must be an ISO-8601 time such as 2026-11-25T14:00:00Z");
         }
     }
 
@@ -280,12 +275,12 @@ final class OutboundRoutes {
         JsonNode value = parent.get(field);
         if (value == null || value.isNull()) {
             if (required) {
-                throw invalid(field, "is required");
+                throw ApiException.invalidField(field, "is required");
             }
             return null;
         }
         if (!value.isObject()) {
-            throw invalid(field, "must be an object");
+            throw ApiException.invalidField(field, "must be an object");
         }
         return value;
     }
@@ -294,39 +289,24 @@ final class OutboundRoutes {
         JsonNode value = parent.get(field);
         if (value == null || value.isNull()) {
             if (required) {
-                throw invalid(path, "is required");
+                throw ApiException.invalidField(path, "is required");
             }
             return null;
         }
         if (!value.isTextual()) {
-            throw invalid(path, "must be a string");
+            throw ApiException.invalidField(path, "must be a string");
         }
         if (required && value.asText().isBlank()) {
-            throw invalid(path, "must not be empty");
+            throw ApiException.invalidField(path, "must not be empty");
         }
         return value.asText();
     }
 
     private static String e164(String raw, String field) {
         if (!raw.matches("\\+[1-9][0-9]{6,14}")) {
-            throw invalid(field, "must be an E.164 number such as +14155550100");
+            throw ApiException.invalidField(field, "must be an E.164 number such as +14155550100");
         }
         return PhoneNumber.e164(raw);
-    }
-
-    private static void httpUrl(String raw, String field) {
-        try {
-            URI uri = new URI(raw);
-            if (!("https".equals(uri.getScheme()) || "http".equals(uri.getScheme())) || uri.getHost() == null) {
-                throw invalid(field, "must be an http(s) URL");
-            }
-        } catch (java.net.URISyntaxException e) {
-            throw invalid(field, "is not a URL");
-        }
-    }
-
-    private static ApiException invalid(String field, String message) {
-        return new ApiException(new ApiError(400, "invalid_request", field + " " + message, field));
     }
 
     private static String sha256(byte[] body) {
@@ -375,31 +355,23 @@ final class OutboundRoutes {
     }
 
     void addRoutingRule(Context ctx) {
-        JsonNode body;
-        try {
-            body = Json.MAPPER.readTree(ctx.bodyAsBytes());
-        } catch (java.io.IOException e) {
-            throw new ApiException(new ApiError(400, "invalid_json", "the body is not JSON"));
-        }
-        if (body == null || !body.isObject()) {
-            throw new ApiException(new ApiError(400, "invalid_json", "the body must be a JSON object"));
-        }
+        JsonNode body = JsonBody.readObject(ctx.bodyAsBytes());
         String prefix = text(body, "prefix", "prefix", true);
         if (!prefix.matches("\\+[0-9]{1,15}")) {
-            throw invalid("prefix", "must be '+' and 1 to 15 digits, such as +44 or +1415");
+            throw ApiException.invalidField("prefix", "must be '+' and 1 to 15 digits, such as +44 or +1415");
         }
         String carrierName = text(body, "carrier", "carrier", true);
         CarrierType carrier = CarrierType.fromWireName(carrierName)
-                .orElseThrow(() -> invalid("carrier", "unknown carrier '" + carrierName + "'"));
+                .orElseThrow(() -> ApiException.invalidField("carrier", "unknown carrier '" + carrierName + "'"));
         JsonNode priority = body.get("priority");
         if (priority != null && !priority.isNull() && !priority.canConvertToInt()) {
-            throw invalid("priority", "must be a whole number");
+            throw ApiException.invalidField("priority", "must be a whole number");
         }
         JsonNode cost = body.get("costPerMessage");
         BigDecimal costPerMessage = null;
         if (cost != null && !cost.isNull()) {
             if (!cost.isNumber() || cost.decimalValue().signum() < 0) {
-                throw invalid("costPerMessage", "must be a number, zero or more");
+                throw ApiException.invalidField("costPerMessage", "must be a number, zero or more");
             }
             costPerMessage = cost.decimalValue();
         }

@@ -62,22 +62,27 @@ final class ProcessingRoutes {
     }
 
     void subscribe(Context ctx) {
-        ObjectNode body = object(ctx);
+        ObjectNode body = JsonBody.readObject(ctx.bodyAsBytes());
         for (String field : iterable(body.fieldNames())) {
             if (!Set.of("url", "events", "secret").contains(field)) {
-                throw invalid(field, "is not a subscription field; give url, events and optionally secret");
+                throw ApiException.invalidField(
+                        field, "is not a subscription field; give url, events and optionally secret");
             }
         }
-        URI url = webhookUrl(body.get("url"), "url");
+        JsonNode urlNode = body.get("url");
+        if (urlNode == null || !urlNode.isTextual() || urlNode.asText().isBlank()) {
+            throw ApiException.invalidField("url", "is required: the absolute http(s) URL events are POSTed to");
+        }
+        URI url = JsonBody.httpUrl(urlNode.asText(), "url");
         JsonNode events = body.get("events");
         if (events == null || !events.isArray() || events.isEmpty()) {
-            throw invalid("events", "must list at least one of " + Subscription.EVENT_TYPES);
+            throw ApiException.invalidField("events", "must list at least one of " + Subscription.EVENT_TYPES);
         }
         Set<String> types = new LinkedHashSet<>();
         for (int i = 0; i < events.size(); i++) {
             String type = events.get(i).asText("");
             if (!Subscription.EVENT_TYPES.contains(type)) {
-                throw invalid(
+                throw ApiException.invalidField(
                         "events[" + i + "]", "'" + type + "' is not an event type; known: " + Subscription.EVENT_TYPES);
             }
             types.add(type);
@@ -91,7 +96,8 @@ final class ProcessingRoutes {
         } else if (!secretNode.isTextual()
                 || secretNode.asText().length() < 16
                 || secretNode.asText().length() > 256) {
-            throw invalid("secret", "must be text of 16 to 256 characters (leave it out and one is made for you)");
+            throw ApiException.invalidField(
+                    "secret", "must be text of 16 to 256 characters (leave it out and one is made for you)");
         } else {
             secret = secretNode.asText();
         }
@@ -216,7 +222,7 @@ final class ProcessingRoutes {
     }
 
     void addRule(Context ctx) {
-        ObjectNode body = object(ctx);
+        ObjectNode body = JsonBody.readObject(ctx.bodyAsBytes());
         body.remove("id");
         body.remove("source");
         Rule rule;
@@ -246,40 +252,6 @@ final class ProcessingRoutes {
     }
 
     // --- shared
-
-    private static ObjectNode object(Context ctx) {
-        JsonNode body;
-        try {
-            body = Json.MAPPER.readTree(ctx.bodyAsBytes());
-        } catch (IOException e) {
-            throw new ApiException(new ApiError(400, "invalid_json", "the body is not JSON"));
-        }
-        if (body == null || !body.isObject()) {
-            throw new ApiException(new ApiError(400, "invalid_json", "the body must be a JSON object"));
-        }
-        return (ObjectNode) body;
-    }
-
-    static URI webhookUrl(JsonNode node, String field) {
-        if (node == null || !node.isTextual() || node.asText().isBlank()) {
-            throw invalid(field, "is required: the absolute http(s) URL events are POSTed to");
-        }
-        try {
-            URI url = new URI(node.asText());
-            if (!url.isAbsolute()
-                    || url.getHost() == null
-                    || !("https".equalsIgnoreCase(url.getScheme()) || "http".equalsIgnoreCase(url.getScheme()))) {
-                throw invalid(field, "must be an absolute http or https URL");
-            }
-            return url;
-        } catch (java.net.URISyntaxException e) {
-            throw invalid(field, "is not a URL: " + e.getReason());
-        }
-    }
-
-    private static ApiException invalid(String field, String message) {
-        return new ApiException(new ApiError(400, "invalid_request", field + " " + message, field));
-    }
 
     private static <T> Iterable<T> iterable(java.util.Iterator<T> iterator) {
         return () -> iterator;

@@ -17,6 +17,7 @@ import com.github.tomakehurst.wiremock.verification.LoggedRequest;
 import io.omniservice.core.json.Json;
 import io.omniservice.core.outbound.EventSignature;
 import io.omniservice.server.carrier.ConfiguredCarriers;
+import io.omniservice.server.support.PlayedBandwidth;
 import io.omniservice.server.support.RunningGateway;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
@@ -38,7 +39,7 @@ import org.junit.jupiter.api.io.TempDir;
 class OutboundPipelineTest {
     private static final String TWILIO_SID = "AC" + "0123456789abcdef0123456789abcdef";
     private static final String TWILIO_PATH = "/2010-04-01/Accounts/" + TWILIO_SID + "/Messages.json";
-    private static final String BANDWIDTH_PATH = "/api/v2/users/9900000/messages";
+    private static final String BANDWIDTH_PATH = PlayedBandwidth.SEND_PATH;
     private static final String CALLBACK_SECRET = "callback-secret-0123456789abcdef";
 
     @TempDir
@@ -113,15 +114,7 @@ class OutboundPipelineTest {
     }
 
     private void bandwidthAccepts() {
-        carriers.stubFor(post(urlPathEqualTo(BANDWIDTH_PATH))
-                .willReturn(aResponse()
-                        .withStatus(202)
-                        .withHeader("Content-Type", "application/json")
-                        .withBody("""
-                                {"id":"{{randomValue length=30 type='ALPHANUMERIC'}}","owner":"+14155550198",
-                                 "applicationId":"93de2206-9669-4e07-948d-329f4b722ee2","time":"2026-11-25T12:00:00.000Z",
-                                 "segmentCount":1,"direction":"out","to":["+14155550100"],"from":"+14155550198",
-                                 "text":"hi","tag":"x"}""")));
+        PlayedBandwidth.accepts(carriers);
     }
 
     private HttpResponse<String> postMessage(String body, String idempotencyKey) {

@@ -9,11 +9,7 @@ final class JsonText {
     private JsonText() {}
 
     static String write(Object value) {
-        try {
-            return Json.MAPPER.writeValueAsString(value);
-        } catch (JsonProcessingException e) {
-            throw new IllegalArgumentException("value cannot be written as JSON: " + e.getOriginalMessage(), e);
-        }
+        return Json.text(value);
     }
 
     /** Writes with the declared type, so polymorphic values keep their type property. */

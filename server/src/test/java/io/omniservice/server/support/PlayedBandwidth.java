@@ -1,0 +1,27 @@
+package io.omniservice.server.support;
+
+import static com.github.tomakehurst.wiremock.client.WireMock.aResponse;
+import static com.github.tomakehurst.wiremock.client.WireMock.post;
+import static com.github.tomakehurst.wiremock.client.WireMock.urlPathEqualTo;
+
+import com.github.tomakehurst.wiremock.WireMockServer;
+
+/** Bandwidth's send API as the server tests play it: account 9900000, answering as Bandwidth does. */
+public final class PlayedBandwidth {
+    public static final String SEND_PATH = "/api/v2/users/9900000/messages";
+
+    private PlayedBandwidth() {}
+
+    /** Every send is taken: 202 with Bandwidth's message body and a new message id per answer (templating on). */
+    public static void accepts(WireMockServer server) {
+        server.stubFor(post(urlPathEqualTo(SEND_PATH))
+                .willReturn(aResponse()
+                        .withStatus(202)
+                        .withHeader("Content-Type", "application/json")
+                        .withBody("""
+                                {"id":"{{randomValue length=30 type='ALPHANUMERIC'}}","owner":"+14155550198",
+                                 "applicationId":"93de2206-9669-4e07-948d-329f4b722ee2","time":"2026-11-25T12:00:00.000Z",
+                                 "segmentCount":1,"direction":"out","to":["+14155550100"],"from":"+14155550198",
+                                 "text":"hi","tag":"x"}""")));
+    }
+}
