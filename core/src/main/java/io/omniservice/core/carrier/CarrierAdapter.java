@@ -47,6 +47,14 @@ public interface CarrierAdapter {
     }
 
     /**
+     * How this account's media is fetched (with which credentials, after which lookup) and, where the
+     * carrier wants it, uploaded before a send. By default attachments are public URLs.
+     */
+    default MediaAccess mediaAccess() {
+        return MediaAccess.PUBLIC;
+    }
+
+    /**
      * A GET on the webhook URL. A carrier with a subscription handshake (Meta's) answers it here; an empty
      * result means the GET carries a webhook in its query and goes through {@link #verify} and
      * {@link #parse} like a POST. By default carriers do not send GETs.
