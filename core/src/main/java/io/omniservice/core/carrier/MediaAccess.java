@@ -30,12 +30,15 @@ public interface MediaAccess {
     MediaDownload resolve(MediaItem item) throws IOException, MediaUnavailable;
 
     /**
-     * Uploads a file for sending, for carriers that send media by their own id (WhatsApp); empty for
-     * carriers that fetch a URL themselves.
+     * Uploads a file before a send, for carriers that send media by their own reference: WhatsApp's media
+     * id ({@link MediaItem#withCarrierMediaId}), LiveChat's file URL on its CDN. Empty for carriers that
+     * fetch our signed URL themselves.
      *
-     * @return the carrier's media id
+     * @param item the attachment as stored (type detected, size, filename)
+     * @param file its bytes, already converted to the carrier's limits
+     * @return the item as the carrier's send request must reference it
      */
-    default Optional<String> upload(Path file, String contentType, String filename) throws SendFailure {
+    default Optional<MediaItem> upload(MediaItem item, Path file) throws SendFailure {
         return Optional.empty();
     }
 
