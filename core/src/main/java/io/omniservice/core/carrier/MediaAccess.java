@@ -42,6 +42,11 @@ public interface MediaAccess {
         return Optional.empty();
     }
 
+    /** Whether {@link #upload} does anything: the pipeline then reads the stored file out for it. */
+    default boolean uploads() {
+        return false;
+    }
+
     /** The carrier refused a lookup for good (404, 400, 401 on a media id): retrying will not help. */
     final class MediaUnavailable extends Exception {
         public MediaUnavailable(String message) {

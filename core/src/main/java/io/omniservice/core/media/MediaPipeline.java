@@ -42,6 +42,15 @@ public interface MediaPipeline {
     /** The item as clients see it: signed URLs to our stored files, the carrier's URL as {@code carrierUrl}. */
     MediaItem view(MediaItem stored);
 
+    /** The message as clients see it: each attachment through {@link #view(MediaItem)}. */
+    default io.omniservice.core.model.Message view(io.omniservice.core.model.Message stored) {
+        if (stored.content() instanceof io.omniservice.core.model.MessageContent.Media media) {
+            return stored.withContent(new io.omniservice.core.model.MessageContent.Media(
+                    media.body(), media.items().stream().map(this::view).toList()));
+        }
+        return stored;
+    }
+
     MediaPipeline NONE = new MediaPipeline() {
         @Override
         public MediaItem storeInbound(MediaItem item, MediaAccess access) {

@@ -26,6 +26,25 @@ public record Message(
         List<StatusChange> statusHistory,
         MessageMetadata metadata) {
 
+    /** The same message with other content (the media step's stored attachments, a view's signed URLs). */
+    public Message withContent(MessageContent newContent) {
+        return new Message(
+                messageId,
+                conversationId,
+                direction,
+                carrier,
+                sender,
+                senderName,
+                recipient,
+                newContent,
+                status,
+                timestamps,
+                carrierMessageId,
+                error,
+                statusHistory,
+                metadata);
+    }
+
     /** When the message reached each status; {@code created} is when we stored it. */
     @JsonInclude(JsonInclude.Include.NON_NULL)
     public record Timestamps(Instant created, Instant sent, Instant delivered, Instant read) {}

@@ -1,5 +1,6 @@
 package io.omniservice.core.outbound;
 
+import io.omniservice.core.media.MediaPipeline;
 import io.omniservice.core.model.CarrierCapabilities;
 import io.omniservice.core.model.CarrierType;
 import io.omniservice.core.model.MessageContent;
@@ -30,6 +31,7 @@ public final class CarrierSelector {
     private final TemplateRegistry templates;
     private final Supplier<List<RoutingRule>> rules;
     private final Duration whatsAppWindow;
+    private final MediaPipeline media;
 
     public CarrierSelector(
             List<CarrierRoute> routes,
@@ -37,6 +39,18 @@ public final class CarrierSelector {
             TemplateRegistry templates,
             Supplier<List<RoutingRule>> rules,
             Duration whatsAppWindow) {
+        this(routes, health, templates, rules, whatsAppWindow, MediaPipeline.NONE);
+    }
+
+    /** @param media says whether a carrier can take a stored attachment after the conversions it can do */
+    public CarrierSelector(
+            List<CarrierRoute> routes,
+            CarrierHealth health,
+            TemplateRegistry templates,
+            Supplier<List<RoutingRule>> rules,
+            Duration whatsAppWindow,
+            MediaPipeline media) {
+        this.media = media;
         this.routes = List.copyOf(routes);
         this.health = health;
         this.templates = templates;
@@ -176,8 +190,16 @@ public final class CarrierSelector {
                 }
                 yield new Shaped(text, null);
             }
-            case MessageContent.Media media ->
-                can.supportsMedia() ? new Shaped(media, null) : Shaped.no("does not carry media");
+            case MessageContent.Media attachments -> {
+                if (!can.supportsMedia()) {
+                    yield Shaped.no("does not carry media");
+                }
+                Optional<String> unfit = attachments.items().stream()
+                        .map(item -> media.unfit(item, can))
+                        .flatMap(Optional::stream)
+                        .findFirst();
+                yield unfit.map(Shaped::no).orElseGet(() -> new Shaped(attachments, null));
+            }
             case MessageContent.Template template -> {
                 if (carrier == CarrierType.WHATSAPP) {
                     yield can.supportsTemplates() ? new Shaped(template, null) : Shaped.no("no templates");

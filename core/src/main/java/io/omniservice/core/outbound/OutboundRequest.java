@@ -23,4 +23,21 @@ public record OutboundRequest(
         Priority priority,
         Instant scheduledAt,
         Instant expireAt,
-        String callbackUrl) {}
+        String callbackUrl) {
+
+    /** The same request with other content (its media fetched and stored). */
+    public OutboundRequest withContent(MessageContent stored) {
+        return new OutboundRequest(
+                to,
+                preferredCarrier,
+                from,
+                stored,
+                fallbackTemplateId,
+                fallbackTemplateParams,
+                templateLanguage,
+                priority,
+                scheduledAt,
+                expireAt,
+                callbackUrl);
+    }
+}

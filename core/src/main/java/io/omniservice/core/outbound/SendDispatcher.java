@@ -5,6 +5,9 @@ import io.github.resilience4j.circuitbreaker.CircuitBreaker;
 import io.github.resilience4j.core.IntervalBiFunction;
 import io.github.resilience4j.retry.Retry;
 import io.github.resilience4j.retry.RetryConfig;
+import io.omniservice.core.media.MediaPipeline;
+import io.omniservice.core.model.MediaItem;
+import io.omniservice.core.model.MessageContent;
 import java.net.URI;
 import java.time.Clock;
 import java.time.Duration;
@@ -37,6 +40,7 @@ public final class SendDispatcher implements SendHandoff, AutoCloseable {
     private static final int CLAIM_BATCH = 256;
 
     private final OutboundStore store;
+    private final MediaPipeline media;
     private final CarrierSelector selector;
     private final CarrierHealth health;
     private final OutboundSettings settings;
@@ -65,6 +69,20 @@ public final class SendDispatcher implements SendHandoff, AutoCloseable {
             Clock clock,
             String nodeId,
             Function<CarrierRoute, URI> statusCallbackUrl) {
+        this(store, selector, health, settings, clock, nodeId, statusCallbackUrl, MediaPipeline.NONE);
+    }
+
+    /** @param media converts each attachment to the chosen carrier's limits and hands it over its way */
+    public SendDispatcher(
+            OutboundStore store,
+            CarrierSelector selector,
+            CarrierHealth health,
+            OutboundSettings settings,
+            Clock clock,
+            String nodeId,
+            Function<CarrierRoute, URI> statusCallbackUrl,
+            MediaPipeline media) {
+        this.media = media;
         this.store = store;
         this.selector = selector;
         this.health = health;
@@ -234,14 +252,14 @@ public final class SendDispatcher implements SendHandoff, AutoCloseable {
         String lastMessage = null;
         for (CarrierSelector.Candidate candidate : selection.candidates()) {
             CarrierRoute route = candidate.route();
-            OutboundSend send = new OutboundSend(
-                    job.messageId(),
-                    plan.to(),
-                    plan.from(),
-                    candidate.content(),
-                    plan.templateLanguage(),
-                    statusCallbackUrl.apply(route));
             try {
+                OutboundSend send = new OutboundSend(
+                        job.messageId(),
+                        plan.to(),
+                        plan.from(),
+                        withMediaFor(route, candidate.content()),
+                        plan.templateLanguage(),
+                        statusCallbackUrl.apply(route));
                 SendResult result = sendWithRetries(job, route, send, attempts);
                 store.finish(new SendOutcome.Sent(
                         job.messageId(), job.conversationId(), route.carrier(), route.account(), result, attempts));
@@ -270,6 +288,23 @@ public final class SendDispatcher implements SendHandoff, AutoCloseable {
                 true,
                 plan,
                 attempts));
+    }
+
+    /**
+     * The content with each stored attachment converted to the carrier's types and size and handed over
+     * its way (our signed URL, or its own id after an upload). A file that cannot be made to fit fails
+     * this carrier, and the next one is tried.
+     */
+    private MessageContent withMediaFor(CarrierRoute route, MessageContent content) throws SendFailure {
+        if (!(content instanceof MessageContent.Media attachments) || media == MediaPipeline.NONE) {
+            return content;
+        }
+        List<MediaItem> items = new ArrayList<>(attachments.items().size());
+        for (MediaItem item : attachments.items()) {
+            items.add(media.prepare(
+                    item, route.adapter().capabilities(), route.adapter().mediaAccess()));
+        }
+        return new MessageContent.Media(attachments.body(), items);
     }
 
     private boolean expired(SendJob job) {

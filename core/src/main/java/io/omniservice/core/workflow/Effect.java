@@ -26,6 +26,12 @@ public sealed interface Effect {
 
     record SetConversationState(String conversationId, String state) implements Effect {}
 
+    /**
+     * The message's attachments after the media step: each one stored (key, detected type, thumbnail) or
+     * marked refused, quarantined or unavailable. Replaces the message's content, caption unchanged.
+     */
+    record MediaStored(String messageId, io.omniservice.core.model.MessageContent.Media content) implements Effect {}
+
     /** Which rules fired for the message and what they did, shown with the message. */
     record RulesFired(String messageId, JsonNode rules) implements Effect {}
 }

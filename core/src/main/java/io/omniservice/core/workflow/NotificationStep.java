@@ -39,7 +39,7 @@ public final class NotificationStep implements WorkflowStep.Action {
         ChangeEvent event = input.event();
         JsonNode data;
         if (ChangeEvent.MESSAGE_RECEIVED.equals(event.type())) {
-            ObjectNode message = eventData(input.message());
+            ObjectNode message = eventData(input.messageAsShown());
             JsonNode fired = input.context().get("rules");
             if (fired != null) {
                 message.set("rulesFired", fired);

@@ -62,7 +62,7 @@ public final class RulesStep implements WorkflowStep.Action {
                                 input.event().eventId(),
                                 input.event().type(),
                                 input.event().createdAt(),
-                                NotificationStep.eventData(message));
+                                NotificationStep.eventData(input.messageAsShown()));
                         effects.add(new Effect.Forward(
                                 forward.url(), message.messageId(), message.conversationId(), Json.text(envelope)));
                     }

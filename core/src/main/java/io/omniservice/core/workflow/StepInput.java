@@ -13,12 +13,19 @@ public final class StepInput {
     private final ChangeEvent event;
     private final ObjectNode context;
     private final MessageStore messages;
+    private final java.util.function.UnaryOperator<Message> view;
     private Message message;
+    private int attempts;
 
-    StepInput(ChangeEvent event, ObjectNode context, MessageStore messages) {
+    StepInput(
+            ChangeEvent event,
+            ObjectNode context,
+            MessageStore messages,
+            java.util.function.UnaryOperator<Message> view) {
         this.event = event;
         this.context = context;
         this.messages = messages;
+        this.view = view;
     }
 
     public ChangeEvent event() {
@@ -36,5 +43,27 @@ public final class StepInput {
                     .orElseThrow(() -> new IllegalStateException("message " + event.messageId() + " is not stored"));
         }
         return message;
+    }
+
+    /** The message as events and forwards show it: stored media as signed URLs. */
+    public Message messageAsShown() {
+        return view.apply(message());
+    }
+
+    /**
+     * Tells the later steps of this run that the message changed (a step's effect rewrote it), so they
+     * see what is now stored without reading it again.
+     */
+    void messageChanged(Message changed) {
+        this.message = changed;
+    }
+
+    /** How many times the running step already failed for this event (0 on its first try). */
+    public int failedAttempts() {
+        return attempts;
+    }
+
+    void running(int failedAttempts) {
+        this.attempts = failedAttempts;
     }
 }

@@ -33,6 +33,7 @@ public final class WorkflowEngine {
     private final MessageStore messages;
     private final Clock clock;
     private final Runnable published;
+    private final java.util.function.UnaryOperator<io.omniservice.core.model.Message> view;
 
     /**
      * @param byEventType the workflow for each event type
@@ -40,11 +41,23 @@ public final class WorkflowEngine {
      */
     public WorkflowEngine(
             Map<String, Workflow> byEventType, FeedStore feed, MessageStore messages, Clock clock, Runnable published) {
+        this(byEventType, feed, messages, clock, published, java.util.function.UnaryOperator.identity());
+    }
+
+    /** @param view how events show a stored message (its media as signed URLs) */
+    public WorkflowEngine(
+            Map<String, Workflow> byEventType,
+            FeedStore feed,
+            MessageStore messages,
+            Clock clock,
+            Runnable published,
+            java.util.function.UnaryOperator<io.omniservice.core.model.Message> view) {
         this.byEventType = Map.copyOf(byEventType);
         this.feed = feed;
         this.messages = messages;
         this.clock = clock;
         this.published = published;
+        this.view = view;
     }
 
     public Workflow workflowFor(String eventType) {
@@ -60,13 +73,14 @@ public final class WorkflowEngine {
         ObjectNode context = event.context() == null
                 ? Json.MAPPER.createObjectNode()
                 : event.context().deepCopy();
-        StepInput input = new StepInput(event, context, messages);
+        StepInput input = new StepInput(event, context, messages, view);
         int step = event.step();
         int storedStep = event.step();
         List<Effect> unstored = new ArrayList<>();
         while (step < workflow.steps().size()) {
             WorkflowStep current = workflow.steps().get(step);
             StepResult result;
+            input.running(step == event.step() ? event.attempts() : 0);
             try {
                 result = current.action().run(input);
             } catch (InterruptedException e) {

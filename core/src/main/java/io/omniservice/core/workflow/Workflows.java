@@ -6,7 +6,7 @@ import java.util.Map;
 
 /**
  * The seed's workflows as declared steps, one per kind of change event. A new inbound message runs
- * message processing (compliance keywords, business rules), media conversion and notification; a status
+ * message processing (compliance keywords, media conversion, business rules) and notification; a status
  * change and a new conversation are notified.
  */
 public final class Workflows {
@@ -14,6 +14,19 @@ public final class Workflows {
 
     public static Map<String, Workflow> standard(
             ComplianceStep compliance, RulesStep rules, NotificationStep notification, StepRetry retry) {
+        return standard(compliance, MediaConversionStep.passThrough(), rules, notification, retry);
+    }
+
+    /**
+     * The seed's order: opt-out keywords first (a STOP is honoured even when its media is broken), then
+     * media, so rules, replies and forwards see the stored attachments, then notification.
+     */
+    public static Map<String, Workflow> standard(
+            ComplianceStep compliance,
+            MediaConversionStep media,
+            RulesStep rules,
+            NotificationStep notification,
+            StepRetry retry) {
         WorkflowStep notify = new WorkflowStep("notification", retry, notification);
         return Map.of(
                 ChangeEvent.MESSAGE_RECEIVED,
@@ -21,8 +34,8 @@ public final class Workflows {
                         "message-processing",
                         List.of(
                                 new WorkflowStep("compliance", retry, compliance),
+                                new WorkflowStep("media-conversion", retry, media),
                                 new WorkflowStep("rules", retry, rules),
-                                new WorkflowStep("media-conversion", retry, new MediaConversionStep()),
                                 notify)),
                 ChangeEvent.MESSAGE_STATUS,
                 new Workflow("status-handling", List.of(notify)),

@@ -241,7 +241,16 @@ public final class ConfigLoader {
 
     private static GatewayConfig bind(ConfigSection root) {
         root.rejectUnknown(
-                Set.of("server", "storage", "api", "carriers", "outbound", "templates", "processing", "notifications"));
+                Set.of(
+                        "server",
+                        "storage",
+                        "api",
+                        "carriers",
+                        "outbound",
+                        "templates",
+                        "processing",
+                        "notifications",
+                        "media"));
         // read in this order, so the first bad key reported is the first in the file's usual layout
         Server server = server(root.requiredSection("server"));
         Storage storage = storage(root.requiredSection("storage"));
@@ -260,7 +269,91 @@ public final class ConfigLoader {
                 carriers,
                 withEventDeliveries(outbound, notifications),
                 templates,
-                processing(root.section("processing"), outbound.nodeId(), notifications));
+                processing(root.section("processing"), outbound.nodeId(), notifications),
+                media(root.section("media"), storage));
+    }
+
+    private static GatewayConfig.Media media(Optional<ConfigSection> section, Storage storage) {
+        ConfigSection m = section.orElse(ConfigSection.asSection("media", YAML.createObjectNode()));
+        m.rejectUnknown(Set.of(
+                "directory",
+                "s3",
+                "signingSecret",
+                "urlTtlMinutes",
+                "sendUrlTtlMinutes",
+                "thumbnailWidth",
+                "maxPixels",
+                "maxBytes",
+                "fetch",
+                "clamd",
+                "ffmpeg"));
+        Path directory = m.text("directory")
+                .map(Path::of)
+                .orElseGet(() -> storage instanceof Storage.Embedded embedded
+                        ? embedded.path().resolve("media")
+                        : Path.of("./data/media"));
+        GatewayConfig.S3 s3 = m.section("s3").map(ConfigLoader::s3).orElse(null);
+        String secret = m.text("signingSecret").orElse(null);
+        if (secret != null && secret.getBytes(java.nio.charset.StandardCharsets.UTF_8).length < 32) {
+            throw new ConfigException(m.keyPath("signingSecret"), "must be at least 32 bytes");
+        }
+        ConfigSection limits =
+                m.section("maxBytes").orElse(ConfigSection.asSection("media.maxBytes", YAML.createObjectNode()));
+        limits.rejectUnknown(Set.of("image", "video", "audio", "document"));
+        Map<String, Long> maxBytes = new LinkedHashMap<>();
+        for (String kind : List.of("image", "video", "audio", "document")) {
+            limits.value(kind).ifPresent(v -> maxBytes.put(kind, limits.number(kind, 0, 1, 2L * 1024 * 1024 * 1024)));
+        }
+        ConfigSection fetch = m.section("fetch").orElse(ConfigSection.asSection("media.fetch", YAML.createObjectNode()));
+        fetch.rejectUnknown(Set.of("connectTimeoutMillis", "timeoutSeconds", "attempts", "allowedNetworks"));
+        List<String> allowed = new ArrayList<>();
+        if (fetch.value("allowedNetworks").isPresent()) {
+            JsonNode list = fetch.required("allowedNetworks");
+            if (!list.isArray()) {
+                throw new ConfigException(
+                        fetch.keyPath("allowedNetworks"), "must be a list of CIDR blocks, such as 10.0.0.0/8");
+            }
+            list.forEach(cidr -> allowed.add(cidr.asText()));
+        }
+        String clamd = m.text("clamd").orElse(null);
+        if (clamd != null && !clamd.startsWith("tcp://") && !clamd.startsWith("unix:")) {
+            throw new ConfigException(
+                    m.keyPath("clamd"), "must be tcp://host:port or unix:/path/to/clamd.sock, got '" + clamd + "'");
+        }
+        return new GatewayConfig.Media(
+                directory,
+                s3,
+                secret,
+                java.time.Duration.ofMinutes(m.number("urlTtlMinutes", 24 * 60, 1, 7 * 24 * 60)),
+                java.time.Duration.ofMinutes(m.number("sendUrlTtlMinutes", 24 * 60, 1, 7 * 24 * 60)),
+                (int) m.number("thumbnailWidth", 320, 16, 4096),
+                m.number("maxPixels", 50_000_000, 1_000, 1_000_000_000),
+                maxBytes,
+                java.time.Duration.ofMillis(fetch.number("connectTimeoutMillis", 5_000, 10, 120_000)),
+                java.time.Duration.ofSeconds(fetch.number("timeoutSeconds", 30, 1, 3_600)),
+                (int) fetch.number("attempts", 2, 1, 10),
+                allowed,
+                clamd,
+                m.text("ffmpeg").orElse(null));
+    }
+
+    private static GatewayConfig.S3 s3(ConfigSection s3) {
+        s3.rejectUnknown(
+                Set.of("bucket", "region", "endpoint", "pathStyle", "accessKeyId", "secretAccessKey", "prefix"));
+        URI endpoint = s3.text("endpoint").map(URI::create).orElse(null);
+        String keyId = s3.text("accessKeyId").orElse(null);
+        String secret = s3.text("secretAccessKey").orElse(null);
+        if ((keyId == null) != (secret == null)) {
+            throw new ConfigException(s3.keyPath("accessKeyId"), "give both accessKeyId and secretAccessKey, or neither");
+        }
+        return new GatewayConfig.S3(
+                s3.requiredText("bucket"),
+                s3.text("region").orElse("us-east-1"),
+                endpoint,
+                s3.text("pathStyle").map(Boolean::parseBoolean).orElse(endpoint != null),
+                keyId,
+                secret,
+                s3.text("prefix").orElse(""));
     }
 
     private static Server server(ConfigSection server) {

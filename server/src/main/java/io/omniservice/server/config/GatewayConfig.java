@@ -19,7 +19,8 @@ public record GatewayConfig(
         Map<CarrierType, Map<String, CarrierSettings>> carriers,
         Outbound outbound,
         Map<String, String> templates,
-        Processing processing) {
+        Processing processing,
+        Media media) {
 
     public GatewayConfig {
         carriers = Map.copyOf(carriers);
@@ -39,6 +40,55 @@ public record GatewayConfig(
             java.time.Duration keepEvents) {
         public Processing {
             rules = List.copyOf(rules);
+        }
+    }
+
+    /**
+     * Media handling: where files are kept ({@code directory} in the embedded mode, or an S3-compatible
+     * bucket), how long signed URLs work, how downloads are bounded and which private networks they may
+     * reach, the size limits per kind, the malware scanner ({@code clamd} as {@code tcp://host:port} or
+     * {@code unix:/path}, null for none) and ffmpeg (null: looked up on the PATH).
+     *
+     * @param signingSecret signs {@code /media} URLs; null for a key kept in the database, shared by all nodes
+     */
+    public record Media(
+            Path directory,
+            S3 s3,
+            String signingSecret,
+            java.time.Duration viewUrlTtl,
+            java.time.Duration sendUrlTtl,
+            int thumbnailWidth,
+            long maxPixels,
+            Map<String, Long> maxBytes,
+            java.time.Duration connectTimeout,
+            java.time.Duration fetchTimeout,
+            int fetchAttempts,
+            List<String> allowedNetworks,
+            String clamd,
+            String ffmpeg) {
+        public Media {
+            maxBytes = Map.copyOf(maxBytes);
+            allowedNetworks = List.copyOf(allowedNetworks);
+        }
+
+        @Override
+        public String toString() {
+            return "Media[directory=" + directory + ", s3=" + s3 + ", clamd=" + clamd + ", ffmpeg=" + ffmpeg + "]";
+        }
+    }
+
+    /** An S3-compatible bucket; {@code endpoint} null for AWS itself, keys null for the default credentials chain. */
+    public record S3(
+            String bucket,
+            String region,
+            URI endpoint,
+            boolean pathStyle,
+            String accessKeyId,
+            String secretAccessKey,
+            String prefix) {
+        @Override
+        public String toString() {
+            return "S3[bucket=" + bucket + ", region=" + region + ", endpoint=" + endpoint + "]";
         }
     }
 

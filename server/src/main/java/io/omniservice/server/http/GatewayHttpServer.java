@@ -35,11 +35,13 @@ public final class GatewayHttpServer implements AutoCloseable {
             MessageStore store,
             OutboundApi outboundApi,
             ProcessingApi processingApi,
+            MediaApi mediaApi,
             GatewayMetrics metrics,
             Clock clock) {
         this.metrics = metrics;
         var webhooks = new WebhookRoutes(ingress, server.publicBaseUrl(), server.maxBodyBytes(), clock, metrics);
-        var queries = new QueryRoutes(store);
+        var queries = new QueryRoutes(store, mediaApi.pipeline());
+        var media = new MediaRoutes(mediaApi.blobs(), mediaApi.signer());
         var operations = new OperationsRoutes(store, metrics);
         var authentication =
                 new ApiKeyAuthentication(api.keys(), api.jwt() == null ? null : new JwtVerifier(api.jwt()));
@@ -54,7 +56,8 @@ public final class GatewayHttpServer implements AutoCloseable {
                 outboundApi.templates(),
                 clock,
                 outboundApi.routingRulesChanged(),
-                processingApi.rules());
+                processingApi.rules(),
+                mediaApi.pipeline());
         this.app = Javalin.create(config -> {
             config.startup.showJavalinBanner = false;
             config.startup.showOldJavalinVersionWarning = false;
@@ -95,6 +98,9 @@ public final class GatewayHttpServer implements AutoCloseable {
             routes.get("/v1/conversations", queries::conversations);
             routes.get("/v1/conversations/{conversationId}", queries::conversation);
             routes.get("/v1/conversations/{conversationId}/messages", queries::conversationMessages);
+
+            routes.get("/media/{key}", media::serve);
+            routes.head("/media/{key}", media::serve);
 
             routes.get("/health/live", operations::live);
             routes.get("/health/ready", operations::ready);

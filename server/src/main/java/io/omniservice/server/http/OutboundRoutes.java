@@ -6,6 +6,7 @@ import io.javalin.http.Context;
 import io.omniservice.core.json.Json;
 import io.omniservice.core.model.ApiError;
 import io.omniservice.core.model.CarrierType;
+import io.omniservice.core.media.MediaPipeline;
 import io.omniservice.core.model.MediaItem;
 import io.omniservice.core.model.Message;
 import io.omniservice.core.model.MessageContent;
@@ -49,6 +50,7 @@ final class OutboundRoutes {
     private final TemplateRegistry templates;
     private final Clock clock;
     private final Runnable rulesChanged;
+    private final MediaPipeline media;
     private final io.omniservice.core.rules.RuleStore businessRules;
 
     OutboundRoutes(
@@ -60,7 +62,9 @@ final class OutboundRoutes {
             TemplateRegistry templates,
             Clock clock,
             Runnable rulesChanged,
-            io.omniservice.core.rules.RuleStore businessRules) {
+            io.omniservice.core.rules.RuleStore businessRules,
+            MediaPipeline media) {
+        this.media = media;
         this.rulesChanged = rulesChanged;
         this.businessRules = businessRules;
         this.service = service;
@@ -75,7 +79,7 @@ final class OutboundRoutes {
     void send(Context ctx) {
         byte[] raw = ctx.bodyAsBytes();
         JsonNode body = JsonBody.readObject(raw);
-        OutboundRequest request = parse(body);
+        OutboundRequest request = withStoredMedia(parse(body));
         OutboundService.Idempotency idempotency = null;
         String key = ctx.header("Idempotency-Key");
         if (key != null) {
@@ -101,6 +105,29 @@ final class OutboundRoutes {
                     };
             throw new ApiException(new ApiError(status, refusal.code(), refusal.getMessage()));
         }
+    }
+
+    /**
+     * Fetches and checks a media request's file before it is accepted, so a URL that may not be fetched
+     * (a private address), cannot be, or holds a file no one takes is answered now with the reason.
+     */
+    private OutboundRequest withStoredMedia(OutboundRequest request) {
+        if (!(request.content() instanceof MessageContent.Media attachments)) {
+            return request;
+        }
+        List<MediaItem> stored = new ArrayList<>(attachments.items().size());
+        for (MediaItem item : attachments.items()) {
+            try {
+                stored.add(media.ingest(item));
+            } catch (MediaPipeline.MediaRefusal refusal) {
+                throw new ApiException(new ApiError(
+                        refusal.httpStatus(),
+                        refusal.code(),
+                        refusal.getMessage(),
+                        refusal.httpStatus() == 400 ? "content.mediaUrl" : null));
+            }
+        }
+        return request.withContent(new MessageContent.Media(attachments.body(), stored));
     }
 
     /** Reads the seed's OutboundMessageRequest, naming the first field that is wrong. */
@@ -324,7 +351,7 @@ final class OutboundRoutes {
     void message(Context ctx) {
         Message message = store.message(ctx.pathParam("messageId"))
                 .orElseThrow(() -> ApiException.notFound("message_not_found", "no message has this id"));
-        ObjectNode json = Json.MAPPER.valueToTree(message);
+        ObjectNode json = Json.MAPPER.valueToTree(media.view(message));
         json.set("attempts", Json.MAPPER.valueToTree(outbound.attempts(message.messageId())));
         businessRules.rulesFired(message.messageId()).ifPresent(fired -> json.set("rulesFired", fired));
         JsonBody.write(ctx, 200, json);

@@ -7,6 +7,7 @@ import io.omniservice.core.model.Conversation;
 import io.omniservice.core.model.Message;
 import io.omniservice.core.model.MessageStatus;
 import io.omniservice.core.model.PhoneNumber;
+import io.omniservice.core.media.MediaPipeline;
 import io.omniservice.core.store.MessageStore;
 import io.omniservice.core.store.Page;
 import io.omniservice.core.store.PageRequest;
@@ -17,8 +18,11 @@ import java.util.List;
 final class QueryRoutes {
     private final MessageStore store;
 
-    QueryRoutes(MessageStore store) {
+    private final MediaPipeline media;
+
+    QueryRoutes(MessageStore store, MediaPipeline media) {
         this.store = store;
+        this.media = media;
     }
 
     /** A page as the contract writes it; {@code nextCursor} is null, not absent, on the last page. */
@@ -33,7 +37,7 @@ final class QueryRoutes {
     void message(Context ctx) {
         Message message = store.message(ctx.pathParam("messageId"))
                 .orElseThrow(() -> ApiException.notFound("message_not_found", "no message has this id"));
-        JsonBody.write(ctx, 200, message);
+        JsonBody.write(ctx, 200, media.view(message));
     }
 
     /** {@code ?carrier=&since=&until=} or {@code ?status=&createdAfter=}: exactly one of the two forms. */
@@ -63,7 +67,7 @@ final class QueryRoutes {
             MessageStatus status = query.status("status");
             result = store.messagesByStatus(status, query.instant("createdAfter"), page);
         }
-        JsonBody.write(ctx, 200, PageBody.of(result));
+        JsonBody.write(ctx, 200, PageBody.of(result.map(media::view)));
     }
 
     void conversations(Context ctx) {
@@ -82,7 +86,8 @@ final class QueryRoutes {
         QueryParameters query = QueryParameters.parse(ctx.queryString());
         Conversation conversation = existingConversation(ctx.pathParam("conversationId"));
         PageRequest page = query.page();
-        JsonBody.write(ctx, 200, PageBody.of(store.conversationMessages(conversation.conversationId(), page)));
+        JsonBody.write(
+                ctx, 200, PageBody.of(store.conversationMessages(conversation.conversationId(), page).map(media::view)));
     }
 
     private Conversation existingConversation(String conversationId) {

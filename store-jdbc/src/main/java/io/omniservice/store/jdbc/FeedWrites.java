@@ -1,5 +1,6 @@
 package io.omniservice.store.jdbc;
 
+import io.omniservice.core.model.MessageContent;
 import io.omniservice.core.notify.EventEnvelope;
 import io.omniservice.core.outbound.CallbackDelivery;
 import io.omniservice.core.workflow.Effect;
@@ -59,6 +60,7 @@ final class FeedWrites {
         forward(tx, effects);
         conversations(connection, effects);
         rulesFired(connection, effects);
+        mediaStored(connection, effects);
         try (PreparedStatement done = connection.prepareStatement("DELETE FROM change_events WHERE seq = ?");
                 PreparedStatement next = connection.prepareStatement("""
                         UPDATE change_events SET step = ?, attempts = 0, context = ?, last_error = NULL
@@ -266,6 +268,19 @@ final class FeedWrites {
                         connection.prepareStatement("UPDATE messages SET rules_fired = ? WHERE message_id = ?")) {
                     update.setString(1, JsonText.write(fired.rules()));
                     update.setString(2, fired.messageId());
+                    update.executeUpdate();
+                }
+            }
+        }
+    }
+
+    private static void mediaStored(Connection connection, List<Effect> effects) throws SQLException {
+        for (Effect effect : effects) {
+            if (effect instanceof Effect.MediaStored stored) {
+                try (PreparedStatement update =
+                        connection.prepareStatement("UPDATE messages SET content = ? WHERE message_id = ?")) {
+                    update.setString(1, JsonText.write(stored.content(), MessageContent.class));
+                    update.setString(2, stored.messageId());
                     update.executeUpdate();
                 }
             }

@@ -64,7 +64,7 @@ public final class JdbcMessageStore implements MessageStore {
 
     private JdbcMessageStore(HikariDataSource dataSource, Clock clock, GroupCommitter.Durability durability) {
         this.dataSource = dataSource;
-        this.queries = new MessageQueries(dataSource, new PageCursor(cursorKey(dataSource)));
+        this.queries = new MessageQueries(dataSource, new PageCursor(sharedKey(dataSource, CURSOR_KEY)));
         this.committer = new GroupCommitter(dataSource, clock, MAX_GROUP_SIZE, durability, "omniservice-store-writer");
         this.outbound = new JdbcOutboundStore(dataSource, committer, clock, durability.relaxed());
         this.feed = new JdbcFeedStore(new JdbcAccess(dataSource, durability.relaxed()), committer, clock);
@@ -168,27 +168,34 @@ public final class JdbcMessageStore implements MessageStore {
         }
     }
 
-    /** The key that signs pagination cursors, made once per database so every node shares it. */
-    private static byte[] cursorKey(DataSource dataSource) {
+    /**
+     * A 256-bit secret kept in the database under {@code name}, made by whichever node asks first, so
+     * every node signs (cursors, media URLs) with the same key without configuring one.
+     */
+    public byte[] sharedKey(String name) {
+        return sharedKey(dataSource, name);
+    }
+
+    private static byte[] sharedKey(DataSource dataSource, String name) {
         byte[] fresh = new byte[32];
         new SecureRandom().nextBytes(fresh);
         try (Connection connection = dataSource.getConnection()) {
             try (PreparedStatement insert = connection.prepareStatement(
                     "INSERT INTO store_settings (setting_name, setting_value) VALUES (?, ?) ON CONFLICT DO NOTHING")) {
-                insert.setString(1, CURSOR_KEY);
+                insert.setString(1, name);
                 insert.setString(2, Base64.getEncoder().encodeToString(fresh));
                 insert.executeUpdate();
             }
             try (PreparedStatement select =
                     connection.prepareStatement("SELECT setting_value FROM store_settings WHERE setting_name = ?")) {
-                select.setString(1, CURSOR_KEY);
+                select.setString(1, name);
                 try (ResultSet rs = select.executeQuery()) {
                     rs.next();
                     return Base64.getDecoder().decode(rs.getString(1));
                 }
             }
         } catch (SQLException e) {
-            throw new StorageException("cannot read the cursor key", e);
+            throw new StorageException("cannot read the shared key " + name, e);
         }
     }
 

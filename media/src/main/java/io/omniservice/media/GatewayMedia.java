@@ -1,0 +1,385 @@
+package io.omniservice.media;
+
+import io.omniservice.core.carrier.MediaAccess;
+import io.omniservice.core.carrier.MediaDownload;
+import io.omniservice.core.media.BlobStore;
+import io.omniservice.core.media.MediaKeys;
+import io.omniservice.core.media.MediaPipeline;
+import io.omniservice.core.media.StoredBlob;
+import io.omniservice.core.model.CarrierCapabilities;
+import io.omniservice.core.model.MediaItem;
+import io.omniservice.core.outbound.SendFailure;
+import io.omniservice.media.check.MalwareScanner;
+import io.omniservice.media.check.MediaDetector;
+import io.omniservice.media.check.MediaKind;
+import io.omniservice.media.check.MediaPolicy;
+import io.omniservice.media.check.ScanVerdict;
+import io.omniservice.media.convert.Converted;
+import io.omniservice.media.convert.Ffmpeg;
+import io.omniservice.media.convert.ImageConverter;
+import io.omniservice.media.fetch.FetchRefused;
+import io.omniservice.media.fetch.Fetched;
+import io.omniservice.media.fetch.SafeFetcher;
+import io.omniservice.media.sign.MediaSigner;
+import java.io.IOException;
+import java.io.InputStream;
+import java.net.URI;
+import java.net.URISyntaxException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.time.Duration;
+import java.util.List;
+import java.util.Optional;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The media flow of the seed for real files: fetch (streamed, size-capped, guarded against private
+ * addresses), validate (format from the bytes, size per kind, complete files only), scan for malware,
+ * store content-addressed, make image thumbnails, convert to a carrier's limits at send time, and hand
+ * out signed URLs. Thread-safe; every temporary file is deleted before a call returns.
+ */
+public final class GatewayMedia implements MediaPipeline {
+    private static final Logger LOG = LoggerFactory.getLogger(GatewayMedia.class);
+    private static final Logger SECURITY = LoggerFactory.getLogger("omniservice.security");
+
+    /**
+     * How media is shown and handed over.
+     *
+     * @param thumbnailWidth thumbnails are this wide (never wider than the image)
+     * @param viewUrlTtl how long the signed URLs in API answers and events work
+     * @param sendUrlTtl how long the signed URL a carrier fetches works
+     * @param workDir where files wait while they are checked and converted
+     */
+    public record Settings(int thumbnailWidth, Duration viewUrlTtl, Duration sendUrlTtl, Path workDir) {}
+
+    private final BlobStore blobs;
+    private final SafeFetcher fetcher;
+    private final MediaDetector detector = new MediaDetector();
+    private final MediaPolicy policy;
+    private final MalwareScanner scanner;
+    private final ImageConverter images;
+    private final Optional<Ffmpeg> ffmpeg;
+    private final MediaSigner signer;
+    private final Settings settings;
+
+    /**
+     * @param fetcher fetches carriers' attachments and clients' {@code mediaUrl}s alike: a carrier's URL
+     *     arrives in a signed webhook, but it is still a URL from outside, so it gets the same guard
+     */
+    public GatewayMedia(
+            BlobStore blobs,
+            SafeFetcher fetcher,
+            MediaPolicy policy,
+            MalwareScanner scanner,
+            ImageConverter images,
+            Optional<Ffmpeg> ffmpeg,
+            MediaSigner signer,
+            Settings settings)
+            throws IOException {
+        this.blobs = blobs;
+        this.fetcher = fetcher;
+        this.policy = policy;
+        this.scanner = scanner;
+        this.images = images;
+        this.ffmpeg = ffmpeg;
+        this.signer = signer;
+        this.settings = settings;
+        Files.createDirectories(settings.workDir());
+    }
+
+    @Override
+    public MediaItem storeInbound(MediaItem item, MediaAccess access) throws IOException {
+        MediaDownload download;
+        try {
+            download = access.resolve(item);
+        } catch (MediaAccess.MediaUnavailable e) {
+            return item.notStored(MediaItem.UNAVAILABLE, e.getMessage());
+        }
+        try (Fetched fetched = fetcher.fetch(download)) {
+            return check(item, fetched);
+        } catch (FetchRefused e) {
+            String status = "http_status".equals(e.code()) ? MediaItem.UNAVAILABLE : MediaItem.REFUSED;
+            return item.notStored(status, e.getMessage());
+        }
+    }
+
+    @Override
+    public MediaItem ingest(MediaItem requested) throws MediaRefusal {
+        URI uri;
+        try {
+            uri = new URI(requested.url());
+        } catch (URISyntaxException | NullPointerException e) {
+            throw new MediaRefusal("invalid_field", "content.mediaUrl is not a URL", 400);
+        }
+        MediaItem stored;
+        try (Fetched fetched = fetcher.fetch(MediaDownload.plain(uri))) {
+            stored = check(requested, fetched);
+        } catch (FetchRefused e) {
+            int status = "address_not_allowed".equals(e.code()) || "bad_url".equals(e.code()) ? 400 : 422;
+            throw new MediaRefusal("media_" + e.code(), "content.mediaUrl: " + e.getMessage(), status);
+        } catch (IOException e) {
+            throw new MediaRefusal(
+                    "media_unreachable", "content.mediaUrl could not be fetched: " + e.getMessage(), 422);
+        }
+        if (!MediaItem.STORED.equals(stored.status())) {
+            throw new MediaRefusal("media_" + stored.status(), "content.mediaUrl: " + stored.reason(), 422);
+        }
+        return stored;
+    }
+
+    @Override
+    public Optional<String> unfit(MediaItem stored, CarrierCapabilities carrier) {
+        if (stored.key() == null) {
+            return Optional.empty();
+        }
+        String type = stored.contentType();
+        long limit = carrier.maxMediaSize(type);
+        List<String> accepted = carrier.supportedMediaTypes();
+        if (accepted.contains(type) && stored.size() <= limit) {
+            return Optional.empty();
+        }
+        MediaKind kind = MediaPolicy.kindOf(type).orElse(MediaKind.DOCUMENT);
+        String what = type + " of " + MediaPolicy.describeSize(stored.size());
+        return switch (kind) {
+            case IMAGE ->
+                accepted.contains("image/jpeg") || accepted.contains("image/png")
+                        ? Optional.empty()
+                        : Optional.of("takes no " + type + " and no JPEG or PNG to convert it to");
+            case VIDEO -> {
+                if (!accepted.contains("video/mp4")) {
+                    yield Optional.of("takes no " + type + " and no MP4 to convert it to");
+                }
+                yield ffmpeg.isPresent()
+                        ? Optional.empty()
+                        : Optional.of(what + " needs converting to MP4 under "
+                                + MediaPolicy.describeSize(limit) + ", and ffmpeg is not installed");
+            }
+            case AUDIO -> {
+                Optional<String> target = audioTarget(accepted);
+                if (target.isEmpty()) {
+                    yield Optional.of("takes no " + type + " and no MP3, Ogg or MP4 audio to convert it to");
+                }
+                yield ffmpeg.isPresent()
+                        ? Optional.empty()
+                        : Optional.of(what + " needs converting to " + target.get() + ", and ffmpeg is not installed");
+            }
+            case DOCUMENT ->
+                accepted.contains(type)
+                        ? Optional.of(what + " is over its " + MediaPolicy.describeSize(limit) + " limit")
+                        : Optional.of("takes no " + type);
+        };
+    }
+
+    @Override
+    public MediaItem prepare(MediaItem stored, CarrierCapabilities carrier, MediaAccess access) throws SendFailure {
+        if (stored.key() == null) {
+            return stored;
+        }
+        Path original = null;
+        Path converted = null;
+        try {
+            String type = stored.contentType();
+            long limit = carrier.maxMediaSize(type);
+            MediaItem variant = stored;
+            if (!carrier.supportedMediaTypes().contains(type) || stored.size() > limit) {
+                original = copyOut(stored.key());
+                Converted result = convert(original, stored, carrier);
+                converted = result.file();
+                String key = Sha256.of(converted);
+                blobs.put(key, converted, result.contentType());
+                variant = new MediaItem(
+                        stored.url(),
+                        null,
+                        result.contentType(),
+                        renamed(stored.filename(), result.contentType()),
+                        result.size(),
+                        key,
+                        key,
+                        stored.thumbnailKey(),
+                        MediaItem.STORED,
+                        null,
+                        null,
+                        null);
+                LOG.info(
+                        "media {} ({}, {} bytes) converted to {} ({} bytes) for a carrier taking {} up to {}",
+                        stored.key(),
+                        type,
+                        stored.size(),
+                        result.contentType(),
+                        result.size(),
+                        carrier.supportedMediaTypes(),
+                        MediaPolicy.describeSize(limit));
+            }
+            Path file = converted != null ? converted : null;
+            if (file == null && needsUpload(access)) {
+                original = copyOut(stored.key());
+                file = original;
+            }
+            if (file != null) {
+                Optional<MediaItem> uploaded = access.upload(variant, file);
+                if (uploaded.isPresent()) {
+                    return uploaded.get();
+                }
+            }
+            URI url = link(variant.key(), settings.sendUrlTtl());
+            return variant.withUrls(url.toString(), null, stored.url());
+        } catch (IOException e) {
+            throw SendFailure.retryable("media_unavailable", "media " + stored.key() + ": " + e.getMessage(), 0, null);
+        } finally {
+            deleteQuietly(original);
+            deleteQuietly(converted);
+        }
+    }
+
+    @Override
+    public MediaItem view(MediaItem stored) {
+        if (stored.status() == null) {
+            return stored;
+        }
+        if (!MediaItem.STORED.equals(stored.status()) || stored.key() == null) {
+            return stored.withUrls(null, null, stored.url());
+        }
+        String thumbnail = stored.thumbnailKey() == null
+                ? null
+                : link(stored.thumbnailKey(), settings.viewUrlTtl()).toString();
+        return stored.withUrls(link(stored.key(), settings.viewUrlTtl()).toString(), thumbnail, stored.url());
+    }
+
+    /** The bytes are fetched: are they a file we take, complete, and clean? Stored when they are. */
+    private MediaItem check(MediaItem item, Fetched fetched) throws IOException {
+        String type = detector.detect(fetched.file());
+        Optional<String> refusal = policy.refusal(type, fetched.size());
+        if (refusal.isEmpty()) {
+            refusal = Completeness.problem(fetched.file(), type);
+        }
+        if (refusal.isPresent()) {
+            LOG.info("media from {} refused: {}", fetched.finalUri().getHost(), refusal.get());
+            return item.notStored(MediaItem.REFUSED, refusal.get());
+        }
+        ScanVerdict verdict = scanner.scan(fetched.file());
+        if (verdict.infected()) {
+            blobs.put(MediaKeys.quarantined(fetched.sha256()), fetched.file(), type);
+            SECURITY.warn(
+                    "malware {} in media {} from {}: quarantined, never served",
+                    verdict.signature(),
+                    fetched.sha256(),
+                    fetched.finalUri().getHost());
+            return item.notStored(MediaItem.QUARANTINED, "malware found: " + verdict.signature());
+        }
+        String thumbnail = null;
+        if (MediaPolicy.kindOf(type).orElse(null) == MediaKind.IMAGE) {
+            try {
+                thumbnail = thumbnail(fetched.file());
+            } catch (IOException e) {
+                return item.notStored(MediaItem.REFUSED, type + " could not be decoded: " + e.getMessage());
+            }
+        }
+        blobs.put(fetched.sha256(), fetched.file(), type);
+        return item.stored(fetched.sha256(), type, fetched.size(), thumbnail);
+    }
+
+    private String thumbnail(Path image) throws IOException {
+        Converted small = images.thumbnail(image, settings.thumbnailWidth(), settings.workDir());
+        try {
+            String key = Sha256.of(small.file());
+            blobs.put(key, small.file(), small.contentType());
+            return key;
+        } finally {
+            deleteQuietly(small.file());
+        }
+    }
+
+    private Converted convert(Path original, MediaItem stored, CarrierCapabilities carrier)
+            throws IOException, SendFailure {
+        String type = stored.contentType();
+        long limit = carrier.maxMediaSize(type);
+        List<String> accepted = carrier.supportedMediaTypes();
+        MediaKind kind = MediaPolicy.kindOf(type).orElse(MediaKind.DOCUMENT);
+        switch (kind) {
+            case IMAGE -> {
+                ImageConverter.Fit fit = images.fit(original, type, accepted, limit, settings.workDir());
+                if (fit.converted().isPresent()) {
+                    return fit.converted().get();
+                }
+                throw unsupported(type + " cannot be made to fit: " + fit.reason());
+            }
+            case VIDEO -> {
+                if (ffmpeg.isPresent() && accepted.contains("video/mp4")) {
+                    return ffmpeg.get().toMp4(original, limit, settings.workDir());
+                }
+            }
+            case AUDIO -> {
+                Optional<String> target = audioTarget(accepted);
+                if (ffmpeg.isPresent() && target.isPresent()) {
+                    return ffmpeg.get().toAudio(original, target.get(), carrier.maxMediaSize(target.get()), settings.workDir());
+                }
+            }
+            case DOCUMENT -> {}
+        }
+        throw unsupported(unfit(stored, carrier).orElse("cannot take " + type));
+    }
+
+    private static SendFailure unsupported(String reason) {
+        return SendFailure.carrierRejected("media_unsupported", reason, 0);
+    }
+
+    private static Optional<String> audioTarget(List<String> accepted) {
+        return List.of("audio/mpeg", "audio/ogg", "audio/mp4").stream()
+                .filter(accepted::contains)
+                .findFirst();
+    }
+
+    private static boolean needsUpload(MediaAccess access) {
+        return access != MediaAccess.PUBLIC && access.uploads();
+    }
+
+    private URI link(String key, Duration ttl) {
+        return blobs.presign(key, ttl).orElseGet(() -> signer.url(key, ttl));
+    }
+
+    private Path copyOut(String key) throws IOException {
+        Path file = Files.createTempFile(settings.workDir(), "send-", ".bin");
+        try (InputStream in = blobs.open(key, 0, -1)) {
+            Files.copy(in, file, StandardCopyOption.REPLACE_EXISTING);
+        } catch (IOException e) {
+            deleteQuietly(file);
+            throw e;
+        }
+        return file;
+    }
+
+    /** A converted file keeps its name with the new type's extension ({@code photo.png} → {@code photo.jpg}). */
+    static String renamed(String filename, String contentType) {
+        if (filename == null) {
+            return null;
+        }
+        String extension = switch (contentType) {
+            case "image/jpeg" -> ".jpg";
+            case "image/png" -> ".png";
+            case "video/mp4" -> ".mp4";
+            case "audio/mpeg" -> ".mp3";
+            case "audio/ogg" -> ".ogg";
+            case "audio/mp4" -> ".m4a";
+            default -> "";
+        };
+        int dot = filename.lastIndexOf('.');
+        return (dot > 0 ? filename.substring(0, dot) : filename) + extension;
+    }
+
+    private static void deleteQuietly(Path file) {
+        if (file != null) {
+            try {
+                Files.deleteIfExists(file);
+            } catch (IOException e) {
+                LOG.warn("temporary media file {} not deleted: {}", file, e.toString());
+            }
+        }
+    }
+
+    /** The stored object behind a key, for the {@code /media} route. */
+    public Optional<StoredBlob> servable(String key) throws IOException {
+        return MediaKeys.isContentKey(key) ? blobs.stat(key) : Optional.empty();
+    }
+}
