@@ -1,0 +1,13 @@
+package io.omniservice.media.fetch;
+
+import java.net.InetAddress;
+import java.net.UnknownHostException;
+
+/** Turns a host name into its addresses for the {@link AddressGuard}; tests give public-looking names fake answers. */
+@FunctionalInterface
+public interface HostResolver {
+    InetAddress[] resolve(String host) throws UnknownHostException;
+
+    /** The JVM's resolver, with its cache: the HTTP client's own look-up right after usually gets the same answer. */
+    HostResolver SYSTEM = InetAddress::getAllByName;
+}
