@@ -1,6 +1,7 @@
 package io.omniservice.carriers.whatsapp;
 
 import io.omniservice.core.carrier.CarrierAdapter;
+import io.omniservice.core.carrier.MediaAccess;
 import io.omniservice.core.carrier.WebhookRejection;
 import io.omniservice.core.carrier.WebhookReply;
 import io.omniservice.core.carrier.WebhookRequest;
@@ -55,6 +56,7 @@ public final class WhatsAppAdapter implements CarrierAdapter {
     private final WhatsAppSubscription subscription;
     private final WhatsAppPayloadParser parser;
     private final WhatsAppSender sender;
+    private final WhatsAppMedia media;
 
     /** {@code sender} is null for a receive-only account (no access token or phone number id). */
     WhatsAppAdapter(
@@ -62,12 +64,14 @@ public final class WhatsAppAdapter implements CarrierAdapter {
             WhatsAppSignature signature,
             WhatsAppSubscription subscription,
             WhatsAppPayloadParser parser,
-            WhatsAppSender sender) {
+            WhatsAppSender sender,
+            WhatsAppMedia media) {
         this.account = account;
         this.signature = signature;
         this.subscription = subscription;
         this.parser = parser;
         this.sender = sender;
+        this.media = media;
     }
 
     @Override
@@ -88,6 +92,12 @@ public final class WhatsAppAdapter implements CarrierAdapter {
     @Override
     public Optional<CarrierSender> sender() {
         return Optional.ofNullable(sender);
+    }
+
+    /** Media ids looked up on the Graph API and downloaded with the token; files uploaded before a send. */
+    @Override
+    public MediaAccess mediaAccess() {
+        return media;
     }
 
     /** Meta only GETs the webhook to verify the subscription; that GET never carries events. */

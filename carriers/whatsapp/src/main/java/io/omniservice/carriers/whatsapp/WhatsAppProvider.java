@@ -72,11 +72,21 @@ public final class WhatsAppProvider implements CarrierProvider {
                         templateLanguage,
                         context.http(),
                         context.clock());
+        boolean hasToken = accessToken != null && !accessToken.isBlank();
+        // Only an account with a token can look media up; the others need no client (and its selector thread).
+        WhatsAppMedia media = new WhatsAppMedia(
+                URI.create(apiBaseUrl + "/" + version),
+                phoneNumberId,
+                hasToken ? accessToken : null,
+                hasToken ? WhatsAppMedia.client(context.http().timeout()) : null,
+                context.http().timeout(),
+                context.clock());
         return new WhatsAppAdapter(
                 settings.account(),
                 new WhatsAppSignature(appSecret),
                 new WhatsAppSubscription(verifyToken),
                 new WhatsAppPayloadParser(settings.account()),
-                sender);
+                sender,
+                media);
     }
 }

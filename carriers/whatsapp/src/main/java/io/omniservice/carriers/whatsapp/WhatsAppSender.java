@@ -17,6 +17,7 @@ import java.math.BigInteger;
 import java.net.URI;
 import java.time.Clock;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
@@ -38,7 +39,7 @@ final class WhatsAppSender implements CarrierSender {
     static final int MAX_INTERACTIVE_BODY = 1024;
 
     /** Codes worth waiting for: Meta's throughput, pair, account and spam rate limits, and service downtime. */
-    private static final Set<Integer> RETRYABLE = Set.of(4, 2, 80007, 130429, 131048, 131056);
+    static final Set<Integer> RETRYABLE = Set.of(4, 2, 80007, 130429, 131048, 131056);
     /**
      * Codes that say this account cannot carry this message but another carrier may: expired or refused
      * token (190, 0, 10, 200-299 are permission errors), a parameter the Cloud API refuses (100), outside
@@ -81,7 +82,7 @@ final class WhatsAppSender implements CarrierSender {
         CarrierHttp.Response response =
                 http.post(endpoint, Map.of("Authorization", authorization), "application/json", body);
         if (!response.isSuccess()) {
-            throw failure(response);
+            throw failure(response, clock.instant());
         }
         return result(response);
     }
@@ -136,6 +137,9 @@ final class WhatsAppSender implements CarrierSender {
         }
         MediaItem item = media.items().getFirst();
         String type = mediaType(item);
+        // A URL (ours, signed) goes as "link"; a file uploaded first (WhatsAppMedia.upload) has no URL and goes
+        // by the id Meta gave it. A URL wins when both are set: a media id from another account or an inbound
+        // webhook would not be this number's to send.
         ObjectNode node = root.put("type", type).putObject(type);
         if (item.url() != null) {
             node.put("link", item.url());
@@ -286,8 +290,9 @@ final class WhatsAppSender implements CarrierSender {
         return new SendResult(id, message.path("message_status").asText("accepted"), null);
     }
 
-    private SendFailure failure(CarrierHttp.Response response) {
-        Duration retryAfter = response.retryAfter(clock.instant());
+    /** Meta's Graph API error classified for the pipeline; media uploads ({@link WhatsAppMedia}) answer the same way. */
+    static SendFailure failure(CarrierHttp.Response response, Instant now) {
+        Duration retryAfter = response.retryAfter(now);
         JsonNode error = response.json().path("error");
         if (!error.path("code").canConvertToInt()) {
             return SendFailure.fromHttpStatus(
