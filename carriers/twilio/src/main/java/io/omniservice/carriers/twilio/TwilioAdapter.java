@@ -3,6 +3,7 @@ package io.omniservice.carriers.twilio;
 import io.omniservice.core.carrier.CarrierAdapter;
 import io.omniservice.core.carrier.FormBody;
 import io.omniservice.core.carrier.JsonBody;
+import io.omniservice.core.carrier.MediaAccess;
 import io.omniservice.core.carrier.WebhookRejection;
 import io.omniservice.core.carrier.WebhookReply;
 import io.omniservice.core.carrier.WebhookRequest;
@@ -39,18 +40,21 @@ public final class TwilioAdapter implements CarrierAdapter {
     private final TwilioSignature signature;
     private final TwilioPayloadParser parser;
     private final Optional<CarrierSender> sender;
+    private final TwilioMedia media;
 
     TwilioAdapter(
             String account,
             String accountSid,
             TwilioSignature signature,
             TwilioPayloadParser parser,
-            Optional<CarrierSender> sender) {
+            Optional<CarrierSender> sender,
+            TwilioMedia media) {
         this.account = account;
         this.accountSid = accountSid;
         this.signature = signature;
         this.parser = parser;
         this.sender = sender;
+        this.media = media;
     }
 
     @Override
@@ -72,6 +76,15 @@ public final class TwilioAdapter implements CarrierAdapter {
     @Override
     public Optional<CarrierSender> sender() {
         return sender;
+    }
+
+    /**
+     * {@code MediaUrlN} with basic auth when it is on Twilio's API host, plain elsewhere. Sending needs no upload:
+     * Twilio fetches the {@code MediaUrl} we give it (our signed URL).
+     */
+    @Override
+    public MediaAccess mediaAccess() {
+        return media;
     }
 
     /** A webhook configured with HTTP GET carries its parameters in the query and is verified like a POST. */

@@ -73,12 +73,16 @@ public final class TwilioProvider implements CarrierProvider {
                     from,
                     messagingServiceSid));
         }
+        // Media URLs take the same credentials as the REST API: the API key when one is configured.
+        TwilioMedia media = new TwilioMedia(
+                apiBaseUrl, apiKeySid != null ? apiKeySid : accountSid, apiKeySid != null ? apiKeySecret : authToken);
         return new TwilioAdapter(
                 settings.account(),
                 accountSid,
                 new TwilioSignature(authToken),
                 new TwilioPayloadParser(settings.account()),
-                sender);
+                sender,
+                media);
     }
 
     /** Twilio SIDs are a two-letter type prefix and 32 hex digits; a pasted token in the wrong key fails here. */
