@@ -1,6 +1,7 @@
 package io.omniservice.carriers.bandwidth;
 
 import io.omniservice.core.carrier.CarrierAdapter;
+import io.omniservice.core.carrier.MediaAccess;
 import io.omniservice.core.carrier.WebhookRejection;
 import io.omniservice.core.carrier.WebhookRequest;
 import io.omniservice.core.model.CarrierCapabilities;
@@ -46,13 +47,19 @@ public final class BandwidthAdapter implements CarrierAdapter {
     private final BandwidthCallbackAuth auth;
     private final BandwidthPayloadParser parser;
     private final Optional<CarrierSender> sender;
+    private final BandwidthMedia media;
 
     BandwidthAdapter(
-            String account, BandwidthCallbackAuth auth, BandwidthPayloadParser parser, Optional<CarrierSender> sender) {
+            String account,
+            BandwidthCallbackAuth auth,
+            BandwidthPayloadParser parser,
+            Optional<CarrierSender> sender,
+            BandwidthMedia media) {
         this.account = account;
         this.auth = auth;
         this.parser = parser;
         this.sender = sender;
+        this.media = media;
     }
 
     @Override
@@ -73,6 +80,12 @@ public final class BandwidthAdapter implements CarrierAdapter {
     @Override
     public Optional<CarrierSender> sender() {
         return sender;
+    }
+
+    /** Media on the Messaging API host with the API user's basic auth, other hosts plain; no upload before a send. */
+    @Override
+    public MediaAccess mediaAccess() {
+        return media;
     }
 
     @Override

@@ -64,11 +64,17 @@ public final class BandwidthProvider implements CarrierProvider {
                     settings.path() + "." + ACCOUNT_ID,
                     "must be the numeric Bandwidth account id, got '" + accountId + "'");
         }
+        Optional<CarrierSender> sender = sender(settings, apiBaseUrl, context);
         return new BandwidthAdapter(
                 settings.account(),
                 new BandwidthCallbackAuth(username, password),
                 new BandwidthPayloadParser(settings.account()),
-                sender(settings, apiBaseUrl, context));
+                sender,
+                // the API credentials exist only on a sending account (all outbound keys or none)
+                new BandwidthMedia(
+                        apiBaseUrl,
+                        sender.isPresent() ? settings.require(API_USERNAME) : null,
+                        sender.isPresent() ? settings.require(API_PASSWORD) : null));
     }
 
     private static Optional<CarrierSender> sender(CarrierSettings settings, URI apiBaseUrl, CarrierContext context) {
