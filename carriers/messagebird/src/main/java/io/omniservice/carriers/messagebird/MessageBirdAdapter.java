@@ -3,6 +3,7 @@ package io.omniservice.carriers.messagebird;
 import io.omniservice.core.carrier.CarrierAdapter;
 import io.omniservice.core.carrier.FormBody;
 import io.omniservice.core.carrier.JsonBody;
+import io.omniservice.core.carrier.MediaAccess;
 import io.omniservice.core.carrier.WebhookRejection;
 import io.omniservice.core.carrier.WebhookReply;
 import io.omniservice.core.carrier.WebhookRequest;
@@ -41,11 +42,14 @@ public final class MessageBirdAdapter implements CarrierAdapter {
     private final MessageBirdSmsParser sms;
     private final MessageBirdConversationsParser conversations;
     private final Optional<CarrierSender> sender;
+    private final MessageBirdMedia media;
 
-    MessageBirdAdapter(String account, MessageBirdSignature signature, Optional<CarrierSender> sender) {
+    MessageBirdAdapter(
+            String account, MessageBirdSignature signature, Optional<CarrierSender> sender, MessageBirdMedia media) {
         this.account = account;
         this.signature = signature;
         this.sender = sender;
+        this.media = media;
         this.sms = new MessageBirdSmsParser(account);
         this.conversations = new MessageBirdConversationsParser(account);
     }
@@ -69,6 +73,12 @@ public final class MessageBirdAdapter implements CarrierAdapter {
     @Override
     public Optional<CarrierSender> sender() {
         return sender;
+    }
+
+    /** Media on MessageBird's media host with the access key, other hosts plain; no upload before a send. */
+    @Override
+    public MediaAccess mediaAccess() {
+        return media;
     }
 
     /** MessageBird delivers inbound SMS and status reports as signed GETs: they go through verify and parse. */

@@ -16,8 +16,10 @@ import java.util.Set;
  * webhooks with) and, for the outbound side, {@code accessKey} (sent as {@code Authorization: AccessKey}),
  * {@code originator} (the default SMS sender: a number or an alphanumeric name), {@code channelId} (a
  * Conversations API channel: when set, the account sends everything through the Conversations API from that
- * channel), {@code apiBaseUrl} (default {@code https://rest.messagebird.com}) and
- * {@code conversationsBaseUrl} (default {@code https://conversations.messagebird.com}). The account sends
+ * channel), {@code apiBaseUrl} (default {@code https://rest.messagebird.com}),
+ * {@code conversationsBaseUrl} (default {@code https://conversations.messagebird.com}) and {@code mediaBaseUrl}
+ * (default {@code https://media.messagebird.com}, the only origin inbound media is fetched from with the access
+ * key). The account sends
  * only with an {@code accessKey} and an {@code originator} or {@code channelId}.
  */
 public final class MessageBirdProvider implements CarrierProvider {
@@ -25,6 +27,7 @@ public final class MessageBirdProvider implements CarrierProvider {
     static final String ACCESS_KEY = "accessKey";
     static final String API_BASE_URL = "apiBaseUrl";
     static final String CONVERSATIONS_BASE_URL = "conversationsBaseUrl";
+    static final String MEDIA_BASE_URL = "mediaBaseUrl";
     static final String ORIGINATOR = "originator";
     static final String CHANNEL_ID = "channelId";
 
@@ -35,12 +38,13 @@ public final class MessageBirdProvider implements CarrierProvider {
 
     @Override
     public CarrierAdapter create(CarrierSettings settings, CarrierContext context) {
-        settings.rejectUnknown(
-                Set.of(SIGNING_KEY, ACCESS_KEY, API_BASE_URL, CONVERSATIONS_BASE_URL, ORIGINATOR, CHANNEL_ID));
+        settings.rejectUnknown(Set.of(
+                SIGNING_KEY, ACCESS_KEY, API_BASE_URL, CONVERSATIONS_BASE_URL, MEDIA_BASE_URL, ORIGINATOR, CHANNEL_ID));
         String signingKey = settings.require(SIGNING_KEY);
         // Validated even for a receive-only account, so that a typo stops start-up rather than a later send.
         URI apiBaseUrl = settings.url(API_BASE_URL, "https://rest.messagebird.com");
         URI conversationsBaseUrl = settings.url(CONVERSATIONS_BASE_URL, "https://conversations.messagebird.com");
+        URI mediaBaseUrl = settings.url(MEDIA_BASE_URL, "https://media.messagebird.com");
         String accessKey = nonBlank(settings, ACCESS_KEY);
         String originator = nonBlank(settings, ORIGINATOR);
         String channelId = nonBlank(settings, CHANNEL_ID);
@@ -61,7 +65,8 @@ public final class MessageBirdProvider implements CarrierProvider {
         }
         MessageBirdSignature signature = new MessageBirdSignature(
                 signingKey, context.clock(), context.replayGuard(), "messagebird/" + settings.account());
-        return new MessageBirdAdapter(settings.account(), signature, sender);
+        return new MessageBirdAdapter(
+                settings.account(), signature, sender, new MessageBirdMedia(mediaBaseUrl, accessKey));
     }
 
     /** An optional key that, when present, must say something. */

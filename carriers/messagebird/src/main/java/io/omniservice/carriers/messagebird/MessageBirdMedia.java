@@ -1,0 +1,58 @@
+package io.omniservice.carriers.messagebird;
+
+import io.omniservice.core.carrier.MediaAccess;
+import io.omniservice.core.carrier.MediaDownload;
+import io.omniservice.core.model.MediaItem;
+import java.io.IOException;
+import java.net.URI;
+import java.util.Locale;
+import java.util.Map;
+
+/**
+ * Where one MessageBird account's inbound media is fetched. Conversations API webhooks carry attachments as
+ * {@code content.<type>.url} on MessageBird's media host ({@code https://media.messagebird.com/v1/media/<uuid>},
+ * as in received WhatsApp messages). MessageBird's File Storage API documents its files as "public by default",
+ * with access restricted on request, after which a request needs {@code Authorization: AccessKey <key>}
+ * (developers.messagebird.com/api/file-storage). We send the access key to the media origin whenever the account
+ * has one, so a restricted account works too; the key goes to that origin only (configurable as
+ * {@code mediaBaseUrl}), never to a URL on another host, and never along a redirect.
+ *
+ * <p>Sending uploads nothing: the Conversations and SMS APIs take media by URL and MessageBird fetches our
+ * signed URL itself.
+ */
+final class MessageBirdMedia implements MediaAccess {
+    private final URI mediaOrigin;
+    /** Null when the account has no access key: media is then fetched as the public URL it is by default. */
+    private final String authorization;
+
+    MessageBirdMedia(URI mediaBaseUrl, String accessKey) {
+        this.mediaOrigin = mediaBaseUrl;
+        this.authorization = accessKey == null ? null : "AccessKey " + accessKey;
+    }
+
+    @Override
+    public MediaDownload resolve(MediaItem item) throws IOException, MediaUnavailable {
+        MediaDownload plain = MediaAccess.PUBLIC.resolve(item);
+        if (authorization == null || !sameOrigin(plain.uri(), mediaOrigin)) {
+            return plain;
+        }
+        return new MediaDownload(plain.uri(), Map.of("Authorization", authorization));
+    }
+
+    /** Same scheme, host (case-insensitively) and port, the default port spelled or not. */
+    static boolean sameOrigin(URI a, URI b) {
+        if (a.getScheme() == null || a.getHost() == null || b.getScheme() == null || b.getHost() == null) {
+            return false;
+        }
+        return a.getScheme().equalsIgnoreCase(b.getScheme())
+                && a.getHost().toLowerCase(Locale.ROOT).equals(b.getHost().toLowerCase(Locale.ROOT))
+                && port(a) == port(b);
+    }
+
+    private static int port(URI uri) {
+        if (uri.getPort() != -1) {
+            return uri.getPort();
+        }
+        return "https".equalsIgnoreCase(uri.getScheme()) ? 443 : "http".equalsIgnoreCase(uri.getScheme()) ? 80 : -1;
+    }
+}
