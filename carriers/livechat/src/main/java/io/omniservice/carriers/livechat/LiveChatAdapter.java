@@ -3,6 +3,7 @@ package io.omniservice.carriers.livechat;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.omniservice.core.carrier.CarrierAdapter;
 import io.omniservice.core.carrier.JsonBody;
+import io.omniservice.core.carrier.MediaAccess;
 import io.omniservice.core.carrier.WebhookRejection;
 import io.omniservice.core.carrier.WebhookRequest;
 import io.omniservice.core.model.CarrierCapabilities;
@@ -36,13 +37,15 @@ public final class LiveChatAdapter implements CarrierAdapter {
     private final LiveChatSecret secret;
     private final LiveChatPayloadParser parser;
     private final LiveChatSender sender;
+    private final LiveChatMedia media;
 
     /** {@code sender} is null for a receive-only account (no access token). */
-    LiveChatAdapter(String account, LiveChatSecret secret, LiveChatSender sender) {
+    LiveChatAdapter(String account, LiveChatSecret secret, LiveChatSender sender, LiveChatMedia media) {
         this.account = account;
         this.secret = secret;
         this.parser = new LiveChatPayloadParser(account);
         this.sender = sender;
+        this.media = media;
     }
 
     @Override
@@ -58,6 +61,12 @@ public final class LiveChatAdapter implements CarrierAdapter {
     @Override
     public CarrierCapabilities capabilities() {
         return CAPABILITIES;
+    }
+
+    /** File events' CDN URLs fetched as given; outbound files uploaded to that CDN so they go as file events. */
+    @Override
+    public MediaAccess mediaAccess() {
+        return media;
     }
 
     @Override

@@ -49,16 +49,24 @@ public final class LiveChatProvider implements CarrierProvider {
                     settings.path() + "." + ACCOUNT_ID,
                     "goes with a personal access token in " + settings.path() + "." + ACCESS_TOKEN);
         }
-        LiveChatSender sender = accessToken == null
+        // personal access tokens are Basic auth with the account id; OAuth tokens are Bearer
+        String authorization = accessToken == null
                 ? null
-                : new LiveChatSender(
-                        apiBaseUrl,
-                        version,
-                        // personal access tokens are Basic auth with the account id; OAuth tokens are Bearer
-                        accountId == null ? "Bearer " + accessToken : CarrierHttp.basicAuth(accountId, accessToken),
-                        context.http(),
-                        context.clock());
-        return new LiveChatAdapter(settings.account(), new LiveChatSecret(secretKey), sender);
+                : accountId == null ? "Bearer " + accessToken : CarrierHttp.basicAuth(accountId, accessToken);
+        LiveChatSender sender = authorization == null
+                ? null
+                : new LiveChatSender(apiBaseUrl, version, authorization, context.http(), context.clock());
+        LiveChatMedia media = new LiveChatMedia(
+                apiBaseUrl,
+                version,
+                authorization,
+                // only a sending account uploads; the others need no client (and its selector thread)
+                authorization == null
+                        ? null
+                        : LiveChatMedia.client(context.http().timeout()),
+                context.http().timeout(),
+                context.clock());
+        return new LiveChatAdapter(settings.account(), new LiveChatSecret(secretKey), sender, media);
     }
 
     private static String blankToNull(String value) {

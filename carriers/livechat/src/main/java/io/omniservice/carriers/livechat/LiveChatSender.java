@@ -15,6 +15,7 @@ import io.omniservice.core.outbound.SendResult;
 import java.net.URI;
 import java.time.Clock;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -31,7 +32,9 @@ final class LiveChatSender implements CarrierSender {
 
     /**
      * A {@code file} event must point at LiveChat's own CDN (what {@code upload_file} returns); any other URL
-     * is refused with a validation error, so such attachments go as links in a message instead.
+     * is refused with a validation error, so such attachments go as links in a message instead. The media
+     * pipeline uploads each outbound file through {@link LiveChatMedia#upload} first, so an attachment normally
+     * arrives here with its CDN URL in {@code url}.
      */
     private static final String LIVECHAT_CDN = "livechat-files.com";
 
@@ -97,7 +100,7 @@ final class LiveChatSender implements CarrierSender {
         CarrierHttp.Response response =
                 http.post(endpoint, Map.of("Authorization", authorization), "application/json", body);
         if (!response.isSuccess()) {
-            throw failure(response);
+            throw failure(response, clock.instant());
         }
         String eventId = response.json().path("event_id").asText(null);
         if (eventId == null || eventId.isBlank()) {
@@ -207,8 +210,9 @@ final class LiveChatSender implements CarrierSender {
         return event;
     }
 
-    private SendFailure failure(CarrierHttp.Response response) {
-        Duration retryAfter = response.retryAfter(clock.instant());
+    /** LiveChat's error classified for the pipeline; {@code upload_file} ({@link LiveChatMedia}) answers the same way. */
+    static SendFailure failure(CarrierHttp.Response response, Instant now) {
+        Duration retryAfter = response.retryAfter(now);
         JsonNode error = response.json().path("error");
         String type = error.path("type").asText(null);
         if (type == null || type.isBlank()) {

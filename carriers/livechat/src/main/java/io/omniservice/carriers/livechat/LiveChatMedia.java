@@ -1,0 +1,154 @@
+package io.omniservice.carriers.livechat;
+
+import io.omniservice.core.carrier.MediaAccess;
+import io.omniservice.core.carrier.MediaDownload;
+import io.omniservice.core.model.MediaItem;
+import io.omniservice.core.outbound.CarrierHttp;
+import io.omniservice.core.outbound.SendFailure;
+import java.io.FileNotFoundException;
+import java.io.IOException;
+import java.net.ConnectException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.net.http.HttpTimeoutException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.Optional;
+
+/**
+ * One LiveChat account's media. Inbound {@code file} events point at LiveChat's CDN
+ * ({@code https://cdn.livechat-files.com/api/file/...}), the same URL the customer's chat widget shows, so they
+ * are fetched as given. Outbound, a {@code file} event must name a URL on that CDN ("Has to point to the LiveChat
+ * CDN. It's recommended to use the URL returned by upload_file", Agent Chat API data structures, File,
+ * platform.text.com/docs/agent-chat-api/data-structures): {@link #upload} posts the file to {@code
+ * /v{version}/agent/action/upload_file} as multipart {@code file} and returns the item with the {@code url} LiveChat
+ * answers, which {@link LiveChatSender} then sends as a {@code file} event.
+ *
+ * <p>Uploads go through an HTTP client of this account's own: core's {@link CarrierHttp} takes a POST body only as
+ * a byte array. Answers are still read as a {@link CarrierHttp.Response}, so errors are classified as a send's.
+ */
+final class LiveChatMedia implements MediaAccess {
+    /**
+     * The slowest upload we wait for, beyond the answer timeout: 256 KiB/s, so a 10 MB file (LiveChat's upload
+     * limit) gets 40 s more. The request timeout covers sending the body as well as waiting for the answer.
+     */
+    private static final long MIN_UPLOAD_BYTES_PER_SECOND = 256 * 1024;
+
+    private final URI endpoint;
+    private final String authorization;
+    private final HttpClient client;
+    private final Duration timeout;
+    private final Clock clock;
+
+    /**
+     * @param authorization the whole header value, as the sender's; null on a receive-only account, which uploads
+     *     nothing
+     */
+    LiveChatMedia(
+            URI apiBaseUrl, String apiVersion, String authorization, HttpClient client, Duration timeout, Clock clock) {
+        this.endpoint = URI.create(apiBaseUrl + "/v" + apiVersion + "/agent/action/upload_file");
+        this.authorization = authorization;
+        this.client = client;
+        this.timeout = timeout;
+        this.clock = clock;
+    }
+
+    /** A client like core's: HTTP/1.1, the answer timeout as connect timeout, and redirects not followed. */
+    static HttpClient client(Duration timeout) {
+        return HttpClient.newBuilder()
+                .version(HttpClient.Version.HTTP_1_1)
+                .connectTimeout(timeout)
+                .followRedirects(HttpClient.Redirect.NEVER)
+                .build();
+    }
+
+    /** LiveChat's file URLs are the ones its widget shows customers: fetched as given, with no token. */
+    @Override
+    public MediaDownload resolve(MediaItem item) throws IOException, MediaUnavailable {
+        return MediaAccess.PUBLIC.resolve(item);
+    }
+
+    /**
+     * Uploads the converted file and returns the item with LiveChat's CDN URL as its {@code url}; its {@code
+     * carrierUrl} stays as it was. A receive-only account uploads nothing: it cannot send.
+     */
+    @Override
+    public Optional<MediaItem> upload(MediaItem item, Path file) throws SendFailure {
+        if (authorization == null) {
+            return Optional.empty();
+        }
+        String contentType = item.contentType() == null || item.contentType().isBlank()
+                ? "application/octet-stream"
+                : item.contentType();
+        String filename = item.filename() == null || item.filename().isBlank()
+                ? String.valueOf(file.getFileName())
+                : item.filename();
+        MultipartForm form = new MultipartForm();
+        long size;
+        try {
+            form.file("file", filename, contentType, file);
+            size = Files.size(file);
+        } catch (FileNotFoundException e) {
+            throw new IllegalStateException("the converted file to upload is missing: " + file, e);
+        } catch (IOException e) {
+            throw new IllegalStateException("the converted file to upload cannot be read: " + file, e);
+        }
+        HttpRequest request = HttpRequest.newBuilder(endpoint)
+                .timeout(timeout.plusSeconds(size / MIN_UPLOAD_BYTES_PER_SECOND))
+                .header("Authorization", authorization)
+                .header("Content-Type", form.contentType())
+                .header("Accept", "application/json")
+                .header("User-Agent", "Omniservice")
+                .POST(form.publisher())
+                .build();
+        CarrierHttp.Response response = post(request);
+        if (!response.isSuccess()) {
+            throw LiveChatSender.failure(response, clock.instant());
+        }
+        String url = response.json().path("url").asText(null);
+        if (!absoluteHttp(url)) {
+            // Nothing reached the chat yet: uploading again is harmless.
+            throw SendFailure.retryable(
+                    "unreadable_answer", "the upload_file answer names no url", response.status(), null);
+        }
+        return Optional.of(item.withUrls(url, null, item.carrierUrl()));
+    }
+
+    private static boolean absoluteHttp(String url) {
+        if (url == null) {
+            return false;
+        }
+        try {
+            URI uri = URI.create(url);
+            return uri.getHost() != null && ("https".equals(uri.getScheme()) || "http".equals(uri.getScheme()));
+        } catch (IllegalArgumentException e) {
+            return false;
+        }
+    }
+
+    /** Like core's {@link CarrierHttp#post}: no answer (timeout, refused, reset) is a retryable failure. */
+    private CarrierHttp.Response post(HttpRequest request) throws SendFailure {
+        String host = request.uri().getHost();
+        try {
+            HttpResponse<byte[]> answer = client.send(request, HttpResponse.BodyHandlers.ofByteArray());
+            return new CarrierHttp.Response(answer.statusCode(), answer.headers(), answer.body());
+        } catch (HttpTimeoutException e) {
+            throw SendFailure.retryable(
+                    "timeout",
+                    "no answer from " + host + " within " + request.timeout().orElse(timeout),
+                    0,
+                    null);
+        } catch (ConnectException e) {
+            throw SendFailure.retryable("connection", "could not connect to " + host, 0, null);
+        } catch (IOException e) {
+            throw SendFailure.retryable("connection", "connection to " + host + " failed: " + e, 0, null);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw SendFailure.retryable("interrupted", "the file upload was interrupted", 0, null);
+        }
+    }
+}
