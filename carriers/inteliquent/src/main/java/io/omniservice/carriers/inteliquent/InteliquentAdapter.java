@@ -1,6 +1,7 @@
 package io.omniservice.carriers.inteliquent;
 
 import io.omniservice.core.carrier.CarrierAdapter;
+import io.omniservice.core.carrier.MediaAccess;
 import io.omniservice.core.carrier.WebhookRejection;
 import io.omniservice.core.carrier.WebhookRequest;
 import io.omniservice.core.model.CarrierCapabilities;
@@ -66,6 +67,18 @@ public final class InteliquentAdapter implements CarrierAdapter {
     @Override
     public Optional<CarrierSender> sender() {
         return sender;
+    }
+
+    /**
+     * The webhook's {@code mediaUrls} are fetched as given, without credentials. Inteliquent documents no
+     * authentication for them (nothing found in its public Services API material; searched for this change), and
+     * the only key we hold is the outbound API key of {@code publishMessages}, a bearer for sending that must not
+     * travel to whatever host a media URL names. Sending uploads nothing: the broker fetches the {@code mediaUrls}
+     * of a send (our signed URLs) itself.
+     */
+    @Override
+    public MediaAccess mediaAccess() {
+        return MediaAccess.PUBLIC;
     }
 
     @Override
