@@ -17,6 +17,7 @@ import io.omniservice.media.check.ScanVerdict;
 import io.omniservice.media.convert.Converted;
 import io.omniservice.media.convert.Ffmpeg;
 import io.omniservice.media.convert.ImageConverter;
+import io.omniservice.media.convert.ImageFit;
 import io.omniservice.media.fetch.FetchRefused;
 import io.omniservice.media.fetch.Fetched;
 import io.omniservice.media.fetch.SafeFetcher;
@@ -141,7 +142,7 @@ public final class GatewayMedia implements MediaPipeline {
             return Optional.empty();
         }
         MediaKind kind = MediaPolicy.kindOf(type).orElse(MediaKind.DOCUMENT);
-        String what = type + " of " + MediaPolicy.describeSize(stored.size());
+        String what = type + " of " + describeSize(stored.size());
         return switch (kind) {
             case IMAGE ->
                 accepted.contains("image/jpeg") || accepted.contains("image/png")
@@ -154,7 +155,7 @@ public final class GatewayMedia implements MediaPipeline {
                 yield ffmpeg.isPresent()
                         ? Optional.empty()
                         : Optional.of(what + " needs converting to MP4 under "
-                                + MediaPolicy.describeSize(limit) + ", and ffmpeg is not installed");
+                                + describeSize(limit) + ", and ffmpeg is not installed");
             }
             case AUDIO -> {
                 Optional<String> target = audioTarget(accepted);
@@ -167,7 +168,7 @@ public final class GatewayMedia implements MediaPipeline {
             }
             case DOCUMENT ->
                 accepted.contains(type)
-                        ? Optional.of(what + " is over its " + MediaPolicy.describeSize(limit) + " limit")
+                        ? Optional.of(what + " is over its " + describeSize(limit) + " limit")
                         : Optional.of("takes no " + type);
         };
     }
@@ -210,7 +211,7 @@ public final class GatewayMedia implements MediaPipeline {
                         result.contentType(),
                         result.size(),
                         carrier.supportedMediaTypes(),
-                        MediaPolicy.describeSize(limit));
+                        describeSize(limit));
             }
             Path file = converted != null ? converted : null;
             if (file == null && needsUpload(access)) {
@@ -299,11 +300,16 @@ public final class GatewayMedia implements MediaPipeline {
         MediaKind kind = MediaPolicy.kindOf(type).orElse(MediaKind.DOCUMENT);
         switch (kind) {
             case IMAGE -> {
-                ImageConverter.Fit fit = images.fit(original, type, accepted, limit, settings.workDir());
-                if (fit.converted().isPresent()) {
-                    return fit.converted().get();
+                ImageFit fit = images.fit(original, type, accepted, limit, settings.workDir());
+                switch (fit) {
+                    case ImageFit.Rewritten rewritten -> {
+                        LOG.info("media {}: {}", stored.key(), rewritten.note());
+                        return rewritten.result();
+                    }
+                    case ImageFit.Impossible impossible -> throw unsupported(impossible.reason());
+                    case ImageFit.Unchanged unchanged -> throw new IllegalStateException(
+                            "asked to convert an image the carrier already takes: " + stored.key());
                 }
-                throw unsupported(type + " cannot be made to fit: " + fit.reason());
             }
             case VIDEO -> {
                 if (ffmpeg.isPresent() && accepted.contains("video/mp4")) {
@@ -376,6 +382,17 @@ public final class GatewayMedia implements MediaPipeline {
                 LOG.warn("temporary media file {} not deleted: {}", file, e.toString());
             }
         }
+    }
+
+    /** {@code 5.0 MiB}: sizes in reasons people read. */
+    static String describeSize(long bytes) {
+        if (bytes < 1024) {
+            return bytes + " bytes";
+        }
+        if (bytes < 1024 * 1024) {
+            return String.format(java.util.Locale.ROOT, "%.1f KiB", bytes / 1024.0);
+        }
+        return String.format(java.util.Locale.ROOT, "%.1f MiB", bytes / (1024.0 * 1024));
     }
 
     /** The stored object behind a key, for the {@code /media} route. */

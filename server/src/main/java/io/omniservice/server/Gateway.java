@@ -1,6 +1,11 @@
 package io.omniservice.server;
 
 import io.omniservice.core.carrier.CarrierAdapter;
+import io.omniservice.core.carrier.MediaAccess;
+import io.omniservice.core.media.MediaPipeline;
+import io.omniservice.core.workflow.MediaConversionStep;
+import io.omniservice.server.http.MediaApi;
+import io.omniservice.server.media.ConfiguredMedia;
 import io.omniservice.core.carrier.CarrierContext;
 import io.omniservice.core.carrier.CarrierProvider;
 import io.omniservice.core.carrier.CarrierRegistry;
@@ -66,6 +71,7 @@ public final class Gateway implements AutoCloseable {
     /** Stops the housekeeping thread, which is not interrupted: H2 closes its file under an interrupted thread. */
     private final java.util.concurrent.CountDownLatch housekeepingStops = new java.util.concurrent.CountDownLatch(1);
 
+    private final MediaApi media;
     private final GatewayMetrics metrics;
     private final GatewayHttpServer http;
     private final AtomicBoolean closed = new AtomicBoolean();
@@ -86,11 +92,14 @@ public final class Gateway implements AutoCloseable {
                             sender,
                             costs.getOrDefault(adapter.type().wireName() + "/" + adapter.account(), BigDecimal.ZERO))));
         }
+        this.media = ConfiguredMedia.build(
+                config.media(), config.server().publicBaseUrl(), ((JdbcMessageStore) store)::sharedKey, clock);
+        MediaPipeline pipeline = media.pipeline();
         CarrierHealth health = new CarrierHealth(settings.breaker());
         TemplateRegistry templates = new TemplateRegistry(config.templates());
         CachedRead<List<RoutingRule>> rules = new CachedRead<>(outbound::routingRules, clock);
         CarrierSelector selector =
-                new CarrierSelector(routes, health, templates, rules::current, settings.whatsAppWindow());
+                new CarrierSelector(routes, health, templates, rules::current, settings.whatsAppWindow(), pipeline);
         String publicBaseUrl = config.server().publicBaseUrl();
         this.dispatcher = new SendDispatcher(
                 outbound,
@@ -101,7 +110,8 @@ public final class Gateway implements AutoCloseable {
                 config.outbound().nodeId(),
                 route -> URI.create(publicBaseUrl + "/webhooks/"
                         + route.carrier().wireName()
-                        + (CarrierRegistry.DEFAULT_ACCOUNT.equals(route.account()) ? "" : "/" + route.account())));
+                        + (CarrierRegistry.DEFAULT_ACCOUNT.equals(route.account()) ? "" : "/" + route.account())),
+                pipeline);
         this.callbacks = new CallbackDispatcher(
                 outbound, settings, clock, config.outbound().nodeId());
         OutboundService service = new OutboundService(outbound, selector, clock, dispatcher);
@@ -120,6 +130,12 @@ public final class Gateway implements AutoCloseable {
         WorkflowEngine engine = new WorkflowEngine(
                 Workflows.standard(
                         new ComplianceStep(processing.compliance(), replies),
+                        new MediaConversionStep(
+                                pipeline,
+                                (carrier, account) -> carriers.find(carrier.wireName(), account)
+                                        .map(CarrierAdapter::mediaAccess)
+                                        .orElse(MediaAccess.PUBLIC),
+                                processing.retry().maxAttempts()),
                         new RulesStep(businessRules::current, replies),
                         // the push-notification port: the AWS mode adds its SNS publisher here
                         new NotificationStep(List.of()),
@@ -128,7 +144,8 @@ public final class Gateway implements AutoCloseable {
                 store,
                 clock,
                 // new deliveries reach the dispatcher through the store's hand-off; SSE streams are woken here
-                published::published);
+                published::published,
+                pipeline::view);
         this.feedWorker = new FeedWorker(feed, engine, processing.settings(), clock);
         this.housekeeping = Thread.ofPlatform()
                 .name("omniservice-housekeeping")
@@ -141,6 +158,7 @@ public final class Gateway implements AutoCloseable {
                 store,
                 new OutboundApi(service, outbound, selector, health, templates, rules::invalidate),
                 new ProcessingApi(feed, feed, processing.rules(), published, businessRules::invalidate),
+                media,
                 metrics,
                 clock);
     }
@@ -249,6 +267,7 @@ public final class Gateway implements AutoCloseable {
             housekeepingStops.countDown();
         } finally {
             try {
+                media.blobs().close();
                 store.close();
             } finally {
                 metrics.close();

@@ -72,6 +72,11 @@ final class LiveChatMedia implements MediaAccess {
         return MediaAccess.PUBLIC.resolve(item);
     }
 
+    @Override
+    public boolean uploads() {
+        return true;
+    }
+
     /**
      * Uploads the converted file and returns the item with LiveChat's CDN URL as its {@code url}; its {@code
      * carrierUrl} stays as it was. A receive-only account uploads nothing: it cannot send.

@@ -10,6 +10,7 @@ import io.omniservice.core.model.CarrierType;
 import io.omniservice.core.model.InboundEvent;
 import io.omniservice.core.outbound.CarrierSender;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 
 /**
@@ -49,7 +50,9 @@ public final class WhatsAppAdapter implements CarrierAdapter {
                     "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
                     "application/vnd.ms-powerpoint",
                     "application/vnd.openxmlformats-officedocument.presentationml.presentation"),
-            4096);
+            4096,
+            // the Cloud API's per-type limits; documents may be up to the 100 MB above
+            Map.of("image/", 5L * 1024 * 1024, "video/", 16L * 1024 * 1024, "audio/", 16L * 1024 * 1024));
 
     private final String account;
     private final WhatsAppSignature signature;

@@ -160,6 +160,11 @@ final class WhatsAppMedia implements MediaAccess {
         throw new IOException(why.strip());
     }
 
+    @Override
+    public boolean uploads() {
+        return true;
+    }
+
     /**
      * Uploads the converted file to this account's business number and returns the item as Meta will know it:
      * by media id, without a URL. A receive-only account (no token or number) uploads nothing; it cannot send.
