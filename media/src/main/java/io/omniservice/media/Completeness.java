@@ -23,21 +23,26 @@ final class Completeness {
         try (FileChannel channel = FileChannel.open(file, StandardOpenOption.READ)) {
             long size = channel.size();
             return switch (type) {
-                case "image/jpeg" -> endsWith(channel, size, new byte[] {(byte) 0xFF, (byte) 0xD9}, TAIL)
-                        ? Optional.empty()
-                        : Optional.of("truncated JPEG: no end-of-image marker");
-                case "image/png" -> endsWith(channel, size, new byte[] {'I', 'E', 'N', 'D'}, 16)
-                        ? Optional.empty()
-                        : Optional.of("truncated PNG: no IEND chunk");
-                case "image/gif" -> endsWith(channel, size, new byte[] {0x3B}, 16)
-                        ? Optional.empty()
-                        : Optional.of("truncated GIF: no trailer");
-                case "image/webp" -> riffComplete(channel, size)
-                        ? Optional.empty()
-                        : Optional.of("truncated WebP: shorter than its RIFF header says");
-                case "application/pdf" -> endsWith(channel, size, "%%EOF".getBytes(java.nio.charset.StandardCharsets.US_ASCII), TAIL)
-                        ? Optional.empty()
-                        : Optional.of("truncated PDF: no %%EOF marker");
+                case "image/jpeg" ->
+                    endsWith(channel, size, new byte[] {(byte) 0xFF, (byte) 0xD9}, TAIL)
+                            ? Optional.empty()
+                            : Optional.of("truncated JPEG: no end-of-image marker");
+                case "image/png" ->
+                    endsWith(channel, size, new byte[] {'I', 'E', 'N', 'D'}, 16)
+                            ? Optional.empty()
+                            : Optional.of("truncated PNG: no IEND chunk");
+                case "image/gif" ->
+                    endsWith(channel, size, new byte[] {0x3B}, 16)
+                            ? Optional.empty()
+                            : Optional.of("truncated GIF: no trailer");
+                case "image/webp" ->
+                    riffComplete(channel, size)
+                            ? Optional.empty()
+                            : Optional.of("truncated WebP: shorter than its RIFF header says");
+                case "application/pdf" ->
+                    endsWith(channel, size, "%%EOF".getBytes(java.nio.charset.StandardCharsets.US_ASCII), TAIL)
+                            ? Optional.empty()
+                            : Optional.of("truncated PDF: no %%EOF marker");
                 default -> Optional.empty();
             };
         }

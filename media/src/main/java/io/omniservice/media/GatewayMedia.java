@@ -154,8 +154,8 @@ public final class GatewayMedia implements MediaPipeline {
                 }
                 yield ffmpeg.isPresent()
                         ? Optional.empty()
-                        : Optional.of(what + " needs converting to MP4 under "
-                                + describeSize(limit) + ", and ffmpeg is not installed");
+                        : Optional.of(what + " needs converting to MP4 under " + describeSize(limit)
+                                + ", and ffmpeg is not installed");
             }
             case AUDIO -> {
                 Optional<String> target = audioTarget(accepted);
@@ -307,8 +307,9 @@ public final class GatewayMedia implements MediaPipeline {
                         return rewritten.result();
                     }
                     case ImageFit.Impossible impossible -> throw unsupported(impossible.reason());
-                    case ImageFit.Unchanged unchanged -> throw new IllegalStateException(
-                            "asked to convert an image the carrier already takes: " + stored.key());
+                    case ImageFit.Unchanged unchanged ->
+                        throw new IllegalStateException(
+                                "asked to convert an image the carrier already takes: " + stored.key());
                 }
             }
             case VIDEO -> {
@@ -319,7 +320,8 @@ public final class GatewayMedia implements MediaPipeline {
             case AUDIO -> {
                 Optional<String> target = audioTarget(accepted);
                 if (ffmpeg.isPresent() && target.isPresent()) {
-                    return ffmpeg.get().toAudio(original, target.get(), carrier.maxMediaSize(target.get()), settings.workDir());
+                    return ffmpeg.get()
+                            .toAudio(original, target.get(), carrier.maxMediaSize(target.get()), settings.workDir());
                 }
             }
             case DOCUMENT -> {}
@@ -361,15 +363,16 @@ public final class GatewayMedia implements MediaPipeline {
         if (filename == null) {
             return null;
         }
-        String extension = switch (contentType) {
-            case "image/jpeg" -> ".jpg";
-            case "image/png" -> ".png";
-            case "video/mp4" -> ".mp4";
-            case "audio/mpeg" -> ".mp3";
-            case "audio/ogg" -> ".ogg";
-            case "audio/mp4" -> ".m4a";
-            default -> "";
-        };
+        String extension =
+                switch (contentType) {
+                    case "image/jpeg" -> ".jpg";
+                    case "image/png" -> ".png";
+                    case "video/mp4" -> ".mp4";
+                    case "audio/mpeg" -> ".mp3";
+                    case "audio/ogg" -> ".ogg";
+                    case "audio/mp4" -> ".m4a";
+                    default -> "";
+                };
         int dot = filename.lastIndexOf('.');
         return (dot > 0 ? filename.substring(0, dot) : filename) + extension;
     }

@@ -240,17 +240,16 @@ public final class ConfigLoader {
     // ---- step 3: validation into records ----
 
     private static GatewayConfig bind(ConfigSection root) {
-        root.rejectUnknown(
-                Set.of(
-                        "server",
-                        "storage",
-                        "api",
-                        "carriers",
-                        "outbound",
-                        "templates",
-                        "processing",
-                        "notifications",
-                        "media"));
+        root.rejectUnknown(Set.of(
+                "server",
+                "storage",
+                "api",
+                "carriers",
+                "outbound",
+                "templates",
+                "processing",
+                "notifications",
+                "media"));
         // read in this order, so the first bad key reported is the first in the file's usual layout
         Server server = server(root.requiredSection("server"));
         Storage storage = storage(root.requiredSection("storage"));
@@ -304,7 +303,8 @@ public final class ConfigLoader {
         for (String kind : List.of("image", "video", "audio", "document")) {
             limits.value(kind).ifPresent(v -> maxBytes.put(kind, limits.number(kind, 0, 1, 2L * 1024 * 1024 * 1024)));
         }
-        ConfigSection fetch = m.section("fetch").orElse(ConfigSection.asSection("media.fetch", YAML.createObjectNode()));
+        ConfigSection fetch =
+                m.section("fetch").orElse(ConfigSection.asSection("media.fetch", YAML.createObjectNode()));
         fetch.rejectUnknown(Set.of("connectTimeoutMillis", "timeoutSeconds", "attempts", "allowedNetworks"));
         List<String> allowed = new ArrayList<>();
         if (fetch.value("allowedNetworks").isPresent()) {
@@ -344,7 +344,8 @@ public final class ConfigLoader {
         String keyId = s3.text("accessKeyId").orElse(null);
         String secret = s3.text("secretAccessKey").orElse(null);
         if ((keyId == null) != (secret == null)) {
-            throw new ConfigException(s3.keyPath("accessKeyId"), "give both accessKeyId and secretAccessKey, or neither");
+            throw new ConfigException(
+                    s3.keyPath("accessKeyId"), "give both accessKeyId and secretAccessKey, or neither");
         }
         return new GatewayConfig.S3(
                 s3.requiredText("bucket"),

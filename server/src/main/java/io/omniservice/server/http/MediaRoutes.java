@@ -60,7 +60,9 @@ final class MediaRoutes {
             if (span == null) {
                 ctx.header("Content-Range", "bytes */" + blob.size());
                 throw new ApiException(new ApiError(
-                        416, "range_not_satisfiable", "the file has " + blob.size() + " bytes; " + range + " is outside it"));
+                        416,
+                        "range_not_satisfiable",
+                        "the file has " + blob.size() + " bytes; " + range + " is outside it"));
             }
             if (span.isPresent()) {
                 offset = span.get()[0];

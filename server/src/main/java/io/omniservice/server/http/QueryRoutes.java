@@ -2,12 +2,12 @@ package io.omniservice.server.http;
 
 import com.fasterxml.jackson.annotation.JsonInclude;
 import io.javalin.http.Context;
+import io.omniservice.core.media.MediaPipeline;
 import io.omniservice.core.model.CarrierType;
 import io.omniservice.core.model.Conversation;
 import io.omniservice.core.model.Message;
 import io.omniservice.core.model.MessageStatus;
 import io.omniservice.core.model.PhoneNumber;
-import io.omniservice.core.media.MediaPipeline;
 import io.omniservice.core.store.MessageStore;
 import io.omniservice.core.store.Page;
 import io.omniservice.core.store.PageRequest;
@@ -87,7 +87,10 @@ final class QueryRoutes {
         Conversation conversation = existingConversation(ctx.pathParam("conversationId"));
         PageRequest page = query.page();
         JsonBody.write(
-                ctx, 200, PageBody.of(store.conversationMessages(conversation.conversationId(), page).map(media::view)));
+                ctx,
+                200,
+                PageBody.of(store.conversationMessages(conversation.conversationId(), page)
+                        .map(media::view)));
     }
 
     private Conversation existingConversation(String conversationId) {

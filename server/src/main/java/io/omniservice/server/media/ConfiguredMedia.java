@@ -59,7 +59,9 @@ public final class ConfiguredMedia {
             MalwareScanner scanner = config.clamd() == null ? MalwareScanner.NONE : ClamdScanner.of(config.clamd());
             LOG.info(
                     "media: {} ({}), malware scan: {}",
-                    config.s3() == null ? "files under " + config.directory() : "bucket " + config.s3().bucket(),
+                    config.s3() == null
+                            ? "files under " + config.directory()
+                            : "bucket " + config.s3().bucket(),
                     config.s3() == null ? "signed /media URLs" : "presigned S3 URLs",
                     scanner.describe());
             GatewayMedia pipeline = new GatewayMedia(
