@@ -14,6 +14,7 @@ import java.io.InputStream;
 import java.nio.file.Path;
 import javax.imageio.ImageIO;
 import javax.imageio.stream.ImageInputStream;
+import javax.imageio.stream.MemoryCacheImageInputStream;
 
 /**
  * A JPEG's EXIF orientation (1–8): phones store the sensor's rows and record the rotation, and since our output
@@ -28,7 +29,8 @@ record ExifOrientation(int value) {
             for (JPEGSegment segment : JPEGSegmentUtil.readSegments(in, JPEG.APP1, "Exif")) {
                 try (InputStream data = segment.data()) {
                     data.read(); // the pad byte after "Exif\0"
-                    Directory exif = new TIFFReader().read(ImageIO.createImageInputStream(data));
+                    // in memory: ImageIO.createImageInputStream(InputStream) would spill to a temp file
+                    Directory exif = new TIFFReader().read(new MemoryCacheImageInputStream(data));
                     Entry entry = exif.getEntryById(TIFF.TAG_ORIENTATION);
                     if (entry != null
                             && entry.getValue() instanceof Number n
