@@ -248,17 +248,12 @@ public final class GatewayMedia implements MediaPipeline {
         return stored.withUrls(link(stored.key(), settings.viewUrlTtl()).toString(), thumbnail, stored.url());
     }
 
-    /** The bytes are fetched: are they a file we take, complete, and clean? Stored when they are. */
+    /**
+     * The bytes are fetched: are they clean, a file we take, and complete? Stored when they are. The scan
+     * comes first, so malware is quarantined and reported as such whatever type it poses as.
+     */
     private MediaItem check(MediaItem item, Fetched fetched) throws IOException {
         String type = detector.detect(fetched.file());
-        Optional<String> refusal = policy.refusal(type, fetched.size());
-        if (refusal.isEmpty()) {
-            refusal = Completeness.problem(fetched.file(), type);
-        }
-        if (refusal.isPresent()) {
-            LOG.info("media from {} refused: {}", fetched.finalUri().getHost(), refusal.get());
-            return item.notStored(MediaItem.REFUSED, refusal.get());
-        }
         ScanVerdict verdict = scanner.scan(fetched.file());
         if (verdict.infected()) {
             blobs.put(MediaKeys.quarantined(fetched.sha256()), fetched.file(), type);
@@ -268,6 +263,15 @@ public final class GatewayMedia implements MediaPipeline {
                     fetched.sha256(),
                     fetched.finalUri().getHost());
             return item.notStored(MediaItem.QUARANTINED, "malware found: " + verdict.signature());
+        }
+
+        Optional<String> refusal = policy.refusal(type, fetched.size());
+        if (refusal.isEmpty()) {
+            refusal = Completeness.problem(fetched.file(), type);
+        }
+        if (refusal.isPresent()) {
+            LOG.info("media from {} refused: {}", fetched.finalUri().getHost(), refusal.get());
+            return item.notStored(MediaItem.REFUSED, refusal.get());
         }
         String thumbnail = null;
         if (MediaPolicy.kindOf(type).orElse(null) == MediaKind.IMAGE) {
