@@ -3,6 +3,7 @@ package io.omniservice.server.outbound;
 import static com.github.tomakehurst.wiremock.client.WireMock.aResponse;
 import static com.github.tomakehurst.wiremock.client.WireMock.containing;
 import static com.github.tomakehurst.wiremock.client.WireMock.equalTo;
+import static com.github.tomakehurst.wiremock.client.WireMock.get;
 import static com.github.tomakehurst.wiremock.client.WireMock.matchingJsonPath;
 import static com.github.tomakehurst.wiremock.client.WireMock.post;
 import static com.github.tomakehurst.wiremock.client.WireMock.postRequestedFor;
@@ -568,6 +569,125 @@ class OutboundPipelineTest {
             }
         }
         throw new AssertionError("no twilio in /v1/carriers");
+    }
+
+    // --- media
+
+    private static final String LOOPBACK_MEDIA = "media: {fetch: {allowedNetworks: [127.0.0.1/32, \"::1/128\"]}}";
+
+    private String media(String url, String preferred) {
+        return """
+                {"to": {"phoneNumber": "+14155550100"%s},
+                 "content": {"type": "media", "mediaUrl": "%s", "text": "the photo"}}""".formatted(preferred == null ? "" : ", \"preferredCarrier\": \"" + preferred + "\"", url);
+    }
+
+    private String servedFile(String path, byte[] body, String contentType) {
+        carriers.stubFor(get(urlPathEqualTo(path))
+                .willReturn(aResponse().withHeader("Content-Type", contentType).withBody(body)));
+        return "http://localhost:" + carriers.port() + path;
+    }
+
+    @Test
+    void mediaUrlsOnPrivateAddressesAreRefusedBeforeAnythingIsQueued() {
+        startGateway("");
+        for (String url : List.of(
+                "http://localhost:" + carriers.port() + "/photo.png",
+                "http://169.254.169.254/latest/meta-data/iam/",
+                "http://10.1.2.3/photo.png")) {
+            HttpResponse<String> refused = postMessage(media(url, null), null);
+            assertThat(refused.statusCode()).as(refused.body()).isEqualTo(400);
+            assertThat(json(refused).path("error").path("code").asText()).isEqualTo("media_address_not_allowed");
+            assertThat(json(refused).path("error").path("field").asText()).isEqualTo("content.mediaUrl");
+        }
+        carriers.verify(0, postRequestedFor(urlPathEqualTo(BANDWIDTH_PATH)));
+    }
+
+    @Test
+    void aMediaMessageIsSentAsOurSignedUrlToTheStoredFile() throws Exception {
+        startGateway(LOOPBACK_MEDIA);
+        bandwidthAccepts();
+        java.awt.image.BufferedImage image =
+                new java.awt.image.BufferedImage(64, 48, java.awt.image.BufferedImage.TYPE_INT_RGB);
+        java.io.ByteArrayOutputStream png = new java.io.ByteArrayOutputStream();
+        javax.imageio.ImageIO.write(image, "png", png);
+        String url = servedFile("/files/photo.png", png.toByteArray(), "image/png");
+
+        HttpResponse<String> accepted = postMessage(media(url, "bandwidth"), null);
+        assertThat(accepted.statusCode()).as(accepted.body()).isEqualTo(202);
+        JsonNode sent = awaitMessage(json(accepted).path("messageId").asText(), "sent");
+
+        String key = java.util.HexFormat.of()
+                .formatHex(java.security.MessageDigest.getInstance("SHA-256").digest(png.toByteArray()));
+        JsonNode item = sent.path("content").path("items").path(0);
+        assertThat(item.path("status").asText()).isEqualTo("stored");
+        assertThat(item.path("key").asText()).isEqualTo(key);
+        assertThat(item.path("carrierUrl").asText()).isEqualTo(url);
+        LoggedRequest send = carriers.findAll(postRequestedFor(urlPathEqualTo(BANDWIDTH_PATH)))
+                .getFirst();
+        String given = Json.MAPPER
+                .readTree(send.getBodyAsString())
+                .path("media")
+                .path(0)
+                .asText();
+        assertThat(given).startsWith(RunningGateway.PUBLIC_BASE_URL + "/media/" + key + "?expires=");
+        HttpResponse<byte[]> fetched = java.net.http.HttpClient.newHttpClient()
+                .send(
+                        HttpRequest.newBuilder(gateway.uri(given.substring(RunningGateway.PUBLIC_BASE_URL.length())))
+                                .build(),
+                        HttpResponse.BodyHandlers.ofByteArray());
+        assertThat(fetched.statusCode()).isEqualTo(200);
+        assertThat(fetched.headers().firstValue("Content-Type")).hasValue("image/png");
+        assertThat(fetched.body()).isEqualTo(png.toByteArray());
+    }
+
+    @Test
+    void aFileNoCarrierTakesIsRefusedWith422AndEachCarriersReason() throws Exception {
+        startGateway(LOOPBACK_MEDIA);
+        java.io.ByteArrayOutputStream docx = new java.io.ByteArrayOutputStream();
+        String main = "word/document.xml";
+        try (java.util.zip.ZipOutputStream zip = new java.util.zip.ZipOutputStream(docx)) {
+            zip.putNextEntry(new java.util.zip.ZipEntry("[Content_Types].xml"));
+            zip.write(
+                    ("<?xml version=\"1.0\" encoding=\"UTF-8\"?><Types xmlns=\"http://schemas.openxmlformats.org/package/2006/content-types\">"
+                                    + "<Default Extension=\"rels\" ContentType=\"application/vnd.openxmlformats-package.relationships+xml\"/>"
+                                    + "<Override PartName=\"/" + main
+                                    + "\" ContentType=\"application/vnd.openxmlformats-officedocument.wordprocessingml.document.main+xml\"/></Types>")
+                            .getBytes(StandardCharsets.UTF_8));
+            zip.putNextEntry(new java.util.zip.ZipEntry("_rels/.rels"));
+            zip.write(
+                    ("<?xml version=\"1.0\" encoding=\"UTF-8\"?><Relationships xmlns=\"http://schemas.openxmlformats.org/package/2006/relationships\">"
+                                    + "<Relationship Id=\"rId1\" Target=\"" + main
+                                    + "\" Type=\"http://schemas.openxmlformats.org/officeDocument/2006/relationships/officeDocument\"/></Relationships>")
+                            .getBytes(StandardCharsets.UTF_8));
+            zip.putNextEntry(new java.util.zip.ZipEntry(main));
+            zip.write("<?xml version=\"1.0\"?><document/>".getBytes(StandardCharsets.UTF_8));
+        }
+        String url = servedFile("/files/terms.docx", docx.toByteArray(), "application/octet-stream");
+
+        HttpResponse<String> refused = postMessage(media(url, null), null);
+
+        assertThat(refused.statusCode()).as(refused.body()).isEqualTo(422);
+        String detail = refused.body();
+        assertThat(detail).contains("no_capable_carrier");
+        assertThat(detail)
+                .contains(
+                        "twilio/default: takes no application/vnd.openxmlformats-officedocument.wordprocessingml.document");
+        assertThat(detail)
+                .contains(
+                        "bandwidth/default: takes no application/vnd.openxmlformats-officedocument.wordprocessingml.document");
+    }
+
+    @Test
+    void aPageThatIsNotMediaIsRefusedWith422() {
+        startGateway(LOOPBACK_MEDIA);
+        String url = servedFile(
+                "/files/photo.jpg", "<html><body>sign in</body></html>".getBytes(StandardCharsets.UTF_8), "image/jpeg");
+
+        HttpResponse<String> refused = postMessage(media(url, null), null);
+
+        assertThat(refused.statusCode()).as(refused.body()).isEqualTo(422);
+        assertThat(json(refused).path("error").path("code").asText()).isEqualTo("media_refused");
+        assertThat(json(refused).path("error").path("message").asText()).contains("text/html");
     }
 
     private JsonNode json(String body) {
