@@ -64,6 +64,8 @@ public final class GatewayMedia implements MediaPipeline {
     private final Optional<Ffmpeg> ffmpeg;
     private final MediaSigner signer;
     private final Settings settings;
+    /** ffmpeg uses every core for one file: one transcode at a time leaves the rest of the gateway running. */
+    private final java.util.concurrent.Semaphore transcodes = new java.util.concurrent.Semaphore(1, true);
 
     /**
      * @param fetcher fetches carriers' attachments and clients' {@code mediaUrl}s alike: a carrier's URL
@@ -99,9 +101,14 @@ public final class GatewayMedia implements MediaPipeline {
             return item.notStored(MediaItem.UNAVAILABLE, e.getMessage());
         }
         try (Fetched fetched = fetcher.fetch(download)) {
+            Optional<String> damaged = Integrity.mismatch(item.sha256(), fetched.sha256());
+            if (damaged.isPresent()) {
+                // a download cut or changed on the way: worth fetching again
+                throw new IOException("media from " + fetched.finalUri().getHost() + " " + damaged.get());
+            }
             return check(item, fetched);
         } catch (FetchRefused e) {
-            String status = "http_status".equals(e.code()) ? MediaItem.UNAVAILABLE : MediaItem.REFUSED;
+            String status = FetchRefused.HTTP_STATUS.equals(e.code()) ? MediaItem.UNAVAILABLE : MediaItem.REFUSED;
             return item.notStored(status, e.getMessage());
         }
     }
@@ -112,20 +119,18 @@ public final class GatewayMedia implements MediaPipeline {
         try {
             uri = new URI(requested.url());
         } catch (URISyntaxException | NullPointerException e) {
-            throw new MediaRefusal("invalid_field", "content.mediaUrl is not a URL", 400);
+            throw new MediaRefusal("media_bad_url", "content.mediaUrl is not a URL");
         }
         MediaItem stored;
         try (Fetched fetched = fetcher.fetch(MediaDownload.plain(uri))) {
             stored = check(requested, fetched);
         } catch (FetchRefused e) {
-            int status = "address_not_allowed".equals(e.code()) || "bad_url".equals(e.code()) ? 400 : 422;
-            throw new MediaRefusal("media_" + e.code(), "content.mediaUrl: " + e.getMessage(), status);
+            throw new MediaRefusal("media_" + e.code(), "content.mediaUrl: " + e.getMessage());
         } catch (IOException e) {
-            throw new MediaRefusal(
-                    "media_unreachable", "content.mediaUrl could not be fetched: " + e.getMessage(), 422);
+            throw new MediaRefusal("media_unreachable", "content.mediaUrl could not be fetched: " + e.getMessage());
         }
         if (!MediaItem.STORED.equals(stored.status())) {
-            throw new MediaRefusal("media_" + stored.status(), "content.mediaUrl: " + stored.reason(), 422);
+            throw new MediaRefusal("media_" + stored.status(), "content.mediaUrl: " + stored.reason());
         }
         return stored;
     }
@@ -318,7 +323,7 @@ public final class GatewayMedia implements MediaPipeline {
             }
             case VIDEO -> {
                 if (ffmpeg.isPresent() && accepted.contains("video/mp4")) {
-                    return ffmpeg.get().toMp4(original, limit, settings.workDir());
+                    return transcoding(() -> ffmpeg.get().toMp4(original, limit, settings.workDir()));
                 }
             }
             case AUDIO -> {
@@ -331,6 +336,24 @@ public final class GatewayMedia implements MediaPipeline {
             case DOCUMENT -> {}
         }
         throw unsupported(unfit(stored, carrier).orElse("cannot take " + type));
+    }
+
+    private interface Transcode {
+        Converted run() throws IOException;
+    }
+
+    private Converted transcoding(Transcode transcode) throws IOException {
+        try {
+            transcodes.acquire();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new java.io.InterruptedIOException("interrupted waiting to transcode");
+        }
+        try {
+            return transcode.run();
+        } finally {
+            transcodes.release();
+        }
     }
 
     private static SendFailure unsupported(String reason) {

@@ -151,6 +151,23 @@ class GatewayMediaTest {
     }
 
     @Test
+    void aDownloadThatDoesNotMatchTheCarriersDigestIsFetchedAgainLater() throws Exception {
+        byte[] png = picture(64, 64, "png");
+        String url = serve("/digest.png", png, "image/png");
+        GatewayMedia media = media();
+
+        assertThatThrownBy(() -> media.storeInbound(
+                        new MediaItem(url, null, "image/png", null, null, sha256("other bytes".getBytes())),
+                        MediaAccess.PUBLIC))
+                .isInstanceOf(IOException.class)
+                .hasMessageContaining("does not match the carrier's SHA-256");
+        MediaItem stored = media.storeInbound(
+                new MediaItem(url, null, "image/png", null, null, sha256(png).toUpperCase(java.util.Locale.ROOT)),
+                MediaAccess.PUBLIC);
+        assertThat(stored.status()).isEqualTo(MediaItem.STORED);
+    }
+
+    @Test
     void theTypeComesFromTheBytesNotTheNameOrHeader() throws Exception {
         byte[] png = picture(64, 48, "png");
         MediaItem stored = media().storeInbound(
@@ -258,10 +275,8 @@ class GatewayMediaTest {
         for (String url : List.of(
                 origin.baseUrl() + "/photo.png", "http://169.254.169.254/latest/meta-data/", "http://[::1]/x.png")) {
             assertThatThrownBy(() -> guarded.ingest(MediaItem.url(url, null)))
-                    .isInstanceOfSatisfying(MediaPipeline.MediaRefusal.class, r -> {
-                        assertThat(r.httpStatus()).isEqualTo(400);
-                        assertThat(r.code()).isEqualTo("media_address_not_allowed");
-                    });
+                    .isInstanceOfSatisfying(MediaPipeline.MediaRefusal.class, r -> assertThat(r.code())
+                            .isEqualTo("media_address_not_allowed"));
         }
         for (String hop : List.of("/hop", "/hop10")) {
             assertThatThrownBy(() -> loopbackAllowed.ingest(MediaItem.url(origin.baseUrl() + hop, null)))
@@ -275,7 +290,7 @@ class GatewayMediaTest {
         byte[] html = "<html><body>not a picture</body></html>".getBytes(StandardCharsets.UTF_8);
         assertThatThrownBy(() -> media().ingest(MediaItem.url(serve("/page", html, "image/png"), null)))
                 .isInstanceOfSatisfying(MediaPipeline.MediaRefusal.class, r -> {
-                    assertThat(r.httpStatus()).isEqualTo(422);
+                    assertThat(r.code()).isEqualTo("media_refused");
                     assertThat(r.getMessage()).contains("text/html");
                 });
     }

@@ -114,7 +114,7 @@ public final class Gateway implements AutoCloseable {
                 pipeline);
         this.callbacks = new CallbackDispatcher(
                 outbound, settings, clock, config.outbound().nodeId());
-        OutboundService service = new OutboundService(outbound, selector, clock, dispatcher);
+        OutboundService service = new OutboundService(outbound, selector, clock, dispatcher, pipeline);
 
         GatewayConfig.Processing processing = config.processing();
         JdbcFeedStore feed = ((JdbcMessageStore) store).feed();

@@ -78,23 +78,21 @@ public interface MediaPipeline {
         }
     };
 
-    /** A client's media the gateway will not send, with a code and a sentence for the 422 (or 400) body. */
+    /**
+     * A client's media the gateway will not send, with a code and a sentence for the answer:
+     * {@code media_address_not_allowed} or {@code media_bad_url} for a URL we may not fetch, another
+     * {@code media_*} code when it could not be fetched or is not a file we take.
+     */
     final class MediaRefusal extends Exception {
         private final String code;
-        private final int httpStatus;
 
-        public MediaRefusal(String code, String message, int httpStatus) {
+        public MediaRefusal(String code, String message) {
             super(message);
             this.code = code;
-            this.httpStatus = httpStatus;
         }
 
         public String code() {
             return code;
-        }
-
-        public int httpStatus() {
-            return httpStatus;
         }
     }
 }

@@ -2,7 +2,11 @@ package io.omniservice.core.outbound;
 
 /** Why an outbound request was not accepted; the HTTP layer answers with the matching status. */
 public final class OutboundRefusal extends Exception {
-    /** {@code recipient_opted_out} (403), {@code no_capable_carrier} (422), {@code idempotency_key_reused} (409). */
+    /**
+     * {@code recipient_opted_out} (403), {@code no_capable_carrier} (422), {@code idempotency_key_reused}
+     * (409), {@code media_address_not_allowed} and {@code media_bad_url} (400, a {@code mediaUrl} we may not
+     * fetch), other {@code media_*} (422: the file could not be fetched or is not one we take).
+     */
     private final String code;
 
     public OutboundRefusal(String code, String message) {

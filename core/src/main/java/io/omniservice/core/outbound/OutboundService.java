@@ -2,15 +2,20 @@ package io.omniservice.core.outbound;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.omniservice.core.json.Json;
+import io.omniservice.core.media.MediaPipeline;
 import io.omniservice.core.model.CarrierType;
 import io.omniservice.core.model.ConversationKey;
 import io.omniservice.core.model.Direction;
+import io.omniservice.core.model.MediaItem;
+import io.omniservice.core.model.MessageContent;
 import io.omniservice.core.model.MessageIds;
 import io.omniservice.core.model.MessageMetadata;
 import io.omniservice.core.model.NormalizedMessage;
 import io.omniservice.core.model.Sender;
 import java.time.Clock;
 import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Optional;
 
 /**
@@ -24,13 +29,41 @@ public final class OutboundService {
     private final Clock clock;
     private final SendHandoff handoff;
     private final Recipients recipients;
+    private final MediaPipeline media;
 
     public OutboundService(OutboundStore store, CarrierSelector selector, Clock clock, SendHandoff handoff) {
+        this(store, selector, clock, handoff, MediaPipeline.NONE);
+    }
+
+    /** @param media fetches, checks and stores a request's {@code mediaUrl} before it is accepted */
+    public OutboundService(
+            OutboundStore store, CarrierSelector selector, Clock clock, SendHandoff handoff, MediaPipeline media) {
+        this.media = media;
         this.store = store;
         this.recipients = new Recipients(store);
         this.selector = selector;
         this.clock = clock;
         this.handoff = handoff;
+    }
+
+    /**
+     * Fetches and checks a media request's files before it is accepted (after the idempotency check, so a
+     * repeat gets its first answer even if its URL no longer works), so a URL that may not be fetched (a
+     * private address), cannot be, or holds a file no one takes is answered now with the reason.
+     */
+    private OutboundRequest withStoredMedia(OutboundRequest request) throws OutboundRefusal {
+        if (!(request.content() instanceof MessageContent.Media attachments) || media == MediaPipeline.NONE) {
+            return request;
+        }
+        List<MediaItem> stored = new ArrayList<>(attachments.items().size());
+        for (MediaItem item : attachments.items()) {
+            try {
+                stored.add(media.ingest(item));
+            } catch (MediaPipeline.MediaRefusal refusal) {
+                throw new OutboundRefusal(refusal.code(), refusal.getMessage());
+            }
+        }
+        return request.withContent(new MessageContent.Media(attachments.body(), stored));
     }
 
     /** The idempotency key of a request: who sent it, the key, and a digest of the body. */
@@ -59,6 +92,7 @@ public final class OutboundService {
                 return repeat(used.get());
             }
         }
+        request = withStoredMedia(request);
         Instant now = clock.instant();
         ConversationKey conversation = Recipients.conversationOf(request.to());
         SendPlan plan = new SendPlan(

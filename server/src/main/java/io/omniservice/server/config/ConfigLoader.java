@@ -314,6 +314,11 @@ public final class ConfigLoader {
                         fetch.keyPath("allowedNetworks"), "must be a list of CIDR blocks, such as 10.0.0.0/8");
             }
             list.forEach(cidr -> allowed.add(cidr.asText()));
+            try {
+                new io.omniservice.media.fetch.AddressGuard(allowed);
+            } catch (IllegalArgumentException e) {
+                throw new ConfigException(fetch.keyPath("allowedNetworks"), e.getMessage());
+            }
         }
         String clamd = m.text("clamd").orElse(null);
         if (clamd != null && !clamd.startsWith("tcp://") && !clamd.startsWith("unix:")) {

@@ -64,7 +64,7 @@ final class OutboundRoutes {
             Runnable rulesChanged,
             io.omniservice.core.rules.RuleStore businessRules,
             MediaPipeline media) {
-        this.media = media;
+        this.media = media; // for the message view
         this.rulesChanged = rulesChanged;
         this.businessRules = businessRules;
         this.service = service;
@@ -79,7 +79,7 @@ final class OutboundRoutes {
     void send(Context ctx) {
         byte[] raw = ctx.bodyAsBytes();
         JsonNode body = JsonBody.readObject(raw);
-        OutboundRequest request = withStoredMedia(parse(body));
+        OutboundRequest request = parse(body);
         OutboundService.Idempotency idempotency = null;
         String key = ctx.header("Idempotency-Key");
         if (key != null) {
@@ -101,33 +101,12 @@ final class OutboundRoutes {
                     switch (refusal.code()) {
                         case "recipient_opted_out" -> 403;
                         case "idempotency_key_reused" -> 409;
+                        case "media_address_not_allowed", "media_bad_url" -> 400;
                         default -> 422;
                     };
-            throw new ApiException(new ApiError(status, refusal.code(), refusal.getMessage()));
+            String field = refusal.code().startsWith("media_") ? "content.mediaUrl" : null;
+            throw new ApiException(new ApiError(status, refusal.code(), refusal.getMessage(), field));
         }
-    }
-
-    /**
-     * Fetches and checks a media request's file before it is accepted, so a URL that may not be fetched
-     * (a private address), cannot be, or holds a file no one takes is answered now with the reason.
-     */
-    private OutboundRequest withStoredMedia(OutboundRequest request) {
-        if (!(request.content() instanceof MessageContent.Media attachments)) {
-            return request;
-        }
-        List<MediaItem> stored = new ArrayList<>(attachments.items().size());
-        for (MediaItem item : attachments.items()) {
-            try {
-                stored.add(media.ingest(item));
-            } catch (MediaPipeline.MediaRefusal refusal) {
-                throw new ApiException(new ApiError(
-                        refusal.httpStatus(),
-                        refusal.code(),
-                        refusal.getMessage(),
-                        refusal.httpStatus() == 400 ? "content.mediaUrl" : null));
-            }
-        }
-        return request.withContent(new MessageContent.Media(attachments.body(), stored));
     }
 
     /** Reads the seed's OutboundMessageRequest, naming the first field that is wrong. */
