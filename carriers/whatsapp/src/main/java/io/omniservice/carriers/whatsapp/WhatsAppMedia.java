@@ -83,7 +83,8 @@ final class WhatsAppMedia implements MediaAccess {
 
     /**
      * The download URL Graph gives for the item's media id, with the bearer token. An item without a media id
-     * did not come from a WhatsApp webhook: it is fetched as given and never gets our token.
+     * did not come from a WhatsApp webhook: it is fetched as given and never gets our token. The token never
+     * goes to a plain-http URL unless the Graph base itself is plain http (a test or a local proxy).
      */
     @Override
     public MediaDownload resolve(MediaItem item) throws IOException, MediaUnavailable {
@@ -117,7 +118,15 @@ final class WhatsAppMedia implements MediaAccess {
         if (!response.isSuccess()) {
             refuse(id, response);
         }
-        String url = response.json().path("url").asText(null);
+        JsonNode answered = response.json();
+        JsonNode answeredId = answered.path("id");
+        if (!answeredId.isMissingNode()
+                && !answeredId.isNull()
+                && !(answeredId.isValueNode() && answeredId.asText().equals(id))) {
+            // Graph answers for the id it was asked about; another id means something between us mixed answers up.
+            throw new IOException("the Graph lookup of media id " + id + " answered for media id " + answeredId);
+        }
+        String url = answered.path("url").asText(null);
         URI download;
         try {
             download = url == null ? null : URI.create(url);
@@ -129,6 +138,12 @@ final class WhatsAppMedia implements MediaAccess {
                 || !("https".equals(download.getScheme()) || "http".equals(download.getScheme()))) {
             // An answer we cannot read is likely a proxy's or a passing fault, not Meta saying the file is gone.
             throw new IOException("the Graph lookup of media id " + id + " answered without a usable url");
+        }
+        if (!"https".equalsIgnoreCase(download.getScheme()) && !"http".equalsIgnoreCase(graphBase.getScheme())) {
+            // The bearer token goes with the download; only a plain-http Graph base (a test, a local proxy) may
+            // hand out a plain-http URL. Asking again would get the same answer.
+            throw new MediaUnavailable("the Graph lookup of media id " + id + " answered a plain http url on "
+                    + download.getHost() + ": the access token is only sent over https");
         }
         return new MediaDownload(download, Map.of("Authorization", authorization));
     }

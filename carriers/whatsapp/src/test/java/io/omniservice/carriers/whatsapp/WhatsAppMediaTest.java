@@ -29,10 +29,14 @@ import io.omniservice.core.outbound.CarrierHttp;
 import io.omniservice.core.outbound.OutboundSend;
 import io.omniservice.core.outbound.SendFailure;
 import java.io.IOException;
+import java.net.Socket;
 import java.net.URI;
+import java.net.http.HttpClient;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.security.SecureRandom;
+import java.security.cert.X509Certificate;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -41,6 +45,10 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
+import javax.net.ssl.SSLContext;
+import javax.net.ssl.SSLEngine;
+import javax.net.ssl.TrustManager;
+import javax.net.ssl.X509ExtendedTrustManager;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
@@ -70,7 +78,7 @@ class WhatsAppMediaTest {
 
     @BeforeAll
     static void startMeta() {
-        meta = new WireMockServer(WireMockConfiguration.options().dynamicPort());
+        meta = new WireMockServer(WireMockConfiguration.options().dynamicPort().dynamicHttpsPort());
         meta.start();
     }
 
@@ -84,6 +92,11 @@ class WhatsAppMediaTest {
         meta.resetAll();
     }
 
+    /** WireMock also listens for HTTPS, and then its {@code baseUrl()} is that: most tests use the plain port. */
+    private static String plainHttpBase() {
+        return "http://localhost:" + meta.port();
+    }
+
     private static CarrierAdapter adapter(Map<String, Object> extra, Duration timeout) {
         Map<String, Object> values = new HashMap<>(Map.of(
                 "appSecret",
@@ -95,7 +108,7 @@ class WhatsAppMediaTest {
                 "phoneNumberId",
                 PHONE_NUMBER_ID,
                 "apiBaseUrl",
-                meta.baseUrl(),
+                plainHttpBase(),
                 "apiVersion",
                 "v21.0"));
         values.putAll(extra);
@@ -113,6 +126,53 @@ class WhatsAppMediaTest {
     /** As the webhook parser reads an inbound image: an id, Meta's type and digest, no URL. */
     private static MediaItem inboundImage() {
         return new MediaItem(null, MEDIA_ID, "image/jpeg", null, null, "HgvUWdWpKx6PiCkcAMtt0R6WAJhyFYEjfU4uEqsEoGk=");
+    }
+
+    /**
+     * This account as configured against {@code https://graph.facebook.com}: WireMock's HTTPS port, reached by a
+     * client that trusts WireMock's self-signed certificate (any certificate: for this test only).
+     */
+    private static WhatsAppMedia mediaOverHttps() throws Exception {
+        X509ExtendedTrustManager trustAll = new X509ExtendedTrustManager() {
+            @Override
+            public void checkClientTrusted(X509Certificate[] chain, String authType) {}
+
+            @Override
+            public void checkClientTrusted(X509Certificate[] chain, String authType, Socket socket) {}
+
+            @Override
+            public void checkClientTrusted(X509Certificate[] chain, String authType, SSLEngine engine) {}
+
+            @Override
+            public void checkServerTrusted(X509Certificate[] chain, String authType) {}
+
+            @Override
+            public void checkServerTrusted(X509Certificate[] chain, String authType, Socket socket) {}
+
+            @Override
+            public void checkServerTrusted(X509Certificate[] chain, String authType, SSLEngine engine) {}
+
+            @Override
+            public X509Certificate[] getAcceptedIssuers() {
+                return new X509Certificate[0];
+            }
+        };
+        SSLContext tls = SSLContext.getInstance("TLS");
+        tls.init(null, new TrustManager[] {trustAll}, new SecureRandom());
+        HttpClient client = HttpClient.newBuilder()
+                .version(HttpClient.Version.HTTP_1_1)
+                .sslContext(tls)
+                .followRedirects(HttpClient.Redirect.NEVER)
+                .build();
+        URI graphBase = URI.create("https://localhost:" + meta.httpsPort() + "/v21.0");
+        return new WhatsAppMedia(graphBase, PHONE_NUMBER_ID, TOKEN, client, Duration.ofSeconds(2), CLOCK);
+    }
+
+    private static String lookupAnswer(String url, String id) {
+        return """
+                {"messaging_product":"whatsapp","url":"%s","mime_type":"image/jpeg",
+                 "sha256":"1e0bd459d5a92b1e8f88291c00cb6dd11e960098721581237d4e2e12ab04a069",
+                 "file_size":303833%s}""".formatted(url.replace("/", "\\/"), id == null ? "" : ",\"id\":\"" + id + "\"");
     }
 
     private static void lookupAnswers(int status, String body) {
@@ -136,6 +196,60 @@ class WhatsAppMediaTest {
         assertThat(download.uri()).isEqualTo(URI.create(LOOKASIDE));
         assertThat(download.headers()).containsExactly(Map.entry("Authorization", "Bearer " + TOKEN));
         meta.verify(1, getRequestedFor(urlEqualTo("/v21.0/" + MEDIA_ID)));
+    }
+
+    @Test
+    void aPlainHttpDownloadUrlFromAnHttpsGraphIsRefusedSoTheTokenNeverTravelsInClear() throws Exception {
+        lookupAnswers(200, lookupAnswer(LOOKASIDE.replace("https://", "http://"), MEDIA_ID));
+        WhatsAppMedia media = mediaOverHttps();
+
+        MediaUnavailable unavailable =
+                catchThrowableOfType(MediaUnavailable.class, () -> media.resolve(inboundImage()));
+
+        assertThat(unavailable).isNotNull();
+        assertThat(unavailable.getMessage())
+                .contains(MEDIA_ID, "lookaside.fbsbx.com", "https")
+                .doesNotContain(TOKEN);
+        meta.verify(1, getRequestedFor(urlEqualTo("/v21.0/" + MEDIA_ID)));
+    }
+
+    @Test
+    void anHttpsGraphAnsweringAnHttpsUrlHandsOutTheBearer() throws Exception {
+        lookupAnswers(200, lookupAnswer(LOOKASIDE, MEDIA_ID));
+
+        MediaDownload download = mediaOverHttps().resolve(inboundImage());
+
+        assertThat(download.uri()).isEqualTo(URI.create(LOOKASIDE));
+        assertThat(download.headers()).containsExactly(Map.entry("Authorization", "Bearer " + TOKEN));
+    }
+
+    @Test
+    void aPlainHttpGraphBaseMayAnswerAPlainHttpUrlAsATestOrLocalProxyDoes() throws Exception {
+        String local = plainHttpBase() + "/whatsapp_business/attachments/?mid=" + MEDIA_ID;
+        lookupAnswers(200, lookupAnswer(local, MEDIA_ID));
+
+        MediaDownload download = media().resolve(inboundImage());
+
+        assertThat(download.uri()).isEqualTo(URI.create(local));
+        assertThat(download.headers()).containsExactly(Map.entry("Authorization", "Bearer " + TOKEN));
+    }
+
+    @Test
+    void aLookupAnswerForAnotherMediaIdIsRetryableAndHandsOutNoUrl() {
+        lookupAnswers(200, lookupAnswer(LOOKASIDE, "2754859441498128"));
+
+        assertThat(catchThrowable(() -> media().resolve(inboundImage())))
+                .isInstanceOf(IOException.class)
+                .isNotInstanceOf(MediaUnavailable.class)
+                .hasMessageContaining(MEDIA_ID)
+                .hasMessageContaining("2754859441498128");
+    }
+
+    @Test
+    void aLookupAnswerWithoutIdIsStillUsed() throws Exception {
+        lookupAnswers(200, lookupAnswer(LOOKASIDE, null));
+
+        assertThat(media().resolve(inboundImage()).uri()).isEqualTo(URI.create(LOOKASIDE));
     }
 
     @Test
