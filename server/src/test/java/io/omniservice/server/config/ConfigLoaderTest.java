@@ -6,7 +6,9 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import io.omniservice.core.config.ConfigException;
 import io.omniservice.core.model.CarrierType;
 import io.omniservice.server.config.GatewayConfig.Storage;
+import java.net.URI;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
@@ -91,6 +93,109 @@ class ConfigLoaderTest {
                 + "api:\n  keys:\n    - {name: ops, key: key-SECRET}\n");
 
         assertThat(config.toString()).doesNotContain("SECRET").contains("ops");
+    }
+
+    @Test
+    void mediaSectionLeftOutGetsTheDocumentedDefaults() {
+        GatewayConfig config = parse(SERVER + "storage:\n  mode: embedded\n  embedded: {path: /srv/omni}\n" + API);
+
+        GatewayConfig.Media media = config.media();
+        assertThat(media.directory()).isEqualTo(Path.of("/srv/omni/media"));
+        assertThat(media.s3()).isNull();
+        assertThat(media.signingSecret()).isNull();
+        assertThat(media.viewUrlTtl()).isEqualTo(Duration.ofMinutes(1440));
+        assertThat(media.sendUrlTtl()).isEqualTo(Duration.ofMinutes(1440));
+        assertThat(media.thumbnailWidth()).isEqualTo(320);
+        assertThat(media.maxPixels()).isEqualTo(50_000_000);
+        assertThat(media.maxBytes()).isEmpty();
+        assertThat(media.connectTimeout()).isEqualTo(Duration.ofSeconds(5));
+        assertThat(media.fetchTimeout()).isEqualTo(Duration.ofSeconds(30));
+        assertThat(media.fetchAttempts()).isEqualTo(2);
+        assertThat(media.allowedNetworks()).isEmpty();
+        assertThat(media.clamd()).isNull();
+        assertThat(media.ffmpeg()).isNull();
+    }
+
+    @Test
+    void mediaDirectoryFollowsTheDefaultEmbeddedPath() {
+        assertThat(parse(MINIMAL).media().directory()).isEqualTo(Path.of("./data/media"));
+    }
+
+    @Test
+    void readsAFullMediaSection() {
+        GatewayConfig config = parse(MINIMAL + """
+                media:
+                  directory: /var/lib/omni-media
+                  signingSecret: '0123456789abcdef0123456789abcdef'
+                  urlTtlMinutes: 60
+                  sendUrlTtlMinutes: 15
+                  thumbnailWidth: 480
+                  maxPixels: 20000000
+                  maxBytes: {image: 5242880, video: 104857600, audio: 20971520, document: 10485760}
+                  s3:
+                    bucket: omni-media
+                    region: eu-west-1
+                    endpoint: http://minio:9000
+                    pathStyle: false
+                    accessKeyId: AKIAEXAMPLE
+                    secretAccessKey: media-SECRET
+                    prefix: gw/
+                  fetch:
+                    connectTimeoutMillis: 1500
+                    timeoutSeconds: 90
+                    attempts: 4
+                    allowedNetworks: [10.20.0.0/16, 'fd00::/8']
+                  clamd: tcp://clamav:3310
+                  ffmpeg: /usr/local/bin/ffmpeg
+                """);
+
+        GatewayConfig.Media media = config.media();
+        assertThat(media.directory()).isEqualTo(Path.of("/var/lib/omni-media"));
+        // 32 ASCII characters: the shortest secret accepted
+        assertThat(media.signingSecret()).isEqualTo("0123456789abcdef0123456789abcdef");
+        assertThat(media.viewUrlTtl()).isEqualTo(Duration.ofMinutes(60));
+        assertThat(media.sendUrlTtl()).isEqualTo(Duration.ofMinutes(15));
+        assertThat(media.thumbnailWidth()).isEqualTo(480);
+        assertThat(media.maxPixels()).isEqualTo(20_000_000);
+        assertThat(media.maxBytes())
+                .isEqualTo(Map.of(
+                        "image", 5_242_880L, "video", 104_857_600L, "audio", 20_971_520L, "document", 10_485_760L));
+        assertThat(media.s3())
+                .isEqualTo(new GatewayConfig.S3(
+                        "omni-media",
+                        "eu-west-1",
+                        URI.create("http://minio:9000"),
+                        false,
+                        "AKIAEXAMPLE",
+                        "media-SECRET",
+                        "gw/"));
+        assertThat(media.connectTimeout()).isEqualTo(Duration.ofMillis(1500));
+        assertThat(media.fetchTimeout()).isEqualTo(Duration.ofSeconds(90));
+        assertThat(media.fetchAttempts()).isEqualTo(4);
+        assertThat(media.allowedNetworks()).containsExactly("10.20.0.0/16", "fd00::/8");
+        assertThat(media.clamd()).isEqualTo("tcp://clamav:3310");
+        assertThat(media.ffmpeg()).isEqualTo("/usr/local/bin/ffmpeg");
+        assertThat(config.toString()).doesNotContain("SECRET").doesNotContain("0123456789abcdef0123456789abcdef");
+    }
+
+    @Test
+    void s3WithAnEndpointDefaultsToPathStyleAndWithoutOneToAwsVirtualHosts() {
+        GatewayConfig.S3 compatible = parse(
+                        MINIMAL
+                                + "media:\n  s3: {bucket: b, endpoint: 'http://127.0.0.1:9000', accessKeyId: k, secretAccessKey: s}\n")
+                .media()
+                .s3();
+        GatewayConfig.S3 aws =
+                parse(MINIMAL + "media:\n  s3: {bucket: b}\n").media().s3();
+
+        assertThat(compatible.pathStyle()).isTrue();
+        assertThat(compatible.region()).isEqualTo("us-east-1");
+        assertThat(compatible.prefix()).isEmpty();
+        assertThat(aws.pathStyle()).isFalse();
+        assertThat(aws.endpoint()).isNull();
+        // keys left out: the default credentials chain
+        assertThat(aws.accessKeyId()).isNull();
+        assertThat(aws.secretAccessKey()).isNull();
     }
 
     static List<Object[]> badConfigurations() {
@@ -181,6 +286,51 @@ class ConfigLoaderTest {
                     "rule the parser refuses",
                     MINIMAL + "processing:\n  rules:\n    - {name: x, actions: [{type: shout}]}\n",
                     "processing.rules[0].actions[0].type"
+                },
+                new Object[] {"unknown media key", MINIMAL + "media:\n  thumbnailWidht: 200\n", "media.thumbnailWidht"},
+                new Object[] {"media is a scalar", MINIMAL + "media: s3\n", "media"},
+                new Object[] {
+                    "signing secret of 31 bytes",
+                    MINIMAL + "media:\n  signingSecret: '0123456789abcdef0123456789abcde'\n",
+                    "media.signingSecret"
+                },
+                new Object[] {"clamd as host:port", MINIMAL + "media:\n  clamd: 'clamav:3310'\n", "media.clamd"},
+                new Object[] {"clamd over http", MINIMAL + "media:\n  clamd: 'http://clamav:3310'\n", "media.clamd"},
+                new Object[] {
+                    "s3 access key without its secret",
+                    MINIMAL + "media:\n  s3: {bucket: b, accessKeyId: AKIAEXAMPLE}\n",
+                    "media.s3.accessKeyId"
+                },
+                new Object[] {
+                    "s3 secret without its access key",
+                    MINIMAL + "media:\n  s3: {bucket: b, secretAccessKey: s}\n",
+                    "media.s3.accessKeyId"
+                },
+                new Object[] {"s3 without bucket", MINIMAL + "media:\n  s3: {region: eu-west-1}\n", "media.s3.bucket"},
+                new Object[] {"unknown s3 key", MINIMAL + "media:\n  s3: {bucket: b, acl: public}\n", "media.s3.acl"},
+                new Object[] {
+                    "maxBytes for an unknown kind",
+                    MINIMAL + "media:\n  maxBytes: {pictures: 1000}\n",
+                    "media.maxBytes.pictures"
+                },
+                new Object[] {
+                    "maxBytes not a number", MINIMAL + "media:\n  maxBytes: {image: lots}\n", "media.maxBytes.image"
+                },
+                new Object[] {
+                    "allowedNetworks as one string",
+                    MINIMAL + "media:\n  fetch: {allowedNetworks: 10.0.0.0/8}\n",
+                    "media.fetch.allowedNetworks"
+                },
+                new Object[] {
+                    "allowedNetworks as a mapping",
+                    MINIMAL + "media:\n  fetch:\n    allowedNetworks: {office: 10.0.0.0/8}\n",
+                    "media.fetch.allowedNetworks"
+                },
+                new Object[] {"unknown fetch key", MINIMAL + "media:\n  fetch: {retries: 3}\n", "media.fetch.retries"},
+                new Object[] {
+                    "zero fetch attempts", MINIMAL + "media:\n  fetch: {attempts: 0}\n", "media.fetch.attempts"
+                },
+                new Object[] {"thumbnail too narrow", MINIMAL + "media:\n  thumbnailWidth: 8\n", "media.thumbnailWidth"
                 });
     }
 
