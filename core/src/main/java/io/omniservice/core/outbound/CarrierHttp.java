@@ -96,18 +96,35 @@ public final class CarrierHttp {
                 .header("User-Agent", "Omniservice")
                 .POST(HttpRequest.BodyPublishers.ofByteArray(body));
         headers.forEach(request::header);
+        return exchange(client, request.build(), "the send");
+    }
+
+    /**
+     * Sends a request built elsewhere (a streamed upload, a lookup) on {@code client} and returns the
+     * answer, failing the way {@link #post} does.
+     *
+     * @param what what the request is, for the interrupted message ({@code "the media upload"})
+     * @throws SendFailure retryable {@code timeout}, {@code connection} or {@code interrupted}
+     */
+    public static Response exchange(HttpClient client, HttpRequest request, String what) throws SendFailure {
+        String host = request.uri().getHost();
         try {
-            HttpResponse<byte[]> response = client.send(request.build(), HttpResponse.BodyHandlers.ofByteArray());
+            HttpResponse<byte[]> response = client.send(request, HttpResponse.BodyHandlers.ofByteArray());
             return new Response(response.statusCode(), response.headers(), response.body());
         } catch (HttpTimeoutException e) {
-            throw SendFailure.retryable("timeout", "no answer from " + uri.getHost() + " within " + timeout, 0, null);
+            throw SendFailure.retryable(
+                    "timeout",
+                    "no answer from " + host
+                            + request.timeout().map(t -> " within " + t).orElse(""),
+                    0,
+                    null);
         } catch (ConnectException e) {
-            throw SendFailure.retryable("connection", "could not connect to " + uri.getHost(), 0, null);
+            throw SendFailure.retryable("connection", "could not connect to " + host, 0, null);
         } catch (IOException e) {
-            throw SendFailure.retryable("connection", "connection to " + uri.getHost() + " failed: " + e, 0, null);
+            throw SendFailure.retryable("connection", "connection to " + host + " failed: " + e, 0, null);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
-            throw SendFailure.retryable("interrupted", "the send was interrupted", 0, null);
+            throw SendFailure.retryable("interrupted", what + " was interrupted", 0, null);
         }
     }
 

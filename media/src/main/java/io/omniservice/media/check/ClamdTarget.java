@@ -38,7 +38,7 @@ public sealed interface ClamdTarget {
     /**
      * @throws IllegalArgumentException naming the text when it is neither form
      */
-    static ClamdTarget parse(String text) {
+    public static ClamdTarget parse(String text) {
         String usage = "clamd address '" + text + "' is not tcp://host:port or unix:/path/to/clamd.sock";
         if (text == null || text.isBlank()) {
             throw new IllegalArgumentException(usage);

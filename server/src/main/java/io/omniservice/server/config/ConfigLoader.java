@@ -313,17 +313,31 @@ public final class ConfigLoader {
                 throw new ConfigException(
                         fetch.keyPath("allowedNetworks"), "must be a list of CIDR blocks, such as 10.0.0.0/8");
             }
-            list.forEach(cidr -> allowed.add(cidr.asText()));
-            try {
-                new io.omniservice.media.fetch.AddressGuard(allowed);
-            } catch (IllegalArgumentException e) {
-                throw new ConfigException(fetch.keyPath("allowedNetworks"), e.getMessage());
+            for (int i = 0; i < list.size(); i++) {
+                String at = fetch.keyPath("allowedNetworks") + "[" + i + "]";
+                if (!list.get(i).isTextual()) {
+                    throw new ConfigException(at, "must be a CIDR block such as 10.0.0.0/8");
+                }
+                try {
+                    new io.omniservice.media.fetch.AddressGuard(
+                            List.of(list.get(i).asText()));
+                } catch (IllegalArgumentException e) {
+                    throw new ConfigException(at, e.getMessage());
+                }
+                allowed.add(list.get(i).asText());
             }
         }
         String clamd = m.text("clamd").orElse(null);
-        if (clamd != null && !clamd.startsWith("tcp://") && !clamd.startsWith("unix:")) {
-            throw new ConfigException(
-                    m.keyPath("clamd"), "must be tcp://host:port or unix:/path/to/clamd.sock, got '" + clamd + "'");
+        if (clamd != null) {
+            String problem = "must be tcp://host:port or unix:/path/to/clamd.sock, got '" + clamd + "'";
+            if (!clamd.startsWith("tcp://") && !clamd.startsWith("unix:")) {
+                throw new ConfigException(m.keyPath("clamd"), problem);
+            }
+            try {
+                io.omniservice.media.check.ClamdTarget.parse(clamd);
+            } catch (IllegalArgumentException e) {
+                throw new ConfigException(m.keyPath("clamd"), e.getMessage());
+            }
         }
         return new GatewayConfig.Media(
                 directory,
@@ -345,7 +359,22 @@ public final class ConfigLoader {
     private static GatewayConfig.S3 s3(ConfigSection s3) {
         s3.rejectUnknown(
                 Set.of("bucket", "region", "endpoint", "pathStyle", "accessKeyId", "secretAccessKey", "prefix"));
-        URI endpoint = s3.text("endpoint").map(URI::create).orElse(null);
+        URI endpoint = null;
+        if (s3.text("endpoint").isPresent()) {
+            String raw = s3.text("endpoint").get();
+            try {
+                endpoint = new URI(raw);
+            } catch (URISyntaxException e) {
+                endpoint = null;
+            }
+            if (endpoint == null
+                    || endpoint.getHost() == null
+                    || !("http".equals(endpoint.getScheme()) || "https".equals(endpoint.getScheme()))) {
+                throw new ConfigException(
+                        s3.keyPath("endpoint"),
+                        "must be an http(s) URL such as http://127.0.0.1:9000, got '" + raw + "'");
+            }
+        }
         String keyId = s3.text("accessKeyId").orElse(null);
         String secret = s3.text("secretAccessKey").orElse(null);
         if ((keyId == null) != (secret == null)) {

@@ -328,6 +328,27 @@ class ConfigLoaderTest {
                 },
                 new Object[] {"unknown fetch key", MINIMAL + "media:\n  fetch: {retries: 3}\n", "media.fetch.retries"},
                 new Object[] {
+                    "a network with host bits set",
+                    MINIMAL + "media:\n  fetch: {allowedNetworks: [127.0.0.1/32, 10.0.0.1/8]}\n",
+                    "media.fetch.allowedNetworks[1]"
+                },
+                new Object[] {
+                    "a network that is not one",
+                    MINIMAL + "media:\n  fetch: {allowedNetworks: [banana]}\n",
+                    "media.fetch.allowedNetworks[0]"
+                },
+                new Object[] {
+                    "a network given as a mapping",
+                    MINIMAL + "media:\n  fetch: {allowedNetworks: [{office: 10.0.0.0/8}]}\n",
+                    "media.fetch.allowedNetworks[0]"
+                },
+                new Object[] {
+                    "an s3 endpoint that is no URL",
+                    MINIMAL + "media:\n  s3: {bucket: b, endpoint: 'minio:9000'}\n",
+                    "media.s3.endpoint"
+                },
+                new Object[] {"clamd without a port", MINIMAL + "media:\n  clamd: 'tcp://clamav'\n", "media.clamd"},
+                new Object[] {
                     "zero fetch attempts", MINIMAL + "media:\n  fetch: {attempts: 0}\n", "media.fetch.attempts"
                 },
                 new Object[] {"thumbnail too narrow", MINIMAL + "media:\n  thumbnailWidth: 8\n", "media.thumbnailWidth"

@@ -6,7 +6,6 @@ import io.omniservice.core.model.MediaItem;
 import io.omniservice.core.outbound.CarrierHttp;
 import java.io.IOException;
 import java.net.URI;
-import java.util.Locale;
 import java.util.Map;
 
 /**
@@ -35,7 +34,7 @@ final class BandwidthMedia implements MediaAccess {
     @Override
     public MediaDownload resolve(MediaItem item) throws IOException, MediaUnavailable {
         MediaDownload plain = MediaAccess.PUBLIC.resolve(item);
-        if (!sameOrigin(plain.uri(), apiOrigin)) {
+        if (!MediaDownload.sameOrigin(plain.uri(), apiOrigin)) {
             return plain;
         }
         if (authorization == null) {
@@ -44,22 +43,5 @@ final class BandwidthMedia implements MediaAccess {
                     + BandwidthProvider.API_USERNAME + "/" + BandwidthProvider.API_PASSWORD + " configured");
         }
         return new MediaDownload(plain.uri(), Map.of("Authorization", authorization));
-    }
-
-    /** Same scheme, host (case-insensitively) and port, the default port spelled or not. */
-    static boolean sameOrigin(URI a, URI b) {
-        if (a.getScheme() == null || a.getHost() == null || b.getScheme() == null || b.getHost() == null) {
-            return false;
-        }
-        return a.getScheme().equalsIgnoreCase(b.getScheme())
-                && a.getHost().toLowerCase(Locale.ROOT).equals(b.getHost().toLowerCase(Locale.ROOT))
-                && port(a) == port(b);
-    }
-
-    private static int port(URI uri) {
-        if (uri.getPort() != -1) {
-            return uri.getPort();
-        }
-        return "https".equalsIgnoreCase(uri.getScheme()) ? 443 : "http".equalsIgnoreCase(uri.getScheme()) ? 80 : -1;
     }
 }

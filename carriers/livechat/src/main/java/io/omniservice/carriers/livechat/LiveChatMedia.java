@@ -2,17 +2,15 @@ package io.omniservice.carriers.livechat;
 
 import io.omniservice.core.carrier.MediaAccess;
 import io.omniservice.core.carrier.MediaDownload;
+import io.omniservice.core.carrier.MultipartForm;
 import io.omniservice.core.model.MediaItem;
 import io.omniservice.core.outbound.CarrierHttp;
 import io.omniservice.core.outbound.SendFailure;
 import java.io.FileNotFoundException;
 import java.io.IOException;
-import java.net.ConnectException;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
-import java.net.http.HttpTimeoutException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
@@ -110,7 +108,7 @@ final class LiveChatMedia implements MediaAccess {
                 .header("User-Agent", "Omniservice")
                 .POST(form.publisher())
                 .build();
-        CarrierHttp.Response response = post(request);
+        CarrierHttp.Response response = CarrierHttp.exchange(client, request, "the file upload");
         if (!response.isSuccess()) {
             throw LiveChatSender.failure(response, clock.instant());
         }
@@ -132,28 +130,6 @@ final class LiveChatMedia implements MediaAccess {
             return uri.getHost() != null && ("https".equals(uri.getScheme()) || "http".equals(uri.getScheme()));
         } catch (IllegalArgumentException e) {
             return false;
-        }
-    }
-
-    /** Like core's {@link CarrierHttp#post}: no answer (timeout, refused, reset) is a retryable failure. */
-    private CarrierHttp.Response post(HttpRequest request) throws SendFailure {
-        String host = request.uri().getHost();
-        try {
-            HttpResponse<byte[]> answer = client.send(request, HttpResponse.BodyHandlers.ofByteArray());
-            return new CarrierHttp.Response(answer.statusCode(), answer.headers(), answer.body());
-        } catch (HttpTimeoutException e) {
-            throw SendFailure.retryable(
-                    "timeout",
-                    "no answer from " + host + " within " + request.timeout().orElse(timeout),
-                    0,
-                    null);
-        } catch (ConnectException e) {
-            throw SendFailure.retryable("connection", "could not connect to " + host, 0, null);
-        } catch (IOException e) {
-            throw SendFailure.retryable("connection", "connection to " + host + " failed: " + e, 0, null);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw SendFailure.retryable("interrupted", "the file upload was interrupted", 0, null);
         }
     }
 }

@@ -5,7 +5,6 @@ import io.omniservice.core.carrier.MediaDownload;
 import io.omniservice.core.model.MediaItem;
 import java.io.IOException;
 import java.net.URI;
-import java.util.Locale;
 import java.util.Map;
 
 /**
@@ -33,26 +32,9 @@ final class MessageBirdMedia implements MediaAccess {
     @Override
     public MediaDownload resolve(MediaItem item) throws IOException, MediaUnavailable {
         MediaDownload plain = MediaAccess.PUBLIC.resolve(item);
-        if (authorization == null || !sameOrigin(plain.uri(), mediaOrigin)) {
+        if (authorization == null || !MediaDownload.sameOrigin(plain.uri(), mediaOrigin)) {
             return plain;
         }
         return new MediaDownload(plain.uri(), Map.of("Authorization", authorization));
-    }
-
-    /** Same scheme, host (case-insensitively) and port, the default port spelled or not. */
-    static boolean sameOrigin(URI a, URI b) {
-        if (a.getScheme() == null || a.getHost() == null || b.getScheme() == null || b.getHost() == null) {
-            return false;
-        }
-        return a.getScheme().equalsIgnoreCase(b.getScheme())
-                && a.getHost().toLowerCase(Locale.ROOT).equals(b.getHost().toLowerCase(Locale.ROOT))
-                && port(a) == port(b);
-    }
-
-    private static int port(URI uri) {
-        if (uri.getPort() != -1) {
-            return uri.getPort();
-        }
-        return "https".equalsIgnoreCase(uri.getScheme()) ? 443 : "http".equalsIgnoreCase(uri.getScheme()) ? 80 : -1;
     }
 }

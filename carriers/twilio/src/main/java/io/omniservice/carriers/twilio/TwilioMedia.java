@@ -6,7 +6,6 @@ import io.omniservice.core.model.MediaItem;
 import io.omniservice.core.outbound.CarrierHttp;
 import java.io.IOException;
 import java.net.URI;
-import java.util.Locale;
 import java.util.Map;
 
 /**
@@ -35,25 +34,8 @@ final class TwilioMedia implements MediaAccess {
     @Override
     public MediaDownload resolve(MediaItem item) throws IOException, MediaUnavailable {
         MediaDownload plain = MediaAccess.PUBLIC.resolve(item);
-        return sameOrigin(plain.uri(), apiOrigin)
+        return MediaDownload.sameOrigin(plain.uri(), apiOrigin)
                 ? new MediaDownload(plain.uri(), Map.of("Authorization", authorization))
                 : plain;
-    }
-
-    /** Same scheme, host (case-insensitively) and port, the default port spelled or not. */
-    static boolean sameOrigin(URI a, URI b) {
-        if (a.getScheme() == null || a.getHost() == null || b.getScheme() == null || b.getHost() == null) {
-            return false;
-        }
-        return a.getScheme().equalsIgnoreCase(b.getScheme())
-                && a.getHost().toLowerCase(Locale.ROOT).equals(b.getHost().toLowerCase(Locale.ROOT))
-                && port(a) == port(b);
-    }
-
-    private static int port(URI uri) {
-        if (uri.getPort() != -1) {
-            return uri.getPort();
-        }
-        return "https".equalsIgnoreCase(uri.getScheme()) ? 443 : "http".equalsIgnoreCase(uri.getScheme()) ? 80 : -1;
     }
 }

@@ -3,18 +3,17 @@ package io.omniservice.carriers.whatsapp;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.omniservice.core.carrier.MediaAccess;
 import io.omniservice.core.carrier.MediaDownload;
+import io.omniservice.core.carrier.MultipartForm;
 import io.omniservice.core.model.MediaItem;
 import io.omniservice.core.outbound.CarrierHttp;
 import io.omniservice.core.outbound.SendFailure;
 import java.io.FileNotFoundException;
 import java.io.IOException;
 import java.io.InterruptedIOException;
-import java.net.ConnectException;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.net.http.HttpTimeoutException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
@@ -215,7 +214,7 @@ final class WhatsAppMedia implements MediaAccess {
                 .header("User-Agent", "Omniservice")
                 .POST(form.publisher())
                 .build();
-        CarrierHttp.Response response = post(request);
+        CarrierHttp.Response response = CarrierHttp.exchange(client, request, "the media upload");
         if (!response.isSuccess()) {
             throw WhatsAppSender.failure(response, clock.instant());
         }
@@ -226,27 +225,5 @@ final class WhatsAppMedia implements MediaAccess {
                     "unreadable_answer", "the media upload answer names no id", response.status(), null);
         }
         return Optional.of(item.withCarrierMediaId(id));
-    }
-
-    /** Like core's {@link CarrierHttp#post}: no answer (timeout, refused, reset) is a retryable failure. */
-    private CarrierHttp.Response post(HttpRequest request) throws SendFailure {
-        String host = request.uri().getHost();
-        try {
-            HttpResponse<byte[]> answer = client.send(request, HttpResponse.BodyHandlers.ofByteArray());
-            return new CarrierHttp.Response(answer.statusCode(), answer.headers(), answer.body());
-        } catch (HttpTimeoutException e) {
-            throw SendFailure.retryable(
-                    "timeout",
-                    "no answer from " + host + " within " + request.timeout().orElse(timeout),
-                    0,
-                    null);
-        } catch (ConnectException e) {
-            throw SendFailure.retryable("connection", "could not connect to " + host, 0, null);
-        } catch (IOException e) {
-            throw SendFailure.retryable("connection", "connection to " + host + " failed: " + e, 0, null);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw SendFailure.retryable("interrupted", "the media upload was interrupted", 0, null);
-        }
     }
 }

@@ -1,4 +1,4 @@
-package io.omniservice.carriers.livechat;
+package io.omniservice.core.carrier;
 
 import java.io.FileNotFoundException;
 import java.net.http.HttpRequest;
@@ -10,32 +10,33 @@ import java.util.HexFormat;
 import java.util.List;
 
 /**
- * A {@code multipart/form-data} body (RFC 7578) for the Agent Chat API's {@code upload_file}: text fields and one file
- * part whose bytes are streamed from disk by the HTTP client, so a file is never held whole in memory.
+ * A {@code multipart/form-data} body (RFC 7578) for carriers' file uploads (WhatsApp's media upload,
+ * LiveChat's {@code upload_file}): text fields and one file part whose bytes are streamed from disk by the
+ * HTTP client, so a 100 MB document is never held in memory.
  * The boundary is random per body, so no file's bytes can end a part early.
  */
-final class MultipartForm {
+public final class MultipartForm {
     private static final SecureRandom RANDOM = new SecureRandom();
 
     private final String boundary;
     private final List<HttpRequest.BodyPublisher> parts = new ArrayList<>();
 
-    MultipartForm() {
+    public MultipartForm() {
         byte[] bytes = new byte[16];
         RANDOM.nextBytes(bytes);
         this.boundary = "omniservice-" + HexFormat.of().formatHex(bytes);
     }
 
-    String boundary() {
+    public String boundary() {
         return boundary;
     }
 
     /** The request's {@code Content-Type}, naming the boundary. */
-    String contentType() {
+    public String contentType() {
         return "multipart/form-data; boundary=" + boundary;
     }
 
-    MultipartForm field(String name, String value) {
+    public MultipartForm field(String name, String value) {
         parts.add(ascii(head(name, null, null)));
         parts.add(HttpRequest.BodyPublishers.ofByteArray(value.getBytes(StandardCharsets.UTF_8)));
         parts.add(ascii("\r\n"));
@@ -43,7 +44,8 @@ final class MultipartForm {
     }
 
     /** A file part; the file is opened now (so a missing file fails here) and read as the body is sent. */
-    MultipartForm file(String name, String filename, String contentType, Path file) throws FileNotFoundException {
+    public MultipartForm file(String name, String filename, String contentType, Path file)
+            throws FileNotFoundException {
         HttpRequest.BodyPublisher bytes = HttpRequest.BodyPublishers.ofFile(file);
         parts.add(ascii(head(name, filename, contentType)));
         parts.add(bytes);
@@ -52,7 +54,7 @@ final class MultipartForm {
     }
 
     /** The whole body; its length is known (every part's is), so it goes with a {@code Content-Length}. */
-    HttpRequest.BodyPublisher publisher() {
+    public HttpRequest.BodyPublisher publisher() {
         List<HttpRequest.BodyPublisher> all = new ArrayList<>(parts);
         all.add(ascii("--" + boundary + "--\r\n"));
         return HttpRequest.BodyPublishers.concat(all.toArray(HttpRequest.BodyPublisher[]::new));
@@ -79,7 +81,7 @@ final class MultipartForm {
      * A parameter value inside double quotes: RFC 7578 (4.2) has quotes and line breaks percent-encoded, so a
      * file named {@code a".jpg} or with a newline cannot break the header; other characters go as UTF-8.
      */
-    static String quoted(String value) {
+    public static String quoted(String value) {
         return value.replace("\"", "%22").replace("\r", "%0D").replace("\n", "%0A");
     }
 
