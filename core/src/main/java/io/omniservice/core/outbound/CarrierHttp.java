@@ -47,6 +47,11 @@ public final class CarrierHttp {
                 timeout);
     }
 
+    /** The client every carrier account shares, for requests {@link #post} does not build (lookups, streamed uploads). */
+    public HttpClient client() {
+        return client;
+    }
+
     public Duration timeout() {
         return timeout;
     }

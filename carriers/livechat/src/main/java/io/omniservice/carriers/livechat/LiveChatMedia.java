@@ -55,15 +55,6 @@ final class LiveChatMedia implements MediaAccess {
         this.clock = clock;
     }
 
-    /** A client like core's: HTTP/1.1, the answer timeout as connect timeout, and redirects not followed. */
-    static HttpClient client(Duration timeout) {
-        return HttpClient.newBuilder()
-                .version(HttpClient.Version.HTTP_1_1)
-                .connectTimeout(timeout)
-                .followRedirects(HttpClient.Redirect.NEVER)
-                .build();
-    }
-
     /** LiveChat's file URLs are the ones its widget shows customers: fetched as given, with no token. */
     @Override
     public MediaDownload resolve(MediaItem item) throws IOException, MediaUnavailable {

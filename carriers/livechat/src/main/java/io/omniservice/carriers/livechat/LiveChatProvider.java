@@ -60,10 +60,7 @@ public final class LiveChatProvider implements CarrierProvider {
                 apiBaseUrl,
                 version,
                 authorization,
-                // only a sending account uploads; the others need no client (and its selector thread)
-                authorization == null
-                        ? null
-                        : LiveChatMedia.client(context.http().timeout()),
+                context.http().client(),
                 context.http().timeout(),
                 context.clock());
         return new LiveChatAdapter(settings.account(), new LiveChatSecret(secretKey), sender, media);

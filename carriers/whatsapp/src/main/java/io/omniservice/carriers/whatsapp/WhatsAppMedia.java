@@ -71,15 +71,6 @@ final class WhatsAppMedia implements MediaAccess {
         this.clock = clock;
     }
 
-    /** A client like core's: HTTP/1.1, the answer timeout as connect timeout, and redirects left to the caller. */
-    static HttpClient client(Duration timeout) {
-        return HttpClient.newBuilder()
-                .version(HttpClient.Version.HTTP_1_1)
-                .connectTimeout(timeout)
-                .followRedirects(HttpClient.Redirect.NEVER)
-                .build();
-    }
-
     /**
      * The download URL Graph gives for the item's media id, with the bearer token. An item without a media id
      * did not come from a WhatsApp webhook: it is fetched as given and never gets our token. The token never

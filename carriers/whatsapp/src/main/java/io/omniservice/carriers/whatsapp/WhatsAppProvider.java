@@ -73,12 +73,12 @@ public final class WhatsAppProvider implements CarrierProvider {
                         context.http(),
                         context.clock());
         boolean hasToken = accessToken != null && !accessToken.isBlank();
-        // Only an account with a token can look media up; the others need no client (and its selector thread).
+        // only an account with a token can look media up
         WhatsAppMedia media = new WhatsAppMedia(
                 URI.create(apiBaseUrl + "/" + version),
                 phoneNumberId,
                 hasToken ? accessToken : null,
-                hasToken ? WhatsAppMedia.client(context.http().timeout()) : null,
+                context.http().client(),
                 context.http().timeout(),
                 context.clock());
         return new WhatsAppAdapter(
