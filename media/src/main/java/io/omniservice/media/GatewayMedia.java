@@ -123,7 +123,14 @@ public final class GatewayMedia implements MediaPipeline {
         }
         MediaItem stored;
         try (Fetched fetched = fetcher.fetch(MediaDownload.plain(uri))) {
-            stored = check(requested, fetched);
+            try {
+                stored = check(requested, fetched);
+            } catch (IOException e) {
+                // our side failed (the scanner, the disk), not the client's URL
+                LOG.warn("media from {} not checked: {}", uri.getHost(), e.toString());
+                throw new MediaRefusal(
+                        "media_not_checked", "content.mediaUrl was fetched but could not be checked now; try again");
+            }
         } catch (FetchRefused e) {
             throw new MediaRefusal("media_" + e.code(), "content.mediaUrl: " + e.getMessage());
         } catch (IOException e) {
@@ -191,7 +198,13 @@ public final class GatewayMedia implements MediaPipeline {
             MediaItem variant = stored;
             if (!carrier.supportedMediaTypes().contains(type) || stored.size() > limit) {
                 original = copyOut(stored.key());
-                Converted result = convert(original, stored, carrier);
+                Converted result;
+                try {
+                    result = convert(original, stored, carrier);
+                } catch (IOException e) {
+                    // an image or a clip the converter cannot make fit will not fit on a retry either
+                    throw unsupported(type + " could not be converted: " + e.getMessage());
+                }
                 converted = result.file();
                 String key = Sha256.of(converted);
                 blobs.put(key, converted, result.contentType());
@@ -218,7 +231,7 @@ public final class GatewayMedia implements MediaPipeline {
                         carrier.supportedMediaTypes(),
                         describeSize(limit));
             }
-            Path file = converted != null ? converted : null;
+            Path file = converted;
             if (file == null && needsUpload(access)) {
                 original = copyOut(stored.key());
                 file = original;

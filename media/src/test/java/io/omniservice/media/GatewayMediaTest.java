@@ -349,6 +349,49 @@ class GatewayMediaTest {
     }
 
     @Test
+    void aScannerThatFailsIsOurFaultNotTheClients() throws Exception {
+        MalwareScanner down = new MalwareScanner() {
+            @Override
+            public io.omniservice.media.check.ScanVerdict scan(Path file) throws IOException {
+                throw new IOException("clamd: connection refused");
+            }
+
+            @Override
+            public String describe() {
+                return "a clamd that is down";
+            }
+        };
+        GatewayMedia media = media(down, Map.of(), List.of("127.0.0.1/32"));
+
+        assertThatThrownBy(
+                        () -> media.ingest(MediaItem.url(serve("/ok.png", picture(32, 32, "png"), "image/png"), null)))
+                .isInstanceOfSatisfying(MediaPipeline.MediaRefusal.class, r -> assertThat(r.code())
+                        .isEqualTo("media_not_checked"));
+        assertThatThrownBy(() -> media.storeInbound(
+                        MediaItem.url(serve("/in.png", picture(32, 32, "png"), "image/png"), null), MediaAccess.PUBLIC))
+                .isInstanceOf(IOException.class)
+                .hasMessageContaining("connection refused");
+    }
+
+    @Test
+    void aFileTheConverterCannotReadFailsTheCarrierForGoodNotForARetry() throws Exception {
+        byte[] noise = new byte[2048];
+        new Random(3).nextBytes(noise);
+        Path file = Files.write(dir.resolve("noise.bin"), noise);
+        String key = sha256(noise);
+        blobs.put(key, file, "image/png");
+        MediaItem stored =
+                MediaItem.url("https://client.example/p.png", null).stored(key, "image/png", noise.length, null);
+
+        assertThatThrownBy(() ->
+                        media().prepare(stored, capabilities(List.of("image/jpeg"), 5_000_000), MediaAccess.PUBLIC))
+                .isInstanceOfSatisfying(SendFailure.class, f -> {
+                    assertThat(f.code()).isEqualTo("media_unsupported");
+                    assertThat(f.kind()).isEqualTo(SendFailure.Kind.CARRIER_REJECTED);
+                });
+    }
+
+    @Test
     void aDocumentOverTheCarriersLimitCannotBeSentThere() throws Exception {
         byte[] pdf = "%PDF-1.4\n1 0 obj <<>> endobj\ntrailer <<>>\n%%EOF\n".getBytes(StandardCharsets.US_ASCII);
         GatewayMedia media = media();

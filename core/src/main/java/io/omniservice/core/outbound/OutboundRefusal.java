@@ -5,7 +5,8 @@ public final class OutboundRefusal extends Exception {
     /**
      * {@code recipient_opted_out} (403), {@code no_capable_carrier} (422), {@code idempotency_key_reused}
      * (409), {@code media_address_not_allowed} and {@code media_bad_url} (400, a {@code mediaUrl} we may not
-     * fetch), other {@code media_*} (422: the file could not be fetched or is not one we take).
+     * fetch), {@code media_not_checked} (503: the scanner or the disk failed), other {@code media_*} (422: the
+     * file could not be fetched or is not one we take).
      */
     private final String code;
 

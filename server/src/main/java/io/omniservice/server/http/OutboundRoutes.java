@@ -102,6 +102,7 @@ final class OutboundRoutes {
                         case "recipient_opted_out" -> 403;
                         case "idempotency_key_reused" -> 409;
                         case "media_address_not_allowed", "media_bad_url" -> 400;
+                        case "media_not_checked" -> 503;
                         default -> 422;
                     };
             String field = refusal.code().startsWith("media_") ? "content.mediaUrl" : null;
