@@ -108,6 +108,8 @@ public final class MediaPolicy {
         types.put(MediaTypes.WEBP, MediaKind.IMAGE);
         types.put(MediaTypes.MP4, MediaKind.VIDEO);
         types.put(MediaTypes.THREE_GPP, MediaKind.VIDEO);
+        // beyond the seed's list: phones record MOV, and carriers get it as MP4 (ffmpeg) where they want that
+        types.put(MediaTypes.QUICKTIME, MediaKind.VIDEO);
         types.put(MediaTypes.MP3, MediaKind.AUDIO);
         types.put(MediaTypes.OGG_AUDIO, MediaKind.AUDIO);
         types.put(MediaTypes.AMR, MediaKind.AUDIO);

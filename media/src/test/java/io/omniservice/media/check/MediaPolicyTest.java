@@ -41,13 +41,13 @@ class MediaPolicyTest {
     void refusesOtherTypesListingTheAcceptedOnes() {
         assertThat(policy.refusal("text/html", 2000))
                 .contains("text/html is not an accepted media type (accepted: image/jpeg, image/png, image/gif,"
-                        + " image/webp, video/mp4, video/3gpp, audio/mpeg, audio/ogg, audio/amr, application/pdf,"
+                        + " image/webp, video/mp4, video/3gpp, video/quicktime, audio/mpeg, audio/ogg, audio/amr, application/pdf,"
                         + " application/msword, application/vnd.ms-excel,"
                         + " application/vnd.openxmlformats-officedocument.wordprocessingml.document,"
                         + " application/vnd.openxmlformats-officedocument.spreadsheetml.sheet)");
         assertThat(policy.refusal("application/octet-stream", 10)).hasValueSatisfying(reason -> assertThat(reason)
                 .startsWith("application/octet-stream is not an accepted media type"));
-        assertThat(MediaPolicy.kindOf("video/quicktime")).isEmpty();
+        assertThat(MediaPolicy.kindOf("video/quicktime")).contains(MediaKind.VIDEO);
         assertThat(MediaPolicy.kindOf("application/vnd.openxmlformats-officedocument.presentationml.presentation"))
                 .isEmpty();
         assertThat(MediaPolicy.kindOf(null)).isEmpty();

@@ -48,7 +48,6 @@ import javax.imageio.ImageIO;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.Disabled;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -276,13 +275,7 @@ class OutboundMediaTest {
         assertThat(original.body()).isEqualTo(png);
     }
 
-    /**
-     * Disabled because of main code, not this test: {@code MediaPolicy.accepted()} (media module) has no
-     * {@code video/quicktime}, though {@code MediaDetector} names a MOV so and {@code Ffmpeg.toMp4} converts it,
-     * so {@code POST /v1/messages} answers 422 {@code media_refused} ("video/quicktime is not an accepted media
-     * type") before any carrier is asked. Enable it with the fix.
-     */
-    @Disabled("MediaPolicy refuses video/quicktime at ingest: a MOV never reaches the MP4 transcode")
+    /** A phone's MOV reaches a carrier that takes only MP4 as an H.264 MP4. */
     @Test
     void aQuickTimeClipIsTranscodedToMp4ForBandwidthAndServedAsOurSignedUrl() throws Exception {
         assumeFfmpeg();
