@@ -90,6 +90,29 @@ public final class GatewayMedia implements MediaPipeline {
         this.signer = signer;
         this.settings = settings;
         Files.createDirectories(settings.workDir());
+        removeLeftovers(settings.workDir());
+    }
+
+    /**
+     * Files in the work directory at start were being fetched or converted when a process stopped (a
+     * kill, a power cut): nothing refers to them, and each may be up to the size cap.
+     */
+    private static void removeLeftovers(Path workDir) throws IOException {
+        try (var files = Files.list(workDir)) {
+            long removed = files.filter(Files::isRegularFile)
+                    .filter(file -> {
+                        try {
+                            return Files.deleteIfExists(file);
+                        } catch (IOException e) {
+                            LOG.warn("leftover media file {} not deleted: {}", file, e.toString());
+                            return false;
+                        }
+                    })
+                    .count();
+            if (removed > 0) {
+                LOG.info("{} media files left in {} by a stopped process deleted", removed, workDir);
+            }
+        }
     }
 
     @Override

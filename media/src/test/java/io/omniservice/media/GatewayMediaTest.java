@@ -132,6 +132,17 @@ class GatewayMediaTest {
     }
 
     @Test
+    void filesLeftInTheWorkDirectoryByAStoppedProcessAreDeletedAtStart() throws Exception {
+        Path work = Files.createDirectories(dir.resolve("work"));
+        Path leftover = Files.write(work.resolve("fetch-123.part"), new byte[1024]);
+
+        media();
+
+        assertThat(leftover).doesNotExist();
+        assertThat(work).isDirectory();
+    }
+
+    @Test
     void theSameFileTwiceIsStoredOnce() throws Exception {
         byte[] png = picture(64, 64, "png");
         GatewayMedia media = media();

@@ -40,6 +40,7 @@ import io.omniservice.server.http.MediaApi;
 import io.omniservice.server.http.OutboundApi;
 import io.omniservice.server.http.ProcessingApi;
 import io.omniservice.server.media.ConfiguredMedia;
+import io.omniservice.server.media.CountedMedia;
 import io.omniservice.server.metrics.GatewayMetrics;
 import io.omniservice.store.jdbc.JdbcFeedStore;
 import io.omniservice.store.jdbc.JdbcMessageStore;
@@ -94,7 +95,7 @@ public final class Gateway implements AutoCloseable {
         }
         this.media = ConfiguredMedia.build(
                 config.media(), config.server().publicBaseUrl(), ((JdbcMessageStore) store)::sharedKey, clock);
-        MediaPipeline pipeline = media.pipeline();
+        MediaPipeline pipeline = new CountedMedia(media.pipeline(), metrics);
         CarrierHealth health = new CarrierHealth(settings.breaker());
         TemplateRegistry templates = new TemplateRegistry(config.templates());
         CachedRead<List<RoutingRule>> rules = new CachedRead<>(outbound::routingRules, clock);

@@ -53,6 +53,19 @@ public final class GatewayMetrics implements AutoCloseable {
                 .increment();
     }
 
+    /**
+     * One attachment through the media checks: {@code direction} inbound (a carrier's) or outbound (a
+     * client's {@code mediaUrl}); {@code status} stored, refused, quarantined, unavailable or failed.
+     */
+    public void media(String direction, String status) {
+        Counter.builder("omniservice.media")
+                .description("Attachments fetched and checked, by direction and what came of them")
+                .tag("direction", direction)
+                .tag("status", status)
+                .register(registry)
+                .increment();
+    }
+
     public String scrape() {
         return registry.scrape();
     }
