@@ -7,6 +7,10 @@ import static com.github.tomakehurst.wiremock.client.WireMock.get;
 import static com.github.tomakehurst.wiremock.client.WireMock.post;
 import static com.github.tomakehurst.wiremock.client.WireMock.postRequestedFor;
 import static com.github.tomakehurst.wiremock.client.WireMock.urlPathEqualTo;
+import static io.omniservice.server.media.MediaTestSupport.CLIENT;
+import static io.omniservice.server.media.MediaTestSupport.hex32;
+import static io.omniservice.server.media.MediaTestSupport.json;
+import static io.omniservice.server.media.MediaTestSupport.sleep;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
@@ -25,7 +29,6 @@ import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.net.URLDecoder;
-import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
@@ -81,10 +84,6 @@ class OutboundMediaTest {
     static WireMockServer api;
 
     static RunningGateway gateway;
-    static final HttpClient CLIENT = HttpClient.newBuilder()
-            .followRedirects(HttpClient.Redirect.NEVER)
-            .connectTimeout(Duration.ofSeconds(5))
-            .build();
 
     @BeforeAll
     static void start() {
@@ -645,26 +644,5 @@ class OutboundMediaTest {
 
     private static String sha256Hex(byte[] bytes) {
         return InboundWebhooks.hex(InboundWebhooks.sha256(bytes));
-    }
-
-    private static String hex32() {
-        return UUID.randomUUID().toString().replace("-", "");
-    }
-
-    private static JsonNode json(String text) {
-        try {
-            return Json.MAPPER.readTree(text);
-        } catch (IOException e) {
-            throw new AssertionError(text, e);
-        }
-    }
-
-    private static void sleep(long millis) {
-        try {
-            Thread.sleep(millis);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new AssertionError(e);
-        }
     }
 }

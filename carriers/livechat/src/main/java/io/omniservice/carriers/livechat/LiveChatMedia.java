@@ -10,7 +10,6 @@ import java.io.FileNotFoundException;
 import java.io.IOException;
 import java.net.URI;
 import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
@@ -26,15 +25,10 @@ import java.util.Optional;
  * /v{version}/agent/action/upload_file} as multipart {@code file} and returns the item with the {@code url} LiveChat
  * answers, which {@link LiveChatSender} then sends as a {@code file} event.
  *
- * <p>Uploads go through an HTTP client of this account's own: core's {@link CarrierHttp} takes a POST body only as
- * a byte array. Answers are still read as a {@link CarrierHttp.Response}, so errors are classified as a send's.
+ * <p>The upload streams the file from disk ({@link CarrierHttp#upload}); its answer is read as a send's, so
+ * errors are classified the same way.
  */
 final class LiveChatMedia implements MediaAccess {
-    /**
-     * The slowest upload we wait for, beyond the answer timeout: 256 KiB/s, so a 10 MB file (LiveChat's upload
-     * limit) gets 40 s more. The request timeout covers sending the body as well as waiting for the answer.
-     */
-    private static final long MIN_UPLOAD_BYTES_PER_SECOND = 256 * 1024;
 
     private final URI endpoint;
     private final String authorization;
@@ -91,15 +85,8 @@ final class LiveChatMedia implements MediaAccess {
         } catch (IOException e) {
             throw new IllegalStateException("the converted file to upload cannot be read: " + file, e);
         }
-        HttpRequest request = HttpRequest.newBuilder(endpoint)
-                .timeout(timeout.plusSeconds(size / MIN_UPLOAD_BYTES_PER_SECOND))
-                .header("Authorization", authorization)
-                .header("Content-Type", form.contentType())
-                .header("Accept", "application/json")
-                .header("User-Agent", "Omniservice")
-                .POST(form.publisher())
-                .build();
-        CarrierHttp.Response response = CarrierHttp.exchange(client, request, "the file upload");
+        CarrierHttp.Response response =
+                CarrierHttp.upload(client, endpoint, authorization, form, size, timeout, "the file upload");
         if (!response.isSuccess()) {
             throw LiveChatSender.failure(response, clock.instant());
         }

@@ -36,18 +36,13 @@ import java.util.regex.Pattern;
  * token", and the upload takes {@code multipart/form-data} with {@code file}, {@code type} (the MIME type) and
  * {@code messaging_product=whatsapp}.
  *
- * <p>Lookups and uploads go through an HTTP client of this account's own: core's {@link CarrierHttp} has no
- * GET and takes a POST body only as a byte array, which would hold a whole document in memory. Answers are
- * still read as a {@link CarrierHttp.Response}, so an upload error is classified exactly as a send's.
+ * <p>Lookups use the carriers' shared HTTP client directly; uploads stream the file from disk
+ * ({@link CarrierHttp#upload}), so a 100 MB document is never held in memory. Answers are read as a
+ * {@link CarrierHttp.Response}, so an upload error is classified exactly as a send's.
  */
 final class WhatsAppMedia implements MediaAccess {
     /** Meta's media ids are numeric; anything outside this set could walk the Graph path elsewhere. */
     private static final Pattern MEDIA_ID = Pattern.compile("[0-9A-Za-z_.-]{1,128}");
-    /**
-     * The slowest upload we wait for, beyond the answer timeout: 256 KiB/s, so a 100 MB document gets about
-     * 6.5 minutes more. The request timeout covers sending the body as well as waiting for the answer.
-     */
-    private static final long MIN_UPLOAD_BYTES_PER_SECOND = 256 * 1024;
 
     private final URI graphBase;
     private final String phoneNumberId;
@@ -197,15 +192,8 @@ final class WhatsAppMedia implements MediaAccess {
             throw new IllegalStateException("the converted file to upload cannot be read: " + file, e);
         }
         URI endpoint = URI.create(graphBase + "/" + phoneNumberId + "/media");
-        HttpRequest request = HttpRequest.newBuilder(endpoint)
-                .timeout(timeout.plusSeconds(size / MIN_UPLOAD_BYTES_PER_SECOND))
-                .header("Authorization", authorization)
-                .header("Content-Type", form.contentType())
-                .header("Accept", "application/json")
-                .header("User-Agent", "Omniservice")
-                .POST(form.publisher())
-                .build();
-        CarrierHttp.Response response = CarrierHttp.exchange(client, request, "the media upload");
+        CarrierHttp.Response response =
+                CarrierHttp.upload(client, endpoint, authorization, form, size, timeout, "the media upload");
         if (!response.isSuccess()) {
             throw WhatsAppSender.failure(response, clock.instant());
         }
