@@ -94,7 +94,11 @@ public final class Gateway implements AutoCloseable {
                             costs.getOrDefault(adapter.type().wireName() + "/" + adapter.account(), BigDecimal.ZERO))));
         }
         this.media = ConfiguredMedia.build(
-                config.media(), config.server().publicBaseUrl(), ((JdbcMessageStore) store)::sharedKey, clock);
+                config.media(),
+                config.server().publicBaseUrl(),
+                ((JdbcMessageStore) store)::sharedKey,
+                clock,
+                config.storage() instanceof GatewayConfig.Storage.Postgres);
         MediaPipeline pipeline = new CountedMedia(media.pipeline(), metrics);
         CarrierHealth health = new CarrierHealth(settings.breaker());
         TemplateRegistry templates = new TemplateRegistry(config.templates());

@@ -37,9 +37,21 @@ public final class ConfiguredMedia {
 
     /**
      * @param sharedKey a key kept in the database under a name, for signing when the config gives no secret
+     * @param sharedDatabase whether other nodes may share the database (PostgreSQL): they then need the
+     *     files too, which a local directory cannot give them
      */
     public static MediaApi build(
-            GatewayConfig.Media config, String publicBaseUrl, Function<String, byte[]> sharedKey, Clock clock) {
+            GatewayConfig.Media config,
+            String publicBaseUrl,
+            Function<String, byte[]> sharedKey,
+            Clock clock,
+            boolean sharedDatabase) {
+        if (sharedDatabase && config.s3() == null) {
+            LOG.warn(
+                    "media are kept in {} on this node only; other gateway nodes on this database will answer 404"
+                            + " for them: configure media.s3 (an S3-compatible bucket) when running several nodes",
+                    config.directory().toAbsolutePath());
+        }
         BlobStore blobs = blobs(config);
         try {
             byte[] secret = config.signingSecret() != null

@@ -411,6 +411,24 @@ class InboundMediaTest {
         assertThat(range.headers().firstValueAsLong("Content-Length")).hasValue(100);
         assertThat(range.body()).isEqualTo(Arrays.copyOf(png, 100));
 
+        HttpResponse<byte[]> outside = fetch(url, "bytes=" + png.length + "-");
+        assertThat(outside.statusCode()).isEqualTo(416);
+        assertThat(outside.headers().firstValue("Content-Range")).hasValue("bytes */" + png.length);
+
+        HttpResponse<byte[]> head = MediaTestSupport.bytes(
+                HttpRequest.newBuilder(gateway.uri(url.substring(RunningGateway.PUBLIC_BASE_URL.length())))
+                        .method("HEAD", HttpRequest.BodyPublishers.noBody())
+                        .build());
+        assertThat(head.statusCode()).isEqualTo(200);
+        assertThat(head.headers().firstValueAsLong("Content-Length")).hasValue(png.length);
+        assertThat(head.body()).isEmpty();
+        String etag = head.headers().firstValue("ETag").orElseThrow();
+        HttpResponse<byte[]> unchanged = MediaTestSupport.bytes(
+                HttpRequest.newBuilder(gateway.uri(url.substring(RunningGateway.PUBLIC_BASE_URL.length())))
+                        .header("If-None-Match", etag)
+                        .build());
+        assertThat(unchanged.statusCode()).isEqualTo(304);
+
         String signature = url.substring(url.length() - 1);
         String tampered = url.substring(0, url.length() - 1) + ("0".equals(signature) ? "1" : "0");
         HttpResponse<byte[]> forged = fetch(tampered, null);
