@@ -5,7 +5,6 @@ import io.omniservice.core.carrier.MediaDownload;
 import io.omniservice.core.media.BlobStore;
 import io.omniservice.core.media.MediaKeys;
 import io.omniservice.core.media.MediaPipeline;
-import io.omniservice.core.media.StoredBlob;
 import io.omniservice.core.model.CarrierCapabilities;
 import io.omniservice.core.model.MediaItem;
 import io.omniservice.core.outbound.SendFailure;
@@ -177,7 +176,7 @@ public final class GatewayMedia implements MediaPipeline {
             return Optional.empty();
         }
         MediaKind kind = MediaPolicy.kindOf(type).orElse(MediaKind.DOCUMENT);
-        String what = type + " of " + describeSize(stored.size());
+        String what = type + " of " + MediaPolicy.describeSize(stored.size());
         return switch (kind) {
             case IMAGE ->
                 accepted.contains("image/jpeg") || accepted.contains("image/png")
@@ -189,7 +188,7 @@ public final class GatewayMedia implements MediaPipeline {
                 }
                 yield ffmpeg.isPresent()
                         ? Optional.empty()
-                        : Optional.of(what + " needs converting to MP4 under " + describeSize(limit)
+                        : Optional.of(what + " needs converting to MP4 under " + MediaPolicy.describeSize(limit)
                                 + ", and ffmpeg is not installed");
             }
             case AUDIO -> {
@@ -203,7 +202,7 @@ public final class GatewayMedia implements MediaPipeline {
             }
             case DOCUMENT ->
                 accepted.contains(type)
-                        ? Optional.of(what + " is over its " + describeSize(limit) + " limit")
+                        ? Optional.of(what + " is over its " + MediaPolicy.describeSize(limit) + " limit")
                         : Optional.of("takes no " + type);
         };
     }
@@ -252,10 +251,10 @@ public final class GatewayMedia implements MediaPipeline {
                         result.contentType(),
                         result.size(),
                         carrier.supportedMediaTypes(),
-                        describeSize(limit));
+                        MediaPolicy.describeSize(limit));
             }
             Path file = converted;
-            if (file == null && needsUpload(access)) {
+            if (file == null && access.uploads()) {
                 original = copyOut(stored.key());
                 file = original;
             }
@@ -402,10 +401,6 @@ public final class GatewayMedia implements MediaPipeline {
                 .findFirst();
     }
 
-    private static boolean needsUpload(MediaAccess access) {
-        return access != MediaAccess.PUBLIC && access.uploads();
-    }
-
     private URI link(String key, Duration ttl) {
         return blobs.presign(key, ttl).orElseGet(() -> signer.url(key, ttl));
     }
@@ -448,21 +443,5 @@ public final class GatewayMedia implements MediaPipeline {
                 LOG.warn("temporary media file {} not deleted: {}", file, e.toString());
             }
         }
-    }
-
-    /** {@code 5.0 MiB}: sizes in reasons people read. */
-    static String describeSize(long bytes) {
-        if (bytes < 1024) {
-            return bytes + " bytes";
-        }
-        if (bytes < 1024 * 1024) {
-            return String.format(java.util.Locale.ROOT, "%.1f KiB", bytes / 1024.0);
-        }
-        return String.format(java.util.Locale.ROOT, "%.1f MiB", bytes / (1024.0 * 1024));
-    }
-
-    /** The stored object behind a key, for the {@code /media} route. */
-    public Optional<StoredBlob> servable(String key) throws IOException {
-        return MediaKeys.isContentKey(key) ? blobs.stat(key) : Optional.empty();
     }
 }

@@ -67,8 +67,8 @@ public final class MediaPolicy {
         }
         long max = limits.get(kind.get());
         if (size > max) {
-            return Optional.of(detectedType + " of " + size(size) + " is over the " + size(max) + " limit for "
-                    + name(kind.get()));
+            return Optional.of(detectedType + " of " + describeSize(size) + " is over the " + describeSize(max)
+                    + " limit for " + name(kind.get()));
         }
         return Optional.empty();
     }
@@ -92,7 +92,14 @@ public final class MediaPolicy {
         return limits.values().stream().mapToLong(Long::longValue).max().orElseThrow();
     }
 
-    private static String size(long bytes) {
+    /** {@code 5.0 MiB}, {@code 12.5 KiB}, {@code 300 bytes}: sizes in reasons people read. */
+    public static String describeSize(long bytes) {
+        if (bytes < 1024) {
+            return bytes + " bytes";
+        }
+        if (bytes < MIB) {
+            return String.format(Locale.ROOT, "%.1f KiB", bytes / 1024.0);
+        }
         return String.format(Locale.ROOT, "%.1f MiB", bytes / (double) MIB);
     }
 
