@@ -291,7 +291,8 @@ public final class ConfigLoader {
                 .orElseGet(() -> storage instanceof Storage.Embedded embedded
                         ? embedded.path().resolve("media")
                         : Path.of("./data/media"));
-        GatewayConfig.S3 s3 = m.section("s3").map(ConfigLoader::s3).orElse(null);
+        io.omniservice.media.store.S3Settings s3 =
+                m.section("s3").map(ConfigLoader::s3).orElse(null);
         String secret = m.text("signingSecret").orElse(null);
         if (secret != null && secret.getBytes(java.nio.charset.StandardCharsets.UTF_8).length < 32) {
             throw new ConfigException(m.keyPath("signingSecret"), "must be at least 32 bytes");
@@ -356,7 +357,7 @@ public final class ConfigLoader {
                 m.text("ffmpeg").orElse(null));
     }
 
-    private static GatewayConfig.S3 s3(ConfigSection s3) {
+    private static io.omniservice.media.store.S3Settings s3(ConfigSection s3) {
         s3.rejectUnknown(
                 Set.of("bucket", "region", "endpoint", "pathStyle", "accessKeyId", "secretAccessKey", "prefix"));
         URI endpoint = null;
@@ -381,14 +382,19 @@ public final class ConfigLoader {
             throw new ConfigException(
                     s3.keyPath("accessKeyId"), "give both accessKeyId and secretAccessKey, or neither");
         }
-        return new GatewayConfig.S3(
-                s3.requiredText("bucket"),
-                s3.text("region").orElse("us-east-1"),
-                endpoint,
-                s3.text("pathStyle").map(Boolean::parseBoolean).orElse(endpoint != null),
-                keyId,
-                secret,
-                s3.text("prefix").orElse(""));
+        String bucket = s3.requiredText("bucket");
+        try {
+            return new io.omniservice.media.store.S3Settings(
+                    bucket,
+                    s3.text("region").orElse("us-east-1"),
+                    endpoint,
+                    s3.text("pathStyle").map(Boolean::parseBoolean).orElse(endpoint != null),
+                    keyId,
+                    secret,
+                    s3.text("prefix").orElse(""));
+        } catch (IllegalArgumentException e) {
+            throw new ConfigException(s3.path(), e.getMessage());
+        }
     }
 
     private static Server server(ConfigSection server) {

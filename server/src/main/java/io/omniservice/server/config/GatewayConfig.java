@@ -53,7 +53,7 @@ public record GatewayConfig(
      */
     public record Media(
             Path directory,
-            S3 s3,
+            io.omniservice.media.store.S3Settings s3,
             String signingSecret,
             java.time.Duration viewUrlTtl,
             java.time.Duration sendUrlTtl,
@@ -74,21 +74,6 @@ public record GatewayConfig(
         @Override
         public String toString() {
             return "Media[directory=" + directory + ", s3=" + s3 + ", clamd=" + clamd + ", ffmpeg=" + ffmpeg + "]";
-        }
-    }
-
-    /** An S3-compatible bucket; {@code endpoint} null for AWS itself, keys null for the default credentials chain. */
-    public record S3(
-            String bucket,
-            String region,
-            URI endpoint,
-            boolean pathStyle,
-            String accessKeyId,
-            String secretAccessKey,
-            String prefix) {
-        @Override
-        public String toString() {
-            return "S3[bucket=" + bucket + ", region=" + region + ", endpoint=" + endpoint + "]";
         }
     }
 

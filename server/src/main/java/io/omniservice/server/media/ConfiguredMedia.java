@@ -14,7 +14,6 @@ import io.omniservice.media.fetch.SafeFetcher;
 import io.omniservice.media.sign.MediaSigner;
 import io.omniservice.media.store.FileBlobStore;
 import io.omniservice.media.store.S3BlobStore;
-import io.omniservice.media.store.S3Settings;
 import io.omniservice.server.config.GatewayConfig;
 import io.omniservice.server.http.MediaApi;
 import java.io.IOException;
@@ -100,16 +99,8 @@ public final class ConfiguredMedia {
     }
 
     private static BlobStore blobs(GatewayConfig.Media config) {
-        GatewayConfig.S3 s3 = config.s3();
-        if (s3 != null) {
-            return new S3BlobStore(new S3Settings(
-                    s3.bucket(),
-                    s3.region(),
-                    s3.endpoint(),
-                    s3.pathStyle(),
-                    s3.accessKeyId(),
-                    s3.secretAccessKey(),
-                    s3.prefix()));
+        if (config.s3() != null) {
+            return new S3BlobStore(config.s3());
         }
         try {
             return new FileBlobStore(config.directory());

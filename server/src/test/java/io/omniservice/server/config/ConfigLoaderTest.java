@@ -161,7 +161,7 @@ class ConfigLoaderTest {
                 .isEqualTo(Map.of(
                         "image", 5_242_880L, "video", 104_857_600L, "audio", 20_971_520L, "document", 10_485_760L));
         assertThat(media.s3())
-                .isEqualTo(new GatewayConfig.S3(
+                .isEqualTo(new io.omniservice.media.store.S3Settings(
                         "omni-media",
                         "eu-west-1",
                         URI.create("http://minio:9000"),
@@ -180,12 +180,12 @@ class ConfigLoaderTest {
 
     @Test
     void s3WithAnEndpointDefaultsToPathStyleAndWithoutOneToAwsVirtualHosts() {
-        GatewayConfig.S3 compatible = parse(
+        io.omniservice.media.store.S3Settings compatible = parse(
                         MINIMAL
                                 + "media:\n  s3: {bucket: b, endpoint: 'http://127.0.0.1:9000', accessKeyId: k, secretAccessKey: s}\n")
                 .media()
                 .s3();
-        GatewayConfig.S3 aws =
+        io.omniservice.media.store.S3Settings aws =
                 parse(MINIMAL + "media:\n  s3: {bucket: b}\n").media().s3();
 
         assertThat(compatible.pathStyle()).isTrue();
