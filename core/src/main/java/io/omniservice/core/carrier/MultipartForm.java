@@ -53,6 +53,30 @@ public final class MultipartForm {
         return this;
     }
 
+    /**
+     * The file part for a stored attachment, under its own filename and type (else the file's name and
+     * {@code application/octet-stream}).
+     *
+     * @throws IllegalStateException when the file is gone: the pipeline hands over a file it just wrote
+     */
+    public MultipartForm attachment(String name, io.omniservice.core.model.MediaItem item, Path file) {
+        String filename = item.filename() == null || item.filename().isBlank()
+                ? String.valueOf(file.getFileName())
+                : item.filename();
+        try {
+            return file(name, filename, contentTypeOf(item), file);
+        } catch (FileNotFoundException e) {
+            throw new IllegalStateException("the converted file to upload is missing: " + file, e);
+        }
+    }
+
+    /** An attachment's type as an upload names it: its detected type, else {@code application/octet-stream}. */
+    public static String contentTypeOf(io.omniservice.core.model.MediaItem item) {
+        return item.contentType() == null || item.contentType().isBlank()
+                ? "application/octet-stream"
+                : item.contentType();
+    }
+
     /** The whole body; its length is known (every part's is), so it goes with a {@code Content-Length}. */
     public HttpRequest.BodyPublisher publisher() {
         List<HttpRequest.BodyPublisher> all = new ArrayList<>(parts);

@@ -141,9 +141,8 @@ public final class CarrierHttp {
 
     /**
      * POSTs a multipart form whose file part streams from disk (a carrier's media upload), waiting
-     * {@code timeout} plus the time the file takes at the slowest upload speed we accept.
+     * {@code timeout} plus the time the body takes at the slowest upload speed we accept.
      *
-     * @param fileSize the file part's size in bytes
      * @param what what the upload is, for its failure messages
      */
     public static Response upload(
@@ -151,17 +150,17 @@ public final class CarrierHttp {
             URI endpoint,
             String authorization,
             io.omniservice.core.carrier.MultipartForm form,
-            long fileSize,
             Duration timeout,
             String what)
             throws SendFailure {
+        HttpRequest.BodyPublisher body = form.publisher();
         HttpRequest request = HttpRequest.newBuilder(endpoint)
-                .timeout(timeout.plusSeconds(fileSize / MIN_UPLOAD_BYTES_PER_SECOND))
+                .timeout(timeout.plusSeconds(Math.max(0, body.contentLength()) / MIN_UPLOAD_BYTES_PER_SECOND))
                 .header("Authorization", authorization)
                 .header("Content-Type", form.contentType())
                 .header("Accept", "application/json")
                 .header("User-Agent", "Omniservice")
-                .POST(form.publisher())
+                .POST(body)
                 .build();
         return exchange(client, request, what);
     }

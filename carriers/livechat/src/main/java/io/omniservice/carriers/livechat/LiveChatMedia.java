@@ -6,11 +6,9 @@ import io.omniservice.core.carrier.MultipartForm;
 import io.omniservice.core.model.MediaItem;
 import io.omniservice.core.outbound.CarrierHttp;
 import io.omniservice.core.outbound.SendFailure;
-import java.io.FileNotFoundException;
 import java.io.IOException;
 import java.net.URI;
 import java.net.http.HttpClient;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
@@ -69,24 +67,9 @@ final class LiveChatMedia implements MediaAccess {
         if (authorization == null) {
             return Optional.empty();
         }
-        String contentType = item.contentType() == null || item.contentType().isBlank()
-                ? "application/octet-stream"
-                : item.contentType();
-        String filename = item.filename() == null || item.filename().isBlank()
-                ? String.valueOf(file.getFileName())
-                : item.filename();
-        MultipartForm form = new MultipartForm();
-        long size;
-        try {
-            form.file("file", filename, contentType, file);
-            size = Files.size(file);
-        } catch (FileNotFoundException e) {
-            throw new IllegalStateException("the converted file to upload is missing: " + file, e);
-        } catch (IOException e) {
-            throw new IllegalStateException("the converted file to upload cannot be read: " + file, e);
-        }
+        MultipartForm form = new MultipartForm().attachment("file", item, file);
         CarrierHttp.Response response =
-                CarrierHttp.upload(client, endpoint, authorization, form, size, timeout, "the file upload");
+                CarrierHttp.upload(client, endpoint, authorization, form, timeout, "the file upload");
         if (!response.isSuccess()) {
             throw LiveChatSender.failure(response, clock.instant());
         }

@@ -7,14 +7,12 @@ import io.omniservice.core.carrier.MultipartForm;
 import io.omniservice.core.model.MediaItem;
 import io.omniservice.core.outbound.CarrierHttp;
 import io.omniservice.core.outbound.SendFailure;
-import java.io.FileNotFoundException;
 import java.io.IOException;
 import java.io.InterruptedIOException;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
@@ -174,26 +172,13 @@ final class WhatsAppMedia implements MediaAccess {
         if (authorization == null || phoneNumberId == null) {
             return Optional.empty();
         }
-        String contentType = item.contentType() == null || item.contentType().isBlank()
-                ? "application/octet-stream"
-                : item.contentType();
-        String filename = item.filename() == null || item.filename().isBlank()
-                ? String.valueOf(file.getFileName())
-                : item.filename();
-        MultipartForm form =
-                new MultipartForm().field("messaging_product", "whatsapp").field("type", contentType);
-        long size;
-        try {
-            form.file("file", filename, contentType, file);
-            size = Files.size(file);
-        } catch (FileNotFoundException e) {
-            throw new IllegalStateException("the converted file to upload is missing: " + file, e);
-        } catch (IOException e) {
-            throw new IllegalStateException("the converted file to upload cannot be read: " + file, e);
-        }
+        MultipartForm form = new MultipartForm()
+                .field("messaging_product", "whatsapp")
+                .field("type", MultipartForm.contentTypeOf(item))
+                .attachment("file", item, file);
         URI endpoint = URI.create(graphBase + "/" + phoneNumberId + "/media");
         CarrierHttp.Response response =
-                CarrierHttp.upload(client, endpoint, authorization, form, size, timeout, "the media upload");
+                CarrierHttp.upload(client, endpoint, authorization, form, timeout, "the media upload");
         if (!response.isSuccess()) {
             throw WhatsAppSender.failure(response, clock.instant());
         }
