@@ -31,10 +31,6 @@ public final class OutboundService {
     private final Recipients recipients;
     private final MediaPipeline media;
 
-    public OutboundService(OutboundStore store, CarrierSelector selector, Clock clock, SendHandoff handoff) {
-        this(store, selector, clock, handoff, MediaPipeline.NONE);
-    }
-
     /** @param media fetches, checks and stores a request's {@code mediaUrl} before it is accepted */
     public OutboundService(
             OutboundStore store, CarrierSelector selector, Clock clock, SendHandoff handoff, MediaPipeline media) {

@@ -61,17 +61,6 @@ public final class SendDispatcher implements SendHandoff, AutoCloseable {
 
     private Thread loop;
 
-    public SendDispatcher(
-            OutboundStore store,
-            CarrierSelector selector,
-            CarrierHealth health,
-            OutboundSettings settings,
-            Clock clock,
-            String nodeId,
-            Function<CarrierRoute, URI> statusCallbackUrl) {
-        this(store, selector, health, settings, clock, nodeId, statusCallbackUrl, MediaPipeline.NONE);
-    }
-
     /** @param media converts each attachment to the chosen carrier's limits and hands it over its way */
     public SendDispatcher(
             OutboundStore store,

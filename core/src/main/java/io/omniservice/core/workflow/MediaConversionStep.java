@@ -36,11 +36,6 @@ public final class MediaConversionStep implements WorkflowStep.Action {
         this.maxAttempts = maxAttempts;
     }
 
-    /** References pass through unchanged: a gateway run without media handling. */
-    public static MediaConversionStep passThrough() {
-        return new MediaConversionStep(MediaPipeline.NONE, (carrier, account) -> MediaAccess.PUBLIC, 1);
-    }
-
     @Override
     public StepResult run(StepInput input) throws IOException {
         Message message = input.message();

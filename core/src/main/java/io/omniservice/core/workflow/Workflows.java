@@ -12,11 +12,6 @@ import java.util.Map;
 public final class Workflows {
     private Workflows() {}
 
-    public static Map<String, Workflow> standard(
-            ComplianceStep compliance, RulesStep rules, NotificationStep notification, StepRetry retry) {
-        return standard(compliance, MediaConversionStep.passThrough(), rules, notification, retry);
-    }
-
     /**
      * The seed's order: opt-out keywords first (a STOP is honoured even when its media is broken), then
      * media, so rules, replies and forwards see the stored attachments, then notification.

@@ -119,7 +119,8 @@ class MediaConversionStepTest {
 
     @Test
     void withoutAPipelineReferencesPassThrough() throws Exception {
-        assertThat(MediaConversionStep.passThrough().run(input(List.of(PHOTO), 0)))
+        assertThat(new MediaConversionStep(MediaPipeline.NONE, (carrier, account) -> MediaAccess.PUBLIC, 1)
+                        .run(input(List.of(PHOTO), 0)))
                 .isEqualTo(StepResult.NOTHING);
     }
 
