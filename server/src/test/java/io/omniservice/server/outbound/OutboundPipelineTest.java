@@ -66,6 +66,11 @@ class OutboundPipelineTest {
     }
 
     private void startGateway(String extraYaml) {
+        // long enough that a cold first send on a busy CI machine never times out by accident
+        startGateway(extraYaml, 5_000);
+    }
+
+    private void startGateway(String extraYaml, int sendTimeoutMillis) {
         String base = "http://localhost:" + carriers.port();
         gateway = new RunningGateway(
                 data,
@@ -95,12 +100,12 @@ class OutboundPipelineTest {
                 outbound:
                   nodeId: test-node
                   pollMillis: 20
-                  sendTimeoutMillis: 400
+                  sendTimeoutMillis: %d
                   retry: {maxAttempts: 3, initialBackoffMillis: 20, maxBackoffMillis: 100, maxRetryAfterSeconds: 5}
                   breaker: {window: 4, minimumCalls: 4, failureRatePercent: 50, openSeconds: 1, halfOpenCalls: 1}
                   callbacks: {signingSecret: %s, initialBackoffMillis: 20, maxAttempts: 3}
                 %s
-                """.formatted(TWILIO_SID, base, base, CALLBACK_SECRET, extraYaml),
+                """.formatted(TWILIO_SID, base, base, sendTimeoutMillis, CALLBACK_SECRET, extraYaml),
                 ConfiguredCarriers.installedProviders());
     }
 
@@ -508,11 +513,11 @@ class OutboundPipelineTest {
 
     @Test
     void aSlowAnswerTimesOutAndIsRetried() {
-        startGateway("");
+        startGateway("", 1_000);
         carriers.stubFor(post(urlPathEqualTo(TWILIO_PATH))
                 .inScenario("slow")
                 .whenScenarioStateIs(Scenario.STARTED)
-                .willReturn(aResponse().withStatus(201).withFixedDelay(1_500).withBody("{}"))
+                .willReturn(aResponse().withStatus(201).withFixedDelay(3_000).withBody("{}"))
                 .willSetStateTo("fast"));
         carriers.stubFor(post(urlPathEqualTo(TWILIO_PATH))
                 .inScenario("slow")
