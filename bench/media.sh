@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Media benchmark, in-process (no gateway): thumbnails a burst of large JPEGs with the ImageConverter from several
 # threads in a small heap (BENCH_HEAP, default 256m) and reports thumbnails/s, p50/p99 and the heap it took, then
-# fits one 6000×4000 photo into a 5 MB JPEG.
+# fits one 6000×4000 photo into a 5 MB JPEG, and prepares that photo for 200 sends (a campaign) through GatewayMedia.
 # Usage: bench/media.sh [--images N] [--threads N] [--width N] [--max-concurrent N] [--fit-bytes N]
 #        (JAVA_HOME: a JDK 21+; BENCH_MAVEN_FLAGS e.g. -o for Maven offline)
 set -euo pipefail

@@ -43,6 +43,8 @@ import org.slf4j.LoggerFactory;
 public final class GatewayMedia implements MediaPipeline {
     private static final Logger LOG = LoggerFactory.getLogger(GatewayMedia.class);
     private static final Logger SECURITY = LoggerFactory.getLogger("omniservice.security");
+    /** Converted copies remembered per node: a few hundred bytes each. */
+    private static final int VARIANTS_REMEMBERED = 10_000;
 
     /**
      * How media is shown and handed over.
@@ -63,6 +65,7 @@ public final class GatewayMedia implements MediaPipeline {
     private final Optional<Ffmpeg> ffmpeg;
     private final MediaSigner signer;
     private final Settings settings;
+    private final Variants variants;
     /** ffmpeg uses every core for one file: one transcode at a time leaves the rest of the gateway running. */
     private final java.util.concurrent.Semaphore transcodes = new java.util.concurrent.Semaphore(1, true);
 
@@ -88,6 +91,7 @@ public final class GatewayMedia implements MediaPipeline {
         this.ffmpeg = ffmpeg;
         this.signer = signer;
         this.settings = settings;
+        this.variants = new Variants(blobs, VARIANTS_REMEMBERED);
         Files.createDirectories(settings.workDir());
         removeLeftovers(settings.workDir());
     }
@@ -212,54 +216,30 @@ public final class GatewayMedia implements MediaPipeline {
         if (stored.key() == null) {
             return stored;
         }
-        Path original = null;
-        Path converted = null;
+        Path upload = null;
         try {
-            String type = stored.contentType();
-            long limit = carrier.maxMediaSize(type);
             MediaItem variant = stored;
-            if (!carrier.supportedMediaTypes().contains(type) || stored.size() > limit) {
-                original = copyOut(stored.key());
-                Converted result;
-                try {
-                    result = convert(original, stored, carrier);
-                } catch (IOException e) {
-                    // an image or a clip the converter cannot make fit will not fit on a retry either
-                    throw unsupported(type + " could not be converted: " + e.getMessage());
-                }
-                converted = result.file();
-                String key = Sha256.of(converted);
-                blobs.put(key, converted, result.contentType());
+            if (!carrier.supportedMediaTypes().contains(stored.contentType())
+                    || stored.size() > carrier.maxMediaSize(stored.contentType())) {
+                Variants.Variant copy =
+                        variants.get(Variants.Target.of(stored.key(), carrier), () -> convertAndStore(stored, carrier));
                 variant = new MediaItem(
                         stored.url(),
                         null,
-                        result.contentType(),
-                        renamed(stored.filename(), result.contentType()),
-                        result.size(),
-                        key,
-                        key,
+                        copy.contentType(),
+                        renamed(stored.filename(), copy.contentType()),
+                        copy.size(),
+                        copy.key(),
+                        copy.key(),
                         stored.thumbnailKey(),
                         MediaItem.STORED,
                         null,
                         null,
                         null);
-                LOG.info(
-                        "media {} ({}, {} bytes) converted to {} ({} bytes) for a carrier taking {} up to {}",
-                        stored.key(),
-                        type,
-                        stored.size(),
-                        result.contentType(),
-                        result.size(),
-                        carrier.supportedMediaTypes(),
-                        MediaPolicy.describeSize(limit));
             }
-            Path file = converted;
-            if (file == null && access.uploads()) {
-                original = copyOut(stored.key());
-                file = original;
-            }
-            if (file != null) {
-                Optional<MediaItem> uploaded = access.upload(variant, file);
+            if (access.uploads()) {
+                upload = copyOut(variant.key());
+                Optional<MediaItem> uploaded = access.upload(variant, upload);
                 if (uploaded.isPresent()) {
                     return uploaded.get();
                 }
@@ -268,6 +248,37 @@ public final class GatewayMedia implements MediaPipeline {
             return variant.withUrls(url.toString(), null, stored.url());
         } catch (IOException e) {
             throw SendFailure.retryable("media_unavailable", "media " + stored.key() + ": " + e.getMessage(), 0, null);
+        } finally {
+            deleteQuietly(upload);
+        }
+    }
+
+    /** Converts a stored file to what {@code carrier} takes and stores the copy under its own hash. */
+    private Variants.Variant convertAndStore(MediaItem stored, CarrierCapabilities carrier)
+            throws IOException, SendFailure {
+        Path original = copyOut(stored.key());
+        Path converted = null;
+        try {
+            Converted result;
+            try {
+                result = convert(original, stored, carrier);
+            } catch (IOException e) {
+                // an image or a clip the converter cannot make fit will not fit on a retry either
+                throw unsupported(stored.contentType() + " could not be converted: " + e.getMessage());
+            }
+            converted = result.file();
+            String key = Sha256.of(converted);
+            blobs.put(key, converted, result.contentType());
+            LOG.info(
+                    "media {} ({}, {} bytes) converted to {} ({} bytes) for a carrier taking {} up to {}",
+                    stored.key(),
+                    stored.contentType(),
+                    stored.size(),
+                    result.contentType(),
+                    result.size(),
+                    carrier.supportedMediaTypes(),
+                    MediaPolicy.describeSize(carrier.maxMediaSize(stored.contentType())));
+            return new Variants.Variant(key, result.contentType(), result.size());
         } finally {
             deleteQuietly(original);
             deleteQuietly(converted);

@@ -10,8 +10,10 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
 import com.github.tomakehurst.wiremock.WireMockServer;
 import com.github.tomakehurst.wiremock.core.WireMockConfiguration;
 import io.omniservice.core.carrier.MediaAccess;
+import io.omniservice.core.media.BlobStore;
 import io.omniservice.core.media.MediaKeys;
 import io.omniservice.core.media.MediaPipeline;
+import io.omniservice.core.media.StoredBlob;
 import io.omniservice.core.model.CarrierCapabilities;
 import io.omniservice.core.model.MediaItem;
 import io.omniservice.core.outbound.SendFailure;
@@ -80,9 +82,15 @@ class GatewayMediaTest {
 
     private GatewayMedia media(MalwareScanner scanner, Map<MediaKind, Long> limits, List<String> allowed)
             throws IOException {
+        return media(blobs, scanner, limits, allowed);
+    }
+
+    private GatewayMedia media(
+            BlobStore store, MalwareScanner scanner, Map<MediaKind, Long> limits, List<String> allowed)
+            throws IOException {
         MediaPolicy policy = new MediaPolicy(limits);
         return new GatewayMedia(
-                blobs,
+                store,
                 new SafeFetcher(
                         new AddressGuard(allowed),
                         FetchLimits.defaults().withMaxBytes(policy.maxBytes()),
@@ -325,6 +333,82 @@ class GatewayMediaTest {
     }
 
     @Test
+    void aFileIsConvertedOncePerKindOfCarrierNotOncePerSend() throws Exception {
+        byte[] png = noisyPicture(1600, 1200);
+        CountingBlobStore counting = new CountingBlobStore(blobs);
+        GatewayMedia media = media(counting, MalwareScanner.NONE, Map.of(), List.of("127.0.0.1/32"));
+        MediaItem stored = media.ingest(MediaItem.url(serve("/campaign.png", png, "image/png"), null));
+        CarrierCapabilities mms = capabilities(List.of("image/jpeg"), 200_000);
+        counting.reads.clear();
+        counting.writes.clear();
+
+        // four sends at once, as a campaign's would be, then a retry of one of them
+        List<MediaItem> sent;
+        try (var sends = java.util.concurrent.Executors.newFixedThreadPool(4)) {
+            List<java.util.concurrent.Future<MediaItem>> pending = new ArrayList<>();
+            for (int i = 0; i < 4; i++) {
+                pending.add(sends.submit(() -> media.prepare(stored, mms, MediaAccess.PUBLIC)));
+            }
+            sent = new ArrayList<>();
+            for (var future : pending) {
+                sent.add(future.get());
+            }
+        }
+        MediaItem retried = media.prepare(stored, mms, MediaAccess.PUBLIC);
+
+        String variant = retried.key();
+        assertThat(sent).extracting(MediaItem::key).containsOnly(variant);
+        assertThat(counting.reads).containsExactly(stored.key());
+        assertThat(counting.writes).containsExactly(variant);
+
+        // a carrier with other limits needs its own copy; a copy deleted from the store is made again
+        MediaItem smaller = media.prepare(stored, capabilities(List.of("image/jpeg"), 100_000), MediaAccess.PUBLIC);
+        assertThat(smaller.key()).isNotEqualTo(variant);
+        blobs.delete(variant);
+        assertThat(media.prepare(stored, mms, MediaAccess.PUBLIC).key()).isEqualTo(variant);
+        assertThat(read(variant)).hasSize(retried.size().intValue());
+        assertThat(counting.reads).containsExactly(stored.key(), stored.key(), stored.key());
+    }
+
+    @Test
+    void anUploadingCarrierGetsTheConvertedCopy() throws Exception {
+        byte[] png = noisyPicture(1600, 1200);
+        GatewayMedia media = media();
+        MediaItem stored = media.ingest(MediaItem.url(serve("/to-upload.png", png, "image/png"), null));
+        List<byte[]> uploaded = new ArrayList<>();
+        MediaAccess uploading = new MediaAccess() {
+            @Override
+            public io.omniservice.core.carrier.MediaDownload resolve(MediaItem item) {
+                throw new UnsupportedOperationException();
+            }
+
+            @Override
+            public boolean uploads() {
+                return true;
+            }
+
+            @Override
+            public Optional<MediaItem> upload(MediaItem item, Path file) {
+                try {
+                    uploaded.add(Files.readAllBytes(file));
+                } catch (IOException e) {
+                    throw new IllegalStateException(e);
+                }
+                return Optional.of(item.withCarrierMediaId("media-id-" + uploaded.size()));
+            }
+        };
+        CarrierCapabilities whatsApp = capabilities(List.of("image/jpeg"), 200_000);
+
+        MediaItem first = media.prepare(stored, whatsApp, uploading);
+        MediaItem again = media.prepare(stored, whatsApp, uploading);
+
+        assertThat(first.contentType()).isEqualTo("image/jpeg");
+        assertThat(uploaded).hasSize(2).allSatisfy(bytes -> assertThat(bytes).isEqualTo(read(first.key())));
+        assertThat(again.key()).isEqualTo(first.key());
+        assertThat(again.carrierMediaId()).isEqualTo("media-id-2");
+    }
+
+    @Test
     void aCarrierThatUploadsGetsTheFileAndItsOwnReference() throws Exception {
         byte[] jpeg = picture(300, 200, "jpg");
         GatewayMedia media = media();
@@ -472,5 +556,38 @@ class GatewayMediaTest {
 
     private static String sha256(byte[] bytes) throws Exception {
         return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(bytes));
+    }
+
+    /** The store as the pipeline uses it, with the keys it wrote and read in order. */
+    private static final class CountingBlobStore implements BlobStore {
+        final List<String> writes = java.util.Collections.synchronizedList(new ArrayList<>());
+        final List<String> reads = java.util.Collections.synchronizedList(new ArrayList<>());
+        private final BlobStore store;
+
+        CountingBlobStore(BlobStore store) {
+            this.store = store;
+        }
+
+        @Override
+        public StoredBlob put(String key, Path file, String contentType) throws IOException {
+            writes.add(key);
+            return store.put(key, file, contentType);
+        }
+
+        @Override
+        public Optional<StoredBlob> stat(String key) throws IOException {
+            return store.stat(key);
+        }
+
+        @Override
+        public InputStream open(String key, long offset, long length) throws IOException {
+            reads.add(key);
+            return store.open(key, offset, length);
+        }
+
+        @Override
+        public void delete(String key) throws IOException {
+            store.delete(key);
+        }
     }
 }
