@@ -18,8 +18,9 @@ import java.util.regex.Pattern;
  * ({@code media.fetch.allowedNetworks}). Clients choose outbound {@code mediaUrl}s, so without this the
  * gateway would fetch its own admin ports, the cloud metadata service or the office network for them.
  *
- * <p>Host names are resolved here and again by the HTTP client; the JVM's DNS cache makes both see the
- * same answer in practice, but a resolver that rebinds within its TTL is not defended against.
+ * <p>The {@link SafeFetcher}'s HTTP client resolves host names through {@link #connectable}, so the address a
+ * connection is made to is one checked at that moment: a DNS server that answers a public address to the
+ * check and a private one to the connection (DNS rebinding) gets nowhere.
  */
 public final class AddressGuard {
     private record Range(Cidr cidr, String kind) {}
@@ -102,6 +103,45 @@ public final class AddressGuard {
         if (host == null || host.isEmpty()) {
             throw FetchRefused.of(FetchRefused.BAD_URL, uri, "the URL has no valid host name");
         }
+        return checked(uri, host);
+    }
+
+    /**
+     * The addresses of {@code host} a connection may go to, resolved now and each checked: the HTTP client's
+     * resolver, so it never connects to an address this guard did not see.
+     *
+     * @throws RefusedHost (an {@link UnknownHostException}) carrying the refusal
+     */
+    public InetAddress[] connectable(String host) throws UnknownHostException {
+        String name = host.toLowerCase(Locale.ROOT);
+        URI uri; // names the host in a refusal's message
+        try {
+            uri = URI.create("http://" + (name.contains(":") && !name.startsWith("[") ? "[" + name + "]" : name) + "/");
+        } catch (IllegalArgumentException e) {
+            throw new UnknownHostException("'" + host + "' is not a host name");
+        }
+        try {
+            return checked(uri, name).toArray(InetAddress[]::new);
+        } catch (FetchRefused refused) {
+            throw new RefusedHost(refused);
+        }
+    }
+
+    /** A host the guard refused at connect time; the HTTP client reports it as a host it cannot resolve. */
+    public static final class RefusedHost extends UnknownHostException {
+        private final FetchRefused refusal;
+
+        RefusedHost(FetchRefused refusal) {
+            super(refusal.getMessage());
+            this.refusal = refusal;
+        }
+
+        public FetchRefused refusal() {
+            return refusal;
+        }
+    }
+
+    private List<InetAddress> checked(URI uri, String host) throws FetchRefused {
         List<InetAddress> addresses = resolve(uri, host);
         for (InetAddress address : addresses) {
             Optional<String> refusal = refusal(address);

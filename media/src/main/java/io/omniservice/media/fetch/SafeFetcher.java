@@ -6,12 +6,9 @@ import java.io.InputStream;
 import java.io.InterruptedIOException;
 import java.io.OutputStream;
 import java.io.UncheckedIOException;
+import java.net.InetAddress;
 import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpHeaders;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
-import java.net.http.HttpResponse.BodyHandlers;
+import java.net.UnknownHostException;
 import java.net.http.HttpTimeoutException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -31,6 +28,18 @@ import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicReference;
+import org.apache.hc.client5.http.DnsResolver;
+import org.apache.hc.client5.http.classic.methods.HttpGet;
+import org.apache.hc.client5.http.config.ConnectionConfig;
+import org.apache.hc.client5.http.config.RequestConfig;
+import org.apache.hc.client5.http.impl.classic.CloseableHttpClient;
+import org.apache.hc.client5.http.impl.classic.CloseableHttpResponse;
+import org.apache.hc.client5.http.impl.classic.HttpClients;
+import org.apache.hc.client5.http.impl.io.PoolingHttpClientConnectionManagerBuilder;
+import org.apache.hc.core5.http.Header;
+import org.apache.hc.core5.http.HttpEntity;
+import org.apache.hc.core5.util.Timeout;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -38,7 +47,9 @@ import org.slf4j.LoggerFactory;
  * Downloads one carrier attachment or client {@code mediaUrl} to a temp file, safely: every hop is checked
  * by the {@link AddressGuard}, redirects are followed here so none escapes that check, the carrier's
  * credentials go only to the original origin, and time, size and disk use are bounded by
- * {@link FetchLimits}. The body is streamed to disk (hashing as it goes), never held in memory.
+ * {@link FetchLimits}. The body is streamed to disk (hashing as it goes), never held in memory. The HTTP
+ * client resolves host names through the guard too ({@link AddressGuard#connectable}), so it connects only
+ * to addresses checked at that moment.
  *
  * <p>Outcomes: a {@link Fetched} file; {@link FetchRefused} when trying again cannot help (address, URL,
  * 4xx, empty, too large); {@link IOException} when it might (timeouts, connection errors, 5xx, 408, 429),
@@ -54,7 +65,7 @@ public final class SafeFetcher {
     private final AddressGuard guard;
     private final FetchLimits limits;
     private final Path tempDir;
-    private final HttpClient client;
+    private final CloseableHttpClient client;
 
     public SafeFetcher(AddressGuard guard, FetchLimits limits, Path tempDir) {
         this.guard = Objects.requireNonNull(guard, "guard");
@@ -65,12 +76,36 @@ public final class SafeFetcher {
         } catch (IOException e) {
             throw new UncheckedIOException("cannot create the media download directory " + tempDir, e);
         }
-        // No proxy (it would connect where the guard never looked), no automatic redirects, and HTTP/1.1:
-        // one plain connection per download, without an h2c upgrade on cleartext URLs.
-        this.client = HttpClient.newBuilder()
-                .connectTimeout(limits.connectTimeout())
-                .followRedirects(HttpClient.Redirect.NEVER)
-                .version(HttpClient.Version.HTTP_1_1)
+        // No proxy (it would connect where the guard never looked), no automatic redirects, retries or
+        // decompression (the size cap and digest are of the bytes sent), and a connection per download.
+        DnsResolver resolver = new DnsResolver() {
+            @Override
+            public InetAddress[] resolve(String host) throws UnknownHostException {
+                return guard.connectable(host);
+            }
+
+            @Override
+            public String resolveCanonicalHostname(String host) {
+                return host;
+            }
+        };
+        Timeout connect = Timeout.of(limits.connectTimeout());
+        this.client = HttpClients.custom()
+                .setConnectionManager(PoolingHttpClientConnectionManagerBuilder.create()
+                        .setDnsResolver(resolver)
+                        .setDefaultConnectionConfig(ConnectionConfig.custom()
+                                .setConnectTimeout(connect)
+                                .setSocketTimeout(Timeout.of(limits.requestTimeout()))
+                                .build())
+                        .setMaxConnTotal(256)
+                        .setMaxConnPerRoute(64)
+                        .build())
+                .setConnectionReuseStrategy((request, response, context) -> false)
+                .disableRedirectHandling()
+                .disableAutomaticRetries()
+                .disableContentCompression()
+                .disableCookieManagement()
+                .disableAuthCaching()
                 .build();
     }
 
@@ -117,23 +152,58 @@ public final class SafeFetcher {
 
     private Fetched attempt(URI start, Map<String, String> headers) throws IOException, FetchRefused {
         Instant deadline = Instant.now().plus(limits.requestTimeout());
+        // the attempt's deadline covers every hop, the wait for headers and the body: at it, the request
+        // in flight is cancelled, which closes its connection, so even a server dribbling bytes is cut off
+        AtomicBoolean timedOut = new AtomicBoolean();
+        AtomicReference<HttpGet> inFlight = new AtomicReference<>();
+        CompletableFuture<Void> watchdog = CompletableFuture.runAsync(
+                () -> {
+                    timedOut.set(true);
+                    HttpGet request = inFlight.get();
+                    if (request != null) {
+                        request.cancel();
+                    }
+                },
+                CompletableFuture.delayedExecutor(limits.requestTimeout().toMillis(), TimeUnit.MILLISECONDS));
+        try {
+            return follow(start, headers, deadline, timedOut, inFlight);
+        } catch (IOException e) {
+            if (timedOut.get()) {
+                throw timeout(start);
+            }
+            throw e;
+        } finally {
+            watchdog.cancel(false);
+        }
+    }
+
+    private Fetched follow(
+            URI start,
+            Map<String, String> headers,
+            Instant deadline,
+            AtomicBoolean timedOut,
+            AtomicReference<HttpGet> inFlight)
+            throws IOException, FetchRefused {
         URI current = start;
         int redirects = 0;
         while (true) {
             guard.check(current);
             boolean sameOrigin = sameOrigin(start, current);
-            HttpRequest request = request(current, sameOrigin ? headers : Map.of(), remaining(deadline, current));
+            HttpGet request = request(current, sameOrigin ? headers : Map.of(), remaining(deadline, current));
+            inFlight.set(request);
+            if (timedOut.get()) {
+                throw timeout(current);
+            }
             log.debug(
                     "GET {} (hop {}, carrier headers {})",
                     origin(current),
                     redirects,
                     headers.isEmpty() ? "none" : sameOrigin ? "sent" : "dropped");
-            HttpResponse<InputStream> response = send(request);
-            int status = response.statusCode();
-            try (InputStream body = response.body()) {
+            CloseableHttpResponse response = send(request, current);
+            try {
+                int status = response.getCode();
                 if (REDIRECTS.contains(status)) {
-                    String location = response.headers()
-                            .firstValue("Location")
+                    String location = header(response, "Location")
                             .orElseThrow(() -> FetchRefused.httpStatus(start, status, " without a Location"));
                     if (++redirects > limits.maxRedirects()) {
                         throw FetchRefused.of(
@@ -145,7 +215,7 @@ public final class SafeFetcher {
                     continue;
                 }
                 if (status == 408 || status == 429 || status >= 500) {
-                    throw new TransientStatus(current, status, retryAfter(response.headers()));
+                    throw new TransientStatus(current, status, retryAfter(header(response, "Retry-After")));
                 }
                 if (status == 204) {
                     throw FetchRefused.of(FetchRefused.EMPTY, current, "the server answered 204 No Content");
@@ -153,56 +223,59 @@ public final class SafeFetcher {
                 if (status != 200 && status != 203) {
                     throw FetchRefused.httpStatus(current, status, "");
                 }
-                long declared =
-                        response.headers().firstValueAsLong("Content-Length").orElse(-1);
+                long declared = header(response, "Content-Length")
+                        .map(SafeFetcher::parseLength)
+                        .orElse(-1L);
                 if (declared > limits.maxBytes()) {
                     throw FetchRefused.of(
                             FetchRefused.TOO_LARGE,
                             current,
                             "the server declares " + declared + " bytes, over the limit of " + limits.maxBytes());
                 }
-                if (declared == 0) {
+                HttpEntity entity = response.getEntity();
+                if (declared == 0 || entity == null) {
                     throw FetchRefused.of(FetchRefused.EMPTY, current, "the body is empty");
                 }
-                String declaredType =
-                        response.headers().firstValue("Content-Type").orElse(null);
-                return store(body, declared, declaredType, current, deadline);
+                return store(
+                        entity.getContent(),
+                        declared,
+                        header(response, "Content-Type").orElse(null),
+                        current);
+            } finally {
+                // never reused; closing a body not read to its end would read the rest first (up to the
+                // size cap, as slowly as the server likes), so the connection is cut instead
+                request.cancel();
+                closeQuietly(response);
             }
         }
     }
 
-    private Fetched store(InputStream body, long declared, String declaredType, URI uri, Instant deadline)
+    private Fetched store(InputStream body, long declared, String declaredType, URI uri)
             throws IOException, FetchRefused {
         long started = System.nanoTime();
         Path temp = Files.createTempFile(tempDir, "fetch-", ".part");
         boolean kept = false;
-        // HttpRequest.timeout covers the wait for headers only; a server that dribbles the body is cut
-        // off by closing the stream at the attempt's deadline.
-        AtomicBoolean timedOut = new AtomicBoolean();
-        CompletableFuture<Void> watchdog = CompletableFuture.runAsync(
-                () -> {
-                    timedOut.set(true);
-                    closeQuietly(body);
-                },
-                CompletableFuture.delayedExecutor(remaining(deadline, uri).toMillis(), TimeUnit.MILLISECONDS));
         try (OutputStream out = Files.newOutputStream(temp)) {
             MessageDigest sha256 = sha256();
             byte[] buffer = new byte[BUFFER_BYTES];
             long size = 0;
             int n;
-            while ((n = body.read(buffer)) != -1) {
-                size += n;
-                if (size > limits.maxBytes()) {
-                    throw FetchRefused.of(
-                            FetchRefused.TOO_LARGE,
-                            uri,
-                            "the body is over the limit of " + limits.maxBytes() + " bytes");
+            try {
+                while ((n = body.read(buffer)) != -1) {
+                    size += n;
+                    if (size > limits.maxBytes()) {
+                        throw FetchRefused.of(
+                                FetchRefused.TOO_LARGE,
+                                uri,
+                                "the body is over the limit of " + limits.maxBytes() + " bytes");
+                    }
+                    sha256.update(buffer, 0, n);
+                    out.write(buffer, 0, n);
                 }
-                sha256.update(buffer, 0, n);
-                out.write(buffer, 0, n);
-            }
-            if (timedOut.get()) {
-                throw timeout(uri);
+            } catch (org.apache.hc.core5.http.ConnectionClosedException e) {
+                // the client's own check of Content-Length: the connection closed before the whole body came
+                throw new IOException("media from " + FetchRefused.hostOf(uri) + ": the body ended after " + size
+                        + " of " + declared + " bytes");
             }
             if (declared > 0 && size != declared) {
                 throw new IOException("media from " + FetchRefused.hostOf(uri) + ": the body ended after " + size
@@ -218,36 +291,57 @@ public final class SafeFetcher {
                     origin(uri),
                     TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - started));
             return new Fetched(temp, HexFormat.of().formatHex(sha256.digest()), size, declaredType, uri);
-        } catch (IOException e) {
-            if (timedOut.get()) {
-                throw timeout(uri);
-            }
-            throw e;
         } finally {
-            watchdog.cancel(false);
             if (!kept) {
                 Files.deleteIfExists(temp);
             }
         }
     }
 
-    private HttpRequest request(URI uri, Map<String, String> headers, Duration timeout) throws FetchRefused {
+    private HttpGet request(URI uri, Map<String, String> headers, Duration timeout) throws FetchRefused {
         try {
-            HttpRequest.Builder builder = HttpRequest.newBuilder(uri).GET().timeout(timeout);
-            headers.forEach(builder::header);
-            return builder.build();
+            HttpGet request = new HttpGet(uri);
+            request.setConfig(RequestConfig.custom()
+                    .setResponseTimeout(Timeout.of(timeout))
+                    .build());
+            headers.forEach(request::addHeader);
+            return request;
         } catch (IllegalArgumentException e) {
             throw FetchRefused.of(FetchRefused.BAD_URL, uri, "the request cannot be made: " + e.getMessage());
         }
     }
 
-    private HttpResponse<InputStream> send(HttpRequest request) throws IOException {
+    /**
+     * Sends one request. A refusal the guard made while the client resolved the host comes out as that
+     * refusal; the client's timeouts come out as retryable {@link HttpTimeoutException}s, since only a real
+     * interruption of this thread may surface as an {@link InterruptedIOException}.
+     */
+    private CloseableHttpResponse send(HttpGet request, URI uri) throws IOException, FetchRefused {
         try {
-            return client.send(request, BodyHandlers.ofInputStream());
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new InterruptedIOException(
-                    "interrupted while fetching media from " + request.uri().getHost());
+            return client.execute(request);
+        } catch (AddressGuard.RefusedHost e) {
+            throw e.refusal();
+        } catch (InterruptedIOException e) {
+            if (Thread.currentThread().isInterrupted()) {
+                throw e;
+            }
+            HttpTimeoutException timeout = new HttpTimeoutException(
+                    "no answer from " + FetchRefused.hostOf(uri) + " in time: " + e.getMessage());
+            timeout.initCause(e);
+            throw timeout;
+        }
+    }
+
+    private static Optional<String> header(CloseableHttpResponse response, String name) {
+        Header header = response.getFirstHeader(name);
+        return header == null ? Optional.empty() : Optional.ofNullable(header.getValue());
+    }
+
+    private static long parseLength(String value) {
+        try {
+            return Long.parseLong(value.strip());
+        } catch (NumberFormatException e) {
+            return -1;
         }
     }
 
@@ -296,8 +390,8 @@ public final class SafeFetcher {
     }
 
     /** Retry-After in seconds or as an HTTP date, capped: a long wait belongs to the caller's queue, not here. */
-    private static Optional<Duration> retryAfter(HttpHeaders headers) {
-        return headers.firstValue("Retry-After").flatMap(value -> {
+    private static Optional<Duration> retryAfter(Optional<String> header) {
+        return header.flatMap(value -> {
             Duration wait;
             try {
                 wait = Duration.ofSeconds(Long.parseLong(value.strip()));
@@ -330,11 +424,11 @@ public final class SafeFetcher {
         return e.getClass().getSimpleName() + (message == null || message.isBlank() ? "" : ": " + message);
     }
 
-    private static void closeQuietly(InputStream in) {
+    private static void closeQuietly(CloseableHttpResponse response) {
         try {
-            in.close();
+            response.close();
         } catch (IOException ignored) {
-            // the read it interrupts reports the timeout
+            // the connection was cut on purpose; what it was for has already succeeded or failed
         }
     }
 

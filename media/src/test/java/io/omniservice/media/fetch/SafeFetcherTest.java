@@ -1,6 +1,7 @@
 package io.omniservice.media.fetch;
 
 import static com.github.tomakehurst.wiremock.client.WireMock.aResponse;
+import static com.github.tomakehurst.wiremock.client.WireMock.containing;
 import static com.github.tomakehurst.wiremock.client.WireMock.equalTo;
 import static com.github.tomakehurst.wiremock.client.WireMock.get;
 import static com.github.tomakehurst.wiremock.client.WireMock.getRequestedFor;
@@ -14,6 +15,7 @@ import com.github.tomakehurst.wiremock.core.Options.ChunkedEncodingPolicy;
 import com.github.tomakehurst.wiremock.stubbing.Scenario;
 import io.omniservice.core.carrier.MediaDownload;
 import java.io.IOException;
+import java.net.InetAddress;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -26,6 +28,7 @@ import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -257,7 +260,8 @@ class SafeFetcherTest {
 
         assertThatThrownBy(() -> fetcher(FAST).fetch(MediaDownload.plain(closed)))
                 .isExactlyInstanceOf(IOException.class)
-                .hasMessageStartingWith("media from 127.0.0.1 could not be fetched (2 attempts): ConnectException");
+                .hasMessageStartingWith("media from 127.0.0.1 could not be fetched (2 attempts): ")
+                .hasMessageContaining("Connection refused");
     }
 
     @Test
@@ -311,6 +315,47 @@ class SafeFetcherTest {
                 .isExactlyInstanceOf(IOException.class)
                 .hasMessageContaining("HttpTimeoutException: no complete answer from 127.0.0.1 within 1500 ms");
         assertThat(Duration.ofNanos(System.nanoTime() - started)).isLessThan(Duration.ofMillis(4_500));
+        assertNoTempFiles();
+    }
+
+    @Test
+    void connectsToTheAddressTheGuardResolvedNotTheSystemsAnswer() throws Exception {
+        carrier.stubFor(get("/pinned").willReturn(aResponse().withBody("bytes")));
+        // a name the system's DNS cannot answer: only the guard's resolver knows it
+        HostResolver resolver = host -> host.equals("media.carrier.example")
+                ? new InetAddress[] {InetAddress.getByAddress(host, new byte[] {127, 0, 0, 1})}
+                : new InetAddress[0];
+        SafeFetcher fetcher = new SafeFetcher(new AddressGuard(List.of("127.0.0.1/32"), resolver), FAST, temp);
+
+        try (Fetched fetched = fetcher.fetch(
+                MediaDownload.plain(URI.create("http://media.carrier.example:" + carrier.port() + "/pinned")))) {
+            assertThat(Files.readString(fetched.file())).isEqualTo("bytes");
+        }
+        carrier.verify(
+                1, getRequestedFor(urlEqualTo("/pinned")).withHeader("Host", containing("media.carrier.example")));
+    }
+
+    @Test
+    void aHostThatRebindsToLoopbackAfterTheCheckIsRefusedAtConnect() throws Exception {
+        carrier.stubFor(get("/rebind").willReturn(aResponse().withBody("internal")));
+        // DNS rebinding: a public address for the check, loopback for the connection that follows
+        AtomicInteger lookups = new AtomicInteger();
+        HostResolver rebinding = host -> new InetAddress[] {
+            InetAddress.getByAddress(
+                    host,
+                    lookups.getAndIncrement() == 0
+                            ? new byte[] {93, (byte) 184, (byte) 215, 14}
+                            : new byte[] {127, 0, 0, 1})
+        };
+        SafeFetcher fetcher = new SafeFetcher(new AddressGuard(List.of(), rebinding), FAST, temp);
+
+        assertThatThrownBy(() -> fetcher.fetch(MediaDownload.plain(
+                        URI.create("http://rebind.attacker.example:" + carrier.port() + "/rebind"))))
+                .isInstanceOfSatisfying(
+                        FetchRefused.class, e -> assertThat(e.code()).isEqualTo(FetchRefused.ADDRESS_NOT_ALLOWED))
+                .hasMessageContaining("rebind.attacker.example is 127.0.0.1, a loopback address");
+        assertThat(lookups).hasValue(2);
+        carrier.verify(0, getRequestedFor(urlEqualTo("/rebind")));
         assertNoTempFiles();
     }
 
