@@ -8,6 +8,6 @@ import java.net.UnknownHostException;
 public interface HostResolver {
     InetAddress[] resolve(String host) throws UnknownHostException;
 
-    /** The JVM's resolver, with its cache: the HTTP client's own look-up right after usually gets the same answer. */
+    /** The JVM's resolver, with its cache. */
     HostResolver SYSTEM = InetAddress::getAllByName;
 }
