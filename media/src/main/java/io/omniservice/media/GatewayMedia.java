@@ -325,15 +325,35 @@ public final class GatewayMedia implements MediaPipeline {
             return item.notStored(MediaItem.REFUSED, refusal.get());
         }
         String thumbnail = null;
-        if (MediaPolicy.kindOf(type).orElse(null) == MediaKind.IMAGE) {
+        MediaKind kind = MediaPolicy.kindOf(type).orElse(MediaKind.DOCUMENT);
+        if (kind == MediaKind.IMAGE) {
             try {
                 thumbnail = thumbnail(fetched.file());
             } catch (IOException e) {
                 return item.notStored(MediaItem.REFUSED, type + " could not be decoded: " + e.getMessage());
             }
+        } else if (kind == MediaKind.VIDEO && ffmpeg.isPresent()) {
+            thumbnail = videoThumbnail(fetched.file(), fetched.sha256()).orElse(null);
         }
         blobs.put(fetched.sha256(), fetched.file(), type);
         return item.stored(fetched.sha256(), type, fetched.size(), thumbnail);
+    }
+
+    /**
+     * A thumbnail of a frame of the video. A video ffmpeg cannot take a frame from is still stored: players
+     * and carriers may read what ffmpeg does not, and the thumbnail is a convenience.
+     */
+    private Optional<String> videoThumbnail(Path video, String sha256) {
+        Path frame = null;
+        try {
+            frame = ffmpeg.orElseThrow().posterFrame(video, settings.thumbnailWidth(), settings.workDir());
+            return Optional.of(thumbnail(frame));
+        } catch (IOException e) {
+            LOG.info("media {}: video stored without a thumbnail: {}", sha256, e.getMessage());
+            return Optional.empty();
+        } finally {
+            deleteQuietly(frame);
+        }
     }
 
     private String thumbnail(Path image) throws IOException {

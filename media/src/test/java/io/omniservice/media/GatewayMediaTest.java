@@ -21,6 +21,7 @@ import io.omniservice.media.check.ClamdScanner;
 import io.omniservice.media.check.MalwareScanner;
 import io.omniservice.media.check.MediaKind;
 import io.omniservice.media.check.MediaPolicy;
+import io.omniservice.media.convert.Ffmpeg;
 import io.omniservice.media.convert.ImageConverter;
 import io.omniservice.media.fetch.AddressGuard;
 import io.omniservice.media.fetch.FetchLimits;
@@ -67,6 +68,7 @@ class GatewayMediaTest {
     private final WireMockServer origin = new WireMockServer(
             WireMockConfiguration.options().bindAddress("127.0.0.1").dynamicPort());
     private FileBlobStore blobs;
+    private Optional<Ffmpeg> ffmpeg = Optional.empty();
     private final MediaSigner signer = new MediaSigner(SECRET, BASE, Clock.systemUTC());
 
     @BeforeEach
@@ -98,7 +100,7 @@ class GatewayMediaTest {
                 policy,
                 scanner,
                 new ImageConverter(),
-                Optional.empty(),
+                ffmpeg,
                 signer,
                 new GatewayMedia.Settings(320, Duration.ofHours(1), Duration.ofHours(1), dir.resolve("work")));
     }
@@ -137,6 +139,28 @@ class GatewayMediaTest {
         assertThat(shown.url()).startsWith("https://gw.example.com/media/" + stored.key() + "?expires=");
         assertThat(verdict(shown.url(), stored.key())).isEqualTo(MediaSigner.Verdict.VALID);
         assertThat(verdict(shown.thumbnailUrl(), stored.thumbnailKey())).isEqualTo(MediaSigner.Verdict.VALID);
+    }
+
+    @Test
+    void aVideoGetsAThumbnailOfAFrameWhenFfmpegIsInstalled() throws Exception {
+        ffmpeg = Ffmpeg.locate(null);
+        assumeTrue(ffmpeg.isPresent(), "ffmpeg/ffprobe are not installed: video thumbnails are not made");
+        byte[] clip = Files.readAllBytes(Path.of("src/test/resources/samples/convert-clip.mp4"));
+        GatewayMedia media = media();
+
+        MediaItem stored = media.ingest(MediaItem.url(serve("/clip.mp4", clip, "video/mp4"), null));
+
+        assertThat(stored.status()).isEqualTo(MediaItem.STORED);
+        assertThat(stored.contentType()).isEqualTo("video/mp4");
+        assertThat(stored.thumbnailKey()).isNotNull();
+        assertThat(blobs.stat(stored.thumbnailKey()).orElseThrow().contentType())
+                .isEqualTo("image/jpeg");
+        BufferedImage thumbnail = ImageIO.read(new ByteArrayInputStream(read(stored.thumbnailKey())));
+        assertThat(thumbnail.getWidth()).isLessThanOrEqualTo(320).isPositive();
+        assertThat(media.view(stored).thumbnailUrl()).isNotNull();
+        try (var left = Files.list(dir.resolve("work"))) {
+            assertThat(left).as("the frame and the download are deleted").isEmpty();
+        }
     }
 
     @Test

@@ -215,6 +215,45 @@ public final class Ffmpeg {
         }
     }
 
+    /**
+     * One frame of {@code src}'s video as a PNG no wider than {@code width}, for a thumbnail: taken a third of
+     * the way in (at most a second), past the black or fade a clip often starts with. The decode seeks in
+     * the input, so a long video costs no more than a short one.
+     *
+     * @throws IOException with ffmpeg's or ffprobe's message when the file has no readable video frame
+     */
+    public Path posterFrame(Path src, int width, Path outDir) throws IOException {
+        MediaProbe in = MediaProbe.of(ffprobe, src, PROBE_TIMEOUT);
+        if (!in.hasVideo()) {
+            throw new IOException(src.getFileName() + " has no video stream");
+        }
+        double at = in.seconds() > 0 ? Math.min(1.0, in.seconds() / 3) : 0;
+        Path out = newFile(outDir, "frame-", ".png");
+        try {
+            List<String> args = new ArrayList<>(List.of(
+                    ffmpeg,
+                    "-nostdin",
+                    "-y",
+                    "-hide_banner",
+                    "-loglevel",
+                    "error",
+                    "-ss",
+                    String.format(Locale.ROOT, "%.3f", at),
+                    "-i",
+                    src.toString()));
+            args.addAll(List.of("-map", "0:v:0", "-frames:v", "1", "-an", "-sn", "-dn"));
+            args.addAll(List.of("-vf", "scale=w=min(iw\\," + width + "):h=-2", "-f", "image2", "-c:v", "png"));
+            args.add(out.toString());
+            if (encode(args) == 0) {
+                throw new IOException("ffmpeg found no video frame in " + src.getFileName());
+            }
+            return out;
+        } catch (IOException | RuntimeException e) {
+            Files.deleteIfExists(out);
+            throw e;
+        }
+    }
+
     private List<String> videoArguments(Path src, MediaProbe in, int videoKbps, int audioKbps, Path out) {
         int edge = videoKbps >= 1500 ? 720 : videoKbps >= 700 ? 480 : videoKbps >= 300 ? 360 : 240;
         String even = "trunc(min(%s\\,%d)/2)*2";

@@ -146,6 +146,25 @@ class FfmpegTest {
     }
 
     @Test
+    void aVideosPosterFrameIsAPngNoWiderThanAsked() throws IOException {
+        Path frame = ffmpeg.posterFrame(video, 320, dir);
+
+        java.awt.image.BufferedImage image = javax.imageio.ImageIO.read(frame.toFile());
+        assertThat(image.getWidth()).isEqualTo(320);
+        assertThat(image.getHeight()).isEqualTo(240);
+        assertThat(Files.readAllBytes(frame)).startsWith(0x89, 'P', 'N', 'G');
+        // a frame of testsrc is coloured bars, not the black an empty decode gives
+        assertThat(image.getRGB(40, 40) & 0xFFFFFF).isNotZero();
+
+        Path small = ffmpeg.posterFrame(SAMPLES.resolve("convert-clip.3gp"), 4096, dir);
+        assertThat(javax.imageio.ImageIO.read(small.toFile()).getWidth())
+                .as("never wider than the video")
+                .isLessThanOrEqualTo(352);
+        assertThatThrownBy(() -> ffmpeg.posterFrame(SAMPLES.resolve("convert-tone.ogg"), 320, dir))
+                .hasMessage("convert-tone.ogg has no video stream");
+    }
+
+    @Test
     void wrongKindOfInputIsNamed() {
         assertThatThrownBy(() -> ffmpeg.toMp4(SAMPLES.resolve("convert-tone.ogg"), 100_000, dir))
                 .hasMessage("convert-tone.ogg has no video stream");
