@@ -143,26 +143,26 @@ public final class CarrierHttp {
      * POSTs a multipart form whose file part streams from disk (a carrier's media upload), waiting
      * {@code timeout} plus the time the body takes at the slowest upload speed we accept.
      *
+     * @param headers the carrier's own headers: its {@code Authorization}, and any it routes by
      * @param what what the upload is, for its failure messages
      */
     public static Response upload(
             HttpClient client,
             URI endpoint,
-            String authorization,
+            Map<String, String> headers,
             io.omniservice.core.carrier.MultipartForm form,
             Duration timeout,
             String what)
             throws SendFailure {
         HttpRequest.BodyPublisher body = form.publisher();
-        HttpRequest request = HttpRequest.newBuilder(endpoint)
+        HttpRequest.Builder request = HttpRequest.newBuilder(endpoint)
                 .timeout(timeout.plusSeconds(Math.max(0, body.contentLength()) / MIN_UPLOAD_BYTES_PER_SECOND))
-                .header("Authorization", authorization)
                 .header("Content-Type", form.contentType())
                 .header("Accept", "application/json")
                 .header("User-Agent", "Omniservice")
-                .POST(body)
-                .build();
-        return exchange(client, request, what);
+                .POST(body);
+        headers.forEach(request::header);
+        return exchange(client, request.build(), what);
     }
 
     /** {@code Basic base64(user:password)}. */

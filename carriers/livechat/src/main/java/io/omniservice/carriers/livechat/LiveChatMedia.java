@@ -12,6 +12,7 @@ import java.net.http.HttpClient;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
+import java.util.Map;
 import java.util.Optional;
 
 /**
@@ -29,19 +30,24 @@ import java.util.Optional;
 final class LiveChatMedia implements MediaAccess {
 
     private final URI endpoint;
-    private final String authorization;
+    private final Map<String, String> headers;
     private final HttpClient client;
     private final Duration timeout;
     private final Clock clock;
 
     /**
-     * @param authorization the whole header value, as the sender's; null on a receive-only account, which uploads
-     *     nothing
+     * @param headers the sender's {@code Authorization} (and {@code X-Region}); empty on a receive-only account,
+     *     which uploads nothing
      */
     LiveChatMedia(
-            URI apiBaseUrl, String apiVersion, String authorization, HttpClient client, Duration timeout, Clock clock) {
+            URI apiBaseUrl,
+            String apiVersion,
+            Map<String, String> headers,
+            HttpClient client,
+            Duration timeout,
+            Clock clock) {
         this.endpoint = URI.create(apiBaseUrl + "/v" + apiVersion + "/agent/action/upload_file");
-        this.authorization = authorization;
+        this.headers = Map.copyOf(headers);
         this.client = client;
         this.timeout = timeout;
         this.clock = clock;
@@ -64,12 +70,11 @@ final class LiveChatMedia implements MediaAccess {
      */
     @Override
     public Optional<MediaItem> upload(MediaItem item, Path file) throws SendFailure {
-        if (authorization == null) {
+        if (headers.isEmpty()) {
             return Optional.empty();
         }
         MultipartForm form = new MultipartForm().attachment("file", item, file);
-        CarrierHttp.Response response =
-                CarrierHttp.upload(client, endpoint, authorization, form, timeout, "the file upload");
+        CarrierHttp.Response response = CarrierHttp.upload(client, endpoint, headers, form, timeout, "the file upload");
         if (!response.isSuccess()) {
             throw LiveChatSender.failure(response, clock.instant());
         }

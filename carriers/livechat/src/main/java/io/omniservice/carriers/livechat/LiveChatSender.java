@@ -68,17 +68,18 @@ final class LiveChatSender implements CarrierSender {
             "limit_reached");
 
     private final URI endpoint;
-    private final String authorization;
+    private final Map<String, String> headers;
     private final CarrierHttp http;
     private final Clock clock;
 
     /**
-     * @param authorization the whole header value: {@code Bearer <OAuth token>}, or {@code Basic} of
-     *     {@code accountId:personal access token}
+     * @param headers {@code Authorization} ({@code Bearer <OAuth token>}, or {@code Basic} of
+     *     {@code accountId:personal access token}) and, when known, the {@code X-Region} of the account's data
+     *     center
      */
-    LiveChatSender(URI apiBaseUrl, String apiVersion, String authorization, CarrierHttp http, Clock clock) {
+    LiveChatSender(URI apiBaseUrl, String apiVersion, Map<String, String> headers, CarrierHttp http, Clock clock) {
         this.endpoint = URI.create(apiBaseUrl + "/v" + apiVersion + "/agent/action/send_event");
-        this.authorization = authorization;
+        this.headers = Map.copyOf(headers);
         this.http = http;
         this.clock = clock;
     }
@@ -97,8 +98,7 @@ final class LiveChatSender implements CarrierSender {
         } catch (JsonProcessingException e) {
             throw new IllegalStateException("a tree of strings always serializes", e);
         }
-        CarrierHttp.Response response =
-                http.post(endpoint, Map.of("Authorization", authorization), "application/json", body);
+        CarrierHttp.Response response = http.post(endpoint, headers, "application/json", body);
         if (!response.isSuccess()) {
             throw failure(response, clock.instant());
         }

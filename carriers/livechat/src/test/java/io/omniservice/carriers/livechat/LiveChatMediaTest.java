@@ -129,6 +129,7 @@ class LiveChatMediaTest {
         LoggedRequest request =
                 livechat.findAll(postRequestedFor(urlEqualTo(UPLOAD))).getFirst();
         assertThat(request.getHeader("Authorization")).isEqualTo("Bearer " + TOKEN);
+        assertThat(request.getHeader("X-Region")).as("the token's data center").isEqualTo("dal");
         assertThat(request.getHeader("Content-Type")).matches("multipart/form-data; boundary=omniservice-[0-9a-f]{32}");
         assertThat(request.getParts()).hasSize(1);
         Request.Part part = request.getPart("file");
@@ -149,6 +150,7 @@ class LiveChatMediaTest {
 
         livechat.verify(postRequestedFor(urlEqualTo(SEND))
                 .withHeader("Authorization", equalTo("Bearer " + TOKEN))
+                .withHeader("X-Region", equalTo("dal"))
                 .withRequestBody(equalToJson("""
                         {"chat_id":"PS0X0L086G",
                          "event":{"type":"file","url":"%s","visibility":"all","custom_id":"01JXA5N8Q2"}}""".formatted(CDN_URL))));
@@ -165,6 +167,25 @@ class LiveChatMediaTest {
 
         assertThat(livechat.getAllServeEvents().getFirst().getRequest().getHeader("Authorization"))
                 .isEqualTo(CarrierHttp.basicAuth("bb9e5b2f-1fe9-4b1b-a1b5-9b6e9a4e3c1d", TOKEN));
+    }
+
+    @ParameterizedTest(name = "token {0}, region {1} → X-Region {2}")
+    @CsvSource({
+        "fra:pat-8bXq2, '', fra",
+        "dal:pat-8bXq2, fra, fra",
+        "pat-without-prefix, '', ",
+        "pat-without-prefix, fra, fra"
+    })
+    void theAccountsDataCenterGoesAsXRegion(String token, String region, String expected) throws Exception {
+        uploadAnswers(200, "{\"url\":\"" + CDN_URL + "\"}");
+        Path file = Files.write(dir.resolve("r.png"), new byte[] {1, 2});
+
+        adapter(Map.of("accessToken", token, "region", region))
+                .mediaAccess()
+                .upload(MediaItem.url("https://gw.example.com/m/1", "image/png"), file);
+
+        assertThat(livechat.getAllServeEvents().getFirst().getRequest().getHeader("X-Region"))
+                .isEqualTo(expected);
     }
 
     @ParameterizedTest(name = "{0} {1} → {2}")

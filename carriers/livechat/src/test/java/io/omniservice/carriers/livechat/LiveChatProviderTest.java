@@ -67,6 +67,14 @@ class LiveChatProviderTest {
     }
 
     @Test
+    void aRegionThatIsNotADataCenterNamesTheKey() {
+        assertThatThrownBy(() -> create(Map.of("secretKey", "s", "accessToken", "t", "region", "europe")))
+                .isInstanceOf(ConfigException.class)
+                .hasMessageContaining("carriers.livechat.default.region")
+                .hasMessageContaining("dal or fra");
+    }
+
+    @Test
     void badApiVersionIsRefused() {
         assertThatThrownBy(() -> create(Map.of("secretKey", "s", "apiVersion", "v3")))
                 .isInstanceOf(ConfigException.class)

@@ -177,8 +177,8 @@ final class WhatsAppMedia implements MediaAccess {
                 .field("type", MultipartForm.contentTypeOf(item))
                 .attachment("file", item, file);
         URI endpoint = URI.create(graphBase + "/" + phoneNumberId + "/media");
-        CarrierHttp.Response response =
-                CarrierHttp.upload(client, endpoint, authorization, form, timeout, "the media upload");
+        CarrierHttp.Response response = CarrierHttp.upload(
+                client, endpoint, Map.of("Authorization", authorization), form, timeout, "the media upload");
         if (!response.isSuccess()) {
             throw WhatsAppSender.failure(response, clock.instant());
         }
