@@ -400,27 +400,7 @@ class GatewayMediaTest {
         GatewayMedia media = media();
         MediaItem stored = media.ingest(MediaItem.url(serve("/to-upload.png", png, "image/png"), null));
         List<byte[]> uploaded = new ArrayList<>();
-        MediaAccess uploading = new MediaAccess() {
-            @Override
-            public io.omniservice.core.carrier.MediaDownload resolve(MediaItem item) {
-                throw new UnsupportedOperationException();
-            }
-
-            @Override
-            public boolean uploads() {
-                return true;
-            }
-
-            @Override
-            public Optional<MediaItem> upload(MediaItem item, Path file) {
-                try {
-                    uploaded.add(Files.readAllBytes(file));
-                } catch (IOException e) {
-                    throw new IllegalStateException(e);
-                }
-                return Optional.of(item.withCarrierMediaId("media-id-" + uploaded.size()));
-            }
-        };
+        MediaAccess uploading = uploadingTo(uploaded);
         CarrierCapabilities whatsApp = capabilities(List.of("image/jpeg"), 200_000);
 
         MediaItem first = media.prepare(stored, whatsApp, uploading);
@@ -438,27 +418,7 @@ class GatewayMediaTest {
         GatewayMedia media = media();
         MediaItem stored = media.ingest(MediaItem.url(serve("/p.jpg", jpeg, "image/jpeg"), null));
         List<byte[]> uploaded = new ArrayList<>();
-        MediaAccess uploading = new MediaAccess() {
-            @Override
-            public io.omniservice.core.carrier.MediaDownload resolve(MediaItem item) {
-                throw new UnsupportedOperationException();
-            }
-
-            @Override
-            public boolean uploads() {
-                return true;
-            }
-
-            @Override
-            public Optional<MediaItem> upload(MediaItem item, Path file) {
-                try {
-                    uploaded.add(Files.readAllBytes(file));
-                } catch (IOException e) {
-                    throw new IllegalStateException(e);
-                }
-                return Optional.of(item.withCarrierMediaId("media-id-1"));
-            }
-        };
+        MediaAccess uploading = uploadingTo(uploaded);
 
         MediaItem sent = media.prepare(stored, capabilities(List.of("image/jpeg"), 5_000_000), uploading);
 
@@ -580,6 +540,31 @@ class GatewayMediaTest {
 
     private static String sha256(byte[] bytes) throws Exception {
         return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(bytes));
+    }
+
+    /** A carrier that wants uploads: keeps each file's bytes and answers {@code media-id-<n>} for the n-th. */
+    private static MediaAccess uploadingTo(List<byte[]> uploaded) {
+        return new MediaAccess() {
+            @Override
+            public io.omniservice.core.carrier.MediaDownload resolve(MediaItem item) {
+                throw new UnsupportedOperationException();
+            }
+
+            @Override
+            public boolean uploads() {
+                return true;
+            }
+
+            @Override
+            public Optional<MediaItem> upload(MediaItem item, Path file) {
+                try {
+                    uploaded.add(Files.readAllBytes(file));
+                } catch (IOException e) {
+                    throw new IllegalStateException(e);
+                }
+                return Optional.of(item.withCarrierMediaId("media-id-" + uploaded.size()));
+            }
+        };
     }
 
     /** The store as the pipeline uses it, with the keys it wrote and read in order. */
