@@ -1,24 +1,13 @@
 package io.omniservice.acceptance;
 
-import com.nimbusds.jose.JWSAlgorithm;
-import com.nimbusds.jose.JWSHeader;
-import com.nimbusds.jose.crypto.MACSigner;
-import com.nimbusds.jwt.JWTClaimsSet;
-import com.nimbusds.jwt.SignedJWT;
+import io.omniservice.carriers.testkit.WebhookSigning;
+import io.omniservice.core.outbound.CarrierHttp;
 import java.net.URLEncoder;
 import java.net.http.HttpRequest;
 import java.nio.charset.StandardCharsets;
-import java.security.MessageDigest;
 import java.time.Instant;
-import java.util.Base64;
-import java.util.Date;
-import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.Map;
-import java.util.TreeMap;
-import java.util.UUID;
-import javax.crypto.Mac;
-import javax.crypto.spec.SecretKeySpec;
 
 /**
  * Webhooks as each carrier sends them, signed with each carrier's documented scheme (computed here
@@ -63,7 +52,7 @@ final class SignedWebhooks {
     HttpRequest whatsapp(String body) {
         return HttpRequest.newBuilder(gateway.uri("/webhooks/whatsapp"))
                 .header("Content-Type", "application/json")
-                .header("X-Hub-Signature-256", "sha256=" + hex(hmac("HmacSHA256", WHATSAPP_APP_SECRET, body)))
+                .header("X-Hub-Signature-256", WebhookSigning.metaSignature(WHATSAPP_APP_SECRET, body))
                 .POST(HttpRequest.BodyPublishers.ofString(body))
                 .build();
     }
@@ -100,18 +89,12 @@ final class SignedWebhooks {
 
     HttpRequest twilio(Map<String, String> params) {
         String path = "/webhooks/twilio";
-        StringBuilder signed = new StringBuilder(gateway.publicBaseUrl()).append(path);
-        new TreeMap<>(params).forEach((k, v) -> signed.append(k).append(v));
-        String signature = Base64.getEncoder().encodeToString(hmac("HmacSHA1", TWILIO_AUTH_TOKEN, signed.toString()));
-        StringBuilder form = new StringBuilder();
-        params.forEach((k, v) -> form.append(form.isEmpty() ? "" : "&")
-                .append(URLEncoder.encode(k, StandardCharsets.UTF_8))
-                .append('=')
-                .append(URLEncoder.encode(v, StandardCharsets.UTF_8)));
         return HttpRequest.newBuilder(gateway.uri(path))
                 .header("Content-Type", "application/x-www-form-urlencoded")
-                .header("X-Twilio-Signature", signature)
-                .POST(HttpRequest.BodyPublishers.ofString(form.toString()))
+                .header(
+                        "X-Twilio-Signature",
+                        WebhookSigning.twilioSignature(TWILIO_AUTH_TOKEN, gateway.publicBaseUrl() + path, params))
+                .POST(HttpRequest.BodyPublishers.ofString(WebhookSigning.formBody(params)))
                 .build();
     }
 
@@ -125,11 +108,9 @@ final class SignedWebhooks {
     }
 
     HttpRequest bandwidth(String body) {
-        String credentials = Base64.getEncoder()
-                .encodeToString((BANDWIDTH_USER + ":" + BANDWIDTH_PASSWORD).getBytes(StandardCharsets.UTF_8));
         return HttpRequest.newBuilder(gateway.uri("/webhooks/bandwidth"))
                 .header("Content-Type", "application/json")
-                .header("Authorization", "Basic " + credentials)
+                .header("Authorization", CarrierHttp.basicAuth(BANDWIDTH_USER, BANDWIDTH_PASSWORD))
                 .POST(HttpRequest.BodyPublishers.ofString(body))
                 .build();
     }
@@ -152,21 +133,11 @@ final class SignedWebhooks {
                 + URLEncoder.encode(text, StandardCharsets.UTF_8) + "&createdDatetime="
                 + URLEncoder.encode("2026-11-24T11:59:58+00:00", StandardCharsets.UTF_8);
         String url = gateway.publicBaseUrl() + "/webhooks/messagebird";
-        Instant now = Instant.now();
-        JWTClaimsSet claims = new JWTClaimsSet.Builder()
-                .issuer("MessageBird")
-                .issueTime(Date.from(now))
-                .notBeforeTime(Date.from(now))
-                .expirationTime(Date.from(now.plusSeconds(60)))
-                .jwtID(UUID.randomUUID().toString())
-                .claim("url_hash", hex(sha256(url)))
-                .claim("payload_hash", hex(sha256(body)))
-                .build();
-        SignedJWT jwt = new SignedJWT(new JWSHeader(JWSAlgorithm.HS256), claims);
-        jwt.sign(new MACSigner(MESSAGEBIRD_SIGNING_KEY.getBytes(StandardCharsets.UTF_8)));
         return HttpRequest.newBuilder(gateway.uri("/webhooks/messagebird"))
                 .header("Content-Type", "application/x-www-form-urlencoded")
-                .header("MessageBird-Signature-JWT", jwt.serialize())
+                .header(
+                        "MessageBird-Signature-JWT",
+                        WebhookSigning.messageBirdJwt(MESSAGEBIRD_SIGNING_KEY, url, body, Instant.now()))
                 .POST(HttpRequest.BodyPublishers.ofString(body))
                 .build();
     }
@@ -176,30 +147,8 @@ final class SignedWebhooks {
         return HttpRequest.newBuilder(gateway.uri("/webhooks/inteliquent"))
                 .header("Content-Type", "application/json")
                 .header("MessageId", messageId)
-                .header("VerificationToken", hex(sha256(INTELIQUENT_INBOUND_KEY + messageId)))
+                .header("VerificationToken", WebhookSigning.inteliquentToken(INTELIQUENT_INBOUND_KEY, messageId))
                 .POST(HttpRequest.BodyPublishers.ofString(body))
                 .build();
-    }
-
-    static byte[] hmac(String algorithm, String key, String data) {
-        try {
-            Mac mac = Mac.getInstance(algorithm);
-            mac.init(new SecretKeySpec(key.getBytes(StandardCharsets.UTF_8), algorithm));
-            return mac.doFinal(data.getBytes(StandardCharsets.UTF_8));
-        } catch (Exception e) {
-            throw new IllegalStateException(e);
-        }
-    }
-
-    static byte[] sha256(String data) {
-        try {
-            return MessageDigest.getInstance("SHA-256").digest(data.getBytes(StandardCharsets.UTF_8));
-        } catch (Exception e) {
-            throw new IllegalStateException(e);
-        }
-    }
-
-    static String hex(byte[] bytes) {
-        return HexFormat.of().formatHex(bytes);
     }
 }

@@ -15,6 +15,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.github.tomakehurst.wiremock.WireMockServer;
 import com.github.tomakehurst.wiremock.core.WireMockConfiguration;
 import com.github.tomakehurst.wiremock.verification.LoggedRequest;
+import io.omniservice.carriers.testkit.WebhookSigning;
 import io.omniservice.core.json.Json;
 import io.omniservice.media.sign.MediaSigner;
 import io.omniservice.server.carrier.ConfiguredCarriers;
@@ -132,7 +133,7 @@ class InboundMediaTest {
                         .withBody("""
                                 {"url":"%s","mime_type":"image/png","sha256":"%s","file_size":%d,\
                                 "id":"%s","messaging_product":"whatsapp"}""".formatted(
-                                downloadUrl, InboundWebhooks.hex(InboundWebhooks.sha256(png)), png.length, mediaId))));
+                                downloadUrl, WebhookSigning.hex(WebhookSigning.sha256(png)), png.length, mediaId))));
         cdn.stubFor(get(urlPathEqualTo(downloadPath))
                 .willReturn(aResponse()
                         .withStatus(200)
@@ -364,7 +365,7 @@ class InboundMediaTest {
 
     /** The item as stored from {@code png}, with our signed URLs. */
     private static void assertStored(JsonNode item, byte[] png) {
-        String sha256 = InboundWebhooks.hex(InboundWebhooks.sha256(png));
+        String sha256 = WebhookSigning.hex(WebhookSigning.sha256(png));
         assertThat(item.path("status").asText()).as(item.toString()).isEqualTo("stored");
         assertThat(item.path("contentType").asText()).isEqualTo("image/png");
         assertThat(item.path("size").asLong()).isEqualTo(png.length);

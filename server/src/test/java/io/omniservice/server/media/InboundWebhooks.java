@@ -1,24 +1,14 @@
 package io.omniservice.server.media;
 
-import com.nimbusds.jose.JWSAlgorithm;
-import com.nimbusds.jose.JWSHeader;
-import com.nimbusds.jose.crypto.MACSigner;
-import com.nimbusds.jwt.JWTClaimsSet;
-import com.nimbusds.jwt.SignedJWT;
+import io.omniservice.carriers.testkit.WebhookSigning;
+import io.omniservice.core.outbound.CarrierHttp;
 import io.omniservice.server.support.RunningGateway;
-import java.net.URLEncoder;
 import java.net.http.HttpRequest;
-import java.nio.charset.StandardCharsets;
-import java.security.MessageDigest;
 import java.time.Instant;
 import java.util.Base64;
-import java.util.Date;
-import java.util.HexFormat;
 import java.util.Map;
 import java.util.TreeMap;
 import java.util.UUID;
-import javax.crypto.Mac;
-import javax.crypto.spec.SecretKeySpec;
 
 /**
  * Inbound webhooks carrying one attachment, as each carrier sends them and signed with each carrier's
@@ -107,7 +97,7 @@ final class InboundWebhooks {
 
     /** A Cloud API {@code messages} webhook with one image named by media id, as Meta sends it. */
     static HttpRequest whatsappImage(RunningGateway gateway, String wamid, String mediaId, byte[] png) {
-        String sha256 = Base64.getEncoder().encodeToString(sha256(png));
+        String sha256 = Base64.getEncoder().encodeToString(WebhookSigning.sha256(png));
         String body =
                 """
                 {"object":"whatsapp_business_account","entry":[{"id":"102290129340398","changes":[{"value":\
@@ -118,7 +108,7 @@ final class InboundWebhooks {
                 "field":"messages"}]}]}""".formatted(WHATSAPP_PHONE_NUMBER_ID, wamid, Instant.now().getEpochSecond(), sha256, mediaId);
         return HttpRequest.newBuilder(gateway.uri("/webhooks/whatsapp"))
                 .header("Content-Type", "application/json")
-                .header("X-Hub-Signature-256", "sha256=" + hex(hmac("HmacSHA256", WHATSAPP_APP_SECRET, body)))
+                .header("X-Hub-Signature-256", WebhookSigning.metaSignature(WHATSAPP_APP_SECRET, body))
                 .POST(HttpRequest.BodyPublishers.ofString(body))
                 .build();
     }
@@ -141,18 +131,13 @@ final class InboundWebhooks {
         params.put("MediaContentType0", "image/png");
         params.put("MediaUrl0", mediaUrl);
         String path = "/webhooks/twilio";
-        StringBuilder signed = new StringBuilder(RunningGateway.PUBLIC_BASE_URL).append(path);
-        params.forEach((k, v) -> signed.append(k).append(v));
-        String signature = Base64.getEncoder().encodeToString(hmac("HmacSHA1", TWILIO_AUTH_TOKEN, signed.toString()));
-        StringBuilder form = new StringBuilder();
-        params.forEach((k, v) -> form.append(form.isEmpty() ? "" : "&")
-                .append(URLEncoder.encode(k, StandardCharsets.UTF_8))
-                .append('=')
-                .append(URLEncoder.encode(v, StandardCharsets.UTF_8)));
         return HttpRequest.newBuilder(gateway.uri(path))
                 .header("Content-Type", "application/x-www-form-urlencoded")
-                .header("X-Twilio-Signature", signature)
-                .POST(HttpRequest.BodyPublishers.ofString(form.toString()))
+                .header(
+                        "X-Twilio-Signature",
+                        WebhookSigning.twilioSignature(
+                                TWILIO_AUTH_TOKEN, RunningGateway.PUBLIC_BASE_URL + path, params))
+                .POST(HttpRequest.BodyPublishers.ofString(WebhookSigning.formBody(params)))
                 .build();
     }
 
@@ -164,12 +149,9 @@ final class InboundWebhooks {
                 "93de2206-9669-4e07-948d-329f4b722ee2","time":"2026-11-24T11:59:58.000Z","segmentCount":1,\
                 "direction":"in","to":["+14155550198"],"from":"+14155550124","text":"the damaged box",\
                 "media":["%s"]}}]""".formatted(id, mediaUrl);
-        String credentials = Base64.getEncoder()
-                .encodeToString(
-                        (BANDWIDTH_CALLBACK_USER + ":" + BANDWIDTH_CALLBACK_PASSWORD).getBytes(StandardCharsets.UTF_8));
         return HttpRequest.newBuilder(gateway.uri("/webhooks/bandwidth"))
                 .header("Content-Type", "application/json")
-                .header("Authorization", "Basic " + credentials)
+                .header("Authorization", CarrierHttp.basicAuth(BANDWIDTH_CALLBACK_USER, BANDWIDTH_CALLBACK_PASSWORD))
                 .POST(HttpRequest.BodyPublishers.ofString(body))
                 .build();
     }
@@ -191,7 +173,7 @@ final class InboundWebhooks {
     }
 
     /** A Conversations API {@code message.created} webhook with an image, signed with a MessageBird JWT. */
-    static HttpRequest messageBirdImage(RunningGateway gateway, String messageId, String imageUrl) throws Exception {
+    static HttpRequest messageBirdImage(RunningGateway gateway, String messageId, String imageUrl) {
         String body = """
                 {"type":"message.created","contact":{"id":"9354647c5c144a2b4c99f2n4ht53j6g9","msisdn":31612345678,\
                 "displayName":"Jen Smith","firstName":"Jen","lastName":"Smith","customDetails":{},\
@@ -205,21 +187,11 @@ final class InboundWebhooks {
                 "direction":"received","status":"received","createdDatetime":"2026-11-24T11:59:58Z",\
                 "updatedDatetime":"2026-11-24T11:59:59Z"}}""".formatted(messageId, imageUrl);
         String url = RunningGateway.PUBLIC_BASE_URL + "/webhooks/messagebird";
-        Instant now = Instant.now();
-        JWTClaimsSet claims = new JWTClaimsSet.Builder()
-                .issuer("MessageBird")
-                .issueTime(Date.from(now))
-                .notBeforeTime(Date.from(now))
-                .expirationTime(Date.from(now.plusSeconds(60)))
-                .jwtID(UUID.randomUUID().toString())
-                .claim("url_hash", hex(sha256(url.getBytes(StandardCharsets.UTF_8))))
-                .claim("payload_hash", hex(sha256(body.getBytes(StandardCharsets.UTF_8))))
-                .build();
-        SignedJWT jwt = new SignedJWT(new JWSHeader(JWSAlgorithm.HS256), claims);
-        jwt.sign(new MACSigner(MESSAGEBIRD_SIGNING_KEY.getBytes(StandardCharsets.UTF_8)));
         return HttpRequest.newBuilder(gateway.uri("/webhooks/messagebird"))
                 .header("Content-Type", "application/json")
-                .header("MessageBird-Signature-JWT", jwt.serialize())
+                .header(
+                        "MessageBird-Signature-JWT",
+                        WebhookSigning.messageBirdJwt(MESSAGEBIRD_SIGNING_KEY, url, body, Instant.now()))
                 .POST(HttpRequest.BodyPublishers.ofString(body))
                 .build();
     }
@@ -232,32 +204,8 @@ final class InboundWebhooks {
         return HttpRequest.newBuilder(gateway.uri("/webhooks/inteliquent"))
                 .header("Content-Type", "application/json")
                 .header("MessageId", messageId)
-                .header(
-                        "VerificationToken",
-                        hex(sha256((INTELIQUENT_INBOUND_KEY + messageId).getBytes(StandardCharsets.UTF_8))))
+                .header("VerificationToken", WebhookSigning.inteliquentToken(INTELIQUENT_INBOUND_KEY, messageId))
                 .POST(HttpRequest.BodyPublishers.ofString(body))
                 .build();
-    }
-
-    static byte[] hmac(String algorithm, String key, String data) {
-        try {
-            Mac mac = Mac.getInstance(algorithm);
-            mac.init(new SecretKeySpec(key.getBytes(StandardCharsets.UTF_8), algorithm));
-            return mac.doFinal(data.getBytes(StandardCharsets.UTF_8));
-        } catch (Exception e) {
-            throw new IllegalStateException(e);
-        }
-    }
-
-    static byte[] sha256(byte[] data) {
-        try {
-            return MessageDigest.getInstance("SHA-256").digest(data);
-        } catch (Exception e) {
-            throw new IllegalStateException(e);
-        }
-    }
-
-    static String hex(byte[] bytes) {
-        return HexFormat.of().formatHex(bytes);
     }
 }

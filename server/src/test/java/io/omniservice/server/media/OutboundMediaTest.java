@@ -17,6 +17,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.github.tomakehurst.wiremock.WireMockServer;
 import com.github.tomakehurst.wiremock.core.WireMockConfiguration;
 import com.github.tomakehurst.wiremock.verification.LoggedRequest;
+import io.omniservice.carriers.testkit.WebhookSigning;
 import io.omniservice.core.json.Json;
 import io.omniservice.server.carrier.ConfiguredCarriers;
 import io.omniservice.server.support.PlayedBandwidth;
@@ -441,9 +442,7 @@ class OutboundMediaTest {
                 WHATSAPP_PHONE_NUMBER_ID, waId, waId, wamid, Instant.now().getEpochSecond());
         HttpResponse<String> answer = gateway.send(HttpRequest.newBuilder(gateway.uri("/webhooks/whatsapp"))
                 .header("Content-Type", "application/json")
-                .header(
-                        "X-Hub-Signature-256",
-                        "sha256=" + InboundWebhooks.hex(InboundWebhooks.hmac("HmacSHA256", WHATSAPP_APP_SECRET, body)))
+                .header("X-Hub-Signature-256", WebhookSigning.metaSignature(WHATSAPP_APP_SECRET, body))
                 .POST(HttpRequest.BodyPublishers.ofString(body)));
         assertThat(answer.statusCode()).as(answer.body()).isBetween(200, 299);
         Instant deadline = Instant.now().plusSeconds(10);
@@ -643,6 +642,6 @@ class OutboundMediaTest {
     }
 
     private static String sha256Hex(byte[] bytes) {
-        return InboundWebhooks.hex(InboundWebhooks.sha256(bytes));
+        return WebhookSigning.hex(WebhookSigning.sha256(bytes));
     }
 }

@@ -12,6 +12,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.github.tomakehurst.wiremock.WireMockServer;
 import com.github.tomakehurst.wiremock.core.WireMockConfiguration;
+import io.omniservice.carriers.testkit.WebhookSigning;
 import io.omniservice.core.json.Json;
 import io.omniservice.media.sign.MediaSigner;
 import io.omniservice.server.carrier.ConfiguredCarriers;
@@ -111,7 +112,7 @@ class S3MediaTest {
     @Test
     void inboundImageIsStoredInTheBucketUnderItsSha256AndLinkedByPresignedUrls() throws Exception {
         byte[] png = InboundMediaTest.png("s3-presigned", new Color(0xFF9900));
-        String sha256 = InboundWebhooks.hex(InboundWebhooks.sha256(png));
+        String sha256 = WebhookSigning.hex(WebhookSigning.sha256(png));
 
         JsonNode item = storedItem(png);
 
@@ -158,7 +159,7 @@ class S3MediaTest {
 
         // S3 checks the signature: the same URL for another object is refused
         byte[] other = InboundMediaTest.png("s3-never-uploaded", Color.GRAY);
-        String otherKey = InboundWebhooks.hex(InboundWebhooks.sha256(other));
+        String otherKey = WebhookSigning.hex(WebhookSigning.sha256(other));
         URI forged = URI.create(url.toString().replace(sha256, otherKey));
         assertThat(fetch(forged).statusCode()).isEqualTo(403);
     }
@@ -166,7 +167,7 @@ class S3MediaTest {
     @Test
     void gatewaysOwnMediaRouteServesTheObjectFromTheBucketWithAGatewaySignature() throws Exception {
         byte[] png = InboundMediaTest.png("s3-media-route", new Color(0x232F3E));
-        String sha256 = InboundWebhooks.hex(InboundWebhooks.sha256(png));
+        String sha256 = WebhookSigning.hex(WebhookSigning.sha256(png));
         JsonNode item = storedItem(png);
         assertThat(item.path("key").asText()).isEqualTo(sha256);
 

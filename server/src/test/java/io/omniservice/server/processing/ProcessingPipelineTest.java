@@ -12,6 +12,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.github.tomakehurst.wiremock.WireMockServer;
 import com.github.tomakehurst.wiremock.core.WireMockConfiguration;
 import com.github.tomakehurst.wiremock.stubbing.ServeEvent;
+import io.omniservice.carriers.testkit.WebhookSigning;
 import io.omniservice.core.json.Json;
 import io.omniservice.core.outbound.CarrierHttp;
 import io.omniservice.core.outbound.EventSignature;
@@ -20,7 +21,6 @@ import io.omniservice.server.support.PlayedBandwidth;
 import io.omniservice.server.support.RunningGateway;
 import java.io.BufferedReader;
 import java.io.InputStreamReader;
-import java.net.URLEncoder;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
@@ -28,17 +28,13 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.Base64;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import java.util.TreeMap;
 import java.util.function.Supplier;
 import java.util.stream.Collectors;
-import javax.crypto.Mac;
-import javax.crypto.spec.SecretKeySpec;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -138,19 +134,13 @@ class ProcessingPipelineTest {
         params.put("Body", text);
         params.put("NumMedia", "0");
         params.put("ApiVersion", "2010-04-01");
-        StringBuilder signed = new StringBuilder(RunningGateway.PUBLIC_BASE_URL + "/webhooks/twilio");
-        new TreeMap<>(params).forEach((k, v) -> signed.append(k).append(v));
-        Mac mac = Mac.getInstance("HmacSHA1");
-        mac.init(new SecretKeySpec(TWILIO_TOKEN.getBytes(StandardCharsets.UTF_8), "HmacSHA1"));
-        String signature =
-                Base64.getEncoder().encodeToString(mac.doFinal(signed.toString().getBytes(StandardCharsets.UTF_8)));
-        String form = params.entrySet().stream()
-                .map(e -> e.getKey() + "=" + URLEncoder.encode(e.getValue(), StandardCharsets.UTF_8))
-                .collect(Collectors.joining("&"));
         HttpResponse<String> response = gateway.send(HttpRequest.newBuilder(gateway.uri("/webhooks/twilio"))
                 .header("Content-Type", "application/x-www-form-urlencoded")
-                .header("X-Twilio-Signature", signature)
-                .POST(HttpRequest.BodyPublishers.ofString(form)));
+                .header(
+                        "X-Twilio-Signature",
+                        WebhookSigning.twilioSignature(
+                                TWILIO_TOKEN, RunningGateway.PUBLIC_BASE_URL + "/webhooks/twilio", params))
+                .POST(HttpRequest.BodyPublishers.ofString(WebhookSigning.formBody(params))));
         assertThat(response.statusCode()).as(response.body()).isEqualTo(200);
     }
 
