@@ -97,7 +97,7 @@ class ClamdScannerTest {
             assertThatThrownBy(() -> impatient.scan(file))
                     .isInstanceOf(SocketTimeoutException.class)
                     .hasMessage("clamd at " + clamd.target() + " did not reply within 300 ms");
-            assertThat(Duration.ofNanos(System.nanoTime() - started)).isLessThan(Duration.ofSeconds(2));
+            assertThat(Duration.ofNanos(System.nanoTime() - started)).isLessThan(Duration.ofSeconds(5));
         }
     }
 

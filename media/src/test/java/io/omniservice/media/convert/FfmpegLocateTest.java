@@ -13,7 +13,7 @@ import org.slf4j.LoggerFactory;
 
 /** Finding ffmpeg, and the parsing of its answers; runs with or without ffmpeg installed. */
 class FfmpegLocateTest {
-    private final Logger logger = (Logger) LoggerFactory.getLogger(Ffmpeg.class);
+    private final Logger logger = logbackLogger(Ffmpeg.class);
     private final ListAppender<ILoggingEvent> logged = new ListAppender<>();
 
     @BeforeEach
@@ -25,6 +25,23 @@ class FfmpegLocateTest {
     @AfterEach
     void stopListening() {
         logger.detachAppender(logged);
+    }
+
+    /**
+     * Logback's logger for {@code type}. While another test thread is still starting SLF4J, {@code getLogger}
+     * hands out a stand-in that is not Logback's; wait for the real one.
+     */
+    private static Logger logbackLogger(Class<?> type) {
+        long deadline = System.nanoTime() + java.util.concurrent.TimeUnit.SECONDS.toNanos(10);
+        org.slf4j.ILoggerFactory factory = LoggerFactory.getILoggerFactory();
+        while (!(factory instanceof ch.qos.logback.classic.LoggerContext)) {
+            if (System.nanoTime() > deadline) {
+                throw new IllegalStateException("SLF4J did not bind to Logback: " + factory.getClass());
+            }
+            Thread.onSpinWait();
+            factory = LoggerFactory.getILoggerFactory();
+        }
+        return ((ch.qos.logback.classic.LoggerContext) factory).getLogger(type);
     }
 
     @Test

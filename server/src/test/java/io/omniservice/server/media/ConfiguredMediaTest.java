@@ -31,7 +31,7 @@ class ConfiguredMediaTest {
     }
 
     private List<String> warningsBuilding(GatewayConfig.Media config, boolean sharedDatabase) {
-        Logger logger = (Logger) LoggerFactory.getLogger(ConfiguredMedia.class);
+        Logger logger = logbackLogger(ConfiguredMedia.class);
         ListAppender<ILoggingEvent> appender = new ListAppender<>();
         appender.start();
         logger.addAppender(appender);
@@ -68,5 +68,22 @@ class ConfiguredMediaTest {
 
         assertThat(config.directory()).isEqualTo(dir.resolve("media"));
         assertThat(dir.resolve("media/work")).isDirectory();
+    }
+
+    /**
+     * Logback's logger for {@code type}. While another test thread is still starting SLF4J, {@code getLogger}
+     * hands out a stand-in that is not Logback's; wait for the real one.
+     */
+    private static Logger logbackLogger(Class<?> type) {
+        long deadline = System.nanoTime() + java.util.concurrent.TimeUnit.SECONDS.toNanos(10);
+        org.slf4j.ILoggerFactory factory = LoggerFactory.getILoggerFactory();
+        while (!(factory instanceof ch.qos.logback.classic.LoggerContext)) {
+            if (System.nanoTime() > deadline) {
+                throw new IllegalStateException("SLF4J did not bind to Logback: " + factory.getClass());
+            }
+            Thread.onSpinWait();
+            factory = LoggerFactory.getILoggerFactory();
+        }
+        return ((ch.qos.logback.classic.LoggerContext) factory).getLogger(type);
     }
 }

@@ -407,7 +407,7 @@ class OutboundPipelineTest {
         startGateway("");
         bandwidthAccepts();
         carriers.stubFor(post(urlPathEqualTo("/slow"))
-                .willReturn(aResponse().withStatus(200).withFixedDelay(4_000)));
+                .willReturn(aResponse().withStatus(200).withFixedDelay(6_000)));
         carriers.stubFor(post(urlPathEqualTo("/fast")).willReturn(aResponse().withStatus(200)));
         String slow = """
                 {"to": {"phoneNumber": "+14155550100"}, "content": {"type": "text", "text": "a"},
@@ -421,7 +421,8 @@ class OutboundPipelineTest {
         postMessage(fast, null);
 
         await(() -> carriers.findAll(postRequestedFor(urlPathEqualTo("/fast"))).isEmpty() ? null : true);
-        assertThat(Duration.between(slowStarted, Instant.now())).isLessThan(Duration.ofSeconds(3));
+        // waiting behind the slow one would take its 6 s; the rest is room for a busy machine
+        assertThat(Duration.between(slowStarted, Instant.now())).isLessThan(Duration.ofMillis(4_500));
     }
 
     @Test
