@@ -106,6 +106,7 @@ public final class SafeFetcher {
                 .disableContentCompression()
                 .disableCookieManagement()
                 .disableAuthCaching()
+                .setUserAgent("Omniservice")
                 .build();
     }
 

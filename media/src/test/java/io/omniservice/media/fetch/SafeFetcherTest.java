@@ -332,7 +332,10 @@ class SafeFetcherTest {
             assertThat(Files.readString(fetched.file())).isEqualTo("bytes");
         }
         carrier.verify(
-                1, getRequestedFor(urlEqualTo("/pinned")).withHeader("Host", containing("media.carrier.example")));
+                1,
+                getRequestedFor(urlEqualTo("/pinned"))
+                        .withHeader("Host", containing("media.carrier.example"))
+                        .withHeader("User-Agent", equalTo("Omniservice")));
     }
 
     @Test
