@@ -29,7 +29,9 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -43,8 +45,25 @@ import org.slf4j.LoggerFactory;
 public final class GatewayMedia implements MediaPipeline {
     private static final Logger LOG = LoggerFactory.getLogger(GatewayMedia.class);
     private static final Logger SECURITY = LoggerFactory.getLogger("omniservice.security");
-    /** Converted copies remembered per node: a few hundred bytes each. */
-    private static final int VARIANTS_REMEMBERED = 10_000;
+    /** Converted copies and carrier uploads remembered per node, of each: a few hundred bytes apiece. */
+    private static final int REMEMBERED = 10_000;
+
+    /** A stored file and the carrier limits it is converted for: carriers with equal limits share the copy. */
+    private record Target(String sourceKey, List<String> acceptedTypes, long maxMediaSize, Map<String, Long> limits) {
+        static Target of(String sourceKey, CarrierCapabilities carrier) {
+            return new Target(
+                    sourceKey, carrier.supportedMediaTypes(), carrier.maxMediaSize(), carrier.mediaSizeLimits());
+        }
+    }
+
+    /** A converted copy as stored. */
+    private record Variant(String key, String contentType, long size) {}
+
+    /** A stored file as uploaded to one carrier account (its {@link MediaAccess}). */
+    private record UploadTarget(MediaAccess account, String key) {}
+
+    /** What the upload gave (empty when the account uploads nothing), and until when it may be sent again. */
+    private record Uploaded(Optional<MediaItem> item, Instant goodUntil) {}
 
     /**
      * How media is shown and handed over.
@@ -65,7 +84,8 @@ public final class GatewayMedia implements MediaPipeline {
     private final Optional<Ffmpeg> ffmpeg;
     private final MediaSigner signer;
     private final Settings settings;
-    private final Variants variants;
+    private final MadeOnce<Target, Variant> variants;
+    private final MadeOnce<UploadTarget, Uploaded> uploads;
     /** ffmpeg uses every core for one file: one transcode at a time leaves the rest of the gateway running. */
     private final java.util.concurrent.Semaphore transcodes = new java.util.concurrent.Semaphore(1, true);
 
@@ -91,7 +111,9 @@ public final class GatewayMedia implements MediaPipeline {
         this.ffmpeg = ffmpeg;
         this.signer = signer;
         this.settings = settings;
-        this.variants = new Variants(blobs, VARIANTS_REMEMBERED);
+        this.variants =
+                new MadeOnce<>(REMEMBERED, copy -> blobs.stat(copy.key()).isPresent());
+        this.uploads = new MadeOnce<>(REMEMBERED, upload -> Instant.now().isBefore(upload.goodUntil()));
         Files.createDirectories(settings.workDir());
         removeLeftovers(settings.workDir());
     }
@@ -216,13 +238,11 @@ public final class GatewayMedia implements MediaPipeline {
         if (stored.key() == null) {
             return stored;
         }
-        Path upload = null;
         try {
             MediaItem variant = stored;
             if (!carrier.supportedMediaTypes().contains(stored.contentType())
                     || stored.size() > carrier.maxMediaSize(stored.contentType())) {
-                Variants.Variant copy =
-                        variants.get(Variants.Target.of(stored.key(), carrier), () -> convertAndStore(stored, carrier));
+                Variant copy = variants.get(Target.of(stored.key(), carrier), () -> convertAndStore(stored, carrier));
                 variant = new MediaItem(
                         stored.url(),
                         null,
@@ -238,8 +258,7 @@ public final class GatewayMedia implements MediaPipeline {
                         null);
             }
             if (access.uploads()) {
-                upload = copyOut(variant.key());
-                Optional<MediaItem> uploaded = access.upload(variant, upload);
+                Optional<MediaItem> uploaded = upload(variant, access);
                 if (uploaded.isPresent()) {
                     return uploaded.get();
                 }
@@ -248,14 +267,39 @@ public final class GatewayMedia implements MediaPipeline {
             return variant.withUrls(url.toString(), null, stored.url());
         } catch (IOException e) {
             throw SendFailure.retryable("media_unavailable", "media " + stored.key() + ": " + e.getMessage(), 0, null);
+        }
+    }
+
+    /**
+     * The carrier's upload of {@code variant}: a reference it gave for this file earlier and still takes, else a
+     * new upload. The reference is put on this send's item, whose name and caption are its own.
+     */
+    private Optional<MediaItem> upload(MediaItem variant, MediaAccess access) throws IOException, SendFailure {
+        Duration lasts = access.uploadsLast();
+        if (!lasts.isPositive()) {
+            return uploadNow(variant, access);
+        }
+        Uploaded done = uploads.get(
+                new UploadTarget(access, variant.key()),
+                () -> new Uploaded(uploadNow(variant, access), Instant.now().plus(lasts)));
+        // the carrier's reference (a media id, or a URL on its own store) on this send's item
+        return done.item()
+                .map(item -> item.carrierMediaId() != null
+                        ? variant.withCarrierMediaId(item.carrierMediaId())
+                        : variant.withUrls(item.url(), variant.thumbnailUrl(), variant.carrierUrl()));
+    }
+
+    private Optional<MediaItem> uploadNow(MediaItem variant, MediaAccess access) throws IOException, SendFailure {
+        Path file = copyOut(variant.key());
+        try {
+            return access.upload(variant, file);
         } finally {
-            deleteQuietly(upload);
+            deleteQuietly(file);
         }
     }
 
     /** Converts a stored file to what {@code carrier} takes and stores the copy under its own hash. */
-    private Variants.Variant convertAndStore(MediaItem stored, CarrierCapabilities carrier)
-            throws IOException, SendFailure {
+    private Variant convertAndStore(MediaItem stored, CarrierCapabilities carrier) throws IOException, SendFailure {
         Path original = copyOut(stored.key());
         Path converted = null;
         try {
@@ -278,7 +322,7 @@ public final class GatewayMedia implements MediaPipeline {
                     result.size(),
                     carrier.supportedMediaTypes(),
                     MediaPolicy.describeSize(carrier.maxMediaSize(stored.contentType())));
-            return new Variants.Variant(key, result.contentType(), result.size());
+            return new Variant(key, result.contentType(), result.size());
         } finally {
             deleteQuietly(original);
             deleteQuietly(converted);

@@ -428,6 +428,55 @@ class GatewayMediaTest {
     }
 
     @Test
+    void aCarriersUploadIsSentAgainWhileItKeepsItAndRenewedAfter() throws Exception {
+        byte[] jpeg = picture(300, 200, "jpg");
+        GatewayMedia media = media();
+        MediaItem stored = media.ingest(MediaItem.url(serve("/campaign.jpg", jpeg, "image/jpeg"), null));
+        CarrierCapabilities whatsApp = capabilities(List.of("image/jpeg"), 5_000_000);
+        List<byte[]> uploaded = new ArrayList<>();
+        MediaAccess keepsAnHour = uploadingTo(uploaded, Duration.ofHours(1));
+
+        List<MediaItem> sent = new ArrayList<>();
+        try (var sends = java.util.concurrent.Executors.newFixedThreadPool(4)) {
+            List<java.util.concurrent.Future<MediaItem>> pending = new ArrayList<>();
+            for (int i = 0; i < 4; i++) {
+                MediaItem named = new MediaItem(
+                        stored.url(),
+                        null,
+                        stored.contentType(),
+                        "receipt-" + i + ".jpg",
+                        stored.size(),
+                        stored.sha256(),
+                        stored.key(),
+                        stored.thumbnailKey(),
+                        MediaItem.STORED,
+                        null,
+                        null,
+                        null);
+                pending.add(sends.submit(() -> media.prepare(named, whatsApp, keepsAnHour)));
+            }
+            for (var future : pending) {
+                sent.add(future.get());
+            }
+        }
+
+        assertThat(uploaded).hasSize(1);
+        assertThat(sent).extracting(MediaItem::carrierMediaId).containsOnly("media-id-1");
+        assertThat(sent)
+                .as("each send keeps its own name")
+                .extracting(MediaItem::filename)
+                .containsExactlyInAnyOrder("receipt-0.jpg", "receipt-1.jpg", "receipt-2.jpg", "receipt-3.jpg");
+
+        MediaAccess keepsAMoment = uploadingTo(uploaded, Duration.ofMillis(1));
+        media.prepare(stored, whatsApp, keepsAMoment);
+        Thread.sleep(20);
+        assertThat(media.prepare(stored, whatsApp, keepsAMoment).carrierMediaId())
+                .as("an id past its time is not sent again")
+                .isEqualTo("media-id-3");
+        assertThat(uploaded).hasSize(3);
+    }
+
+    @Test
     void aScannerThatFailsIsOurFaultNotTheClients() throws Exception {
         MalwareScanner down = new MalwareScanner() {
             @Override
@@ -544,7 +593,17 @@ class GatewayMediaTest {
 
     /** A carrier that wants uploads: keeps each file's bytes and answers {@code media-id-<n>} for the n-th. */
     private static MediaAccess uploadingTo(List<byte[]> uploaded) {
+        return uploadingTo(uploaded, Duration.ZERO);
+    }
+
+    /** The same, with ids it takes again for {@code lasts}. */
+    private static MediaAccess uploadingTo(List<byte[]> uploaded, Duration lasts) {
         return new MediaAccess() {
+            @Override
+            public Duration uploadsLast() {
+                return lasts;
+            }
+
             @Override
             public io.omniservice.core.carrier.MediaDownload resolve(MediaItem item) {
                 throw new UnsupportedOperationException();
@@ -558,7 +617,9 @@ class GatewayMediaTest {
             @Override
             public Optional<MediaItem> upload(MediaItem item, Path file) {
                 try {
-                    uploaded.add(Files.readAllBytes(file));
+                    synchronized (uploaded) {
+                        uploaded.add(Files.readAllBytes(file));
+                    }
                 } catch (IOException e) {
                     throw new IllegalStateException(e);
                 }

@@ -4,6 +4,7 @@ import io.omniservice.core.model.MediaItem;
 import io.omniservice.core.outbound.SendFailure;
 import java.io.IOException;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.Optional;
 
 /**
@@ -45,6 +46,15 @@ public interface MediaAccess {
     /** Whether {@link #upload} does anything: the pipeline then reads the stored file out for it. */
     default boolean uploads() {
         return false;
+    }
+
+    /**
+     * How long the reference {@link #upload} returns may be sent again, in any message of this account: the
+     * pipeline then uploads a file once for that long instead of once per send. Zero, the default: every
+     * send uploads.
+     */
+    default Duration uploadsLast() {
+        return Duration.ZERO;
     }
 
     /** The carrier refused a lookup for good (404, 400, 401 on a media id): retrying will not help. */

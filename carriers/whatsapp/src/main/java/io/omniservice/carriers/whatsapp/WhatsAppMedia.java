@@ -41,6 +41,8 @@ import java.util.regex.Pattern;
 final class WhatsAppMedia implements MediaAccess {
     /** Meta's media ids are numeric; anything outside this set could walk the Graph path elsewhere. */
     private static final Pattern MEDIA_ID = Pattern.compile("[0-9A-Za-z_.-]{1,128}");
+    /** How long an uploaded media id is sent again: see {@link #uploadsLast}. */
+    static final Duration UPLOADS_LAST = Duration.ofDays(1);
 
     private final URI graphBase;
     private final String phoneNumberId;
@@ -161,6 +163,15 @@ final class WhatsAppMedia implements MediaAccess {
     @Override
     public boolean uploads() {
         return true;
+    }
+
+    /**
+     * Meta keeps an upload for 30 days and its id may be sent in any number of messages from the same number; a
+     * day keeps well inside that, so a campaign uploads its picture once, not once per customer.
+     */
+    @Override
+    public Duration uploadsLast() {
+        return UPLOADS_LAST;
     }
 
     /**

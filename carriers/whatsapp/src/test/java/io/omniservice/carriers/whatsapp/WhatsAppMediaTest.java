@@ -185,6 +185,12 @@ class WhatsAppMediaTest {
     }
 
     @Test
+    void anUploadedIdIsSentAgainForADayWellInsideTheThirtyDaysMetaKeepsIt() {
+        assertThat(media().uploads()).isTrue();
+        assertThat(media().uploadsLast()).isEqualTo(Duration.ofDays(1)).isLessThan(Duration.ofDays(30));
+    }
+
+    @Test
     void mediaIdIsLookedUpAndItsLookasideUrlIsFetchedWithTheSameBearer() throws Exception {
         lookupAnswers(200, """
                 {"messaging_product":"whatsapp","url":"%s","mime_type":"image/jpeg",
