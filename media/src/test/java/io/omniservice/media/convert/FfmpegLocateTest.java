@@ -3,52 +3,30 @@ package io.omniservice.media.convert;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import ch.qos.logback.classic.Level;
-import ch.qos.logback.classic.Logger;
-import ch.qos.logback.classic.spi.ILoggingEvent;
-import ch.qos.logback.core.read.ListAppender;
+import io.omniservice.carriers.testkit.CapturedLog;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.slf4j.LoggerFactory;
 
 /** Finding ffmpeg, and the parsing of its answers; runs with or without ffmpeg installed. */
 class FfmpegLocateTest {
-    private final Logger logger = logbackLogger(Ffmpeg.class);
-    private final ListAppender<ILoggingEvent> logged = new ListAppender<>();
+    private CapturedLog logged;
 
     @BeforeEach
     void listen() {
-        logged.start();
-        logger.addAppender(logged);
+        logged = CapturedLog.of(Ffmpeg.class);
     }
 
     @AfterEach
     void stopListening() {
-        logger.detachAppender(logged);
-    }
-
-    /**
-     * Logback's logger for {@code type}. While another test thread is still starting SLF4J, {@code getLogger}
-     * hands out a stand-in that is not Logback's; wait for the real one.
-     */
-    private static Logger logbackLogger(Class<?> type) {
-        long deadline = System.nanoTime() + java.util.concurrent.TimeUnit.SECONDS.toNanos(10);
-        org.slf4j.ILoggerFactory factory = LoggerFactory.getILoggerFactory();
-        while (!(factory instanceof ch.qos.logback.classic.LoggerContext)) {
-            if (System.nanoTime() > deadline) {
-                throw new IllegalStateException("SLF4J did not bind to Logback: " + factory.getClass());
-            }
-            Thread.onSpinWait();
-            factory = LoggerFactory.getILoggerFactory();
-        }
-        return ((ch.qos.logback.classic.LoggerContext) factory).getLogger(type);
+        logged.close();
     }
 
     @Test
     void missingBinaryIsAbsentWithAWarningThatMediaGoesUntranscoded() {
         assertThat(Ffmpeg.locate("/nonexistent/bin/ffmpeg")).isEmpty();
 
-        assertThat(logged.list)
+        assertThat(logged.events())
                 .filteredOn(e -> e.getLevel() == Level.WARN)
                 .singleElement()
                 .satisfies(e -> assertThat(e.getFormattedMessage())
