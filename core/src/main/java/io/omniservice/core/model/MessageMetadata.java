@@ -6,7 +6,8 @@ import java.time.Instant;
 
 /**
  * Where a message came from and when: the seed's metadata (carrier, original payload, receivedAt,
- * processedAt) plus the account, the carrier's message id, its own timestamp and what it replies to.
+ * processedAt) plus the account, the carrier's message id, its own timestamp and what it replies to, and
+ * for an outbound message the API client that sent it ({@code client}; null for inbound and the gateway's own).
  */
 @JsonInclude(JsonInclude.Include.NON_NULL)
 public record MessageMetadata(
@@ -17,4 +18,17 @@ public record MessageMetadata(
         String replyTo,
         Instant receivedAt,
         Instant processedAt,
-        JsonNode originalPayload) {}
+        JsonNode originalPayload,
+        String client) {
+    public MessageMetadata(
+            CarrierType carrier,
+            String account,
+            String carrierMessageId,
+            Instant sentAt,
+            String replyTo,
+            Instant receivedAt,
+            Instant processedAt,
+            JsonNode originalPayload) {
+        this(carrier, account, carrierMessageId, sentAt, replyTo, receivedAt, processedAt, originalPayload, null);
+    }
+}

@@ -32,6 +32,7 @@ public final class CallbackDispatcher implements AutoCloseable {
     private final Duration pollInterval;
     private final Clock clock;
     private final HttpClient http;
+    private final io.omniservice.core.access.SigningSecrets signing;
     private final ExecutorService workers = Executors.newVirtualThreadPerTaskExecutor();
     /** Deliveries running at once: each is a virtual thread waiting on a receiver. */
     private final java.util.concurrent.Semaphore slots = new java.util.concurrent.Semaphore(128);
@@ -42,8 +43,15 @@ public final class CallbackDispatcher implements AutoCloseable {
     private volatile boolean running;
     private Thread loop;
 
-    public CallbackDispatcher(OutboundStore store, OutboundSettings settings, Clock clock, String nodeId) {
+    /** @param signing the secrets of the clients whose callbacks and forwards are signed */
+    public CallbackDispatcher(
+            OutboundStore store,
+            OutboundSettings settings,
+            io.omniservice.core.access.SigningSecrets signing,
+            Clock clock,
+            String nodeId) {
         this.nodeId = nodeId;
+        this.signing = signing;
         this.store = store;
         this.settings = settings.callbacks();
         this.pollInterval = settings.pollInterval();
@@ -139,18 +147,24 @@ public final class CallbackDispatcher implements AutoCloseable {
         byte[] body = delivery.payload().getBytes(StandardCharsets.UTF_8);
         long now = clock.instant().getEpochSecond();
         String error;
+        // an event is signed with its subscription's secret; a callback or forward with its client's
+        List<String> secrets = CallbackDelivery.EVENT.equals(delivery.kind())
+                ? List.of(delivery.secret())
+                : signing.of(delivery.client());
+        if (secrets.isEmpty()) {
+            store.callbackFailed(
+                    delivery.id(),
+                    "client " + delivery.client() + " has no signing secret",
+                    retryAt(delivery, delivery.attempts() + 1));
+            return;
+        }
         try {
             HttpResponse<Void> response = http.send(
                     HttpRequest.newBuilder(URI.create(delivery.url()))
                             .timeout(settings.timeout())
                             .header("Content-Type", "application/json")
                             .header("User-Agent", "Omniservice")
-                            .header(
-                                    EventSignature.HEADER,
-                                    EventSignature.header(
-                                            delivery.secret() != null ? delivery.secret() : settings.signingSecret(),
-                                            now,
-                                            body))
+                            .header(EventSignature.HEADER, EventSignature.header(secrets, now, body))
                             .POST(HttpRequest.BodyPublishers.ofByteArray(body))
                             .build(),
                     HttpResponse.BodyHandlers.discarding());

@@ -21,6 +21,18 @@ public final class EventSignature {
         return "t=" + unixSeconds + ",v1=" + hex(secret, unixSeconds, body);
     }
 
+    /**
+     * One {@code v1} per secret, newest first: while a rotated secret overlaps the new one, a receiver that
+     * knows either finds a matching signature.
+     */
+    public static String header(java.util.List<String> secrets, long unixSeconds, byte[] body) {
+        StringBuilder header = new StringBuilder("t=").append(unixSeconds);
+        for (String secret : secrets) {
+            header.append(",v1=").append(hex(secret, unixSeconds, body));
+        }
+        return header.toString();
+    }
+
     static String hex(String secret, long unixSeconds, byte[] body) {
         try {
             Mac mac = Mac.getInstance("HmacSHA256");

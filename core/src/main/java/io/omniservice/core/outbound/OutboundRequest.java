@@ -11,6 +11,7 @@ import java.util.Map;
  * @param to E.164 number, or a LiveChat chat id ({@code to.chatId})
  * @param fallbackTemplateId {@code content.templateId} given beside text: what WhatsApp sends outside
  *     its 24-hour window
+ * @param client the API client sending it (its owner), or null for the gateway's own replies
  */
 public record OutboundRequest(
         String to,
@@ -23,7 +24,8 @@ public record OutboundRequest(
         Priority priority,
         Instant scheduledAt,
         Instant expireAt,
-        String callbackUrl) {
+        String callbackUrl,
+        String client) {
 
     /** The same request with other content (its media fetched and stored). */
     public OutboundRequest withContent(MessageContent stored) {
@@ -38,6 +40,7 @@ public record OutboundRequest(
                 priority,
                 scheduledAt,
                 expireAt,
-                callbackUrl);
+                callbackUrl,
+                client);
     }
 }

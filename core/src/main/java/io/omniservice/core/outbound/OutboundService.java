@@ -133,7 +133,8 @@ public final class OutboundService {
                         null),
                 request.to(),
                 request.content(),
-                new MessageMetadata(first.carrier(), first.account(), null, null, null, now, null, null));
+                new MessageMetadata(
+                        first.carrier(), first.account(), null, null, null, now, null, null, request.client()));
         String response = response(messageId, first.carrier(), now, notBefore);
         QueuedMessage queued = new QueuedMessage(
                 message,

@@ -52,6 +52,7 @@ public final class AutoReplies {
                 Priority.HIGH,
                 null,
                 null,
+                null,
                 null);
         ObjectNode answer = Json.MAPPER.createObjectNode();
         try {

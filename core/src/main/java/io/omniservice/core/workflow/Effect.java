@@ -13,14 +13,21 @@ public sealed interface Effect {
      * Publishes an event: the SSE log, and a delivery for every subscription to its type. {@code json} is
      * the envelope as sent, written once by the step's thread so the store's single writer does not.
      */
-    record Publish(EventEnvelope event, String conversationId, String json) implements Effect {
-        public Publish(EventEnvelope event, String conversationId) {
-            this(event, conversationId, io.omniservice.core.json.Json.text(event));
+    record Publish(EventEnvelope event, String conversationId, String json, String client) implements Effect {
+        /**
+         * @param client the API client the event concerns alone (a status change of its message), or null
+         *     when it concerns every client that reads events
+         */
+        public Publish(EventEnvelope event, String conversationId, String client) {
+            this(event, conversationId, io.omniservice.core.json.Json.text(event), client);
         }
     }
 
-    /** Queues a signed POST of {@code body} to {@code url} (a rule's forward), retried like subscriptions. */
-    record Forward(URI url, String messageId, String conversationId, String body) implements Effect {}
+    /**
+     * Queues a signed POST of {@code body} to {@code url} (a rule's forward), retried like subscriptions,
+     * signed with the secret of {@code client}, the rule's owner (null: the gateway's own).
+     */
+    record Forward(URI url, String messageId, String conversationId, String body, String client) implements Effect {}
 
     record TagConversation(String conversationId, String tag) implements Effect {}
 

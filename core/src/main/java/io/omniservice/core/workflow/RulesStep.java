@@ -64,7 +64,11 @@ public final class RulesStep implements WorkflowStep.Action {
                                 input.event().createdAt(),
                                 NotificationStep.eventData(input.messageAsShown()));
                         effects.add(new Effect.Forward(
-                                forward.url(), message.messageId(), message.conversationId(), Json.text(envelope)));
+                                forward.url(),
+                                message.messageId(),
+                                message.conversationId(),
+                                Json.text(envelope),
+                                rule.client()));
                     }
                     case RuleAction.Tag tag -> {
                         outcome.put("tag", tag.tag());

@@ -13,10 +13,14 @@ class CallbackRetryTest {
     private static final Instant NOW = Instant.parse("2026-11-25T12:00:00Z");
 
     private final CallbackDispatcher dispatcher = new CallbackDispatcher(
-            null, OutboundSettings.defaults("secret-0123456789abcdef"), Clock.fixed(NOW, ZoneOffset.UTC), "node-1");
+            null,
+            OutboundSettings.defaults("secret-0123456789abcdef"),
+            null,
+            Clock.fixed(NOW, ZoneOffset.UTC),
+            "node-1");
 
     private static CallbackDelivery delivery(String kind, Instant createdAt) {
-        return new CallbackDelivery(1, kind, "m-1", "https://example.com/hook", "{}", 0, null, createdAt);
+        return new CallbackDelivery(1, kind, "m-1", "https://example.com/hook", "{}", 0, null, createdAt, null);
     }
 
     @Test
