@@ -102,7 +102,8 @@ final class FeedWrites {
         List<Long> positions = new ArrayList<>();
         try (PreparedStatement log = tx.connection()
                 .prepareStatement(
-                        "INSERT INTO published_events (event_id, type, envelope, created_at) VALUES (?, ?, ?, ?)",
+                        "INSERT INTO published_events (event_id, type, envelope, created_at, client_id)"
+                                + " VALUES (?, ?, ?, ?, ?)",
                         new String[] {"id"})) {
             for (Effect.Publish publish : published) {
                 EventEnvelope event = publish.event();
@@ -110,6 +111,7 @@ final class FeedWrites {
                 log.setString(2, event.type());
                 log.setString(3, publish.json());
                 SqlTime.set(log, 4, tx.now());
+                log.setString(5, publish.client());
                 log.addBatch();
             }
             log.executeBatch();
@@ -149,7 +151,7 @@ final class FeedWrites {
                         ? publish.conversationId()
                         : event.id().toString();
                 for (Subscriber subscriber : subscribers) {
-                    if (!subscriber.events().contains("," + event.type() + ",")) {
+                    if (!subscriber.events().contains("," + event.type() + ",") || !subscriber.sees(publish.client())) {
                         continue;
                     }
                     String orderKey = subscriber.id() + "/" + lane;
@@ -186,7 +188,8 @@ final class FeedWrites {
                                 bodies.get(i),
                                 0,
                                 subscriber.secret(),
-                                tx.now()));
+                                tx.now(),
+                                null));
                     }
                 }
             }
@@ -194,15 +197,26 @@ final class FeedWrites {
         leased.forEach(tx::handOver);
     }
 
-    private record Subscriber(String id, String url, String events, String secret) {}
+    private record Subscriber(String id, String url, String events, String secret, String client, boolean seesAll) {
+        /** An event about one client's message goes only to that client's subscriptions and admins'. */
+        boolean sees(String owner) {
+            return owner == null || seesAll || owner.equals(client);
+        }
+    }
 
     private static List<Subscriber> subscribers(Connection connection) throws SQLException {
         List<Subscriber> all = new ArrayList<>();
-        try (PreparedStatement select =
-                        connection.prepareStatement("SELECT id, url, events, secret FROM subscriptions");
+        try (PreparedStatement select = connection.prepareStatement(
+                        "SELECT id, url, events, secret, client_id, sees_all FROM subscriptions");
                 ResultSet rs = select.executeQuery()) {
             while (rs.next()) {
-                all.add(new Subscriber(rs.getString(1), rs.getString(2), rs.getString(3), rs.getString(4)));
+                all.add(new Subscriber(
+                        rs.getString(1),
+                        rs.getString(2),
+                        rs.getString(3),
+                        rs.getString(4),
+                        rs.getString(5),
+                        rs.getBoolean(6)));
             }
         }
         return all;
@@ -224,8 +238,9 @@ final class FeedWrites {
             return;
         }
         try (PreparedStatement insert = tx.connection().prepareStatement("""
-                INSERT INTO callback_deliveries (kind, message_id, order_key, url, payload, next_attempt_at, created_at)
-                VALUES ('forward', ?, ?, ?, ?, ?, ?)""")) {
+                INSERT INTO callback_deliveries (kind, message_id, order_key, url, payload, next_attempt_at, created_at,
+                    client_id)
+                VALUES ('forward', ?, ?, ?, ?, ?, ?, ?)""")) {
             for (Effect.Forward forward : forwards) {
                 insert.setString(1, forward.messageId());
                 insert.setString(2, "forward/" + forward.url() + "/" + forward.conversationId());
@@ -233,6 +248,7 @@ final class FeedWrites {
                 insert.setString(4, forward.body());
                 SqlTime.set(insert, 5, tx.now());
                 SqlTime.set(insert, 6, tx.now());
+                insert.setString(7, forward.client());
                 insert.addBatch();
             }
             insert.executeBatch();

@@ -224,8 +224,8 @@ final class GroupTransaction {
         int[] counts;
         try (PreparedStatement insert = connection.prepareStatement("""
                 INSERT INTO messages (message_id, conversation_id, direction, carrier, account, carrier_message_id,
-                    sender, sender_name, recipient, content, status, created_at, metadata)
-                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING""")) {
+                    sender, sender_name, recipient, content, status, created_at, metadata, client_id)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING""")) {
             for (Row row : rows) {
                 NormalizedMessage m = row.message();
                 insert.setString(1, m.messageId());
@@ -245,6 +245,7 @@ final class GroupTransaction {
                 insert.setString(11, row.initialStatus().wireName());
                 SqlTime.set(insert, 12, row.createdAt());
                 insert.setString(13, JsonText.write(m.metadata()));
+                insert.setString(14, m.metadata().client());
                 insert.addBatch();
             }
             counts = insert.executeBatch();
@@ -661,8 +662,9 @@ final class GroupTransaction {
      */
     private void enqueueCallbacks(List<ChangeEvent> all, List<UUID> ids) throws SQLException {
         try (PreparedStatement insert = connection.prepareStatement("""
-                INSERT INTO callback_deliveries (message_id, order_key, url, payload, next_attempt_at, created_at)
-                SELECT message_id, message_id, callback_url, ?, ?, ? FROM messages
+                INSERT INTO callback_deliveries (message_id, order_key, url, payload, next_attempt_at, created_at,
+                    client_id)
+                SELECT message_id, message_id, callback_url, ?, ?, ?, client_id FROM messages
                 WHERE message_id = ? AND callback_url IS NOT NULL""")) {
             int queued = 0;
             for (int i = 0; i < all.size(); i++) {

@@ -2,6 +2,9 @@ package io.omniservice.store.jdbc;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.omniservice.core.access.Audience;
+import io.omniservice.core.access.ClientSecret;
+import io.omniservice.core.access.ClientSecretStore;
 import io.omniservice.core.feed.ChangeEvent;
 import io.omniservice.core.feed.FeedStore;
 import io.omniservice.core.json.Json;
@@ -36,7 +39,7 @@ import java.util.stream.Collectors;
  * group committer, so it is durable and batched with concurrent writes), subscriptions, the published
  * event log, and the rules created through the API.
  */
-public final class JdbcFeedStore implements FeedStore, NotificationStore, RuleStore {
+public final class JdbcFeedStore implements FeedStore, NotificationStore, RuleStore, ClientSecretStore {
     /** The dead-letter kind of an event whose workflow step ran out of attempts. */
     static final String WORKFLOW = "workflow";
 
@@ -272,22 +275,35 @@ public final class JdbcFeedStore implements FeedStore, NotificationStore, RuleSt
                 subscription.url(),
                 new LinkedHashSet<>(subscription.events()),
                 subscription.secret(),
-                SqlTime.stored(clock.instant()));
-        jdbc.update("INSERT INTO subscriptions (id, url, events, secret, created_at) VALUES (?, ?, ?, ?, ?)", s -> {
-            s.setString(1, stored.id());
-            s.setString(2, stored.url());
-            s.setString(3, "," + String.join(",", stored.events()) + ",");
-            s.setString(4, stored.secret());
-            SqlTime.set(s, 5, stored.createdAt());
-        });
+                SqlTime.stored(clock.instant()),
+                subscription.client(),
+                subscription.seesAll());
+        jdbc.update(
+                "INSERT INTO subscriptions (id, url, events, secret, created_at, client_id, sees_all)"
+                        + " VALUES (?, ?, ?, ?, ?, ?, ?)",
+                s -> {
+                    s.setString(1, stored.id());
+                    s.setString(2, stored.url());
+                    s.setString(3, "," + String.join(",", stored.events()) + ",");
+                    s.setString(4, stored.secret());
+                    SqlTime.set(s, 5, stored.createdAt());
+                    s.setString(6, stored.client());
+                    s.setBoolean(7, stored.seesAll());
+                });
         return stored;
     }
 
     @Override
-    public List<Subscription> subscriptions() {
+    public List<Subscription> subscriptions(Audience audience) {
         return jdbc.query(
-                "SELECT id, url, events, secret, created_at FROM subscriptions ORDER BY created_at, id",
-                s -> {},
+                "SELECT id, url, events, secret, created_at, client_id, sees_all FROM subscriptions"
+                        + (audience.everything() ? "" : " WHERE client_id = ?")
+                        + " ORDER BY created_at, id",
+                s -> {
+                    if (!audience.everything()) {
+                        s.setString(1, audience.client());
+                    }
+                },
                 JdbcFeedStore::subscription);
     }
 
@@ -295,7 +311,8 @@ public final class JdbcFeedStore implements FeedStore, NotificationStore, RuleSt
     public Optional<Subscription> subscription(String id) {
         return jdbc
                 .query(
-                        "SELECT id, url, events, secret, created_at FROM subscriptions WHERE id = ?",
+                        "SELECT id, url, events, secret, created_at, client_id, sees_all FROM subscriptions"
+                                + " WHERE id = ?",
                         s -> s.setString(1, id),
                         JdbcFeedStore::subscription)
                 .stream()
@@ -307,7 +324,13 @@ public final class JdbcFeedStore implements FeedStore, NotificationStore, RuleSt
                 .filter(e -> !e.isEmpty())
                 .collect(Collectors.toCollection(LinkedHashSet::new));
         return new Subscription(
-                rs.getString("id"), rs.getString("url"), events, rs.getString("secret"), SqlTime.get(rs, "created_at"));
+                rs.getString("id"),
+                rs.getString("url"),
+                events,
+                rs.getString("secret"),
+                SqlTime.get(rs, "created_at"),
+                rs.getString("client_id"),
+                rs.getBoolean("sees_all"));
     }
 
     @Override
@@ -326,20 +349,26 @@ public final class JdbcFeedStore implements FeedStore, NotificationStore, RuleSt
     }
 
     @Override
-    public List<PublishedEvent> publishedAfter(long position, Set<String> types, int max) {
+    public List<PublishedEvent> publishedAfter(long position, Set<String> types, int max, Audience audience) {
         String filter = types.isEmpty()
                 ? ""
                 : " AND type IN ("
                         + String.join(", ", types.stream().map(t -> "?").toList()) + ")";
+        String owner = audience.everything() ? "" : " AND (client_id IS NULL OR client_id = ?)";
         List<String> typeList = List.copyOf(types);
         return jdbc.query(
-                "SELECT id, type, envelope FROM published_events WHERE id > ?" + filter + " ORDER BY id LIMIT ?",
+                "SELECT id, type, envelope FROM published_events WHERE id > ?" + filter + owner
+                        + " ORDER BY id LIMIT ?",
                 s -> {
-                    s.setLong(1, position);
-                    for (int i = 0; i < typeList.size(); i++) {
-                        s.setString(2 + i, typeList.get(i));
+                    int i = 1;
+                    s.setLong(i++, position);
+                    for (String type : typeList) {
+                        s.setString(i++, type);
                     }
-                    s.setInt(2 + typeList.size(), max);
+                    if (!audience.everything()) {
+                        s.setString(i++, audience.client());
+                    }
+                    s.setInt(i, max);
                 },
                 rs -> new PublishedEvent(rs.getLong("id"), rs.getString("type"), rs.getString("envelope")));
     }
@@ -356,23 +385,74 @@ public final class JdbcFeedStore implements FeedStore, NotificationStore, RuleSt
                 "DELETE FROM published_events WHERE created_at < ?", s -> SqlTime.set(s, 1, SqlTime.stored(before)));
     }
 
+    // --- clients' signing secrets
+
+    @Override
+    public Optional<ClientSecret> clientSecret(String clientId) {
+        return jdbc
+                .query(
+                        "SELECT secret, previous_secret, previous_until, rotated_at FROM client_secrets"
+                                + " WHERE client_id = ?",
+                        s -> s.setString(1, clientId),
+                        rs -> new ClientSecret(
+                                rs.getString("secret"),
+                                rs.getString("previous_secret"),
+                                SqlTime.get(rs, "previous_until"),
+                                SqlTime.get(rs, "rotated_at")))
+                .stream()
+                .findFirst();
+    }
+
+    @Override
+    public ClientSecret rotateClientSecret(String clientId, String fresh, java.time.Duration overlap) {
+        Instant now = SqlTime.stored(clock.instant());
+        return jdbc.inTransaction(connection -> {
+            String previous = null;
+            try (PreparedStatement select =
+                    connection.prepareStatement("SELECT secret FROM client_secrets WHERE client_id = ? FOR UPDATE")) {
+                select.setString(1, clientId);
+                try (ResultSet rs = select.executeQuery()) {
+                    if (rs.next()) {
+                        previous = rs.getString(1);
+                    }
+                }
+            }
+            ClientSecret rotated = new ClientSecret(fresh, previous, previous == null ? null : now.plus(overlap), now);
+            try (PreparedStatement write = connection.prepareStatement(
+                    previous == null
+                            ? "INSERT INTO client_secrets (secret, previous_secret, previous_until, rotated_at, client_id)"
+                                    + " VALUES (?, ?, ?, ?, ?)"
+                            : "UPDATE client_secrets SET secret = ?, previous_secret = ?, previous_until = ?, rotated_at = ?"
+                                    + " WHERE client_id = ?")) {
+                write.setString(1, rotated.secret());
+                write.setString(2, rotated.previous());
+                SqlTime.set(write, 3, rotated.previousUntil());
+                SqlTime.set(write, 4, rotated.rotatedAt());
+                write.setString(5, clientId);
+                write.executeUpdate();
+            }
+            return rotated;
+        });
+    }
+
     // --- rules
 
     @Override
     public List<Rule> storedRules() {
         return jdbc.query(
-                "SELECT id, definition FROM rules ORDER BY created_at, id",
-                s -> {},
-                rs -> RuleParser.parse(JsonText.read(rs.getString("definition"), JsonNode.class), rs.getString("id")));
+                "SELECT id, definition, client_id FROM rules ORDER BY created_at, id", s -> {}, rs -> RuleParser.parse(
+                                JsonText.read(rs.getString("definition"), JsonNode.class), rs.getString("id"))
+                        .ownedBy(rs.getString("client_id")));
     }
 
     @Override
     public Rule addRule(Rule rule) {
         Rule stored = rule.withId("rule_" + UUID.randomUUID().toString().replace("-", ""));
-        jdbc.update("INSERT INTO rules (id, definition, created_at) VALUES (?, ?, ?)", s -> {
+        jdbc.update("INSERT INTO rules (id, definition, created_at, client_id) VALUES (?, ?, ?, ?)", s -> {
             s.setString(1, stored.id());
             s.setString(2, JsonText.write(RuleParser.toJson(stored)));
             SqlTime.set(s, 3, SqlTime.stored(clock.instant()));
+            s.setString(4, stored.client());
         });
         return stored;
     }

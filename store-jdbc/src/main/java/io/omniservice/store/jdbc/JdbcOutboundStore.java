@@ -384,7 +384,7 @@ public final class JdbcOutboundStore implements OutboundStore {
             List<CallbackDelivery> candidates = new ArrayList<>();
             try (PreparedStatement select = connection.prepareStatement("""
                     SELECT c.id, c.kind, c.message_id, c.url, COALESCE(c.payload, p.envelope) AS payload, c.attempts,
-                        c.created_at, s.secret
+                        c.created_at, s.secret, c.client_id
                     FROM callback_deliveries c LEFT JOIN subscriptions s ON s.id = c.subscription_id
                         LEFT JOIN published_events p ON p.id = c.published_id
                     WHERE c.next_attempt_at <= ? AND (c.lease_until IS NULL OR c.lease_until < ?)
@@ -403,7 +403,8 @@ public final class JdbcOutboundStore implements OutboundStore {
                                 rs.getString("payload"),
                                 rs.getInt("attempts"),
                                 rs.getString("secret"),
-                                SqlTime.get(rs, "created_at")));
+                                SqlTime.get(rs, "created_at"),
+                                rs.getString("client_id")));
                     }
                 }
             }

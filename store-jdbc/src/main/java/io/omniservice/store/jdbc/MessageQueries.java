@@ -51,6 +51,11 @@ final class MessageQueries {
     Page<Message> messages(String listing, String filter, List<Object> parameters, PageRequest page) {
         List<Object> values = new ArrayList<>(parameters);
         StringBuilder sql = new StringBuilder("SELECT * FROM messages WHERE ").append(filter);
+        if (!page.audience().everything()) {
+            // outbound messages are their sender's; inbound ones (no owner) are every reader's
+            sql.append(" AND (client_id IS NULL OR client_id = ?)");
+            values.add(page.audience().client());
+        }
         if (page.cursor() != null) {
             PageCursor.Position after = cursors.decode(listing, page.cursor());
             sql.append(" AND (created_at, message_id) > (?, ?)");

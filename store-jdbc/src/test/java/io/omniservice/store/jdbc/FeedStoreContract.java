@@ -2,6 +2,8 @@ package io.omniservice.store.jdbc;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.omniservice.core.access.Audience;
+import io.omniservice.core.access.ClientSecret;
 import io.omniservice.core.feed.ChangeEvent;
 import io.omniservice.core.feed.FeedSettings;
 import io.omniservice.core.feed.FeedWorker;
@@ -26,6 +28,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.CountDownLatch;
@@ -49,6 +52,14 @@ abstract class FeedStoreContract extends OutboundStoreContract {
 
     /** A workflow for new messages of the given steps, and a publishing step for the other events. */
     private WorkflowEngine engine(List<WorkflowStep> messageSteps, Runnable published) {
+        return engine(messageSteps, published, event -> null);
+    }
+
+    /** As above, with the client each published event concerns alone (null: every client). */
+    private WorkflowEngine engine(
+            List<WorkflowStep> messageSteps,
+            Runnable published,
+            java.util.function.Function<ChangeEvent, String> owner) {
         WorkflowStep publish = new WorkflowStep(
                 "notification",
                 QUICK,
@@ -58,7 +69,8 @@ abstract class FeedStoreContract extends OutboundStoreContract {
                                 input.event().type(),
                                 input.event().createdAt(),
                                 input.event().payload()),
-                        input.event().conversationId())));
+                        input.event().conversationId(),
+                        owner.apply(input.event()))));
         List<WorkflowStep> steps = new ArrayList<>(messageSteps);
         steps.add(publish);
         return new WorkflowEngine(
@@ -86,12 +98,12 @@ abstract class FeedStoreContract extends OutboundStoreContract {
     }
 
     private boolean published(String messageId) {
-        return feed().publishedAfter(0, Set.of(ChangeEvent.MESSAGE_RECEIVED), 100_000).stream()
+        return feed().publishedAfter(0, Set.of(ChangeEvent.MESSAGE_RECEIVED), 100_000, Audience.EVERYONE).stream()
                 .anyMatch(e -> e.envelope().contains(messageId));
     }
 
     private long publishedCount(String messageId) {
-        return feed().publishedAfter(0, Set.of(ChangeEvent.MESSAGE_RECEIVED), 100_000).stream()
+        return feed().publishedAfter(0, Set.of(ChangeEvent.MESSAGE_RECEIVED), 100_000, Audience.EVERYONE).stream()
                 .filter(e -> e.envelope().contains(messageId))
                 .count();
     }
@@ -288,9 +300,17 @@ abstract class FeedStoreContract extends OutboundStoreContract {
                 "http://localhost:1/received",
                 Set.of(ChangeEvent.MESSAGE_RECEIVED),
                 "secret-one-0123456789",
-                null));
+                null,
+                "client-a",
+                true));
         Subscription statuses = feed().addSubscription(new Subscription(
-                null, "http://localhost:1/status", Set.of(ChangeEvent.MESSAGE_STATUS), "secret-two-0123456789", null));
+                null,
+                "http://localhost:1/status",
+                Set.of(ChangeEvent.MESSAGE_STATUS),
+                "secret-two-0123456789",
+                null,
+                "client-a",
+                true));
         long before = feed().lastPosition();
         FeedWorker worker = worker("publish-node", engine(List.of(), () -> {}));
         worker.start();
@@ -302,7 +322,7 @@ abstract class FeedStoreContract extends OutboundStoreContract {
         } finally {
             worker.close();
         }
-        List<PublishedEvent> log = feed().publishedAfter(before, Set.of(), 100_000);
+        List<PublishedEvent> log = feed().publishedAfter(before, Set.of(), 100_000, Audience.EVERYONE);
         assertThat(log).extracting(PublishedEvent::position).isSorted().allMatch(p -> p > before);
         assertThat(log)
                 .filteredOn(e -> e.envelope().contains(id))
@@ -325,5 +345,78 @@ abstract class FeedStoreContract extends OutboundStoreContract {
         assertThat(store.outbound()
                         .claimCallbacks("test-node", Instant.now().plusSeconds(5), Duration.ofSeconds(1), 10_000))
                 .noneMatch(d -> d.payload().contains(id));
+    }
+
+    @Test
+    void eventAboutOneClientReachesOnlyThatClientsSubscriptionsAndAdmins() throws Exception {
+        String a = "client-a-" + UUID.randomUUID();
+        String b = "client-b-" + UUID.randomUUID();
+        Subscription ofA = feed().addSubscription(new Subscription(
+                null,
+                "http://localhost:1/a",
+                Set.of(ChangeEvent.MESSAGE_RECEIVED),
+                "secret-a-0123456789",
+                null,
+                a,
+                false));
+        Subscription ofB = feed().addSubscription(new Subscription(
+                null,
+                "http://localhost:1/b",
+                Set.of(ChangeEvent.MESSAGE_RECEIVED),
+                "secret-b-0123456789",
+                null,
+                b,
+                false));
+        Subscription ofAdmin = feed().addSubscription(new Subscription(
+                null,
+                "http://localhost:1/admin",
+                Set.of(ChangeEvent.MESSAGE_RECEIVED),
+                "secret-c-0123456789",
+                null,
+                "root",
+                true));
+        long before = feed().lastPosition();
+        InboundBatch.NewMessage item = message("about client a");
+        String id = item.message().messageId();
+        FeedWorker worker = worker("owner-node", engine(List.of(), () -> {}, event -> a));
+        worker.start();
+        try {
+            store.commit(batch(item));
+            await(() -> published(id));
+        } finally {
+            worker.close();
+        }
+        assertThat(feed().publishedAfter(before, Set.of(), 100_000, Audience.of(a)))
+                .anyMatch(e -> e.envelope().contains(id));
+        assertThat(feed().publishedAfter(before, Set.of(), 100_000, Audience.of(b)))
+                .noneMatch(e -> e.envelope().contains(id));
+        assertThat(store.outbound().claimCallbacks("owner-node", Instant.now(), Duration.ofSeconds(1), 10_000))
+                .filteredOn(d -> d.payload().contains(id))
+                .extracting(CallbackDelivery::url)
+                .containsExactlyInAnyOrder("http://localhost:1/a", "http://localhost:1/admin");
+        assertThat(feed().subscriptions(Audience.of(b)))
+                .extracting(Subscription::id)
+                .containsExactly(ofB.id());
+        assertThat(feed().subscriptions(Audience.EVERYONE))
+                .extracting(Subscription::id)
+                .contains(ofA.id(), ofB.id(), ofAdmin.id());
+        for (Subscription s : List.of(ofA, ofB, ofAdmin)) {
+            feed().deleteSubscription(s.id());
+        }
+    }
+
+    @Test
+    void rotatedClientSecretKeepsThePreviousOneForTheOverlap() {
+        String client = "rotating-" + UUID.randomUUID();
+        assertThat(feed().clientSecret(client)).isEmpty();
+        ClientSecret first = feed().rotateClientSecret(client, "whsec_first_0123456789", Duration.ofHours(24));
+        assertThat(first.previous()).isNull();
+        ClientSecret second = feed().rotateClientSecret(client, "whsec_second_0123456789", Duration.ofHours(24));
+        assertThat(second.previous()).isEqualTo("whsec_first_0123456789");
+        assertThat(feed().clientSecret(client)).contains(second);
+        assertThat(second.signingAt(Instant.now()))
+                .containsExactly("whsec_second_0123456789", "whsec_first_0123456789");
+        assertThat(second.signingAt(Instant.now().plus(Duration.ofHours(25))))
+                .containsExactly("whsec_second_0123456789");
     }
 }
