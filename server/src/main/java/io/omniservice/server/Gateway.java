@@ -1,5 +1,6 @@
 package io.omniservice.server;
 
+import io.omniservice.core.access.SigningSecrets;
 import io.omniservice.core.carrier.CarrierAdapter;
 import io.omniservice.core.carrier.CarrierContext;
 import io.omniservice.core.carrier.CarrierProvider;
@@ -117,12 +118,13 @@ public final class Gateway implements AutoCloseable {
                         + route.carrier().wireName()
                         + (CarrierRegistry.DEFAULT_ACCOUNT.equals(route.account()) ? "" : "/" + route.account())),
                 pipeline);
+        JdbcFeedStore feed = ((JdbcMessageStore) store).feed();
+        SigningSecrets signing = signingSecrets(config, feed, clock);
         this.callbacks = new CallbackDispatcher(
-                outbound, settings, clock, config.outbound().nodeId());
+                outbound, settings, signing, clock, config.outbound().nodeId());
         OutboundService service = new OutboundService(outbound, selector, clock, dispatcher, pipeline);
 
         GatewayConfig.Processing processing = config.processing();
-        JdbcFeedStore feed = ((JdbcMessageStore) store).feed();
         CachedRead<RuleBook> businessRules = new CachedRead<>(
                 () -> {
                     List<Rule> all = new ArrayList<>(processing.rules());
@@ -162,9 +164,37 @@ public final class Gateway implements AutoCloseable {
                 ingress,
                 store,
                 new OutboundApi(service, outbound, selector, health, templates, rules::invalidate),
-                new ProcessingApi(feed, feed, processing.rules(), published, businessRules::invalidate),
+                new ProcessingApi(
+                        feed,
+                        feed,
+                        processing.rules(),
+                        published,
+                        businessRules::invalidate,
+                        signing,
+                        config.api().limits()),
                 media,
                 metrics,
+                clock);
+    }
+
+    /**
+     * Each client signs its callbacks and forwards with its own secret: the one its key is configured with,
+     * else one it rotated in. The gateway's secret ({@code outbound.callbacks.signingSecret}) signs the
+     * configuration file's rules' forwards, and the callbacks of a lone API key, as it always did.
+     */
+    private static SigningSecrets signingSecrets(GatewayConfig config, JdbcFeedStore feed, Clock clock) {
+        Map<String, String> configured = new java.util.HashMap<>();
+        for (GatewayConfig.ApiKey key : config.api().keys()) {
+            if (key.signingSecret() != null) {
+                configured.put(key.name(), key.signingSecret());
+            }
+        }
+        List<GatewayConfig.ApiKey> keys = config.api().keys();
+        return new SigningSecrets(
+                configured,
+                keys.size() == 1 ? keys.getFirst().name() : null,
+                config.outbound().settings().callbacks().signingSecret(),
+                feed,
                 clock);
     }
 

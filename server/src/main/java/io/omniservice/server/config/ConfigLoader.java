@@ -9,6 +9,7 @@ import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.fasterxml.jackson.databind.node.TextNode;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
+import io.omniservice.core.access.Scope;
 import io.omniservice.core.carrier.CarrierSettings;
 import io.omniservice.core.config.ConfigException;
 import io.omniservice.core.model.CarrierType;
@@ -398,10 +399,35 @@ public final class ConfigLoader {
     }
 
     private static Server server(ConfigSection server) {
-        server.rejectUnknown(Set.of("port", "publicBaseUrl", "maxBodyBytes"));
+        server.rejectUnknown(Set.of(
+                "port",
+                "publicBaseUrl",
+                "maxBodyBytes",
+                "maxConnections",
+                "maxConnectionsPerAddress",
+                "idleTimeoutSeconds",
+                "metrics"));
         int port = (int) server.number("port", Server.DEFAULT_PORT, 0, 65_535);
         long maxBodyBytes = server.number("maxBodyBytes", Server.DEFAULT_MAX_BODY_BYTES, 1, Integer.MAX_VALUE - 64);
-        return new Server(port, publicBaseUrl(server), maxBodyBytes);
+        int maxConnections = (int) server.number("maxConnections", Server.DEFAULT_MAX_CONNECTIONS, 1, 1_000_000);
+        int perAddress = (int) server.number(
+                "maxConnectionsPerAddress",
+                Math.min(Server.DEFAULT_MAX_CONNECTIONS_PER_ADDRESS, maxConnections),
+                1,
+                maxConnections);
+        java.time.Duration idle = java.time.Duration.ofSeconds(
+                server.number("idleTimeoutSeconds", Server.DEFAULT_IDLE_TIMEOUT.toSeconds(), 1, 3_600));
+        GatewayConfig.Metrics metrics = GatewayConfig.Metrics.ADMIN_ONLY;
+        Optional<ConfigSection> m = server.section("metrics");
+        if (m.isPresent()) {
+            m.get().rejectUnknown(Set.of("token", "open"));
+            String token = m.get().text("token").orElse(null);
+            if (token != null && token.length() < 16) {
+                throw new ConfigException(m.get().keyPath("token"), "must be at least 16 characters");
+            }
+            metrics = new GatewayConfig.Metrics(token, m.get().bool("open", false));
+        }
+        return new Server(port, publicBaseUrl(server), maxBodyBytes, maxConnections, perAddress, idle, metrics);
     }
 
     private static String publicBaseUrl(ConfigSection server) {
@@ -464,7 +490,7 @@ public final class ConfigLoader {
     }
 
     private static Api api(ConfigSection api) {
-        api.rejectUnknown(Set.of("keys", "jwt", "rateLimit"));
+        api.rejectUnknown(Set.of("keys", "jwt", "rateLimit", "limits"));
         JsonNode keys = api.required("keys");
         if (!keys.isArray() || keys.isEmpty()) {
             throw new ConfigException(api.keyPath("keys"), "must list at least one {name, key}");
@@ -474,18 +500,65 @@ public final class ConfigLoader {
         Set<String> secrets = new HashSet<>();
         for (int i = 0; i < keys.size(); i++) {
             ConfigSection entry = ConfigSection.asSection(api.keyPath("keys") + "[" + i + "]", keys.get(i));
-            entry.rejectUnknown(Set.of("name", "key"));
+            entry.rejectUnknown(Set.of("name", "key", "scopes", "signingSecret"));
             String name = entry.requiredText("name");
             String key = entry.requiredText("key");
+            if (name.length() > 120 || !name.matches("[A-Za-z0-9._:@-]+")) {
+                throw new ConfigException(
+                        entry.keyPath("name"), "must be 1 to 120 letters, digits or . _ : @ - (it names the client)");
+            }
+            // a lone key without scopes is the admin it always was; with several keys, scopes say who is who
+            Set<Scope> scopes = scopes(entry, keys.size() == 1 ? Set.of(Scope.ADMIN) : Scope.standard());
+            String signingSecret = entry.text("signingSecret").orElse(null);
+            if (signingSecret != null && signingSecret.length() < 16) {
+                throw new ConfigException(entry.keyPath("signingSecret"), "must be at least 16 characters");
+            }
             if (!names.add(name)) {
                 throw new ConfigException(entry.keyPath("name"), "'" + name + "' names two keys; names must differ");
             }
             if (!secrets.add(key)) {
                 throw new ConfigException(entry.keyPath("key"), "repeats another entry's key; keys must differ");
             }
-            result.add(new ApiKey(name, key));
+            result.add(new ApiKey(name, key, scopes, signingSecret));
         }
-        return new Api(result, jwt(api.section("jwt")), rateLimit(api.section("rateLimit")));
+        return new Api(result, jwt(api.section("jwt")), rateLimit(api.section("rateLimit")), limits(api));
+    }
+
+    private static Set<Scope> scopes(ConfigSection entry, Set<Scope> otherwise) {
+        if (entry.value("scopes").isEmpty()) {
+            return otherwise;
+        }
+        JsonNode list = entry.required("scopes");
+        String known = java.util.Arrays.stream(Scope.values())
+                .map(Scope::wireName)
+                .collect(java.util.stream.Collectors.joining(", "));
+        if (!list.isArray() || list.isEmpty()) {
+            throw new ConfigException(entry.keyPath("scopes"), "must list one or more of " + known);
+        }
+        Set<Scope> scopes = java.util.EnumSet.noneOf(Scope.class);
+        for (int i = 0; i < list.size(); i++) {
+            String name = list.get(i).asText("");
+            scopes.add(Scope.fromWireName(name)
+                    .orElseThrow(() -> new ConfigException(
+                            entry.keyPath("scopes"), "'" + name + "' is not a scope; known: " + known)));
+        }
+        return scopes;
+    }
+
+    private static GatewayConfig.Limits limits(ConfigSection api) {
+        Optional<ConfigSection> section = api.section("limits");
+        if (section.isEmpty()) {
+            return GatewayConfig.Limits.DEFAULTS;
+        }
+        ConfigSection l = section.get();
+        l.rejectUnknown(
+                Set.of("subscriptionsPerClient", "rulesPerClient", "eventStreamsPerClient", "failedAuthPerMinute"));
+        GatewayConfig.Limits d = GatewayConfig.Limits.DEFAULTS;
+        return new GatewayConfig.Limits(
+                (int) l.number("subscriptionsPerClient", d.subscriptionsPerClient(), 0, 10_000),
+                (int) l.number("rulesPerClient", d.rulesPerClient(), 0, 10_000),
+                (int) l.number("eventStreamsPerClient", d.eventStreamsPerClient(), 0, 1_000),
+                (int) l.number("failedAuthPerMinute", d.failedAuthPerMinute(), 1, 100_000));
     }
 
     private static GatewayConfig.Jwt jwt(Optional<ConfigSection> section) {

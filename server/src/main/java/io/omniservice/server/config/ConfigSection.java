@@ -87,6 +87,18 @@ final class ConfigSection {
                 keyPath(key), "must be a whole number from " + min + " to " + max + ", got '" + text.get() + "'");
     }
 
+    boolean bool(String key, boolean fallback) {
+        Optional<String> text = text(key);
+        if (text.isEmpty()) {
+            return fallback;
+        }
+        return switch (text.get().trim()) {
+            case "true" -> true;
+            case "false" -> false;
+            default -> throw new ConfigException(keyPath(key), "must be true or false, got '" + text.get() + "'");
+        };
+    }
+
     /** Refuses keys the schema does not know, so that a misspelt key is not silently ignored. */
     void rejectUnknown(Set<String> known) {
         for (Iterator<String> names = node.fieldNames(); names.hasNext(); ) {

@@ -92,9 +92,44 @@ public record GatewayConfig(
      * The HTTP listener. {@code publicBaseUrl} (no trailing slash) is where carriers reach us, through any
      * proxy; URL-signing carriers sign that URL, so the request URL is rebuilt from it, never from Host.
      */
-    public record Server(int port, String publicBaseUrl, long maxBodyBytes) {
+    public record Server(
+            int port,
+            String publicBaseUrl,
+            long maxBodyBytes,
+            int maxConnections,
+            int maxConnectionsPerAddress,
+            java.time.Duration idleTimeout,
+            Metrics metrics) {
         public static final int DEFAULT_PORT = 8080;
         public static final long DEFAULT_MAX_BODY_BYTES = 1024 * 1024;
+        public static final int DEFAULT_MAX_CONNECTIONS = 10_000;
+        public static final int DEFAULT_MAX_CONNECTIONS_PER_ADDRESS = 256;
+        public static final java.time.Duration DEFAULT_IDLE_TIMEOUT = java.time.Duration.ofSeconds(30);
+
+        /** The defaults for everything but where it listens. */
+        public Server(int port, String publicBaseUrl, long maxBodyBytes) {
+            this(
+                    port,
+                    publicBaseUrl,
+                    maxBodyBytes,
+                    DEFAULT_MAX_CONNECTIONS,
+                    DEFAULT_MAX_CONNECTIONS_PER_ADDRESS,
+                    DEFAULT_IDLE_TIMEOUT,
+                    Metrics.ADMIN_ONLY);
+        }
+    }
+
+    /**
+     * Who may read {@code /metrics}: an admin API key, a bearer {@code token} for the scraper, or anyone
+     * when {@code open} (the endpoint tells carrier names, volumes and error rates).
+     */
+    public record Metrics(String token, boolean open) {
+        public static final Metrics ADMIN_ONLY = new Metrics(null, false);
+
+        @Override
+        public String toString() {
+            return "Metrics[token=" + (token == null ? "none" : "***") + ", open=" + open + "]";
+        }
     }
 
     /** Where messages are kept: the embedded H2 database or PostgreSQL. */
@@ -119,10 +154,20 @@ public record GatewayConfig(
      * How clients authenticate and how fast they may call: API keys, and optionally JWTs (HS256 with a
      * shared secret, RS256 with keys from a JWKS URL), both as {@code Authorization: Bearer <token>}.
      */
-    public record Api(List<ApiKey> keys, Jwt jwt, RateLimit rateLimit) {
+    public record Api(List<ApiKey> keys, Jwt jwt, RateLimit rateLimit, Limits limits) {
         public Api {
             keys = List.copyOf(keys);
         }
+    }
+
+    /**
+     * What one client may hold, so no client can turn one inbound message into unbounded work: its
+     * subscriptions, its rules, its open event streams; and how many failed authentications one address
+     * may make a minute before it is answered 429 without a check.
+     */
+    public record Limits(
+            int subscriptionsPerClient, int rulesPerClient, int eventStreamsPerClient, int failedAuthPerMinute) {
+        public static final Limits DEFAULTS = new Limits(25, 100, 5, 20);
     }
 
     /** Accepted JWTs: signed with {@code hs256Secret} or a key of {@code jwksUrl}, from {@code issuer} for {@code audience}. */
@@ -136,11 +181,25 @@ public record GatewayConfig(
     /** A token bucket per client: {@code burst} requests at once, refilled at {@code requestsPerSecond}. */
     public record RateLimit(long requestsPerSecond, long burst) {}
 
-    /** One API key; {@code name} says whose it is in logs, the key itself never appears there. */
-    public record ApiKey(String name, String key) {
+    /**
+     * One API key: a client named {@code name} (in logs and as the owner of what it creates; the key
+     * itself never appears there) with its {@code scopes}, and optionally the secret that signs its
+     * callbacks and forwards (else it rotates one in through the API).
+     */
+    public record ApiKey(
+            String name, String key, java.util.Set<io.omniservice.core.access.Scope> scopes, String signingSecret) {
+        public ApiKey {
+            scopes = java.util.Set.copyOf(scopes);
+        }
+
+        /** An admin key without a signing secret of its own. */
+        public ApiKey(String name, String key) {
+            this(name, key, java.util.Set.of(io.omniservice.core.access.Scope.ADMIN), null);
+        }
+
         @Override
         public String toString() {
-            return "ApiKey[name=" + name + ", key=***]";
+            return "ApiKey[name=" + name + ", key=***, scopes=" + scopes + "]";
         }
     }
 }

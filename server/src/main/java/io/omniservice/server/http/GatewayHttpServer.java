@@ -1,5 +1,12 @@
 package io.omniservice.server.http;
 
+import static io.omniservice.core.access.Scope.ADMIN;
+import static io.omniservice.core.access.Scope.EVENTS_READ;
+import static io.omniservice.core.access.Scope.MESSAGES_READ;
+import static io.omniservice.core.access.Scope.MESSAGES_SEND;
+import static io.omniservice.core.access.Scope.RULES_WRITE;
+import static io.omniservice.server.http.ApiKeyAuthentication.requiring;
+
 import io.javalin.Javalin;
 import io.javalin.http.Context;
 import io.javalin.http.HandlerType;
@@ -43,8 +50,11 @@ public final class GatewayHttpServer implements AutoCloseable {
         var queries = new QueryRoutes(store, mediaApi.pipeline());
         var media = new MediaRoutes(mediaApi.blobs(), mediaApi.signer());
         var operations = new OperationsRoutes(store, metrics);
-        var authentication =
-                new ApiKeyAuthentication(api.keys(), api.jwt() == null ? null : new JwtVerifier(api.jwt()));
+        var authentication = new ApiKeyAuthentication(
+                api.keys(),
+                api.jwt() == null ? null : new JwtVerifier(api.jwt()),
+                api.limits().failedAuthPerMinute());
+        var metricsAccess = new MetricsAccess(server.metrics(), authentication);
         var rateLimiting = new RateLimiting(api.rateLimit());
         this.processing = new ProcessingRoutes(processingApi);
         var outbound = new OutboundRoutes(
@@ -57,7 +67,8 @@ public final class GatewayHttpServer implements AutoCloseable {
                 clock,
                 outboundApi.routingRulesChanged(),
                 processingApi.rules(),
-                mediaApi.pipeline());
+                mediaApi.pipeline(),
+                processingApi.signing());
         this.app = Javalin.create(config -> {
             config.startup.showJavalinBanner = false;
             config.startup.showOldJavalinVersionWarning = false;
@@ -66,7 +77,23 @@ public final class GatewayHttpServer implements AutoCloseable {
             config.jetty.port = server.port();
             config.http.maxRequestSize = server.maxBodyBytes();
             config.http.prefer405over404 = true;
-            config.jetty.modifyServer(jetty -> jetty.setErrorHandler(new ErrorResponses.JettyErrors()));
+            config.jetty.modifyServer(jetty -> {
+                jetty.setErrorHandler(new ErrorResponses.JettyErrors());
+                // bounds on what connections alone may hold: all of them, and those of one address
+                jetty.addBean(new org.eclipse.jetty.server.NetworkConnectionLimit(server.maxConnections(), jetty));
+                jetty.addBean(new AddressConnectionLimit(server.maxConnectionsPerAddress(), jetty));
+                jetty.addEventListener(new org.eclipse.jetty.util.component.LifeCycle.Listener() {
+                    @Override
+                    public void lifeCycleStarting(org.eclipse.jetty.util.component.LifeCycle event) {
+                        // the connector exists once the server starts; a silent connection is closed after this
+                        for (var connector : jetty.getConnectors()) {
+                            if (connector instanceof org.eclipse.jetty.server.AbstractConnector c) {
+                                c.setIdleTimeout(server.idleTimeout().toMillis());
+                            }
+                        }
+                    }
+                });
+            });
             config.requestLogger.http(this::logRequest);
 
             var routes = config.routes;
@@ -75,35 +102,41 @@ public final class GatewayHttpServer implements AutoCloseable {
             routes.get("/webhooks/{carrier}", webhooks::handle);
             routes.get("/webhooks/{carrier}/{account}", webhooks::handle);
 
+            // every /v1 route names the scopes that may call it (README "Security": the client model)
             routes.beforeMatched("/v1/*", authentication);
             routes.beforeMatched("/v1/*", rateLimiting);
-            routes.post("/v1/messages", outbound::send);
-            routes.get("/v1/messages", queries::messages);
-            routes.get("/v1/messages/{messageId}", outbound::message);
-            routes.get("/v1/carriers", outbound::carriers);
-            routes.get("/v1/routing-rules", outbound::routingRules);
-            routes.post("/v1/routing-rules", outbound::addRoutingRule);
-            routes.delete("/v1/routing-rules/{ruleId}", outbound::deleteRoutingRule);
-            routes.get("/v1/dead-letters", outbound::deadLetters);
-            routes.post("/v1/dead-letters/{deadLetterId}/replay", outbound::replayDeadLetter);
-            routes.get("/v1/subscriptions", processing::subscriptions);
-            routes.post("/v1/subscriptions", processing::subscribe);
-            routes.get("/v1/subscriptions/{subscriptionId}", processing::subscription);
-            routes.delete("/v1/subscriptions/{subscriptionId}", processing::unsubscribe);
-            routes.get("/v1/events", processing::events);
-            routes.get("/v1/rules", processing::rules);
-            routes.post("/v1/rules", processing::addRule);
-            routes.get("/v1/rules/{ruleId}", processing::rule);
-            routes.delete("/v1/rules/{ruleId}", processing::deleteRule);
-            routes.get("/v1/conversations", queries::conversations);
-            routes.get("/v1/conversations/{conversationId}", queries::conversation);
-            routes.get("/v1/conversations/{conversationId}/messages", queries::conversationMessages);
+            routes.post("/v1/messages", requiring(outbound::send, MESSAGES_SEND));
+            routes.get("/v1/messages", requiring(queries::messages, MESSAGES_READ));
+            routes.get("/v1/messages/{messageId}", requiring(outbound::message, MESSAGES_READ, MESSAGES_SEND));
+            routes.get("/v1/carriers", requiring(outbound::carriers, ADMIN, MESSAGES_SEND));
+            routes.get("/v1/routing-rules", requiring(outbound::routingRules, ADMIN));
+            routes.post("/v1/routing-rules", requiring(outbound::addRoutingRule, ADMIN));
+            routes.delete("/v1/routing-rules/{ruleId}", requiring(outbound::deleteRoutingRule, ADMIN));
+            routes.get("/v1/dead-letters", requiring(outbound::deadLetters, ADMIN));
+            routes.post("/v1/dead-letters/{deadLetterId}/replay", requiring(outbound::replayDeadLetter, ADMIN));
+            routes.get("/v1/subscriptions", requiring(processing::subscriptions, EVENTS_READ));
+            routes.post("/v1/subscriptions", requiring(processing::subscribe, EVENTS_READ));
+            routes.get("/v1/subscriptions/{subscriptionId}", requiring(processing::subscription, EVENTS_READ));
+            routes.delete("/v1/subscriptions/{subscriptionId}", requiring(processing::unsubscribe, EVENTS_READ));
+            routes.get("/v1/events", requiring(processing::events, EVENTS_READ));
+            routes.get("/v1/rules", requiring(processing::rules, RULES_WRITE));
+            routes.post("/v1/rules", requiring(processing::addRule, RULES_WRITE));
+            routes.get("/v1/rules/{ruleId}", requiring(processing::rule, RULES_WRITE));
+            routes.delete("/v1/rules/{ruleId}", requiring(processing::deleteRule, RULES_WRITE));
+            routes.get("/v1/conversations", requiring(queries::conversations, MESSAGES_READ));
+            routes.get("/v1/conversations/{conversationId}", requiring(queries::conversation, MESSAGES_READ));
+            routes.get(
+                    "/v1/conversations/{conversationId}/messages",
+                    requiring(queries::conversationMessages, MESSAGES_READ));
+            routes.get("/v1/clients/me", processing::me);
+            routes.post("/v1/clients/me/signing-secret", processing::rotateSigningSecret);
 
             routes.get("/media/{key}", media::serve);
             routes.head("/media/{key}", media::serve);
 
             routes.get("/health/live", operations::live);
             routes.get("/health/ready", operations::ready);
+            routes.beforeMatched("/metrics", metricsAccess);
             routes.get("/metrics", operations::metrics);
 
             ErrorResponses.register(routes);

@@ -10,10 +10,14 @@ import com.nimbusds.jose.proc.SecurityContext;
 import com.nimbusds.jwt.JWTClaimsSet;
 import com.nimbusds.jwt.proc.DefaultJWTClaimsVerifier;
 import com.nimbusds.jwt.proc.DefaultJWTProcessor;
+import io.omniservice.core.access.Scope;
 import io.omniservice.server.config.GatewayConfig;
 import java.net.MalformedURLException;
 import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.EnumSet;
 import java.util.HashSet;
+import java.util.List;
 import java.util.Optional;
 import java.util.Set;
 
@@ -57,14 +61,40 @@ final class JwtVerifier {
         return processor;
     }
 
-    /** The token's subject when it is valid; empty otherwise (bad signature, expired, wrong issuer...). */
-    Optional<String> verify(String token) {
+    /**
+     * A valid token's subject and scopes: its {@code scope} claim (space-separated, as OAuth 2 writes it) or
+     * {@code scp} (a list or a string), the known ones kept; everything but admin when it names none.
+     */
+    record Claims(String subject, Set<Scope> scopes) {}
+
+    private static Set<Scope> scopes(JWTClaimsSet claims) {
+        List<String> named = new ArrayList<>();
+        Object scope = claims.getClaim("scope");
+        Object scp = claims.getClaim("scp");
+        for (Object value : new Object[] {scope, scp}) {
+            if (value instanceof String text) {
+                named.addAll(List.of(text.trim().split("\\s+")));
+            } else if (value instanceof List<?> list) {
+                list.forEach(item -> named.add(String.valueOf(item)));
+            }
+        }
+        if (scope == null && scp == null) {
+            return Scope.standard();
+        }
+        Set<Scope> scopes = EnumSet.noneOf(Scope.class);
+        named.forEach(name -> Scope.fromWireName(name).ifPresent(scopes::add));
+        return scopes;
+    }
+
+    /** The token's claims when it is valid; empty otherwise (bad signature, expired, wrong issuer...). */
+    Optional<Claims> verify(String token) {
         for (DefaultJWTProcessor<SecurityContext> processor : new DefaultJWTProcessor[] {hs256, rs256}) {
             if (processor == null) {
                 continue;
             }
             try {
-                return Optional.of(processor.process(token, null).getSubject());
+                JWTClaimsSet claims = processor.process(token, null);
+                return Optional.of(new Claims(claims.getSubject(), scopes(claims)));
             } catch (BadJOSEException | com.nimbusds.jose.JOSEException | java.text.ParseException e) {
                 // try the other algorithm, then refuse
             }

@@ -41,6 +41,12 @@ import java.util.Map;
  */
 final class OutboundRoutes {
     private static final int MAX_BUTTONS = 10;
+    /** The longest alphanumeric sender id any carrier takes is far shorter; the column holds this much. */
+    private static final int MAX_SENDER_ID = 255;
+
+    private static final Instant EARLIEST = Instant.parse("2000-01-01T00:00:00Z");
+    /** How far ahead scheduledAt and expireAt may lie. */
+    private static final java.time.Duration FURTHEST = java.time.Duration.ofDays(366);
 
     private final OutboundService service;
     private final OutboundStore outbound;
@@ -52,6 +58,7 @@ final class OutboundRoutes {
     private final Runnable rulesChanged;
     private final MediaPipeline media;
     private final io.omniservice.core.rules.RuleStore businessRules;
+    private final io.omniservice.core.access.SigningSecrets signing;
 
     OutboundRoutes(
             OutboundService service,
@@ -63,7 +70,9 @@ final class OutboundRoutes {
             Clock clock,
             Runnable rulesChanged,
             io.omniservice.core.rules.RuleStore businessRules,
-            MediaPipeline media) {
+            MediaPipeline media,
+            io.omniservice.core.access.SigningSecrets signing) {
+        this.signing = signing;
         this.media = media; // for the message view
         this.rulesChanged = rulesChanged;
         this.businessRules = businessRules;
@@ -79,7 +88,7 @@ final class OutboundRoutes {
     void send(Context ctx) {
         byte[] raw = ctx.bodyAsBytes();
         JsonNode body = JsonBody.readObject(raw);
-        OutboundRequest request = parse(body);
+        OutboundRequest request = parse(body, ApiKeyAuthentication.client(ctx).id());
         OutboundService.Idempotency idempotency = null;
         String key = ctx.header("Idempotency-Key");
         if (key != null) {
@@ -87,8 +96,8 @@ final class OutboundRoutes {
                 throw new ApiException(new ApiError(
                         400, "invalid_header", "Idempotency-Key must be 1 to 255 characters", "Idempotency-Key"));
             }
-            idempotency =
-                    new OutboundService.Idempotency(ctx.attribute(ApiKeyAuthentication.KEY_NAME), key, sha256(raw));
+            idempotency = new OutboundService.Idempotency(
+                    ApiKeyAuthentication.client(ctx).id(), key, sha256(raw));
         }
         try {
             OutboundService.Accepted accepted = service.accept(request, idempotency);
@@ -111,7 +120,7 @@ final class OutboundRoutes {
     }
 
     /** Reads the seed's OutboundMessageRequest, naming the first field that is wrong. */
-    private OutboundRequest parse(JsonNode body) {
+    private OutboundRequest parse(JsonNode body, String client) {
         JsonNode to = object(body, "to", true);
         String phone = text(to, "to.phoneNumber", "phoneNumber", false);
         String chatId = text(to, "to.chatId", "chatId", false);
@@ -137,6 +146,9 @@ final class OutboundRoutes {
             from = fromPhone != null
                     ? e164(fromPhone, "from.phoneNumber")
                     : text(fromNode, "from.senderId", "senderId", false);
+            if (fromPhone == null && from != null && (from.isBlank() || from.length() > MAX_SENDER_ID)) {
+                throw ApiException.invalidField("from.senderId", "must be 1 to " + MAX_SENDER_ID + " characters");
+            }
         }
         JsonNode content = object(body, "content", true);
         String type = text(content, "content.type", "type", true);
@@ -201,6 +213,14 @@ final class OutboundRoutes {
             callbackUrl = text(options, "options.callbackUrl", "callbackUrl", false);
             if (callbackUrl != null) {
                 JsonBody.httpUrl(callbackUrl, "options.callbackUrl");
+                if (signing.of(client).isEmpty()) {
+                    throw new ApiException(new ApiError(
+                            400,
+                            "signing_secret_required",
+                            "callbacks are signed with your client's secret, and you have none yet: create it with"
+                                    + " POST /v1/clients/me/signing-secret",
+                            "options.callbackUrl"));
+                }
             }
         }
         if (expireAt != null && !expireAt.isAfter(clock.instant())) {
@@ -220,7 +240,8 @@ final class OutboundRoutes {
                 priority,
                 scheduledAt,
                 expireAt,
-                callbackUrl);
+                callbackUrl,
+                client);
     }
 
     private static List<MessageContent.Interactive.Button> buttons(JsonNode content) {
@@ -265,17 +286,24 @@ final class OutboundRoutes {
         return result;
     }
 
-    private static Instant instant(JsonNode options, String field) {
+    private Instant instant(JsonNode options, String field) {
         String raw = text(options, "options." + field, field, false);
         if (raw == null) {
             return null;
         }
+        Instant at;
         try {
-            return Instant.parse(raw);
+            at = Instant.parse(raw);
         } catch (DateTimeParseException e) {
             throw ApiException.invalidField(
                     "options." + field, "must be an ISO-8601 time such as 2026-11-25T14:00:00Z");
         }
+        // the store keeps ordinary timestamps; Instant itself reaches the year one billion
+        if (at.isBefore(EARLIEST) || at.isAfter(clock.instant().plus(FURTHEST))) {
+            throw ApiException.invalidField(
+                    "options." + field, "must lie between 2000 and " + FURTHEST.toDays() + " days from now");
+        }
+        return at;
     }
 
     private static JsonNode object(JsonNode parent, String field, boolean required) {
@@ -329,8 +357,7 @@ final class OutboundRoutes {
      * rules that fired for an inbound one.
      */
     void message(Context ctx) {
-        Message message = store.message(ctx.pathParam("messageId"))
-                .orElseThrow(() -> ApiException.notFound("message_not_found", "no message has this id"));
+        Message message = QueryRoutes.readable(store, ctx, ctx.pathParam("messageId"));
         ObjectNode json = Json.MAPPER.valueToTree(media.view(message));
         json.set("attempts", Json.MAPPER.valueToTree(outbound.attempts(message.messageId())));
         businessRules.rulesFired(message.messageId()).ifPresent(fired -> json.set("rulesFired", fired));

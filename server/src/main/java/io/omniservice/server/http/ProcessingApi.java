@@ -8,11 +8,14 @@ import java.util.List;
 
 /**
  * What the processing routes serve from: subscriptions and the published log, the rules (those of the
- * configuration file, read-only, and those stored through the API), and the signal SSE streams wait on.
+ * configuration file, read-only, and those stored through the API), the signal SSE streams wait on, the
+ * clients' signing secrets and what one client may hold.
  */
 public record ProcessingApi(
         NotificationStore notifications,
         RuleStore rules,
         List<Rule> configuredRules,
         EventSignal published,
-        Runnable rulesChanged) {}
+        Runnable rulesChanged,
+        io.omniservice.core.access.SigningSecrets signing,
+        io.omniservice.server.config.GatewayConfig.Limits limits) {}

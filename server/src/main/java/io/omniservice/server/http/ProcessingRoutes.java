@@ -3,6 +3,9 @@ package io.omniservice.server.http;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.javalin.http.Context;
+import io.omniservice.core.access.ApiClient;
+import io.omniservice.core.access.Audience;
+import io.omniservice.core.access.Scope;
 import io.omniservice.core.json.Json;
 import io.omniservice.core.model.ApiError;
 import io.omniservice.core.notify.PublishedEvent;
@@ -22,6 +25,8 @@ import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * Subscriptions ({@code /v1/subscriptions}), the Server-Sent Events stream ({@code /v1/events}) and the
@@ -33,7 +38,15 @@ final class ProcessingRoutes {
     /** How often a waiting stream looks for events other nodes published. */
     private static final Duration POLL = Duration.ofSeconds(1);
 
+    /** A backlog is replayed this many events at a time, with {@link #REPLAY_PAUSE} between batches. */
+    private static final int REPLAY_BATCH = 200;
+
+    private static final Duration REPLAY_PAUSE = Duration.ofMillis(100);
+
     private static final SecureRandom RANDOM = new SecureRandom();
+
+    /** Open event streams per client. */
+    private final Map<String, AtomicInteger> streams = new ConcurrentHashMap<>();
 
     private final ProcessingApi api;
     private volatile boolean closing;
@@ -51,17 +64,30 @@ final class ProcessingRoutes {
     // --- subscriptions
 
     void subscriptions(Context ctx) {
-        JsonBody.write(ctx, 200, Map.of("items", api.notifications().subscriptions()));
+        ApiClient client = ApiKeyAuthentication.client(ctx);
+        JsonBody.write(
+                ctx,
+                200,
+                ListPage.of(
+                        api.notifications().subscriptions(client.audience()),
+                        Subscription::id,
+                        QueryParameters.parse(ctx.queryString()).page(client.audience())));
     }
 
     void subscription(Context ctx) {
-        Subscription found = api.notifications()
+        JsonBody.write(ctx, 200, ownSubscription(ctx));
+    }
+
+    /** The subscription when it is this client's (or the client is an admin); another's is as good as absent. */
+    private Subscription ownSubscription(Context ctx) {
+        return api.notifications()
                 .subscription(ctx.pathParam("subscriptionId"))
+                .filter(s -> ApiKeyAuthentication.client(ctx).sees(s.client()))
                 .orElseThrow(() -> ApiException.notFound("subscription_not_found", "no subscription has this id"));
-        JsonBody.write(ctx, 200, found);
     }
 
     void subscribe(Context ctx) {
+        ApiClient client = ApiKeyAuthentication.client(ctx);
         ObjectNode body = JsonBody.readObject(ctx.bodyAsBytes());
         for (String field : iterable(body.fieldNames())) {
             if (!Set.of("url", "events", "secret").contains(field)) {
@@ -101,8 +127,13 @@ final class ProcessingRoutes {
         } else {
             secret = secretNode.asText();
         }
-        Subscription stored =
-                api.notifications().addSubscription(new Subscription(null, url.toString(), types, secret, null));
+        int held = api.notifications().subscriptions(Audience.of(client.id())).size();
+        if (held >= api.limits().subscriptionsPerClient()) {
+            throw limitReached("subscriptions", api.limits().subscriptionsPerClient());
+        }
+        Subscription stored = api.notifications()
+                .addSubscription(
+                        new Subscription(null, url.toString(), types, secret, null, client.id(), client.isAdmin()));
         // the only answer that shows the secret: the receiver needs it to check signatures
         ObjectNode answer = Json.MAPPER.valueToTree(stored);
         answer.put("secret", secret);
@@ -110,7 +141,7 @@ final class ProcessingRoutes {
     }
 
     void unsubscribe(Context ctx) {
-        if (!api.notifications().deleteSubscription(ctx.pathParam("subscriptionId"))) {
+        if (!api.notifications().deleteSubscription(ownSubscription(ctx).id())) {
             throw ApiException.notFound("subscription_not_found", "no subscription has this id");
         }
         ctx.status(204);
@@ -125,6 +156,7 @@ final class ProcessingRoutes {
      * {@code ?types=} narrows it to some event types.
      */
     void events(Context ctx) throws IOException {
+        ApiClient client = ApiKeyAuthentication.client(ctx);
         Set<String> types = new LinkedHashSet<>();
         String typesParameter = ctx.queryParam("types");
         if (typesParameter != null && !typesParameter.isBlank()) {
@@ -150,6 +182,25 @@ final class ProcessingRoutes {
                 throw ApiException.invalidParameter("Last-Event-ID", "must be the id of an event this stream sent");
             }
         }
+        AtomicInteger open = streams.computeIfAbsent(client.id(), c -> new AtomicInteger());
+        if (open.incrementAndGet() > api.limits().eventStreamsPerClient()) {
+            open.decrementAndGet();
+            throw new ApiException(
+                    new ApiError(
+                            429,
+                            "too_many_streams",
+                            "this client has " + api.limits().eventStreamsPerClient()
+                                    + " event streams open already; close one first"),
+                    Map.of("Retry-After", "5"));
+        }
+        try {
+            stream(ctx, client, types, position);
+        } finally {
+            open.decrementAndGet();
+        }
+    }
+
+    private void stream(Context ctx, ApiClient client, Set<String> types, long position) throws IOException {
         var response = ctx.res();
         response.setStatus(200);
         response.setContentType("text/event-stream;charset=utf-8");
@@ -162,7 +213,8 @@ final class ProcessingRoutes {
             long quietSince = System.nanoTime();
             while (!closing) {
                 long seen = api.published().version();
-                List<PublishedEvent> batch = api.notifications().publishedAfter(position, types, 500);
+                List<PublishedEvent> batch =
+                        api.notifications().publishedAfter(position, types, REPLAY_BATCH, client.audience());
                 if (!batch.isEmpty()) {
                     StringBuilder text = new StringBuilder();
                     for (PublishedEvent event : batch) {
@@ -174,6 +226,10 @@ final class ProcessingRoutes {
                     out.write(text.toString().getBytes(StandardCharsets.UTF_8));
                     out.flush();
                     quietSince = System.nanoTime();
+                    if (batch.size() == REPLAY_BATCH) {
+                        // replaying a backlog: paced, so a crowd of resuming clients cannot saturate the node
+                        Thread.sleep(REPLAY_PAUSE.toMillis());
+                    }
                     continue;
                 }
                 if (System.nanoTime() - quietSince > KEEP_ALIVE.toNanos()) {
@@ -192,39 +248,59 @@ final class ProcessingRoutes {
 
     // --- rules
 
+    /** The configuration file's rules (read-only, seen by all), then the client's own stored rules. */
     void rules(Context ctx) {
+        ApiClient client = ApiKeyAuthentication.client(ctx);
         List<ObjectNode> items = new ArrayList<>();
         for (Rule rule : api.configuredRules()) {
-            items.add(RuleParser.toJson(rule).put("source", "config"));
+            items.add(ruleJson(rule, "config"));
         }
         for (Rule rule : api.rules().storedRules()) {
-            items.add(RuleParser.toJson(rule).put("source", "api"));
+            if (client.sees(rule.client())) {
+                items.add(ruleJson(rule, "api"));
+            }
         }
-        JsonBody.write(ctx, 200, Map.of("items", items));
+        JsonBody.write(
+                ctx,
+                200,
+                ListPage.of(
+                        items,
+                        item -> item.path("id").asText(),
+                        QueryParameters.parse(ctx.queryString()).page(client.audience())));
     }
 
     void rule(Context ctx) {
         String id = ctx.pathParam("ruleId");
-        JsonBody.write(ctx, 200, find(id));
+        JsonBody.write(ctx, 200, find(id, ApiKeyAuthentication.client(ctx)));
     }
 
-    private ObjectNode find(String id) {
+    private ObjectNode find(String id, ApiClient client) {
         for (Rule rule : api.configuredRules()) {
             if (rule.id().equals(id)) {
-                return RuleParser.toJson(rule).put("source", "config");
+                return ruleJson(rule, "config");
             }
         }
         return api.rules().storedRules().stream()
-                .filter(r -> r.id().equals(id))
+                .filter(r -> r.id().equals(id) && client.sees(r.client()))
                 .findFirst()
-                .map(r -> RuleParser.toJson(r).put("source", "api"))
+                .map(r -> ruleJson(r, "api"))
                 .orElseThrow(() -> ApiException.notFound("rule_not_found", "no rule has this id"));
     }
 
+    private static ObjectNode ruleJson(Rule rule, String source) {
+        ObjectNode json = RuleParser.toJson(rule).put("source", source);
+        if (rule.client() != null) {
+            json.put("client", rule.client());
+        }
+        return json;
+    }
+
     void addRule(Context ctx) {
+        ApiClient client = ApiKeyAuthentication.client(ctx);
         ObjectNode body = JsonBody.readObject(ctx.bodyAsBytes());
         body.remove("id");
         body.remove("source");
+        body.remove("client");
         Rule rule;
         try {
             rule = RuleParser.parse(body, null);
@@ -233,9 +309,24 @@ final class ProcessingRoutes {
             throw new ApiException(
                     new ApiError(400, "invalid_request", (field == null ? "" : field + ": ") + e.detail(), field));
         }
-        Rule stored = api.rules().addRule(rule);
+        if (rule.actions().stream().anyMatch(a -> a instanceof io.omniservice.core.rules.RuleAction.Forward)
+                && api.signing().of(client.id()).isEmpty()) {
+            throw new ApiException(new ApiError(
+                    400,
+                    "signing_secret_required",
+                    "forwards are signed with your client's secret, and you have none yet: create it with"
+                            + " POST /v1/clients/me/signing-secret",
+                    "actions"));
+        }
+        long held = api.rules().storedRules().stream()
+                .filter(r -> client.id().equals(r.client()))
+                .count();
+        if (held >= api.limits().rulesPerClient()) {
+            throw limitReached("rules", api.limits().rulesPerClient());
+        }
+        Rule stored = api.rules().addRule(rule.ownedBy(client.id()));
         api.rulesChanged().run();
-        JsonBody.write(ctx, 201, RuleParser.toJson(stored).put("source", "api"));
+        JsonBody.write(ctx, 201, ruleJson(stored, "api"));
     }
 
     void deleteRule(Context ctx) {
@@ -244,14 +335,63 @@ final class ProcessingRoutes {
             throw new ApiException(new ApiError(
                     409, "rule_from_config", "this rule comes from the configuration file; remove it there"));
         }
-        if (!api.rules().deleteRule(id)) {
+        if (!api.rules().storedRules().stream()
+                        .anyMatch(r -> r.id().equals(id)
+                                && ApiKeyAuthentication.client(ctx).sees(r.client()))
+                || !api.rules().deleteRule(id)) {
             throw ApiException.notFound("rule_not_found", "no rule has this id");
         }
         api.rulesChanged().run();
         ctx.status(204);
     }
 
+    // --- the client itself
+
+    /** Who the caller is: its id, scopes, and where the secret that signs its callbacks comes from. */
+    void me(Context ctx) {
+        ApiClient client = ApiKeyAuthentication.client(ctx);
+        ObjectNode json = Json.MAPPER.createObjectNode();
+        json.put("id", client.id());
+        var scopes = json.putArray("scopes");
+        client.scopes().stream().map(Scope::wireName).sorted().forEach(scopes::add);
+        json.put("signingSecret", api.signing().source(client.id()).name().toLowerCase(java.util.Locale.ROOT));
+        JsonBody.write(ctx, 200, json);
+    }
+
+    /**
+     * Makes a new secret for the client's callbacks and forwards and shows it this once. The previous one
+     * keeps signing beside it for a day, so receivers can switch over without refusing a delivery.
+     */
+    void rotateSigningSecret(Context ctx) {
+        ApiClient client = ApiKeyAuthentication.client(ctx);
+        if (api.signing().configured(client.id())) {
+            throw new ApiException(new ApiError(
+                    409,
+                    "signing_secret_in_config",
+                    "this client's signing secret is set in the configuration file; change it there"));
+        }
+        byte[] random = new byte[32];
+        RANDOM.nextBytes(random);
+        var rotated =
+                api.signing().rotate(client.id(), "whsec_" + HexFormat.of().formatHex(random));
+        ObjectNode json = Json.MAPPER.createObjectNode();
+        json.put("secret", rotated.secret());
+        json.put("rotatedAt", rotated.rotatedAt().toString());
+        if (rotated.previousUntil() != null) {
+            json.put("previousValidUntil", rotated.previousUntil().toString());
+        }
+        JsonBody.write(ctx, 201, json);
+    }
+
     // --- shared
+
+    private static ApiException limitReached(String what, int limit) {
+        return new ApiException(new ApiError(
+                409,
+                "limit_reached",
+                "this client holds " + limit + " " + what
+                        + " already, the most it may (api.limits); delete one first"));
+    }
 
     private static <T> Iterable<T> iterable(java.util.Iterator<T> iterator) {
         return () -> iterator;

@@ -94,8 +94,11 @@ final class QueryParameters {
                                 + ", got '" + raw + "'"));
     }
 
-    /** {@code limit} (1 to 500, default 50) and the opaque {@code cursor} of the previous page. */
-    PageRequest page() {
+    /**
+     * {@code limit} (1 to 500, default 50) and the opaque {@code cursor} of the previous page, of the rows
+     * {@code audience} sees.
+     */
+    PageRequest page(io.omniservice.core.access.Audience audience) {
         int limit = DEFAULT_LIMIT;
         Optional<String> raw = optional("limit");
         if (raw.isPresent()) {
@@ -109,6 +112,6 @@ final class QueryParameters {
                         "limit", "limit must be a whole number from 1 to " + PageRequest.MAX_LIMIT);
             }
         }
-        return new PageRequest(limit, optional("cursor").orElse(null));
+        return new PageRequest(limit, optional("cursor").orElse(null), audience);
     }
 }

@@ -2,6 +2,7 @@ package io.omniservice.server.http;
 
 import com.fasterxml.jackson.annotation.JsonInclude;
 import io.javalin.http.Context;
+import io.omniservice.core.access.Audience;
 import io.omniservice.core.media.MediaPipeline;
 import io.omniservice.core.model.CarrierType;
 import io.omniservice.core.model.Conversation;
@@ -34,10 +35,11 @@ final class QueryRoutes {
         }
     }
 
-    void message(Context ctx) {
-        Message message = store.message(ctx.pathParam("messageId"))
+    /** The message when this request's client may read it; another client's message is as good as absent. */
+    static Message readable(MessageStore store, Context ctx, String messageId) {
+        return store.message(messageId)
+                .filter(ApiKeyAuthentication.client(ctx)::reads)
                 .orElseThrow(() -> ApiException.notFound("message_not_found", "no message has this id"));
-        JsonBody.write(ctx, 200, media.view(message));
     }
 
     /** {@code ?carrier=&since=&until=} or {@code ?status=&createdAfter=}: exactly one of the two forms. */
@@ -53,7 +55,7 @@ final class QueryRoutes {
         if (!byCarrier && !byStatus) {
             throw ApiException.invalidParameter("carrier", "give carrier, since and until, or status and createdAfter");
         }
-        PageRequest page = query.page();
+        PageRequest page = query.page(ApiKeyAuthentication.client(ctx).audience());
         Page<Message> result;
         if (byCarrier) {
             CarrierType carrier = query.carrier("carrier");
@@ -74,7 +76,7 @@ final class QueryRoutes {
         QueryParameters query = QueryParameters.parse(ctx.queryString());
         String participant =
                 query.optional("participant").map(QueryRoutes::participant).orElse(null);
-        Page<Conversation> result = store.conversations(participant, query.page());
+        Page<Conversation> result = store.conversations(participant, query.page(Audience.EVERYONE));
         JsonBody.write(ctx, 200, PageBody.of(result));
     }
 
@@ -85,7 +87,7 @@ final class QueryRoutes {
     void conversationMessages(Context ctx) {
         QueryParameters query = QueryParameters.parse(ctx.queryString());
         Conversation conversation = existingConversation(ctx.pathParam("conversationId"));
-        PageRequest page = query.page();
+        PageRequest page = query.page(ApiKeyAuthentication.client(ctx).audience());
         JsonBody.write(
                 ctx,
                 200,

@@ -26,10 +26,11 @@ final class RateLimiting implements Handler {
 
     @Override
     public void handle(Context ctx) {
-        String client = ctx.attribute(ApiKeyAuthentication.KEY_NAME);
-        if (client == null) {
+        io.omniservice.core.access.ApiClient authenticated = ctx.attribute(ApiKeyAuthentication.CLIENT);
+        if (authenticated == null) {
             return; // authentication refused it already
         }
+        String client = authenticated.id();
         Bucket bucket = buckets.computeIfAbsent(client, c -> Bucket.builder()
                 .addLimit(Bandwidth.builder()
                         .capacity(limit.burst())

@@ -385,7 +385,11 @@ class GatewayHttpTest {
         gateway.send(
                 HttpRequest.newBuilder(gateway.uri("/webhooks/telegram")).POST(HttpRequest.BodyPublishers.noBody()));
 
-        HttpResponse<String> response = gateway.get("/metrics");
+        assertThat(gateway.get("/metrics").statusCode()).as("no credentials").isEqualTo(401);
+        assertThat(gateway.as(RunningGateway.OTHER_KEY, "GET", "/metrics", null).statusCode())
+                .as("a client without the admin scope")
+                .isEqualTo(403);
+        HttpResponse<String> response = gateway.api("/metrics");
 
         assertThat(response.statusCode()).isEqualTo(200);
         assertThat(response.headers().firstValue("Content-Type"))

@@ -333,8 +333,7 @@ class InboundMediaTest {
         assertThat(item.has("key")).as(item.toString()).isFalse();
         assertThat(item.has("thumbnailUrl")).as(item.toString()).isFalse();
         assertThat(cdn.findAll(getRequestedFor(urlPathEqualTo(path)))).hasSize(1);
-        String metrics =
-                send(HttpRequest.newBuilder(gateway.uri("/metrics")).build()).body();
+        String metrics = gateway.api("/metrics").body();
         assertThat(metrics)
                 .containsPattern("omniservice_media_total\\{direction=\"inbound\",status=\"refused\"} [1-9]");
     }

@@ -21,6 +21,9 @@ import java.util.Map;
  */
 public final class RunningGateway implements AutoCloseable {
     public static final String API_KEY = "test-api-key-0123456789";
+    /** A second client, with the standard scopes (everything but admin) and no signing secret yet. */
+    public static final String OTHER_KEY = "another-key-0123456789";
+
     public static final String PUBLIC_BASE_URL = "https://gw.example.com/base";
 
     private final Gateway gateway;
@@ -39,6 +42,17 @@ public final class RunningGateway implements AutoCloseable {
             String apiYaml,
             String carriersYaml,
             List<CarrierProvider> providers) {
+        this(dataDirectory, maxBodyBytes, "", apiYaml, carriersYaml, providers);
+    }
+
+    /** With more API keys after the two of every test ({@code keysYaml}: list items indented four spaces). */
+    public RunningGateway(
+            Path dataDirectory,
+            long maxBodyBytes,
+            String keysYaml,
+            String apiYaml,
+            String carriersYaml,
+            List<CarrierProvider> providers) {
         String yaml = """
                 server:
                   port: 0
@@ -50,11 +64,21 @@ public final class RunningGateway implements AutoCloseable {
                     path: '%s'
                 api:
                   keys:
-                    - {name: tests, key: %s}
-                    - {name: other, key: another-key-0123456789}
+                    - {name: tests, key: %s, scopes: [admin], signingSecret: %s}
+                    - {name: other, key: %s}
                 %s
                 %s
-                """.formatted(PUBLIC_BASE_URL, maxBodyBytes, dataDirectory, API_KEY, apiYaml, carriersYaml);
+                %s
+                """.formatted(
+                        PUBLIC_BASE_URL,
+                        maxBodyBytes,
+                        dataDirectory,
+                        API_KEY,
+                        API_KEY,
+                        OTHER_KEY,
+                        keysYaml,
+                        apiYaml,
+                        carriersYaml);
         GatewayConfig config = new ConfigLoader(Map.of()).parse(yaml);
         this.gateway = Gateway.open(config, providers, Clock.systemUTC());
         this.port = gateway.start();
@@ -90,6 +114,18 @@ public final class RunningGateway implements AutoCloseable {
     /** A GET with the test API key. */
     public HttpResponse<String> api(String pathAndQuery) {
         return send(HttpRequest.newBuilder(uri(pathAndQuery)).header("Authorization", "Bearer " + API_KEY));
+    }
+
+    /** A request with {@code key} as the bearer token: {@code method} with a JSON {@code body} (null: none). */
+    public HttpResponse<String> as(String key, String method, String pathAndQuery, String body) {
+        return send(HttpRequest.newBuilder(uri(pathAndQuery))
+                .header("Authorization", "Bearer " + key)
+                .header("Content-Type", "application/json")
+                .method(
+                        method,
+                        body == null
+                                ? HttpRequest.BodyPublishers.noBody()
+                                : HttpRequest.BodyPublishers.ofString(body)));
     }
 
     @Override
