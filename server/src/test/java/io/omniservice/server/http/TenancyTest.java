@@ -44,7 +44,7 @@ class TenancyTest {
     private static final String ADMIN = RunningGateway.API_KEY;
 
     @TempDir
-    Path data;
+    static Path data; // static: JUnit fills an instance @TempDir only after @BeforeAll
 
     WireMockServer remote;
     RunningGateway gateway;
