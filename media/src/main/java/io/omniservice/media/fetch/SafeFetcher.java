@@ -1,6 +1,8 @@
 package io.omniservice.media.fetch;
 
 import io.omniservice.core.carrier.MediaDownload;
+import io.omniservice.core.net.AddressGuard;
+import io.omniservice.core.net.AddressRefused;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.InterruptedIOException;
@@ -188,7 +190,11 @@ public final class SafeFetcher {
         URI current = start;
         int redirects = 0;
         while (true) {
-            guard.check(current);
+            try {
+                guard.check(current);
+            } catch (AddressRefused refused) {
+                throw FetchRefused.of(current, refused);
+            }
             boolean sameOrigin = sameOrigin(start, current);
             HttpGet request = request(current, sameOrigin ? headers : Map.of(), remaining(deadline, current));
             inFlight.set(request);
@@ -321,7 +327,7 @@ public final class SafeFetcher {
         try {
             return client.execute(request);
         } catch (AddressGuard.RefusedHost e) {
-            throw e.refusal();
+            throw FetchRefused.of(uri, e.refusal());
         } catch (InterruptedIOException e) {
             if (Thread.currentThread().isInterrupted()) {
                 throw e;

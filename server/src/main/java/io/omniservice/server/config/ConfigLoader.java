@@ -321,8 +321,8 @@ public final class ConfigLoader {
                     throw new ConfigException(at, "must be a CIDR block such as 10.0.0.0/8");
                 }
                 try {
-                    new io.omniservice.media.fetch.AddressGuard(
-                            List.of(list.get(i).asText()));
+                    new io.omniservice.core.net.AddressGuard(
+                            "media.fetch.allowedNetworks", List.of(list.get(i).asText()));
                 } catch (IllegalArgumentException e) {
                     throw new ConfigException(at, e.getMessage());
                 }
