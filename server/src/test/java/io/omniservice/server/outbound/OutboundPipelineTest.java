@@ -393,9 +393,10 @@ class OutboundPipelineTest {
         });
         String signature = callback.getHeader(EventSignature.HEADER);
         long t = Long.parseLong(signature.substring(2, signature.indexOf(',')));
+        // a client's callbacks are signed with its own secret (the test client's is configured with its key)
         assertThat(signature)
                 .isEqualTo(EventSignature.header(
-                        CALLBACK_SECRET, t, callback.getBodyAsString().getBytes(StandardCharsets.UTF_8)));
+                        RunningGateway.API_KEY, t, callback.getBodyAsString().getBytes(StandardCharsets.UTF_8)));
         JsonNode event = Json.MAPPER.readTree(callback.getBodyAsString());
         assertThat(event.path("type").asText()).isEqualTo("message.status");
         assertThat(event.path("data").path("messageId").asText()).isEqualTo(id);
