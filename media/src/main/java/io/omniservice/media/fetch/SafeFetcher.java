@@ -8,9 +8,7 @@ import java.io.InputStream;
 import java.io.InterruptedIOException;
 import java.io.OutputStream;
 import java.io.UncheckedIOException;
-import java.net.InetAddress;
 import java.net.URI;
-import java.net.UnknownHostException;
 import java.net.http.HttpTimeoutException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -80,17 +78,7 @@ public final class SafeFetcher {
         }
         // No proxy (it would connect where the guard never looked), no automatic redirects, retries or
         // decompression (the size cap and digest are of the bytes sent), and a connection per download.
-        DnsResolver resolver = new DnsResolver() {
-            @Override
-            public InetAddress[] resolve(String host) throws UnknownHostException {
-                return guard.connectable(host);
-            }
-
-            @Override
-            public String resolveCanonicalHostname(String host) {
-                return host;
-            }
-        };
+        DnsResolver resolver = new GuardedDnsResolver(guard);
         Timeout connect = Timeout.of(limits.connectTimeout());
         this.client = HttpClients.custom()
                 .setConnectionManager(PoolingHttpClientConnectionManagerBuilder.create()
