@@ -90,8 +90,12 @@ class WorkflowCrashTest {
                 .willReturn(aResponse().withStatus(200).withFixedDelay(REMOTE_DELAY_MILLIS)));
         receiver.stubFor(post(urlPathEqualTo("/forward"))
                 .willReturn(aResponse().withStatus(200).withFixedDelay(REMOTE_DELAY_MILLIS)));
-        try (GatewayProcess gateway =
-                GatewayProcess.startSending(directory, "http://127.0.0.1:" + carrier.port(), "", """
+        try (GatewayProcess gateway = GatewayProcess.startSending(
+                directory,
+                "http://127.0.0.1:" + carrier.port(),
+                // the subscriber and the forward receiver listen on this machine
+                "callbacks: {allowedNetworks: [127.0.0.0/8]}",
+                """
                 processing:
                   retry: {initialBackoffMillis: 100, maxBackoffSeconds: 1}
                 notifications: {initialBackoffMillis: 100, maxBackoffSeconds: 1}

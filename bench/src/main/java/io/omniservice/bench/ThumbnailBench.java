@@ -4,13 +4,13 @@ import com.sun.net.httpserver.HttpServer;
 import io.omniservice.core.carrier.MediaAccess;
 import io.omniservice.core.model.CarrierCapabilities;
 import io.omniservice.core.model.MediaItem;
+import io.omniservice.core.net.AddressGuard;
 import io.omniservice.media.GatewayMedia;
 import io.omniservice.media.check.MalwareScanner;
 import io.omniservice.media.check.MediaKind;
 import io.omniservice.media.check.MediaPolicy;
 import io.omniservice.media.convert.ImageConverter;
 import io.omniservice.media.convert.ImageFit;
-import io.omniservice.media.fetch.AddressGuard;
 import io.omniservice.media.fetch.FetchLimits;
 import io.omniservice.media.fetch.SafeFetcher;
 import io.omniservice.media.sign.MediaSigner;
@@ -234,7 +234,7 @@ public final class ThumbnailBench {
             GatewayMedia media = new GatewayMedia(
                     blobs,
                     new SafeFetcher(
-                            new AddressGuard(List.of("127.0.0.1/32")),
+                            new AddressGuard("media.fetch.allowedNetworks", List.of("127.0.0.1/32")),
                             FetchLimits.defaults().withMaxBytes(policy.maxBytes()),
                             workDir),
                     policy,

@@ -16,6 +16,7 @@ import io.omniservice.core.media.MediaPipeline;
 import io.omniservice.core.media.StoredBlob;
 import io.omniservice.core.model.CarrierCapabilities;
 import io.omniservice.core.model.MediaItem;
+import io.omniservice.core.net.AddressGuard;
 import io.omniservice.core.outbound.SendFailure;
 import io.omniservice.media.check.ClamdScanner;
 import io.omniservice.media.check.MalwareScanner;
@@ -23,7 +24,6 @@ import io.omniservice.media.check.MediaKind;
 import io.omniservice.media.check.MediaPolicy;
 import io.omniservice.media.convert.Ffmpeg;
 import io.omniservice.media.convert.ImageConverter;
-import io.omniservice.media.fetch.AddressGuard;
 import io.omniservice.media.fetch.FetchLimits;
 import io.omniservice.media.fetch.SafeFetcher;
 import io.omniservice.media.sign.MediaSigner;
@@ -94,7 +94,7 @@ class GatewayMediaTest {
         return new GatewayMedia(
                 store,
                 new SafeFetcher(
-                        new AddressGuard(allowed),
+                        new AddressGuard("media.fetch.allowedNetworks", allowed),
                         FetchLimits.defaults().withMaxBytes(policy.maxBytes()),
                         dir.resolve("work")),
                 policy,

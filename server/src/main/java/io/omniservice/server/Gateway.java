@@ -7,9 +7,12 @@ import io.omniservice.core.carrier.CarrierProvider;
 import io.omniservice.core.carrier.CarrierRegistry;
 import io.omniservice.core.carrier.InMemoryReplayGuard;
 import io.omniservice.core.carrier.MediaAccess;
+import io.omniservice.core.config.ConfigException;
 import io.omniservice.core.feed.FeedWorker;
 import io.omniservice.core.inbound.WebhookIngress;
 import io.omniservice.core.media.MediaPipeline;
+import io.omniservice.core.net.AddressGuard;
+import io.omniservice.core.net.HostResolver;
 import io.omniservice.core.notify.EventSignal;
 import io.omniservice.core.notify.NotificationStore;
 import io.omniservice.core.outbound.CallbackDispatcher;
@@ -17,6 +20,7 @@ import io.omniservice.core.outbound.CarrierHealth;
 import io.omniservice.core.outbound.CarrierHttp;
 import io.omniservice.core.outbound.CarrierRoute;
 import io.omniservice.core.outbound.CarrierSelector;
+import io.omniservice.core.outbound.DeliveryTargets;
 import io.omniservice.core.outbound.OutboundService;
 import io.omniservice.core.outbound.OutboundSettings;
 import io.omniservice.core.outbound.OutboundStore;
@@ -33,6 +37,7 @@ import io.omniservice.core.workflow.NotificationStep;
 import io.omniservice.core.workflow.RulesStep;
 import io.omniservice.core.workflow.WorkflowEngine;
 import io.omniservice.core.workflow.Workflows;
+import io.omniservice.media.fetch.GuardedDeliveryClient;
 import io.omniservice.server.carrier.ConfiguredCarriers;
 import io.omniservice.server.config.DevelopmentPlaceholders;
 import io.omniservice.server.config.GatewayConfig;
@@ -64,6 +69,7 @@ import org.slf4j.LoggerFactory;
  */
 public final class Gateway implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(Gateway.class);
+    private static final String CALLBACK_NETWORKS = "outbound.callbacks.allowedNetworks";
 
     private final MessageStore store;
     private final SendDispatcher dispatcher;
@@ -80,11 +86,25 @@ public final class Gateway implements AutoCloseable {
 
     /** Wires the gateway around a store that is already open; it is closed with the gateway. */
     public Gateway(GatewayConfig config, CarrierRegistry carriers, MessageStore store, Clock clock) {
+        this(config, carriers, store, clock, HostResolver.SYSTEM);
+    }
+
+    /**
+     * With {@code resolver} answering the host names of the URLs clients give (tests give public-looking
+     * names their own answers).
+     */
+    public Gateway(
+            GatewayConfig config, CarrierRegistry carriers, MessageStore store, Clock clock, HostResolver resolver) {
         this.store = store;
         this.metrics = new GatewayMetrics();
         WebhookIngress ingress = new WebhookIngress(carriers, store, clock);
         OutboundStore outbound = ((JdbcMessageStore) store).outbound();
         OutboundSettings settings = config.outbound().settings();
+        // one rule for every URL a client gives us to call, checked when it is given and at each delivery
+        AddressGuard callbackGuard =
+                new AddressGuard(CALLBACK_NETWORKS, settings.callbacks().allowedNetworks(), resolver);
+        DeliveryTargets targets = new DeliveryTargets(callbackGuard);
+        checkConfiguredForwards(config.processing().rules(), targets);
         Map<String, BigDecimal> costs = ConfiguredCarriers.costs(config.carriers());
         List<CarrierRoute> routes = new ArrayList<>();
         for (CarrierAdapter adapter : carriers.all()) {
@@ -121,7 +141,12 @@ public final class Gateway implements AutoCloseable {
         JdbcFeedStore feed = ((JdbcMessageStore) store).feed();
         SigningSecrets signing = signingSecrets(config, feed, clock);
         this.callbacks = new CallbackDispatcher(
-                outbound, settings, signing, clock, config.outbound().nodeId());
+                outbound,
+                settings,
+                signing,
+                new GuardedDeliveryClient(callbackGuard, settings.callbacks().timeout()),
+                clock,
+                config.outbound().nodeId());
         OutboundService service = new OutboundService(outbound, selector, clock, dispatcher, pipeline);
 
         GatewayConfig.Processing processing = config.processing();
@@ -171,10 +196,30 @@ public final class Gateway implements AutoCloseable {
                         published,
                         businessRules::invalidate,
                         signing,
-                        config.api().limits()),
+                        config.api().limits(),
+                        targets),
                 media,
                 metrics,
                 clock);
+    }
+
+    /**
+     * The configuration file's rules forward only where the API would let a client forward: a forward to a
+     * refused address stops the start, naming the rule's key.
+     */
+    private static void checkConfiguredForwards(List<Rule> rules, DeliveryTargets targets) {
+        for (int i = 0; i < rules.size(); i++) {
+            try {
+                targets.checkForwards(rules.get(i));
+            } catch (DeliveryTargets.Refused e) {
+                throw new ConfigException(
+                        "processing.rules[" + i + "]." + e.field(),
+                        e.detail()
+                                + (DeliveryTargets.URL_NOT_ALLOWED.equals(e.code())
+                                        ? " (open a private network with " + CALLBACK_NETWORKS + ")"
+                                        : ""));
+            }
+        }
     }
 
     /**
@@ -230,6 +275,12 @@ public final class Gateway implements AutoCloseable {
     }
 
     public static Gateway open(GatewayConfig config, Iterable<CarrierProvider> providers, Clock clock) {
+        return open(config, providers, clock, HostResolver.SYSTEM);
+    }
+
+    /** With {@code resolver} answering for the hosts of client-given URLs; see the constructor. */
+    public static Gateway open(
+            GatewayConfig config, Iterable<CarrierProvider> providers, Clock clock, HostResolver resolver) {
         CarrierContext context = new CarrierContext(
                 clock,
                 new InMemoryReplayGuard(clock),
@@ -238,7 +289,7 @@ public final class Gateway implements AutoCloseable {
         warnAboutPlaceholders(config);
         MessageStore store = openStore(config.storage());
         try {
-            return new Gateway(config, carriers, store, clock);
+            return new Gateway(config, carriers, store, clock, resolver);
         } catch (RuntimeException e) {
             store.close();
             throw e;

@@ -1,14 +1,13 @@
 package io.omniservice.core.outbound;
 
+import io.omniservice.core.net.AddressRefused;
 import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
@@ -19,7 +18,10 @@ import org.slf4j.LoggerFactory;
  * POSTs the queued deliveries, signed ({@link EventSignature}): a message's status changes to its
  * {@code callbackUrl} in order, retried with doubling waits up to the last attempt; events to
  * subscriptions and rule forwards in order per subscription and conversation, retried for a day (by
- * default). Then a dead letter. A 2xx is delivered; anything else, or no answer, is tried again.
+ * default). Then a dead letter. A 2xx is delivered; anything else (a redirect too: it is not followed), no
+ * answer, or an address the {@link DeliveryClient}'s guard refuses at connect time, is tried again. At most
+ * {@code outbound.callbacks.concurrency} deliveries run at once, so one event fanned out to many
+ * subscriptions becomes a queue, not a burst.
  */
 public final class CallbackDispatcher implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(CallbackDispatcher.class);
@@ -31,11 +33,11 @@ public final class CallbackDispatcher implements AutoCloseable {
     private final OutboundSettings.Callbacks settings;
     private final Duration pollInterval;
     private final Clock clock;
-    private final HttpClient http;
+    private final DeliveryClient http;
     private final io.omniservice.core.access.SigningSecrets signing;
     private final ExecutorService workers = Executors.newVirtualThreadPerTaskExecutor();
     /** Deliveries running at once: each is a virtual thread waiting on a receiver. */
-    private final java.util.concurrent.Semaphore slots = new java.util.concurrent.Semaphore(128);
+    private final java.util.concurrent.Semaphore slots;
 
     /** Released when new deliveries are committed, so they go out without waiting for the next poll. */
     private final java.util.concurrent.Semaphore wakeUp = new java.util.concurrent.Semaphore(0);
@@ -43,11 +45,15 @@ public final class CallbackDispatcher implements AutoCloseable {
     private volatile boolean running;
     private Thread loop;
 
-    /** @param signing the secrets of the clients whose callbacks and forwards are signed */
+    /**
+     * @param signing the secrets of the clients whose callbacks and forwards are signed
+     * @param http the guarded client every delivery goes through; closed with this dispatcher
+     */
     public CallbackDispatcher(
             OutboundStore store,
             OutboundSettings settings,
             io.omniservice.core.access.SigningSecrets signing,
+            DeliveryClient http,
             Clock clock,
             String nodeId) {
         this.nodeId = nodeId;
@@ -56,10 +62,8 @@ public final class CallbackDispatcher implements AutoCloseable {
         this.settings = settings.callbacks();
         this.pollInterval = settings.pollInterval();
         this.clock = clock;
-        this.http = HttpClient.newBuilder()
-                .version(HttpClient.Version.HTTP_1_1)
-                .connectTimeout(this.settings.timeout())
-                .build();
+        this.http = http;
+        this.slots = new java.util.concurrent.Semaphore(this.settings.concurrency());
     }
 
     public void start() {
@@ -107,12 +111,20 @@ public final class CallbackDispatcher implements AutoCloseable {
         }
     }
 
-    /** Deliveries handed over right after their commit, already leased to this node. */
+    /**
+     * Deliveries handed over right after their commit, already leased to this node for twice the timeout.
+     * They queue for a slot; one that waited longer than the timeout is left alone, since its lease might
+     * run out mid-delivery and another round claim it again: the lease ends and the poll takes it then.
+     */
     void deliverAll(List<CallbackDelivery> deliveries) {
+        long handedOver = System.nanoTime();
+        long maxWait = settings.timeout().toNanos();
         for (CallbackDelivery delivery : deliveries) {
             workers.execute(() -> {
                 try {
-                    slots.acquire();
+                    if (!slots.tryAcquire(maxWait - (System.nanoTime() - handedOver), TimeUnit.NANOSECONDS)) {
+                        return;
+                    }
                 } catch (InterruptedException e) {
                     Thread.currentThread().interrupt();
                     return;
@@ -159,24 +171,29 @@ public final class CallbackDispatcher implements AutoCloseable {
             return;
         }
         try {
-            HttpResponse<Void> response = http.send(
-                    HttpRequest.newBuilder(URI.create(delivery.url()))
-                            .timeout(settings.timeout())
-                            .header("Content-Type", "application/json")
-                            .header("User-Agent", "Omniservice")
-                            .header(EventSignature.HEADER, EventSignature.header(secrets, now, body))
-                            .POST(HttpRequest.BodyPublishers.ofByteArray(body))
-                            .build(),
-                    HttpResponse.BodyHandlers.discarding());
-            if (response.statusCode() / 100 == 2) {
+            int status = http.post(
+                    URI.create(delivery.url()),
+                    Map.of(
+                            "Content-Type",
+                            "application/json",
+                            "User-Agent",
+                            "Omniservice",
+                            EventSignature.HEADER,
+                            EventSignature.header(secrets, now, body)),
+                    body,
+                    settings.timeout());
+            if (status / 100 == 2) {
                 // the next delivery of the same order can be claimed once this one is forgotten
                 store.callbackDelivered(delivery.id()).whenComplete((ok, failure) -> wake());
                 return;
             }
-            error = "HTTP " + response.statusCode();
+            error = "HTTP " + status + (status / 100 == 3 ? " (redirects are not followed)" : "");
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             return;
+        } catch (AddressRefused e) {
+            LOG.warn("delivery {} ({}) refused: {}", delivery.id(), delivery.kind(), e.getMessage());
+            error = "refused: " + e.getMessage();
         } catch (Exception e) {
             error = e.getClass().getSimpleName() + (e.getMessage() == null ? "" : ": " + e.getMessage());
         }
@@ -219,6 +236,9 @@ public final class CallbackDispatcher implements AutoCloseable {
             workers.awaitTermination(2, TimeUnit.SECONDS);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
+        }
+        if (http != null) {
+            http.close();
         }
     }
 }

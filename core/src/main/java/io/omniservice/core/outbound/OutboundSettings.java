@@ -40,7 +40,9 @@ public record OutboundSettings(
 
     /**
      * POSTs to {@code callbackUrl}: signed with {@code signingSecret}, tried {@code maxAttempts} times with
-     * waits doubling from {@code initialBackoff} up to {@code maxBackoff}, then dead-lettered.
+     * waits doubling from {@code initialBackoff} up to {@code maxBackoff}, then dead-lettered. Every POST to a
+     * client's URL (callbacks, events, forwards) goes to a public address, or one in {@code allowedNetworks}
+     * (CIDRs), and at most {@code concurrency} of them run at once; the rest wait their turn.
      */
     public record Callbacks(
             String signingSecret,
@@ -48,7 +50,30 @@ public record OutboundSettings(
             Duration initialBackoff,
             Duration maxBackoff,
             Duration timeout,
-            Events events) {}
+            Events events,
+            java.util.List<String> allowedNetworks,
+            int concurrency) {
+        public static final int DEFAULT_CONCURRENCY = 16;
+
+        public Callbacks {
+            allowedNetworks = java.util.List.copyOf(allowedNetworks);
+            if (concurrency < 1) {
+                throw new IllegalArgumentException("concurrency must be at least 1, got " + concurrency);
+            }
+        }
+
+        public Callbacks withEvents(Events newEvents) {
+            return new Callbacks(
+                    signingSecret,
+                    maxAttempts,
+                    initialBackoff,
+                    maxBackoff,
+                    timeout,
+                    newEvents,
+                    allowedNetworks,
+                    concurrency);
+        }
+    }
 
     /**
      * Deliveries to subscriptions and rule forwards: retried with doubling waits from {@code initialBackoff}
@@ -74,7 +99,9 @@ public record OutboundSettings(
                         Duration.ofSeconds(1),
                         Duration.ofMinutes(10),
                         Duration.ofSeconds(10),
-                        Events.defaults()),
+                        Events.defaults(),
+                        java.util.List.of(),
+                        Callbacks.DEFAULT_CONCURRENCY),
                 Duration.ofHours(24));
     }
 }

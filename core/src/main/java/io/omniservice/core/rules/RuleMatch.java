@@ -1,5 +1,6 @@
 package io.omniservice.core.rules;
 
+import com.google.re2j.Pattern;
 import io.omniservice.core.model.CarrierType;
 import java.util.Collection;
 import java.util.Collections;
@@ -7,12 +8,12 @@ import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Objects;
 import java.util.Set;
-import java.util.regex.Pattern;
 
 /**
  * Which inbound messages a rule applies to. Every condition given must hold; within one condition any listed
  * value will do. An empty collection or a null is no condition. Keywords compare with the body's first word,
- * ignoring case and trailing {@code . ! ? ,}; the pattern is searched anywhere in the body.
+ * ignoring case and trailing {@code . ! ? ,}; the pattern (RE2 syntax, matched in linear time) is searched
+ * anywhere in the body.
  */
 public record RuleMatch(
         Set<CarrierType> carriers,

@@ -23,7 +23,6 @@ import java.util.Locale;
 import java.util.Set;
 import java.util.function.BiFunction;
 import java.util.regex.Pattern;
-import java.util.regex.PatternSyntaxException;
 import java.util.stream.Collectors;
 
 /**
@@ -41,7 +40,13 @@ public final class RuleParser {
     private static final Pattern NAME = Pattern.compile("[A-Za-z0-9 ._-]{1,64}");
     private static final Pattern TAG = Pattern.compile("[a-z0-9_-]{1,32}");
     private static final Pattern STATE = Pattern.compile("[a-z_]{1,32}");
+    private static final Pattern REPEAT_COUNT = Pattern.compile("\\{(\\d{1,4})(?:,(\\d{0,4}))?}");
     private static final int MAX_REPLY_CHARS = 1600;
+    /** The longest {@code match.pattern} accepted. */
+    public static final int MAX_PATTERN_CHARS = 1000;
+    /** The most copies nested counted repetitions may make of one part of a pattern. */
+    public static final int MAX_REPEATED_COPIES = 1000;
+
     private static final DateTimeFormatter TIME =
             DateTimeFormatter.ofPattern("HH:mm").withResolverStyle(ResolverStyle.STRICT);
 
@@ -117,19 +122,92 @@ public final class RuleParser {
                 window == null ? null : parseWindow(window));
     }
 
-    private static Pattern pattern(JsonNode node) {
+    /**
+     * A client's pattern runs on RE2/J, whose matching time grows linearly with the text: on a backtracking
+     * engine one pattern such as {@code ^(?:(?:a|a)+)+b} made every inbound message take seconds. RE2 has no
+     * backreferences or lookaround; a pattern that uses them is refused rather than read differently.
+     */
+    private static com.google.re2j.Pattern pattern(JsonNode node) {
         if (node == null) {
             return null;
         }
         var regex = text(node, "match.pattern");
-        try {
-            return Pattern.compile(regex);
-        } catch (PatternSyntaxException e) {
+        if (regex.length() > MAX_PATTERN_CHARS) {
             throw new InvalidRuleException(
                     "match.pattern",
-                    "is not a valid Java regular expression (" + e.getDescription() + " near index " + e.getIndex()
-                            + "); expected e.g. \"(?i)refund\"");
+                    "is " + regex.length() + " characters long; at most " + MAX_PATTERN_CHARS + " are accepted");
         }
+        long copies = repeatedCopies(regex);
+        if (copies > MAX_REPEATED_COPIES) {
+            throw new InvalidRuleException(
+                    "match.pattern",
+                    "repeats a part " + copies + " times once nested counts are multiplied; at most "
+                            + MAX_REPEATED_COPIES + " are accepted");
+        }
+        try {
+            return com.google.re2j.Pattern.compile(regex);
+        } catch (com.google.re2j.PatternSyntaxException e) {
+            throw new InvalidRuleException(
+                    "match.pattern",
+                    "is not a regular expression this gateway runs (" + e.getDescription()
+                            + "); RE2 syntax is accepted, without backreferences or lookaround,"
+                            + " e.g. \"(?i)refund\"");
+        }
+    }
+
+    /**
+     * The most copies of one part the pattern's counted repetitions ({@code {n}}, {@code {n,m}}) make, nested
+     * counts multiplied: RE2 compiles each copy, so {@code ((a{100}){100}){100}} is a million instructions that
+     * take a second to build and slow every match, short as the text is.
+     */
+    private static long repeatedCopies(String regex) {
+        var groups = new java.util.ArrayDeque<long[]>();
+        groups.push(new long[] {1});
+        long last = 1; // copies within the atom just read
+        long most = 1;
+        for (int i = 0; i < regex.length(); i++) {
+            char c = regex.charAt(i);
+            if (c == '\\') {
+                i++;
+                last = 1;
+            } else if (c == '[') {
+                int j = i + 1;
+                if (j < regex.length() && regex.charAt(j) == '^') {
+                    j++;
+                }
+                if (j < regex.length() && regex.charAt(j) == ']') {
+                    j++;
+                }
+                while (j < regex.length() && regex.charAt(j) != ']') {
+                    j += regex.charAt(j) == '\\' ? 2 : 1;
+                }
+                i = j;
+                last = 1;
+            } else if (c == '(') {
+                groups.push(new long[] {1});
+                continue;
+            } else if (c == ')' && groups.size() > 1) {
+                last = groups.pop()[0];
+            } else if (c == '{') {
+                var count = REPEAT_COUNT.matcher(regex).region(i, regex.length());
+                if (count.lookingAt()) {
+                    long n = Long.parseLong(count.group(1));
+                    if (count.group(2) != null && !count.group(2).isEmpty()) {
+                        n = Math.max(n, Long.parseLong(count.group(2)));
+                    }
+                    last = Math.min(last * Math.max(n, 1), Long.MAX_VALUE / 10_000);
+                    i = count.end() - 1;
+                } else {
+                    last = 1;
+                }
+            } else if (c != '*' && c != '+' && c != '?' && c != '|') {
+                last = 1;
+            }
+            long[] group = groups.peek();
+            group[0] = Math.max(group[0], last);
+            most = Math.max(most, last);
+        }
+        return most;
     }
 
     private static TimeWindow parseWindow(JsonNode node) {

@@ -16,6 +16,7 @@ class CallbackRetryTest {
             null,
             OutboundSettings.defaults("secret-0123456789abcdef"),
             null,
+            null,
             Clock.fixed(NOW, ZoneOffset.UTC),
             "node-1");
 

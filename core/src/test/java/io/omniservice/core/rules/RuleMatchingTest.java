@@ -6,6 +6,7 @@ import static io.omniservice.core.model.CarrierType.WHATSAPP;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.junit.jupiter.params.provider.Arguments.argumentSet;
 
+import com.google.re2j.Pattern;
 import io.omniservice.core.model.CarrierType;
 import java.time.DayOfWeek;
 import java.time.Instant;
@@ -14,7 +15,6 @@ import java.time.ZoneId;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Set;
-import java.util.regex.Pattern;
 import java.util.stream.Collectors;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;

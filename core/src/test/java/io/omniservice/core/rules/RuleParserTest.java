@@ -114,6 +114,20 @@ class RuleParserTest {
                         "match.keywords[0]",
                         "single word"),
                 refused("a bad regex", match("'pattern': '(unclosed'"), "match.pattern", "regular expression"),
+                refused("a backreference", match("'pattern': '(a)\\\\1'"), "match.pattern", "backreferences"),
+                refused("a lookahead", match("'pattern': 'refund(?=now)'"), "match.pattern", "lookaround"),
+                refused("a lookbehind", match("'pattern': '(?<!no )refund'"), "match.pattern", "lookaround"),
+                refused("a possessive quantifier", match("'pattern': 'a*+b'"), "match.pattern", "RE2 syntax"),
+                refused(
+                        "nested counts that multiply to a million copies",
+                        match("'pattern': '((a{100}){100}){100}'"),
+                        "match.pattern",
+                        "at most 1000"),
+                refused(
+                        "a pattern over 1000 characters",
+                        match("'pattern': '" + "a".repeat(1001) + "'"),
+                        "match.pattern",
+                        "at most 1000"),
                 refused("an unknown field in the match", match("'keyword': ['HOURS']"), "match.keyword", "keywords"),
                 refused(
                         "a window without zone",

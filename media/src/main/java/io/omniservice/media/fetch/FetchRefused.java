@@ -1,7 +1,7 @@
 package io.omniservice.media.fetch;
 
+import io.omniservice.core.net.AddressRefused;
 import java.net.URI;
-import java.util.Objects;
 
 /**
  * A download that will not succeed by trying again: the address is not allowed, the URL is malformed,
@@ -10,8 +10,8 @@ import java.util.Objects;
  * The message names the URL's host and the reason, never its path or query (signed URLs carry tokens).
  */
 public final class FetchRefused extends Exception {
-    public static final String ADDRESS_NOT_ALLOWED = "address_not_allowed";
-    public static final String BAD_URL = "bad_url";
+    public static final String ADDRESS_NOT_ALLOWED = AddressRefused.ADDRESS_NOT_ALLOWED;
+    public static final String BAD_URL = AddressRefused.BAD_URL;
     public static final String TOO_LARGE = "too_large";
     public static final String HTTP_STATUS = "http_status";
     public static final String TOO_MANY_REDIRECTS = "too_many_redirects";
@@ -28,6 +28,11 @@ public final class FetchRefused extends Exception {
 
     static FetchRefused of(String code, URI uri, String reason) {
         return new FetchRefused(code, -1, "media from " + hostOf(uri) + " refused: " + reason);
+    }
+
+    /** The address guard's refusal, worded as a download's. */
+    static FetchRefused of(URI uri, AddressRefused refused) {
+        return of(refused.code(), uri, refused.reason());
     }
 
     static FetchRefused httpStatus(URI uri, int status, String detail) {
@@ -48,10 +53,6 @@ public final class FetchRefused extends Exception {
     }
 
     static String hostOf(URI uri) {
-        if (uri == null) {
-            return "(no URL)";
-        }
-        String host = uri.getHost() != null ? uri.getHost() : uri.getRawAuthority();
-        return Objects.requireNonNullElse(host, "(no host)");
+        return AddressRefused.hostOf(uri);
     }
 }

@@ -1,14 +1,14 @@
 package io.omniservice.media.fetch;
 
 import io.omniservice.core.carrier.MediaDownload;
+import io.omniservice.core.net.AddressGuard;
+import io.omniservice.core.net.AddressRefused;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.InterruptedIOException;
 import java.io.OutputStream;
 import java.io.UncheckedIOException;
-import java.net.InetAddress;
 import java.net.URI;
-import java.net.UnknownHostException;
 import java.net.http.HttpTimeoutException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -78,17 +78,7 @@ public final class SafeFetcher {
         }
         // No proxy (it would connect where the guard never looked), no automatic redirects, retries or
         // decompression (the size cap and digest are of the bytes sent), and a connection per download.
-        DnsResolver resolver = new DnsResolver() {
-            @Override
-            public InetAddress[] resolve(String host) throws UnknownHostException {
-                return guard.connectable(host);
-            }
-
-            @Override
-            public String resolveCanonicalHostname(String host) {
-                return host;
-            }
-        };
+        DnsResolver resolver = new GuardedDnsResolver(guard);
         Timeout connect = Timeout.of(limits.connectTimeout());
         this.client = HttpClients.custom()
                 .setConnectionManager(PoolingHttpClientConnectionManagerBuilder.create()
@@ -188,7 +178,11 @@ public final class SafeFetcher {
         URI current = start;
         int redirects = 0;
         while (true) {
-            guard.check(current);
+            try {
+                guard.check(current);
+            } catch (AddressRefused refused) {
+                throw FetchRefused.of(current, refused);
+            }
             boolean sameOrigin = sameOrigin(start, current);
             HttpGet request = request(current, sameOrigin ? headers : Map.of(), remaining(deadline, current));
             inFlight.set(request);
@@ -321,7 +315,7 @@ public final class SafeFetcher {
         try {
             return client.execute(request);
         } catch (AddressGuard.RefusedHost e) {
-            throw e.refusal();
+            throw FetchRefused.of(uri, e.refusal());
         } catch (InterruptedIOException e) {
             if (Thread.currentThread().isInterrupted()) {
                 throw e;

@@ -14,6 +14,8 @@ import com.github.tomakehurst.wiremock.WireMockServer;
 import com.github.tomakehurst.wiremock.core.Options.ChunkedEncodingPolicy;
 import com.github.tomakehurst.wiremock.stubbing.Scenario;
 import io.omniservice.core.carrier.MediaDownload;
+import io.omniservice.core.net.AddressGuard;
+import io.omniservice.core.net.HostResolver;
 import java.io.IOException;
 import java.net.InetAddress;
 import java.net.URI;
@@ -325,7 +327,8 @@ class SafeFetcherTest {
         HostResolver resolver = host -> host.equals("media.carrier.example")
                 ? new InetAddress[] {InetAddress.getByAddress(host, new byte[] {127, 0, 0, 1})}
                 : new InetAddress[0];
-        SafeFetcher fetcher = new SafeFetcher(new AddressGuard(List.of("127.0.0.1/32"), resolver), FAST, temp);
+        SafeFetcher fetcher = new SafeFetcher(
+                new AddressGuard("media.fetch.allowedNetworks", List.of("127.0.0.1/32"), resolver), FAST, temp);
 
         try (Fetched fetched = fetcher.fetch(
                 MediaDownload.plain(URI.create("http://media.carrier.example:" + carrier.port() + "/pinned")))) {
@@ -350,7 +353,8 @@ class SafeFetcherTest {
                             ? new byte[] {93, (byte) 184, (byte) 215, 14}
                             : new byte[] {127, 0, 0, 1})
         };
-        SafeFetcher fetcher = new SafeFetcher(new AddressGuard(List.of(), rebinding), FAST, temp);
+        SafeFetcher fetcher =
+                new SafeFetcher(new AddressGuard("media.fetch.allowedNetworks", List.of(), rebinding), FAST, temp);
 
         assertThatThrownBy(() -> fetcher.fetch(MediaDownload.plain(
                         URI.create("http://rebind.attacker.example:" + carrier.port() + "/rebind"))))
@@ -363,7 +367,7 @@ class SafeFetcherTest {
     }
 
     private SafeFetcher fetcher(FetchLimits limits) {
-        return new SafeFetcher(new AddressGuard(List.of("127.0.0.1/32")), limits, temp);
+        return new SafeFetcher(new AddressGuard("media.fetch.allowedNetworks", List.of("127.0.0.1/32")), limits, temp);
     }
 
     private URI carrierUri(String path) {

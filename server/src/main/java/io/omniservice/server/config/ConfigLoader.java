@@ -308,27 +308,7 @@ public final class ConfigLoader {
         ConfigSection fetch =
                 m.section("fetch").orElse(ConfigSection.asSection("media.fetch", YAML.createObjectNode()));
         fetch.rejectUnknown(Set.of("connectTimeoutMillis", "timeoutSeconds", "attempts", "allowedNetworks"));
-        List<String> allowed = new ArrayList<>();
-        if (fetch.value("allowedNetworks").isPresent()) {
-            JsonNode list = fetch.required("allowedNetworks");
-            if (!list.isArray()) {
-                throw new ConfigException(
-                        fetch.keyPath("allowedNetworks"), "must be a list of CIDR blocks, such as 10.0.0.0/8");
-            }
-            for (int i = 0; i < list.size(); i++) {
-                String at = fetch.keyPath("allowedNetworks") + "[" + i + "]";
-                if (!list.get(i).isTextual()) {
-                    throw new ConfigException(at, "must be a CIDR block such as 10.0.0.0/8");
-                }
-                try {
-                    new io.omniservice.media.fetch.AddressGuard(
-                            List.of(list.get(i).asText()));
-                } catch (IllegalArgumentException e) {
-                    throw new ConfigException(at, e.getMessage());
-                }
-                allowed.add(list.get(i).asText());
-            }
-        }
+        List<String> allowed = allowedNetworks(fetch);
         String clamd = m.text("clamd").orElse(null);
         if (clamd != null) {
             String problem = "must be tcp://host:port or unix:/path/to/clamd.sock, got '" + clamd + "'";
@@ -606,6 +586,32 @@ public final class ConfigLoader {
         }
     }
 
+    /** The CIDR blocks under {@code allowedNetworks} in {@code section}, each checked; empty when absent. */
+    private static List<String> allowedNetworks(ConfigSection section) {
+        List<String> allowed = new ArrayList<>();
+        if (section.value("allowedNetworks").isPresent()) {
+            String key = section.keyPath("allowedNetworks");
+            JsonNode list = section.required("allowedNetworks");
+            if (!list.isArray()) {
+                throw new ConfigException(key, "must be a list of CIDR blocks, such as 10.0.0.0/8");
+            }
+            for (int i = 0; i < list.size(); i++) {
+                String at = key + "[" + i + "]";
+                if (!list.get(i).isTextual()) {
+                    throw new ConfigException(at, "must be a CIDR block such as 10.0.0.0/8");
+                }
+                try {
+                    new io.omniservice.core.net.AddressGuard(
+                            key, List.of(list.get(i).asText()));
+                } catch (IllegalArgumentException e) {
+                    throw new ConfigException(at, e.getMessage());
+                }
+                allowed.add(list.get(i).asText());
+            }
+        }
+        return allowed;
+    }
+
     private static GatewayConfig.Outbound outbound(Optional<ConfigSection> section, ConfigSection api) {
         ConfigSection none = ConfigSection.asSection("outbound", YAML.createObjectNode());
         ConfigSection out = section.orElse(none);
@@ -627,8 +633,14 @@ public final class ConfigLoader {
         breaker.rejectUnknown(Set.of("window", "minimumCalls", "failureRatePercent", "openSeconds", "halfOpenCalls"));
         ConfigSection callbacks =
                 out.section("callbacks").orElse(ConfigSection.asSection("outbound.callbacks", YAML.createObjectNode()));
-        callbacks.rejectUnknown(
-                Set.of("signingSecret", "maxAttempts", "initialBackoffMillis", "maxBackoffSeconds", "timeoutMillis"));
+        callbacks.rejectUnknown(Set.of(
+                "signingSecret",
+                "maxAttempts",
+                "initialBackoffMillis",
+                "maxBackoffSeconds",
+                "timeoutMillis",
+                "allowedNetworks",
+                "concurrency"));
         // without a secret of its own, callbacks are signed with the first API key, which their receiver holds
         String secret = callbacks
                 .text("signingSecret")
@@ -658,7 +670,10 @@ public final class ConfigLoader {
                         java.time.Duration.ofMillis(callbacks.number("initialBackoffMillis", 1_000, 1, 3_600_000)),
                         java.time.Duration.ofSeconds(callbacks.number("maxBackoffSeconds", 600, 1, 86_400)),
                         java.time.Duration.ofMillis(callbacks.number("timeoutMillis", 10_000, 1, 600_000)),
-                        OutboundSettings.Events.defaults()),
+                        OutboundSettings.Events.defaults(),
+                        allowedNetworks(callbacks),
+                        (int) callbacks.number(
+                                "concurrency", OutboundSettings.Callbacks.DEFAULT_CONCURRENCY, 1, 10_000)),
                 java.time.Duration.ofHours(out.number("whatsAppWindowHours", 24, 1, 24 * 365)));
         return new GatewayConfig.Outbound(out.text("nodeId").orElse(defaultNodeId()), settings);
     }
@@ -680,13 +695,7 @@ public final class ConfigLoader {
                         s.sendTimeout(),
                         s.retry(),
                         s.breaker(),
-                        new OutboundSettings.Callbacks(
-                                c.signingSecret(),
-                                c.maxAttempts(),
-                                c.initialBackoff(),
-                                c.maxBackoff(),
-                                c.timeout(),
-                                events),
+                        c.withEvents(events),
                         s.whatsAppWindow()));
     }
 

@@ -4,6 +4,7 @@ import io.javalin.config.RoutesConfig;
 import io.javalin.http.Context;
 import io.javalin.http.HttpResponseException;
 import io.omniservice.core.model.ApiError;
+import io.omniservice.core.outbound.DeliveryTargets;
 import io.omniservice.core.store.InvalidCursorException;
 import java.nio.ByteBuffer;
 import org.eclipse.jetty.http.HttpHeader;
@@ -40,6 +41,9 @@ public final class ErrorResponses {
                                 "invalid_parameter",
                                 "cursor is not one this listing returned; start again without it",
                                 "cursor")));
+        routes.exception(
+                DeliveryTargets.Refused.class,
+                (e, ctx) -> write(ctx, new ApiError(400, e.code(), e.getMessage(), e.field())));
         routes.exception(HttpResponseException.class, (e, ctx) -> {
             if (e.getStatus() == 405 && !e.getDetails().isEmpty()) {
                 // Javalin lists the methods the path does accept in the details; HTTP says so in Allow.

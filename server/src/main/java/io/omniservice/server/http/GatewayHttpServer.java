@@ -68,7 +68,8 @@ public final class GatewayHttpServer implements AutoCloseable {
                 outboundApi.routingRulesChanged(),
                 processingApi.rules(),
                 mediaApi.pipeline(),
-                processingApi.signing());
+                processingApi.signing(),
+                processingApi.targets());
         this.app = Javalin.create(config -> {
             config.startup.showJavalinBanner = false;
             config.startup.showOldJavalinVersionWarning = false;

@@ -59,6 +59,7 @@ final class OutboundRoutes {
     private final MediaPipeline media;
     private final io.omniservice.core.rules.RuleStore businessRules;
     private final io.omniservice.core.access.SigningSecrets signing;
+    private final io.omniservice.core.outbound.DeliveryTargets targets;
 
     OutboundRoutes(
             OutboundService service,
@@ -71,8 +72,10 @@ final class OutboundRoutes {
             Runnable rulesChanged,
             io.omniservice.core.rules.RuleStore businessRules,
             MediaPipeline media,
-            io.omniservice.core.access.SigningSecrets signing) {
+            io.omniservice.core.access.SigningSecrets signing,
+            io.omniservice.core.outbound.DeliveryTargets targets) {
         this.signing = signing;
+        this.targets = targets;
         this.media = media; // for the message view
         this.rulesChanged = rulesChanged;
         this.businessRules = businessRules;
@@ -212,7 +215,7 @@ final class OutboundRoutes {
             expireAt = instant(options, "expireAt");
             callbackUrl = text(options, "options.callbackUrl", "callbackUrl", false);
             if (callbackUrl != null) {
-                JsonBody.httpUrl(callbackUrl, "options.callbackUrl");
+                targets.check(callbackUrl, "options.callbackUrl");
                 if (signing.of(client).isEmpty()) {
                     throw new ApiException(new ApiError(
                             400,

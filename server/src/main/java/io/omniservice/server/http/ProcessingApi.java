@@ -9,7 +9,8 @@ import java.util.List;
 /**
  * What the processing routes serve from: subscriptions and the published log, the rules (those of the
  * configuration file, read-only, and those stored through the API), the signal SSE streams wait on, the
- * clients' signing secrets and what one client may hold.
+ * clients' signing secrets, what one client may hold, and the check of every URL a client asks to be
+ * called at (subscriptions, rule forwards, message callbacks).
  */
 public record ProcessingApi(
         NotificationStore notifications,
@@ -18,4 +19,5 @@ public record ProcessingApi(
         EventSignal published,
         Runnable rulesChanged,
         io.omniservice.core.access.SigningSecrets signing,
-        io.omniservice.server.config.GatewayConfig.Limits limits) {}
+        io.omniservice.server.config.GatewayConfig.Limits limits,
+        io.omniservice.core.outbound.DeliveryTargets targets) {}

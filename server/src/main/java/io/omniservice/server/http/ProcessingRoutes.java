@@ -99,7 +99,7 @@ final class ProcessingRoutes {
         if (urlNode == null || !urlNode.isTextual() || urlNode.asText().isBlank()) {
             throw ApiException.invalidField("url", "is required: the absolute http(s) URL events are POSTed to");
         }
-        URI url = JsonBody.httpUrl(urlNode.asText(), "url");
+        URI url = api.targets().check(urlNode.asText(), "url");
         JsonNode events = body.get("events");
         if (events == null || !events.isArray() || events.isEmpty()) {
             throw ApiException.invalidField("events", "must list at least one of " + Subscription.EVENT_TYPES);
@@ -309,6 +309,7 @@ final class ProcessingRoutes {
             throw new ApiException(
                     new ApiError(400, "invalid_request", (field == null ? "" : field + ": ") + e.detail(), field));
         }
+        api.targets().checkForwards(rule);
         if (rule.actions().stream().anyMatch(a -> a instanceof io.omniservice.core.rules.RuleAction.Forward)
                 && api.signing().of(client.id()).isEmpty()) {
             throw new ApiException(new ApiError(

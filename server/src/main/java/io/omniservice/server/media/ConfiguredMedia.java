@@ -1,6 +1,7 @@
 package io.omniservice.server.media;
 
 import io.omniservice.core.media.BlobStore;
+import io.omniservice.core.net.AddressGuard;
 import io.omniservice.media.GatewayMedia;
 import io.omniservice.media.check.ClamdScanner;
 import io.omniservice.media.check.MalwareScanner;
@@ -8,7 +9,6 @@ import io.omniservice.media.check.MediaKind;
 import io.omniservice.media.check.MediaPolicy;
 import io.omniservice.media.convert.Ffmpeg;
 import io.omniservice.media.convert.ImageConverter;
-import io.omniservice.media.fetch.AddressGuard;
 import io.omniservice.media.fetch.FetchLimits;
 import io.omniservice.media.fetch.SafeFetcher;
 import io.omniservice.media.sign.MediaSigner;
@@ -59,7 +59,7 @@ public final class ConfiguredMedia {
             MediaSigner signer = new MediaSigner(secret, URI.create(publicBaseUrl), clock);
             MediaPolicy policy = new MediaPolicy(limits(config.maxBytes()));
             SafeFetcher fetcher = new SafeFetcher(
-                    new AddressGuard(config.allowedNetworks()),
+                    new AddressGuard("media.fetch.allowedNetworks", config.allowedNetworks()),
                     new FetchLimits(
                             config.connectTimeout(),
                             config.fetchTimeout(),

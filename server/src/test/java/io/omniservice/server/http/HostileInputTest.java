@@ -78,7 +78,8 @@ class HostileInputTest {
     private static final Path CASES = Paths.get("src/test/resources/hostile");
     private static final Pattern PLACEHOLDER = Pattern.compile("\\$\\{([^}]+)}");
     private static final String CAPPED_KEY = "capped-client-key-0123456789";
-    private static final String ALLOW_LOOPBACK_CALLBACKS = "";
+    /** No network is opened to callbacks here: the SSRF cases must be refused as in production. */
+    private static final String NO_ALLOWED_NETWORKS = "outbound:\n  callbacks:\n    allowedNetworks: []\n";
 
     @TempDir
     static Path data;
@@ -98,7 +99,7 @@ class HostileInputTest {
                 "",
                 "    - {name: capped, key: " + CAPPED_KEY + "}\n",
                 "  limits: {subscriptionsPerClient: 5, rulesPerClient: 5, failedAuthPerMinute: 1000}",
-                InboundWebhooks.carriersYaml(base) + ALLOW_LOOPBACK_CALLBACKS,
+                InboundWebhooks.carriersYaml(base) + NO_ALLOWED_NETWORKS,
                 ConfiguredCarriers.installedProviders());
     }
 

@@ -43,8 +43,10 @@ class TenancyTest {
     private static final String SENDER = "sender-key-0123456789";
     private static final String ADMIN = RunningGateway.API_KEY;
 
+    // static: a per-class instance field is not injected before @BeforeAll, so the gateway's database went to
+    // ./null and outlived the run, and a second run found bob's secret rotated by the first
     @TempDir
-    static Path data; // static: JUnit fills an instance @TempDir only after @BeforeAll
+    static Path data;
 
     WireMockServer remote;
     RunningGateway gateway;

@@ -459,7 +459,7 @@ class ProcessingPipelineTest {
         assertThat(json(badRule.body()).path("error").path("field").asText()).isEqualTo("match.pattern");
 
         HttpResponse<String> badEvents = postJson("/v1/subscriptions", """
-                {"url": "https://example.com/hook", "events": ["message.deleted"]}""");
+                {"url": "https://203.0.113.10/hook", "events": ["message.deleted"]}""");
         assertThat(badEvents.statusCode()).isEqualTo(400);
         assertThat(json(badEvents.body()).path("error").path("field").asText()).isEqualTo("events[0]");
 
@@ -469,7 +469,7 @@ class ProcessingPipelineTest {
         assertThat(json(badUrl.body()).path("error").path("field").asText()).isEqualTo("url");
 
         HttpResponse<String> made = postJson("/v1/subscriptions", """
-                {"url": "https://example.com/hook", "events": ["message.status"]}""");
+                {"url": "https://203.0.113.10/hook", "events": ["message.status"]}""");
         assertThat(made.statusCode()).isEqualTo(201);
         assertThat(json(made.body()).path("secret").asText()).startsWith("whsec_");
         assertThat(gateway.api("/v1/subscriptions").body()).doesNotContain("whsec_");

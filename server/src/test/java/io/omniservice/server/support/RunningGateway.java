@@ -1,6 +1,10 @@
 package io.omniservice.server.support;
 
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
 import io.omniservice.core.carrier.CarrierProvider;
+import io.omniservice.core.net.HostResolver;
 import io.omniservice.server.Gateway;
 import io.omniservice.server.config.ConfigLoader;
 import io.omniservice.server.config.GatewayConfig;
@@ -55,7 +59,7 @@ public final class RunningGateway implements AutoCloseable {
             String apiYaml,
             String carriersYaml,
             List<CarrierProvider> providers) {
-        this(dataDirectory, maxBodyBytes, "", keysYaml, apiYaml, carriersYaml, providers);
+        this(dataDirectory, maxBodyBytes, "", keysYaml, apiYaml, carriersYaml, providers, HostResolver.SYSTEM);
     }
 
     /** With {@code serverYaml} added under {@code server:} (indented two spaces). */
@@ -67,6 +71,34 @@ public final class RunningGateway implements AutoCloseable {
             String apiYaml,
             String carriersYaml,
             List<CarrierProvider> providers) {
+        this(dataDirectory, maxBodyBytes, serverYaml, keysYaml, apiYaml, carriersYaml, providers, HostResolver.SYSTEM);
+    }
+
+    /**
+     * With {@code resolver} answering for the hosts of callback, subscription and forward URLs. Callbacks may
+     * reach this machine ({@code outbound.callbacks.allowedNetworks: [127.0.0.0/8, ::1/128]}), since the tests'
+     * receivers listen on it, unless the YAML sets {@code allowedNetworks} itself.
+     */
+    public RunningGateway(
+            Path dataDirectory,
+            long maxBodyBytes,
+            String keysYaml,
+            String apiYaml,
+            String carriersYaml,
+            List<CarrierProvider> providers,
+            HostResolver resolver) {
+        this(dataDirectory, maxBodyBytes, "", keysYaml, apiYaml, carriersYaml, providers, resolver);
+    }
+
+    private RunningGateway(
+            Path dataDirectory,
+            long maxBodyBytes,
+            String serverYaml,
+            String keysYaml,
+            String apiYaml,
+            String carriersYaml,
+            List<CarrierProvider> providers,
+            HostResolver resolver) {
         String yaml = """
                 server:
                   port: 0
@@ -95,9 +127,26 @@ public final class RunningGateway implements AutoCloseable {
                         keysYaml,
                         apiYaml,
                         carriersYaml);
-        GatewayConfig config = new ConfigLoader(Map.of()).parse(yaml);
-        this.gateway = Gateway.open(config, providers, Clock.systemUTC());
+        GatewayConfig config = new ConfigLoader(Map.of()).parse(withLocalCallbacks(yaml));
+        this.gateway = Gateway.open(config, providers, Clock.systemUTC(), resolver);
         this.port = gateway.start();
+    }
+
+    /** {@code yaml} with the loopback networks open to callbacks, unless it says which networks are. */
+    static String withLocalCallbacks(String yaml) {
+        ObjectMapper mapper = new ObjectMapper(new YAMLFactory());
+        try {
+            ObjectNode root = (ObjectNode) mapper.readTree(yaml);
+            ObjectNode outbound = root.get("outbound") instanceof ObjectNode o ? o : root.putObject("outbound");
+            ObjectNode callbacks =
+                    outbound.get("callbacks") instanceof ObjectNode c ? c : outbound.putObject("callbacks");
+            if (!callbacks.has("allowedNetworks")) {
+                callbacks.putArray("allowedNetworks").add("127.0.0.0/8").add("::1/128");
+            }
+            return mapper.writeValueAsString(root);
+        } catch (IOException e) {
+            throw new IllegalArgumentException("the test's configuration is not YAML", e);
+        }
     }
 
     public Gateway gateway() {

@@ -437,12 +437,27 @@ public final class JdbcFeedStore implements FeedStore, NotificationStore, RuleSt
 
     // --- rules
 
+    /**
+     * The rules stored through the API. One the parser no longer takes (a pattern stored before patterns ran
+     * on RE2, with a lookahead, say) is left out with a warning rather than stopping every other rule.
+     */
     @Override
     public List<Rule> storedRules() {
-        return jdbc.query(
-                "SELECT id, definition, client_id FROM rules ORDER BY created_at, id", s -> {}, rs -> RuleParser.parse(
-                                JsonText.read(rs.getString("definition"), JsonNode.class), rs.getString("id"))
-                        .ownedBy(rs.getString("client_id")));
+        return jdbc
+                .query("SELECT id, definition, client_id FROM rules ORDER BY created_at, id", s -> {}, rs -> {
+                    String id = rs.getString("id");
+                    try {
+                        return RuleParser.parse(JsonText.read(rs.getString("definition"), JsonNode.class), id)
+                                .ownedBy(rs.getString("client_id"));
+                    } catch (io.omniservice.core.rules.InvalidRuleException e) {
+                        org.slf4j.LoggerFactory.getLogger(JdbcFeedStore.class)
+                                .warn("stored rule {} is skipped: {}", id, e.getMessage());
+                        return null;
+                    }
+                })
+                .stream()
+                .filter(java.util.Objects::nonNull)
+                .toList();
     }
 
     @Override

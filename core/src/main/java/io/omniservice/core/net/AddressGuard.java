@@ -1,4 +1,4 @@
-package io.omniservice.media.fetch;
+package io.omniservice.core.net;
 
 import java.net.Inet4Address;
 import java.net.Inet6Address;
@@ -14,13 +14,15 @@ import java.util.regex.Pattern;
 
 /**
  * Decides whether the gateway may connect to a URL's host: only http(s), no credentials in the URL, and
- * every address the host resolves to public, unless it lies in a configured allowed network
- * ({@code media.fetch.allowedNetworks}). Clients choose outbound {@code mediaUrl}s, so without this the
- * gateway would fetch its own admin ports, the cloud metadata service or the office network for them.
+ * every address the host resolves to public, unless it lies in a configured allowed network. Clients choose
+ * the URLs the gateway fetches media from and POSTs callbacks, events and forwards to, so without this the
+ * gateway would call its own admin ports, the cloud metadata service or the office network for them. Every
+ * such call goes through one of these: the media fetcher's ({@code media.fetch.allowedNetworks}) and the
+ * delivery client's ({@code outbound.callbacks.allowedNetworks}).
  *
- * <p>The {@link SafeFetcher}'s HTTP client resolves host names through {@link #connectable}, so the address a
- * connection is made to is one checked at that moment: a DNS server that answers a public address to the
- * check and a private one to the connection (DNS rebinding) gets nowhere.
+ * <p>An HTTP client that resolves host names through {@link #connectable} connects only to an address checked
+ * at that moment: a DNS server that answers a public address to the check and a private one to the connection
+ * (DNS rebinding) gets nowhere.
  */
 public final class AddressGuard {
     private record Range(Cidr cidr, String kind) {}
@@ -50,15 +52,19 @@ public final class AddressGuard {
     // (2130706433, 0x7f.1, 0177.0.0.1); refuse rather than guess which reading a resolver would use.
     private static final Pattern NUMERIC_LAST_LABEL = Pattern.compile("(?i)(0x[0-9a-f]*|[0-9]+)\\.?");
 
+    private final String setting;
     private final List<Cidr> allowed;
     private final HostResolver resolver;
 
     /**
+     * @param setting the configuration key of {@code allowedNetworks}, named in refusals so an operator knows
+     *     where to open a network
      * @param allowedNetworks CIDRs reachable even though they are private, e.g. {@code 10.20.0.0/16} for an
      *     internal media server
      * @throws IllegalArgumentException when one of them is not a network, naming it
      */
-    public AddressGuard(List<String> allowedNetworks, HostResolver resolver) {
+    public AddressGuard(String setting, List<String> allowedNetworks, HostResolver resolver) {
+        this.setting = Objects.requireNonNull(setting, "setting");
         Objects.requireNonNull(allowedNetworks, "allowedNetworks");
         this.resolver = Objects.requireNonNull(resolver, "resolver");
         this.allowed = allowedNetworks.stream()
@@ -66,42 +72,38 @@ public final class AddressGuard {
                     try {
                         return Cidr.parse(text);
                     } catch (IllegalArgumentException e) {
-                        throw new IllegalArgumentException("media.fetch.allowedNetworks: " + e.getMessage(), e);
+                        throw new IllegalArgumentException(setting + ": " + e.getMessage(), e);
                     }
                 })
                 .toList();
     }
 
-    public AddressGuard(List<String> allowedNetworks) {
-        this(allowedNetworks, HostResolver.SYSTEM);
-    }
-
-    /** Public addresses only, resolved by the JVM. */
-    public static AddressGuard publicOnly() {
-        return new AddressGuard(List.of());
+    public AddressGuard(String setting, List<String> allowedNetworks) {
+        this(setting, allowedNetworks, HostResolver.SYSTEM);
     }
 
     /**
      * Checks {@code uri} and returns the addresses its host resolves to, all of them allowed.
      *
-     * @throws FetchRefused {@code bad_url} for a scheme other than http(s), userinfo, a missing or numeric
+     * @throws AddressRefused {@code bad_url} for a scheme other than http(s), userinfo, a missing or numeric
      *     host in a non-standard notation, or a host that does not resolve; {@code address_not_allowed} when
      *     any address is refused
      */
-    public List<InetAddress> check(URI uri) throws FetchRefused {
+    public List<InetAddress> check(URI uri) throws AddressRefused {
         if (uri == null || !uri.isAbsolute()) {
-            throw FetchRefused.of(FetchRefused.BAD_URL, uri, "the URL is not absolute");
+            throw new AddressRefused(AddressRefused.BAD_URL, uri, "the URL is not absolute");
         }
         String scheme = uri.getScheme().toLowerCase(Locale.ROOT);
         if (!scheme.equals("http") && !scheme.equals("https")) {
-            throw FetchRefused.of(FetchRefused.BAD_URL, uri, "only http and https URLs are fetched, not " + scheme);
+            throw new AddressRefused(
+                    AddressRefused.BAD_URL, uri, "only http and https URLs are accepted, not " + scheme);
         }
         if (uri.getRawUserInfo() != null) {
-            throw FetchRefused.of(FetchRefused.BAD_URL, uri, "credentials in the URL are not accepted");
+            throw new AddressRefused(AddressRefused.BAD_URL, uri, "credentials in the URL are not accepted");
         }
         String host = uri.getHost() == null ? null : uri.getHost().toLowerCase(Locale.ROOT);
         if (host == null || host.isEmpty()) {
-            throw FetchRefused.of(FetchRefused.BAD_URL, uri, "the URL has no valid host name");
+            throw new AddressRefused(AddressRefused.BAD_URL, uri, "the URL has no valid host name");
         }
         return checked(uri, host);
     }
@@ -122,46 +124,46 @@ public final class AddressGuard {
         }
         try {
             return checked(uri, name).toArray(InetAddress[]::new);
-        } catch (FetchRefused refused) {
+        } catch (AddressRefused refused) {
             throw new RefusedHost(refused);
         }
     }
 
     /** A host the guard refused at connect time; the HTTP client reports it as a host it cannot resolve. */
     public static final class RefusedHost extends UnknownHostException {
-        private final FetchRefused refusal;
+        private final AddressRefused refusal;
 
-        RefusedHost(FetchRefused refusal) {
+        RefusedHost(AddressRefused refusal) {
             super(refusal.getMessage());
             this.refusal = refusal;
         }
 
-        public FetchRefused refusal() {
+        public AddressRefused refusal() {
             return refusal;
         }
     }
 
-    private List<InetAddress> checked(URI uri, String host) throws FetchRefused {
+    private List<InetAddress> checked(URI uri, String host) throws AddressRefused {
         List<InetAddress> addresses = resolve(uri, host);
         for (InetAddress address : addresses) {
             Optional<String> refusal = refusal(address);
             if (refusal.isPresent()) {
-                throw FetchRefused.of(
-                        FetchRefused.ADDRESS_NOT_ALLOWED,
+                throw new AddressRefused(
+                        AddressRefused.ADDRESS_NOT_ALLOWED,
                         uri,
-                        host + " is " + address.getHostAddress() + ", " + refusal.get()
-                                + ", and not in media.fetch.allowedNetworks");
+                        host + " is " + address.getHostAddress() + ", " + refusal.get() + ", and not in " + setting);
             }
         }
         return addresses;
     }
 
-    private List<InetAddress> resolve(URI uri, String host) throws FetchRefused {
+    private List<InetAddress> resolve(URI uri, String host) throws AddressRefused {
         if (host.startsWith("[") && host.endsWith("]")) {
             String inner = host.substring(1, host.length() - 1);
             int zone = inner.indexOf('%');
             return List.of(Cidr.literal(zone < 0 ? inner : inner.substring(0, zone))
-                    .orElseThrow(() -> FetchRefused.of(FetchRefused.BAD_URL, uri, "the IPv6 address is malformed")));
+                    .orElseThrow(
+                            () -> new AddressRefused(AddressRefused.BAD_URL, uri, "the IPv6 address is malformed")));
         }
         Optional<InetAddress> literal = Cidr.literal(host);
         if (literal.isPresent()) {
@@ -169,17 +171,17 @@ public final class AddressGuard {
         }
         String[] labels = host.split("\\.");
         if (NUMERIC_LAST_LABEL.matcher(labels[labels.length - 1]).matches()) {
-            throw FetchRefused.of(
-                    FetchRefused.BAD_URL, uri, "the host is a numeric address in a non-standard notation");
+            throw new AddressRefused(
+                    AddressRefused.BAD_URL, uri, "the host is a numeric address in a non-standard notation");
         }
         InetAddress[] resolved;
         try {
             resolved = resolver.resolve(host);
         } catch (UnknownHostException e) {
-            throw FetchRefused.of(FetchRefused.BAD_URL, uri, "the host name does not resolve");
+            throw new AddressRefused(AddressRefused.BAD_URL, uri, "the host name does not resolve");
         }
         if (resolved == null || resolved.length == 0) {
-            throw FetchRefused.of(FetchRefused.BAD_URL, uri, "the host name does not resolve");
+            throw new AddressRefused(AddressRefused.BAD_URL, uri, "the host name does not resolve");
         }
         return Arrays.asList(resolved.clone());
     }

@@ -1,4 +1,4 @@
-package io.omniservice.media.fetch;
+package io.omniservice.core.net;
 
 import java.net.InetAddress;
 import java.net.UnknownHostException;

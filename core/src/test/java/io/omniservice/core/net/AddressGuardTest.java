@@ -1,4 +1,4 @@
-package io.omniservice.media.fetch;
+package io.omniservice.core.net;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatCode;
@@ -35,7 +35,7 @@ class AddressGuardTest {
         return out;
     };
 
-    private final AddressGuard publicOnly = new AddressGuard(List.of(), FAKE);
+    private final AddressGuard publicOnly = new AddressGuard("media.fetch.allowedNetworks", List.of(), FAKE);
 
     @ParameterizedTest(name = "{0} -> {1}")
     @CsvSource(delimiter = '|', textBlock = """
@@ -81,7 +81,7 @@ class AddressGuardTest {
     void refuses(String url, String code, String reason) {
         assertThatThrownBy(() -> publicOnly.check(URI.create(url)))
                 .isInstanceOfSatisfying(
-                        FetchRefused.class, e -> assertThat(e.code()).isEqualTo(code))
+                        AddressRefused.class, e -> assertThat(e.code()).isEqualTo(code))
                 .hasMessageContaining(reason);
     }
 
@@ -109,7 +109,8 @@ class AddressGuardTest {
 
     @Test
     void allowedNetworksOpenOnlyThemselves() throws Exception {
-        AddressGuard guard = new AddressGuard(List.of("10.20.0.0/16", "127.0.0.1/32", "fd12:3456::/32"), FAKE);
+        AddressGuard guard = new AddressGuard(
+                "media.fetch.allowedNetworks", List.of("10.20.0.0/16", "127.0.0.1/32", "fd12:3456::/32"), FAKE);
 
         assertThat(guard.check(URI.create("http://internal.example.com/"))).hasSize(1);
         assertThat(guard.check(URI.create("http://127.0.0.1:9000/"))).hasSize(1);
@@ -117,15 +118,15 @@ class AddressGuardTest {
         assertThat(guard.check(URI.create("http://[::ffff:127.0.0.1]/"))).hasSize(1);
         assertThatThrownBy(() -> guard.check(URI.create("http://127.0.0.2/")))
                 .hasMessageContaining("127.0.0.2 is 127.0.0.2, a loopback address");
-        assertThatThrownBy(() -> guard.check(URI.create("http://10.21.0.1/"))).isInstanceOf(FetchRefused.class);
+        assertThatThrownBy(() -> guard.check(URI.create("http://10.21.0.1/"))).isInstanceOf(AddressRefused.class);
         assertThatThrownBy(() -> guard.check(URI.create("http://169.254.169.254/")))
-                .isInstanceOf(FetchRefused.class);
+                .isInstanceOf(AddressRefused.class);
     }
 
     @Test
     void refusalNamesTheHostTheAddressAndWhy() {
         assertThatThrownBy(() -> publicOnly.check(URI.create("http://metadata.example.com/secret?token=abc")))
-                .hasMessage("media from metadata.example.com refused: metadata.example.com is 169.254.169.254,"
+                .hasMessage("metadata.example.com refused: metadata.example.com is 169.254.169.254,"
                         + " a link-local address (cloud metadata lives there), and not in"
                         + " media.fetch.allowedNetworks")
                 .hasMessageNotContaining("token");
@@ -142,7 +143,7 @@ class AddressGuardTest {
             ''                | empty network
             """)
     void invalidAllowedNetworksAreNamed(String cidr, String message) {
-        assertThatThrownBy(() -> new AddressGuard(List.of(cidr), FAKE))
+        assertThatThrownBy(() -> new AddressGuard("media.fetch.allowedNetworks", List.of(cidr), FAKE))
                 .isInstanceOf(IllegalArgumentException.class)
                 .hasMessageStartingWith("media.fetch.allowedNetworks: ")
                 .hasMessageContaining(message);
@@ -150,10 +151,10 @@ class AddressGuardTest {
 
     @Test
     void aBareAddressIsOneHost() throws Exception {
-        AddressGuard guard = new AddressGuard(List.of("192.168.1.10", "fd00::5"), FAKE);
+        AddressGuard guard = new AddressGuard("media.fetch.allowedNetworks", List.of("192.168.1.10", "fd00::5"), FAKE);
         assertThat(guard.check(URI.create("http://192.168.1.10/"))).hasSize(1);
         assertThat(guard.check(URI.create("http://[fd00::5]/"))).hasSize(1);
         assertThatThrownBy(() -> guard.check(URI.create("http://192.168.1.11/")))
-                .isInstanceOf(FetchRefused.class);
+                .isInstanceOf(AddressRefused.class);
     }
 }
