@@ -49,6 +49,9 @@ public final class InteliquentAdapter implements CarrierAdapter {
         this.sender = sender;
     }
 
+    static final java.util.regex.Pattern MESSAGE_ID = java.util.regex.Pattern.compile(
+            "[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}");
+
     @Override
     public CarrierType type() {
         return CarrierType.INTELIQUENT;
@@ -97,10 +100,25 @@ public final class InteliquentAdapter implements CarrierAdapter {
         }
     }
 
+    /** The message broker posts one message as a small JSON object; 64 KiB is far above it. */
+    @Override
+    public long maxBodyBytes() {
+        return 64 * 1024;
+    }
+
     @Override
     public List<InboundEvent> parse(WebhookRequest request) throws WebhookRejection {
-        return parser.parse(
-                request.body(),
-                request.header(InteliquentVerificationToken.MESSAGE_ID_HEADER).trim());
+        String messageId =
+                request.header(InteliquentVerificationToken.MESSAGE_ID_HEADER).trim();
+        // The MessageId is a UUID and becomes the carrier message id: nothing else may be stored as one.
+        if (!MESSAGE_ID.matcher(messageId).matches()) {
+            if (messageId.length() > 36) {
+                throw WebhookRejection.tooLong(InteliquentVerificationToken.MESSAGE_ID_HEADER, 36);
+            }
+            throw WebhookRejection.malformed(
+                    InteliquentVerificationToken.MESSAGE_ID_HEADER + " is not a UUID",
+                    InteliquentVerificationToken.MESSAGE_ID_HEADER);
+        }
+        return parser.parse(request.body(), messageId);
     }
 }
