@@ -39,8 +39,7 @@ for entry in "${targets[@]}"; do
     failed=1
   fi
   # libFuzzer's status lines: "#<execs> ... exec/s: <n>"; the last one is the run's total.
-  last=$(grep -aoE '#[0-9]+[[:space:]]+(DONE|pulse|NEW|REDUCE|INITED)[^$]*exec/s: [0-9]+' -r "$log" \
-      "$module"/target/surefire-reports 2>/dev/null | tail -1)
+  last=$(grep -aoE '#[0-9]+[[:space:]]+(DONE|pulse|NEW|REDUCE).*exec/s: [0-9]+' "$log" | tail -1)
   echo "  ${last:-no libFuzzer status found (see $log)}"
 done
 exit $failed
