@@ -3,6 +3,8 @@
 # a bounded time each (the @FuzzTest maxDuration, 30 s). Jazzer fuzzes one target per JVM, so each target
 # is its own Maven run. Findings are written beside the seeds (src/test/resources/.../<Class>Inputs/<method>)
 # and replayed by every later `mvn verify`; the summary lists executions per target from Jazzer's last status.
+# The corpus Jazzer grows goes to <module>/.cifuzz-corpus (git-ignored); later local `mvn verify` runs replay
+# it too, so remove it to go back to the committed seeds alone.
 #   bench/fuzz.sh                  every target
 #   bench/fuzz.sh twilio           the targets of one module (core, twilio, whatsapp, ...)
 set -uo pipefail
