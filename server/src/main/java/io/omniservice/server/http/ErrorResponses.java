@@ -7,6 +7,7 @@ import io.omniservice.core.model.ApiError;
 import io.omniservice.core.store.InvalidCursorException;
 import java.nio.ByteBuffer;
 import org.eclipse.jetty.http.HttpHeader;
+import org.eclipse.jetty.io.EofException;
 import org.eclipse.jetty.server.Request;
 import org.eclipse.jetty.server.Response;
 import org.eclipse.jetty.server.handler.ErrorHandler;
@@ -47,9 +48,32 @@ public final class ErrorResponses {
             write(ctx, forStatus(e.getStatus(), ctx.method().name() + " " + ctx.path()));
         });
         routes.exception(Exception.class, (e, ctx) -> {
+            if (closedByClient(e)) {
+                // The client hung up before its body was complete: its doing, nothing was handled, no one to answer.
+                LOG.info(
+                        "client closed the connection mid-request method={} path={} address={}",
+                        ctx.method(),
+                        ctx.path(),
+                        ctx.req().getRemoteAddr());
+                write(ctx, INCOMPLETE);
+                return;
+            }
             LOG.error("request failed method={} path={}", ctx.method(), ctx.path(), e);
             write(ctx, forStatus(500, null));
         });
+    }
+
+    private static final ApiError INCOMPLETE =
+            new ApiError(400, "incomplete_request", "the connection closed before the whole request body arrived");
+
+    /** Whether reading the request failed because the client closed its side (Jetty's early EOF). */
+    private static boolean closedByClient(Throwable failure) {
+        for (Throwable cause = failure; cause != null; cause = cause.getCause()) {
+            if (cause instanceof EofException) {
+                return true;
+            }
+        }
+        return false;
     }
 
     static void write(Context ctx, ApiError error) {

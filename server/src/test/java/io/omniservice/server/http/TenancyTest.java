@@ -44,7 +44,7 @@ class TenancyTest {
     private static final String ADMIN = RunningGateway.API_KEY;
 
     @TempDir
-    Path data;
+    static Path data; // static: JUnit fills an instance @TempDir only after @BeforeAll
 
     WireMockServer remote;
     RunningGateway gateway;
@@ -347,7 +347,7 @@ class TenancyTest {
                         .findFirst()
                         .orElse(null));
         assertThat(signatures(delivered)).contains(signature(secret, delivered));
-        assertThat(signatures(delivered)).doesNotContain(signature(RunningGateway.API_KEY, delivered));
+        assertThat(signatures(delivered)).doesNotContain(signature(RunningGateway.SIGNING_SECRET, delivered));
 
         String next = json(as(BOB, "POST", "/v1/clients/me/signing-secret", null))
                 .path("secret")

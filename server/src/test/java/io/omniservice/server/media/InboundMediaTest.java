@@ -19,6 +19,7 @@ import io.omniservice.carriers.testkit.WebhookSigning;
 import io.omniservice.core.json.Json;
 import io.omniservice.media.sign.MediaSigner;
 import io.omniservice.server.carrier.ConfiguredCarriers;
+import io.omniservice.server.support.InboundWebhooks;
 import io.omniservice.server.support.RunningGateway;
 import java.awt.BasicStroke;
 import java.awt.Color;

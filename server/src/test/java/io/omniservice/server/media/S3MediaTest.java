@@ -17,6 +17,7 @@ import io.omniservice.core.json.Json;
 import io.omniservice.media.sign.MediaSigner;
 import io.omniservice.server.carrier.ConfiguredCarriers;
 import io.omniservice.server.support.InJvmS3;
+import io.omniservice.server.support.InboundWebhooks;
 import io.omniservice.server.support.RunningGateway;
 import java.awt.Color;
 import java.io.IOException;

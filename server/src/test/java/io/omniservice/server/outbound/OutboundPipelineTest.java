@@ -395,7 +395,9 @@ class OutboundPipelineTest {
         long t = Long.parseLong(signature.substring(2, signature.indexOf(',')));
         assertThat(signature)
                 .isEqualTo(EventSignature.header(
-                        CALLBACK_SECRET, t, callback.getBodyAsString().getBytes(StandardCharsets.UTF_8)));
+                        RunningGateway.SIGNING_SECRET,
+                        t,
+                        callback.getBodyAsString().getBytes(StandardCharsets.UTF_8)));
         JsonNode event = Json.MAPPER.readTree(callback.getBodyAsString());
         assertThat(event.path("type").asText()).isEqualTo("message.status");
         assertThat(event.path("data").path("messageId").asText()).isEqualTo(id);

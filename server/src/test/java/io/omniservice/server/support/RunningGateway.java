@@ -21,6 +21,8 @@ import java.util.Map;
  */
 public final class RunningGateway implements AutoCloseable {
     public static final String API_KEY = "test-api-key-0123456789";
+    /** The {@link #API_KEY} client's own secret: its status callbacks and rule forwards are signed with it. */
+    public static final String SIGNING_SECRET = "tests-signing-secret-0123456789";
     /** A second client, with the standard scopes (everything but admin) and no signing secret yet. */
     public static final String OTHER_KEY = "another-key-0123456789";
 
@@ -53,11 +55,24 @@ public final class RunningGateway implements AutoCloseable {
             String apiYaml,
             String carriersYaml,
             List<CarrierProvider> providers) {
+        this(dataDirectory, maxBodyBytes, "", keysYaml, apiYaml, carriersYaml, providers);
+    }
+
+    /** With {@code serverYaml} added under {@code server:} (indented two spaces). */
+    public RunningGateway(
+            Path dataDirectory,
+            long maxBodyBytes,
+            String serverYaml,
+            String keysYaml,
+            String apiYaml,
+            String carriersYaml,
+            List<CarrierProvider> providers) {
         String yaml = """
                 server:
                   port: 0
                   publicBaseUrl: %s
                   maxBodyBytes: %d
+                %s
                 storage:
                   mode: embedded
                   embedded:
@@ -72,9 +87,10 @@ public final class RunningGateway implements AutoCloseable {
                 """.formatted(
                         PUBLIC_BASE_URL,
                         maxBodyBytes,
+                        serverYaml,
                         dataDirectory,
                         API_KEY,
-                        API_KEY,
+                        SIGNING_SECRET,
                         OTHER_KEY,
                         keysYaml,
                         apiYaml,

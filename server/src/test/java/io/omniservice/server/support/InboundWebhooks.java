@@ -1,8 +1,7 @@
-package io.omniservice.server.media;
+package io.omniservice.server.support;
 
 import io.omniservice.carriers.testkit.WebhookSigning;
 import io.omniservice.core.outbound.CarrierHttp;
-import io.omniservice.server.support.RunningGateway;
 import java.net.http.HttpRequest;
 import java.time.Instant;
 import java.util.Base64;
@@ -12,30 +11,31 @@ import java.util.UUID;
 
 /**
  * Inbound webhooks carrying one attachment, as each carrier sends them and signed with each carrier's
- * documented scheme, computed here independently of the gateway's verifiers.
+ * documented scheme, computed here independently of the gateway's verifiers. {@link #carriersYaml} configures
+ * all six with the secrets these use.
  */
-final class InboundWebhooks {
-    static final String WHATSAPP_APP_SECRET = "media-test-whatsapp-app-secret";
-    static final String WHATSAPP_VERIFY_TOKEN = "media-test-verify-token";
-    static final String WHATSAPP_ACCESS_TOKEN = "EAAG-media-test-access-token-0123456789";
-    static final String WHATSAPP_PHONE_NUMBER_ID = "106540352242922";
-    static final String WHATSAPP_API_VERSION = "v23.0";
-    static final String TWILIO_ACCOUNT_SID = "AC" + "5f1e2d3c4b5a69788f1e2d3c4b5a6978";
-    static final String TWILIO_AUTH_TOKEN = "media-test-twilio-auth-token";
-    static final String BANDWIDTH_CALLBACK_USER = "bw-callback-user";
-    static final String BANDWIDTH_CALLBACK_PASSWORD = "bw-callback-password";
-    static final String BANDWIDTH_ACCOUNT_ID = "9900000";
-    static final String BANDWIDTH_API_USER = "bw-api-user";
-    static final String BANDWIDTH_API_PASSWORD = "bw-api-password";
-    static final String LIVECHAT_SECRET = "media-test-livechat-secret";
-    static final String MESSAGEBIRD_SIGNING_KEY = "media-test-messagebird-signing-key";
-    static final String MESSAGEBIRD_ACCESS_KEY = "media-test-messagebird-access-key";
-    static final String INTELIQUENT_INBOUND_KEY = "media-test-inteliquent-inbound-key";
+public final class InboundWebhooks {
+    public static final String WHATSAPP_APP_SECRET = "media-test-whatsapp-app-secret";
+    public static final String WHATSAPP_VERIFY_TOKEN = "media-test-verify-token";
+    public static final String WHATSAPP_ACCESS_TOKEN = "EAAG-media-test-access-token-0123456789";
+    public static final String WHATSAPP_PHONE_NUMBER_ID = "106540352242922";
+    public static final String WHATSAPP_API_VERSION = "v23.0";
+    public static final String TWILIO_ACCOUNT_SID = "AC" + "5f1e2d3c4b5a69788f1e2d3c4b5a6978";
+    public static final String TWILIO_AUTH_TOKEN = "media-test-twilio-auth-token";
+    public static final String BANDWIDTH_CALLBACK_USER = "bw-callback-user";
+    public static final String BANDWIDTH_CALLBACK_PASSWORD = "bw-callback-password";
+    public static final String BANDWIDTH_ACCOUNT_ID = "9900000";
+    public static final String BANDWIDTH_API_USER = "bw-api-user";
+    public static final String BANDWIDTH_API_PASSWORD = "bw-api-password";
+    public static final String LIVECHAT_SECRET = "media-test-livechat-secret";
+    public static final String MESSAGEBIRD_SIGNING_KEY = "media-test-messagebird-signing-key";
+    public static final String MESSAGEBIRD_ACCESS_KEY = "media-test-messagebird-access-key";
+    public static final String INTELIQUENT_INBOUND_KEY = "media-test-inteliquent-inbound-key";
 
     private InboundWebhooks() {}
 
     /** The {@code carriers:} section for all six, their APIs at {@code apiBase}. */
-    static String carriersYaml(String apiBase) {
+    public static String carriersYaml(String apiBase) {
         return """
                 carriers:
                   whatsapp:
@@ -96,7 +96,7 @@ final class InboundWebhooks {
     }
 
     /** A Cloud API {@code messages} webhook with one image named by media id, as Meta sends it. */
-    static HttpRequest whatsappImage(RunningGateway gateway, String wamid, String mediaId, byte[] png) {
+    public static HttpRequest whatsappImage(RunningGateway gateway, String wamid, String mediaId, byte[] png) {
         String sha256 = Base64.getEncoder().encodeToString(WebhookSigning.sha256(png));
         String body =
                 """
@@ -114,7 +114,7 @@ final class InboundWebhooks {
     }
 
     /** An incoming MMS with {@code MediaUrl0}, signed with {@code X-Twilio-Signature}. */
-    static HttpRequest twilioMms(RunningGateway gateway, String messageSid, String mediaUrl) {
+    public static HttpRequest twilioMms(RunningGateway gateway, String messageSid, String mediaUrl) {
         Map<String, String> params = new TreeMap<>();
         params.put("ToCountry", "US");
         params.put("SmsMessageSid", messageSid);
@@ -142,7 +142,7 @@ final class InboundWebhooks {
     }
 
     /** A {@code message-received} callback with one media URL, with the callback basic auth. */
-    static HttpRequest bandwidthMms(RunningGateway gateway, String id, String mediaUrl) {
+    public static HttpRequest bandwidthMms(RunningGateway gateway, String id, String mediaUrl) {
         String body = """
                 [{"type":"message-received","time":"2026-11-24T11:59:58.000Z","description":"Incoming message received",\
                 "to":"+14155550198","message":{"id":"%s","owner":"+14155550198","applicationId":\
@@ -157,7 +157,8 @@ final class InboundWebhooks {
     }
 
     /** An {@code incoming_event} of type {@code file}: a customer uploads an image. */
-    static HttpRequest liveChatFile(RunningGateway gateway, String chatId, String eventId, String url, int size) {
+    public static HttpRequest liveChatFile(
+            RunningGateway gateway, String chatId, String eventId, String url, int size) {
         String customer = "b7eff798-f8df-4364-8059-649c35c9ed0c";
         String body = """
                 {"webhook_id":"3c7a6d1e9b2f4e58a0c4d6e8f1a3b5c7","secret_key":"%s","action":"incoming_event",\
@@ -173,7 +174,7 @@ final class InboundWebhooks {
     }
 
     /** A Conversations API {@code message.created} webhook with an image, signed with a MessageBird JWT. */
-    static HttpRequest messageBirdImage(RunningGateway gateway, String messageId, String imageUrl) {
+    public static HttpRequest messageBirdImage(RunningGateway gateway, String messageId, String imageUrl) {
         String body = """
                 {"type":"message.created","contact":{"id":"9354647c5c144a2b4c99f2n4ht53j6g9","msisdn":31612345678,\
                 "displayName":"Jen Smith","firstName":"Jen","lastName":"Smith","customDetails":{},\
@@ -197,7 +198,7 @@ final class InboundWebhooks {
     }
 
     /** An inbound MMS from the message broker, with its {@code MessageId}/{@code VerificationToken} pair. */
-    static HttpRequest inteliquentMms(RunningGateway gateway, String messageId, String mediaUrl) {
+    public static HttpRequest inteliquentMms(RunningGateway gateway, String messageId, String mediaUrl) {
         String body = """
                 {"referenceId":"%s","from":"14155550125","to":["14155550199"],"text":"the damaged box",\
                 "mediaUrls":["%s"]}""".formatted(UUID.randomUUID(), mediaUrl);

@@ -1,0 +1,165 @@
+package io.omniservice.server.http;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import ch.qos.logback.classic.Level;
+import io.omniservice.carriers.testkit.CapturedLog;
+import io.omniservice.core.model.CarrierType;
+import io.omniservice.server.support.RunningGateway;
+import io.omniservice.server.support.ScriptedCarrier;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.net.Socket;
+import java.net.SocketException;
+import java.net.SocketTimeoutException;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInstance;
+import org.junit.jupiter.api.io.TempDir;
+import org.slf4j.LoggerFactory;
+
+/**
+ * What a client can cost the gateway before and around authentication: connections per address, failed
+ * keys per address, and a body it never finishes sending.
+ */
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
+class ConnectionLimitsTest {
+    private static final int PER_ADDRESS = 8;
+
+    @TempDir
+    static Path data;
+
+    private RunningGateway gateway;
+
+    @BeforeAll
+    void start() {
+        gateway = new RunningGateway(
+                data,
+                1 << 20,
+                "  maxConnectionsPerAddress: " + PER_ADDRESS,
+                "",
+                "",
+                "carriers:\n  bandwidth:\n    default: {}\n",
+                List.of(new ScriptedCarrier(CarrierType.BANDWIDTH)));
+    }
+
+    @AfterAll
+    void stop() {
+        gateway.close();
+    }
+
+    @Test
+    void aClientThatHangsUpMidBodyIsItsOwnFailureNotAServerError() throws Exception {
+        var logger = (ch.qos.logback.classic.Logger) LoggerFactory.getLogger(ErrorResponses.class);
+        logger.setLevel(Level.INFO); // tests log warnings only; this one checks an INFO line
+        try (CapturedLog errors = CapturedLog.of(ErrorResponses.class)) {
+            try (Socket socket = new Socket("localhost", gateway.port())) {
+                OutputStream out = socket.getOutputStream();
+                out.write(("POST /v1/messages HTTP/1.1\r\nHost: localhost\r\nAuthorization: Bearer "
+                                + RunningGateway.API_KEY + "\r\nContent-Type: application/json\r\n"
+                                + "Content-Length: 5000\r\n\r\n{\"to\": {\"phoneNumber\": \"+1415")
+                        .getBytes(StandardCharsets.US_ASCII));
+                out.flush();
+                Thread.sleep(200); // the route is reading the body now
+            }
+            String metrics = awaitMetric("route=\"/v1/messages\"");
+            assertThat(metrics).contains("status=\"400\"").doesNotContain("status=\"500\"");
+            assertThat(errors.messages(Level.ERROR))
+                    .noneSatisfy(line -> assertThat(line).contains("/v1/messages"));
+            assertThat(errors.messages(Level.INFO))
+                    .anySatisfy(line -> assertThat(line).contains("closed the connection"));
+        } finally {
+            logger.setLevel(null);
+        }
+        HttpResponse<String> list = gateway.api("/v1/messages?limit=5");
+        assertThat(list.body()).doesNotContain("+1415");
+    }
+
+    @Test
+    void connectionsPastThePerAddressLimitAreClosedAtOnce() throws Exception {
+        List<Socket> held = new ArrayList<>();
+        try {
+            for (int i = 0; i < PER_ADDRESS; i++) {
+                Socket socket = new Socket("localhost", gateway.port());
+                socket.getOutputStream().write("GET /health/live HTTP/1.1\r\n".getBytes(StandardCharsets.US_ASCII));
+                held.add(socket); // an unfinished head: the connection stays open and counted
+            }
+            Thread.sleep(200);
+            try (Socket extra = new Socket("localhost", gateway.port())) {
+                extra.setSoTimeout(5_000);
+                extra.getOutputStream()
+                        .write("GET /health/live HTTP/1.1\r\nHost: x\r\n\r\n".getBytes(StandardCharsets.US_ASCII));
+                assertThat(readAll(extra.getInputStream()))
+                        .as("closed without an answer")
+                        .isEmpty();
+            }
+        } finally {
+            for (Socket socket : held) {
+                socket.close();
+            }
+        }
+        // Once the held ones are gone, the address is served again.
+        long deadline = System.nanoTime() + 5_000_000_000L;
+        while (gateway.get("/health/live").statusCode() != 200 && System.nanoTime() < deadline) {
+            Thread.sleep(50);
+        }
+        assertThat(gateway.get("/health/live").statusCode()).isEqualTo(200);
+    }
+
+    @Test
+    void anAddressThatKeepsGuessingKeysIsThrottledEvenWithTheRightOneLater(@TempDir Path own) {
+        // its own gateway: once throttled, this address could not read the other tests' metrics
+        try (RunningGateway throttling =
+                new RunningGateway(own, 1 << 20, "  limits: {failedAuthPerMinute: 5}", "", List.of())) {
+            guessKeys(throttling);
+        }
+    }
+
+    private static void guessKeys(RunningGateway gateway) {
+        List<Integer> statuses = new ArrayList<>();
+        for (int i = 0; i < 7; i++) {
+            statuses.add(
+                    gateway.as("wrong-key-" + i, "GET", "/v1/messages", null).statusCode());
+        }
+        assertThat(statuses.subList(0, 5)).containsOnly(401);
+        assertThat(statuses.subList(5, 7)).containsOnly(429);
+        HttpResponse<String> throttled = gateway.as(RunningGateway.API_KEY, "GET", "/v1/messages", null);
+        assertThat(throttled.statusCode()).isEqualTo(429);
+        assertThat(throttled.body()).contains("too_many_failed_authentications");
+        assertThat(throttled.headers().firstValue("Retry-After")).isPresent();
+    }
+
+    private String awaitMetric(String fragment) throws InterruptedException {
+        long deadline = System.nanoTime() + 10_000_000_000L;
+        while (true) {
+            String metrics = gateway.api("/metrics").body();
+            List<String> lines = metrics.lines()
+                    .filter(line -> line.startsWith("http_server_requests_seconds_count") && line.contains(fragment))
+                    .toList();
+            if (!lines.isEmpty() || System.nanoTime() > deadline) {
+                return String.join("\n", lines);
+            }
+            Thread.sleep(50);
+        }
+    }
+
+    private static String readAll(InputStream in) throws IOException {
+        StringBuilder text = new StringBuilder();
+        byte[] buffer = new byte[1024];
+        try {
+            for (int n; (n = in.read(buffer)) != -1; ) {
+                text.append(new String(buffer, 0, n, StandardCharsets.US_ASCII));
+            }
+        } catch (SocketTimeoutException | SocketException closed) {
+            // what arrived before the close is the answer
+        }
+        return text.toString();
+    }
+}
