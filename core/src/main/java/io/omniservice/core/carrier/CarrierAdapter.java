@@ -19,6 +19,17 @@ public interface CarrierAdapter {
 
     CarrierCapabilities capabilities();
 
+    /** What a body may weigh when no adapter says otherwise: 1 MiB, far above any carrier's webhook. */
+    long DEFAULT_MAX_BODY_BYTES = 1024 * 1024;
+
+    /**
+     * The largest webhook body this carrier sends. A bigger one is answered 413 before it is read in full,
+     * verified or parsed, so an unauthenticated request costs at most this much.
+     */
+    default long maxBodyBytes() {
+        return DEFAULT_MAX_BODY_BYTES;
+    }
+
     /**
      * Checks the carrier's own authentication on the raw request, comparing in constant time.
      *

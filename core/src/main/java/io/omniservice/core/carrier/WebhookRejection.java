@@ -2,7 +2,8 @@ package io.omniservice.core.carrier;
 
 /**
  * Why a webhook is refused before anything is stored: bad credentials (401/403), a malformed payload
- * (400, with the field when known) or a method the carrier does not use. {@code code} is the
+ * (400, with the field when known; {@code field_too_long} for an over-long field), a body larger than the
+ * carrier sends (413) or a method the carrier does not use. {@code code} is the
  * snake_case error code of the HTTP contract; the message says what is wrong and never echoes secrets.
  */
 public final class WebhookRejection extends Exception {
@@ -33,6 +34,20 @@ public final class WebhookRejection extends Exception {
 
     public static WebhookRejection malformed(String message, String field) {
         return new WebhookRejection(400, "malformed_payload", message, field);
+    }
+
+    /**
+     * A field longer than we keep or than the carrier ever sends: the payload's fault, so a 400 the
+     * carrier does not retry, never the storage error (503) an overflowing column would give.
+     */
+    public static WebhookRejection tooLong(String field, int limit) {
+        return new WebhookRejection(400, "field_too_long", field + " is longer than " + limit + " characters", field);
+    }
+
+    /** The body is larger than this carrier ever sends; refused before it is verified or parsed. */
+    public static WebhookRejection tooLarge(long limit) {
+        return new WebhookRejection(
+                413, "payload_too_large", "the request body is larger than " + limit + " bytes", null);
     }
 
     public static WebhookRejection methodNotAllowed(String method) {

@@ -63,9 +63,24 @@ public final class WebhookIngress {
         };
     }
 
-    /** Handshake, authentication and parsing for one adapter; touches no storage. */
+    /**
+     * The most body bytes worth reading for a webhook to this carrier account: the adapter's own limit, or
+     * nothing at all when no account is configured there (the answer is 404 whatever the body).
+     */
+    public long maxBodyBytes(String carrier, String account) {
+        return carriers.find(carrier, account).map(CarrierAdapter::maxBodyBytes).orElse(0L);
+    }
+
+    /**
+     * Handshake, authentication and parsing for one adapter, then {@link InboundLimits} on what was read;
+     * touches no storage.
+     */
     public static Decision decide(CarrierAdapter adapter, WebhookRequest request) {
         try {
+            // The HTTP layer refuses these before reading them; this holds for any other way a request arrives.
+            if (request.body().length > adapter.maxBodyBytes()) {
+                throw WebhookRejection.tooLarge(adapter.maxBodyBytes());
+            }
             if ("GET".equals(request.method())) {
                 Optional<WebhookReply> handshake = adapter.onGet(request);
                 if (handshake.isPresent()) {
@@ -73,7 +88,9 @@ public final class WebhookIngress {
                 }
             }
             adapter.verify(request);
-            return new Decision.Accept(adapter.parse(request));
+            List<InboundEvent> events = adapter.parse(request);
+            InboundLimits.check(events);
+            return new Decision.Accept(events);
         } catch (WebhookRejection rejection) {
             Logger log = rejection.isAuthenticationFailure() ? SECURITY : LOG;
             log.warn(

@@ -105,6 +105,29 @@ class WebhookIngressTest {
         assertThat(reply.status()).isEqualTo(503);
     }
 
+    @Test
+    void overLongIdentifierIs400NamingTheFieldNot503() throws Exception {
+        WebhookReply reply = ingress.handle("whatsapp", null, request("POST", "s3cret", "id:" + "9".repeat(3000)));
+
+        assertThat(reply.status()).isEqualTo(400);
+        var error = Json.MAPPER.readTree(reply.body()).get("error");
+        assertThat(error.get("code").asText()).isEqualTo("field_too_long");
+        assertThat(error.get("field").asText()).isEqualTo("carrierMessageId");
+        assertThat(store.batches).isEmpty();
+    }
+
+    @Test
+    void bodyOverTheAdaptersLimitIs413BeforeVerifying() throws Exception {
+        WebhookReply reply = ingress.handle("whatsapp", null, request("POST", "wrong", "x".repeat(5000)));
+
+        assertThat(reply.status()).isEqualTo(413);
+        assertThat(Json.MAPPER.readTree(reply.body()).at("/error/code").asText())
+                .isEqualTo("payload_too_large");
+        assertThat(ingress.maxBodyBytes("whatsapp", null)).isEqualTo(4096);
+        assertThat(ingress.maxBodyBytes("pigeon", null)).isZero();
+        assertThat(store.batches).isEmpty();
+    }
+
     private static WebhookRequest request(String method, String secret, String text) {
         Map<String, List<String>> headers = secret == null ? Map.of() : Map.of("x-test-secret", List.of(secret));
         return new WebhookRequest(
@@ -133,6 +156,11 @@ class WebhookIngressTest {
         }
 
         @Override
+        public long maxBodyBytes() {
+            return 4096;
+        }
+
+        @Override
         public Optional<WebhookReply> onGet(WebhookRequest request) {
             return Optional.of(WebhookReply.text(200, "text/plain", request.queryParam("challenge")));
         }
@@ -153,7 +181,7 @@ class WebhookIngressTest {
             return List.of(new InboundEvent.InboundMessage(
                     CarrierType.WHATSAPP,
                     account(),
-                    "wamid.1",
+                    text.startsWith("id:") ? text.substring(3) : "wamid.1",
                     Sender.phone("+16505551234", null),
                     "+15550783881",
                     new MessageContent.Text(text),

@@ -47,7 +47,11 @@ final class WebhookRoutes {
         WebhookReply reply;
         try {
             HttpServletRequest http = ctx.req();
-            byte[] body = BoundedBody.read(http, maxBodyBytes);
+            // The carrier's own limit (a Twilio webhook is a few KB) bounds what an unauthenticated request
+            // costs: a larger body is refused 413 from its Content-Length or after that many bytes, before
+            // anything is verified or parsed. No account here: the answer is 404 whatever the body says.
+            long limit = Math.min(maxBodyBytes, ingress.maxBodyBytes(carrier, account));
+            byte[] body = limit > 0 ? BoundedBody.read(http, limit) : new byte[0];
             String rawQuery = http.getQueryString();
             WebhookRequest request = new WebhookRequest(
                     ctx.method().name(), publicUrl(http), headers(http), query(rawQuery), body, receivedAt);

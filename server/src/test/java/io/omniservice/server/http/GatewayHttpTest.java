@@ -45,7 +45,7 @@ class GatewayHttpTest {
         gateway = new RunningGateway(
                 data,
                 MAX_BODY,
-                "carriers:\n  bandwidth:\n    default: {}\n    second: {note: x}\n",
+                "carriers:\n  bandwidth:\n    default: {}\n    second: {note: x}\n    small: {maxBodyBytes: '100'}\n",
                 List.of(bandwidth));
     }
 
@@ -337,6 +337,21 @@ class GatewayHttpTest {
                 .POST(HttpRequest.BodyPublishers.ofByteArray(new byte[MAX_BODY + 1])));
 
         assertThat(error(response, 413).path("code").asText()).isEqualTo("payload_too_large");
+    }
+
+    @Test
+    void bodyOverTheCarriersOwnLimitIs413BeforeVerifying() throws IOException {
+        bandwidth.answerWith(request -> List.of());
+        HttpResponse<String> fits = gateway.send(HttpRequest.newBuilder(gateway.uri("/webhooks/bandwidth/small"))
+                .POST(HttpRequest.BodyPublishers.ofByteArray(new byte[100])));
+        assertThat(fits.statusCode()).isEqualTo(200);
+        var verified = bandwidth.lastSeen();
+
+        HttpResponse<String> response = gateway.send(HttpRequest.newBuilder(gateway.uri("/webhooks/bandwidth/small"))
+                .POST(HttpRequest.BodyPublishers.ofByteArray(new byte[101])));
+
+        assertThat(error(response, 413).path("code").asText()).isEqualTo("payload_too_large");
+        assertThat(bandwidth.lastSeen()).as("not verified").isSameAs(verified);
     }
 
     @Test

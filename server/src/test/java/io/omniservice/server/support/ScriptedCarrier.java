@@ -46,15 +46,24 @@ public final class ScriptedCarrier implements CarrierProvider {
 
     @Override
     public CarrierAdapter create(CarrierSettings settings, CarrierContext context) {
-        settings.rejectUnknown(java.util.Set.of("note"));
-        return new Adapter(settings.account());
+        settings.rejectUnknown(java.util.Set.of("note", "maxBodyBytes"));
+        String limit = settings.optional("maxBodyBytes", null);
+        return new Adapter(
+                settings.account(), limit == null ? CarrierAdapter.DEFAULT_MAX_BODY_BYTES : Long.parseLong(limit));
     }
 
     private final class Adapter implements CarrierAdapter {
         private final String account;
+        private final long maxBodyBytes;
 
-        Adapter(String account) {
+        Adapter(String account, long maxBodyBytes) {
             this.account = account;
+            this.maxBodyBytes = maxBodyBytes;
+        }
+
+        @Override
+        public long maxBodyBytes() {
+            return maxBodyBytes;
         }
 
         @Override

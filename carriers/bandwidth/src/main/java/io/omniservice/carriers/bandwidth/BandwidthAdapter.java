@@ -62,6 +62,15 @@ public final class BandwidthAdapter implements CarrierAdapter {
         this.media = media;
     }
 
+    /**
+     * A callback is an array of a few events (one per number of ours in a group message), each with a text of at
+     * most 2048 characters and media URLs: a few KB. 256 KiB leaves ample room.
+     */
+    @Override
+    public long maxBodyBytes() {
+        return 256 * 1024;
+    }
+
     @Override
     public CarrierType type() {
         return CarrierType.BANDWIDTH;

@@ -20,6 +20,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import java.util.Set;
+import java.util.regex.Pattern;
 
 /**
  * Reads a Bandwidth Messaging v2 callback body, always a JSON array of events, each
@@ -28,6 +29,15 @@ import java.util.Set;
  * we sent. Event types Bandwidth may add later are skipped.
  */
 final class BandwidthPayloadParser {
+    /** Bandwidth message ids: a millisecond timestamp and lower-case letters and digits ({@code 1589228074636lm4k2je7j7jklbn2}). */
+    static final Pattern MESSAGE_ID = Pattern.compile("[A-Za-z0-9-]{1,64}");
+
+    /** A number in E.164, a short code or an alphanumeric sender as Bandwidth writes them. */
+    static final Pattern ADDRESS = Pattern.compile("[A-Za-z0-9+ ._:-]{1,64}");
+
+    /** Bandwidth's error codes are numbers (4720, 9902, ...). */
+    static final Pattern ERROR_CODE = Pattern.compile("[0-9]{1,10}");
+
     private static final Set<String> INBOUND_TYPES =
             Set.of("message-received", "suggestion-response", "request-location-response");
 
@@ -63,8 +73,8 @@ final class BandwidthPayloadParser {
     private InboundMessage message(JsonNode event, String type, String at) throws WebhookRejection {
         JsonNode message = requiredObject(event, "message", at);
         String mat = at + ".message";
-        String id = requiredText(message, "id", mat);
-        String from = requiredText(message, "from", mat);
+        String id = checked(requiredText(message, "id", mat), mat + ".id", MESSAGE_ID, 64);
+        String from = checked(requiredText(message, "from", mat), mat + ".from", ADDRESS, 64);
         String phone = PhoneNumber.e164(from);
         // A short code or alphanumeric sender has no E.164 form: the conversation is keyed by it as sent.
         Sender sender = new Sender(phone, phone != null ? phone : from, null);
@@ -73,6 +83,7 @@ final class BandwidthPayloadParser {
         if (ours == null) {
             throw WebhookRejection.malformed("an inbound message names our number in message.owner", mat + ".owner");
         }
+        checked(ours, mat + ".owner", ADDRESS, 64);
         String recipient = PhoneNumber.e164(ours) != null ? PhoneNumber.e164(ours) : ours;
         MessageContent content =
                 switch (type) {
@@ -142,10 +153,13 @@ final class BandwidthPayloadParser {
     private StatusUpdate status(JsonNode event, String type, MessageStatus status, String at, Instant receivedAt)
             throws WebhookRejection {
         JsonNode message = requiredObject(event, "message", at);
-        String id = requiredText(message, "id", at + ".message");
+        String id = checked(requiredText(message, "id", at + ".message"), at + ".message.id", MESSAGE_ID, 64);
         boolean failed = status == MessageStatus.FAILED;
         String errorCode =
                 failed && event.hasNonNull("errorCode") ? event.get("errorCode").asText() : null;
+        if (errorCode != null) {
+            checked(errorCode, at + ".errorCode", ERROR_CODE, 10);
+        }
         String errorMessage = failed ? event.path("description").asText(null) : null;
         // message-read carries the moment of reading in eventTime; time is when Bandwidth sent the callback.
         Instant eventTime = time(event, "eventTime", at);
@@ -174,6 +188,17 @@ final class BandwidthPayloadParser {
         } catch (DateTimeParseException e) {
             throw WebhookRejection.malformed(name + " must be an ISO-8601 date-time", at + "." + name);
         }
+    }
+
+    /** Too long is {@code field_too_long}; otherwise not in Bandwidth's form is malformed. */
+    private static String checked(String value, String at, Pattern form, int limit) throws WebhookRejection {
+        if (value.length() > limit) {
+            throw WebhookRejection.tooLong(at, limit);
+        }
+        if (!form.matcher(value).matches()) {
+            throw WebhookRejection.malformed(at + " is not in the form Bandwidth sends", at);
+        }
+        return value;
     }
 
     private static JsonNode requiredObject(JsonNode parent, String name, String at) throws WebhookRejection {

@@ -49,6 +49,15 @@ public final class InteliquentAdapter implements CarrierAdapter {
         this.sender = sender;
     }
 
+    /**
+     * The MessageId header: a UUID in what we know of the broker, but Inteliquent documents it thinly, so any
+     * id of letters, digits and dashes up to 64 characters passes; what it keeps out is what could not be an
+     * id at all, and lengths past the stored column.
+     */
+    static final int MAX_MESSAGE_ID = 64;
+
+    static final java.util.regex.Pattern MESSAGE_ID = java.util.regex.Pattern.compile("[0-9A-Za-z-]{1,64}");
+
     @Override
     public CarrierType type() {
         return CarrierType.INTELIQUENT;
@@ -97,10 +106,25 @@ public final class InteliquentAdapter implements CarrierAdapter {
         }
     }
 
+    /** The message broker posts one message as a small JSON object; 64 KiB is far above it. */
+    @Override
+    public long maxBodyBytes() {
+        return 64 * 1024;
+    }
+
     @Override
     public List<InboundEvent> parse(WebhookRequest request) throws WebhookRejection {
-        return parser.parse(
-                request.body(),
-                request.header(InteliquentVerificationToken.MESSAGE_ID_HEADER).trim());
+        String messageId =
+                request.header(InteliquentVerificationToken.MESSAGE_ID_HEADER).trim();
+        // The MessageId becomes the carrier message id: nothing else may be stored as one.
+        if (!MESSAGE_ID.matcher(messageId).matches()) {
+            if (messageId.length() > MAX_MESSAGE_ID) {
+                throw WebhookRejection.tooLong(InteliquentVerificationToken.MESSAGE_ID_HEADER, MAX_MESSAGE_ID);
+            }
+            throw WebhookRejection.malformed(
+                    InteliquentVerificationToken.MESSAGE_ID_HEADER + " is not an id (letters, digits and dashes)",
+                    InteliquentVerificationToken.MESSAGE_ID_HEADER);
+        }
+        return parser.parse(request.body(), messageId);
     }
 }

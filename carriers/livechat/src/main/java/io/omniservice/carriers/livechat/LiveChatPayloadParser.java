@@ -16,6 +16,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.StringJoiner;
+import java.util.regex.Pattern;
 
 /**
  * Reads LiveChat webhooks (v3.5) into customer messages: {@code incoming_event} (one event posted to a chat),
@@ -31,6 +32,18 @@ import java.util.StringJoiner;
  * an email address (LiveChat agent ids are their login emails; customer ids are UUIDs).
  */
 final class LiveChatPayloadParser {
+    /** Chat, thread and event ids: upper-case letters and digits, events with a {@code _n} suffix ({@code K600PKZON8_3}). */
+    static final Pattern CHAT_ID = Pattern.compile("[A-Za-z0-9_-]{1,64}");
+
+    /**
+     * Customer ids: UUIDs, or the 32 hex digits and {@code S…}-style ids of older licences. Agents' ids are
+     * their emails, so '@' and '.' pass here and are told apart by {@link #isAgentId}.
+     */
+    static final Pattern USER_ID = Pattern.compile("[A-Za-z0-9._@+:-]{1,128}");
+
+    /** A rich message button's id is the business's own; bounded so the composed message id fits its column. */
+    static final int MAX_POSTBACK_ID = 128;
+
     private final String account;
 
     LiveChatPayloadParser(String account) {
@@ -55,7 +68,7 @@ final class LiveChatPayloadParser {
     }
 
     private List<InboundEvent> incomingEvent(JsonNode payload) throws WebhookRejection {
-        String chatId = required(payload, "chat_id", "payload.chat_id");
+        String chatId = id(required(payload, "chat_id", "payload.chat_id"), "payload.chat_id", CHAT_ID);
         JsonNode event = payload.path("event");
         if (!event.isObject()) {
             throw WebhookRejection.malformed("incoming_event has no event object", "payload.event");
@@ -64,6 +77,7 @@ final class LiveChatPayloadParser {
         if (!fromCustomer(event) || isAgentId(author)) {
             return List.of();
         }
+        id(author, "payload.event.author_id", USER_ID);
         return message(chatId, event, new Sender(null, author, null), "payload.event")
                 .map(List::<InboundEvent>of)
                 .orElse(List.of());
@@ -71,11 +85,11 @@ final class LiveChatPayloadParser {
 
     private List<InboundEvent> incomingChat(JsonNode payload) throws WebhookRejection {
         JsonNode chat = payload.path("chat");
-        String chatId = required(chat, "id", "payload.chat.id");
+        String chatId = id(required(chat, "id", "payload.chat.id"), "payload.chat.id", CHAT_ID);
         Map<String, Sender> customers = new HashMap<>();
         for (JsonNode user : chat.path("users")) {
             if ("customer".equals(user.path("type").asText()) && user.path("id").isTextual()) {
-                String id = user.get("id").asText();
+                String id = id(user.get("id").asText(), "payload.chat.users[].id", USER_ID);
                 customers.put(id, new Sender(null, id, displayName(user)));
             }
         }
@@ -94,11 +108,14 @@ final class LiveChatPayloadParser {
     }
 
     private List<InboundEvent> postback(JsonNode payload) throws WebhookRejection {
-        String chatId = required(payload, "chat_id", "payload.chat_id");
-        String userId = required(payload, "user_id", "payload.user_id");
-        String eventId = required(payload, "event_id", "payload.event_id");
+        String chatId = id(required(payload, "chat_id", "payload.chat_id"), "payload.chat_id", CHAT_ID);
+        String userId = id(required(payload, "user_id", "payload.user_id"), "payload.user_id", USER_ID);
+        String eventId = id(required(payload, "event_id", "payload.event_id"), "payload.event_id", CHAT_ID);
         JsonNode postback = payload.path("postback");
         String postbackId = required(postback, "id", "payload.postback.id");
+        if (postbackId.length() > MAX_POSTBACK_ID) {
+            throw WebhookRejection.tooLong("payload.postback.id", MAX_POSTBACK_ID);
+        }
         if (isAgentId(userId) || !postback.path("toggled").asBoolean(true)) {
             return List.of(); // an agent's click, or a customer taking a choice back
         }
@@ -117,7 +134,7 @@ final class LiveChatPayloadParser {
 
     private Optional<InboundEvent> message(String chatId, JsonNode event, Sender sender, String path)
             throws WebhookRejection {
-        String id = required(event, "id", path + ".id");
+        String id = id(required(event, "id", path + ".id"), path + ".id", CHAT_ID);
         MessageContent content = content(event, path);
         if (content == null) {
             return Optional.empty();
@@ -125,7 +142,7 @@ final class LiveChatPayloadParser {
         String replyTo = null;
         JsonNode postback = event.path("postback");
         if (postback.path("event_id").isTextual()) {
-            replyTo = chatId + "/" + postback.get("event_id").asText();
+            replyTo = chatId + "/" + id(postback.get("event_id").asText(), path + ".postback.event_id", CHAT_ID);
         }
         return Optional.of(new InboundMessage(
                 CarrierType.LIVECHAT,
@@ -210,6 +227,18 @@ final class LiveChatPayloadParser {
     private static String text(JsonNode node, String field) {
         JsonNode value = node.path(field);
         return value.isTextual() && !value.asText().isBlank() ? value.asText() : null;
+    }
+
+    /** An id held to LiveChat's form: too long is {@code field_too_long}, other characters malformed. */
+    private static String id(String value, String path, Pattern form) throws WebhookRejection {
+        int limit = form == CHAT_ID ? 64 : 128;
+        if (value.length() > limit) {
+            throw WebhookRejection.tooLong(path, limit);
+        }
+        if (!form.matcher(value).matches()) {
+            throw WebhookRejection.malformed("the " + path + " field is not a LiveChat id", path);
+        }
+        return value;
     }
 
     private static String required(JsonNode node, String field, String path) throws WebhookRejection {

@@ -1,6 +1,7 @@
 package io.omniservice.carriers.livechat;
 
 import io.omniservice.carriers.testkit.CarrierFixtureTest;
+import io.omniservice.carriers.testkit.Prep;
 import io.omniservice.core.carrier.CarrierAdapter;
 import io.omniservice.core.carrier.CarrierContext;
 import io.omniservice.core.carrier.CarrierSettings;
@@ -15,6 +16,19 @@ class LiveChatFixtureTest extends CarrierFixtureTest {
                 Map.of("secretKey", "lc-webhook-secret-7Qm2vX9pR4", "accessToken", "dal:test-token"),
                 "support",
                 Map.of("secretKey", "lc-second-license-secret-K3s8", "apiVersion", "3.6"));
+    }
+
+    /** Large values are made here rather than written into the case files, which stay readable. */
+    @Override
+    protected Map<String, Prep> preps() {
+        return Map.of(
+                "inflate-author-id", r -> r.setBody(r.bodyText().replace("\"AUTHOR\"", "\"" + "a".repeat(5000) + "\"")),
+                "inflate-padding",
+                        r -> r.setBody(r.bodyText().replace("\"PAD\"", "\"" + "p".repeat(256 * 1024) + "\"")),
+                // everything after the secret_key cut off: only a streaming read of the key gets as far as it
+                "break-after-secret",
+                        r -> r.setBody(
+                                r.bodyText().substring(0, r.bodyText().indexOf(",\"action\"")) + ",\"payload\":{{{"));
     }
 
     @Override

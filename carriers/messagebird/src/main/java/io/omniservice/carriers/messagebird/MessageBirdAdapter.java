@@ -69,6 +69,15 @@ public final class MessageBirdAdapter implements CarrierAdapter {
         return CAPABILITIES;
     }
 
+    /**
+     * An SMS webhook is a handful of short fields; a Conversations webhook is one message with its contact and
+     * conversation, a few KB. 256 KiB covers rich content (interactive, HSM) with room to spare.
+     */
+    @Override
+    public long maxBodyBytes() {
+        return 256 * 1024;
+    }
+
     /** Present when the account has an access key and an originator or Conversations channel. */
     @Override
     public Optional<CarrierSender> sender() {

@@ -17,6 +17,7 @@ import java.time.format.DateTimeParseException;
 import java.util.List;
 import java.util.Optional;
 import java.util.Set;
+import java.util.regex.Pattern;
 
 /**
  * Conversations API webhooks ({@code message.created} / {@code message.updated}): a message a contact sent
@@ -27,6 +28,9 @@ final class MessageBirdConversationsParser {
     private static final Set<String> MEDIA_TYPES = Set.of("image", "video", "audio", "file");
     /** Platforms whose contact identifier is an MSISDN; on the others (Messenger, Telegram, ...) it is an id. */
     private static final Set<String> PHONE_PLATFORMS = Set.of("sms", "whatsapp");
+
+    /** A Conversations address: a number, a channel id or a platform's id for a user. */
+    private static final Pattern ADDRESS = Pattern.compile("[A-Za-z0-9+._:@-]{1,128}");
 
     private final String account;
 
@@ -49,6 +53,7 @@ final class MessageBirdConversationsParser {
         if (id == null) {
             throw WebhookRejection.malformed("the message has no id", "message.id");
         }
+        MessageBirdSmsParser.checked(id, "message.id", MessageBirdSmsParser.MESSAGE_ID, 32);
         return switch (message.path("direction").asText("")) {
             case "received" -> List.of(received(root, message, id));
             case "sent" -> sent(root, message, id, receivedAt);
@@ -62,6 +67,8 @@ final class MessageBirdConversationsParser {
         if (from == null) {
             throw WebhookRejection.malformed("a received message has no from", "message.from");
         }
+        // a phone number, a channel's 32-hex id or a platform's user id (Messenger PSID, Telegram id, ...)
+        MessageBirdSmsParser.checked(from, "message.from", ADDRESS, 128);
         String phone = PHONE_PLATFORMS.contains(message.path("platform").asText()) ? PhoneNumber.e164(from) : null;
         Sender sender = new Sender(phone, phone != null ? phone : from, displayName(root.path("contact")));
         String recipient = Optional.ofNullable(text(message, "channelId")).orElse(text(message, "to"));

@@ -32,6 +32,14 @@ public final class MessageBirdSignature {
     /** The clock skew MessageBird's own SDK verifiers allow. */
     static final Duration SKEW = Duration.ofSeconds(5);
 
+    /**
+     * The longest a token may be valid, from {@code nbf} (or {@code iat}) to {@code exp}. MessageBird signs
+     * each delivery as it sends it, so a real token lives for moments; without a cap a token with {@code exp}
+     * in year 9999 could be replayed on any later request of the same URL and body (its {@code jti} would
+     * have to be remembered for ever).
+     */
+    static final Duration MAX_LIFETIME = Duration.ofMinutes(10);
+
     private static final Map<JWSAlgorithm, String> MAC_ALGORITHMS = Map.of(
             JWSAlgorithm.HS256, "HmacSHA256",
             JWSAlgorithm.HS384, "HmacSHA384",
@@ -115,6 +123,11 @@ public final class MessageBirdSignature {
         Date iat = claims.getIssueTime();
         if (iat != null && now.plus(SKEW).isBefore(iat.toInstant())) {
             throw WebhookRejection.forbidden("the token was issued in the future");
+        }
+        Instant start = nbf != null ? nbf.toInstant() : iat != null ? iat.toInstant() : now;
+        if (Duration.between(start, exp.toInstant()).compareTo(MAX_LIFETIME) > 0) {
+            throw WebhookRejection.forbidden(
+                    "the token is valid for longer than " + MAX_LIFETIME.toMinutes() + " minutes");
         }
         return exp.toInstant();
     }

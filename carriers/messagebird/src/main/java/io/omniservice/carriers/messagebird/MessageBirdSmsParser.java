@@ -18,6 +18,7 @@ import java.time.format.DateTimeParseException;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.regex.Pattern;
 
 /**
  * The SMS API's flat webhooks (query string of a GET or form body of a POST): an SMS to a virtual mobile
@@ -25,6 +26,20 @@ import java.util.Optional;
  * ({@code id, reference, recipient, status, statusDatetime, statusReason, statusErrorCode}).
  */
 final class MessageBirdSmsParser {
+    /** MessageBird's message ids are 32 hex digits ({@code e8077d803532c0b5937c639b60216938}). */
+    static final Pattern MESSAGE_ID = Pattern.compile("[0-9a-fA-F]{32}");
+
+    /**
+     * An originator is a phone number (up to 15 digits, an optional '+') or an alphanumeric sender id of at
+     * most 11 characters, as MessageBird's SMS API defines it; a recipient is a phone number or short code.
+     */
+    static final Pattern ORIGINATOR = Pattern.compile("\\+?[0-9]{1,15}|[A-Za-z0-9 ]{1,11}");
+
+    static final Pattern NUMBER = Pattern.compile("\\+?[0-9]{1,15}");
+
+    /** statusErrorCode: MessageBird's numeric error codes. */
+    static final Pattern ERROR_CODE = Pattern.compile("[0-9]{1,10}");
+
     private final String account;
 
     MessageBirdSmsParser(String account) {
@@ -45,9 +60,12 @@ final class MessageBirdSmsParser {
     }
 
     private InboundEvent inboundSms(Map<String, List<String>> fields, ObjectNode original) throws WebhookRejection {
-        String id = required(fields, "id");
-        String originator = required(fields, "originator");
-        String recipient = FormBody.first(fields, "recipient");
+        String id = checked(required(fields, "id"), "id", MESSAGE_ID, 32);
+        String originator = checked(required(fields, "originator"), "originator", ORIGINATOR, 16);
+        String recipient = blankToNull(FormBody.first(fields, "recipient"));
+        if (recipient != null) {
+            checked(recipient, "recipient", NUMBER, 16);
+        }
         String phone = PhoneNumber.e164(originator);
         Sender sender = new Sender(phone, phone != null ? phone : originator, null);
         return new InboundMessage(
@@ -65,13 +83,21 @@ final class MessageBirdSmsParser {
 
     private List<InboundEvent> statusReport(Map<String, List<String>> fields, ObjectNode original, Instant receivedAt)
             throws WebhookRejection {
-        String id = required(fields, "id");
+        String id = checked(required(fields, "id"), "id", MESSAGE_ID, 32);
         String raw = required(fields, "status");
         Optional<MessageStatus> status = MessageBirdStatusMap.sms(raw);
         if (status.isEmpty()) {
             return List.of();
         }
         boolean failed = status.get() == MessageStatus.FAILED;
+        String errorCode = blankToNull(FormBody.first(fields, "statusErrorCode"));
+        if (errorCode != null) {
+            checked(errorCode, "statusErrorCode", ERROR_CODE, 10);
+        }
+        String recipient = blankToNull(FormBody.first(fields, "recipient"));
+        if (recipient != null) {
+            checked(recipient, "recipient", NUMBER, 16);
+        }
         Instant occurredAt = timestamp(fields, "statusDatetime");
         return List.of(new StatusUpdate(
                 CarrierType.MESSAGEBIRD,
@@ -79,17 +105,28 @@ final class MessageBirdSmsParser {
                 id,
                 status.get(),
                 raw,
-                blankToNull(FormBody.first(fields, "statusErrorCode")),
+                errorCode,
                 // On a delivered report statusReason says "successfully delivered": not an error.
                 failed ? blankToNull(FormBody.first(fields, "statusReason")) : null,
                 occurredAt != null ? occurredAt : receivedAt,
-                numberOrRaw(FormBody.first(fields, "recipient")),
+                numberOrRaw(recipient),
                 original));
     }
 
     private static String numberOrRaw(String value) {
         String phone = PhoneNumber.e164(value);
         return phone != null ? phone : blankToNull(value);
+    }
+
+    /** Too long is {@code field_too_long}; otherwise not in MessageBird's form is malformed. */
+    static String checked(String value, String field, Pattern form, int limit) throws WebhookRejection {
+        if (value.length() > limit) {
+            throw WebhookRejection.tooLong(field, limit);
+        }
+        if (!form.matcher(value).matches()) {
+            throw WebhookRejection.malformed("the " + field + " field is not in the form MessageBird sends", field);
+        }
+        return value;
     }
 
     private static String required(Map<String, List<String>> fields, String name) throws WebhookRejection {

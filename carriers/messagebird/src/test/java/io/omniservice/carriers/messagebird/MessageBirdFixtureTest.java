@@ -52,6 +52,16 @@ class MessageBirdFixtureTest extends CarrierFixtureTest {
                                 .notBeforeTime(at(Duration.ofMinutes(-10)))
                                 .expirationTime(at(Duration.ofMinutes(-9))))),
                 Map.entry(
+                        "sign-until-9999",
+                        r -> sign(
+                                r,
+                                JWSAlgorithm.HS256,
+                                SIGNING_KEY,
+                                c -> c.expirationTime(Date.from(java.time.Instant.parse("9999-12-31T23:59:59Z"))))),
+                Map.entry(
+                        "sign-for-an-hour",
+                        r -> sign(r, JWSAlgorithm.HS256, SIGNING_KEY, c -> c.expirationTime(at(Duration.ofHours(1))))),
+                Map.entry(
                         "sign-not-yet-valid",
                         r -> sign(r, JWSAlgorithm.HS256, SIGNING_KEY, c -> c.issueTime(at(Duration.ofMinutes(1)))
                                 .notBeforeTime(at(Duration.ofMinutes(1)))

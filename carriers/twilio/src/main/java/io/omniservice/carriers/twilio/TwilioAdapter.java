@@ -33,6 +33,13 @@ public final class TwilioAdapter implements CarrierAdapter {
     private static final CarrierCapabilities CAPABILITIES = new CarrierCapabilities(
             true, true, true, true, false, 5L * 1024 * 1024, List.of("image/jpeg", "image/png", "image/gif"), 1600);
 
+    /**
+     * A messaging webhook is a form of a few dozen short fields: a body of at most 1600 characters and up to
+     * 10 media URLs, a few KB in all. 64 KiB leaves room for growth while bounding what an unsigned request
+     * costs to read and to hash (the signature covers every parameter, so the form is decoded first).
+     */
+    static final long MAX_BODY_BYTES = 64 * 1024;
+
     static final String TWIML_EMPTY_RESPONSE = "<?xml version=\"1.0\" encoding=\"UTF-8\"?><Response></Response>";
 
     private final String account;
@@ -70,6 +77,11 @@ public final class TwilioAdapter implements CarrierAdapter {
     @Override
     public CarrierCapabilities capabilities() {
         return CAPABILITIES;
+    }
+
+    @Override
+    public long maxBodyBytes() {
+        return MAX_BODY_BYTES;
     }
 
     /** Present when the account names a sender ({@code from}) or a Messaging Service. */

@@ -19,16 +19,41 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.regex.Pattern;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
  * Reads the fields of one Twilio messaging webhook: an incoming message (SMS, MMS or WhatsApp via Twilio)
  * or a status callback for a message we sent. Twilio posts one message or one status per request.
+ *
+ * <p>Every field is held to the form Twilio documents for it before anything is built from it. That is
+ * more than tidiness: Twilio's signature joins names and values without separators, so a captured webhook
+ * re-cut at a parameter boundary ({@code MessageSid=SM…&NumMedia=0} sent as {@code MessageSid=SM…NumMedia0})
+ * keeps its signature; only the strict SID form tells the forgery from the original.
  */
 final class TwilioPayloadParser {
     private static final Logger LOG = LoggerFactory.getLogger(TwilioPayloadParser.class);
     private static final String WHATSAPP_PREFIX = "whatsapp:";
+
+    /** Twilio's documented maximum of attachments on one message (MediaUrl0..9). */
+    static final int MAX_MEDIA = 10;
+
+    /** A message SID as Twilio's API reference gives it: SM (SMS) or MM (MMS) and 32 hex digits. */
+    static final Pattern MESSAGE_SID = Pattern.compile("(SM|MM)[0-9a-fA-F]{32}");
+
+    static final Pattern ACCOUNT_SID = Pattern.compile("AC[0-9a-fA-F]{32}");
+    static final Pattern MESSAGING_SERVICE_SID = Pattern.compile("MG[0-9a-fA-F]{32}");
+
+    /**
+     * A Twilio address: an E.164 number, a short code, an alphanumeric sender id (letters, digits, spaces) or
+     * a channel address such as {@code whatsapp:+14155550123} or {@code messenger:1234}. 128 characters is
+     * far above any of them and well within the stored columns.
+     */
+    static final Pattern ADDRESS = Pattern.compile("[A-Za-z0-9+:._@ -]{1,128}");
+
+    /** Twilio error codes are numbers (30003, 63016, ...). */
+    static final Pattern ERROR_CODE = Pattern.compile("[0-9]{1,10}");
 
     private final String account;
 
@@ -37,7 +62,15 @@ final class TwilioPayloadParser {
     }
 
     List<InboundEvent> parse(Map<String, List<String>> fields, Instant receivedAt) throws WebhookRejection {
-        String messageSid = required(fields, "MessageSid");
+        String messageSid = sid(required(fields, "MessageSid"), "MessageSid", MESSAGE_SID);
+        String accountSid = FormBody.first(fields, "AccountSid");
+        if (accountSid != null) {
+            sid(accountSid, "AccountSid", ACCOUNT_SID);
+        }
+        String serviceSid = nonBlank(FormBody.first(fields, "MessagingServiceSid"));
+        if (serviceSid != null) {
+            sid(serviceSid, "MessagingServiceSid", MESSAGING_SERVICE_SID);
+        }
         ObjectNode original = original(fields);
         String messageStatus = FormBody.first(fields, "MessageStatus");
         if (messageStatus != null) {
@@ -55,7 +88,8 @@ final class TwilioPayloadParser {
             String messageSid,
             String messageStatus,
             Instant receivedAt,
-            ObjectNode original) {
+            ObjectNode original)
+            throws WebhookRejection {
         Optional<MessageStatus> status = TwilioStatusMap.of(messageStatus);
         if (status.isEmpty()) {
             // A status value Twilio added after this was written: acknowledged, not stored, so no retry storm.
@@ -63,13 +97,20 @@ final class TwilioPayloadParser {
             return List.of();
         }
         String to = FormBody.first(fields, "To");
+        if (to != null) {
+            matching(to, "To", ADDRESS);
+        }
+        String errorCode = nonBlank(FormBody.first(fields, "ErrorCode"));
+        if (errorCode != null) {
+            matching(errorCode, "ErrorCode", ERROR_CODE);
+        }
         return List.of(new StatusUpdate(
                 CarrierType.TWILIO,
                 account,
                 messageSid,
                 status.get(),
                 messageStatus,
-                nonBlank(FormBody.first(fields, "ErrorCode")),
+                errorCode,
                 nonBlank(FormBody.first(fields, "ErrorMessage")),
                 receivedAt,
                 to == null ? null : address(to),
@@ -78,8 +119,12 @@ final class TwilioPayloadParser {
 
     private InboundMessage message(Map<String, List<String>> fields, String messageSid, ObjectNode original)
             throws WebhookRejection {
-        String from = required(fields, "From");
-        String to = required(fields, "To");
+        String from = matching(required(fields, "From"), "From", ADDRESS);
+        String to = matching(required(fields, "To"), "To", ADDRESS);
+        String repliedTo = nonBlank(FormBody.first(fields, "OriginalRepliedMessageSid"));
+        if (repliedTo != null) {
+            sid(repliedTo, "OriginalRepliedMessageSid", MESSAGE_SID);
+        }
         String phone = phoneOf(from);
         Sender sender = new Sender(
                 phone,
@@ -93,7 +138,7 @@ final class TwilioPayloadParser {
                 address(to),
                 content(fields),
                 null, // Twilio's incoming message webhook carries no timestamp of its own.
-                nonBlank(FormBody.first(fields, "OriginalRepliedMessageSid")),
+                repliedTo,
                 original);
     }
 
@@ -139,6 +184,12 @@ final class TwilioPayloadParser {
         }
         try {
             int count = Integer.parseInt(raw.trim());
+            if (count > MAX_MEDIA) {
+                // Trusting the count would size lists and fetches by what the payload says.
+                throw WebhookRejection.malformed(
+                        "NumMedia must be at most " + MAX_MEDIA + ", Twilio's limit of attachments, got " + count,
+                        "NumMedia");
+            }
             if (count >= 0) {
                 return count;
             }
@@ -146,7 +197,29 @@ final class TwilioPayloadParser {
             // reported below
         }
         throw WebhookRejection.malformed(
-                "NumMedia must be a whole number of attachments, got '" + raw + "'", "NumMedia");
+                "NumMedia must be a whole number of attachments, got '" + excerpt(raw) + "'", "NumMedia");
+    }
+
+    private static String sid(String value, String field, Pattern form) throws WebhookRejection {
+        if (!form.matcher(value).matches()) {
+            throw WebhookRejection.malformed(field + " is not a Twilio SID (" + form.pattern() + ")", field);
+        }
+        return value;
+    }
+
+    private static String matching(String value, String field, Pattern form) throws WebhookRejection {
+        if (value.length() > 128) {
+            throw WebhookRejection.tooLong(field, 128);
+        }
+        if (!form.matcher(value).matches()) {
+            throw WebhookRejection.malformed(field + " is not in the form Twilio sends it", field);
+        }
+        return value;
+    }
+
+    /** The start of a value for an error message: the payload is the attacker's, the answer should stay small. */
+    private static String excerpt(String raw) {
+        return raw.length() <= 20 ? raw : raw.substring(0, 20) + "…";
     }
 
     private static double coordinate(String raw, String field, double limit) throws WebhookRejection {
@@ -159,7 +232,7 @@ final class TwilioPayloadParser {
             // reported below
         }
         throw WebhookRejection.malformed(
-                field + " must be a number within ±" + (int) limit + ", got '" + raw + "'", field);
+                field + " must be a number within ±" + (int) limit + ", got '" + excerpt(raw) + "'", field);
     }
 
     /** An E.164 number for a plain or {@code whatsapp:}-prefixed phone number; null for anything else. */

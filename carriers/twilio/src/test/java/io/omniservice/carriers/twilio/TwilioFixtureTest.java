@@ -57,6 +57,7 @@ class TwilioFixtureTest extends CarrierFixtureTest {
                         "add-body-hash",
                         r -> r.url +=
                                 (r.url.contains("?") ? "&" : "?") + "bodySHA256=" + TwilioSignature.bodyHash(r.body)),
+                Map.entry("pad-to-65-kib", r -> r.setBody(r.bodyText() + "&Pad=" + "x".repeat(65 * 1024))),
                 Map.entry("garbage-signature", r -> r.setHeader(TwilioSignature.HEADER, "not-a-signature")),
                 Map.entry("tamper-body", r -> r.setBody(r.bodyText().replace("Body=Hello", "Body=Goodbye"))),
                 Map.entry(

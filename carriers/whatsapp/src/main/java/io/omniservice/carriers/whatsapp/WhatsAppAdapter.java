@@ -92,6 +92,15 @@ public final class WhatsAppAdapter implements CarrierAdapter {
         return CAPABILITIES;
     }
 
+    /**
+     * Meta batches up to a thousand changes in one POST and documents webhook payloads of up to 3 MB (Graph API
+     * webhooks guide); the gateway's own {@code server.maxBodyBytes} still applies on top.
+     */
+    @Override
+    public long maxBodyBytes() {
+        return 3L * 1024 * 1024;
+    }
+
     @Override
     public Optional<CarrierSender> sender() {
         return Optional.ofNullable(sender);

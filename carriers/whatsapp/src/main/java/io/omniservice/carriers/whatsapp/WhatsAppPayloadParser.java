@@ -21,6 +21,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.StringJoiner;
+import java.util.regex.Pattern;
 
 /**
  * Reads a Cloud API webhook body ({@code object: whatsapp_business_account}) into events: every
@@ -31,6 +32,15 @@ import java.util.StringJoiner;
 final class WhatsAppPayloadParser {
     private static final String OBJECT = "whatsapp_business_account";
     private static final Set<String> MEDIA_TYPES = Set.of("image", "video", "audio", "document", "sticker");
+
+    /**
+     * A WhatsApp message id: {@code wamid.} and the base64 of a short record (the number and a message key),
+     * some 60 to 80 characters in Meta's examples. 200 is generous and keeps an id well inside its column.
+     */
+    static final Pattern MESSAGE_ID = Pattern.compile("wamid\\.[A-Za-z0-9+/=_-]{1,194}");
+
+    /** {@code from}, {@code wa_id} and {@code recipient_id}: a phone number's digits, without '+'. */
+    static final Pattern WA_ID = Pattern.compile("[0-9]{7,15}");
 
     private final String account;
 
@@ -105,19 +115,19 @@ final class WhatsAppPayloadParser {
 
     private InboundMessage message(JsonNode message, String at, String business, Map<String, String> names)
             throws WebhookRejection {
-        String id = requiredText(message, "id", at);
+        String id = messageId(requiredText(message, "id", at), at + ".id");
         String from = requiredText(message, "from", at);
         String type = requiredText(message, "type", at);
-        String phone = PhoneNumber.e164(from);
+        String phone = WA_ID.matcher(from).matches() ? PhoneNumber.e164(from) : null;
         if (phone == null) {
             throw WebhookRejection.malformed("from must be the sender's phone number", at + ".from");
         }
         Sender sender = new Sender(phone, from, names.get(from));
-        String replyTo = message.path("context").path("id").asText(null);
+        String replyTo = optionalMessageId(message.path("context").path("id"), at + ".context.id");
         MessageContent content = content(message, type, at);
         if ("reaction".equals(type)) {
             // A reaction has no context: the message it reacts to is in the reaction itself.
-            replyTo = message.path("reaction").path("message_id").asText(null);
+            replyTo = optionalMessageId(message.path("reaction").path("message_id"), at + ".reaction.message_id");
         }
         return new InboundMessage(
                 CarrierType.WHATSAPP, account, id, sender, business, content, timestamp(message, at), replyTo, message);
@@ -166,10 +176,17 @@ final class WhatsAppPayloadParser {
         if (latitude == null || !latitude.isNumber() || longitude == null || !longitude.isNumber()) {
             throw WebhookRejection.malformed("a location carries numeric latitude and longitude", at);
         }
+        double lat = latitude.asDouble();
+        double lon = longitude.asDouble();
+        if (!(Math.abs(lat) <= 90)) {
+            throw WebhookRejection.malformed("latitude must be within ±90", at + ".latitude");
+        }
+        if (!(Math.abs(lon) <= 180)) {
+            throw WebhookRejection.malformed("longitude must be within ±180", at + ".longitude");
+        }
         String name = location.path("name").asText(null);
         String address = location.path("address").asText(null);
-        return new MessageContent.Location(
-                name != null ? name : address, latitude.asDouble(), longitude.asDouble(), name, address);
+        return new MessageContent.Location(name != null ? name : address, lat, lon, name, address);
     }
 
     private static MessageContent interactive(JsonNode interactive, String at) throws WebhookRejection {
@@ -198,7 +215,7 @@ final class WhatsAppPayloadParser {
     }
 
     private Optional<InboundEvent> status(JsonNode status, String at, Instant receivedAt) throws WebhookRejection {
-        String id = requiredText(status, "id", at);
+        String id = messageId(requiredText(status, "id", at), at + ".id");
         String raw = requiredText(status, "status", at);
         Optional<MessageStatus> normalized = WhatsAppStatusMap.of(raw);
         if (normalized.isEmpty()) {
@@ -221,6 +238,26 @@ final class WhatsAppPayloadParser {
                 occurredAt != null ? occurredAt : receivedAt,
                 PhoneNumber.e164(status.path("recipient_id").asText(null)),
                 status));
+    }
+
+    private static String messageId(String id, String at) throws WebhookRejection {
+        if (id.length() > 200) {
+            throw WebhookRejection.tooLong(at, 200);
+        }
+        if (!MESSAGE_ID.matcher(id).matches()) {
+            throw WebhookRejection.malformed("a message id is wamid. and base64 characters", at);
+        }
+        return id;
+    }
+
+    private static String optionalMessageId(JsonNode value, String at) throws WebhookRejection {
+        if (value.isMissingNode() || value.isNull()) {
+            return null;
+        }
+        if (!value.isTextual()) {
+            throw WebhookRejection.malformed("a message id is text", at);
+        }
+        return messageId(value.asText(), at);
     }
 
     /** Meta's timestamps are epoch seconds as a string of digits. */

@@ -45,7 +45,10 @@ class WhatsAppFixtureTest extends CarrierFixtureTest {
                 "sign", r -> sign(r, APP_SECRET),
                 "sign-with-second-app-secret", r -> sign(r, SECOND_APP_SECRET),
                 "break-signature", WhatsAppFixtureTest::breakSignature,
-                "tamper-body", r -> r.setBody(r.bodyText().replace("another color", "a refund to my new card")));
+                "tamper-body", r -> r.setBody(r.bodyText().replace("another color", "a refund to my new card")),
+                // 100 KiB of id: kept out of the case file, which stays readable
+                "inflate-message-id",
+                        r -> r.setBody(r.bodyText().replace("wamid.INFLATE", "wamid." + "A".repeat(100 * 1024))));
     }
 
     static void sign(FixtureRequest request, String secret) throws Exception {
