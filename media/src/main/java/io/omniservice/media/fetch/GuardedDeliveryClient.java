@@ -15,8 +15,6 @@ import org.apache.hc.client5.http.config.ConnectionConfig;
 import org.apache.hc.client5.http.config.RequestConfig;
 import org.apache.hc.client5.http.impl.classic.CloseableHttpClient;
 import org.apache.hc.client5.http.impl.classic.CloseableHttpResponse;
-import org.apache.hc.client5.http.impl.classic.HttpClients;
-import org.apache.hc.client5.http.impl.io.PoolingHttpClientConnectionManagerBuilder;
 import org.apache.hc.core5.http.ContentType;
 import org.apache.hc.core5.http.io.entity.ByteArrayEntity;
 import org.apache.hc.core5.io.CloseMode;
@@ -37,23 +35,13 @@ public final class GuardedDeliveryClient implements DeliveryClient {
     /** @param connectTimeout to open the TCP/TLS connection; the whole request is bounded per call */
     public GuardedDeliveryClient(AddressGuard guard, Duration connectTimeout) {
         this.guard = Objects.requireNonNull(guard, "guard");
-        this.client = HttpClients.custom()
-                .setConnectionManager(PoolingHttpClientConnectionManagerBuilder.create()
-                        .setDnsResolver(new GuardedDnsResolver(guard))
-                        .setDefaultConnectionConfig(ConnectionConfig.custom()
-                                .setConnectTimeout(Timeout.of(connectTimeout))
-                                .build())
-                        .setMaxConnTotal(1024)
-                        .setMaxConnPerRoute(256)
-                        .build())
-                .setConnectionReuseStrategy((request, response, context) -> false)
-                .disableRedirectHandling()
-                .disableAutomaticRetries()
-                .disableContentCompression()
-                .disableCookieManagement()
-                .disableAuthCaching()
-                .setUserAgent("Omniservice")
-                .build();
+        this.client = GuardedDnsResolver.client(
+                guard,
+                ConnectionConfig.custom()
+                        .setConnectTimeout(Timeout.of(connectTimeout))
+                        .build(),
+                1024,
+                256);
     }
 
     @Override

@@ -4,6 +4,10 @@ import io.omniservice.core.net.AddressGuard;
 import java.net.InetAddress;
 import java.net.UnknownHostException;
 import org.apache.hc.client5.http.DnsResolver;
+import org.apache.hc.client5.http.config.ConnectionConfig;
+import org.apache.hc.client5.http.impl.classic.CloseableHttpClient;
+import org.apache.hc.client5.http.impl.classic.HttpClients;
+import org.apache.hc.client5.http.impl.io.PoolingHttpClientConnectionManagerBuilder;
 
 /**
  * Apache HttpClient's host lookup through the {@link AddressGuard}: the client connects only to addresses the
@@ -15,6 +19,28 @@ final class GuardedDnsResolver implements DnsResolver {
 
     GuardedDnsResolver(AddressGuard guard) {
         this.guard = guard;
+    }
+
+    /**
+     * A client that resolves through {@code guard} and does nothing on its own: no redirects, retries,
+     * decompression, cookies or cached credentials, and a fresh connection (so a fresh check) per request.
+     */
+    static CloseableHttpClient client(AddressGuard guard, ConnectionConfig connections, int maxTotal, int maxPerRoute) {
+        return HttpClients.custom()
+                .setConnectionManager(PoolingHttpClientConnectionManagerBuilder.create()
+                        .setDnsResolver(new GuardedDnsResolver(guard))
+                        .setDefaultConnectionConfig(connections)
+                        .setMaxConnTotal(maxTotal)
+                        .setMaxConnPerRoute(maxPerRoute)
+                        .build())
+                .setConnectionReuseStrategy((request, response, context) -> false)
+                .disableRedirectHandling()
+                .disableAutomaticRetries()
+                .disableContentCompression()
+                .disableCookieManagement()
+                .disableAuthCaching()
+                .setUserAgent("Omniservice")
+                .build();
     }
 
     @Override

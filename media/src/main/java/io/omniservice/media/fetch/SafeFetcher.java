@@ -29,14 +29,11 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicReference;
-import org.apache.hc.client5.http.DnsResolver;
 import org.apache.hc.client5.http.classic.methods.HttpGet;
 import org.apache.hc.client5.http.config.ConnectionConfig;
 import org.apache.hc.client5.http.config.RequestConfig;
 import org.apache.hc.client5.http.impl.classic.CloseableHttpClient;
 import org.apache.hc.client5.http.impl.classic.CloseableHttpResponse;
-import org.apache.hc.client5.http.impl.classic.HttpClients;
-import org.apache.hc.client5.http.impl.io.PoolingHttpClientConnectionManagerBuilder;
 import org.apache.hc.core5.http.Header;
 import org.apache.hc.core5.http.HttpEntity;
 import org.apache.hc.core5.util.Timeout;
@@ -78,26 +75,15 @@ public final class SafeFetcher {
         }
         // No proxy (it would connect where the guard never looked), no automatic redirects, retries or
         // decompression (the size cap and digest are of the bytes sent), and a connection per download.
-        DnsResolver resolver = new GuardedDnsResolver(guard);
         Timeout connect = Timeout.of(limits.connectTimeout());
-        this.client = HttpClients.custom()
-                .setConnectionManager(PoolingHttpClientConnectionManagerBuilder.create()
-                        .setDnsResolver(resolver)
-                        .setDefaultConnectionConfig(ConnectionConfig.custom()
-                                .setConnectTimeout(connect)
-                                .setSocketTimeout(Timeout.of(limits.requestTimeout()))
-                                .build())
-                        .setMaxConnTotal(256)
-                        .setMaxConnPerRoute(64)
-                        .build())
-                .setConnectionReuseStrategy((request, response, context) -> false)
-                .disableRedirectHandling()
-                .disableAutomaticRetries()
-                .disableContentCompression()
-                .disableCookieManagement()
-                .disableAuthCaching()
-                .setUserAgent("Omniservice")
-                .build();
+        this.client = GuardedDnsResolver.client(
+                guard,
+                ConnectionConfig.custom()
+                        .setConnectTimeout(connect)
+                        .setSocketTimeout(Timeout.of(limits.requestTimeout()))
+                        .build(),
+                256,
+                64);
     }
 
     /**
