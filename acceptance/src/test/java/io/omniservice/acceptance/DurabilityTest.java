@@ -61,7 +61,9 @@ class DurabilityTest {
                 }));
             }
             while (acknowledged.size() < 500) {
-                assertThat(System.nanoTime()).as("500 webhooks answered within two minutes").isLessThan(stopAt);
+                assertThat(System.nanoTime())
+                        .as("500 webhooks answered within two minutes")
+                        .isLessThan(stopAt);
                 Thread.sleep(20);
             }
             gateway.kill();
