@@ -44,6 +44,11 @@ public final class WebhookRejection extends Exception {
         return new WebhookRejection(400, "field_too_long", field + " is longer than " + limit + " characters", field);
     }
 
+    /** {@link #tooLong(String, int)} as already worded. */
+    public static WebhookRejection tooLong(String field, String message) {
+        return new WebhookRejection(400, "field_too_long", message, field);
+    }
+
     /** The body is larger than this carrier ever sends; refused before it is verified or parsed. */
     public static WebhookRejection tooLarge(long limit) {
         return new WebhookRejection(

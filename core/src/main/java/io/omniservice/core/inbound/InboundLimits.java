@@ -1,9 +1,15 @@
 package io.omniservice.core.inbound;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import io.omniservice.core.carrier.WebhookRejection;
+import io.omniservice.core.model.CarrierType;
+import io.omniservice.core.model.ConversationKey;
 import io.omniservice.core.model.InboundEvent;
 import io.omniservice.core.model.InboundEvent.InboundMessage;
 import io.omniservice.core.model.InboundEvent.StatusUpdate;
+import io.omniservice.core.model.InboundEvent.Unreadable;
+import io.omniservice.core.model.Sender;
+import java.util.ArrayList;
 import java.util.List;
 
 /**
@@ -43,16 +49,88 @@ public final class InboundLimits {
         }
     }
 
+    /**
+     * The events of one webhook with every message that does not fit turned into an {@link Unreadable}
+     * (its id derived from the payload when the id itself is what does not fit), so one such message does
+     * not cost the others. A status that does not fit names nothing we could keep: it refuses the webhook.
+     */
+    public static List<InboundEvent> fit(List<InboundEvent> events) throws WebhookRejection {
+        List<InboundEvent> fitted = new ArrayList<>(events.size());
+        for (InboundEvent event : events) {
+            try {
+                check(event);
+                fitted.add(event);
+            } catch (WebhookRejection overflow) {
+                switch (event) {
+                    case InboundMessage m ->
+                        fitted.add(unreadable(
+                                m.carrier(),
+                                m.account(),
+                                m.carrierMessageId(),
+                                m.sender(),
+                                m.recipient(),
+                                m.originalPayload(),
+                                overflow));
+                    case Unreadable u ->
+                        fitted.add(unreadable(
+                                u.carrier(),
+                                u.account(),
+                                u.carrierMessageId(),
+                                u.sender(),
+                                u.recipient(),
+                                u.originalPayload(),
+                                overflow));
+                    case StatusUpdate s -> throw overflow;
+                }
+            }
+        }
+        return fitted;
+    }
+
+    /** Keeps of what was read only the parts that fit; the rest is in the payload. */
+    private static Unreadable unreadable(
+            CarrierType carrier,
+            String account,
+            String id,
+            Sender sender,
+            String recipient,
+            JsonNode payload,
+            WebhookRejection why) {
+        boolean senderFits = fits(sender.phoneNumber(), SENDER)
+                && fits(sender.carrierId(), SENDER)
+                && fits(sender.displayName(), SENDER_NAME)
+                && fits(sender.userId(), SENDER)
+                && fits(ConversationKey.of(carrier, sender).participant(), PARTICIPANT);
+        return Unreadable.of(
+                carrier,
+                fits(account, ACCOUNT) ? account : "default",
+                fits(id, CARRIER_MESSAGE_ID) ? id : null,
+                senderFits ? sender : null,
+                fits(recipient, RECIPIENT) ? recipient : null,
+                why,
+                payload);
+    }
+
+    private static boolean fits(String value, int limit) {
+        return value == null || (value.length() <= limit && value.indexOf('\0') < 0);
+    }
+
     public static void check(InboundEvent event) throws WebhookRejection {
         bounded("carrierMessageId", event.carrierMessageId(), CARRIER_MESSAGE_ID);
         bounded("account", event.account(), ACCOUNT);
         switch (event) {
             case InboundMessage m -> {
-                bounded("sender.phoneNumber", m.sender().phoneNumber(), SENDER);
-                bounded("sender.carrierId", m.sender().carrierId(), SENDER);
-                bounded("sender.displayName", m.sender().displayName(), SENDER_NAME);
+                sender(m.sender());
                 bounded("recipient", m.recipient(), RECIPIENT);
                 bounded("sender", m.conversationKey().participant(), PARTICIPANT);
+                if (m.alias().isPresent()) {
+                    bounded("sender.userId", m.alias().get().participant(), PARTICIPANT);
+                }
+            }
+            case Unreadable u -> {
+                sender(u.sender());
+                bounded("recipient", u.recipient(), RECIPIENT);
+                bounded("sender", u.conversationKey().participant(), PARTICIPANT);
             }
             case StatusUpdate s -> {
                 bounded("carrierStatus", s.carrierStatus(), CARRIER_STATUS);
@@ -61,6 +139,13 @@ public final class InboundLimits {
                 bounded("recipient", s.recipient(), RECIPIENT);
             }
         }
+    }
+
+    private static void sender(Sender sender) throws WebhookRejection {
+        bounded("sender.phoneNumber", sender.phoneNumber(), SENDER);
+        bounded("sender.carrierId", sender.carrierId(), SENDER);
+        bounded("sender.displayName", sender.displayName(), SENDER_NAME);
+        bounded("sender.userId", sender.userId(), SENDER);
     }
 
     private static void bounded(String field, String value, int limit) throws WebhookRejection {

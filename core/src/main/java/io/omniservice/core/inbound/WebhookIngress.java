@@ -10,6 +10,8 @@ import io.omniservice.core.model.Direction;
 import io.omniservice.core.model.InboundEvent;
 import io.omniservice.core.model.InboundEvent.InboundMessage;
 import io.omniservice.core.model.InboundEvent.StatusUpdate;
+import io.omniservice.core.model.InboundEvent.Unreadable;
+import io.omniservice.core.model.MessageContent;
 import io.omniservice.core.model.MessageIds;
 import io.omniservice.core.model.MessageMetadata;
 import io.omniservice.core.model.NormalizedMessage;
@@ -88,8 +90,8 @@ public final class WebhookIngress {
                 }
             }
             adapter.verify(request);
-            List<InboundEvent> events = adapter.parse(request);
-            InboundLimits.check(events);
+            List<InboundEvent> events = InboundLimits.fit(adapter.parse(request));
+            refuseIfNothingReadable(events);
             return new Decision.Accept(events);
         } catch (WebhookRejection rejection) {
             Logger log = rejection.isAuthenticationFailure() ? SECURITY : LOG;
@@ -101,6 +103,34 @@ public final class WebhookIngress {
                     rejection.getMessage());
             return new Decision.Answer(error(
                     new ApiError(rejection.status(), rejection.code(), rejection.getMessage(), rejection.field())));
+        }
+    }
+
+    /**
+     * A webhook whose every event is unreadable held nothing that could be stored as the carrier describes
+     * it: it is refused with the first one's reason (the carrier's retry would fare no better). One that
+     * also holds readable events stores them, and the unreadable ones as {@code unsupported} messages.
+     */
+    private static void refuseIfNothingReadable(List<InboundEvent> events) throws WebhookRejection {
+        if (!events.isEmpty() && events.stream().allMatch(e -> e instanceof Unreadable)) {
+            Unreadable first = (Unreadable) events.get(0);
+            throw "field_too_long".equals(first.code())
+                    ? WebhookRejection.tooLong(first.field(), first.reason())
+                    : WebhookRejection.malformed(first.reason(), first.field());
+        }
+        long unreadable = events.stream().filter(e -> e instanceof Unreadable).count();
+        if (unreadable > 0) {
+            for (InboundEvent event : events) {
+                if (event instanceof Unreadable u) {
+                    LOG.warn(
+                            "webhook message kept as unsupported carrier={} account={} id={} reason={} field={}",
+                            u.carrier().wireName(),
+                            u.account(),
+                            u.carrierMessageId(),
+                            u.reason(),
+                            u.field());
+                }
+            }
         }
     }
 
@@ -134,7 +164,9 @@ public final class WebhookIngress {
                             m.replyTo(),
                             request.receivedAt(),
                             clock.instant(),
-                            m.originalPayload());
+                            m.originalPayload(),
+                            null,
+                            m.group());
                     var normalized = new NormalizedMessage(
                             MessageIds.next(clock),
                             key.conversationId(),
@@ -143,7 +175,29 @@ public final class WebhookIngress {
                             m.recipient(),
                             m.content(),
                             metadata);
-                    messages.add(new InboundBatch.NewMessage(normalized, key));
+                    messages.add(new InboundBatch.NewMessage(
+                            normalized, key, m.alias().orElse(null)));
+                }
+                case Unreadable u -> {
+                    var key = u.conversationKey();
+                    var metadata = new MessageMetadata(
+                            u.carrier(),
+                            u.account(),
+                            u.carrierMessageId(),
+                            null,
+                            null,
+                            request.receivedAt(),
+                            clock.instant(),
+                            u.originalPayload());
+                    var normalized = new NormalizedMessage(
+                            MessageIds.next(clock),
+                            key.conversationId(),
+                            Direction.INBOUND,
+                            u.sender(),
+                            u.recipient(),
+                            new MessageContent.Unsupported(null, u.reason(), u.field()),
+                            metadata);
+                    messages.add(new InboundBatch.NewMessage(normalized, key, null));
                 }
                 case StatusUpdate s -> statuses.add(s);
             }

@@ -19,7 +19,9 @@ import java.util.Objects;
     @JsonSubTypes.Type(value = MessageContent.Template.class, name = "template"),
     @JsonSubTypes.Type(value = MessageContent.Interactive.class, name = "interactive"),
     @JsonSubTypes.Type(value = MessageContent.InteractiveReply.class, name = "interactive_reply"),
+    @JsonSubTypes.Type(value = MessageContent.FormResponse.class, name = "form_response"),
     @JsonSubTypes.Type(value = MessageContent.Other.class, name = "other"),
+    @JsonSubTypes.Type(value = MessageContent.Unsupported.class, name = "unsupported"),
 })
 @JsonInclude(JsonInclude.Include.NON_NULL)
 public sealed interface MessageContent {
@@ -79,4 +81,24 @@ public sealed interface MessageContent {
             Objects.requireNonNull(kind, "kind");
         }
     }
+
+    /**
+     * A customer's answers to a form (a WhatsApp Flow's {@code nfm_reply}): {@code fields} are the answers as
+     * the form returned them ({@code response_json}, parsed), {@code name} the form's kind ({@code flow},
+     * {@code address_message}), {@code body} the line the customer saw ("Sent").
+     */
+    record FormResponse(String body, String name, Map<String, Object> fields) implements MessageContent {
+        public FormResponse {
+            fields = fields == null
+                    ? Map.of()
+                    : java.util.Collections.unmodifiableMap(new java.util.LinkedHashMap<>(fields));
+        }
+    }
+
+    /**
+     * A message the gateway keeps without understanding it: the carrier said it cannot show it (WhatsApp's
+     * {@code unsupported} type), or its payload could not be normalized. {@code reason} says which; {@code
+     * field} points into the payload when a field was at fault. The original payload is in the metadata.
+     */
+    record Unsupported(String body, String reason, String field) implements MessageContent {}
 }

@@ -7,7 +7,8 @@ import java.time.Instant;
 /**
  * Where a message came from and when: the seed's metadata (carrier, original payload, receivedAt,
  * processedAt) plus the account, the carrier's message id, its own timestamp and what it replies to, and
- * for an outbound message the API client that sent it ({@code client}; null for inbound and the gateway's own).
+ * for an outbound message the API client that sent it ({@code client}; null for inbound and the gateway's own),
+ * and for a message written in a group, the carrier's id for the group ({@code group}).
  */
 @JsonInclude(JsonInclude.Include.NON_NULL)
 public record MessageMetadata(
@@ -19,7 +20,31 @@ public record MessageMetadata(
         Instant receivedAt,
         Instant processedAt,
         JsonNode originalPayload,
-        String client) {
+        String client,
+        String group) {
+    public MessageMetadata(
+            CarrierType carrier,
+            String account,
+            String carrierMessageId,
+            Instant sentAt,
+            String replyTo,
+            Instant receivedAt,
+            Instant processedAt,
+            JsonNode originalPayload,
+            String client) {
+        this(
+                carrier,
+                account,
+                carrierMessageId,
+                sentAt,
+                replyTo,
+                receivedAt,
+                processedAt,
+                originalPayload,
+                client,
+                null);
+    }
+
     public MessageMetadata(
             CarrierType carrier,
             String account,
@@ -29,6 +54,6 @@ public record MessageMetadata(
             Instant receivedAt,
             Instant processedAt,
             JsonNode originalPayload) {
-        this(carrier, account, carrierMessageId, sentAt, replyTo, receivedAt, processedAt, originalPayload, null);
+        this(carrier, account, carrierMessageId, sentAt, replyTo, receivedAt, processedAt, originalPayload, null, null);
     }
 }

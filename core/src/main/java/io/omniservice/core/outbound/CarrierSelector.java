@@ -3,6 +3,7 @@ package io.omniservice.core.outbound;
 import io.omniservice.core.media.MediaPipeline;
 import io.omniservice.core.model.CarrierCapabilities;
 import io.omniservice.core.model.CarrierType;
+import io.omniservice.core.model.ConversationKey;
 import io.omniservice.core.model.MessageContent;
 import java.math.BigDecimal;
 import java.time.Duration;
@@ -161,10 +162,16 @@ public final class CarrierSelector {
         CarrierType carrier = route.carrier();
         CarrierCapabilities can = route.adapter().capabilities();
         boolean phone = plan.to().startsWith("+");
+        ConversationKey address = new ConversationKey(plan.to());
+        boolean whatsAppOnly = address.whatsAppUserId().isPresent()
+                || address.groupId(CarrierType.WHATSAPP).isPresent();
+        if (whatsAppOnly && carrier != CarrierType.WHATSAPP) {
+            return Shaped.no("a WhatsApp user id or group is reached through WhatsApp only");
+        }
         if (carrier == CarrierType.LIVECHAT && phone) {
             return Shaped.no("LiveChat sends to a chat (to.chatId), not to a phone number");
         }
-        if (carrier != CarrierType.LIVECHAT && !phone) {
+        if (carrier != CarrierType.LIVECHAT && !phone && !whatsAppOnly) {
             return Shaped.no("needs a phone number");
         }
         boolean windowClosed = carrier == CarrierType.WHATSAPP

@@ -1,5 +1,8 @@
 package io.omniservice.core.outbound;
 
+import io.omniservice.core.model.Direction;
+import io.omniservice.core.model.MessageMetadata;
+import io.omniservice.core.model.NormalizedMessage;
 import java.util.Locale;
 import java.util.Optional;
 import java.util.Set;
@@ -20,6 +23,21 @@ public final class OptOutKeywords {
     public enum Request {
         OPT_OUT,
         OPT_IN
+    }
+
+    /**
+     * Whether a message's words can be a compliance keyword at all: only a customer's one-to-one message.
+     * A STOP or HELP written in a group speaks to the group: it neither opts the member out nor gets an answer.
+     */
+    public static boolean applies(Direction direction, MessageMetadata metadata) {
+        return direction == Direction.INBOUND && (metadata == null || metadata.group() == null);
+    }
+
+    /** The keyword a stored message is, if {@link #applies} to it. */
+    public static Optional<Keyword> of(NormalizedMessage message) {
+        return applies(message.direction(), message.metadata())
+                ? of(message.content().body())
+                : Optional.empty();
     }
 
     /** The keyword the body is, normalized, with what it asks; empty for any other body. */

@@ -12,10 +12,14 @@ final class Recipients {
         this.store = store;
     }
 
-    /** A phone number's conversation is the one its inbound messages join; a chat id has its own. */
+    /**
+     * A phone number's conversation is the one its inbound messages join, and so are a WhatsApp user id's
+     * and a group's ({@code to} is then their conversation key); a chat id has its own.
+     */
     static ConversationKey conversationOf(String to) {
-        return to.startsWith("+")
-                ? new ConversationKey(to)
+        ConversationKey key = new ConversationKey(to);
+        return to.startsWith("+") || key.whatsAppUserId().isPresent() || key.isGroup()
+                ? key
                 : new ConversationKey(CarrierType.LIVECHAT.wireName() + ":" + to);
     }
 

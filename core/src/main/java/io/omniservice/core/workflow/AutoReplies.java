@@ -3,6 +3,7 @@ package io.omniservice.core.workflow;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.omniservice.core.json.Json;
 import io.omniservice.core.model.CarrierType;
+import io.omniservice.core.model.ConversationKey;
 import io.omniservice.core.model.Message;
 import io.omniservice.core.model.MessageContent;
 import io.omniservice.core.outbound.OutboundRefusal;
@@ -41,8 +42,15 @@ public final class AutoReplies {
 
     private ObjectNode reply(Message inbound, String text, String key, boolean notice) {
         boolean chat = inbound.carrier() == CarrierType.LIVECHAT;
+        String group = inbound.metadata() == null ? null : inbound.metadata().group();
+        // A reply goes where the message was written: the chat, the group, or the sender.
+        String to = chat
+                ? inbound.recipient()
+                : group != null
+                        ? ConversationKey.group(inbound.carrier(), group).participant()
+                        : inbound.sender();
         OutboundRequest request = new OutboundRequest(
-                chat ? inbound.recipient() : inbound.sender(),
+                to,
                 inbound.carrier(),
                 chat ? null : inbound.recipient(),
                 new MessageContent.Text(text),

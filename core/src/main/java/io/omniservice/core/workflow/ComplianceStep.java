@@ -26,6 +26,9 @@ public final class ComplianceStep implements WorkflowStep.Action {
     @Override
     public StepResult run(StepInput input) {
         Message message = input.message();
+        if (!OptOutKeywords.applies(message.direction(), message.metadata())) {
+            return StepResult.NOTHING;
+        }
         String body = message.content().body();
         String request;
         String word;

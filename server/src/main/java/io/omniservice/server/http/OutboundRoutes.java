@@ -7,10 +7,12 @@ import io.omniservice.core.json.Json;
 import io.omniservice.core.media.MediaPipeline;
 import io.omniservice.core.model.ApiError;
 import io.omniservice.core.model.CarrierType;
+import io.omniservice.core.model.ConversationKey;
 import io.omniservice.core.model.MediaItem;
 import io.omniservice.core.model.Message;
 import io.omniservice.core.model.MessageContent;
 import io.omniservice.core.model.PhoneNumber;
+import io.omniservice.core.model.WhatsAppIds;
 import io.omniservice.core.outbound.CarrierHealth;
 import io.omniservice.core.outbound.CarrierRoute;
 import io.omniservice.core.outbound.CarrierSelector;
@@ -33,6 +35,8 @@ import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
+import java.util.stream.Stream;
 
 /**
  * The outbound API: {@code POST /v1/messages} (validated field by field, idempotent with
@@ -127,13 +131,30 @@ final class OutboundRoutes {
         JsonNode to = object(body, "to", true);
         String phone = text(to, "to.phoneNumber", "phoneNumber", false);
         String chatId = text(to, "to.chatId", "chatId", false);
-        if ((phone == null) == (chatId == null)) {
+        String userId = text(to, "to.whatsappUserId", "whatsappUserId", false);
+        String groupId = text(to, "to.whatsappGroupId", "whatsappGroupId", false);
+        if (Stream.of(phone, chatId, userId, groupId).filter(Objects::nonNull).count() != 1) {
             throw ApiException.invalidField(
-                    "to.phoneNumber", "give exactly one of to.phoneNumber (E.164) or to.chatId (LiveChat)");
+                    "to.phoneNumber",
+                    "give exactly one of to.phoneNumber (E.164), to.whatsappUserId, to.whatsappGroupId or to.chatId"
+                            + " (LiveChat)");
         }
         String recipient = chatId;
         if (phone != null) {
             recipient = e164(phone, "to.phoneNumber");
+        } else if (userId != null) {
+            if (!WhatsAppIds.USER_ID.matcher(userId).matches()) {
+                throw ApiException.invalidField(
+                        "to.whatsappUserId",
+                        "is a business-scoped user id: a country code, '.', and up to 128 letters"
+                                + " or digits (US.13491208655302741918)");
+            }
+            recipient = ConversationKey.WHATSAPP_USER + userId;
+        } else if (groupId != null) {
+            if (!WhatsAppIds.GROUP_ID.matcher(groupId).matches()) {
+                throw ApiException.invalidField("to.whatsappGroupId", "is 1 to 128 letters, digits, '.', '-' or '_'");
+            }
+            recipient = ConversationKey.group(CarrierType.WHATSAPP, groupId).participant();
         }
         CarrierType preferred = null;
         String preferredName = text(to, "to.preferredCarrier", "preferredCarrier", false);

@@ -234,11 +234,7 @@ final class GroupTransaction {
                 insert.setString(4, row.carrier().wireName());
                 insert.setString(5, m.metadata().account());
                 insert.setString(6, m.metadata().carrierMessageId());
-                insert.setString(
-                        7,
-                        m.sender().phoneNumber() != null
-                                ? m.sender().phoneNumber()
-                                : m.sender().carrierId());
+                insert.setString(7, m.sender().address());
                 insert.setString(8, m.sender().displayName());
                 insert.setString(9, m.recipient());
                 insert.setString(10, JsonText.write(m.content(), MessageContent.class));
@@ -691,10 +687,7 @@ final class GroupTransaction {
      */
     private void recordOptOuts(List<Row> fresh) throws SQLException {
         for (Row row : fresh) {
-            if (row.message().direction() != Direction.INBOUND) {
-                continue;
-            }
-            var keyword = OptOutKeywords.of(row.message().content().body());
+            var keyword = OptOutKeywords.of(row.message());
             if (keyword.isEmpty()) {
                 continue;
             }

@@ -5,6 +5,8 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.omniservice.core.json.Json;
+import io.omniservice.core.model.CarrierType;
+import io.omniservice.core.model.ConversationKey;
 import io.omniservice.core.model.MediaItem;
 import io.omniservice.core.model.MessageContent;
 import io.omniservice.core.model.PhoneNumber;
@@ -23,6 +25,7 @@ import java.util.Comparator;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 
 /**
@@ -89,17 +92,29 @@ final class WhatsAppSender implements CarrierSender {
 
     /** The Cloud API's message object for one send; a content WhatsApp cannot take is refused before any call. */
     ObjectNode request(OutboundSend send) throws SendFailure {
-        String to = PhoneNumber.e164(send.to());
-        if (to == null) {
-            // Not a phone number (a LiveChat chat id, say): a carrier that addresses by its own id may take it.
-            throw SendFailure.carrierRejected(
-                    "invalid_recipient", "WhatsApp addresses recipients by phone number only", 0);
-        }
         ObjectNode root = Json.MAPPER.createObjectNode();
         root.put("messaging_product", "whatsapp");
-        root.put("recipient_type", "individual");
-        // wa_id form: the number's digits without '+'
-        root.put("to", to.substring(1));
+        var key = new ConversationKey(send.to());
+        Optional<String> userId = key.whatsAppUserId();
+        Optional<String> group = key.groupId(CarrierType.WHATSAPP);
+        if (userId.isPresent()) {
+            // A user known by their business-scoped user id only: Meta takes it as `recipient`, without `to`.
+            root.put("recipient_type", "individual");
+            root.put("recipient", userId.get());
+        } else if (group.isPresent()) {
+            root.put("recipient_type", "group");
+            root.put("to", group.get());
+        } else {
+            String phone = PhoneNumber.e164(send.to());
+            if (phone == null) {
+                // Not a phone number (a LiveChat chat id, say): a carrier that addresses by its own id may take it.
+                throw SendFailure.carrierRejected(
+                        "invalid_recipient", "WhatsApp addresses a phone number, a user id or a group", 0);
+            }
+            root.put("recipient_type", "individual");
+            // wa_id form: the number's digits without '+'
+            root.put("to", phone.substring(1));
+        }
         switch (send.content()) {
             case MessageContent.Text text -> {
                 root.put("type", "text");
