@@ -1,5 +1,6 @@
 package io.omniservice.core.model;
 
+import com.fasterxml.jackson.annotation.JsonValue;
 import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
 import java.util.Optional;
@@ -15,7 +16,7 @@ import java.util.UUID;
  * every retry computes the same id without a lookup; the one exception is a user id whose phone number
  * became known later (see {@link #alias}), which the store resolves to the phone's conversation.
  */
-public record ConversationKey(String participant) {
+public record ConversationKey(@JsonValue String participant) {
     public static final String WHATSAPP_USER = "whatsapp-user:";
     private static final String GROUP = "-group:";
     /** The participant of messages whose sender could not be read at all (kept as unsupported). */

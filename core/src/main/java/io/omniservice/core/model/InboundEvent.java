@@ -44,6 +44,8 @@ public sealed interface InboundEvent {
      * @param replyTo the carrier message id this message answers, if the carrier says
      * @param group the carrier's id for the group the message was written in (a WhatsApp {@code group_id});
      *     null for a one-to-one message
+     * @param alsoKnownAs another key of the same person this message reveals (the new number of a WhatsApp
+     *     user who changed it); a phone number beside a user id needs none, {@link #alias} finds it
      */
     @JsonInclude(JsonInclude.Include.NON_NULL)
     record InboundMessage(
@@ -56,7 +58,8 @@ public sealed interface InboundEvent {
             Instant sentAt,
             String replyTo,
             JsonNode originalPayload,
-            String group)
+            String group,
+            ConversationKey alsoKnownAs)
             implements InboundEvent {
         public InboundMessage {
             Objects.requireNonNull(carrier, "carrier");
@@ -87,6 +90,33 @@ public sealed interface InboundEvent {
                     sentAt,
                     replyTo,
                     originalPayload,
+                    null,
+                    null);
+        }
+
+        /** A message that may be a group's. */
+        public InboundMessage(
+                CarrierType carrier,
+                String account,
+                String carrierMessageId,
+                Sender sender,
+                String recipient,
+                MessageContent content,
+                Instant sentAt,
+                String replyTo,
+                JsonNode originalPayload,
+                String group) {
+            this(
+                    carrier,
+                    account,
+                    carrierMessageId,
+                    sender,
+                    recipient,
+                    content,
+                    sentAt,
+                    replyTo,
+                    originalPayload,
+                    group,
                     null);
         }
 
@@ -95,9 +125,15 @@ public sealed interface InboundEvent {
             return group != null ? ConversationKey.group(carrier, group) : ConversationKey.of(carrier, sender);
         }
 
-        /** The sender's other key (a user id beside a phone number), which the store links to this one. */
+        /**
+         * The sender's other key, which the store links to their conversation: the one the message names
+         * ({@link #alsoKnownAs}), else a user id shown beside a phone number. None for a group message.
+         */
         public Optional<ConversationKey> alias() {
-            return ConversationKey.alias(sender);
+            if (group != null) {
+                return Optional.empty();
+            }
+            return alsoKnownAs != null ? Optional.of(alsoKnownAs) : ConversationKey.alias(sender);
         }
     }
 

@@ -1,27 +1,35 @@
 package io.omniservice.carriers.whatsapp;
 
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.core.type.TypeReference;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.omniservice.core.carrier.JsonBody;
 import io.omniservice.core.carrier.WebhookRejection;
 import io.omniservice.core.json.Json;
 import io.omniservice.core.model.CarrierType;
+import io.omniservice.core.model.ConversationKey;
 import io.omniservice.core.model.InboundEvent;
 import io.omniservice.core.model.InboundEvent.InboundMessage;
 import io.omniservice.core.model.InboundEvent.StatusUpdate;
+import io.omniservice.core.model.InboundEvent.Unreadable;
 import io.omniservice.core.model.MediaItem;
 import io.omniservice.core.model.MessageContent;
 import io.omniservice.core.model.MessageStatus;
 import io.omniservice.core.model.PhoneNumber;
 import io.omniservice.core.model.Sender;
+import io.omniservice.core.model.WhatsAppIds;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.StringJoiner;
 import java.util.regex.Pattern;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Reads a Cloud API webhook body ({@code object: whatsapp_business_account}) into events: every
@@ -30,6 +38,7 @@ import java.util.regex.Pattern;
  * change-level {@code errors} carry nothing we store.
  */
 final class WhatsAppPayloadParser {
+    private static final Logger LOG = LoggerFactory.getLogger(WhatsAppPayloadParser.class);
     private static final String OBJECT = "whatsapp_business_account";
     private static final Set<String> MEDIA_TYPES = Set.of("image", "video", "audio", "document", "sticker");
 
@@ -99,38 +108,129 @@ final class WhatsAppPayloadParser {
         }
         Map<String, String> names = new HashMap<>();
         for (JsonNode contact : value.path("contacts")) {
-            String waId = contact.path("wa_id").asText(null);
             String name = contact.path("profile").path("name").asText(null);
-            if (waId != null && name != null) {
-                names.put(waId, name);
+            if (name == null) {
+                name = contact.path("profile").path("username").asText(null);
+            }
+            for (String id : List.of("wa_id", "user_id")) {
+                if (contact.path(id).isTextual() && name != null) {
+                    names.put(contact.get(id).asText(), name);
+                }
             }
         }
         for (int i = 0; i < messages.size(); i++) {
-            events.add(message(messages.get(i), at + ".messages[" + i + "]", business, names));
+            events.add(readMessage(messages.get(i), at + ".messages[" + i + "]", business, names));
         }
+        WebhookRejection statusFault = null;
         for (int i = 0; i < statuses.size(); i++) {
-            status(statuses.get(i), at + ".statuses[" + i + "]", receivedAt).ifPresent(events::add);
+            try {
+                status(statuses.get(i), at + ".statuses[" + i + "]", receivedAt).ifPresent(events::add);
+            } catch (WebhookRejection fault) {
+                // A status we cannot read names no message we could update; it must not cost the rest.
+                LOG.warn("WhatsApp status skipped: {} ({})", fault.getMessage(), fault.field());
+                statusFault = statusFault == null ? fault : statusFault;
+            }
+        }
+        if (statusFault != null && events.isEmpty()) {
+            throw statusFault;
         }
     }
 
-    private InboundMessage message(JsonNode message, String at, String business, Map<String, String> names)
-            throws WebhookRejection {
-        String id = messageId(requiredText(message, "id", at), at + ".id");
-        String from = requiredText(message, "from", at);
-        String type = requiredText(message, "type", at);
-        String phone = WA_ID.matcher(from).matches() ? PhoneNumber.e164(from) : null;
-        if (phone == null) {
-            throw WebhookRejection.malformed("from must be the sender's phone number", at + ".from");
+    /** One message, or what could be read of it as {@link Unreadable}: it never costs the others. */
+    private InboundEvent readMessage(JsonNode message, String at, String business, Map<String, String> names) {
+        String id = null;
+        Sender sender = null;
+        WebhookRejection fault = null;
+        try {
+            id = messageId(requiredText(message, "id", at), at + ".id");
+        } catch (WebhookRejection e) {
+            fault = e;
         }
-        Sender sender = new Sender(phone, from, names.get(from));
+        try {
+            sender = sender(message, at, names);
+        } catch (WebhookRejection e) {
+            fault = fault != null ? fault : e;
+        }
+        if (fault == null) {
+            try {
+                return message(message, at, id, sender, business);
+            } catch (WebhookRejection e) {
+                fault = e;
+            }
+        }
+        return Unreadable.of(CarrierType.WHATSAPP, account, id, sender, business, fault, message);
+    }
+
+    /**
+     * Who wrote: {@code from} is the phone number's digits, or absent or the user id itself for a user who
+     * adopted a username; {@code from_user_id} is their business-scoped user id when Meta shares it.
+     */
+    private static Sender sender(JsonNode message, String at, Map<String, String> names) throws WebhookRejection {
+        String from = optionalText(message, "from", at);
+        String userId = optionalText(message, "from_user_id", at);
+        if (userId != null && !WhatsAppIds.USER_ID.matcher(userId).matches()) {
+            throw WebhookRejection.malformed("from_user_id must be a business-scoped user id", at + ".from_user_id");
+        }
+        String phone = null;
+        if (from != null) {
+            if (WA_ID.matcher(from).matches()) {
+                phone = PhoneNumber.e164(from);
+            } else if (WhatsAppIds.USER_ID.matcher(from).matches() && (userId == null || userId.equals(from))) {
+                userId = from;
+            } else {
+                throw WebhookRejection.malformed(
+                        "from must be the sender's phone number or business-scoped user id", at + ".from");
+            }
+        }
+        if (phone == null && userId == null) {
+            throw WebhookRejection.malformed("a message names its sender in from or from_user_id", at + ".from");
+        }
+        String carrierId = from != null ? from : userId;
+        String name = names.get(carrierId);
+        if (name == null && userId != null) {
+            name = names.get(userId);
+        }
+        return new Sender(phone, carrierId, name, userId);
+    }
+
+    private InboundMessage message(JsonNode message, String at, String id, Sender sender, String business)
+            throws WebhookRejection {
+        String type = requiredText(message, "type", at);
+        String group = optionalText(message, "group_id", at);
+        if (group != null && !WhatsAppIds.GROUP_ID.matcher(group).matches()) {
+            throw WebhookRejection.malformed("group_id must be a WhatsApp group id", at + ".group_id");
+        }
         String replyTo = optionalMessageId(message.path("context").path("id"), at + ".context.id");
         MessageContent content = content(message, type, at);
         if ("reaction".equals(type)) {
             // A reaction has no context: the message it reacts to is in the reaction itself.
             replyTo = optionalMessageId(message.path("reaction").path("message_id"), at + ".reaction.message_id");
         }
+        ConversationKey changedTo = null;
+        if ("system".equals(type)
+                && "user_changed_number"
+                        .equals(message.path("system").path("type").asText())) {
+            // The user's new number joins the conversation held under the old one (the message's sender).
+            String newNumber =
+                    PhoneNumber.e164(message.path("system").path("wa_id").asText(null));
+            if (newNumber == null || sender.phoneNumber() == null) {
+                throw WebhookRejection.malformed(
+                        "a number change names the new number in system.wa_id", at + ".system.wa_id");
+            }
+            changedTo = new ConversationKey(newNumber);
+        }
         return new InboundMessage(
-                CarrierType.WHATSAPP, account, id, sender, business, content, timestamp(message, at), replyTo, message);
+                CarrierType.WHATSAPP,
+                account,
+                id,
+                sender,
+                business,
+                content,
+                timestamp(message, at),
+                replyTo,
+                message,
+                group,
+                changedTo);
     }
 
     private static MessageContent content(JsonNode message, String type, String at) throws WebhookRejection {
@@ -165,7 +265,20 @@ final class WhatsAppPayloadParser {
             case "system" ->
                 new MessageContent.Other(
                         requiredObject(message, "system", at).path("body").asText(null), type);
-            // unsupported, request_welcome and types Meta adds later: kept whole in the original payload.
+            // Meta could not show us the message (a type the Cloud API does not carry): its error says why.
+            case "unsupported" ->
+                new MessageContent.Unsupported(
+                        null,
+                        message.path("errors")
+                                .path(0)
+                                .path("error_data")
+                                .path("details")
+                                .asText(message.path("errors")
+                                        .path(0)
+                                        .path("title")
+                                        .asText("unsupported by WhatsApp")),
+                        null);
+            // request_welcome and types Meta adds later: kept whole in the original payload.
             default -> new MessageContent.Other(null, type);
         };
     }
@@ -198,9 +311,28 @@ final class WhatsAppPayloadParser {
                         reply.path("title").asText(null),
                         requiredText(reply, "id", at + "." + kind),
                         reply.path("description").asText(null));
-            // A Flow's answer (nfm_reply) and later kinds: the body is what the user saw, the rest is in the payload.
+            case "nfm_reply" -> formResponse(reply, at + ".nfm_reply");
+            // Later kinds: the body is what the user saw, the rest is in the payload.
             default -> new MessageContent.Other(reply.path("body").asText(null), "interactive." + kind);
         };
+    }
+
+    /** A Flow's answers: {@code response_json} is the form's fields as a JSON object in a string. */
+    private static MessageContent formResponse(JsonNode reply, String at) throws WebhookRejection {
+        String json = requiredText(reply, "response_json", at);
+        JsonNode fields;
+        try {
+            fields = Json.MAPPER.readTree(json);
+        } catch (JsonProcessingException e) {
+            throw WebhookRejection.malformed("response_json must be a JSON object", at + ".response_json");
+        }
+        if (fields == null || !fields.isObject()) {
+            throw WebhookRejection.malformed("response_json must be a JSON object", at + ".response_json");
+        }
+        Map<String, Object> answers =
+                Json.MAPPER.convertValue(fields, new TypeReference<LinkedHashMap<String, Object>>() {});
+        return new MessageContent.FormResponse(
+                reply.path("body").asText(null), reply.path("name").asText(null), answers);
     }
 
     private static String contactNames(JsonNode contacts) {
@@ -236,8 +368,20 @@ final class WhatsAppPayloadParser {
                 errorCode,
                 errorMessage,
                 occurredAt != null ? occurredAt : receivedAt,
-                PhoneNumber.e164(status.path("recipient_id").asText(null)),
+                statusRecipient(status),
                 status));
+    }
+
+    /** The phone number a status is about, else the user id's address when only that is given. */
+    private static String statusRecipient(JsonNode status) {
+        String phone = PhoneNumber.e164(status.path("recipient_id").asText(null));
+        String userId = status.path("recipient_user_id").asText(null);
+        if (phone == null
+                && userId != null
+                && WhatsAppIds.USER_ID.matcher(userId).matches()) {
+            return ConversationKey.WHATSAPP_USER + userId;
+        }
+        return phone;
     }
 
     private static String messageId(String id, String at) throws WebhookRejection {
@@ -271,6 +415,17 @@ final class WhatsAppPayloadParser {
             throw WebhookRejection.malformed("timestamp must be epoch seconds", at + ".timestamp");
         }
         return Instant.ofEpochSecond(Long.parseLong(text));
+    }
+
+    private static String optionalText(JsonNode parent, String name, String at) throws WebhookRejection {
+        JsonNode value = parent.get(name);
+        if (value == null || value.isNull()) {
+            return null;
+        }
+        if (!value.isTextual() || value.asText().isEmpty()) {
+            throw WebhookRejection.malformed(name + " must be text", at + "." + name);
+        }
+        return value.asText();
     }
 
     private static JsonNode optionalArray(JsonNode parent, String name, String at) throws WebhookRejection {
