@@ -28,6 +28,8 @@ public record ChangeEvent(
     public static final String MESSAGE_RECEIVED = "message.received";
     public static final String MESSAGE_STATUS = "message.status";
     public static final String CONVERSATION_CREATED = "conversation.created";
+    /** A conversation held under a WhatsApp user id (or an old number) joined the person's other conversation. */
+    public static final String CONVERSATION_MERGED = "conversation.merged";
 
     /** The lane that keeps order: the conversation, or the event alone when it has none. */
     public String orderKey() {

@@ -18,5 +18,6 @@ public record Subscription(
         String client,
         @JsonIgnore boolean seesAll) {
     /** The event types a subscription may ask for. */
-    public static final Set<String> EVENT_TYPES = Set.of("message.received", "message.status", "conversation.created");
+    public static final Set<String> EVENT_TYPES =
+            Set.of("message.received", "message.status", "conversation.created", "conversation.merged");
 }

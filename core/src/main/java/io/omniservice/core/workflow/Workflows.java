@@ -35,6 +35,8 @@ public final class Workflows {
                 ChangeEvent.MESSAGE_STATUS,
                 new Workflow("status-handling", List.of(notify)),
                 ChangeEvent.CONVERSATION_CREATED,
+                new Workflow("conversation-notification", List.of(notify)),
+                ChangeEvent.CONVERSATION_MERGED,
                 new Workflow("conversation-notification", List.of(notify)));
     }
 }

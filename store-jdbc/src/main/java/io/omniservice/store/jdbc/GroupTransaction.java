@@ -1,6 +1,7 @@
 package io.omniservice.store.jdbc;
 
 import io.omniservice.core.model.CarrierType;
+import io.omniservice.core.model.ConversationKey;
 import io.omniservice.core.model.Direction;
 import io.omniservice.core.model.InboundEvent.StatusUpdate;
 import io.omniservice.core.model.MessageContent;
@@ -19,7 +20,9 @@ import java.util.Collection;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Set;
 import java.util.TreeMap;
+import java.util.TreeSet;
 import java.util.UUID;
 
 /**
@@ -32,6 +35,7 @@ final class GroupTransaction {
 
     static final String MESSAGE_RECEIVED = "message.received";
     static final String CONVERSATION_CREATED = "conversation.created";
+    static final String CONVERSATION_MERGED = "conversation.merged";
     static final String MESSAGE_STATUS = "message.status";
 
     /**
@@ -126,6 +130,9 @@ final class GroupTransaction {
 
     private record ConversationCreated(String conversationId, String participant, CarrierType carrier) {}
 
+    /** {@code conversationId} is the joined conversation, {@code mergedFrom} the one that went into it. */
+    private record ConversationMerged(String conversationId, String participant, String mergedFrom, String alias) {}
+
     private record StatusChanged(
             String messageId,
             String conversationId,
@@ -183,11 +190,12 @@ final class GroupTransaction {
     /** Writes batches' messages and statuses (their change events go out with the group's). */
     List<CommitResult> writeAll(List<InboundBatch> batches) throws SQLException {
         List<Tally> tallies = new ArrayList<>();
+        Map<String, String> links = links(batches);
         List<Row> rows = new ArrayList<>();
         for (int b = 0; b < batches.size(); b++) {
             tallies.add(new Tally());
             for (InboundBatch.NewMessage item : batches.get(b).messages()) {
-                rows.add(row(b, item));
+                rows.add(row(b, item, links));
             }
         }
         if (!rows.isEmpty()) {
@@ -206,12 +214,65 @@ final class GroupTransaction {
         return tallies.stream().map(Tally::result).toList();
     }
 
-    private Row row(int batch, InboundBatch.NewMessage item) {
+    /**
+     * The keys of the group's messages that are linked to another (a user id whose phone number is known,
+     * an old number), after recording the links the group's messages reveal: each alias is linked to where
+     * its sender's key leads, and a conversation held under the alias so far joins that one.
+     */
+    private Map<String, String> links(List<InboundBatch> batches) throws SQLException {
+        Set<String> keys = new TreeSet<>();
+        for (InboundBatch batch : batches) {
+            for (InboundBatch.NewMessage item : batch.messages()) {
+                keys.add(item.conversation().participant());
+            }
+        }
+        Map<String, String> links = ParticipantLinks.resolve(connection, keys);
+        for (InboundBatch batch : batches) {
+            for (InboundBatch.NewMessage item : batch.messages()) {
+                if (item.alias() == null) {
+                    continue;
+                }
+                String target = links.getOrDefault(
+                        item.conversation().participant(), item.conversation().participant());
+                if (target.equals(item.alias().participant())) {
+                    continue;
+                }
+                links.put(item.alias().participant(), target);
+                ParticipantLinks.link(connection, item.alias(), new ConversationKey(target), now)
+                        .ifPresent(joined -> conversationEvents.add(new ChangeEvent(
+                                CONVERSATION_MERGED,
+                                null,
+                                joined.intoConversationId(),
+                                new ConversationMerged(
+                                        joined.intoConversationId(),
+                                        joined.participant(),
+                                        joined.fromConversationId(),
+                                        joined.alias()))));
+            }
+        }
+        return links;
+    }
+
+    private Row row(int batch, InboundBatch.NewMessage item, Map<String, String> links) {
         NormalizedMessage message = item.message();
         String conversationId = item.conversation().conversationId();
         if (!conversationId.equals(message.conversationId())) {
             throw new IllegalArgumentException("message " + message.messageId() + " names conversation "
                     + message.conversationId() + " but its key gives " + conversationId);
+        }
+        String linked = links.get(item.conversation().participant());
+        if (linked != null) {
+            // The person is known under another key now: the message joins that conversation.
+            ConversationKey key = new ConversationKey(linked);
+            message = new NormalizedMessage(
+                    message.messageId(),
+                    key.conversationId(),
+                    message.direction(),
+                    message.sender(),
+                    message.recipient(),
+                    message.content(),
+                    message.metadata());
+            item = new InboundBatch.NewMessage(message, key, item.alias());
         }
         CarrierType carrier = Objects.requireNonNull(message.metadata().carrier(), "metadata.carrier");
         Objects.requireNonNull(message.metadata().account(), "metadata.account");

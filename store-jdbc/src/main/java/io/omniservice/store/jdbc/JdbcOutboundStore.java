@@ -302,7 +302,8 @@ public final class JdbcOutboundStore implements OutboundStore {
     }
 
     @Override
-    public RecipientFacts recipientFacts(ConversationKey conversation) {
+    public RecipientFacts recipientFacts(ConversationKey addressed) {
+        ConversationKey conversation = linked(addressed);
         // one plain SELECT (H2 keeps it parsed per connection; a UNION it parses every time); the WhatsApp
         // condition sits in the CASE so that the conversation's index, not the carrier's, serves it
         List<RecipientFacts> facts = jdbc.query(
@@ -327,6 +328,15 @@ public final class JdbcOutboundStore implements OutboundStore {
                             SqlTime.get(rs, "last_whatsapp"));
                 });
         return facts.getFirst();
+    }
+
+    /** The conversation a WhatsApp user id or an old number is linked to, else the key itself. */
+    private ConversationKey linked(ConversationKey key) {
+        List<String> linked = jdbc.query(
+                "SELECT participant FROM participant_links WHERE alias = ?",
+                statement -> statement.setString(1, key.participant()),
+                rs -> rs.getString("participant"));
+        return linked.isEmpty() ? key : new ConversationKey(linked.getFirst());
     }
 
     @Override

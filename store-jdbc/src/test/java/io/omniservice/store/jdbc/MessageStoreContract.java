@@ -230,6 +230,100 @@ abstract class MessageStoreContract {
                 .containsExactly("livechat:" + visitor);
     }
 
+    @Test
+    void whatsAppUserIdJoinsThePhonesConversationOnceMetaRevealsIt() {
+        String phone = phone();
+        String userId = "US." + ThreadLocalRandom.current().nextLong(1L << 50);
+        Instant first = now().minusSeconds(120);
+        var byUserId =
+                inbound(CarrierType.WHATSAPP, carrierId(), new Sender(null, userId, "Di", userId), first, text("hi"));
+        store.commit(batch(byUserId));
+        String userConversation = new ConversationKey("whatsapp-user:" + userId).conversationId();
+        assertThat(byUserId.message().conversationId()).isEqualTo(userConversation);
+        assertThat(store.message(byUserId.message().messageId()).orElseThrow().sender())
+                .isEqualTo("whatsapp-user:" + userId);
+        // an STOP sent while known by the user id holds for the phone too once they are joined
+        store.commit(batch(inbound(
+                CarrierType.WHATSAPP, carrierId(), new Sender(null, userId, "Di", userId), first, text("STOP"))));
+
+        var withPhone = inbound(
+                CarrierType.WHATSAPP,
+                carrierId(),
+                new Sender(phone, phone.substring(1), "Di", userId),
+                now(),
+                text("b"));
+        assertThat(withPhone.alias()).isEqualTo(new ConversationKey("whatsapp-user:" + userId));
+        store.commit(batch(withPhone));
+
+        String phoneConversation = new ConversationKey(phone).conversationId();
+        assertThat(store.conversation(userConversation)).isEmpty();
+        Conversation joined = store.conversation(phoneConversation).orElseThrow();
+        assertThat(joined.messageCount()).isEqualTo(3);
+        assertThat(joined.createdAt()).isEqualTo(first);
+        assertThat(store.conversationMessages(phoneConversation, new PageRequest(10, null)).items().stream()
+                        .map(m -> m.content().body()))
+                .containsExactly("hi", "STOP", "b");
+        assertThat(eventTypes(phoneConversation)).contains(GroupTransaction.CONVERSATION_MERGED);
+        List<String> optedOut = new ArrayList<>();
+        query("SELECT channel FROM opt_outs WHERE participant = ?", phone, rs -> optedOut.add(rs.getString(1)));
+        assertThat(optedOut).containsExactly("whatsapp");
+
+        // later, the user id alone again: the message joins the phone's conversation, none is re-created
+        var again =
+                inbound(CarrierType.WHATSAPP, carrierId(), new Sender(null, userId, "Di", userId), now(), text("c"));
+        store.commit(batch(again));
+        assertThat(store.message(again.message().messageId()).orElseThrow().conversationId())
+                .isEqualTo(phoneConversation);
+        assertThat(store.conversation(userConversation)).isEmpty();
+        assertThat(store.conversation(phoneConversation).orElseThrow().messageCount())
+                .isEqualTo(4);
+    }
+
+    @Test
+    void groupMessagesAreTheirOwnConversationAndTheirKeywordsOptNobodyOut() {
+        String phone = phone();
+        String group = "g" + ThreadLocalRandom.current().nextLong(1L << 40);
+        var inGroup = inGroup(
+                inbound(CarrierType.WHATSAPP, carrierId(), Sender.phone(phone, "Em"), now(), text("STOP")), group);
+        store.commit(batch(inGroup));
+
+        Message stored = store.message(inGroup.message().messageId()).orElseThrow();
+        assertThat(stored.conversationId())
+                .isEqualTo(ConversationKey.group(CarrierType.WHATSAPP, group).conversationId())
+                .isNotEqualTo(new ConversationKey(phone).conversationId());
+        assertThat(stored.metadata().group()).isEqualTo(group);
+        List<String> optedOut = new ArrayList<>();
+        query("SELECT channel FROM opt_outs WHERE participant = ?", phone, rs -> optedOut.add(rs.getString(1)));
+        assertThat(optedOut).isEmpty();
+    }
+
+    private static InboundBatch.NewMessage inGroup(InboundBatch.NewMessage item, String group) {
+        NormalizedMessage m = item.message();
+        MessageMetadata d = m.metadata();
+        ConversationKey key = ConversationKey.group(d.carrier(), group);
+        var metadata = new MessageMetadata(
+                d.carrier(),
+                d.account(),
+                d.carrierMessageId(),
+                d.sentAt(),
+                d.replyTo(),
+                d.receivedAt(),
+                d.processedAt(),
+                d.originalPayload(),
+                null,
+                group);
+        return new InboundBatch.NewMessage(
+                new NormalizedMessage(
+                        m.messageId(),
+                        key.conversationId(),
+                        m.direction(),
+                        m.sender(),
+                        m.recipient(),
+                        m.content(),
+                        metadata),
+                key);
+    }
+
     // ---- statuses ----------------------------------------------------------------------------------
 
     @Test
@@ -737,7 +831,8 @@ abstract class MessageStoreContract {
                 "+14155550199",
                 content,
                 metadata);
-        return new InboundBatch.NewMessage(message, key);
+        return new InboundBatch.NewMessage(
+                message, key, ConversationKey.alias(sender).orElse(null));
     }
 
     /** A message we sent through a carrier (a business echo), stored queued with its carrier id. */
