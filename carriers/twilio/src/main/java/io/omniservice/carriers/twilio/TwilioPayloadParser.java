@@ -14,6 +14,7 @@ import io.omniservice.core.model.MessageContent;
 import io.omniservice.core.model.MessageStatus;
 import io.omniservice.core.model.PhoneNumber;
 import io.omniservice.core.model.Sender;
+import io.omniservice.core.model.WhatsAppIds;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
@@ -51,6 +52,14 @@ final class TwilioPayloadParser {
      * far above any of them and well within the stored columns.
      */
     static final Pattern ADDRESS = Pattern.compile("[A-Za-z0-9+:._@ -]{1,128}");
+
+    /**
+     * The longest {@code From}: {@code whatsapp:} and the longest user id {@link WhatsAppIds#USER_ID} allows
+     * ({@code US.ENT.} and 128 letters and digits), so that every user id Meta may hand out is read.
+     */
+    static final int MAX_FROM = WHATSAPP_PREFIX.length() + "US.ENT.".length() + 128;
+
+    private static final Pattern FROM = Pattern.compile("[A-Za-z0-9+:._@ -]{1," + MAX_FROM + "}");
 
     /** Twilio error codes are numbers (30003, 63016, ...). */
     static final Pattern ERROR_CODE = Pattern.compile("[0-9]{1,10}");
@@ -119,17 +128,14 @@ final class TwilioPayloadParser {
 
     private InboundMessage message(Map<String, List<String>> fields, String messageSid, ObjectNode original)
             throws WebhookRejection {
-        String from = matching(required(fields, "From"), "From", ADDRESS);
+        String from = matching(required(fields, "From"), "From", FROM, MAX_FROM);
         String to = matching(required(fields, "To"), "To", ADDRESS);
         String repliedTo = nonBlank(FormBody.first(fields, "OriginalRepliedMessageSid"));
         if (repliedTo != null) {
             sid(repliedTo, "OriginalRepliedMessageSid", MESSAGE_SID);
         }
-        String phone = phoneOf(from);
-        Sender sender = new Sender(
-                phone,
-                phone != null && !from.startsWith(WHATSAPP_PREFIX) ? phone : from,
-                nonBlank(FormBody.first(fields, "ProfileName")));
+        Sender sender =
+                sender(from, nonBlank(FormBody.first(fields, "WaId")), nonBlank(FormBody.first(fields, "ProfileName")));
         return new InboundMessage(
                 CarrierType.TWILIO,
                 account,
@@ -140,6 +146,33 @@ final class TwilioPayloadParser {
                 null, // Twilio's incoming message webhook carries no timestamp of its own.
                 repliedTo,
                 original);
+    }
+
+    /**
+     * A WhatsApp sender is a phone number ({@code whatsapp:+14155550123}) or, for a user who hides it behind a
+     * username, their business-scoped user id ({@code whatsapp:US.13491208655302741918}): kept as {@code userId},
+     * so the conversation is {@code whatsapp-user:<id>}, the one the Meta Cloud API path gives the same user.
+     * Anything else after {@code whatsapp:} is no sender we could answer, so it is refused.
+     */
+    private static Sender sender(String from, String waId, String displayName) throws WebhookRejection {
+        if (!from.startsWith(WHATSAPP_PREFIX)) {
+            String phone = from.indexOf(':') >= 0 ? null : PhoneNumber.e164(from);
+            return new Sender(phone, phone != null ? phone : from, displayName);
+        }
+        String id = from.substring(WHATSAPP_PREFIX.length());
+        String phone = PhoneNumber.e164(id);
+        if (phone != null) {
+            return new Sender(phone, from, displayName);
+        }
+        if (WhatsAppIds.USER_ID.matcher(id).matches()) {
+            // WaId is the sender's WhatsApp id, "typically a phone number": when it is digits, the phone is
+            // known too, and the store links the user id's conversation to the phone's.
+            String waPhone =
+                    waId != null && waId.chars().allMatch(c -> c >= '0' && c <= '9') ? PhoneNumber.e164(waId) : null;
+            return new Sender(waPhone, from, displayName, id);
+        }
+        throw WebhookRejection.malformed(
+                "From is a whatsapp: address that is neither a phone number nor a WhatsApp user id", "From");
     }
 
     private static MessageContent content(Map<String, List<String>> fields) throws WebhookRejection {
@@ -208,8 +241,12 @@ final class TwilioPayloadParser {
     }
 
     private static String matching(String value, String field, Pattern form) throws WebhookRejection {
-        if (value.length() > 128) {
-            throw WebhookRejection.tooLong(field, 128);
+        return matching(value, field, form, 128);
+    }
+
+    private static String matching(String value, String field, Pattern form, int maxLength) throws WebhookRejection {
+        if (value.length() > maxLength) {
+            throw WebhookRejection.tooLong(field, maxLength);
         }
         if (!form.matcher(value).matches()) {
             throw WebhookRejection.malformed(field + " is not in the form Twilio sends it", field);

@@ -71,6 +71,74 @@ class TwilioPayloadParserTest {
         assertThat(refusal.field()).isEqualTo("From");
     }
 
+    @Test
+    void whatsAppUserIdWithoutAPhoneIsTheSameConversationTheMetaPathGivesThatUser() throws Exception {
+        Map<String, List<String>> fields = sms();
+        fields.put("From", List.of("whatsapp:US.13491208655302741918"));
+
+        var message = (InboundMessage) parser.parse(fields, NOW).getFirst();
+
+        assertThat(message.sender().phoneNumber()).isNull();
+        assertThat(message.sender().address()).isEqualTo("whatsapp-user:US.13491208655302741918");
+        assertThat(message.conversationKey().participant()).isEqualTo("whatsapp-user:US.13491208655302741918");
+        assertThat(message.alias()).isEmpty();
+    }
+
+    @Test
+    void whatsAppUserIdWithAPhoneWaIdKeepsBothSoTheStoreLinksTheTwoConversations() throws Exception {
+        Map<String, List<String>> fields = sms();
+        fields.put("From", List.of("whatsapp:US.13491208655302741918"));
+        fields.put("WaId", List.of("14155550123"));
+
+        var message = (InboundMessage) parser.parse(fields, NOW).getFirst();
+
+        assertThat(message.sender().phoneNumber()).isEqualTo("+14155550123");
+        assertThat(message.sender().userId()).isEqualTo("US.13491208655302741918");
+        assertThat(message.sender().carrierId()).isEqualTo("whatsapp:US.13491208655302741918");
+        assertThat(message.conversationKey().participant()).isEqualTo("+14155550123");
+        assertThat(message.alias())
+                .get()
+                .extracting(k -> k.participant())
+                .isEqualTo("whatsapp-user:US.13491208655302741918");
+    }
+
+    @Test
+    void whatsAppUserIdWithANonPhoneWaIdStaysTheUserIdsConversation() throws Exception {
+        Map<String, List<String>> fields = sms();
+        fields.put("From", List.of("whatsapp:US.13491208655302741918"));
+        fields.put("WaId", List.of("US.13491208655302741918"));
+
+        var message = (InboundMessage) parser.parse(fields, NOW).getFirst();
+
+        assertThat(message.sender().phoneNumber()).isNull();
+        assertThat(message.conversationKey().participant()).isEqualTo("whatsapp-user:US.13491208655302741918");
+    }
+
+    @Test
+    void theLongestUserIdWhatsAppAllowsIsReadAndOneCharacterMoreIsTooLong() throws Exception {
+        Map<String, List<String>> fields = sms();
+        String longest = "US.ENT." + "7".repeat(128);
+        fields.put("From", List.of("whatsapp:" + longest));
+
+        var message = (InboundMessage) parser.parse(fields, NOW).getFirst();
+        assertThat(message.sender().userId()).isEqualTo(longest);
+
+        fields.put("From", List.of("whatsapp:" + longest + "7"));
+        WebhookRejection refusal = catchThrowableOfType(WebhookRejection.class, () -> parser.parse(fields, NOW));
+        assertThat(refusal.code()).isEqualTo("field_too_long");
+        assertThat(refusal.field()).isEqualTo("From");
+    }
+
+    @Test
+    void aParentUserIdIsAUserId() throws Exception {
+        Map<String, List<String>> fields = sms();
+        fields.put("From", List.of("whatsapp:US.ENT.11815799212886844830"));
+
+        var message = (InboundMessage) parser.parse(fields, NOW).getFirst();
+
+        assertThat(message.conversationKey().participant()).isEqualTo("whatsapp-user:US.ENT.11815799212886844830");
+    }
+
     private static Map<String, List<String>> sms() {
         Map<String, List<String>> fields = new LinkedHashMap<>();
         fields.put("MessageSid", List.of(SID));
