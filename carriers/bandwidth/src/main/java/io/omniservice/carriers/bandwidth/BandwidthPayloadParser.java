@@ -7,6 +7,7 @@ import io.omniservice.core.model.CarrierType;
 import io.omniservice.core.model.InboundEvent;
 import io.omniservice.core.model.InboundEvent.InboundMessage;
 import io.omniservice.core.model.InboundEvent.StatusUpdate;
+import io.omniservice.core.model.InboundEvent.Unreadable;
 import io.omniservice.core.model.MediaItem;
 import io.omniservice.core.model.MessageContent;
 import io.omniservice.core.model.MessageStatus;
@@ -20,13 +21,16 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import java.util.Set;
+import java.util.TreeSet;
 import java.util.regex.Pattern;
 
 /**
  * Reads a Bandwidth Messaging v2 callback body, always a JSON array of events, each
  * {@code {type, time, description, to, message: {...}}}: inbound messages ({@code message-received}, and the
  * RBM answers {@code suggestion-response} and {@code request-location-response}) and statuses of messages
- * we sent. Event types Bandwidth may add later are skipped.
+ * we sent. Event types Bandwidth may add later are skipped. An inbound message that cannot be read becomes an
+ * {@link Unreadable} so the other events of its array are still stored; a body that is not an array of typed
+ * events, or a status that cannot be read, refuses the callback.
  */
 final class BandwidthPayloadParser {
     /** Bandwidth message ids: a millisecond timestamp and lower-case letters and digits ({@code 1589228074636lm4k2je7j7jklbn2}). */
@@ -34,6 +38,9 @@ final class BandwidthPayloadParser {
 
     /** A number in E.164, a short code or an alphanumeric sender as Bandwidth writes them. */
     static final Pattern ADDRESS = Pattern.compile("[A-Za-z0-9+ ._:-]{1,64}");
+
+    /** A short code: digits only, too few to be an E.164 number (US short codes have 5 or 6). */
+    static final Pattern SHORT_CODE = Pattern.compile("[0-9]{3,8}");
 
     /** Bandwidth's error codes are numbers (4720, 9902, ...). */
     static final Pattern ERROR_CODE = Pattern.compile("[0-9]{1,10}");
@@ -62,7 +69,13 @@ final class BandwidthPayloadParser {
             String type = requiredText(event, "type", at);
             Optional<MessageStatus> status = BandwidthStatusMap.of(type);
             if (INBOUND_TYPES.contains(type)) {
-                events.add(message(event, type, at));
+                Read read = new Read();
+                try {
+                    events.add(message(event, type, at, read));
+                } catch (WebhookRejection fault) {
+                    events.add(Unreadable.of(
+                            CarrierType.BANDWIDTH, account, read.id, read.sender, read.recipient, fault, event));
+                }
             } else if (status.isPresent()) {
                 events.add(status(event, type, status.get(), at, receivedAt));
             }
@@ -70,14 +83,18 @@ final class BandwidthPayloadParser {
         return events;
     }
 
-    private InboundMessage message(JsonNode event, String type, String at) throws WebhookRejection {
+    /** What was read of an inbound message before a fault, kept on its {@link Unreadable}. */
+    private static final class Read {
+        String id;
+        Sender sender;
+        String recipient;
+    }
+
+    private InboundMessage message(JsonNode event, String type, String at, Read read) throws WebhookRejection {
         JsonNode message = requiredObject(event, "message", at);
         String mat = at + ".message";
         String id = checked(requiredText(message, "id", mat), mat + ".id", MESSAGE_ID, 64);
-        String from = checked(requiredText(message, "from", mat), mat + ".from", ADDRESS, 64);
-        String phone = PhoneNumber.e164(from);
-        // A short code or alphanumeric sender has no E.164 form: the conversation is keyed by it as sent.
-        Sender sender = new Sender(phone, phone != null ? phone : from, null);
+        read.id = id;
         // owner is the copy's own number of ours (one per number we own in a group message); the event's to agrees.
         String ours = message.path("owner").asText(event.path("to").asText(null));
         if (ours == null) {
@@ -85,6 +102,10 @@ final class BandwidthPayloadParser {
         }
         checked(ours, mat + ".owner", ADDRESS, 64);
         String recipient = PhoneNumber.e164(ours) != null ? PhoneNumber.e164(ours) : ours;
+        read.recipient = recipient;
+        Sender sender = sender(requiredText(message, "from", mat), mat + ".from");
+        read.sender = sender;
+        String group = group(message, recipient, sender, mat);
         MessageContent content =
                 switch (type) {
                     case "suggestion-response" -> {
@@ -107,7 +128,58 @@ final class BandwidthPayloadParser {
                 content,
                 time(message, "time", mat),
                 null,
-                event);
+                event,
+                group);
+    }
+
+    /**
+     * Bandwidth writes senders in E.164 ({@code +19195550123}); short codes come as their digits. Anything else
+     * (an alphanumeric sender id such as {@code MTN}) is not a sender a Bandwidth number can receive from.
+     */
+    private static Sender sender(String from, String at) throws WebhookRejection {
+        checked(from, at, ADDRESS, 64);
+        String phone = PhoneNumber.e164(from);
+        if (phone != null) {
+            return Sender.phone(phone, null);
+        }
+        if (SHORT_CODE.matcher(from).matches()) {
+            // A short code has no E.164 form: the conversation is keyed by it as sent.
+            return new Sender(null, from, null);
+        }
+        throw WebhookRejection.malformed("from is neither an E.164 number nor a short code", at);
+    }
+
+    /**
+     * A group MMS lists every participant but the sender in {@code message.to}, our number among them. The group
+     * is everyone but us, sender included, sorted: every member's message to the group names the same set, so
+     * they all land in one {@code sms-group:} conversation. Null when the message went to our number alone.
+     */
+    private static String group(JsonNode message, String ours, Sender sender, String at) throws WebhookRejection {
+        JsonNode to = message.get("to");
+        if (to == null || !to.isArray() || to.size() < 2) {
+            return null;
+        }
+        TreeSet<String> members = new TreeSet<>();
+        for (int i = 0; i < to.size(); i++) {
+            String where = at + ".to[" + i + "]";
+            JsonNode number = to.get(i);
+            if (!number.isTextual()) {
+                throw WebhookRejection.malformed("message.to lists phone numbers", where);
+            }
+            String raw = checked(number.asText(), where, ADDRESS, 64);
+            String member = PhoneNumber.e164(raw);
+            if (member == null) {
+                throw WebhookRejection.malformed("message.to lists E.164 phone numbers", where);
+            }
+            if (!member.equals(ours)) {
+                members.add(member);
+            }
+        }
+        if (members.isEmpty()) {
+            return null;
+        }
+        members.add(sender.address());
+        return String.join(",", members);
     }
 
     private static MessageContent textOrMedia(JsonNode message, String at) throws WebhookRejection {
