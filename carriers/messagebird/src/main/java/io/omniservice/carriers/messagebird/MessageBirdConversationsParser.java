@@ -14,7 +14,9 @@ import io.omniservice.core.model.Sender;
 import java.time.Instant;
 import java.time.OffsetDateTime;
 import java.time.format.DateTimeParseException;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.regex.Pattern;
@@ -103,42 +105,127 @@ final class MessageBirdConversationsParser {
                 CarrierType.MESSAGEBIRD, account, id, status.get(), raw, null, null, occurredAt, recipient, root));
     }
 
+    /**
+     * The content of a received message by its {@code type}, as the Conversations API documents them: text,
+     * media (image, video, audio, file, WhatsApp sticker), location, WhatsApp text, interactive replies and
+     * HSM templates. Other documented types (email, event, rich, menu, buttons, link, whatsappOrder, external
+     * attachments, Facebook templates) have no kind of ours and are kept as {@link MessageContent.Other}; a type
+     * MessageBird does not document is kept as {@link MessageContent.Unsupported}. Content a known type needs
+     * but lacks is refused, naming the field.
+     */
     private static MessageContent content(JsonNode message) throws WebhookRejection {
         String type = message.path("type").asText("");
         JsonNode content = message.path("content");
-        if ("text".equals(type)) {
-            String text = text(content, "text");
-            if (text == null) {
-                throw WebhookRejection.malformed("a text message has no content.text", "message.content.text");
-            }
-            return new MessageContent.Text(text);
-        }
         if (MEDIA_TYPES.contains(type)) {
             JsonNode media = content.path(type);
             String url = text(media, "url");
             if (url == null) {
                 throw WebhookRejection.malformed(
-                        "a " + type + " message has no content." + type + ".url", "message.content." + type);
+                        "the " + type + " message has no content." + type + ".url", "message.content." + type + ".url");
             }
-            return new MessageContent.Media(
-                    text(media, "caption"), List.of(new MediaItem(url, null, null, null, null, null)));
+            return new MessageContent.Media(text(media, "caption"), List.of(MediaItem.url(url, null)));
         }
-        if ("location".equals(type)) {
-            JsonNode location = content.path("location");
-            if (!location.path("latitude").isNumber()
-                    || !location.path("longitude").isNumber()) {
+        return switch (type) {
+            case "text" -> new MessageContent.Text(required(content, "text", "message.content.text"));
+            case "whatsappText" ->
+                new MessageContent.Text(required(
+                        content.path("whatsappText").path("text"), "body", "message.content.whatsappText.text.body"));
+            case "whatsappSticker" -> {
+                String link = text(content.path("whatsappSticker"), "link");
+                if (link == null) {
+                    throw WebhookRejection.malformed(
+                            "a whatsappSticker message has no content.whatsappSticker.link",
+                            "message.content.whatsappSticker.link");
+                }
+                yield new MessageContent.Media(null, List.of(MediaItem.url(link, "image/webp")));
+            }
+            case "location" -> location(content.path("location"));
+            case "interactive" -> interactive(content.path("interactive"));
+            case "hsm" -> hsm(content.path("hsm"));
+            case "email" -> new MessageContent.Other(emailText(content.path("email")), type);
+            case "whatsappOrder" -> new MessageContent.Other(text(content.path("whatsappOrder"), "text"), type);
+            case "event",
+                    "rich",
+                    "menu",
+                    "buttons",
+                    "link",
+                    "externalAttachment",
+                    "facebookQuickReply",
+                    "facebookMediaTemplate",
+                    "facebookGenericTemplate" -> new MessageContent.Other(text(content, "text"), type);
+            case "" -> throw WebhookRejection.malformed("a received message has no type", "message.type");
+            default ->
+                new MessageContent.Unsupported(
+                        text(content, "text"),
+                        "MessageBird message type '" + type + "' is not one the Conversations API documents",
+                        "message.type");
+        };
+    }
+
+    private static MessageContent location(JsonNode location) throws WebhookRejection {
+        if (!location.path("latitude").isNumber() || !location.path("longitude").isNumber()) {
+            throw WebhookRejection.malformed(
+                    "a location message needs numeric latitude and longitude", "message.content.location");
+        }
+        double latitude = location.get("latitude").asDouble();
+        double longitude = location.get("longitude").asDouble();
+        if (Math.abs(latitude) > 90 || Math.abs(longitude) > 180) {
+            throw WebhookRejection.malformed(
+                    "a location's latitude or longitude is out of range", "message.content.location");
+        }
+        return new MessageContent.Location(null, latitude, longitude, null, null);
+    }
+
+    /**
+     * A customer's answer to interactive content: {@code interactive.reply} ({@code id}, {@code text},
+     * {@code description}) on a {@code button_reply} or {@code list_reply}. Interactive content without a reply
+     * (a business's own list or buttons) is kept as the carrier's kind.
+     */
+    private static MessageContent interactive(JsonNode interactive) throws WebhookRejection {
+        JsonNode reply = interactive.path("reply");
+        if (reply.isObject()) {
+            String id = text(reply, "id");
+            String title = text(reply, "text");
+            if (id == null && title == null) {
                 throw WebhookRejection.malformed(
-                        "a location message needs numeric latitude and longitude", "message.content.location");
+                        "an interactive reply has neither an id nor a text", "message.content.interactive.reply");
             }
-            return new MessageContent.Location(
-                    null,
-                    location.get("latitude").asDouble(),
-                    location.get("longitude").asDouble(),
-                    null,
-                    null);
+            return new MessageContent.InteractiveReply(title, id, text(reply, "description"));
         }
-        // hsm, interactive, whatsappSticker, email, event ...: kept as the carrier's kind, payload in metadata.
-        return new MessageContent.Other(text(content, "text"), type.isEmpty() ? "unknown" : type);
+        return new MessageContent.Other(text(interactive.path("body"), "text"), "interactive");
+    }
+
+    /** A WhatsApp template: its name and its parameters' default values, numbered from 1 as in the template. */
+    private static MessageContent hsm(JsonNode hsm) throws WebhookRejection {
+        String name = text(hsm, "templateName");
+        if (name == null) {
+            throw WebhookRejection.malformed(
+                    "an hsm message has no content.hsm.templateName", "message.content.hsm.templateName");
+        }
+        Map<String, String> params = new LinkedHashMap<>();
+        int index = 1;
+        for (JsonNode param : hsm.path("params")) {
+            String value = text(param, "default");
+            if (value != null) {
+                params.put(Integer.toString(index), value);
+            }
+            index++;
+        }
+        return new MessageContent.Template(null, name, params);
+    }
+
+    private static String emailText(JsonNode email) {
+        String text = text(email.path("content"), "text");
+        return text != null ? text : text(email, "subject");
+    }
+
+    private static String required(JsonNode node, String field, String path) throws WebhookRejection {
+        String value = text(node, field);
+        if (value == null) {
+            throw WebhookRejection.malformed(
+                    "the received message has no " + path.substring("message.".length()), path);
+        }
+        return value;
     }
 
     private static String displayName(JsonNode contact) {

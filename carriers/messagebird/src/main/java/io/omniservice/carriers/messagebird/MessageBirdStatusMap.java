@@ -15,13 +15,23 @@ final class MessageBirdStatusMap {
             "expired", MessageStatus.FAILED,
             "delivery_failed", MessageStatus.FAILED);
 
-    /** The {@code message.status} values of a Conversations message we sent. */
-    private static final Map<String, MessageStatus> CONVERSATIONS = Map.of(
-            "pending", MessageStatus.QUEUED,
-            "sent", MessageStatus.SENT,
-            "delivered", MessageStatus.DELIVERED,
-            "read", MessageStatus.READ,
-            "failed", MessageStatus.FAILED);
+    /**
+     * The {@code message.status} values of a Conversations message we sent (as MessageBird's Go SDK lists them).
+     * The e-mail channel's engagement statuses ({@code clicked}, {@code opened}, {@code bounce}, ...) and
+     * {@code received}, {@code deleted}, {@code unknown} say nothing about delivery and are not tracked.
+     */
+    private static final Map<String, MessageStatus> CONVERSATIONS = Map.ofEntries(
+            Map.entry("accepted", MessageStatus.QUEUED),
+            Map.entry("pending", MessageStatus.QUEUED),
+            Map.entry("sent", MessageStatus.SENT),
+            Map.entry("transmitted", MessageStatus.SENT),
+            Map.entry("buffered", MessageStatus.SENT),
+            Map.entry("delivered", MessageStatus.DELIVERED),
+            Map.entry("read", MessageStatus.READ),
+            Map.entry("failed", MessageStatus.FAILED),
+            Map.entry("rejected", MessageStatus.FAILED),
+            Map.entry("delivery_failed", MessageStatus.FAILED),
+            Map.entry("expired", MessageStatus.FAILED));
 
     private MessageBirdStatusMap() {}
 
