@@ -11,6 +11,7 @@ import io.omniservice.core.model.MessageContent;
 import io.omniservice.core.model.Sender;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.TreeSet;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -34,8 +35,11 @@ final class InteliquentPayloadParser {
             throw WebhookRejection.malformed("the body must be a JSON object with from, to and text");
         }
         if (root.path("deliveryReceipt").asBoolean(false)) {
-            // Inteliquent documents only the flag, not which status a receipt reports or how; mapping one would
-            // be a guess, so receipts are acknowledged and not stored until their shape is confirmed.
+            // The Services API 2.0.0 webhook model (searched again for this change: docs, pages and code) gives a
+            // receipt only this flag beside the message fields: no status (delivered or failed), no error code,
+            // no time, and referenceId is only "cross reference for the message Id", not said to be
+            // publishMessages' result.referenceId. A StatusUpdate would guess all of that, so receipts are
+            // acknowledged and not stored until the shape is documented.
             LOG.info(
                     "inteliquent delivery receipt acknowledged, not stored referenceId={}",
                     root.path("referenceId").asText(null));
@@ -43,6 +47,7 @@ final class InteliquentPayloadParser {
         }
         String from = nanp(textField(root, "from", true), "from");
         String recipient = nanp(firstRecipient(root), "to");
+        String group = group(root.get("to"), recipient, from);
         String text = textField(root, "text", false);
         List<MediaItem> media = new ArrayList<>();
         JsonNode mediaUrls = root.path("mediaUrls");
@@ -69,7 +74,32 @@ final class InteliquentPayloadParser {
                 content,
                 null, // the webhook carries no timestamp of its own
                 null,
-                root));
+                root,
+                group));
+    }
+
+    /**
+     * A group message's members but us: every other number of {@code to} and the sender, in E.164, sorted and
+     * joined by ',' ({@code +12125550142,+13105550177,+14155550123}), so each member's message of the same group
+     * lands in one {@code sms-group:} conversation whoever wrote it. Null for a message to us alone.
+     */
+    private static String group(JsonNode to, String recipient, String from) throws WebhookRejection {
+        if (to == null || !to.isArray() || to.size() < 2) {
+            return null;
+        }
+        TreeSet<String> members = new TreeSet<>();
+        for (int i = 1; i < to.size(); i++) {
+            if (!to.get(i).isTextual()) {
+                throw WebhookRejection.malformed("to must hold the numbers of the group as strings", "to");
+            }
+            members.add(nanp(to.get(i).asText(), "to"));
+        }
+        members.remove(recipient);
+        if (members.isEmpty()) {
+            return null; // our number listed twice: still a message to us alone
+        }
+        members.add(from);
+        return String.join(",", members);
     }
 
     private static String firstRecipient(JsonNode root) throws WebhookRejection {
@@ -80,7 +110,8 @@ final class InteliquentPayloadParser {
         if (to == null || !to.isArray() || to.isEmpty() || !to.get(0).isTextual()) {
             throw WebhookRejection.malformed("to must be an array of the numbers the message was sent to", "to");
         }
-        // A group message lists every member; the first is the number of ours the broker delivered it to.
+        // A group message lists every member; the first is the number of ours the broker delivered it to (the
+        // documentation says only "array of multiple TNs to whom the message was sent").
         return to.get(0).asText();
     }
 

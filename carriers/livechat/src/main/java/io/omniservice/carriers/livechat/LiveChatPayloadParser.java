@@ -2,6 +2,7 @@ package io.omniservice.carriers.livechat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.omniservice.core.carrier.WebhookRejection;
+import io.omniservice.core.json.Json;
 import io.omniservice.core.model.CarrierType;
 import io.omniservice.core.model.InboundEvent;
 import io.omniservice.core.model.InboundEvent.InboundMessage;
@@ -12,17 +13,24 @@ import java.time.Instant;
 import java.time.format.DateTimeParseException;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.StringJoiner;
 import java.util.regex.Pattern;
 
 /**
  * Reads LiveChat webhooks (v3.5) into customer messages: {@code incoming_event} (one event posted to a chat),
  * {@code incoming_chat} (a new chat with the events its thread started with) and
- * {@code incoming_rich_message_postback} (a customer clicked a rich-message button). Other actions carry no
- * customer message. Customers have no phone number: they are keyed by their LiveChat user id.
+ * {@code incoming_rich_message_postback} (a customer clicked a rich-message button). Customers' {@code message},
+ * {@code file} and {@code filled_form} (survey answers, as a form response) events are stored; {@code custom}
+ * events (app-to-app signals) and {@code form} events (sent to customers) are not. Every other action
+ * ({@code chat_deactivated}, {@code incoming_customer}, {@code event_updated}, properties, tags, configuration) is
+ * acknowledged and ignored: none carries a customer message. In an {@code incoming_chat} whose thread starts with
+ * several customer events, one that cannot be read is kept as unreadable and the others are stored. Customers have
+ * no phone number: they are keyed by their LiveChat user id.
  *
  * <p>Only customers' events become messages. {@code incoming_chat} names every user with its {@code type}
  * ({@code customer} or {@code agent}). {@code incoming_event} carries only the event's {@code author_id}:
@@ -44,6 +52,10 @@ final class LiveChatPayloadParser {
     /** A rich message button's id is the business's own; bounded so the composed message id fits its column. */
     static final int MAX_POSTBACK_ID = 128;
 
+    /** The actions that can carry a customer's message; every other action is acknowledged and not read. */
+    private static final Set<String> CUSTOMER_ACTIONS =
+            Set.of("incoming_event", "incoming_chat", "incoming_rich_message_postback");
+
     private final String account;
 
     LiveChatPayloadParser(String account) {
@@ -55,15 +67,20 @@ final class LiveChatPayloadParser {
         if (!action.isTextual()) {
             throw WebhookRejection.malformed("a LiveChat webhook has an action", "action");
         }
+        String name = action.asText();
+        if (!CUSTOMER_ACTIONS.contains(name)) {
+            // chat_deactivated, incoming_customer, event_updated, event_properties_updated, ...: no customer
+            // message. Their payloads are not read, so an auto_accesses_updated payload (an array) is no error.
+            return List.of();
+        }
         JsonNode payload = webhook.path("payload");
         if (!payload.isObject()) {
             throw WebhookRejection.malformed("a LiveChat webhook has a payload object", "payload");
         }
-        return switch (action.asText()) {
+        return switch (name) {
             case "incoming_event" -> incomingEvent(payload);
             case "incoming_chat" -> incomingChat(payload);
-            case "incoming_rich_message_postback" -> postback(payload);
-            default -> List.of(); // chat_deactivated, event_properties_updated, ...: no customer message
+            default -> postback(payload);
         };
     }
 
@@ -101,10 +118,22 @@ final class LiveChatPayloadParser {
             if (customer == null || !fromCustomer(event)) {
                 continue; // an agent's greeting, a system message, an internal note
             }
-            message(chatId, event, customer, "payload.chat.thread.events[" + i + "]")
-                    .ifPresent(events::add);
+            String path = "payload.chat.thread.events[" + i + "]";
+            try {
+                message(chatId, event, customer, path).ifPresent(events::add);
+            } catch (WebhookRejection unreadable) {
+                // One broken event of the thread is kept as unreadable; it does not cost the customer's others.
+                events.add(InboundEvent.Unreadable.of(
+                        CarrierType.LIVECHAT, account, readableId(chatId, event), customer, chatId, unreadable, event));
+            }
         }
         return events;
+    }
+
+    /** The message id of an event whose id is a LiveChat id, else null (the unreadable's id is then derived). */
+    private static String readableId(String chatId, JsonNode event) {
+        String id = text(event, "id");
+        return id != null && CHAT_ID.matcher(id).matches() ? chatId + "/" + id : null;
     }
 
     private List<InboundEvent> postback(JsonNode payload) throws WebhookRejection {
@@ -187,23 +216,76 @@ final class LiveChatPayloadParser {
                 return new MessageContent.Other(text(first, "title"), "rich_message");
             }
             case "filled_form" -> {
-                StringJoiner answers = new StringJoiner("\n");
-                for (JsonNode field : event.path("fields")) {
-                    JsonNode answer = field.path("answer");
-                    String value = answer.isTextual()
-                            ? answer.asText()
-                            : answer.path("label").asText("");
-                    if (!value.isBlank()) {
-                        answers.add(field.path("label").asText("") + " " + value);
-                    }
-                }
-                return new MessageContent.Other(answers.length() == 0 ? null : answers.toString(), "filled_form");
+                return formResponse(event, path);
             }
             case "" -> throw WebhookRejection.malformed("the event has no type", path + ".type");
             default -> {
                 return null;
             }
         }
+    }
+
+    /**
+     * A pre-chat, post-chat or ask-for-email survey: {@code fields} keyed by the field's id, each answer as LiveChat
+     * sent it (text for name, email, question and textarea; {@code {id, label}} for radio and select; {@code
+     * {id, label, group_id}} for group_chooser; {@code answers: [{id, label}]} for checkbox; a boolean for
+     * checkbox_for_email). {@code name} is the {@code form_type} ({@code prechat}, {@code postchat}, ...), or
+     * {@code filled_form} for chats started before LiveChat added it; {@code body} one "label answer" line per
+     * answered field, so keyword rules and people read the answers too.
+     */
+    private static MessageContent formResponse(JsonNode event, String path) throws WebhookRejection {
+        JsonNode fields = event.path("fields");
+        if (!fields.isArray()) {
+            throw WebhookRejection.malformed("a filled_form event has a fields array", path + ".fields");
+        }
+        Map<String, Object> answers = new LinkedHashMap<>();
+        StringJoiner lines = new StringJoiner("\n");
+        for (int i = 0; i < fields.size(); i++) {
+            JsonNode field = fields.get(i);
+            String id = text(field, "id");
+            if (id == null) {
+                throw WebhookRejection.malformed("a form field has no id", path + ".fields[" + i + "].id");
+            }
+            JsonNode answer = field.has("answers") ? field.get("answers") : field.path("answer");
+            if (answer.isMissingNode() || answer.isNull()) {
+                continue; // a field the customer left empty
+            }
+            answers.put(id, Json.MAPPER.convertValue(answer, Object.class));
+            String shown = shown(answer);
+            if (!shown.isBlank()) {
+                String label = field.path("label").asText("");
+                lines.add(
+                        label.isBlank()
+                                ? shown
+                                : label.endsWith(":") || label.endsWith("?")
+                                        ? label + " " + shown
+                                        : label + ": " + shown);
+            }
+        }
+        String formType = text(event, "form_type");
+        return new MessageContent.FormResponse(
+                lines.length() == 0 ? null : lines.toString(), formType != null ? formType : "filled_form", answers);
+    }
+
+    /** An answer as the customer saw it: the text, the chosen options' labels, or yes/no. */
+    private static String shown(JsonNode answer) {
+        if (answer.isTextual()) {
+            return answer.asText();
+        }
+        if (answer.isBoolean()) {
+            return answer.asBoolean() ? "yes" : "no";
+        }
+        if (answer.isArray()) {
+            StringJoiner labels = new StringJoiner(", ");
+            answer.forEach(option -> {
+                String label = shown(option);
+                if (!label.isBlank()) {
+                    labels.add(label);
+                }
+            });
+            return labels.toString();
+        }
+        return answer.path("label").asText("");
     }
 
     /** What the event itself says: customers post visible events with an author; system messages have none. */
