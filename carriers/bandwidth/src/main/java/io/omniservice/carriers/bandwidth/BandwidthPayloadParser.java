@@ -33,6 +33,8 @@ import java.util.regex.Pattern;
  * events, or a status that cannot be read, refuses the callback.
  */
 final class BandwidthPayloadParser {
+    private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(BandwidthPayloadParser.class);
+
     /** Bandwidth message ids: a millisecond timestamp and lower-case letters and digits ({@code 1589228074636lm4k2je7j7jklbn2}). */
     static final Pattern MESSAGE_ID = Pattern.compile("[A-Za-z0-9-]{1,64}");
 
@@ -60,6 +62,7 @@ final class BandwidthPayloadParser {
             throw WebhookRejection.malformed("a Bandwidth callback is a JSON array of events");
         }
         List<InboundEvent> events = new ArrayList<>(root.size());
+        WebhookRejection statusFault = null;
         for (int i = 0; i < root.size(); i++) {
             JsonNode event = root.get(i);
             String at = "[" + i + "]";
@@ -77,8 +80,17 @@ final class BandwidthPayloadParser {
                             CarrierType.BANDWIDTH, account, read.id, read.sender, read.recipient, fault, event));
                 }
             } else if (status.isPresent()) {
-                events.add(status(event, type, status.get(), at, receivedAt));
+                try {
+                    events.add(status(event, type, status.get(), at, receivedAt));
+                } catch (WebhookRejection fault) {
+                    // A status we cannot read names no message we could update; it must not cost the rest.
+                    LOG.warn("Bandwidth status skipped: {} ({})", fault.getMessage(), fault.field());
+                    statusFault = statusFault != null ? statusFault : fault;
+                }
             }
+        }
+        if (statusFault != null && events.isEmpty()) {
+            throw statusFault;
         }
         return events;
     }
