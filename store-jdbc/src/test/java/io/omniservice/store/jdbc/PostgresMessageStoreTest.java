@@ -81,6 +81,73 @@ class PostgresMessageStoreTest extends FeedStoreContract {
     }
 
     /**
+     * Two nodes publish events at once while a reader on one of them follows the log by position, as an SSE
+     * client does with {@code Last-Event-ID}. A position two nodes commit out of order must not be skipped:
+     * the reader sees every event exactly once, in increasing positions.
+     */
+    @Test
+    void readerFollowingTheLogSkipsNoPositionWhileTwoNodesPublish() throws Exception {
+        int writers = 8;
+        int perWriter = 150;
+        try (JdbcMessageStore otherNode =
+                JdbcMessageStore.postgres(withParameter(URL, "currentSchema=" + schema), USER, PASSWORD, 4)) {
+            long start = store.feed().lastPosition();
+            java.util.Set<UUID> written = java.util.concurrent.ConcurrentHashMap.newKeySet();
+            java.util.List<Long> positions = new java.util.ArrayList<>();
+            java.util.List<UUID> seen = new java.util.ArrayList<>();
+            try (ExecutorService pool = Executors.newVirtualThreadPerTaskExecutor()) {
+                java.util.List<Future<?>> writing = new java.util.ArrayList<>();
+                for (int w = 0; w < writers; w++) {
+                    JdbcMessageStore node = w % 2 == 0 ? store : otherNode;
+                    writing.add(pool.submit(() -> {
+                        for (int i = 0; i < perWriter; i++) {
+                            UUID id = UUID.randomUUID();
+                            var envelope = new io.omniservice.core.notify.EventEnvelope(
+                                    id, "message.received", java.time.Instant.now(), null);
+                            node.feed()
+                                    .record(new io.omniservice.core.workflow.StepRecord(
+                                            -1,
+                                            0,
+                                            true,
+                                            io.omniservice.core.json.Json.MAPPER.createObjectNode(),
+                                            java.util.List.of(new io.omniservice.core.workflow.Effect.Publish(
+                                                    envelope, null, null))))
+                                    .join();
+                            written.add(id);
+                        }
+                        return null;
+                    }));
+                }
+                long position = start;
+                long deadline =
+                        System.nanoTime() + java.time.Duration.ofSeconds(60).toNanos();
+                while (seen.size() < writers * perWriter && System.nanoTime() < deadline) {
+                    var batch = otherNode
+                            .feed()
+                            .publishedAfter(
+                                    position, java.util.Set.of(), 500, io.omniservice.core.access.Audience.EVERYONE);
+                    for (var event : batch) {
+                        positions.add(event.position());
+                        seen.add(UUID.fromString(io.omniservice.core.json.Json.MAPPER
+                                .readTree(event.envelope())
+                                .path("id")
+                                .asText()));
+                        position = event.position();
+                    }
+                }
+                for (Future<?> f : writing) {
+                    f.get();
+                }
+            }
+            assertThat(positions).isSorted().doesNotHaveDuplicates();
+            assertThat(seen).doesNotHaveDuplicates();
+            assertThat(new java.util.HashSet<>(seen))
+                    .as("every published event reached the reader; missing: %d", written.size() - seen.size())
+                    .isEqualTo(written);
+        }
+    }
+
+    /**
      * Two gateway nodes on one database: both take the first message of the same new customer at the same
      * moment. One inserts the conversation, the other finds it inserted and counts its message into it.
      */
