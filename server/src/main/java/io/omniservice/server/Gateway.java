@@ -7,6 +7,7 @@ import io.omniservice.core.carrier.CarrierProvider;
 import io.omniservice.core.carrier.CarrierRegistry;
 import io.omniservice.core.carrier.InMemoryReplayGuard;
 import io.omniservice.core.carrier.MediaAccess;
+import io.omniservice.core.carrier.ReplayGuard;
 import io.omniservice.core.config.ConfigException;
 import io.omniservice.core.feed.FeedWorker;
 import io.omniservice.core.inbound.WebhookIngress;
@@ -59,6 +60,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicReference;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -281,13 +283,17 @@ public final class Gateway implements AutoCloseable {
     /** With {@code resolver} answering for the hosts of client-given URLs; see the constructor. */
     public static Gateway open(
             GatewayConfig config, Iterable<CarrierProvider> providers, Clock clock, HostResolver resolver) {
+        // Carriers are built (and their settings checked) before the store opens; the one-time tokens they
+        // see go to the store's guard, shared by every node on the same database, once it is open.
+        AtomicReference<ReplayGuard> tokens = new AtomicReference<>(new InMemoryReplayGuard(clock));
         CarrierContext context = new CarrierContext(
                 clock,
-                new InMemoryReplayGuard(clock),
+                (scope, id, expiresAt) -> tokens.get().firstUse(scope, id, expiresAt),
                 CarrierHttp.withTimeout(config.outbound().settings().sendTimeout()));
         CarrierRegistry carriers = ConfiguredCarriers.build(config.carriers(), providers, context);
         warnAboutPlaceholders(config);
         MessageStore store = openStore(config.storage());
+        tokens.set(store.replayGuard(clock));
         try {
             return new Gateway(config, carriers, store, clock, resolver);
         } catch (RuntimeException e) {

@@ -43,4 +43,12 @@ public interface MessageStore extends AutoCloseable {
 
     @Override
     void close();
+
+    /**
+     * Where one-time tokens of carrier webhooks are remembered. A store shared by several nodes keeps them
+     * itself, so a token seen by one node is refused by all; by default each process remembers its own.
+     */
+    default io.omniservice.core.carrier.ReplayGuard replayGuard(java.time.Clock clock) {
+        return new io.omniservice.core.carrier.InMemoryReplayGuard(clock);
+    }
 }

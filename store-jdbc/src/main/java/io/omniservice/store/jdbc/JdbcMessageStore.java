@@ -235,6 +235,11 @@ public final class JdbcMessageStore implements MessageStore {
     }
 
     /** The outbound tables (send jobs, routing rules, opt-outs, callbacks, dead letters) of this database. */
+    @Override
+    public io.omniservice.core.carrier.ReplayGuard replayGuard(Clock clock) {
+        return new JdbcReplayGuard(dataSource, clock);
+    }
+
     public JdbcFeedStore feed() {
         return feed;
     }

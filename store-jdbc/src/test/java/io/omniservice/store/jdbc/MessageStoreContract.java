@@ -36,6 +36,7 @@ import java.util.Comparator;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
+import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.ExecutorService;
@@ -322,6 +323,31 @@ abstract class MessageStoreContract {
                         m.content(),
                         metadata),
                 key);
+    }
+
+    @Test
+    void oneTimeTokenSeenThroughOneGuardIsRefusedThroughAnotherUntilItExpires() {
+        // two guards over one database stand for two nodes: whatever they share is in the database
+        var nodeA = store.replayGuard(Clock.systemUTC());
+        var nodeB = store.replayGuard(Clock.systemUTC());
+        String jti = UUID.randomUUID().toString();
+        Instant later = now().plusSeconds(600);
+        assertThat(nodeA.firstUse("messagebird:default", jti, later)).isTrue();
+        assertThat(nodeB.firstUse("messagebird:default", jti, later)).isFalse();
+        assertThat(nodeA.firstUse("messagebird:default", jti, later)).isFalse();
+        assertThat(nodeB.firstUse("messagebird:eu", jti, later))
+                .as("another account's scope")
+                .isTrue();
+
+        String expired = UUID.randomUUID().toString();
+        assertThat(nodeA.firstUse("messagebird:default", expired, now().minusSeconds(1)))
+                .isTrue();
+        assertThat(nodeB.firstUse("messagebird:default", expired, later))
+                .as("expired: may be used anew")
+                .isTrue();
+        assertThat(nodeA.firstUse("messagebird:default", "x".repeat(5_000), later))
+                .as("any length")
+                .isTrue();
     }
 
     // ---- statuses ----------------------------------------------------------------------------------
