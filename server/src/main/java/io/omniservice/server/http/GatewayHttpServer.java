@@ -31,7 +31,12 @@ public final class GatewayHttpServer implements AutoCloseable {
     private static final Set<String> METHOD_TAGS =
             Set.of("GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS", "TRACE", "CONNECT");
 
+    private static final Logger LOG = LoggerFactory.getLogger(GatewayHttpServer.class);
+
     private final Javalin app;
+    private final java.util.concurrent.atomic.AtomicInteger inFlight = new java.util.concurrent.atomic.AtomicInteger();
+    private final java.time.Duration drainTimeout;
+    private volatile boolean draining;
     private final GatewayMetrics metrics;
     private final ProcessingRoutes processing;
 
@@ -49,7 +54,7 @@ public final class GatewayHttpServer implements AutoCloseable {
         var webhooks = new WebhookRoutes(ingress, server.publicBaseUrl(), server.maxBodyBytes(), clock, metrics);
         var queries = new QueryRoutes(store, mediaApi.pipeline());
         var media = new MediaRoutes(mediaApi.blobs(), mediaApi.signer());
-        var operations = new OperationsRoutes(store, metrics);
+        var operations = new OperationsRoutes(store, metrics, () -> draining);
         var authentication = new ApiKeyAuthentication(
                 api.keys(),
                 api.jwt() == null ? null : new JwtVerifier(api.jwt()),
@@ -70,6 +75,7 @@ public final class GatewayHttpServer implements AutoCloseable {
                 mediaApi.pipeline(),
                 processingApi.signing(),
                 processingApi.targets());
+        this.drainTimeout = server.idleTimeout();
         this.app = Javalin.create(config -> {
             config.startup.showJavalinBanner = false;
             config.startup.showOldJavalinVersionWarning = false;
@@ -96,6 +102,9 @@ public final class GatewayHttpServer implements AutoCloseable {
                 });
             });
             config.requestLogger.http(this::logRequest);
+            // requests in flight, so that a shutdown lets them finish (see close)
+            config.routes.before(ctx -> inFlight.incrementAndGet());
+            config.routes.after(ctx -> inFlight.decrementAndGet());
 
             var routes = config.routes;
             routes.post("/webhooks/{carrier}", webhooks::handle);
@@ -150,10 +159,28 @@ public final class GatewayHttpServer implements AutoCloseable {
         return app.port();
     }
 
-    /** Stops accepting requests and lets those in flight finish. */
+    /**
+     * Drains, then stops: {@code /health/ready} answers 503 {@code draining} at once, so a load balancer
+     * sends new traffic elsewhere; event streams end (their clients resume on another node with
+     * {@code Last-Event-ID}); requests in flight, and any that still arrive meanwhile, get until none is
+     * left or the idle timeout has passed; then the listener stops.
+     */
     @Override
     public void close() {
+        draining = true;
         processing.close();
+        long deadline = System.nanoTime() + drainTimeout.toNanos();
+        while (inFlight.get() > 0 && System.nanoTime() < deadline) {
+            try {
+                Thread.sleep(10);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                break;
+            }
+        }
+        if (inFlight.get() > 0) {
+            LOG.warn("{} requests still in flight after {}; stopping anyway", inFlight.get(), drainTimeout);
+        }
         app.stop();
     }
 

@@ -15,9 +15,12 @@ final class OperationsRoutes {
     private final MessageStore store;
     private final GatewayMetrics metrics;
 
-    OperationsRoutes(MessageStore store, GatewayMetrics metrics) {
+    private final java.util.function.BooleanSupplier draining;
+
+    OperationsRoutes(MessageStore store, GatewayMetrics metrics, java.util.function.BooleanSupplier draining) {
         this.store = store;
         this.metrics = metrics;
+        this.draining = draining;
     }
 
     /** The process answers: restart it if not. */
@@ -27,6 +30,9 @@ final class OperationsRoutes {
 
     /** Storage answers: send traffic here only then. */
     void ready(Context ctx) {
+        if (draining.getAsBoolean()) {
+            throw new ApiException(new ApiError(503, "draining", "this node is shutting down; send traffic elsewhere"));
+        }
         boolean ready;
         try {
             ready = store.isReady();
