@@ -60,7 +60,11 @@ public final class GatewayHttpServer implements AutoCloseable {
                 api.jwt() == null ? null : new JwtVerifier(api.jwt()),
                 api.limits().failedAuthPerMinute());
         var metricsAccess = new MetricsAccess(server.metrics(), authentication);
-        var rateLimiting = new RateLimiting(api.rateLimit());
+        var rateLimiting = new RateLimiting(
+                api.rateLimit(),
+                store instanceof io.omniservice.store.jdbc.JdbcMessageStore jdbc
+                        ? jdbc.sharedRateBuckets()
+                        : java.util.Optional.empty());
         this.processing = new ProcessingRoutes(processingApi);
         var outbound = new OutboundRoutes(
                 outboundApi.service(),

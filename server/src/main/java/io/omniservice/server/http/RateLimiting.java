@@ -2,26 +2,41 @@ package io.omniservice.server.http;
 
 import io.github.bucket4j.Bandwidth;
 import io.github.bucket4j.Bucket;
+import io.github.bucket4j.BucketConfiguration;
 import io.github.bucket4j.ConsumptionProbe;
+import io.github.bucket4j.distributed.proxy.ProxyManager;
 import io.javalin.http.Context;
 import io.javalin.http.Handler;
 import io.omniservice.core.model.ApiError;
 import io.omniservice.server.config.GatewayConfig;
 import java.time.Duration;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * A token bucket per client (API key name or JWT subject): {@code burst} requests at once, refilled at
  * {@code requestsPerSecond}. An empty bucket answers 429 with {@code Retry-After} in whole seconds.
- * Buckets are per node: N nodes admit N times the rate.
+ * On PostgreSQL the buckets are rows of the shared database, so a client has one budget however many
+ * nodes serve it; on the embedded store (one node) they are in memory.
  */
 final class RateLimiting implements Handler {
     private final GatewayConfig.RateLimit limit;
     private final Map<String, Bucket> buckets = new ConcurrentHashMap<>();
+    private final Optional<ProxyManager<String>> shared;
 
-    RateLimiting(GatewayConfig.RateLimit limit) {
+    RateLimiting(GatewayConfig.RateLimit limit, Optional<ProxyManager<String>> shared) {
         this.limit = limit;
+        this.shared = shared;
+    }
+
+    private BucketConfiguration configuration() {
+        return BucketConfiguration.builder()
+                .addLimit(Bandwidth.builder()
+                        .capacity(limit.burst())
+                        .refillGreedy(limit.requestsPerSecond(), Duration.ofSeconds(1))
+                        .build())
+                .build();
     }
 
     @Override
@@ -31,12 +46,10 @@ final class RateLimiting implements Handler {
             return; // authentication refused it already
         }
         String client = authenticated.id();
-        Bucket bucket = buckets.computeIfAbsent(client, c -> Bucket.builder()
-                .addLimit(Bandwidth.builder()
-                        .capacity(limit.burst())
-                        .refillGreedy(limit.requestsPerSecond(), Duration.ofSeconds(1))
-                        .build())
-                .build());
+        Bucket bucket = shared.<Bucket>map(rows -> rows.builder().build(client, this::configuration))
+                .orElseGet(() -> buckets.computeIfAbsent(client, c -> Bucket.builder()
+                        .addLimit(configuration().getBandwidths()[0])
+                        .build()));
         ConsumptionProbe probe = bucket.tryConsumeAndReturnRemaining(1);
         if (!probe.isConsumed()) {
             long seconds = Math.max(1, (probe.getNanosToWaitForRefill() + 999_999_999L) / 1_000_000_000L);

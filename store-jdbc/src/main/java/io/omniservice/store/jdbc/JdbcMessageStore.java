@@ -235,6 +235,28 @@ public final class JdbcMessageStore implements MessageStore {
     }
 
     /** The outbound tables (send jobs, routing rules, opt-outs, callbacks, dead letters) of this database. */
+    /**
+     * API clients' rate buckets kept in the database, when it is PostgreSQL (several nodes may share it):
+     * each request takes its client's row {@code FOR UPDATE}, so a client has one budget across nodes. On H2
+     * (one node) empty: buckets in memory are exact there and cost no round trip.
+     */
+    public java.util.Optional<io.github.bucket4j.distributed.proxy.ProxyManager<String>> sharedRateBuckets() {
+        try (Connection connection = dataSource.getConnection()) {
+            if (!"PostgreSQL".equals(connection.getMetaData().getDatabaseProductName())) {
+                return java.util.Optional.empty();
+            }
+        } catch (SQLException e) {
+            throw new StorageException("the database could not be asked what it is", e);
+        }
+        return java.util.Optional.of(
+                io.github.bucket4j.postgresql.Bucket4jPostgreSQL.selectForUpdateBasedBuilder(dataSource)
+                        .primaryKeyMapper(io.github.bucket4j.distributed.jdbc.PrimaryKeyMapper.STRING)
+                        .table("rate_buckets")
+                        .idColumn("id")
+                        .stateColumn("state")
+                        .build());
+    }
+
     @Override
     public io.omniservice.core.carrier.ReplayGuard replayGuard(Clock clock) {
         return new JdbcReplayGuard(dataSource, clock);

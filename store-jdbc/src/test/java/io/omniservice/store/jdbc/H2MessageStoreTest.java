@@ -35,6 +35,11 @@ class H2MessageStoreTest extends FeedStoreContract {
         deleteTree(directory);
     }
 
+    @Test
+    void oneNodeKeepsRateBucketsInMemory() {
+        assertThat(store.sharedRateBuckets()).isEmpty();
+    }
+
     static void deleteTree(Path root) throws Exception {
         if (root == null || !Files.exists(root)) {
             return;

@@ -80,6 +80,31 @@ class PostgresMessageStoreTest extends FeedStoreContract {
         }
     }
 
+    /** A client's rate bucket is one row of the shared database: what one node spends, the other cannot. */
+    @Test
+    void aClientsRateBucketIsOneBudgetAcrossNodes() throws Exception {
+        try (JdbcMessageStore otherNode =
+                JdbcMessageStore.postgres(withParameter(URL, "currentSchema=" + schema), USER, PASSWORD, 2)) {
+            var configuration = io.github.bucket4j.BucketConfiguration.builder()
+                    .addLimit(io.github.bucket4j.Bandwidth.builder()
+                            .capacity(5)
+                            .refillGreedy(5, java.time.Duration.ofHours(1))
+                            .build())
+                    .build();
+            String client = "client-" + UUID.randomUUID();
+            var onA = store.sharedRateBuckets().orElseThrow().builder().build(client, () -> configuration);
+            var onB = otherNode.sharedRateBuckets().orElseThrow().builder().build(client, () -> configuration);
+            int admitted = 0;
+            for (int i = 0; i < 4; i++) {
+                admitted += onA.tryConsume(1) ? 1 : 0;
+                admitted += onB.tryConsume(1) ? 1 : 0;
+            }
+            assertThat(admitted)
+                    .as("8 tries over two nodes against a budget of 5")
+                    .isEqualTo(5);
+        }
+    }
+
     /**
      * Two nodes publish events at once while a reader on one of them follows the log by position, as an SSE
      * client does with {@code Last-Event-ID}. A position two nodes commit out of order must not be skipped:
