@@ -118,18 +118,15 @@ public final class WebhookIngress {
                     ? WebhookRejection.tooLong(first.field(), first.reason())
                     : WebhookRejection.malformed(first.reason(), first.field());
         }
-        long unreadable = events.stream().filter(e -> e instanceof Unreadable).count();
-        if (unreadable > 0) {
-            for (InboundEvent event : events) {
-                if (event instanceof Unreadable u) {
-                    LOG.warn(
-                            "webhook message kept as unsupported carrier={} account={} id={} reason={} field={}",
-                            u.carrier().wireName(),
-                            u.account(),
-                            u.carrierMessageId(),
-                            u.reason(),
-                            u.field());
-                }
+        for (InboundEvent event : events) {
+            if (event instanceof Unreadable u) {
+                LOG.warn(
+                        "webhook message kept as unsupported carrier={} account={} id={} reason={} field={}",
+                        u.carrier().wireName(),
+                        u.account(),
+                        u.carrierMessageId(),
+                        u.reason(),
+                        u.field());
             }
         }
     }

@@ -13,6 +13,7 @@ import java.time.Duration;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.Function;
 
 /**
  * A token bucket per client (API key name or JWT subject): {@code burst} requests at once, refilled at
@@ -21,22 +22,23 @@ import java.util.concurrent.ConcurrentHashMap;
  * nodes serve it; on the embedded store (one node) they are in memory.
  */
 final class RateLimiting implements Handler {
-    private final GatewayConfig.RateLimit limit;
+    /** One bucket per client: in memory, or a handle on the client's row of the shared database. */
     private final Map<String, Bucket> buckets = new ConcurrentHashMap<>();
-    private final Optional<ProxyManager<String>> shared;
+
+    private final Function<String, Bucket> newBucket;
 
     RateLimiting(GatewayConfig.RateLimit limit, Optional<ProxyManager<String>> shared) {
-        this.limit = limit;
-        this.shared = shared;
-    }
-
-    private BucketConfiguration configuration() {
-        return BucketConfiguration.builder()
+        BucketConfiguration configuration = BucketConfiguration.builder()
                 .addLimit(Bandwidth.builder()
                         .capacity(limit.burst())
                         .refillGreedy(limit.requestsPerSecond(), Duration.ofSeconds(1))
                         .build())
                 .build();
+        this.newBucket = shared.<Function<String, Bucket>>map(
+                        rows -> client -> rows.builder().build(client, () -> configuration))
+                .orElse(client -> Bucket.builder()
+                        .addLimit(configuration.getBandwidths()[0])
+                        .build());
     }
 
     @Override
@@ -46,10 +48,7 @@ final class RateLimiting implements Handler {
             return; // authentication refused it already
         }
         String client = authenticated.id();
-        Bucket bucket = shared.<Bucket>map(rows -> rows.builder().build(client, this::configuration))
-                .orElseGet(() -> buckets.computeIfAbsent(client, c -> Bucket.builder()
-                        .addLimit(configuration().getBandwidths()[0])
-                        .build()));
+        Bucket bucket = buckets.computeIfAbsent(client, newBucket);
         ConsumptionProbe probe = bucket.tryConsumeAndReturnRemaining(1);
         if (!probe.isConsumed()) {
             long seconds = Math.max(1, (probe.getNanosToWaitForRefill() + 999_999_999L) / 1_000_000_000L);

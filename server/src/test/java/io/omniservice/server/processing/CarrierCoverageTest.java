@@ -135,8 +135,11 @@ class CarrierCoverageTest {
                                         "{\"type\":\"location\",\"location\":{\"latitude\":91.0,\"longitude\":1.0}}"))
                         .statusCode())
                 .isEqualTo(200);
-        sleep(300);
-        assertThat(delivered("message.received")).hasSize(3);
+        // the webhook is answered only once stored, so the conversation shows at once what the retry added
+        JsonNode conversations = json(
+                api("GET", "/v1/conversations?participant=%2B16505551234", null).body());
+        assertThat(conversations.path("items").size()).isEqualTo(1);
+        assertThat(conversations.at("/items/0/messageCount").asLong()).isEqualTo(3);
     }
 
     @Test
@@ -156,34 +159,53 @@ class CarrierCoverageTest {
                             .statusCode())
                     .isEqualTo(200);
         }
-        await(() -> delivered("message.received").size() >= 4 ? true : null);
+        // a message's event goes out after its compliance and rule steps, which queue any reply first
+        List<JsonNode> events = await(() -> {
+            List<JsonNode> received = delivered("message.received");
+            return received.size() >= 4 ? received : null;
+        });
+        String memberConversation = conversationOf(events, "hi");
+        String groupConversation = conversationOf(events, "HOURS");
+        assertThat(groupConversation).isNotEqualTo(memberConversation);
+        assertThat(conversationOf(events, "STOP")).isEqualTo(groupConversation);
+        // only the rule's reply was queued, in the group's conversation; neither HELP nor STOP got an answer
+        assertThat(outbound(memberConversation)).isEmpty();
+        assertThat(outbound(groupConversation)).containsExactly("We are open 9 to 5.");
         await(() ->
                 !remote.findAll(postRequestedFor(urlPathEqualTo(MESSAGES_PATH))).isEmpty());
-        sleep(500);
-
-        // the rule's reply went to the group; neither HELP nor STOP got an answer
         remote.verify(
                 1,
                 postRequestedFor(urlPathEqualTo(MESSAGES_PATH))
                         .withRequestBody(matchingJsonPath("$.recipient_type", equalTo("group")))
                         .withRequestBody(matchingJsonPath("$.to", equalTo(GROUP)))
                         .withRequestBody(matchingJsonPath("$.text.body", equalTo("We are open 9 to 5."))));
-        assertThat(remote.findAll(postRequestedFor(urlPathEqualTo(MESSAGES_PATH))))
-                .hasSize(1);
         // STOP in the group did not opt the member out of their own conversation
         HttpResponse<String> direct = api("POST", "/v1/messages", """
                 {"to": {"phoneNumber": "+%s", "preferredCarrier": "whatsapp"}, "content": {"type": "text", "text": "Your order shipped"}}""".formatted(member));
         assertThat(direct.statusCode()).as(direct.body()).isEqualTo(202);
-        // and the group's messages are the group's conversation, not the member's
-        String groupMessage = delivered("message.received")
-                .getLast()
+    }
+
+    private static String conversationOf(List<JsonNode> events, String body) {
+        return events.stream()
+                .filter(e -> body.equals(e.at("/data/content/body").asText()))
+                .findFirst()
+                .orElseThrow()
                 .at("/data/conversationId")
                 .asText();
-        String memberMessage = delivered("message.received")
-                .getFirst()
-                .at("/data/conversationId")
-                .asText();
-        assertThat(groupMessage).isNotEqualTo(memberMessage);
+    }
+
+    /** The bodies of the outbound messages stored in a conversation. */
+    private List<String> outbound(String conversationId) {
+        List<String> bodies = new ArrayList<>();
+        json(api("GET", "/v1/conversations/" + conversationId + "/messages", null)
+                        .body())
+                .path("items")
+                .forEach(m -> {
+                    if ("outbound".equals(m.path("direction").asText())) {
+                        bodies.add(m.at("/content/body").asText());
+                    }
+                });
+        return bodies;
     }
 
     @Test

@@ -90,27 +90,6 @@ final class FeedWrites {
         return Arrays.asList(new Object[records.size()]);
     }
 
-    /** The advisory lock every node's publishing transactions take, whatever they publish. */
-    static final long PUBLISH_LOCK = 0x6f6d6e6970756273L; // "omnipubs"
-
-    /**
-     * Makes positions visible in the order they are given. Readers follow the log by position ({@code
-     * Last-Event-ID}), so a position that becomes visible after a higher one would be skipped. On one node
-     * a single committer writes the log; with several nodes on PostgreSQL, two transactions could take
-     * positions 5 and 6 and commit 6 first. Each publishing transaction therefore takes one advisory lock,
-     * held until it ends: PostgreSQL makes a commit visible before it releases the transaction's locks, so
-     * the next publisher's positions are both higher and visible later. H2 serves one node only.
-     */
-    private static void inCommitOrder(Connection connection) throws SQLException {
-        if (!"PostgreSQL".equals(connection.getMetaData().getDatabaseProductName())) {
-            return;
-        }
-        try (PreparedStatement lock = connection.prepareStatement("SELECT pg_advisory_xact_lock(?)")) {
-            lock.setLong(1, PUBLISH_LOCK);
-            lock.executeQuery().close();
-        }
-    }
-
     /** The event joins the published log, and every subscription to its type gets a delivery. */
     private static void publish(GroupTransaction tx, List<Effect> effects) throws SQLException {
         List<Effect.Publish> published = effects.stream()
@@ -120,7 +99,12 @@ final class FeedWrites {
         if (published.isEmpty()) {
             return;
         }
-        inCommitOrder(tx.connection());
+        if (tx.publishLock() != null) {
+            // positions must become visible in the order they are drawn (GroupCommitter.Durability)
+            try (PreparedStatement lock = tx.connection().prepareStatement(tx.publishLock())) {
+                lock.executeQuery().close();
+            }
+        }
         List<Long> positions = new ArrayList<>();
         try (PreparedStatement log = tx.connection()
                 .prepareStatement(

@@ -54,13 +54,32 @@ final class GroupCommitter implements AutoCloseable {
      * opposite, for transactions whose loss costs nothing but a repeat (leases): null where commits
      * cost no flush anyway.
      */
-    record Durability(String beforeWrite, String afterCommit, String relaxed) {
-        /** PostgreSQL flushes its WAL at COMMIT unless synchronous_commit is off; then turn it on for us. */
+    /**
+     * How commits are made durable on this database, and {@code publishLock}: what a transaction that
+     * publishes events runs first so that positions become visible in order (null where one node writes).
+     */
+    record Durability(String beforeWrite, String afterCommit, String relaxed, String publishLock) {
+        /** The advisory lock every node's publishing transactions take ("omnipubs"). */
+        static final long PUBLISH_LOCK = 0x6f6d6e6970756273L;
+
+        /**
+         * PostgreSQL flushes its WAL at COMMIT unless synchronous_commit is off; then turn it on for us.
+         * Several nodes may share it: two transactions could take positions 5 and 6 and commit 6 first, and
+         * a reader following the log by position would skip 5. Each publishing transaction therefore holds
+         * one advisory lock until it ends; PostgreSQL makes a commit visible before it releases the
+         * transaction's locks, so the next publisher's positions are both higher and visible later.
+         */
         static Durability postgres(boolean synchronousCommitIsOff) {
             return new Durability(
                     synchronousCommitIsOff ? "SET LOCAL synchronous_commit = on" : null,
                     null,
-                    "SET LOCAL synchronous_commit = off");
+                    "SET LOCAL synchronous_commit = off",
+                    "SELECT pg_advisory_xact_lock(" + PUBLISH_LOCK + ")");
+        }
+
+        /** Whether several nodes may share the database (and so what they must share lives in it). */
+        boolean sharedByNodes() {
+            return publishLock != null;
         }
 
         /**
@@ -69,7 +88,7 @@ final class GroupCommitter implements AutoCloseable {
          * device, once per group.
          */
         static Durability embedded() {
-            return new Durability(null, "CHECKPOINT SYNC", null);
+            return new Durability(null, "CHECKPOINT SYNC", null, null);
         }
     }
 
@@ -249,8 +268,8 @@ final class GroupCommitter implements AutoCloseable {
                         statement.execute(durability.beforeWrite());
                     }
                 }
-                List<Object> results =
-                        GroupTransaction.write(connection, units, clock.instant(), to, deliveriesTo, handedOff);
+                List<Object> results = GroupTransaction.write(
+                        connection, units, clock.instant(), to, deliveriesTo, handedOff, durability.publishLock());
                 connection.commit();
                 if (durability.afterCommit() != null) {
                     try (Statement statement = connection.createStatement()) {

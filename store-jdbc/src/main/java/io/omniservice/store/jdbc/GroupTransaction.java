@@ -55,6 +55,7 @@ final class GroupTransaction {
     private final List<ChangeEvent> conversationEvents = new ArrayList<>();
 
     private final List<ChangeEvent> events = new ArrayList<>();
+    private String publishLock;
 
     private GroupTransaction(Connection connection, Instant now) {
         this.connection = connection;
@@ -72,9 +73,11 @@ final class GroupTransaction {
             Instant now,
             Handoff handoff,
             DeliveryHandoff deliveryHandoff,
-            HandedOver handedOff)
+            HandedOver handedOff,
+            String publishLock)
             throws SQLException {
         GroupTransaction tx = new GroupTransaction(connection, now);
+        tx.publishLock = publishLock;
         tx.handoff = handoff;
         tx.deliveryHandoff = deliveryHandoff;
         tx.handedOver = handedOff;
@@ -113,6 +116,11 @@ final class GroupTransaction {
         tx.insertEvents();
         handedOff.events().addAll(tx.written);
         return java.util.Arrays.asList(results);
+    }
+
+    /** What a transaction that publishes events runs first ({@link GroupCommitter.Durability#publishLock}). */
+    String publishLock() {
+        return publishLock;
     }
 
     Connection connection() {

@@ -58,6 +58,7 @@ public final class JdbcMessageStore implements MessageStore {
 
     private final HikariDataSource dataSource;
     private final GroupCommitter committer;
+    private final GroupCommitter.Durability durability;
     private final MessageQueries queries;
     private final JdbcOutboundStore outbound;
     private final JdbcFeedStore feed;
@@ -65,6 +66,7 @@ public final class JdbcMessageStore implements MessageStore {
     private JdbcMessageStore(HikariDataSource dataSource, Clock clock, GroupCommitter.Durability durability) {
         this.dataSource = dataSource;
         this.queries = new MessageQueries(dataSource, new PageCursor(sharedKey(dataSource, CURSOR_KEY)));
+        this.durability = durability;
         this.committer = new GroupCommitter(dataSource, clock, MAX_GROUP_SIZE, durability, "omniservice-store-writer");
         this.outbound = new JdbcOutboundStore(dataSource, committer, clock, durability.relaxed());
         this.feed = new JdbcFeedStore(new JdbcAccess(dataSource, durability.relaxed()), committer, clock);
@@ -241,12 +243,8 @@ public final class JdbcMessageStore implements MessageStore {
      * (one node) empty: buckets in memory are exact there and cost no round trip.
      */
     public java.util.Optional<io.github.bucket4j.distributed.proxy.ProxyManager<String>> sharedRateBuckets() {
-        try (Connection connection = dataSource.getConnection()) {
-            if (!"PostgreSQL".equals(connection.getMetaData().getDatabaseProductName())) {
-                return java.util.Optional.empty();
-            }
-        } catch (SQLException e) {
-            throw new StorageException("the database could not be asked what it is", e);
+        if (!durability.sharedByNodes()) {
+            return java.util.Optional.empty();
         }
         return java.util.Optional.of(
                 io.github.bucket4j.postgresql.Bucket4jPostgreSQL.selectForUpdateBasedBuilder(dataSource)

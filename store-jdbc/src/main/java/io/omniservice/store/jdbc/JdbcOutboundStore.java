@@ -333,7 +333,7 @@ public final class JdbcOutboundStore implements OutboundStore {
     /** The conversation a WhatsApp user id or an old number is linked to, else the key itself. */
     private ConversationKey linked(ConversationKey key) {
         List<String> linked = jdbc.query(
-                "SELECT participant FROM participant_links WHERE alias = ?",
+                ParticipantLinks.LINKED_TO,
                 statement -> statement.setString(1, key.participant()),
                 rs -> rs.getString("participant"));
         return linked.isEmpty() ? key : new ConversationKey(linked.getFirst());

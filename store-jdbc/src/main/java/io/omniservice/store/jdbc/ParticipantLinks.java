@@ -43,11 +43,8 @@ final class ParticipantLinks {
         return found;
     }
 
-    /** The participant one key is linked to, if any. */
-    static Optional<String> resolve(Connection connection, String participant) throws SQLException {
-        return Optional.ofNullable(
-                resolve(connection, java.util.List.of(participant)).get(participant));
-    }
+    /** The participant one key ({@code alias}, the only parameter) is linked to: no row when none. */
+    static final String LINKED_TO = "SELECT participant FROM participant_links WHERE alias = ?";
 
     /**
      * Links {@code alias} to {@code participant} (a newer link replaces an older one) and joins the
