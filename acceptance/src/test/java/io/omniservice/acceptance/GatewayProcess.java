@@ -23,19 +23,76 @@ final class GatewayProcess implements AutoCloseable {
     /** Bandwidth's send API as the gateway reaches it in {@link #startSending}. */
     static final String BANDWIDTH_ACCOUNT = "9900000";
 
+    /**
+     * How a node is set up beyond the carriers: where it stores ({@code storage}, the YAML under
+     * {@code storage:}), its node id, the Bandwidth send API it reaches (null: Bandwidth only receives),
+     * YAML under {@code outbound:} beside the node id, and top-level sections (such as {@code processing:})
+     * or keys added to {@code server:} and {@code api:}; all YAML written as if at the top level.
+     */
+    record Setup(
+            String storage,
+            String nodeId,
+            String bandwidthApiBaseUrl,
+            String outboundKeys,
+            String sections,
+            String serverKeys,
+            String apiKeys) {
+        /** The embedded store under the node's directory, one node. */
+        static Setup embedded() {
+            return new Setup(null, "acceptance-node", null, "", "", "", "");
+        }
+
+        /** A node of several on one PostgreSQL database (a {@code jdbc:postgresql:} URL, trust auth). */
+        static Setup postgres(String jdbcUrl, String nodeId) {
+            return embedded().withStorage("""
+                    mode: postgres
+                    postgres:
+                      jdbcUrl: "%s"
+                      username: postgres
+                      password: ""
+                      poolSize: 8""".formatted(jdbcUrl)).withNodeId(nodeId);
+        }
+
+        Setup withStorage(String yaml) {
+            return new Setup(yaml, nodeId, bandwidthApiBaseUrl, outboundKeys, sections, serverKeys, apiKeys);
+        }
+
+        Setup withNodeId(String id) {
+            return new Setup(storage, id, bandwidthApiBaseUrl, outboundKeys, sections, serverKeys, apiKeys);
+        }
+
+        Setup sendingThrough(String bandwidthBaseUrl) {
+            return new Setup(storage, nodeId, bandwidthBaseUrl, outboundKeys, sections, serverKeys, apiKeys);
+        }
+
+        Setup withOutbound(String yaml) {
+            return new Setup(storage, nodeId, bandwidthApiBaseUrl, yaml, sections, serverKeys, apiKeys);
+        }
+
+        Setup withSections(String yaml) {
+            return new Setup(storage, nodeId, bandwidthApiBaseUrl, outboundKeys, yaml, serverKeys, apiKeys);
+        }
+
+        Setup withServer(String yaml) {
+            return new Setup(storage, nodeId, bandwidthApiBaseUrl, outboundKeys, sections, yaml, apiKeys);
+        }
+
+        Setup withApi(String yaml) {
+            return new Setup(storage, nodeId, bandwidthApiBaseUrl, outboundKeys, sections, serverKeys, yaml);
+        }
+    }
+
     private final Path directory;
     private final int port;
-    private final String bandwidthApiBaseUrl;
-    private final String outboundKeys;
-    private final String sections;
+    private final Setup setup;
+    private final String jar;
     private Process process;
 
-    private GatewayProcess(Path directory, int port, String bandwidthApiBaseUrl, String outboundKeys, String sections) {
+    private GatewayProcess(Path directory, int port, Setup setup, String jar) {
         this.directory = directory;
         this.port = port;
-        this.bandwidthApiBaseUrl = bandwidthApiBaseUrl;
-        this.outboundKeys = outboundKeys;
-        this.sections = sections;
+        this.setup = setup;
+        this.jar = jar;
     }
 
     /** Starts a gateway with every carrier configured with the secrets {@link SignedWebhooks} signs with. */
@@ -55,10 +112,42 @@ final class GatewayProcess implements AutoCloseable {
      */
     static GatewayProcess startSending(Path directory, String bandwidthApiBaseUrl, String outboundKeys, String sections)
             throws Exception {
-        GatewayProcess gateway = new GatewayProcess(directory, freePort(), bandwidthApiBaseUrl, outboundKeys, sections);
+        return start(
+                directory,
+                Setup.embedded()
+                        .sendingThrough(bandwidthApiBaseUrl)
+                        .withOutbound(outboundKeys)
+                        .withSections(sections));
+    }
+
+    /** A gateway of the jar this build made, set up as {@code setup} says. */
+    static GatewayProcess start(Path directory, Setup setup) throws Exception {
+        return start(directory, setup, builtJar());
+    }
+
+    /** A gateway of another build's {@code jar} (an earlier release, say), set up as {@code setup} says. */
+    static GatewayProcess start(Path directory, Setup setup, String jar) throws Exception {
+        GatewayProcess gateway = new GatewayProcess(directory, freePort(), setup, jar);
         Files.writeString(directory.resolve("omniservice.yaml"), gateway.config());
         gateway.launch();
         return gateway;
+    }
+
+    int port() {
+        return port;
+    }
+
+    /** Whether the process is running (it may have been killed, or stopped and not yet restarted). */
+    boolean isAlive() {
+        return process != null && process.isAlive();
+    }
+
+    /** SIGTERM, as an orchestrator stops a node: the gateway drains; waits up to a minute for the exit. */
+    void terminate() throws InterruptedException {
+        process.destroy(); // SIGTERM on Linux
+        if (!process.waitFor(60, java.util.concurrent.TimeUnit.SECONDS)) {
+            throw new IllegalStateException("gateway did not exit within 60 s of SIGTERM");
+        }
     }
 
     URI uri(String pathAndQuery) {
@@ -98,12 +187,16 @@ final class GatewayProcess implements AutoCloseable {
         }
     }
 
-    private void launch() throws Exception {
+    private static String builtJar() {
         String jar = System.getProperty("omniservice.jar");
         assertThat(jar).as("system property omniservice.jar").isNotNull();
         assertThat(Path.of(jar))
                 .as("the gateway jar (built by the server module)")
                 .exists();
+        return jar;
+    }
+
+    private void launch() throws Exception {
         String java = ProcessHandle.current().info().command().orElse("java");
         process = new ProcessBuilder(List.of(
                         java,
@@ -140,7 +233,15 @@ final class GatewayProcess implements AutoCloseable {
     private String config() {
         // the configuration's own lines are indented by 16 (the text block keeps it); the outbound section is
         // the last one, so its further keys follow it
-        return ownConfig() + outboundKeys.indent(18) + sections.indent(16);
+        return ownConfig() + setup.outboundKeys().indent(18) + setup.sections().indent(16);
+    }
+
+    private String storage() {
+        String yaml = setup.storage() != null ? setup.storage() : """
+                mode: embedded
+                embedded:
+                  path: %s""".formatted(directory.resolve("data"));
+        return yaml.indent(18).stripTrailing();
     }
 
     private String ownConfig() {
@@ -148,16 +249,16 @@ final class GatewayProcess implements AutoCloseable {
                 server:
                   port: %d
                   publicBaseUrl: %s
+%s
                 storage:
-                  mode: embedded
-                  embedded:
-                    path: %s
+%s
                 api:
                   keys:
                     - name: acceptance
                       key: %s
                   # the tests poll the API much faster than the default budget of a client
                   rateLimit: {requestsPerSecond: 100000, burst: 100000}
+%s
                 carriers:
                   whatsapp:
                     default:
@@ -182,13 +283,15 @@ final class GatewayProcess implements AutoCloseable {
                     default:
                       inboundApiKey: %s
                 outbound:
-                  nodeId: acceptance-node
+                  nodeId: %s
                   pollMillis: 50
                 """.formatted(
                         port,
                         publicBaseUrl(),
-                        directory.resolve("data"),
+                        setup.serverKeys().indent(18).stripTrailing(),
+                        storage(),
                         API_KEY,
+                        setup.apiKeys().indent(18).stripTrailing(),
                         SignedWebhooks.WHATSAPP_APP_SECRET,
                         SignedWebhooks.WHATSAPP_VERIFY_TOKEN,
                         SignedWebhooks.TWILIO_ACCOUNT_SID,
@@ -198,11 +301,12 @@ final class GatewayProcess implements AutoCloseable {
                         bandwidthSending(),
                         SignedWebhooks.LIVECHAT_SECRET,
                         SignedWebhooks.MESSAGEBIRD_SIGNING_KEY,
-                        SignedWebhooks.INTELIQUENT_INBOUND_KEY);
+                        SignedWebhooks.INTELIQUENT_INBOUND_KEY,
+                        setup.nodeId());
     }
 
     private String bandwidthSending() {
-        if (bandwidthApiBaseUrl == null) {
+        if (setup.bandwidthApiBaseUrl() == null) {
             return "";
         }
         return """
@@ -211,7 +315,7 @@ final class GatewayProcess implements AutoCloseable {
                       apiPassword: acceptance-api-password
                       applicationId: 93de2206-9669-4e07-948d-329f4b722ee2
                       from: "+14155550198"
-                      apiBaseUrl: %s""".formatted(BANDWIDTH_ACCOUNT, bandwidthApiBaseUrl)
+                      apiBaseUrl: %s""".formatted(BANDWIDTH_ACCOUNT, setup.bandwidthApiBaseUrl())
                 // under bandwidth.default, as indented as the configuration's own lines
                 .indent(22)
                 .stripTrailing();
