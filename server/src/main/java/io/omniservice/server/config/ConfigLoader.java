@@ -386,7 +386,8 @@ public final class ConfigLoader {
                 "maxConnections",
                 "maxConnectionsPerAddress",
                 "idleTimeoutSeconds",
-                "metrics"));
+                "metrics",
+                "trustedProxies"));
         int port = (int) server.number("port", Server.DEFAULT_PORT, 0, 65_535);
         long maxBodyBytes = server.number("maxBodyBytes", Server.DEFAULT_MAX_BODY_BYTES, 1, Integer.MAX_VALUE - 64);
         int maxConnections = (int) server.number("maxConnections", Server.DEFAULT_MAX_CONNECTIONS, 1, 1_000_000);
@@ -407,7 +408,15 @@ public final class ConfigLoader {
             }
             metrics = new GatewayConfig.Metrics(token, m.get().bool("open", false));
         }
-        return new Server(port, publicBaseUrl(server), maxBodyBytes, maxConnections, perAddress, idle, metrics);
+        return new Server(
+                port,
+                publicBaseUrl(server),
+                maxBodyBytes,
+                maxConnections,
+                perAddress,
+                idle,
+                metrics,
+                networks(server, "trustedProxies", io.omniservice.core.net.TrustedProxies::of));
     }
 
     private static String publicBaseUrl(ConfigSection server) {
@@ -480,7 +489,7 @@ public final class ConfigLoader {
         Set<String> secrets = new HashSet<>();
         for (int i = 0; i < keys.size(); i++) {
             ConfigSection entry = ConfigSection.asSection(api.keyPath("keys") + "[" + i + "]", keys.get(i));
-            entry.rejectUnknown(Set.of("name", "key", "scopes", "signingSecret"));
+            entry.rejectUnknown(Set.of("name", "key", "scopes", "signingSecret", "rateLimit"));
             String name = entry.requiredText("name");
             String key = entry.requiredText("key");
             if (name.length() > 120 || !name.matches("[A-Za-z0-9._:@-]+")) {
@@ -499,7 +508,10 @@ public final class ConfigLoader {
             if (!secrets.add(key)) {
                 throw new ConfigException(entry.keyPath("key"), "repeats another entry's key; keys must differ");
             }
-            result.add(new ApiKey(name, key, scopes, signingSecret));
+            GatewayConfig.RateLimit ownLimit = entry.section("rateLimit")
+                    .map(limit -> rateLimit(Optional.of(limit)))
+                    .orElse(null);
+            result.add(new ApiKey(name, key, scopes, signingSecret, ownLimit));
         }
         return new Api(result, jwt(api.section("jwt")), rateLimit(api.section("rateLimit")), limits(api));
     }
@@ -588,10 +600,22 @@ public final class ConfigLoader {
 
     /** The CIDR blocks under {@code allowedNetworks} in {@code section}, each checked; empty when absent. */
     private static List<String> allowedNetworks(ConfigSection section) {
+        return networks(
+                section,
+                "allowedNetworks",
+                one -> new io.omniservice.core.net.AddressGuard(section.keyPath("allowedNetworks"), one));
+    }
+
+    /**
+     * The CIDR blocks listed under {@code name} in {@code section}, each checked by handing it alone to
+     * {@code check} (which throws IllegalArgumentException naming what is wrong); empty when absent.
+     */
+    private static List<String> networks(
+            ConfigSection section, String name, java.util.function.Consumer<List<String>> check) {
         List<String> allowed = new ArrayList<>();
-        if (section.value("allowedNetworks").isPresent()) {
-            String key = section.keyPath("allowedNetworks");
-            JsonNode list = section.required("allowedNetworks");
+        if (section.value(name).isPresent()) {
+            String key = section.keyPath(name);
+            JsonNode list = section.required(name);
             if (!list.isArray()) {
                 throw new ConfigException(key, "must be a list of CIDR blocks, such as 10.0.0.0/8");
             }
@@ -601,8 +625,7 @@ public final class ConfigLoader {
                     throw new ConfigException(at, "must be a CIDR block such as 10.0.0.0/8");
                 }
                 try {
-                    new io.omniservice.core.net.AddressGuard(
-                            key, List.of(list.get(i).asText()));
+                    check.accept(List.of(list.get(i).asText()));
                 } catch (IllegalArgumentException e) {
                     throw new ConfigException(at, e.getMessage());
                 }

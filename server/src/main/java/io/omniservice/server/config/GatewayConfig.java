@@ -99,7 +99,8 @@ public record GatewayConfig(
             int maxConnections,
             int maxConnectionsPerAddress,
             java.time.Duration idleTimeout,
-            Metrics metrics) {
+            Metrics metrics,
+            List<String> trustedProxies) {
         public static final int DEFAULT_PORT = 8080;
         public static final long DEFAULT_MAX_BODY_BYTES = 1024 * 1024;
         public static final int DEFAULT_MAX_CONNECTIONS = 10_000;
@@ -115,7 +116,12 @@ public record GatewayConfig(
                     DEFAULT_MAX_CONNECTIONS,
                     DEFAULT_MAX_CONNECTIONS_PER_ADDRESS,
                     DEFAULT_IDLE_TIMEOUT,
-                    Metrics.ADMIN_ONLY);
+                    Metrics.ADMIN_ONLY,
+                    List.of());
+        }
+
+        public Server {
+            trustedProxies = List.copyOf(trustedProxies);
         }
     }
 
@@ -184,12 +190,23 @@ public record GatewayConfig(
     /**
      * One API key: a client named {@code name} (in logs and as the owner of what it creates; the key
      * itself never appears there) with its {@code scopes}, and optionally the secret that signs its
-     * callbacks and forwards (else it rotates one in through the API).
+     * callbacks and forwards (else it rotates one in through the API), and optionally its own
+     * {@code rateLimit} in place of {@code api.rateLimit}.
      */
     public record ApiKey(
-            String name, String key, java.util.Set<io.omniservice.core.access.Scope> scopes, String signingSecret) {
+            String name,
+            String key,
+            java.util.Set<io.omniservice.core.access.Scope> scopes,
+            String signingSecret,
+            RateLimit rateLimit) {
         public ApiKey {
             scopes = java.util.Set.copyOf(scopes);
+        }
+
+        /** A key under {@code api.rateLimit}, the budget every client has unless its key names its own. */
+        public ApiKey(
+                String name, String key, java.util.Set<io.omniservice.core.access.Scope> scopes, String signingSecret) {
+            this(name, key, scopes, signingSecret, null);
         }
 
         /** An admin key without a signing secret of its own. */

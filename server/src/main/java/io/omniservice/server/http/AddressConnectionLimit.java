@@ -16,17 +16,20 @@ import org.slf4j.LoggerFactory;
  * At most {@code max} open connections from one remote address: a connection past that is closed as it
  * opens, so one host holding thousands of slow or idle connections cannot take the listener's capacity
  * from everyone else. (Jetty's own limits count all connections together.) Behind a proxy every connection
- * comes from the proxy: raise it there.
+ * comes from the proxy: the proxies in {@code server.trustedProxies} are not limited this way (their
+ * connections count only toward {@code maxConnections}).
  */
 final class AddressConnectionLimit extends AbstractLifeCycle implements Connection.Listener {
     private static final Logger SECURITY = LoggerFactory.getLogger("omniservice.security");
 
     private final int max;
+    private final io.omniservice.core.net.TrustedProxies proxies;
     private final Server server;
     private final Map<String, AtomicInteger> open = new ConcurrentHashMap<>();
 
-    AddressConnectionLimit(int max, Server server) {
+    AddressConnectionLimit(int max, io.omniservice.core.net.TrustedProxies proxies, Server server) {
         this.max = max;
+        this.proxies = proxies;
         this.server = server;
     }
 
@@ -40,6 +43,9 @@ final class AddressConnectionLimit extends AbstractLifeCycle implements Connecti
     @Override
     public void onOpened(Connection connection) {
         String address = address(connection.getEndPoint().getRemoteSocketAddress());
+        if (proxies.trusts(address)) {
+            return;
+        }
         int count = open.computeIfAbsent(address, a -> new AtomicInteger()).incrementAndGet();
         if (count > max) {
             if (count == max + 1) {
@@ -53,6 +59,9 @@ final class AddressConnectionLimit extends AbstractLifeCycle implements Connecti
     @Override
     public void onClosed(Connection connection) {
         String address = address(connection.getEndPoint().getRemoteSocketAddress());
+        if (proxies.trusts(address)) {
+            return;
+        }
         open.computeIfPresent(address, (a, count) -> count.decrementAndGet() <= 0 ? null : count);
     }
 

@@ -61,7 +61,7 @@ final class ApiKeyAuthentication implements Handler {
 
     @Override
     public void handle(Context ctx) {
-        String address = ctx.req().getRemoteAddr();
+        String address = ClientAddress.of(ctx);
         Bucket failed = failures.get(address);
         if (failed != null && failed.getAvailableTokens() <= 0) {
             throw new ApiException(

@@ -58,7 +58,7 @@ public final class ErrorResponses {
                         "client closed the connection mid-request method={} path={} address={}",
                         ctx.method(),
                         ctx.path(),
-                        ctx.req().getRemoteAddr());
+                        ClientAddress.of(ctx));
                 write(ctx, INCOMPLETE);
                 return;
             }

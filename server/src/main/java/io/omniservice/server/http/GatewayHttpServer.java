@@ -62,6 +62,10 @@ public final class GatewayHttpServer implements AutoCloseable {
         var metricsAccess = new MetricsAccess(server.metrics(), authentication);
         var rateLimiting = new RateLimiting(
                 api.rateLimit(),
+                api.keys().stream()
+                        .filter(key -> key.rateLimit() != null)
+                        .collect(java.util.stream.Collectors.toMap(
+                                GatewayConfig.ApiKey::name, GatewayConfig.ApiKey::rateLimit)),
                 store instanceof io.omniservice.store.jdbc.JdbcMessageStore jdbc
                         ? jdbc.sharedRateBuckets()
                         : java.util.Optional.empty());
@@ -80,6 +84,7 @@ public final class GatewayHttpServer implements AutoCloseable {
                 processingApi.signing(),
                 processingApi.targets());
         this.drainTimeout = server.idleTimeout();
+        var proxies = io.omniservice.core.net.TrustedProxies.of(server.trustedProxies());
         this.app = Javalin.create(config -> {
             config.startup.showJavalinBanner = false;
             config.startup.showOldJavalinVersionWarning = false;
@@ -92,7 +97,7 @@ public final class GatewayHttpServer implements AutoCloseable {
                 jetty.setErrorHandler(new ErrorResponses.JettyErrors());
                 // bounds on what connections alone may hold: all of them, and those of one address
                 jetty.addBean(new org.eclipse.jetty.server.NetworkConnectionLimit(server.maxConnections(), jetty));
-                jetty.addBean(new AddressConnectionLimit(server.maxConnectionsPerAddress(), jetty));
+                jetty.addBean(new AddressConnectionLimit(server.maxConnectionsPerAddress(), proxies, jetty));
                 jetty.addEventListener(new org.eclipse.jetty.util.component.LifeCycle.Listener() {
                     @Override
                     public void lifeCycleStarting(org.eclipse.jetty.util.component.LifeCycle event) {
@@ -107,7 +112,15 @@ public final class GatewayHttpServer implements AutoCloseable {
             });
             config.requestLogger.http(this::logRequest);
             // requests in flight, so that a shutdown lets them finish (see close)
-            config.routes.before(ctx -> inFlight.incrementAndGet());
+            config.routes.before(ctx -> {
+                inFlight.incrementAndGet();
+                ClientAddress.resolve(ctx, proxies);
+                if (draining) {
+                    // each connection ends with its answer, so a load balancer's next request opens a new
+                    // one, which the stopping node no longer takes, instead of racing its close
+                    ctx.header("Connection", "close");
+                }
+            });
             config.routes.after(ctx -> inFlight.decrementAndGet());
 
             var routes = config.routes;

@@ -4,6 +4,7 @@ import io.github.bucket4j.Bandwidth;
 import io.github.bucket4j.Bucket;
 import io.github.bucket4j.BucketConfiguration;
 import io.github.bucket4j.ConsumptionProbe;
+import io.github.bucket4j.TokensInheritanceStrategy;
 import io.github.bucket4j.distributed.proxy.ProxyManager;
 import io.javalin.http.Context;
 import io.javalin.http.Handler;
@@ -17,7 +18,7 @@ import java.util.function.Function;
 
 /**
  * A token bucket per client (API key name or JWT subject): {@code burst} requests at once, refilled at
- * {@code requestsPerSecond}. An empty bucket answers 429 with {@code Retry-After} in whole seconds.
+ * {@code requestsPerSecond} ({@code api.rateLimit}, or the client's key's own). An empty bucket answers 429 with {@code Retry-After} in whole seconds.
  * On PostgreSQL the buckets are rows of the shared database, so a client has one budget however many
  * nodes serve it; on the embedded store (one node) they are in memory.
  */
@@ -27,18 +28,34 @@ final class RateLimiting implements Handler {
 
     private final Function<String, Bucket> newBucket;
 
-    RateLimiting(GatewayConfig.RateLimit limit, Optional<ProxyManager<String>> shared) {
-        BucketConfiguration configuration = BucketConfiguration.builder()
+    /**
+     * @param limit every client's budget unless {@code ownLimits} names its own (by client id)
+     * @param shared the database's buckets when nodes share one
+     */
+    RateLimiting(
+            GatewayConfig.RateLimit limit,
+            Map<String, GatewayConfig.RateLimit> ownLimits,
+            Optional<ProxyManager<String>> shared) {
+        Function<String, BucketConfiguration> configuration =
+                client -> configuration(ownLimits.getOrDefault(client, limit));
+        // A row keeps the configuration it was made with; a node started later with a changed limit
+        // replaces it (keeping the tokens left), so a new limit holds once one node runs with it.
+        long version = System.currentTimeMillis();
+        this.newBucket = shared.<Function<String, Bucket>>map(rows -> client -> rows.builder()
+                        .withImplicitConfigurationReplacement(version, TokensInheritanceStrategy.AS_IS)
+                        .build(client, () -> configuration.apply(client)))
+                .orElse(client -> Bucket.builder()
+                        .addLimit(configuration.apply(client).getBandwidths()[0])
+                        .build());
+    }
+
+    private static BucketConfiguration configuration(GatewayConfig.RateLimit limit) {
+        return BucketConfiguration.builder()
                 .addLimit(Bandwidth.builder()
                         .capacity(limit.burst())
                         .refillGreedy(limit.requestsPerSecond(), Duration.ofSeconds(1))
                         .build())
                 .build();
-        this.newBucket = shared.<Function<String, Bucket>>map(
-                        rows -> client -> rows.builder().build(client, () -> configuration))
-                .orElse(client -> Bucket.builder()
-                        .addLimit(configuration.getBandwidths()[0])
-                        .build());
     }
 
     @Override

@@ -31,6 +31,16 @@ class ConfigLoaderTest {
     }
 
     @Test
+    void trustedProxiesAndAKeysOwnRateLimitAreRead() {
+        GatewayConfig config = parse(SERVER + "  trustedProxies: [10.0.0.0/8, 'fd00::/8']\n" + STORAGE + API
+                + "      rateLimit: {requestsPerSecond: 5}\n");
+        assertThat(config.server().trustedProxies()).containsExactly("10.0.0.0/8", "fd00::/8");
+        assertThat(config.api().keys().get(0).rateLimit()).isEqualTo(new GatewayConfig.RateLimit(5, 10));
+        assertThat(parse(MINIMAL).server().trustedProxies()).isEmpty();
+        assertThat(parse(MINIMAL).api().keys().get(0).rateLimit()).isNull();
+    }
+
+    @Test
     void minimalFileGetsTheDocumentedDefaults() {
         GatewayConfig config = parse(MINIMAL);
 
@@ -336,6 +346,21 @@ class ConfigLoaderTest {
                     "a network that is not one",
                     MINIMAL + "media:\n  fetch: {allowedNetworks: [banana]}\n",
                     "media.fetch.allowedNetworks[0]"
+                },
+                new Object[] {
+                    "a trusted proxy that is a host name",
+                    SERVER + "  trustedProxies: [lb.internal]\n" + STORAGE + API,
+                    "server.trustedProxies[0]"
+                },
+                new Object[] {
+                    "trusted proxies as one string",
+                    SERVER + "  trustedProxies: 10.0.0.0/8\n" + STORAGE + API,
+                    "server.trustedProxies"
+                },
+                new Object[] {
+                    "a key's own rate limit of zero",
+                    SERVER + STORAGE + API + "      rateLimit: {requestsPerSecond: 0}\n",
+                    "api.keys[0].rateLimit.requestsPerSecond"
                 },
                 new Object[] {
                     "a network given as a mapping",

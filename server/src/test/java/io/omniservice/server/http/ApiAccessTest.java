@@ -31,6 +31,7 @@ import org.junit.jupiter.api.io.TempDir;
 /** Who may call the API (API keys, HS256 and RS256 JWTs) and how often (a token bucket per client). */
 class ApiAccessTest {
     private static final String SECRET = "jwt-secret-0123456789-0123456789-abcdef";
+    private static final String SLOW_KEY = "slow-key-0123456789-abcdef";
 
     @TempDir
     Path data;
@@ -49,13 +50,18 @@ class ApiAccessTest {
                         .withHeader("Content-Type", "application/json")
                         .withBody(new JWKSet(signingKey.toPublicJWK()).toString())));
         gateway = new RunningGateway(
-                data, 1 << 20, """
+                data,
+                1 << 20,
+                "    - {name: slow, key: %s, rateLimit: {requestsPerSecond: 1, burst: 1}}".formatted(SLOW_KEY),
+                """
                   jwt:
                     hs256Secret: %s
                     jwksUrl: http://localhost:%d/.well-known/jwks.json
                     issuer: https://login.example.com/
                     audience: omniservice
-                  rateLimit: {requestsPerSecond: 1, burst: 3}""".formatted(SECRET, jwks.port()).indent(2), "", List.of());
+                  rateLimit: {requestsPerSecond: 1, burst: 3}""".formatted(SECRET, jwks.port()).indent(2),
+                "",
+                List.of());
     }
 
     @AfterEach
@@ -134,5 +140,14 @@ class ApiAccessTest {
         assertThat(limited.headers().firstValue("Retry-After")).contains("1");
         assertThat(limited.body()).contains("\"code\":\"rate_limited\"");
         assertThat(carriers("another-key-0123456789").statusCode()).isEqualTo(200);
+    }
+
+    @Test
+    void aKeyWithItsOwnRateLimitHasThatBudgetAndTheOthersKeepTheirs() {
+        assertThat(carriers(SLOW_KEY).statusCode()).isEqualTo(200);
+        assertThat(carriers(SLOW_KEY).statusCode()).isEqualTo(429);
+        for (int i = 0; i < 3; i++) {
+            assertThat(carriers(RunningGateway.API_KEY).statusCode()).isEqualTo(200);
+        }
     }
 }

@@ -13,6 +13,7 @@ import java.io.OutputStream;
 import java.net.Socket;
 import java.net.SocketException;
 import java.net.SocketTimeoutException;
+import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
@@ -120,6 +121,74 @@ class ConnectionLimitsTest {
                 new RunningGateway(own, 1 << 20, "  limits: {failedAuthPerMinute: 5}", "", List.of())) {
             guessKeys(throttling);
         }
+    }
+
+    @Test
+    void behindATrustedProxyEachForwardedClientIsCountedOnItsOwnAndTheProxyIsNotLimited(@TempDir Path own)
+            throws Exception {
+        try (RunningGateway proxied = new RunningGateway(
+                own,
+                1 << 20,
+                "  trustedProxies: [127.0.0.1/32, '::1/128']\n  maxConnectionsPerAddress: 2",
+                "",
+                "  limits: {failedAuthPerMinute: 3}",
+                "",
+                List.of())) {
+            List<Integer> guesser = new ArrayList<>();
+            for (int i = 0; i < 4; i++) {
+                // what the client wrote itself (left) is not believed; the proxy's own entry (right) is
+                guesser.add(fromBehindTheProxy(proxied, "198.51.100.9, 203.0.113.7", "wrong-key-" + i));
+            }
+            assertThat(guesser).containsExactly(401, 401, 401, 429);
+            assertThat(fromBehindTheProxy(proxied, "203.0.113.7", RunningGateway.API_KEY))
+                    .isEqualTo(429);
+            // another client behind the same proxy, and one that forged the throttled address on the left
+            assertThat(fromBehindTheProxy(proxied, "203.0.113.8", RunningGateway.API_KEY))
+                    .isEqualTo(200);
+            assertThat(fromBehindTheProxy(proxied, "203.0.113.7, 203.0.113.9", RunningGateway.API_KEY))
+                    .isEqualTo(200);
+
+            // the proxy holds more connections than one address may
+            List<Socket> held = new ArrayList<>();
+            try {
+                for (int i = 0; i < 4; i++) {
+                    Socket socket = new Socket("127.0.0.1", proxied.port());
+                    socket.getOutputStream().write("GET /health/live HTTP/1.1\r\n".getBytes(StandardCharsets.US_ASCII));
+                    held.add(socket);
+                }
+                Thread.sleep(200);
+                try (Socket extra = new Socket("127.0.0.1", proxied.port())) {
+                    extra.setSoTimeout(5_000);
+                    extra.getOutputStream()
+                            .write("GET /health/live HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n"
+                                    .getBytes(StandardCharsets.US_ASCII));
+                    assertThat(readAll(extra.getInputStream())).startsWith("HTTP/1.1 200");
+                }
+            } finally {
+                for (Socket socket : held) {
+                    socket.close();
+                }
+            }
+        }
+    }
+
+    @Test
+    void withoutATrustedProxyAForwardedForHeaderChangesNothing(@TempDir Path own) {
+        try (RunningGateway direct =
+                new RunningGateway(own, 1 << 20, "  limits: {failedAuthPerMinute: 3}", "", List.of())) {
+            List<Integer> statuses = new ArrayList<>();
+            for (int i = 0; i < 4; i++) {
+                statuses.add(fromBehindTheProxy(direct, "203.0.113." + i, "wrong-key-" + i));
+            }
+            assertThat(statuses).containsExactly(401, 401, 401, 429);
+        }
+    }
+
+    private static int fromBehindTheProxy(RunningGateway gateway, String forwardedFor, String key) {
+        return gateway.send(HttpRequest.newBuilder(gateway.uri("/v1/conversations?limit=1"))
+                        .header("Authorization", "Bearer " + key)
+                        .header("X-Forwarded-For", forwardedFor))
+                .statusCode();
     }
 
     private static void guessKeys(RunningGateway gateway) {

@@ -64,6 +64,8 @@ class DrainTest {
             HttpResponse<String> ready = awaitDraining(port);
             assertThat(ready.statusCode()).isEqualTo(503);
             assertThat(ready.body()).contains("draining");
+            // every answer while draining ends its connection, so a balancer opens its next one elsewhere
+            assertThat(ready.headers().firstValue("Connection")).hasValue("close");
             assertThat(closed).isNotDone();
 
             out.write(body, 20, body.length - 20);
