@@ -20,14 +20,18 @@ import java.util.List;
 final class GatewayProcess implements AutoCloseable {
     static final String API_KEY = "acceptance-api-key";
 
+    /** What every node is configured with as its public base URL: what carriers sign. */
+    static final String PUBLIC_BASE_URL = "https://gw.example.com";
+
     /** Bandwidth's send API as the gateway reaches it in {@link #startSending}. */
     static final String BANDWIDTH_ACCOUNT = "9900000";
 
     /**
      * How a node is set up beyond the carriers: where it stores ({@code storage}, the YAML under
      * {@code storage:}), its node id, the Bandwidth send API it reaches (null: Bandwidth only receives),
-     * YAML under {@code outbound:} beside the node id, and top-level sections (such as {@code processing:})
-     * or keys added to {@code server:} and {@code api:}; all YAML written as if at the top level.
+     * YAML under {@code outbound:} beside the node id, top-level sections (such as {@code processing:}),
+     * keys added to {@code server:}, and more API keys (list items for {@code api.keys}); all YAML written
+     * as if at the top level.
      */
     record Setup(
             String storage,
@@ -36,7 +40,7 @@ final class GatewayProcess implements AutoCloseable {
             String outboundKeys,
             String sections,
             String serverKeys,
-            String apiKeys) {
+            String moreApiKeys) {
         /** The embedded store under the node's directory, one node. */
         static Setup embedded() {
             return new Setup(null, "acceptance-node", null, "", "", "", "");
@@ -54,30 +58,30 @@ final class GatewayProcess implements AutoCloseable {
         }
 
         Setup withStorage(String yaml) {
-            return new Setup(yaml, nodeId, bandwidthApiBaseUrl, outboundKeys, sections, serverKeys, apiKeys);
+            return new Setup(yaml, nodeId, bandwidthApiBaseUrl, outboundKeys, sections, serverKeys, moreApiKeys);
         }
 
         Setup withNodeId(String id) {
-            return new Setup(storage, id, bandwidthApiBaseUrl, outboundKeys, sections, serverKeys, apiKeys);
+            return new Setup(storage, id, bandwidthApiBaseUrl, outboundKeys, sections, serverKeys, moreApiKeys);
         }
 
         Setup sendingThrough(String bandwidthBaseUrl) {
-            return new Setup(storage, nodeId, bandwidthBaseUrl, outboundKeys, sections, serverKeys, apiKeys);
+            return new Setup(storage, nodeId, bandwidthBaseUrl, outboundKeys, sections, serverKeys, moreApiKeys);
         }
 
         Setup withOutbound(String yaml) {
-            return new Setup(storage, nodeId, bandwidthApiBaseUrl, yaml, sections, serverKeys, apiKeys);
+            return new Setup(storage, nodeId, bandwidthApiBaseUrl, yaml, sections, serverKeys, moreApiKeys);
         }
 
         Setup withSections(String yaml) {
-            return new Setup(storage, nodeId, bandwidthApiBaseUrl, outboundKeys, yaml, serverKeys, apiKeys);
+            return new Setup(storage, nodeId, bandwidthApiBaseUrl, outboundKeys, yaml, serverKeys, moreApiKeys);
         }
 
         Setup withServer(String yaml) {
-            return new Setup(storage, nodeId, bandwidthApiBaseUrl, outboundKeys, sections, yaml, apiKeys);
+            return new Setup(storage, nodeId, bandwidthApiBaseUrl, outboundKeys, sections, yaml, moreApiKeys);
         }
 
-        Setup withApi(String yaml) {
+        Setup withMoreApiKeys(String yaml) {
             return new Setup(storage, nodeId, bandwidthApiBaseUrl, outboundKeys, sections, serverKeys, yaml);
         }
     }
@@ -156,7 +160,7 @@ final class GatewayProcess implements AutoCloseable {
 
     /** The public base URL the gateway is configured with: what carriers sign. */
     String publicBaseUrl() {
-        return "https://gw.example.com";
+        return PUBLIC_BASE_URL;
     }
 
     /** Starts the gateway again on the same port, configuration and data (so with the same node id). */
@@ -256,9 +260,9 @@ final class GatewayProcess implements AutoCloseable {
                   keys:
                     - name: acceptance
                       key: %s
+%s
                   # the tests poll the API much faster than the default budget of a client
                   rateLimit: {requestsPerSecond: 100000, burst: 100000}
-%s
                 carriers:
                   whatsapp:
                     default:
@@ -291,7 +295,7 @@ final class GatewayProcess implements AutoCloseable {
                         setup.serverKeys().indent(18).stripTrailing(),
                         storage(),
                         API_KEY,
-                        setup.apiKeys().indent(18).stripTrailing(),
+                        setup.moreApiKeys().indent(20).stripTrailing(),
                         SignedWebhooks.WHATSAPP_APP_SECRET,
                         SignedWebhooks.WHATSAPP_VERIFY_TOKEN,
                         SignedWebhooks.TWILIO_ACCOUNT_SID,

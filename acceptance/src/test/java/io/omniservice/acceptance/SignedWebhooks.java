@@ -24,10 +24,21 @@ final class SignedWebhooks {
     static final String MESSAGEBIRD_SIGNING_KEY = "acceptance-messagebird-signing-key";
     static final String INTELIQUENT_INBOUND_KEY = "acceptance-inteliquent-inbound-key";
 
-    private final GatewayProcess gateway;
+    private final java.util.function.Function<String, java.net.URI> address;
+    private final String publicBaseUrl;
 
     SignedWebhooks(GatewayProcess gateway) {
-        this.gateway = gateway;
+        this(gateway::uri, gateway.publicBaseUrl());
+    }
+
+    /** Webhooks for the nodes behind {@code balancer}, which are configured as {@link GatewayProcess} does. */
+    SignedWebhooks(LoadBalancer balancer) {
+        this(balancer::uri, GatewayProcess.PUBLIC_BASE_URL);
+    }
+
+    private SignedWebhooks(java.util.function.Function<String, java.net.URI> address, String publicBaseUrl) {
+        this.address = address;
+        this.publicBaseUrl = publicBaseUrl;
     }
 
     HttpRequest whatsappText(String waId, String wamid, String text) {
@@ -50,7 +61,7 @@ final class SignedWebhooks {
     }
 
     HttpRequest whatsapp(String body) {
-        return HttpRequest.newBuilder(gateway.uri("/webhooks/whatsapp"))
+        return HttpRequest.newBuilder(address.apply("/webhooks/whatsapp"))
                 .header("Content-Type", "application/json")
                 .header("X-Hub-Signature-256", WebhookSigning.metaSignature(WHATSAPP_APP_SECRET, body))
                 .POST(HttpRequest.BodyPublishers.ofString(body))
@@ -89,11 +100,11 @@ final class SignedWebhooks {
 
     HttpRequest twilio(Map<String, String> params) {
         String path = "/webhooks/twilio";
-        return HttpRequest.newBuilder(gateway.uri(path))
+        return HttpRequest.newBuilder(address.apply(path))
                 .header("Content-Type", "application/x-www-form-urlencoded")
                 .header(
                         "X-Twilio-Signature",
-                        WebhookSigning.twilioSignature(TWILIO_AUTH_TOKEN, gateway.publicBaseUrl() + path, params))
+                        WebhookSigning.twilioSignature(TWILIO_AUTH_TOKEN, publicBaseUrl + path, params))
                 .POST(HttpRequest.BodyPublishers.ofString(WebhookSigning.formBody(params)))
                 .build();
     }
@@ -108,7 +119,7 @@ final class SignedWebhooks {
     }
 
     HttpRequest bandwidth(String body) {
-        return HttpRequest.newBuilder(gateway.uri("/webhooks/bandwidth"))
+        return HttpRequest.newBuilder(address.apply("/webhooks/bandwidth"))
                 .header("Content-Type", "application/json")
                 .header("Authorization", CarrierHttp.basicAuth(BANDWIDTH_USER, BANDWIDTH_PASSWORD))
                 .POST(HttpRequest.BodyPublishers.ofString(body))
@@ -122,7 +133,7 @@ final class SignedWebhooks {
                 "thread_id":"PZ070E0W1B","event":{"id":"%s","created_at":"2026-11-24T11:59:58.360000Z",\
                 "visibility":"all","type":"message","text":"%s","author_id":"%s"}},\
                 "additional_data":{"chat_presence_user_ids":["%s","agent@example.com"]}}""".formatted(LIVECHAT_SECRET, chatId, eventId, text, customerId, customerId);
-        return HttpRequest.newBuilder(gateway.uri("/webhooks/livechat"))
+        return HttpRequest.newBuilder(address.apply("/webhooks/livechat"))
                 .header("Content-Type", "application/json")
                 .POST(HttpRequest.BodyPublishers.ofString(body))
                 .build();
@@ -132,8 +143,8 @@ final class SignedWebhooks {
         String body = "id=" + id + "&recipient=31970102030405&originator=" + originator + "&body="
                 + URLEncoder.encode(text, StandardCharsets.UTF_8) + "&createdDatetime="
                 + URLEncoder.encode("2026-11-24T11:59:58+00:00", StandardCharsets.UTF_8);
-        String url = gateway.publicBaseUrl() + "/webhooks/messagebird";
-        return HttpRequest.newBuilder(gateway.uri("/webhooks/messagebird"))
+        String url = publicBaseUrl + "/webhooks/messagebird";
+        return HttpRequest.newBuilder(address.apply("/webhooks/messagebird"))
                 .header("Content-Type", "application/x-www-form-urlencoded")
                 .header(
                         "MessageBird-Signature-JWT",
@@ -144,7 +155,7 @@ final class SignedWebhooks {
 
     HttpRequest inteliquent(String messageId, String from10, String text) {
         String body = "{\"from\":\"%s\",\"to\":[\"4155550199\"],\"text\":\"%s\"}".formatted(from10, text);
-        return HttpRequest.newBuilder(gateway.uri("/webhooks/inteliquent"))
+        return HttpRequest.newBuilder(address.apply("/webhooks/inteliquent"))
                 .header("Content-Type", "application/json")
                 .header("MessageId", messageId)
                 .header("VerificationToken", WebhookSigning.inteliquentToken(INTELIQUENT_INBOUND_KEY, messageId))

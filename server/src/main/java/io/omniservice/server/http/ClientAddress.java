@@ -11,12 +11,14 @@ import java.util.Collections;
  */
 final class ClientAddress {
     private static final String ATTRIBUTE = "omniservice.clientAddress";
+    private static final String VIA_PROXY = "omniservice.viaTrustedProxy";
 
     private ClientAddress() {}
 
     /** Works out the request's client address under {@code proxies} and keeps it on the request. */
     static void resolve(Context ctx, TrustedProxies proxies) {
         String peer = ctx.req().getRemoteAddr();
+        ctx.attribute(VIA_PROXY, proxies.trusts(peer));
         ctx.attribute(
                 ATTRIBUTE,
                 proxies.clientAddress(peer, Collections.list(ctx.req().getHeaders("X-Forwarded-For"))));
@@ -26,5 +28,10 @@ final class ClientAddress {
     static String of(Context ctx) {
         String address = ctx.attribute(ATTRIBUTE);
         return address != null ? address : ctx.req().getRemoteAddr();
+    }
+
+    /** Whether the request came through one of {@code server.trustedProxies}. */
+    static boolean viaTrustedProxy(Context ctx) {
+        return Boolean.TRUE.equals(ctx.attribute(VIA_PROXY));
     }
 }

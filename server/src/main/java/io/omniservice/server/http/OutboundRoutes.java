@@ -92,12 +92,16 @@ final class OutboundRoutes {
         this.clock = clock;
     }
 
+    /** The header a trusted load balancer names each client request with, the same on every node it tries. */
+    static final String BALANCER_REQUEST_ID = "X-Request-Id";
+
     void send(Context ctx) {
         byte[] raw = ctx.bodyAsBytes();
         JsonNode body = JsonBody.readObject(raw);
         OutboundRequest request = parse(body, ApiKeyAuthentication.client(ctx).id());
         OutboundService.Idempotency idempotency = null;
         String key = ctx.header("Idempotency-Key");
+        String balancerRequest = ctx.header(BALANCER_REQUEST_ID);
         if (key != null) {
             if (key.isBlank() || key.length() > 255) {
                 throw new ApiException(new ApiError(
@@ -105,6 +109,14 @@ final class OutboundRoutes {
             }
             idempotency = new OutboundService.Idempotency(
                     ApiKeyAuthentication.client(ctx).id(), key, sha256(raw));
+        } else if (balancerRequest != null
+                && ClientAddress.viaTrustedProxy(ctx)
+                && !balancerRequest.isBlank()
+                && balancerRequest.length() <= 200) {
+            // A balancer that passes a send to another node after the first failed mid-request sends the
+            // same request id again: the two attempts are one message (deploy/nginx sets it to $request_id).
+            idempotency = new OutboundService.Idempotency(
+                    ApiKeyAuthentication.client(ctx).id(), "balancer-request:" + balancerRequest, sha256(raw));
         }
         try {
             OutboundService.Accepted accepted = service.accept(request, idempotency);
