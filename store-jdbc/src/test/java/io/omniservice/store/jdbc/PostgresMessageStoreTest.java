@@ -113,19 +113,22 @@ class PostgresMessageStoreTest extends FeedStoreContract {
     @Test
     void readerFollowingTheLogSkipsNoPositionWhileTwoNodesPublish() throws Exception {
         int writers = 8;
-        int perWriter = 150;
+        // a few seconds in the suite; the long run: -Domniservice.feedRunSeconds=300
+        java.time.Duration runFor = java.time.Duration.ofSeconds(Long.getLong("omniservice.feedRunSeconds", 4));
         try (JdbcMessageStore otherNode =
                 JdbcMessageStore.postgres(withParameter(URL, "currentSchema=" + schema), USER, PASSWORD, 4)) {
             long start = store.feed().lastPosition();
             java.util.Set<UUID> written = java.util.concurrent.ConcurrentHashMap.newKeySet();
             java.util.List<Long> positions = new java.util.ArrayList<>();
             java.util.List<UUID> seen = new java.util.ArrayList<>();
+            long began = System.nanoTime();
+            long writeUntil = began + runFor.toNanos();
             try (ExecutorService pool = Executors.newVirtualThreadPerTaskExecutor()) {
                 java.util.List<Future<?>> writing = new java.util.ArrayList<>();
                 for (int w = 0; w < writers; w++) {
                     JdbcMessageStore node = w % 2 == 0 ? store : otherNode;
                     writing.add(pool.submit(() -> {
-                        for (int i = 0; i < perWriter; i++) {
+                        while (System.nanoTime() < writeUntil) {
                             UUID id = UUID.randomUUID();
                             var envelope = new io.omniservice.core.notify.EventEnvelope(
                                     id, "message.received", java.time.Instant.now(), null);
@@ -144,9 +147,9 @@ class PostgresMessageStoreTest extends FeedStoreContract {
                     }));
                 }
                 long position = start;
-                long deadline =
-                        System.nanoTime() + java.time.Duration.ofSeconds(60).toNanos();
-                while (seen.size() < writers * perWriter && System.nanoTime() < deadline) {
+                long deadline = writeUntil + java.time.Duration.ofSeconds(60).toNanos();
+                while (System.nanoTime() < deadline
+                        && (writing.stream().anyMatch(f -> !f.isDone()) || seen.size() < written.size())) {
                     var batch = otherNode
                             .feed()
                             .publishedAfter(
@@ -164,6 +167,13 @@ class PostgresMessageStoreTest extends FeedStoreContract {
                     f.get();
                 }
             }
+            System.out.printf(
+                    "feed: %d events from %d writers on two nodes in %d s, %d read in order by one reader%n",
+                    written.size(),
+                    writers,
+                    java.time.Duration.ofNanos(System.nanoTime() - began).toSeconds(),
+                    seen.size());
+            assertThat(written).hasSizeGreaterThan(100);
             assertThat(positions).isSorted().doesNotHaveDuplicates();
             assertThat(seen).doesNotHaveDuplicates();
             assertThat(new java.util.HashSet<>(seen))
