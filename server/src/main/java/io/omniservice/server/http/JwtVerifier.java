@@ -47,7 +47,14 @@ final class JwtVerifier {
             rs256 = config.jwksUrl() == null
                     ? null
                     : processor(
-                            JWKSourceBuilder.create(config.jwksUrl().toURL()).build(), JWSAlgorithm.RS256, claims);
+                            JWKSourceBuilder.create(
+                                            config.jwksUrl().toURL(),
+                                            // Nimbus waits 500 ms by default: a slow key server would turn
+                                            // valid tokens away; 2 s each, and at most 1 MiB of keys
+                                            new com.nimbusds.jose.util.DefaultResourceRetriever(2_000, 2_000, 1 << 20))
+                                    .build(),
+                            JWSAlgorithm.RS256,
+                            claims);
         } catch (MalformedURLException e) {
             throw new IllegalArgumentException("api.jwt.jwksUrl is not a URL", e);
         }

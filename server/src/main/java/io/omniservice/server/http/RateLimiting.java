@@ -5,6 +5,7 @@ import io.github.bucket4j.Bucket;
 import io.github.bucket4j.BucketConfiguration;
 import io.github.bucket4j.ConsumptionProbe;
 import io.github.bucket4j.TokensInheritanceStrategy;
+import io.github.bucket4j.distributed.proxy.ExpiredEntriesCleaner;
 import io.github.bucket4j.distributed.proxy.ProxyManager;
 import io.javalin.http.Context;
 import io.javalin.http.Handler;
@@ -23,10 +24,24 @@ import java.util.function.Function;
  * nodes serve it; on the embedded store (one node) they are in memory.
  */
 final class RateLimiting implements Handler {
+    /**
+     * How often a node sweeps expired bucket rows. Every node does, on its own clock: the delete is the same
+     * on each, so two at once do no harm.
+     */
+    private static final Duration SWEEP_EVERY = Duration.ofHours(1);
+
+    private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(RateLimiting.class);
+
     /** One bucket per client: in memory, or a handle on the client's row of the shared database. */
     private final Map<String, Bucket> buckets = new ConcurrentHashMap<>();
 
     private final Function<String, Bucket> newBucket;
+
+    /** Deletes the database's rows of buckets full again for a while; null when buckets are in memory. */
+    private final ExpiredEntriesCleaner sweeper;
+
+    private final java.util.concurrent.atomic.AtomicLong nextSweep =
+            new java.util.concurrent.atomic.AtomicLong(System.nanoTime() + SWEEP_EVERY.toNanos());
 
     /**
      * @param limit every client's budget unless {@code ownLimits} names its own (by client id)
@@ -35,12 +50,15 @@ final class RateLimiting implements Handler {
     RateLimiting(
             GatewayConfig.RateLimit limit,
             Map<String, GatewayConfig.RateLimit> ownLimits,
-            Optional<ProxyManager<String>> shared) {
+            Optional<? extends ProxyManager<String>> shared) {
         Function<String, BucketConfiguration> configuration =
                 client -> configuration(ownLimits.getOrDefault(client, limit));
         // A row keeps the configuration it was made with; a node started later with a changed limit
         // replaces it (keeping the tokens left), so a new limit holds once one node runs with it.
         long version = System.currentTimeMillis();
+        this.sweeper = shared.filter(ExpiredEntriesCleaner.class::isInstance)
+                .map(ExpiredEntriesCleaner.class::cast)
+                .orElse(null);
         this.newBucket = shared.<Function<String, Bucket>>map(rows -> client -> rows.builder()
                         .withImplicitConfigurationReplacement(version, TokensInheritanceStrategy.AS_IS)
                         .build(client, () -> configuration.apply(client)))
@@ -64,6 +82,7 @@ final class RateLimiting implements Handler {
         if (authenticated == null) {
             return; // authentication refused it already
         }
+        sweepWhenDue();
         String client = authenticated.id();
         Bucket bucket = buckets.computeIfAbsent(client, newBucket);
         ConsumptionProbe probe = bucket.tryConsumeAndReturnRemaining(1);
@@ -74,5 +93,28 @@ final class RateLimiting implements Handler {
                             429, "rate_limited", "too many requests for this client; retry after " + seconds + " s"),
                     Map.of("Retry-After", Long.toString(seconds)));
         }
+    }
+
+    /** Past the hour since the last sweep, one request starts the next on a thread of its own. */
+    private void sweepWhenDue() {
+        long due = nextSweep.get();
+        if (sweeper == null
+                || System.nanoTime() - due < 0
+                || !nextSweep.compareAndSet(due, System.nanoTime() + SWEEP_EVERY.toNanos())) {
+            return;
+        }
+        Thread.ofVirtual().name("rate-bucket-sweep").start(() -> {
+            try {
+                int removed = 0;
+                for (int batch; (batch = sweeper.removeExpired(1_000)) > 0; ) {
+                    removed += batch;
+                }
+                if (removed > 0) {
+                    LOG.info("{} rate buckets full again for a minute forgotten", removed);
+                }
+            } catch (RuntimeException e) {
+                LOG.warn("rate buckets not swept: {}", e.toString());
+            }
+        });
     }
 }

@@ -22,6 +22,7 @@ import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.time.Clock;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Base64;
@@ -236,13 +237,20 @@ public final class JdbcMessageStore implements MessageStore {
         }
     }
 
-    /** The outbound tables (send jobs, routing rules, opt-outs, callbacks, dead letters) of this database. */
     /**
      * API clients' rate buckets kept in the database, when it is PostgreSQL (several nodes may share it):
-     * each request takes its client's row {@code FOR UPDATE}, so a client has one budget across nodes. On H2
-     * (one node) empty: buckets in memory are exact there and cost no round trip.
+     * each request takes its client's row {@code FOR UPDATE}, so a client has one budget across nodes. A row
+     * may be deleted ({@code removeExpired}) a minute after its bucket would be full again. On H2 (one node)
+     * empty: buckets in memory are exact there and cost no round trip.
      */
-    public java.util.Optional<io.github.bucket4j.distributed.proxy.ProxyManager<String>> sharedRateBuckets() {
+    public java.util.Optional<io.github.bucket4j.postgresql.PostgreSQLSelectForUpdateBasedProxyManager<String>>
+            sharedRateBuckets() {
+        return sharedRateBuckets(Duration.ofMinutes(1));
+    }
+
+    /** {@link #sharedRateBuckets()}, with rows kept {@code keepWhenFull} after their bucket is full again. */
+    java.util.Optional<io.github.bucket4j.postgresql.PostgreSQLSelectForUpdateBasedProxyManager<String>>
+            sharedRateBuckets(Duration keepWhenFull) {
         if (!durability.sharedByNodes()) {
             return java.util.Optional.empty();
         }
@@ -252,6 +260,10 @@ public final class JdbcMessageStore implements MessageStore {
                         .table("rate_buckets")
                         .idColumn("id")
                         .stateColumn("state")
+                        .expiresAtColumn("expires_at")
+                        .expirationAfterWrite(
+                                io.github.bucket4j.distributed.ExpirationAfterWriteStrategy
+                                        .basedOnTimeForRefillingBucketUpToMax(keepWhenFull))
                         .build());
     }
 

@@ -105,6 +105,36 @@ class PostgresMessageStoreTest extends FeedStoreContract {
         }
     }
 
+    /** A bucket's row is swept once its bucket would be full again (and the time kept after that) has passed. */
+    @Test
+    void aRateBucketRowIsSweptOnceItsBucketWouldBeFullAgain() throws Exception {
+        var buckets = store.sharedRateBuckets(java.time.Duration.ofMillis(200)).orElseThrow();
+        var configuration = io.github.bucket4j.BucketConfiguration.builder()
+                .addLimit(io.github.bucket4j.Bandwidth.builder()
+                        .capacity(2)
+                        .refillGreedy(20, java.time.Duration.ofSeconds(1))
+                        .build())
+                .build();
+        String quiet = "client-" + UUID.randomUUID();
+        String busy = "client-" + UUID.randomUUID();
+        assertThat(buckets.builder().build(quiet, () -> configuration).tryConsume(2))
+                .isTrue();
+        Thread.sleep(600); // refilled after 100 ms, kept 200 ms more
+        assertThat(buckets.builder().build(busy, () -> configuration).tryConsume(1))
+                .isTrue();
+
+        assertThat(buckets.removeExpired(100)).as("the quiet client's row only").isEqualTo(1);
+        try (var connection = java.sql.DriverManager.getConnection(
+                        withParameter(URL, "currentSchema=" + schema), USER, PASSWORD);
+                var rows = connection.createStatement().executeQuery("SELECT id FROM rate_buckets")) {
+            java.util.List<String> left = new java.util.ArrayList<>();
+            while (rows.next()) {
+                left.add(rows.getString(1));
+            }
+            assertThat(left).containsExactly(busy);
+        }
+    }
+
     /**
      * Two nodes publish events at once while a reader on one of them follows the log by position, as an SSE
      * client does with {@code Last-Event-ID}. A position two nodes commit out of order must not be skipped:
