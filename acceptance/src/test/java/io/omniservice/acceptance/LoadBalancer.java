@@ -47,7 +47,7 @@ final class LoadBalancer implements AutoCloseable {
             }
             Assumptions.abort(reason);
         }
-        Path shipped = Path.of(System.getProperty("omniservice.repository", ".."), "deploy/nginx/omniservice.conf");
+        Path shipped = Path.of(System.getProperty("omniservice.root", ".."), "deploy/nginx/omniservice.conf");
         assertThat(shipped).as("the shipped nginx configuration").exists();
         int port = freePort();
         String nodes = nodePorts.stream()

@@ -34,6 +34,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import javax.sql.DataSource;
 import org.flywaydb.core.Flyway;
+import org.flywaydb.core.api.configuration.FluentConfiguration;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -96,7 +97,7 @@ public final class JdbcMessageStore implements MessageStore {
         config.setJdbcUrl(embeddedUrl(fileSystem, directory));
         config.setUsername("sa");
         config.setPassword("");
-        HikariDataSource dataSource = migrated(config, EMBEDDED_IDENTITY_CACHE);
+        HikariDataSource dataSource = migrated(config, false, EMBEDDED_IDENTITY_CACHE);
         return new JdbcMessageStore(dataSource, Clock.systemUTC(), GroupCommitter.Durability.embedded());
     }
 
@@ -127,7 +128,7 @@ public final class JdbcMessageStore implements MessageStore {
         config.setPassword(password);
         // error details quote the values of a refused row: message bodies and phone numbers stay out of logs
         config.addDataSourceProperty("logServerErrorDetail", "false");
-        HikariDataSource dataSource = migrated(config, 1);
+        HikariDataSource dataSource = migrated(config, true, 1);
         boolean forceSynchronousCommit;
         try (Connection connection = dataSource.getConnection();
                 Statement statement = connection.createStatement();
@@ -155,20 +156,40 @@ public final class JdbcMessageStore implements MessageStore {
         return config;
     }
 
-    private static HikariDataSource migrated(HikariConfig config, int identityCache) {
+    private static HikariDataSource migrated(HikariConfig config, boolean postgres, int identityCache) {
         HikariDataSource dataSource = new HikariDataSource(config);
         try {
-            Flyway.configure()
-                    .dataSource(dataSource)
-                    .locations("classpath:db/migration")
-                    .placeholders(Map.of("identity_cache", Integer.toString(identityCache)))
-                    .load()
-                    .migrate();
+            flyway(dataSource, postgres, identityCache).load().migrate();
             return dataSource;
         } catch (RuntimeException e) {
             dataSource.close();
             throw e;
         }
+    }
+
+    /**
+     * Flyway as every node runs it at start. During a rolling upgrade a node of the previous release starts
+     * on a schema a newer node already migrated: the migrations it does not know are {@code future} ones,
+     * and it must start anyway (each release's migrations only expand, see the README's "Rolling
+     * upgrades"). That is Flyway's default; it is set here so that no change of default or configuration
+     * makes old nodes refuse to start. {@code ${concurrently}} is how a migration builds an index on a table
+     * that already holds rows: {@code CREATE INDEX ${concurrently} …}, alone in its file, which Flyway then
+     * runs outside a transaction on PostgreSQL so writers are not blocked while it builds. H2 has one node
+     * and no such form: a plain build. Such a build waits for every transaction older than it, so Flyway takes
+     * its lock per session rather than in a transaction it keeps open meanwhile (with that transaction the
+     * build waits for Flyway, which waits for the build, for ever).
+     */
+    static FluentConfiguration flyway(DataSource dataSource, boolean postgres, int identityCache) {
+        return Flyway.configure()
+                .dataSource(dataSource)
+                .locations("classpath:db/migration")
+                .placeholders(Map.of(
+                        "identity_cache",
+                        Integer.toString(identityCache),
+                        "concurrently",
+                        postgres ? "CONCURRENTLY" : ""))
+                .ignoreMigrationPatterns("*:future")
+                .configuration(Map.of("flyway.postgresql.transactional.lock", "false"));
     }
 
     /**

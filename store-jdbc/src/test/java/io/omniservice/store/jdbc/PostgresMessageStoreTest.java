@@ -258,7 +258,7 @@ class PostgresMessageStoreTest extends FeedStoreContract {
         }
     }
 
-    private static Connection adminConnection() throws SQLException {
+    static Connection adminConnection() throws SQLException {
         Properties properties = new Properties();
         properties.setProperty("user", USER);
         if (!PASSWORD.isEmpty()) {
@@ -268,7 +268,7 @@ class PostgresMessageStoreTest extends FeedStoreContract {
         return DriverManager.getConnection(URL, properties);
     }
 
-    private static String withParameter(String url, String parameter) {
+    static String withParameter(String url, String parameter) {
         return url + (url.contains("?") ? "&" : "?") + parameter;
     }
 
