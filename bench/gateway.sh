@@ -8,7 +8,8 @@ JAVA="${JAVA_HOME:?set JAVA_HOME to a JDK 21+ (bin/omni bench does)}/bin/java"
 [ -f server/target/omniservice.jar ] && [ -f bench/target/omniservice-bench.jar ] \
   || { echo "bench: build first (bin/omni bench does)" >&2; exit 1; }
 work=$(mktemp -d); port=${BENCH_PORT:-18080}; gw=""
-trap '[ -n "$gw" ] && { kill "$gw" 2>/dev/null; wait "$gw" 2>/dev/null; }; rm -rf "$work"' EXIT
+# (set -e holds in the trap too: a failing command there would skip the rm)
+trap 'if [ -n "$gw" ]; then kill "$gw" 2>/dev/null || true; wait "$gw" 2>/dev/null || true; fi; rm -rf "$work"' EXIT
 
 start_gateway() {
   cat > "$work/omniservice.yaml" <<YAML
