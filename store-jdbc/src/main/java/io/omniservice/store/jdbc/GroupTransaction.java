@@ -10,6 +10,7 @@ import io.omniservice.core.model.NormalizedMessage;
 import io.omniservice.core.outbound.OptOutKeywords;
 import io.omniservice.core.store.CommitResult;
 import io.omniservice.core.store.InboundBatch;
+import io.omniservice.core.store.plan.MessageProgress;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
@@ -166,16 +167,11 @@ final class GroupTransaction {
         }
     }
 
-    /** The status a message is stored with: what a customer sent is received, what we send starts queued. */
-    static MessageStatus initialStatus(Direction direction) {
-        return direction == Direction.INBOUND ? MessageStatus.RECEIVED : MessageStatus.QUEUED;
-    }
-
     /** One message of the group, with the values its row is written from. */
     private record Row(
             int batch, NormalizedMessage message, String participant, CarrierType carrier, Instant createdAt) {
         MessageStatus initialStatus() {
-            return GroupTransaction.initialStatus(message.direction());
+            return MessageProgress.initialStatus(message.direction());
         }
     }
 
@@ -364,16 +360,24 @@ final class GroupTransaction {
         for (int i = 0; i < withCarrierId.size(); i++) {
             if (counts[i] != 0) {
                 Row row = withCarrierId.get(i);
-                MessageProgress progress = new MessageProgress(row.initialStatus(), null, null, null, null, null);
-                StatusUpdate last = replayHistory(row, progress);
+                MessageProgress initial = MessageProgress.initial(row.message().direction());
+                MessageProgress progress = initial;
+                StatusUpdate last = null;
+                for (StatusUpdate status : attachedHistory(row)) {
+                    MessageProgress next = progress.apply(status);
+                    if (!next.equals(progress)) {
+                        last = status;
+                    }
+                    progress = next;
+                }
                 if (last != null) {
                     updateMessage(row.message().messageId(), progress);
-                    if (progress.status != row.initialStatus()) {
+                    if (progress.status() != initial.status()) {
                         statusEvent(
                                 row.message().messageId(),
                                 row.message().conversationId(),
-                                row.initialStatus(),
-                                progress.status,
+                                initial.status(),
+                                progress.status(),
                                 last);
                     }
                 }
@@ -381,36 +385,30 @@ final class GroupTransaction {
         }
     }
 
-    /** Applies the message's attached history, oldest first; returns the last report applied, if any. */
-    private StatusUpdate replayHistory(Row row, MessageProgress progress) throws SQLException {
-        StatusUpdate last = null;
+    /** The message's attached history, oldest first, as the reports it was. */
+    private List<StatusUpdate> attachedHistory(Row row) throws SQLException {
+        List<StatusUpdate> history = new ArrayList<>();
         try (PreparedStatement select = connection.prepareStatement("""
                 SELECT status, carrier_status, error_code, error_message, occurred_at FROM status_history
                 WHERE message_id = ? ORDER BY occurred_at, id""")) {
             select.setString(1, row.message().messageId());
             try (ResultSet rs = select.executeQuery()) {
                 while (rs.next()) {
-                    MessageStatus status = MessageStatus.fromWireName(rs.getString("status"));
-                    Instant at = SqlTime.get(rs, "occurred_at");
-                    String code = rs.getString("error_code");
-                    String text = rs.getString("error_message");
-                    if (progress.apply(status, at, code, text)) {
-                        last = new StatusUpdate(
-                                row.carrier(),
-                                row.message().metadata().account(),
-                                row.message().metadata().carrierMessageId(),
-                                status,
-                                rs.getString("carrier_status"),
-                                code,
-                                text,
-                                at,
-                                null,
-                                null);
-                    }
+                    history.add(new StatusUpdate(
+                            row.carrier(),
+                            row.message().metadata().account(),
+                            row.message().metadata().carrierMessageId(),
+                            MessageStatus.fromWireName(rs.getString("status")),
+                            rs.getString("carrier_status"),
+                            rs.getString("error_code"),
+                            rs.getString("error_message"),
+                            SqlTime.get(rs, "occurred_at"),
+                            null,
+                            null));
                 }
             }
         }
-        return last;
+        return history;
     }
 
     /**
@@ -557,12 +555,12 @@ final class GroupTransaction {
         try (PreparedStatement update = connection.prepareStatement("""
                 UPDATE messages SET status = ?, sent_at = ?, delivered_at = ?, read_at = ?, error_code = ?, error_message = ?
                 WHERE message_id = ?""")) {
-            update.setString(1, progress.status.wireName());
-            SqlTime.set(update, 2, progress.sentAt);
-            SqlTime.set(update, 3, progress.deliveredAt);
-            SqlTime.set(update, 4, progress.readAt);
-            update.setString(5, progress.errorCode);
-            update.setString(6, progress.errorMessage);
+            update.setString(1, progress.status().wireName());
+            SqlTime.set(update, 2, progress.sentAt());
+            SqlTime.set(update, 3, progress.deliveredAt());
+            SqlTime.set(update, 4, progress.readAt());
+            update.setString(5, progress.errorCode());
+            update.setString(6, progress.errorMessage());
             update.setString(7, messageId);
             update.executeUpdate();
         }
@@ -947,14 +945,14 @@ final class GroupTransaction {
     }
 
     private void progress(MessageRow found, StatusUpdate status) throws SQLException {
-        MessageProgress progress = found.progress();
-        MessageStatus before = progress.status;
-        if (progress.apply(
-                status.status(), SqlTime.stored(status.occurredAt()), status.errorCode(), status.errorMessage())) {
-            updateMessage(found.messageId(), progress);
+        MessageProgress before = found.progress();
+        MessageProgress after = before.apply(
+                status.status(), SqlTime.stored(status.occurredAt()), status.errorCode(), status.errorMessage());
+        if (!after.equals(before)) {
+            updateMessage(found.messageId(), after);
         }
-        if (progress.status != before) {
-            statusEvent(found.messageId(), found.conversationId(), before, progress.status, status);
+        if (after.status() != before.status()) {
+            statusEvent(found.messageId(), found.conversationId(), before.status(), after.status(), status);
         }
     }
 }

@@ -13,6 +13,7 @@ import io.omniservice.core.model.MessageStatus;
 import io.omniservice.core.model.StatusChange;
 import io.omniservice.core.store.Page;
 import io.omniservice.core.store.PageRequest;
+import io.omniservice.core.store.plan.MessageProgress;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
@@ -150,7 +151,7 @@ final class MessageQueries {
      * queued at created_at) rather than a row of status_history: one write fewer per message.
      */
     private static List<StatusChange> withCreation(Message m, List<StatusChange> changes) {
-        MessageStatus initial = GroupTransaction.initialStatus(m.direction());
+        MessageStatus initial = MessageProgress.initialStatus(m.direction());
         Instant created = m.timestamps().created();
         List<StatusChange> history = new ArrayList<>(changes.size() + 1);
         int i = 0;
