@@ -10,7 +10,9 @@ import io.omniservice.core.model.NormalizedMessage;
 import io.omniservice.core.outbound.OptOutKeywords;
 import io.omniservice.core.store.CommitResult;
 import io.omniservice.core.store.InboundBatch;
+import io.omniservice.core.store.plan.CommitEvent;
 import io.omniservice.core.store.plan.MessageProgress;
+import io.omniservice.core.store.plan.StatusReports;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
@@ -34,10 +36,10 @@ import java.util.UUID;
 final class GroupTransaction {
     private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(GroupTransaction.class);
 
-    static final String MESSAGE_RECEIVED = "message.received";
-    static final String CONVERSATION_CREATED = "conversation.created";
-    static final String CONVERSATION_MERGED = "conversation.merged";
-    static final String MESSAGE_STATUS = "message.status";
+    static final String MESSAGE_RECEIVED = io.omniservice.core.feed.ChangeEvent.MESSAGE_RECEIVED;
+    static final String CONVERSATION_CREATED = io.omniservice.core.feed.ChangeEvent.CONVERSATION_CREATED;
+    static final String CONVERSATION_MERGED = io.omniservice.core.feed.ChangeEvent.CONVERSATION_MERGED;
+    static final String MESSAGE_STATUS = io.omniservice.core.feed.ChangeEvent.MESSAGE_STATUS;
 
     /**
      * A history row whose message is not stored yet. Written so that no index serves it: H2 otherwise
@@ -52,10 +54,9 @@ final class GroupTransaction {
 
     private final Connection connection;
     private final Instant now;
-    /** Written before {@link #events}, so a consumer meets a conversation before its first message. */
-    private final List<ChangeEvent> conversationEvents = new ArrayList<>();
+    /** The change events of the whole group, written last ({@link CommitEvent#inWriteOrder}). */
+    private final List<CommitEvent> events = new ArrayList<>();
 
-    private final List<ChangeEvent> events = new ArrayList<>();
     private String publishLock;
 
     private GroupTransaction(Connection connection, Instant now) {
@@ -131,28 +132,6 @@ final class GroupTransaction {
     Instant now() {
         return now;
     }
-
-    private record ChangeEvent(String type, String messageId, String conversationId, Object payload) {}
-
-    private record MessageReceived(
-            String messageId, String conversationId, CarrierType carrier, String account, Direction direction) {}
-
-    private record ConversationCreated(String conversationId, String participant, CarrierType carrier) {}
-
-    /** {@code conversationId} is the joined conversation, {@code mergedFrom} the one that went into it. */
-    private record ConversationMerged(String conversationId, String participant, String mergedFrom, String alias) {}
-
-    private record StatusChanged(
-            String messageId,
-            String conversationId,
-            CarrierType carrier,
-            String carrierMessageId,
-            MessageStatus previousStatus,
-            MessageStatus status,
-            String carrierStatus,
-            String errorCode,
-            String errorMessage,
-            Instant occurredAt) {}
 
     /** What one batch of the group changed. */
     private static final class Tally {
@@ -243,15 +222,11 @@ final class GroupTransaction {
                 }
                 links.put(item.alias().participant(), target);
                 ParticipantLinks.link(connection, item.alias(), new ConversationKey(target), now)
-                        .ifPresent(joined -> conversationEvents.add(new ChangeEvent(
-                                CONVERSATION_MERGED,
-                                null,
+                        .ifPresent(joined -> events.add(new CommitEvent.ConversationMerged(
                                 joined.intoConversationId(),
-                                new ConversationMerged(
-                                        joined.intoConversationId(),
-                                        joined.participant(),
-                                        joined.fromConversationId(),
-                                        joined.alias()))));
+                                joined.participant(),
+                                joined.fromConversationId(),
+                                joined.alias())));
             }
         }
         return links;
@@ -318,16 +293,12 @@ final class GroupTransaction {
                 fresh.add(row);
                 tallies.get(row.batch()).stored.add(row.message().messageId());
                 if (row.message().direction() == Direction.INBOUND) {
-                    events.add(new ChangeEvent(
-                            MESSAGE_RECEIVED,
+                    events.add(new CommitEvent.MessageReceived(
                             row.message().messageId(),
                             row.message().conversationId(),
-                            new MessageReceived(
-                                    row.message().messageId(),
-                                    row.message().conversationId(),
-                                    row.carrier(),
-                                    row.message().metadata().account(),
-                                    row.message().direction())));
+                            row.carrier(),
+                            row.message().metadata().account(),
+                            row.message().direction()));
                 }
             } else {
                 tallies.get(row.batch()).duplicateMessages++;
@@ -360,27 +331,15 @@ final class GroupTransaction {
         for (int i = 0; i < withCarrierId.size(); i++) {
             if (counts[i] != 0) {
                 Row row = withCarrierId.get(i);
-                MessageProgress initial = MessageProgress.initial(row.message().direction());
-                MessageProgress progress = initial;
-                StatusUpdate last = null;
-                for (StatusUpdate status : attachedHistory(row)) {
-                    MessageProgress next = progress.apply(status);
-                    if (!next.equals(progress)) {
-                        last = status;
-                    }
-                    progress = next;
+                StatusReports.Applied applied = StatusReports.arrivedEarlier(
+                        row.message().messageId(),
+                        row.message().conversationId(),
+                        row.message().direction(),
+                        attachedHistory(row));
+                if (applied.changed()) {
+                    updateMessage(row.message().messageId(), applied.after());
                 }
-                if (last != null) {
-                    updateMessage(row.message().messageId(), progress);
-                    if (progress.status() != initial.status()) {
-                        statusEvent(
-                                row.message().messageId(),
-                                row.message().conversationId(),
-                                initial.status(),
-                                progress.status(),
-                                last);
-                    }
-                }
+                events.addAll(applied.events());
             }
         }
     }
@@ -454,12 +413,8 @@ final class GroupTransaction {
         for (int i = 0; i < missing.size(); i++) {
             Map.Entry<String, Activity> entry = missing.get(i);
             if (counts[i] > 0) {
-                conversationEvents.add(new ChangeEvent(
-                        CONVERSATION_CREATED,
-                        null,
-                        entry.getKey(),
-                        new ConversationCreated(
-                                entry.getKey(), entry.getValue().participant, entry.getValue().carrier)));
+                events.add(new CommitEvent.ConversationCreated(
+                        entry.getKey(), entry.getValue().participant, entry.getValue().carrier));
             } else {
                 insertedElsewhere.add(entry);
             }
@@ -503,7 +458,8 @@ final class GroupTransaction {
         return notFound;
     }
 
-    private void applyStatus(StatusUpdate status, Tally tally) throws SQLException {
+    private void applyStatus(StatusUpdate reported, Tally tally) throws SQLException {
+        StatusUpdate status = stored(reported);
         MessageRow found = lockMessage(
                 "carrier = ? AND carrier_message_id = ?", status.carrier().wireName(), status.carrierMessageId());
         int inserted;
@@ -532,23 +488,24 @@ final class GroupTransaction {
         progress(found, status);
     }
 
-    void statusEvent(
-            String messageId, String conversationId, MessageStatus before, MessageStatus after, StatusUpdate cause) {
-        events.add(new ChangeEvent(
-                MESSAGE_STATUS,
-                messageId,
-                conversationId,
-                new StatusChanged(
-                        messageId,
-                        conversationId,
-                        cause.carrier(),
-                        cause.carrierMessageId().isEmpty() ? null : cause.carrierMessageId(),
-                        before,
-                        after,
-                        cause.carrierStatus(),
-                        cause.errorCode(),
-                        cause.errorMessage(),
-                        SqlTime.stored(cause.occurredAt()))));
+    /** Events a write outside this class decided on (a send's own status change). */
+    void publish(List<? extends CommitEvent> decided) {
+        events.addAll(decided);
+    }
+
+    /** The report with its time as the database keeps it, so that events carry what is stored. */
+    private static StatusUpdate stored(StatusUpdate report) {
+        return new StatusUpdate(
+                report.carrier(),
+                report.account(),
+                report.carrierMessageId(),
+                report.status(),
+                report.carrierStatus(),
+                report.errorCode(),
+                report.errorMessage(),
+                SqlTime.stored(report.occurredAt()),
+                report.recipient(),
+                report.originalPayload());
     }
 
     private void updateMessage(String messageId, MessageProgress progress) throws SQLException {
@@ -642,9 +599,7 @@ final class GroupTransaction {
     }
 
     void insertEvents() throws SQLException {
-        List<ChangeEvent> all = new ArrayList<>(conversationEvents);
-        all.addAll(events);
-        conversationEvents.clear();
+        List<CommitEvent> all = CommitEvent.inWriteOrder(events);
         events.clear();
         if (all.isEmpty()) {
             return;
@@ -656,7 +611,7 @@ final class GroupTransaction {
         if (handoff != null) {
             try (PreparedStatement pending =
                     connection.prepareStatement("SELECT 1 FROM change_events WHERE conversation_id = ? LIMIT 1")) {
-                for (ChangeEvent event : all) {
+                for (CommitEvent event : all) {
                     if (event.conversationId() != null && !handOver.containsKey(event.conversationId())) {
                         pending.setString(1, event.conversationId());
                         try (ResultSet rs = pending.executeQuery()) {
@@ -673,11 +628,11 @@ final class GroupTransaction {
                 INSERT INTO change_events (event_id, type, message_id, conversation_id, payload, created_at,
                     lease_owner, lease_until)
                 VALUES (?, ?, ?, ?, ?, ?, ?, ?)""", new String[] {"seq"})) {
-            for (ChangeEvent event : all) {
+            for (CommitEvent event : all) {
                 UUID id = UUID.randomUUID();
                 ids.add(id);
                 com.fasterxml.jackson.databind.JsonNode payload =
-                        io.omniservice.core.json.Json.MAPPER.valueToTree(event.payload());
+                        io.omniservice.core.json.Json.MAPPER.valueToTree(event);
                 payloads.add(payload);
                 boolean lease =
                         handoff != null && (event.conversationId() == null || handOver.get(event.conversationId()));
@@ -696,7 +651,7 @@ final class GroupTransaction {
             if (handoff != null) {
                 try (ResultSet keys = insert.getGeneratedKeys()) {
                     for (int i = 0; keys.next() && i < all.size(); i++) {
-                        ChangeEvent event = all.get(i);
+                        CommitEvent event = all.get(i);
                         if (!leased.get(i)) {
                             handedOver.waiting().add(event.conversationId());
                             continue;
@@ -723,7 +678,7 @@ final class GroupTransaction {
      * Each status change of a message that names a {@code callbackUrl} is queued for POSTing in the same
      * transaction, with the change event's id, so a crash can neither lose nor invent a callback.
      */
-    private void enqueueCallbacks(List<ChangeEvent> all, List<UUID> ids) throws SQLException {
+    private void enqueueCallbacks(List<CommitEvent> all, List<UUID> ids) throws SQLException {
         try (PreparedStatement insert = connection.prepareStatement("""
                 INSERT INTO callback_deliveries (message_id, order_key, url, payload, next_attempt_at, created_at,
                     client_id)
@@ -731,11 +686,11 @@ final class GroupTransaction {
                 WHERE message_id = ? AND callback_url IS NOT NULL""")) {
             int queued = 0;
             for (int i = 0; i < all.size(); i++) {
-                ChangeEvent event = all.get(i);
+                CommitEvent event = all.get(i);
                 if (!MESSAGE_STATUS.equals(event.type())) {
                     continue;
                 }
-                insert.setString(1, JsonText.write(new CallbackEvent(ids.get(i), event.type(), now, event.payload())));
+                insert.setString(1, JsonText.write(new CallbackEvent(ids.get(i), event.type(), now, event)));
                 SqlTime.set(insert, 2, now);
                 SqlTime.set(insert, 3, now);
                 insert.setString(4, event.messageId());
@@ -849,18 +804,9 @@ final class GroupTransaction {
                     insert, messageId, carrier, carrierMessageId, status, carrierStatus, errorCode, errorMessage, now);
             insert.executeUpdate();
         }
-        StatusUpdate cause = new StatusUpdate(
-                carrier,
-                "-",
-                carrierMessageId == null ? "" : carrierMessageId,
-                status,
-                carrierStatus,
-                errorCode,
-                errorMessage,
-                now,
-                null,
-                null);
-        progress(found, cause);
+        progress(
+                found,
+                StatusReports.own(carrier, carrierMessageId, status, carrierStatus, errorCode, errorMessage, now));
     }
 
     private boolean namesAnotherMessage(CarrierType carrier, String carrierMessageId, String messageId)
@@ -931,28 +877,21 @@ final class GroupTransaction {
                 }
             }
         }
-        Tally ignored = new Tally();
-        for (StatusUpdate status : history) {
-            advance(messageId, status, ignored);
-        }
-    }
-
-    /** Applies a status already in the history to the message it now belongs to. */
-    private void advance(String messageId, StatusUpdate status, Tally tally) throws SQLException {
         MessageRow found = lockMessage("message_id = ?", messageId, null);
-        tally.statusesApplied++;
-        progress(found, status);
+        StatusReports.Applied applied =
+                StatusReports.replay(found.messageId(), found.conversationId(), found.progress(), history);
+        if (applied.changed()) {
+            updateMessage(messageId, applied.after());
+        }
+        events.addAll(applied.events());
     }
 
     private void progress(MessageRow found, StatusUpdate status) throws SQLException {
-        MessageProgress before = found.progress();
-        MessageProgress after = before.apply(
-                status.status(), SqlTime.stored(status.occurredAt()), status.errorCode(), status.errorMessage());
-        if (!after.equals(before)) {
-            updateMessage(found.messageId(), after);
+        StatusReports.Applied applied =
+                StatusReports.apply(found.messageId(), found.conversationId(), found.progress(), status);
+        if (applied.changed()) {
+            updateMessage(found.messageId(), applied.after());
         }
-        if (after.status() != before.status()) {
-            statusEvent(found.messageId(), found.conversationId(), before.status(), after.status(), status);
-        }
+        events.addAll(applied.events());
     }
 }

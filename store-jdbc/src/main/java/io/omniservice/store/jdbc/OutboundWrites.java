@@ -1,11 +1,14 @@
 package io.omniservice.store.jdbc;
 
+import io.omniservice.core.model.Direction;
 import io.omniservice.core.model.InboundEvent.StatusUpdate;
 import io.omniservice.core.model.MessageStatus;
 import io.omniservice.core.outbound.AcceptResult;
 import io.omniservice.core.outbound.QueuedMessage;
 import io.omniservice.core.outbound.SendOutcome;
 import io.omniservice.core.store.InboundBatch;
+import io.omniservice.core.store.plan.MessageProgress;
+import io.omniservice.core.store.plan.StatusReports;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.SQLException;
@@ -141,19 +144,33 @@ final class OutboundWrites {
             (unusual.contains(sent.messageId()) ? general : plain).add(sent);
         }
         if (!plain.isEmpty()) {
+            // A queued message has reached no step and has no error, so every one of these starts from the
+            // same progress; the UPDATE writes what it becomes only while the message is still queued.
+            List<StatusReports.Applied> applied = new ArrayList<>();
+            for (SendOutcome.Sent sent : plain) {
+                applied.add(StatusReports.apply(
+                        sent.messageId(),
+                        sent.conversationId(),
+                        MessageProgress.initial(Direction.OUTBOUND),
+                        acceptance(sent, tx.now())));
+            }
             int[] counts;
             // a carrier id already stored for another message fails the batch on the unique key: then
             // every outcome of the group goes the general way, which checks each id first
             Savepoint beforeBatch = connection.setSavepoint();
             try (PreparedStatement update = connection.prepareStatement("""
-                    UPDATE messages SET carrier = ?, account = ?, carrier_message_id = ?, status = 'sent', sent_at = ?
-                    WHERE message_id = ? AND status = 'queued'""")) {
-                for (SendOutcome.Sent sent : plain) {
+                    UPDATE messages SET carrier = ?, account = ?, carrier_message_id = ?, status = ?, sent_at = ?
+                    WHERE message_id = ? AND status = ?""")) {
+                for (int i = 0; i < plain.size(); i++) {
+                    SendOutcome.Sent sent = plain.get(i);
+                    MessageProgress after = applied.get(i).after();
                     update.setString(1, sent.carrier().wireName());
                     update.setString(2, sent.account());
                     update.setString(3, sent.result().carrierMessageId());
-                    SqlTime.set(update, 4, tx.now());
-                    update.setString(5, sent.messageId());
+                    update.setString(4, after.status().wireName());
+                    SqlTime.set(update, 5, after.sentAt());
+                    update.setString(6, sent.messageId());
+                    update.setString(7, applied.get(i).before().status().wireName());
                     update.addBatch();
                 }
                 counts = update.executeBatch();
@@ -166,6 +183,7 @@ final class OutboundWrites {
             for (int i = 0; i < plain.size(); i++) {
                 if (counts[i] > 0) {
                     advanced.add(plain.get(i));
+                    tx.publish(applied.get(i).events());
                 } else {
                     // no longer queued (a replay raced it, say): the general path decides
                     general.add(plain.get(i));
@@ -195,7 +213,7 @@ final class OutboundWrites {
         return done;
     }
 
-    /** History rows, conversations' last carrier and status events of messages that went queued → sent. */
+    /** History rows and conversations' last carrier of messages that went queued → sent. */
     private static void recordSent(GroupTransaction tx, List<SendOutcome.Sent> advanced) throws SQLException {
         if (advanced.isEmpty()) {
             return;
@@ -226,24 +244,18 @@ final class OutboundWrites {
             }
             update.executeBatch();
         }
-        for (SendOutcome.Sent sent : advanced) {
-            tx.statusEvent(
-                    sent.messageId(),
-                    sent.conversationId(),
-                    MessageStatus.QUEUED,
-                    MessageStatus.SENT,
-                    new StatusUpdate(
-                            sent.carrier(),
-                            sent.account(),
-                            sent.result().carrierMessageId(),
-                            MessageStatus.SENT,
-                            sent.result().carrierStatus(),
-                            null,
-                            null,
-                            tx.now(),
-                            null,
-                            null));
-        }
+    }
+
+    /** The report a carrier's acceptance makes: the message is sent, in the carrier's word, now. */
+    private static StatusUpdate acceptance(SendOutcome.Sent sent, java.time.Instant now) {
+        return StatusReports.own(
+                sent.carrier(),
+                sent.result().carrierMessageId(),
+                MessageStatus.SENT,
+                sent.result().carrierStatus(),
+                null,
+                null,
+                now);
     }
 
     /**
