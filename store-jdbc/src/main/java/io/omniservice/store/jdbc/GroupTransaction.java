@@ -1,8 +1,6 @@
 package io.omniservice.store.jdbc;
 
 import io.omniservice.core.model.CarrierType;
-import io.omniservice.core.model.ConversationKey;
-import io.omniservice.core.model.Direction;
 import io.omniservice.core.model.InboundEvent.StatusUpdate;
 import io.omniservice.core.model.MessageContent;
 import io.omniservice.core.model.MessageStatus;
@@ -11,7 +9,9 @@ import io.omniservice.core.outbound.OptOutKeywords;
 import io.omniservice.core.store.CommitResult;
 import io.omniservice.core.store.InboundBatch;
 import io.omniservice.core.store.plan.CommitEvent;
+import io.omniservice.core.store.plan.MessagePlacement;
 import io.omniservice.core.store.plan.MessageProgress;
+import io.omniservice.core.store.plan.PlacedMessage;
 import io.omniservice.core.store.plan.StatusReports;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
@@ -22,10 +22,7 @@ import java.util.ArrayList;
 import java.util.Collection;
 import java.util.List;
 import java.util.Map;
-import java.util.Objects;
-import java.util.Set;
 import java.util.TreeMap;
-import java.util.TreeSet;
 import java.util.UUID;
 
 /**
@@ -146,14 +143,6 @@ final class GroupTransaction {
         }
     }
 
-    /** One message of the group, with the values its row is written from. */
-    private record Row(
-            int batch, NormalizedMessage message, String participant, CarrierType carrier, Instant createdAt) {
-        MessageStatus initialStatus() {
-            return MessageProgress.initialStatus(message.direction());
-        }
-    }
-
     /** Conversation activity from the group's new messages. */
     private static final class Activity {
         final String participant;
@@ -162,7 +151,7 @@ final class GroupTransaction {
         Instant last;
         CarrierType carrier;
 
-        Activity(Row row) {
+        Activity(PlacedMessage row) {
             participant = row.participant();
             first = row.createdAt();
             last = row.createdAt();
@@ -173,16 +162,22 @@ final class GroupTransaction {
     /** Writes batches' messages and statuses (their change events go out with the group's). */
     List<CommitResult> writeAll(List<InboundBatch> batches) throws SQLException {
         List<Tally> tallies = new ArrayList<>();
-        Map<String, String> links = links(batches);
-        List<Row> rows = new ArrayList<>();
+        List<InboundBatch.NewMessage> items = new ArrayList<>();
+        List<Integer> batchOf = new ArrayList<>();
         for (int b = 0; b < batches.size(); b++) {
             tallies.add(new Tally());
             for (InboundBatch.NewMessage item : batches.get(b).messages()) {
-                rows.add(row(b, item, links));
+                items.add(item);
+                batchOf.add(b);
             }
         }
-        if (!rows.isEmpty()) {
-            List<Row> fresh = insertMessages(rows, tallies);
+        if (!items.isEmpty()) {
+            Map<String, String> leadsTo = recordLinks(items);
+            List<PlacedMessage> rows = new ArrayList<>(items.size());
+            for (InboundBatch.NewMessage item : items) {
+                rows.add(MessagePlacement.place(item, leadsTo, now, SqlTime::stored));
+            }
+            List<PlacedMessage> fresh = insertMessages(rows, batchOf, tallies);
             if (!fresh.isEmpty()) {
                 recordActivity(fresh);
                 attachEarlierStatuses(fresh);
@@ -198,75 +193,32 @@ final class GroupTransaction {
     }
 
     /**
-     * The keys of the group's messages that are linked to another (a user id whose phone number is known,
-     * an old number), after recording the links the group's messages reveal: each alias is linked to where
-     * its sender's key leads, and a conversation held under the alias so far joins that one.
+     * Records the links the group's messages reveal ({@link MessagePlacement#links}), joining a conversation
+     * held under an alias so far into the one it now leads to; returns where each key leads.
      */
-    private Map<String, String> links(List<InboundBatch> batches) throws SQLException {
-        Set<String> keys = new TreeSet<>();
-        for (InboundBatch batch : batches) {
-            for (InboundBatch.NewMessage item : batch.messages()) {
-                keys.add(item.conversation().participant());
-            }
+    private Map<String, String> recordLinks(List<InboundBatch.NewMessage> items) throws SQLException {
+        MessagePlacement.Links links = MessagePlacement.links(
+                items, ParticipantLinks.resolve(connection, MessagePlacement.keysToResolve(items)));
+        for (MessagePlacement.Link link : links.toRecord()) {
+            ParticipantLinks.link(connection, link.alias(), link.participant(), now)
+                    .ifPresent(joined -> events.add(new CommitEvent.ConversationMerged(
+                            joined.intoConversationId(),
+                            joined.participant(),
+                            joined.fromConversationId(),
+                            joined.alias())));
         }
-        Map<String, String> links = ParticipantLinks.resolve(connection, keys);
-        for (InboundBatch batch : batches) {
-            for (InboundBatch.NewMessage item : batch.messages()) {
-                if (item.alias() == null) {
-                    continue;
-                }
-                String target = links.getOrDefault(
-                        item.conversation().participant(), item.conversation().participant());
-                if (target.equals(item.alias().participant())) {
-                    continue;
-                }
-                links.put(item.alias().participant(), target);
-                ParticipantLinks.link(connection, item.alias(), new ConversationKey(target), now)
-                        .ifPresent(joined -> events.add(new CommitEvent.ConversationMerged(
-                                joined.intoConversationId(),
-                                joined.participant(),
-                                joined.fromConversationId(),
-                                joined.alias())));
-            }
-        }
-        return links;
+        return links.leadsTo();
     }
 
-    private Row row(int batch, InboundBatch.NewMessage item, Map<String, String> links) {
-        NormalizedMessage message = item.message();
-        String conversationId = item.conversation().conversationId();
-        if (!conversationId.equals(message.conversationId())) {
-            throw new IllegalArgumentException("message " + message.messageId() + " names conversation "
-                    + message.conversationId() + " but its key gives " + conversationId);
-        }
-        String linked = links.get(item.conversation().participant());
-        if (linked != null) {
-            // The person is known under another key now: the message joins that conversation.
-            ConversationKey key = new ConversationKey(linked);
-            message = new NormalizedMessage(
-                    message.messageId(),
-                    key.conversationId(),
-                    message.direction(),
-                    message.sender(),
-                    message.recipient(),
-                    message.content(),
-                    message.metadata());
-            item = new InboundBatch.NewMessage(message, key, item.alias());
-        }
-        CarrierType carrier = Objects.requireNonNull(message.metadata().carrier(), "metadata.carrier");
-        Objects.requireNonNull(message.metadata().account(), "metadata.account");
-        Instant created =
-                message.metadata().receivedAt() != null ? message.metadata().receivedAt() : now;
-        return new Row(batch, message, item.conversation().participant(), carrier, SqlTime.stored(created));
-    }
-
-    private List<Row> insertMessages(List<Row> rows, List<Tally> tallies) throws SQLException {
+    /** Inserts the messages not stored yet (the unique keys decide); returns those, in order. */
+    private List<PlacedMessage> insertMessages(List<PlacedMessage> rows, List<Integer> batchOf, List<Tally> tallies)
+            throws SQLException {
         int[] counts;
         try (PreparedStatement insert = connection.prepareStatement("""
                 INSERT INTO messages (message_id, conversation_id, direction, carrier, account, carrier_message_id,
                     sender, sender_name, recipient, content, status, created_at, metadata, client_id)
                 VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING""")) {
-            for (Row row : rows) {
+            for (PlacedMessage row : rows) {
                 NormalizedMessage m = row.message();
                 insert.setString(1, m.messageId());
                 insert.setString(2, m.conversationId());
@@ -286,22 +238,16 @@ final class GroupTransaction {
             }
             counts = insert.executeBatch();
         }
-        List<Row> fresh = new ArrayList<>();
+        List<PlacedMessage> fresh = new ArrayList<>();
         for (int i = 0; i < rows.size(); i++) {
-            Row row = rows.get(i);
+            PlacedMessage row = rows.get(i);
+            Tally tally = tallies.get(batchOf.get(i));
             if (counts[i] > 0) {
                 fresh.add(row);
-                tallies.get(row.batch()).stored.add(row.message().messageId());
-                if (row.message().direction() == Direction.INBOUND) {
-                    events.add(new CommitEvent.MessageReceived(
-                            row.message().messageId(),
-                            row.message().conversationId(),
-                            row.carrier(),
-                            row.message().metadata().account(),
-                            row.message().direction()));
-                }
+                tally.stored.add(row.messageId());
+                row.received().ifPresent(events::add);
             } else {
-                tallies.get(row.batch()).duplicateMessages++;
+                tally.duplicateMessages++;
             }
         }
         return fresh;
@@ -311,16 +257,15 @@ final class GroupTransaction {
      * Statuses that arrived before their message (kept with no message id) now belong to it: attach them
      * and apply them in the order they happened.
      */
-    private void attachEarlierStatuses(List<Row> fresh) throws SQLException {
-        List<Row> withCarrierId = fresh.stream()
-                .filter(r -> r.message().metadata().carrierMessageId() != null)
-                .toList();
+    private void attachEarlierStatuses(List<PlacedMessage> fresh) throws SQLException {
+        List<PlacedMessage> withCarrierId =
+                fresh.stream().filter(r -> r.carrierMessageId() != null).toList();
         if (withCarrierId.isEmpty()) {
             return;
         }
         int[] counts;
         try (PreparedStatement attach = connection.prepareStatement(ATTACH_UNMATCHED)) {
-            for (Row row : withCarrierId) {
+            for (PlacedMessage row : withCarrierId) {
                 attach.setString(1, row.message().messageId());
                 attach.setString(2, row.carrier().wireName());
                 attach.setString(3, row.message().metadata().carrierMessageId());
@@ -330,7 +275,7 @@ final class GroupTransaction {
         }
         for (int i = 0; i < withCarrierId.size(); i++) {
             if (counts[i] != 0) {
-                Row row = withCarrierId.get(i);
+                PlacedMessage row = withCarrierId.get(i);
                 StatusReports.Applied applied = StatusReports.arrivedEarlier(
                         row.message().messageId(),
                         row.message().conversationId(),
@@ -345,7 +290,7 @@ final class GroupTransaction {
     }
 
     /** The message's attached history, oldest first, as the reports it was. */
-    private List<StatusUpdate> attachedHistory(Row row) throws SQLException {
+    private List<StatusUpdate> attachedHistory(PlacedMessage row) throws SQLException {
         List<StatusUpdate> history = new ArrayList<>();
         try (PreparedStatement select = connection.prepareStatement("""
                 SELECT status, carrier_status, error_code, error_message, occurred_at FROM status_history
@@ -376,9 +321,9 @@ final class GroupTransaction {
      * another node inserted in the meantime is updated after all. Conversations go in id order so that
      * concurrent writers lock rows in the same order.
      */
-    private void recordActivity(List<Row> fresh) throws SQLException {
+    private void recordActivity(List<PlacedMessage> fresh) throws SQLException {
         Map<String, Activity> byConversation = new TreeMap<>();
-        for (Row row : fresh) {
+        for (PlacedMessage row : fresh) {
             Activity activity = byConversation.computeIfAbsent(row.message().conversationId(), id -> new Activity(row));
             activity.count++;
             if (!row.createdAt().isBefore(activity.last)) {
@@ -707,8 +652,8 @@ final class GroupTransaction {
      * Inbound messages that are an opt-out or opt-in word change the sender's standing on that channel in
      * the same transaction, so a STOP is in force before its webhook is answered.
      */
-    private void recordOptOuts(List<Row> fresh) throws SQLException {
-        for (Row row : fresh) {
+    private void recordOptOuts(List<PlacedMessage> fresh) throws SQLException {
+        for (PlacedMessage row : fresh) {
             var keyword = OptOutKeywords.of(row.message());
             if (keyword.isEmpty()) {
                 continue;
