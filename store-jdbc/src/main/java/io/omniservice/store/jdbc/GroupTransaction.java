@@ -9,6 +9,7 @@ import io.omniservice.core.outbound.OptOutKeywords;
 import io.omniservice.core.store.CommitResult;
 import io.omniservice.core.store.InboundBatch;
 import io.omniservice.core.store.plan.CommitEvent;
+import io.omniservice.core.store.plan.ConversationActivity;
 import io.omniservice.core.store.plan.MessagePlacement;
 import io.omniservice.core.store.plan.MessageProgress;
 import io.omniservice.core.store.plan.PlacedMessage;
@@ -19,10 +20,8 @@ import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.Collection;
 import java.util.List;
 import java.util.Map;
-import java.util.TreeMap;
 import java.util.UUID;
 
 /**
@@ -51,6 +50,9 @@ final class GroupTransaction {
 
     private final Connection connection;
     private final Instant now;
+    /** How often a conversation that other nodes keep changing is read again before the group fails. */
+    private static final int MAX_ACTIVITY_ATTEMPTS = 20;
+
     /** The change events of the whole group, written last ({@link CommitEvent#inWriteOrder}). */
     private final List<CommitEvent> events = new ArrayList<>();
 
@@ -140,22 +142,6 @@ final class GroupTransaction {
 
         CommitResult result() {
             return new CommitResult(stored, duplicateMessages, statusesApplied, statusesUnmatched, duplicateStatuses);
-        }
-    }
-
-    /** Conversation activity from the group's new messages. */
-    private static final class Activity {
-        final String participant;
-        long count;
-        Instant first;
-        Instant last;
-        CarrierType carrier;
-
-        Activity(PlacedMessage row) {
-            participant = row.participant();
-            first = row.createdAt();
-            last = row.createdAt();
-            carrier = row.carrier();
         }
     }
 
@@ -316,52 +302,38 @@ final class GroupTransaction {
     }
 
     /**
-     * Counts the new messages into their conversations. Most messages join a conversation that exists, so
-     * this is one UPDATE per conversation; a conversation the UPDATE did not find is inserted, and one that
-     * another node inserted in the meantime is updated after all. Conversations go in id order so that
-     * concurrent writers lock rows in the same order.
+     * Counts the new messages into their conversations ({@link ConversationActivity}): the stored ones are
+     * read and written with what core makes of them; the others are inserted, and one that another node
+     * inserted in the meantime is read and updated after all.
      */
     private void recordActivity(List<PlacedMessage> fresh) throws SQLException {
-        Map<String, Activity> byConversation = new TreeMap<>();
-        for (PlacedMessage row : fresh) {
-            Activity activity = byConversation.computeIfAbsent(row.message().conversationId(), id -> new Activity(row));
-            activity.count++;
-            if (!row.createdAt().isBefore(activity.last)) {
-                activity.last = row.createdAt();
-                activity.carrier = row.carrier();
-            }
-            if (row.createdAt().isBefore(activity.first)) {
-                activity.first = row.createdAt();
-            }
-        }
-        List<Map.Entry<String, Activity>> missing = updateActivity(byConversation.entrySet());
+        List<ConversationActivity.Added> missing = updateActivity(ConversationActivity.of(fresh));
         if (missing.isEmpty()) {
             return;
         }
         int[] counts;
         try (PreparedStatement insert = connection.prepareStatement("""
                 INSERT INTO conversations (id, participant, carrier, state, created_at, last_message_at, message_count, metadata)
-                VALUES (?, ?, ?, 'open', ?, ?, ?, '{}') ON CONFLICT DO NOTHING""")) {
-            for (Map.Entry<String, Activity> entry : missing) {
-                Activity activity = entry.getValue();
-                insert.setString(1, entry.getKey());
-                insert.setString(2, activity.participant);
-                insert.setString(3, activity.carrier.wireName());
-                SqlTime.set(insert, 4, activity.first);
-                SqlTime.set(insert, 5, activity.last);
-                insert.setLong(6, activity.count);
+                VALUES (?, ?, ?, ?, ?, ?, ?, '{}') ON CONFLICT DO NOTHING""")) {
+            for (ConversationActivity.Added added : missing) {
+                ConversationActivity.Created created = ConversationActivity.create(added);
+                insert.setString(1, created.conversationId());
+                insert.setString(2, created.participant());
+                insert.setString(3, created.carrier().wireName());
+                insert.setString(4, created.state());
+                SqlTime.set(insert, 5, created.createdAt());
+                SqlTime.set(insert, 6, created.lastMessageAt());
+                insert.setLong(7, created.messageCount());
                 insert.addBatch();
             }
             counts = insert.executeBatch();
         }
-        List<Map.Entry<String, Activity>> insertedElsewhere = new ArrayList<>();
+        List<ConversationActivity.Added> insertedElsewhere = new ArrayList<>();
         for (int i = 0; i < missing.size(); i++) {
-            Map.Entry<String, Activity> entry = missing.get(i);
             if (counts[i] > 0) {
-                events.add(new CommitEvent.ConversationCreated(
-                        entry.getKey(), entry.getValue().participant, entry.getValue().carrier));
+                events.add(ConversationActivity.create(missing.get(i)).event());
             } else {
-                insertedElsewhere.add(entry);
+                insertedElsewhere.add(missing.get(i));
             }
         }
         if (!updateActivity(insertedElsewhere).isEmpty()) {
@@ -369,38 +341,91 @@ final class GroupTransaction {
         }
     }
 
-    /** Adds the activity to existing conversations; returns the ones not found. */
-    private List<Map.Entry<String, Activity>> updateActivity(Collection<Map.Entry<String, Activity>> activities)
+    /**
+     * Adds the activity to the conversations that are stored; returns the others. Each row is written only if
+     * it still holds what was read, as a DynamoDB conditional write would be: another node may have counted a
+     * message into it in between, and then it is read and written again. Reading without a lock keeps the
+     * group's cost where it was (a row lock is one more write per row in PostgreSQL: measured 25% fewer
+     * commits/s); rows are written in id order, and a row whose write waited for another node's stays locked
+     * by the failed write, so only a row changed before its write began is retried out of order.
+     */
+    private List<ConversationActivity.Added> updateActivity(List<ConversationActivity.Added> activity)
             throws SQLException {
-        if (activities.isEmpty()) {
-            return List.of();
-        }
-        List<Map.Entry<String, Activity>> entries = List.copyOf(activities);
-        int[] counts;
-        try (PreparedStatement update = connection.prepareStatement("""
-                UPDATE conversations SET message_count = message_count + ?,
-                    carrier = CASE WHEN last_message_at <= ? THEN ? ELSE carrier END,
-                    last_message_at = CASE WHEN last_message_at < ? THEN ? ELSE last_message_at END
-                WHERE id = ?""")) {
-            for (Map.Entry<String, Activity> entry : entries) {
-                Activity activity = entry.getValue();
-                update.setLong(1, activity.count);
-                SqlTime.set(update, 2, activity.last);
-                update.setString(3, activity.carrier.wireName());
-                SqlTime.set(update, 4, activity.last);
-                SqlTime.set(update, 5, activity.last);
-                update.setString(6, entry.getKey());
-                update.addBatch();
+        List<ConversationActivity.Added> notFound = new ArrayList<>();
+        List<ConversationActivity.Added> pending = activity;
+        for (int attempt = 1; !pending.isEmpty(); attempt++) {
+            if (attempt > MAX_ACTIVITY_ATTEMPTS) {
+                throw new IllegalStateException(pending.size() + " conversations changed at every attempt to count "
+                        + "messages into them, first " + pending.getFirst().conversationId());
             }
-            counts = update.executeBatch();
-        }
-        List<Map.Entry<String, Activity>> notFound = new ArrayList<>();
-        for (int i = 0; i < entries.size(); i++) {
-            if (counts[i] == 0) {
-                notFound.add(entries.get(i));
+            Map<String, ConversationActivity.Counters> stored = conversationCounters(pending);
+            List<ConversationActivity.Added> present = new ArrayList<>();
+            for (ConversationActivity.Added added : pending) {
+                (stored.containsKey(added.conversationId()) ? present : notFound).add(added);
             }
+            if (present.isEmpty()) {
+                break;
+            }
+            int[] counts;
+            try (PreparedStatement update = connection.prepareStatement("""
+                    UPDATE conversations SET message_count = ?, last_message_at = ?, carrier = ?
+                    WHERE id = ? AND message_count = ? AND last_message_at = ? AND carrier = ?""")) {
+                for (ConversationActivity.Added added : present) {
+                    ConversationActivity.Counters read = stored.get(added.conversationId());
+                    ConversationActivity.Counters after = ConversationActivity.apply(read, added);
+                    update.setLong(1, after.messageCount());
+                    SqlTime.set(update, 2, after.lastMessageAt());
+                    update.setString(3, after.carrier().wireName());
+                    update.setString(4, added.conversationId());
+                    update.setLong(5, read.messageCount());
+                    SqlTime.set(update, 6, read.lastMessageAt());
+                    update.setString(7, read.carrier().wireName());
+                    update.addBatch();
+                }
+                counts = update.executeBatch();
+            }
+            List<ConversationActivity.Added> changedMeanwhile = new ArrayList<>();
+            for (int i = 0; i < present.size(); i++) {
+                if (counts[i] == 0) {
+                    changedMeanwhile.add(present.get(i));
+                }
+            }
+            pending = changedMeanwhile;
         }
         return notFound;
+    }
+
+    /**
+     * The stored activity of these conversations, for those that are stored. One index probe per id: an IN
+     * list lets PostgreSQL choose a bitmap scan, which on a row updated at every message walks all its dead
+     * versions (measured: 3 ms instead of 1 ms per group of 55).
+     */
+    private Map<String, ConversationActivity.Counters> conversationCounters(List<ConversationActivity.Added> activity)
+            throws SQLException {
+        Map<String, ConversationActivity.Counters> stored = new java.util.HashMap<>();
+        try (PreparedStatement select = connection.prepareStatement("""
+                SELECT c.id, c.message_count, c.last_message_at, c.carrier
+                FROM UNNEST(CAST(? AS VARCHAR ARRAY)) AS k(id) JOIN conversations c ON c.id = k.id""")) {
+            select.setArray(
+                    1,
+                    connection.createArrayOf(
+                            "varchar",
+                            activity.stream()
+                                    .map(ConversationActivity.Added::conversationId)
+                                    .toArray()));
+            try (ResultSet rs = select.executeQuery()) {
+                while (rs.next()) {
+                    stored.put(
+                            rs.getString("id"),
+                            new ConversationActivity.Counters(
+                                    rs.getLong("message_count"),
+                                    SqlTime.get(rs, "last_message_at"),
+                                    CarrierType.fromWireName(rs.getString("carrier"))
+                                            .orElseThrow()));
+                }
+            }
+        }
+        return stored;
     }
 
     private void applyStatus(StatusUpdate reported, Tally tally) throws SQLException {
