@@ -5,13 +5,13 @@ import io.omniservice.core.model.InboundEvent.StatusUpdate;
 import io.omniservice.core.model.MessageContent;
 import io.omniservice.core.model.MessageStatus;
 import io.omniservice.core.model.NormalizedMessage;
-import io.omniservice.core.outbound.OptOutKeywords;
 import io.omniservice.core.store.CommitResult;
 import io.omniservice.core.store.InboundBatch;
 import io.omniservice.core.store.plan.CommitEvent;
 import io.omniservice.core.store.plan.ConversationActivity;
 import io.omniservice.core.store.plan.MessagePlacement;
 import io.omniservice.core.store.plan.MessageProgress;
+import io.omniservice.core.store.plan.OptOutChanges;
 import io.omniservice.core.store.plan.PlacedMessage;
 import io.omniservice.core.store.plan.StatusReports;
 import java.sql.Connection;
@@ -673,33 +673,36 @@ final class GroupTransaction {
         }
     }
 
-    /**
-     * Inbound messages that are an opt-out or opt-in word change the sender's standing on that channel in
-     * the same transaction, so a STOP is in force before its webhook is answered.
-     */
+    /** Records the opt-outs and opt-ins the new messages make ({@link OptOutChanges}). */
     private void recordOptOuts(List<PlacedMessage> fresh) throws SQLException {
-        for (PlacedMessage row : fresh) {
-            var keyword = OptOutKeywords.of(row.message());
-            if (keyword.isEmpty()) {
-                continue;
+        List<OptOutChanges.Change> changes = OptOutChanges.of(fresh);
+        if (changes.isEmpty()) {
+            return;
+        }
+        try (PreparedStatement delete =
+                connection.prepareStatement("DELETE FROM opt_outs WHERE participant = ? AND channel = ?")) {
+            for (OptOutChanges.Change change : changes) {
+                delete.setString(1, change.participant());
+                delete.setString(2, change.channel());
+                delete.addBatch();
             }
-            String channel = row.carrier().channel();
-            try (PreparedStatement delete =
-                    connection.prepareStatement("DELETE FROM opt_outs WHERE participant = ? AND channel = ?")) {
-                delete.setString(1, row.participant());
-                delete.setString(2, channel);
-                delete.executeUpdate();
+            delete.executeBatch();
+        }
+        List<OptOutChanges.Change> optedOut =
+                changes.stream().filter(OptOutChanges.Change::optedOut).toList();
+        if (optedOut.isEmpty()) {
+            return;
+        }
+        try (PreparedStatement insert = connection.prepareStatement(
+                "INSERT INTO opt_outs (participant, channel, keyword, opted_out_at) VALUES (?, ?, ?, ?)")) {
+            for (OptOutChanges.Change change : optedOut) {
+                insert.setString(1, change.participant());
+                insert.setString(2, change.channel());
+                insert.setString(3, change.keyword());
+                SqlTime.set(insert, 4, change.at());
+                insert.addBatch();
             }
-            if (keyword.get().request() == OptOutKeywords.Request.OPT_OUT) {
-                try (PreparedStatement insert = connection.prepareStatement(
-                        "INSERT INTO opt_outs (participant, channel, keyword, opted_out_at) VALUES (?, ?, ?, ?)")) {
-                    insert.setString(1, row.participant());
-                    insert.setString(2, channel);
-                    insert.setString(3, keyword.get().word());
-                    SqlTime.set(insert, 4, row.createdAt());
-                    insert.executeUpdate();
-                }
-            }
+            insert.executeBatch();
         }
     }
 
