@@ -187,11 +187,7 @@ final class GroupTransaction {
                 items, ParticipantLinks.resolve(connection, MessagePlacement.keysToResolve(items)));
         for (MessagePlacement.Link link : links.toRecord()) {
             ParticipantLinks.link(connection, link.alias(), link.participant(), now)
-                    .ifPresent(joined -> events.add(new CommitEvent.ConversationMerged(
-                            joined.intoConversationId(),
-                            joined.participant(),
-                            joined.fromConversationId(),
-                            joined.alias())));
+                    .ifPresent(joined -> events.add(joined.event()));
         }
         return links.leadsTo();
     }
