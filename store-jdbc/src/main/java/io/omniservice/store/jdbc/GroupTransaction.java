@@ -13,6 +13,7 @@ import io.omniservice.core.store.plan.MessagePlacement;
 import io.omniservice.core.store.plan.MessageProgress;
 import io.omniservice.core.store.plan.OptOutChanges;
 import io.omniservice.core.store.plan.PlacedMessage;
+import io.omniservice.core.store.plan.StatusCallbacks;
 import io.omniservice.core.store.plan.StatusReports;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
@@ -518,9 +519,6 @@ final class GroupTransaction {
         SqlTime.set(insert, 9, now);
     }
 
-    /** The body POSTed to a message's {@code callbackUrl}: the event as subscribers get it. */
-    private record CallbackEvent(UUID id, String type, Instant createdAt, Object data) {}
-
     /**
      * Where this node's change events go right after their commit: written leased to {@code owner} and
      * given to the processing worker, which then needs no poll to find them.
@@ -640,10 +638,7 @@ final class GroupTransaction {
         enqueueCallbacks(all, ids);
     }
 
-    /**
-     * Each status change of a message that names a {@code callbackUrl} is queued for POSTing in the same
-     * transaction, with the change event's id, so a crash can neither lose nor invent a callback.
-     */
+    /** Queues the callbacks the events make due ({@link StatusCallbacks}), for messages that name a URL. */
     private void enqueueCallbacks(List<CommitEvent> all, List<UUID> ids) throws SQLException {
         try (PreparedStatement insert = connection.prepareStatement("""
                 INSERT INTO callback_deliveries (message_id, order_key, url, payload, next_attempt_at, created_at,
@@ -653,10 +648,10 @@ final class GroupTransaction {
             int queued = 0;
             for (int i = 0; i < all.size(); i++) {
                 CommitEvent event = all.get(i);
-                if (!MESSAGE_STATUS.equals(event.type())) {
+                if (!StatusCallbacks.due(event)) {
                     continue;
                 }
-                insert.setString(1, JsonText.write(new CallbackEvent(ids.get(i), event.type(), now, event)));
+                insert.setString(1, JsonText.write(StatusCallbacks.body(ids.get(i), event, now)));
                 SqlTime.set(insert, 2, now);
                 SqlTime.set(insert, 3, now);
                 insert.setString(4, event.messageId());
