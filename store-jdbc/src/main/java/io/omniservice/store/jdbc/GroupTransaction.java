@@ -8,6 +8,7 @@ import io.omniservice.core.model.NormalizedMessage;
 import io.omniservice.core.store.CommitResult;
 import io.omniservice.core.store.InboundBatch;
 import io.omniservice.core.store.plan.CommitEvent;
+import io.omniservice.core.store.plan.CommitTally;
 import io.omniservice.core.store.plan.ConversationActivity;
 import io.omniservice.core.store.plan.MessagePlacement;
 import io.omniservice.core.store.plan.MessageProgress;
@@ -49,10 +50,11 @@ final class GroupTransaction {
     static final String ATTACH_UNMATCHED =
             "UPDATE status_history SET message_id = ? WHERE carrier = ? AND carrier_message_id = ? AND " + UNMATCHED;
 
-    private final Connection connection;
-    private final Instant now;
     /** How often a conversation that other nodes keep changing is read again before the group fails. */
     private static final int MAX_ACTIVITY_ATTEMPTS = 20;
+
+    private final Connection connection;
+    private final Instant now;
 
     /** The change events of the whole group, written last ({@link CommitEvent#inWriteOrder}). */
     private final List<CommitEvent> events = new ArrayList<>();
@@ -133,26 +135,13 @@ final class GroupTransaction {
         return now;
     }
 
-    /** What one batch of the group changed. */
-    private static final class Tally {
-        final List<String> stored = new ArrayList<>();
-        int duplicateMessages;
-        int statusesApplied;
-        int statusesUnmatched;
-        int duplicateStatuses;
-
-        CommitResult result() {
-            return new CommitResult(stored, duplicateMessages, statusesApplied, statusesUnmatched, duplicateStatuses);
-        }
-    }
-
     /** Writes batches' messages and statuses (their change events go out with the group's). */
     List<CommitResult> writeAll(List<InboundBatch> batches) throws SQLException {
-        List<Tally> tallies = new ArrayList<>();
+        List<CommitTally> tallies = new ArrayList<>();
         List<InboundBatch.NewMessage> items = new ArrayList<>();
         List<Integer> batchOf = new ArrayList<>();
         for (int b = 0; b < batches.size(); b++) {
-            tallies.add(new Tally());
+            tallies.add(new CommitTally());
             for (InboundBatch.NewMessage item : batches.get(b).messages()) {
                 items.add(item);
                 batchOf.add(b);
@@ -176,7 +165,7 @@ final class GroupTransaction {
                 applyStatus(status, tallies.get(b));
             }
         }
-        return tallies.stream().map(Tally::result).toList();
+        return tallies.stream().map(CommitTally::result).toList();
     }
 
     /**
@@ -194,8 +183,8 @@ final class GroupTransaction {
     }
 
     /** Inserts the messages not stored yet (the unique keys decide); returns those, in order. */
-    private List<PlacedMessage> insertMessages(List<PlacedMessage> rows, List<Integer> batchOf, List<Tally> tallies)
-            throws SQLException {
+    private List<PlacedMessage> insertMessages(
+            List<PlacedMessage> rows, List<Integer> batchOf, List<CommitTally> tallies) throws SQLException {
         int[] counts;
         try (PreparedStatement insert = connection.prepareStatement("""
                 INSERT INTO messages (message_id, conversation_id, direction, carrier, account, carrier_message_id,
@@ -224,13 +213,13 @@ final class GroupTransaction {
         List<PlacedMessage> fresh = new ArrayList<>();
         for (int i = 0; i < rows.size(); i++) {
             PlacedMessage row = rows.get(i);
-            Tally tally = tallies.get(batchOf.get(i));
+            CommitTally tally = tallies.get(batchOf.get(i));
             if (counts[i] > 0) {
                 fresh.add(row);
-                tally.stored.add(row.messageId());
+                tally.stored(row.messageId());
                 row.received().ifPresent(events::add);
             } else {
-                tally.duplicateMessages++;
+                tally.duplicateMessage();
             }
         }
         return fresh;
@@ -425,7 +414,7 @@ final class GroupTransaction {
         return stored;
     }
 
-    private void applyStatus(StatusUpdate reported, Tally tally) throws SQLException {
+    private void applyStatus(StatusUpdate reported, CommitTally tally) throws SQLException {
         StatusUpdate status = stored(reported);
         MessageRow found = lockMessage(
                 "carrier = ? AND carrier_message_id = ?", status.carrier().wireName(), status.carrierMessageId());
@@ -443,16 +432,9 @@ final class GroupTransaction {
                     status.occurredAt());
             inserted = insert.executeUpdate();
         }
-        if (inserted == 0) {
-            tally.duplicateStatuses++;
-            return;
+        if (tally.status(inserted > 0, found != null) == CommitTally.StatusOutcome.APPLIED) {
+            progress(found, status);
         }
-        if (found == null) {
-            tally.statusesUnmatched++;
-            return;
-        }
-        tally.statusesApplied++;
-        progress(found, status);
     }
 
     /** Events a write outside this class decided on (a send's own status change). */
