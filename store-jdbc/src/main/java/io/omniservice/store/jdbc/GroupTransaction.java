@@ -5,6 +5,7 @@ import io.omniservice.core.model.InboundEvent.StatusUpdate;
 import io.omniservice.core.model.MessageContent;
 import io.omniservice.core.model.MessageStatus;
 import io.omniservice.core.model.NormalizedMessage;
+import io.omniservice.core.outbound.SendOutcome;
 import io.omniservice.core.store.CommitResult;
 import io.omniservice.core.store.InboundBatch;
 import io.omniservice.core.store.plan.CommitEvent;
@@ -14,6 +15,7 @@ import io.omniservice.core.store.plan.MessagePlacement;
 import io.omniservice.core.store.plan.MessageProgress;
 import io.omniservice.core.store.plan.OptOutChanges;
 import io.omniservice.core.store.plan.PlacedMessage;
+import io.omniservice.core.store.plan.SendResults;
 import io.omniservice.core.store.plan.StatusCallbacks;
 import io.omniservice.core.store.plan.StatusReports;
 import java.sql.Connection;
@@ -680,79 +682,76 @@ final class GroupTransaction {
     }
 
     /**
-     * A carrier took an outbound message: its id for the message is stored (so its callbacks find it),
-     * the message becomes sent, and callbacks that raced ahead of this answer are applied after it.
+     * A carrier took an outbound message ({@link SendResults#accepted}): its id for the message is stored
+     * (so its callbacks find it), the message becomes sent, and callbacks that raced ahead of this answer
+     * are applied after it.
      */
-    void carrierAccepted(
-            String messageId, CarrierType carrier, String account, String carrierMessageId, String carrierStatus)
-            throws SQLException {
-        if (carrierMessageId != null && namesAnotherMessage(carrier, carrierMessageId, messageId)) {
-            // The unique key would refuse the write and the send would be retried forever: the message is
-            // sent, but its callbacks cannot be told from the other message's, so they are not matched.
+    void carrierAccepted(SendOutcome.Sent sent) throws SQLException {
+        boolean taken = namesAnotherMessage(sent.carrier(), sent.result().carrierMessageId(), sent.messageId());
+        SendResults.Accepted accepted = SendResults.accepted(sent, taken, now);
+        if (taken) {
+            // the unique key would refuse the write and the send would be retried forever
             LOG.warn(
                     "{} answered message {} with id {}, which already names another message; its status callbacks"
                             + " will not be matched",
-                    carrier.wireName(),
-                    messageId,
-                    carrierMessageId);
-            carrierMessageId = null;
+                    sent.carrier().wireName(),
+                    sent.messageId(),
+                    sent.result().carrierMessageId());
         }
         try (PreparedStatement update = connection.prepareStatement(
                 "UPDATE messages SET carrier = ?, account = ?, carrier_message_id = ? WHERE message_id = ?")) {
-            update.setString(1, carrier.wireName());
-            update.setString(2, account);
-            update.setString(3, carrierMessageId);
-            update.setString(4, messageId);
+            update.setString(1, accepted.carrier().wireName());
+            update.setString(2, accepted.account());
+            update.setString(3, accepted.carrierMessageId());
+            update.setString(4, accepted.messageId());
             update.executeUpdate();
         }
         try (PreparedStatement update = connection.prepareStatement("""
                 UPDATE conversations SET carrier = ?
                 WHERE id = (SELECT conversation_id FROM messages WHERE message_id = ?)""")) {
-            update.setString(1, carrier.wireName());
-            update.setString(2, messageId);
+            update.setString(1, accepted.conversationCarrier().wireName());
+            update.setString(2, accepted.messageId());
             update.executeUpdate();
         }
-        applyOwnStatus(messageId, carrier, carrierMessageId, MessageStatus.SENT, carrierStatus, null, null);
-        if (carrierMessageId == null) {
+        applyOwnStatus(accepted.messageId(), accepted.report());
+        if (accepted.carrierMessageId() == null) {
             return;
         }
         int attached;
         try (PreparedStatement attach = connection.prepareStatement(ATTACH_UNMATCHED)) {
-            attach.setString(1, messageId);
-            attach.setString(2, carrier.wireName());
-            attach.setString(3, carrierMessageId);
+            attach.setString(1, accepted.messageId());
+            attach.setString(2, accepted.carrier().wireName());
+            attach.setString(3, accepted.carrierMessageId());
             attached = attach.executeUpdate();
         }
         if (attached > 0) {
-            applyHistory(messageId, carrier, account);
+            applyHistory(accepted.messageId(), accepted.carrier(), accepted.account());
         }
     }
 
     /**
-     * A status the gateway decides itself: sent when a carrier accepted the message, failed when none
-     * would. Recorded in the history like a carrier's report, with our word as {@code carrierStatus}.
+     * A status the gateway decides itself ({@link StatusReports#own}): recorded in the history like a
+     * carrier's report and applied to the message.
      */
-    void applyOwnStatus(
-            String messageId,
-            CarrierType carrier,
-            String carrierMessageId,
-            MessageStatus status,
-            String carrierStatus,
-            String errorCode,
-            String errorMessage)
-            throws SQLException {
+    void applyOwnStatus(String messageId, StatusUpdate report) throws SQLException {
         MessageRow found = lockMessage("message_id = ?", messageId, null);
         if (found == null) {
             throw new IllegalStateException("no message " + messageId);
         }
         try (PreparedStatement insert = connection.prepareStatement(insertHistorySql())) {
             bindHistory(
-                    insert, messageId, carrier, carrierMessageId, status, carrierStatus, errorCode, errorMessage, now);
+                    insert,
+                    messageId,
+                    report.carrier(),
+                    report.carrierMessageId().isEmpty() ? null : report.carrierMessageId(),
+                    report.status(),
+                    report.carrierStatus(),
+                    report.errorCode(),
+                    report.errorMessage(),
+                    report.occurredAt());
             insert.executeUpdate();
         }
-        progress(
-                found,
-                StatusReports.own(carrier, carrierMessageId, status, carrierStatus, errorCode, errorMessage, now));
+        progress(found, report);
     }
 
     private boolean namesAnotherMessage(CarrierType carrier, String carrierMessageId, String messageId)
