@@ -263,12 +263,12 @@ final class GroupTransaction {
         }
     }
 
-    /** The message's attached history, oldest first, as the reports it was. */
+    /** The message's attached history as the reports it was, in the order recorded (core orders it). */
     private List<StatusUpdate> attachedHistory(PlacedMessage row) throws SQLException {
         List<StatusUpdate> history = new ArrayList<>();
         try (PreparedStatement select = connection.prepareStatement("""
                 SELECT status, carrier_status, error_code, error_message, occurred_at FROM status_history
-                WHERE message_id = ? ORDER BY occurred_at, id""")) {
+                WHERE message_id = ? ORDER BY id""")) {
             select.setString(1, row.message().messageId());
             try (ResultSet rs = select.executeQuery()) {
                 while (rs.next()) {
@@ -796,15 +796,12 @@ final class GroupTransaction {
         }
     }
 
-    /**
-     * Applies a message's whole history to it, oldest first (statuses only ever move forward, so what
-     * it already shows changes nothing): for statuses just attached to it.
-     */
+    /** Applies a message's whole history to it again ({@link StatusReports#replay}): for statuses just attached. */
     void applyHistory(String messageId, CarrierType carrier, String account) throws SQLException {
         List<StatusUpdate> history = new ArrayList<>();
         try (PreparedStatement select = connection.prepareStatement("""
                 SELECT carrier_message_id, status, carrier_status, error_code, error_message, occurred_at
-                FROM status_history WHERE message_id = ? ORDER BY occurred_at, id""")) {
+                FROM status_history WHERE message_id = ? ORDER BY id""")) {
             select.setString(1, messageId);
             try (ResultSet rs = select.executeQuery()) {
                 while (rs.next()) {

@@ -7,6 +7,7 @@ import io.omniservice.core.model.MessageStatus;
 import io.omniservice.core.store.plan.CommitEvent.MessageStatusChanged;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.List;
 
 /**
@@ -45,7 +46,7 @@ public final class StatusReports {
 
     /**
      * Statuses that arrived before their message, given to it as it is stored: its status is where its
-     * history leads, oldest report first, and it shows as one change from its initial status, caused by the
+     * history leads ({@link #inOrder}), and it shows as one change from its initial status, caused by the
      * last report that changed anything.
      */
     public static Applied arrivedEarlier(
@@ -53,7 +54,7 @@ public final class StatusReports {
         MessageProgress initial = MessageProgress.initial(direction);
         MessageProgress progress = initial;
         StatusUpdate last = null;
-        for (StatusUpdate report : history) {
+        for (StatusUpdate report : inOrder(history)) {
             MessageProgress next = progress.apply(report);
             if (!next.equals(progress)) {
                 last = report;
@@ -70,20 +71,30 @@ public final class StatusReports {
     }
 
     /**
-     * A stored message's whole history applied to it again, oldest report first, for statuses just attached
-     * to it (callbacks that raced ahead of a carrier's answer): what it already shows changes nothing, and
-     * each report that moves its status is an event of its own.
+     * A stored message's whole history applied to it again ({@link #inOrder}), for statuses just attached to
+     * it (callbacks that raced ahead of a carrier's answer): what it already shows changes nothing, and each
+     * report that moves its status is an event of its own.
      */
     public static Applied replay(
             String messageId, String conversationId, MessageProgress current, List<StatusUpdate> history) {
         MessageProgress progress = current;
         List<MessageStatusChanged> events = new ArrayList<>();
-        for (StatusUpdate report : history) {
+        for (StatusUpdate report : inOrder(history)) {
             Applied step = apply(messageId, conversationId, progress, report);
             events.addAll(step.events());
             progress = step.after();
         }
         return new Applied(current, progress, events);
+    }
+
+    /**
+     * A history in the order it is applied: by when each report says it happened, reports of the same time in
+     * the order they were recorded (the order given).
+     */
+    public static List<StatusUpdate> inOrder(List<StatusUpdate> recorded) {
+        return recorded.stream()
+                .sorted(Comparator.comparing(StatusUpdate::occurredAt))
+                .toList();
     }
 
     /**

@@ -148,6 +148,21 @@ class StatusReportsTest {
     }
 
     @Test
+    void aHistoryIsAppliedInTheOrderItHappenedTiesInTheOrderRecorded() {
+        StatusUpdate delivered = report(MessageStatus.DELIVERED, "delivered", T2);
+        StatusUpdate sent = report(MessageStatus.SENT, "sent", T1);
+        StatusUpdate failedSameTime = failure("1", T2);
+
+        assertThat(StatusReports.inOrder(List.of(delivered, failedSameTime, sent)))
+                .containsExactly(sent, delivered, failedSameTime);
+        // recorded delivered-then-sent, it happened sent-then-delivered: delivered is the cause of the change
+        assertThat(StatusReports.arrivedEarlier("m1", "c1", Direction.OUTBOUND, List.of(delivered, sent))
+                        .events())
+                .singleElement()
+                .satisfies(e -> assertThat(e.carrierStatus()).isEqualTo("delivered"));
+    }
+
+    @Test
     void ourOwnStatusIsAReportInOurWords() {
         StatusUpdate own = StatusReports.own(
                 CarrierType.BANDWIDTH, null, MessageStatus.FAILED, "dead_letter", "all_failed", "no carrier", T1);
