@@ -10,7 +10,6 @@ import io.omniservice.core.store.CommitResult;
 import io.omniservice.core.store.InboundBatch;
 import io.omniservice.core.store.plan.CommitEvent;
 import io.omniservice.core.store.plan.CommitTally;
-import io.omniservice.core.store.plan.ConversationActivity;
 import io.omniservice.core.store.plan.MessagePlacement;
 import io.omniservice.core.store.plan.MessageProgress;
 import io.omniservice.core.store.plan.OptOutChanges;
@@ -51,9 +50,6 @@ final class GroupTransaction {
     /** Gives a carrier message's unmatched history rows to the stored message: message id, carrier, carrier id. */
     static final String ATTACH_UNMATCHED =
             "UPDATE status_history SET message_id = ? WHERE carrier = ? AND carrier_message_id = ? AND " + UNMATCHED;
-
-    /** How often a conversation that other nodes keep changing is read again before the group fails. */
-    private static final int MAX_ACTIVITY_ATTEMPTS = 20;
 
     private final Connection connection;
     private final Instant now;
@@ -157,7 +153,7 @@ final class GroupTransaction {
             }
             List<PlacedMessage> fresh = insertMessages(rows, batchOf, tallies);
             if (!fresh.isEmpty()) {
-                recordActivity(fresh);
+                events.addAll(ConversationWrites.countIn(connection, fresh));
                 attachEarlierStatuses(fresh);
                 recordOptOuts(fresh);
             }
@@ -254,7 +250,10 @@ final class GroupTransaction {
                         row.message().messageId(),
                         row.message().conversationId(),
                         row.message().direction(),
-                        attachedHistory(row));
+                        recordedHistory(
+                                row.messageId(),
+                                row.carrier(),
+                                row.message().metadata().account()));
                 if (applied.changed()) {
                     updateMessage(row.message().messageId(), applied.after());
                 }
@@ -263,19 +262,24 @@ final class GroupTransaction {
         }
     }
 
-    /** The message's attached history as the reports it was, in the order recorded (core orders it). */
-    private List<StatusUpdate> attachedHistory(PlacedMessage row) throws SQLException {
+    /**
+     * A message's history as the reports it was, in the order recorded (core orders it); {@code carrier} and
+     * {@code account} are the message's.
+     */
+    private List<StatusUpdate> recordedHistory(String messageId, CarrierType carrier, String account)
+            throws SQLException {
         List<StatusUpdate> history = new ArrayList<>();
         try (PreparedStatement select = connection.prepareStatement("""
-                SELECT status, carrier_status, error_code, error_message, occurred_at FROM status_history
-                WHERE message_id = ? ORDER BY id""")) {
-            select.setString(1, row.message().messageId());
+                SELECT carrier_message_id, status, carrier_status, error_code, error_message, occurred_at
+                FROM status_history WHERE message_id = ? ORDER BY id""")) {
+            select.setString(1, messageId);
             try (ResultSet rs = select.executeQuery()) {
                 while (rs.next()) {
+                    String carrierMessageId = rs.getString("carrier_message_id");
                     history.add(new StatusUpdate(
-                            row.carrier(),
-                            row.message().metadata().account(),
-                            row.message().metadata().carrierMessageId(),
+                            carrier,
+                            account,
+                            carrierMessageId == null ? "" : carrierMessageId,
                             MessageStatus.fromWireName(rs.getString("status")),
                             rs.getString("carrier_status"),
                             rs.getString("error_code"),
@@ -287,133 +291,6 @@ final class GroupTransaction {
             }
         }
         return history;
-    }
-
-    /**
-     * Counts the new messages into their conversations ({@link ConversationActivity}): the stored ones are
-     * read and written with what core makes of them; the others are inserted, and one that another node
-     * inserted in the meantime is read and updated after all.
-     */
-    private void recordActivity(List<PlacedMessage> fresh) throws SQLException {
-        List<ConversationActivity.Added> missing = updateActivity(ConversationActivity.of(fresh));
-        if (missing.isEmpty()) {
-            return;
-        }
-        int[] counts;
-        try (PreparedStatement insert = connection.prepareStatement("""
-                INSERT INTO conversations (id, participant, carrier, state, created_at, last_message_at, message_count, metadata)
-                VALUES (?, ?, ?, ?, ?, ?, ?, '{}') ON CONFLICT DO NOTHING""")) {
-            for (ConversationActivity.Added added : missing) {
-                ConversationActivity.Created created = ConversationActivity.create(added);
-                insert.setString(1, created.conversationId());
-                insert.setString(2, created.participant());
-                insert.setString(3, created.carrier().wireName());
-                insert.setString(4, created.state());
-                SqlTime.set(insert, 5, created.createdAt());
-                SqlTime.set(insert, 6, created.lastMessageAt());
-                insert.setLong(7, created.messageCount());
-                insert.addBatch();
-            }
-            counts = insert.executeBatch();
-        }
-        List<ConversationActivity.Added> insertedElsewhere = new ArrayList<>();
-        for (int i = 0; i < missing.size(); i++) {
-            if (counts[i] > 0) {
-                events.add(ConversationActivity.create(missing.get(i)).event());
-            } else {
-                insertedElsewhere.add(missing.get(i));
-            }
-        }
-        if (!updateActivity(insertedElsewhere).isEmpty()) {
-            throw new IllegalStateException("a conversation could be neither inserted nor updated");
-        }
-    }
-
-    /**
-     * Adds the activity to the conversations that are stored; returns the others. Each row is written only if
-     * it still holds what was read, as a DynamoDB conditional write would be: another node may have counted a
-     * message into it in between, and then it is read and written again. Reading without a lock keeps the
-     * group's cost where it was (a row lock is one more write per row in PostgreSQL: measured 25% fewer
-     * commits/s); rows are written in id order, and a row whose write waited for another node's stays locked
-     * by the failed write, so only a row changed before its write began is retried out of order.
-     */
-    private List<ConversationActivity.Added> updateActivity(List<ConversationActivity.Added> activity)
-            throws SQLException {
-        List<ConversationActivity.Added> notFound = new ArrayList<>();
-        List<ConversationActivity.Added> pending = activity;
-        for (int attempt = 1; !pending.isEmpty(); attempt++) {
-            if (attempt > MAX_ACTIVITY_ATTEMPTS) {
-                throw new IllegalStateException(pending.size() + " conversations changed at every attempt to count "
-                        + "messages into them, first " + pending.getFirst().conversationId());
-            }
-            Map<String, ConversationActivity.Counters> stored = conversationCounters(pending);
-            List<ConversationActivity.Added> present = new ArrayList<>();
-            for (ConversationActivity.Added added : pending) {
-                (stored.containsKey(added.conversationId()) ? present : notFound).add(added);
-            }
-            if (present.isEmpty()) {
-                break;
-            }
-            int[] counts;
-            try (PreparedStatement update = connection.prepareStatement("""
-                    UPDATE conversations SET message_count = ?, last_message_at = ?, carrier = ?
-                    WHERE id = ? AND message_count = ? AND last_message_at = ? AND carrier = ?""")) {
-                for (ConversationActivity.Added added : present) {
-                    ConversationActivity.Counters read = stored.get(added.conversationId());
-                    ConversationActivity.Counters after = ConversationActivity.apply(read, added);
-                    update.setLong(1, after.messageCount());
-                    SqlTime.set(update, 2, after.lastMessageAt());
-                    update.setString(3, after.carrier().wireName());
-                    update.setString(4, added.conversationId());
-                    update.setLong(5, read.messageCount());
-                    SqlTime.set(update, 6, read.lastMessageAt());
-                    update.setString(7, read.carrier().wireName());
-                    update.addBatch();
-                }
-                counts = update.executeBatch();
-            }
-            List<ConversationActivity.Added> changedMeanwhile = new ArrayList<>();
-            for (int i = 0; i < present.size(); i++) {
-                if (counts[i] == 0) {
-                    changedMeanwhile.add(present.get(i));
-                }
-            }
-            pending = changedMeanwhile;
-        }
-        return notFound;
-    }
-
-    /**
-     * The stored activity of these conversations, for those that are stored. One index probe per id: an IN
-     * list lets PostgreSQL choose a bitmap scan, which on a row updated at every message walks all its dead
-     * versions (measured: 3 ms instead of 1 ms per group of 55).
-     */
-    private Map<String, ConversationActivity.Counters> conversationCounters(List<ConversationActivity.Added> activity)
-            throws SQLException {
-        Map<String, ConversationActivity.Counters> stored = new java.util.HashMap<>();
-        try (PreparedStatement select = connection.prepareStatement("""
-                SELECT c.id, c.message_count, c.last_message_at, c.carrier
-                FROM UNNEST(CAST(? AS VARCHAR ARRAY)) AS k(id) JOIN conversations c ON c.id = k.id""")) {
-            select.setArray(
-                    1,
-                    connection.createArrayOf(
-                            "varchar",
-                            activity.stream()
-                                    .map(ConversationActivity.Added::conversationId)
-                                    .toArray()));
-            try (ResultSet rs = select.executeQuery()) {
-                while (rs.next()) {
-                    stored.put(
-                            rs.getString("id"),
-                            new ConversationActivity.Counters(
-                                    rs.getLong("message_count"),
-                                    SqlTime.get(rs, "last_message_at"),
-                                    CarrierType.fromWireName(rs.getString("carrier"))
-                                            .orElseThrow()));
-                }
-            }
-        }
-        return stored;
     }
 
     private void applyStatus(StatusUpdate reported, CommitTally tally) throws SQLException {
@@ -798,27 +675,7 @@ final class GroupTransaction {
 
     /** Applies a message's whole history to it again ({@link StatusReports#replay}): for statuses just attached. */
     void applyHistory(String messageId, CarrierType carrier, String account) throws SQLException {
-        List<StatusUpdate> history = new ArrayList<>();
-        try (PreparedStatement select = connection.prepareStatement("""
-                SELECT carrier_message_id, status, carrier_status, error_code, error_message, occurred_at
-                FROM status_history WHERE message_id = ? ORDER BY id""")) {
-            select.setString(1, messageId);
-            try (ResultSet rs = select.executeQuery()) {
-                while (rs.next()) {
-                    history.add(new StatusUpdate(
-                            carrier,
-                            account,
-                            rs.getString("carrier_message_id") == null ? "" : rs.getString("carrier_message_id"),
-                            MessageStatus.fromWireName(rs.getString("status")),
-                            rs.getString("carrier_status"),
-                            rs.getString("error_code"),
-                            rs.getString("error_message"),
-                            SqlTime.get(rs, "occurred_at"),
-                            null,
-                            null));
-                }
-            }
-        }
+        List<StatusUpdate> history = recordedHistory(messageId, carrier, account);
         MessageRow found = lockMessage("message_id = ?", messageId, null);
         StatusReports.Applied applied =
                 StatusReports.replay(found.messageId(), found.conversationId(), found.progress(), history);
