@@ -30,15 +30,16 @@ import java.util.UUID;
 /**
  * Writes a group of batches inside one open transaction (the caller commits or rolls back), with
  * statements batched across the whole group. Duplicates are decided by the database's unique keys,
- * so a message repeated inside the group, or already stored, is stored once.
+ * so a message repeated inside the group, or already stored, is stored once. What to write is core's
+ * ({@link io.omniservice.core.store.plan}): this class reads the facts it needs and writes its answers.
  */
 final class GroupTransaction {
     private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(GroupTransaction.class);
 
+    // the store contract tests name these event types
     static final String MESSAGE_RECEIVED = io.omniservice.core.feed.ChangeEvent.MESSAGE_RECEIVED;
     static final String CONVERSATION_CREATED = io.omniservice.core.feed.ChangeEvent.CONVERSATION_CREATED;
     static final String CONVERSATION_MERGED = io.omniservice.core.feed.ChangeEvent.CONVERSATION_MERGED;
-    static final String MESSAGE_STATUS = io.omniservice.core.feed.ChangeEvent.MESSAGE_STATUS;
 
     /**
      * A history row whose message is not stored yet. Written so that no index serves it: H2 otherwise
