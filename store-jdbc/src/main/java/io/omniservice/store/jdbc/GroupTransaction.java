@@ -1,42 +1,45 @@
 package io.omniservice.store.jdbc;
 
 import io.omniservice.core.model.CarrierType;
-import io.omniservice.core.model.ConversationKey;
-import io.omniservice.core.model.Direction;
 import io.omniservice.core.model.InboundEvent.StatusUpdate;
 import io.omniservice.core.model.MessageContent;
 import io.omniservice.core.model.MessageStatus;
 import io.omniservice.core.model.NormalizedMessage;
-import io.omniservice.core.outbound.OptOutKeywords;
+import io.omniservice.core.outbound.SendOutcome;
 import io.omniservice.core.store.CommitResult;
 import io.omniservice.core.store.InboundBatch;
+import io.omniservice.core.store.plan.CommitEvent;
+import io.omniservice.core.store.plan.CommitTally;
+import io.omniservice.core.store.plan.MessagePlacement;
+import io.omniservice.core.store.plan.MessageProgress;
+import io.omniservice.core.store.plan.OptOutChanges;
+import io.omniservice.core.store.plan.PlacedMessage;
+import io.omniservice.core.store.plan.SendResults;
+import io.omniservice.core.store.plan.StatusCallbacks;
+import io.omniservice.core.store.plan.StatusReports;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.Collection;
 import java.util.List;
 import java.util.Map;
-import java.util.Objects;
-import java.util.Set;
-import java.util.TreeMap;
-import java.util.TreeSet;
 import java.util.UUID;
 
 /**
  * Writes a group of batches inside one open transaction (the caller commits or rolls back), with
  * statements batched across the whole group. Duplicates are decided by the database's unique keys,
- * so a message repeated inside the group, or already stored, is stored once.
+ * so a message repeated inside the group, or already stored, is stored once. What to write is core's
+ * ({@link io.omniservice.core.store.plan}): this class reads the facts it needs and writes its answers.
  */
 final class GroupTransaction {
     private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(GroupTransaction.class);
 
-    static final String MESSAGE_RECEIVED = "message.received";
-    static final String CONVERSATION_CREATED = "conversation.created";
-    static final String CONVERSATION_MERGED = "conversation.merged";
-    static final String MESSAGE_STATUS = "message.status";
+    // the store contract tests name these event types
+    static final String MESSAGE_RECEIVED = io.omniservice.core.feed.ChangeEvent.MESSAGE_RECEIVED;
+    static final String CONVERSATION_CREATED = io.omniservice.core.feed.ChangeEvent.CONVERSATION_CREATED;
+    static final String CONVERSATION_MERGED = io.omniservice.core.feed.ChangeEvent.CONVERSATION_MERGED;
 
     /**
      * A history row whose message is not stored yet. Written so that no index serves it: H2 otherwise
@@ -51,10 +54,10 @@ final class GroupTransaction {
 
     private final Connection connection;
     private final Instant now;
-    /** Written before {@link #events}, so a consumer meets a conversation before its first message. */
-    private final List<ChangeEvent> conversationEvents = new ArrayList<>();
 
-    private final List<ChangeEvent> events = new ArrayList<>();
+    /** The change events of the whole group, written last ({@link CommitEvent#inWriteOrder}). */
+    private final List<CommitEvent> events = new ArrayList<>();
+
     private String publishLock;
 
     private GroupTransaction(Connection connection, Instant now) {
@@ -131,85 +134,27 @@ final class GroupTransaction {
         return now;
     }
 
-    private record ChangeEvent(String type, String messageId, String conversationId, Object payload) {}
-
-    private record MessageReceived(
-            String messageId, String conversationId, CarrierType carrier, String account, Direction direction) {}
-
-    private record ConversationCreated(String conversationId, String participant, CarrierType carrier) {}
-
-    /** {@code conversationId} is the joined conversation, {@code mergedFrom} the one that went into it. */
-    private record ConversationMerged(String conversationId, String participant, String mergedFrom, String alias) {}
-
-    private record StatusChanged(
-            String messageId,
-            String conversationId,
-            CarrierType carrier,
-            String carrierMessageId,
-            MessageStatus previousStatus,
-            MessageStatus status,
-            String carrierStatus,
-            String errorCode,
-            String errorMessage,
-            Instant occurredAt) {}
-
-    /** What one batch of the group changed. */
-    private static final class Tally {
-        final List<String> stored = new ArrayList<>();
-        int duplicateMessages;
-        int statusesApplied;
-        int statusesUnmatched;
-        int duplicateStatuses;
-
-        CommitResult result() {
-            return new CommitResult(stored, duplicateMessages, statusesApplied, statusesUnmatched, duplicateStatuses);
-        }
-    }
-
-    /** The status a message is stored with: what a customer sent is received, what we send starts queued. */
-    static MessageStatus initialStatus(Direction direction) {
-        return direction == Direction.INBOUND ? MessageStatus.RECEIVED : MessageStatus.QUEUED;
-    }
-
-    /** One message of the group, with the values its row is written from. */
-    private record Row(
-            int batch, NormalizedMessage message, String participant, CarrierType carrier, Instant createdAt) {
-        MessageStatus initialStatus() {
-            return GroupTransaction.initialStatus(message.direction());
-        }
-    }
-
-    /** Conversation activity from the group's new messages. */
-    private static final class Activity {
-        final String participant;
-        long count;
-        Instant first;
-        Instant last;
-        CarrierType carrier;
-
-        Activity(Row row) {
-            participant = row.participant();
-            first = row.createdAt();
-            last = row.createdAt();
-            carrier = row.carrier();
-        }
-    }
-
     /** Writes batches' messages and statuses (their change events go out with the group's). */
     List<CommitResult> writeAll(List<InboundBatch> batches) throws SQLException {
-        List<Tally> tallies = new ArrayList<>();
-        Map<String, String> links = links(batches);
-        List<Row> rows = new ArrayList<>();
+        List<CommitTally> tallies = new ArrayList<>();
+        List<InboundBatch.NewMessage> items = new ArrayList<>();
+        List<Integer> batchOf = new ArrayList<>();
         for (int b = 0; b < batches.size(); b++) {
-            tallies.add(new Tally());
+            tallies.add(new CommitTally());
             for (InboundBatch.NewMessage item : batches.get(b).messages()) {
-                rows.add(row(b, item, links));
+                items.add(item);
+                batchOf.add(b);
             }
         }
-        if (!rows.isEmpty()) {
-            List<Row> fresh = insertMessages(rows, tallies);
+        if (!items.isEmpty()) {
+            Map<String, String> leadsTo = recordLinks(items);
+            List<PlacedMessage> rows = new ArrayList<>(items.size());
+            for (InboundBatch.NewMessage item : items) {
+                rows.add(MessagePlacement.place(item, leadsTo, now, SqlTime::stored));
+            }
+            List<PlacedMessage> fresh = insertMessages(rows, batchOf, tallies);
             if (!fresh.isEmpty()) {
-                recordActivity(fresh);
+                events.addAll(ConversationWrites.countIn(connection, fresh));
                 attachEarlierStatuses(fresh);
                 recordOptOuts(fresh);
             }
@@ -219,83 +164,32 @@ final class GroupTransaction {
                 applyStatus(status, tallies.get(b));
             }
         }
-        return tallies.stream().map(Tally::result).toList();
+        return tallies.stream().map(CommitTally::result).toList();
     }
 
     /**
-     * The keys of the group's messages that are linked to another (a user id whose phone number is known,
-     * an old number), after recording the links the group's messages reveal: each alias is linked to where
-     * its sender's key leads, and a conversation held under the alias so far joins that one.
+     * Records the links the group's messages reveal ({@link MessagePlacement#links}), joining a conversation
+     * held under an alias so far into the one it now leads to; returns where each key leads.
      */
-    private Map<String, String> links(List<InboundBatch> batches) throws SQLException {
-        Set<String> keys = new TreeSet<>();
-        for (InboundBatch batch : batches) {
-            for (InboundBatch.NewMessage item : batch.messages()) {
-                keys.add(item.conversation().participant());
-            }
+    private Map<String, String> recordLinks(List<InboundBatch.NewMessage> items) throws SQLException {
+        MessagePlacement.Links links = MessagePlacement.links(
+                items, ParticipantLinks.resolve(connection, MessagePlacement.keysToResolve(items)));
+        for (MessagePlacement.Link link : links.toRecord()) {
+            ParticipantLinks.link(connection, link.alias(), link.participant(), now)
+                    .ifPresent(joined -> events.add(joined.event()));
         }
-        Map<String, String> links = ParticipantLinks.resolve(connection, keys);
-        for (InboundBatch batch : batches) {
-            for (InboundBatch.NewMessage item : batch.messages()) {
-                if (item.alias() == null) {
-                    continue;
-                }
-                String target = links.getOrDefault(
-                        item.conversation().participant(), item.conversation().participant());
-                if (target.equals(item.alias().participant())) {
-                    continue;
-                }
-                links.put(item.alias().participant(), target);
-                ParticipantLinks.link(connection, item.alias(), new ConversationKey(target), now)
-                        .ifPresent(joined -> conversationEvents.add(new ChangeEvent(
-                                CONVERSATION_MERGED,
-                                null,
-                                joined.intoConversationId(),
-                                new ConversationMerged(
-                                        joined.intoConversationId(),
-                                        joined.participant(),
-                                        joined.fromConversationId(),
-                                        joined.alias()))));
-            }
-        }
-        return links;
+        return links.leadsTo();
     }
 
-    private Row row(int batch, InboundBatch.NewMessage item, Map<String, String> links) {
-        NormalizedMessage message = item.message();
-        String conversationId = item.conversation().conversationId();
-        if (!conversationId.equals(message.conversationId())) {
-            throw new IllegalArgumentException("message " + message.messageId() + " names conversation "
-                    + message.conversationId() + " but its key gives " + conversationId);
-        }
-        String linked = links.get(item.conversation().participant());
-        if (linked != null) {
-            // The person is known under another key now: the message joins that conversation.
-            ConversationKey key = new ConversationKey(linked);
-            message = new NormalizedMessage(
-                    message.messageId(),
-                    key.conversationId(),
-                    message.direction(),
-                    message.sender(),
-                    message.recipient(),
-                    message.content(),
-                    message.metadata());
-            item = new InboundBatch.NewMessage(message, key, item.alias());
-        }
-        CarrierType carrier = Objects.requireNonNull(message.metadata().carrier(), "metadata.carrier");
-        Objects.requireNonNull(message.metadata().account(), "metadata.account");
-        Instant created =
-                message.metadata().receivedAt() != null ? message.metadata().receivedAt() : now;
-        return new Row(batch, message, item.conversation().participant(), carrier, SqlTime.stored(created));
-    }
-
-    private List<Row> insertMessages(List<Row> rows, List<Tally> tallies) throws SQLException {
+    /** Inserts the messages not stored yet (the unique keys decide); returns those, in order. */
+    private List<PlacedMessage> insertMessages(
+            List<PlacedMessage> rows, List<Integer> batchOf, List<CommitTally> tallies) throws SQLException {
         int[] counts;
         try (PreparedStatement insert = connection.prepareStatement("""
                 INSERT INTO messages (message_id, conversation_id, direction, carrier, account, carrier_message_id,
                     sender, sender_name, recipient, content, status, created_at, metadata, client_id)
                 VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING""")) {
-            for (Row row : rows) {
+            for (PlacedMessage row : rows) {
                 NormalizedMessage m = row.message();
                 insert.setString(1, m.messageId());
                 insert.setString(2, m.conversationId());
@@ -315,26 +209,16 @@ final class GroupTransaction {
             }
             counts = insert.executeBatch();
         }
-        List<Row> fresh = new ArrayList<>();
+        List<PlacedMessage> fresh = new ArrayList<>();
         for (int i = 0; i < rows.size(); i++) {
-            Row row = rows.get(i);
+            PlacedMessage row = rows.get(i);
+            CommitTally tally = tallies.get(batchOf.get(i));
             if (counts[i] > 0) {
                 fresh.add(row);
-                tallies.get(row.batch()).stored.add(row.message().messageId());
-                if (row.message().direction() == Direction.INBOUND) {
-                    events.add(new ChangeEvent(
-                            MESSAGE_RECEIVED,
-                            row.message().messageId(),
-                            row.message().conversationId(),
-                            new MessageReceived(
-                                    row.message().messageId(),
-                                    row.message().conversationId(),
-                                    row.carrier(),
-                                    row.message().metadata().account(),
-                                    row.message().direction())));
-                }
+                tally.stored(row.messageId());
+                row.received().ifPresent(events::add);
             } else {
-                tallies.get(row.batch()).duplicateMessages++;
+                tally.duplicateMessage();
             }
         }
         return fresh;
@@ -344,16 +228,15 @@ final class GroupTransaction {
      * Statuses that arrived before their message (kept with no message id) now belong to it: attach them
      * and apply them in the order they happened.
      */
-    private void attachEarlierStatuses(List<Row> fresh) throws SQLException {
-        List<Row> withCarrierId = fresh.stream()
-                .filter(r -> r.message().metadata().carrierMessageId() != null)
-                .toList();
+    private void attachEarlierStatuses(List<PlacedMessage> fresh) throws SQLException {
+        List<PlacedMessage> withCarrierId =
+                fresh.stream().filter(r -> r.carrierMessageId() != null).toList();
         if (withCarrierId.isEmpty()) {
             return;
         }
         int[] counts;
         try (PreparedStatement attach = connection.prepareStatement(ATTACH_UNMATCHED)) {
-            for (Row row : withCarrierId) {
+            for (PlacedMessage row : withCarrierId) {
                 attach.setString(1, row.message().messageId());
                 attach.setString(2, row.carrier().wireName());
                 attach.setString(3, row.message().metadata().carrierMessageId());
@@ -363,149 +246,56 @@ final class GroupTransaction {
         }
         for (int i = 0; i < withCarrierId.size(); i++) {
             if (counts[i] != 0) {
-                Row row = withCarrierId.get(i);
-                MessageProgress progress = new MessageProgress(row.initialStatus(), null, null, null, null, null);
-                StatusUpdate last = replayHistory(row, progress);
-                if (last != null) {
-                    updateMessage(row.message().messageId(), progress);
-                    if (progress.status != row.initialStatus()) {
-                        statusEvent(
-                                row.message().messageId(),
-                                row.message().conversationId(),
-                                row.initialStatus(),
-                                progress.status,
-                                last);
-                    }
-                }
-            }
-        }
-    }
-
-    /** Applies the message's attached history, oldest first; returns the last report applied, if any. */
-    private StatusUpdate replayHistory(Row row, MessageProgress progress) throws SQLException {
-        StatusUpdate last = null;
-        try (PreparedStatement select = connection.prepareStatement("""
-                SELECT status, carrier_status, error_code, error_message, occurred_at FROM status_history
-                WHERE message_id = ? ORDER BY occurred_at, id""")) {
-            select.setString(1, row.message().messageId());
-            try (ResultSet rs = select.executeQuery()) {
-                while (rs.next()) {
-                    MessageStatus status = MessageStatus.fromWireName(rs.getString("status"));
-                    Instant at = SqlTime.get(rs, "occurred_at");
-                    String code = rs.getString("error_code");
-                    String text = rs.getString("error_message");
-                    if (progress.apply(status, at, code, text)) {
-                        last = new StatusUpdate(
+                PlacedMessage row = withCarrierId.get(i);
+                StatusReports.Applied applied = StatusReports.arrivedEarlier(
+                        row.message().messageId(),
+                        row.message().conversationId(),
+                        row.message().direction(),
+                        recordedHistory(
+                                row.messageId(),
                                 row.carrier(),
-                                row.message().metadata().account(),
-                                row.message().metadata().carrierMessageId(),
-                                status,
-                                rs.getString("carrier_status"),
-                                code,
-                                text,
-                                at,
-                                null,
-                                null);
-                    }
+                                row.message().metadata().account()));
+                if (applied.changed()) {
+                    updateMessage(row.message().messageId(), applied.after());
                 }
+                events.addAll(applied.events());
             }
         }
-        return last;
     }
 
     /**
-     * Counts the new messages into their conversations. Most messages join a conversation that exists, so
-     * this is one UPDATE per conversation; a conversation the UPDATE did not find is inserted, and one that
-     * another node inserted in the meantime is updated after all. Conversations go in id order so that
-     * concurrent writers lock rows in the same order.
+     * A message's history as the reports it was, in the order recorded (core orders it); {@code carrier} and
+     * {@code account} are the message's.
      */
-    private void recordActivity(List<Row> fresh) throws SQLException {
-        Map<String, Activity> byConversation = new TreeMap<>();
-        for (Row row : fresh) {
-            Activity activity = byConversation.computeIfAbsent(row.message().conversationId(), id -> new Activity(row));
-            activity.count++;
-            if (!row.createdAt().isBefore(activity.last)) {
-                activity.last = row.createdAt();
-                activity.carrier = row.carrier();
-            }
-            if (row.createdAt().isBefore(activity.first)) {
-                activity.first = row.createdAt();
-            }
-        }
-        List<Map.Entry<String, Activity>> missing = updateActivity(byConversation.entrySet());
-        if (missing.isEmpty()) {
-            return;
-        }
-        int[] counts;
-        try (PreparedStatement insert = connection.prepareStatement("""
-                INSERT INTO conversations (id, participant, carrier, state, created_at, last_message_at, message_count, metadata)
-                VALUES (?, ?, ?, 'open', ?, ?, ?, '{}') ON CONFLICT DO NOTHING""")) {
-            for (Map.Entry<String, Activity> entry : missing) {
-                Activity activity = entry.getValue();
-                insert.setString(1, entry.getKey());
-                insert.setString(2, activity.participant);
-                insert.setString(3, activity.carrier.wireName());
-                SqlTime.set(insert, 4, activity.first);
-                SqlTime.set(insert, 5, activity.last);
-                insert.setLong(6, activity.count);
-                insert.addBatch();
-            }
-            counts = insert.executeBatch();
-        }
-        List<Map.Entry<String, Activity>> insertedElsewhere = new ArrayList<>();
-        for (int i = 0; i < missing.size(); i++) {
-            Map.Entry<String, Activity> entry = missing.get(i);
-            if (counts[i] > 0) {
-                conversationEvents.add(new ChangeEvent(
-                        CONVERSATION_CREATED,
-                        null,
-                        entry.getKey(),
-                        new ConversationCreated(
-                                entry.getKey(), entry.getValue().participant, entry.getValue().carrier)));
-            } else {
-                insertedElsewhere.add(entry);
-            }
-        }
-        if (!updateActivity(insertedElsewhere).isEmpty()) {
-            throw new IllegalStateException("a conversation could be neither inserted nor updated");
-        }
-    }
-
-    /** Adds the activity to existing conversations; returns the ones not found. */
-    private List<Map.Entry<String, Activity>> updateActivity(Collection<Map.Entry<String, Activity>> activities)
+    private List<StatusUpdate> recordedHistory(String messageId, CarrierType carrier, String account)
             throws SQLException {
-        if (activities.isEmpty()) {
-            return List.of();
-        }
-        List<Map.Entry<String, Activity>> entries = List.copyOf(activities);
-        int[] counts;
-        try (PreparedStatement update = connection.prepareStatement("""
-                UPDATE conversations SET message_count = message_count + ?,
-                    carrier = CASE WHEN last_message_at <= ? THEN ? ELSE carrier END,
-                    last_message_at = CASE WHEN last_message_at < ? THEN ? ELSE last_message_at END
-                WHERE id = ?""")) {
-            for (Map.Entry<String, Activity> entry : entries) {
-                Activity activity = entry.getValue();
-                update.setLong(1, activity.count);
-                SqlTime.set(update, 2, activity.last);
-                update.setString(3, activity.carrier.wireName());
-                SqlTime.set(update, 4, activity.last);
-                SqlTime.set(update, 5, activity.last);
-                update.setString(6, entry.getKey());
-                update.addBatch();
-            }
-            counts = update.executeBatch();
-        }
-        List<Map.Entry<String, Activity>> notFound = new ArrayList<>();
-        for (int i = 0; i < entries.size(); i++) {
-            if (counts[i] == 0) {
-                notFound.add(entries.get(i));
+        List<StatusUpdate> history = new ArrayList<>();
+        try (PreparedStatement select = connection.prepareStatement("""
+                SELECT carrier_message_id, status, carrier_status, error_code, error_message, occurred_at
+                FROM status_history WHERE message_id = ? ORDER BY id""")) {
+            select.setString(1, messageId);
+            try (ResultSet rs = select.executeQuery()) {
+                while (rs.next()) {
+                    String carrierMessageId = rs.getString("carrier_message_id");
+                    history.add(new StatusUpdate(
+                            carrier,
+                            account,
+                            carrierMessageId == null ? "" : carrierMessageId,
+                            MessageStatus.fromWireName(rs.getString("status")),
+                            rs.getString("carrier_status"),
+                            rs.getString("error_code"),
+                            rs.getString("error_message"),
+                            SqlTime.get(rs, "occurred_at"),
+                            null,
+                            null));
+                }
             }
         }
-        return notFound;
+        return history;
     }
 
-    private void applyStatus(StatusUpdate status, Tally tally) throws SQLException {
+    private void applyStatus(StatusUpdate reported, CommitTally tally) throws SQLException {
+        StatusUpdate status = stored(reported);
         MessageRow found = lockMessage(
                 "carrier = ? AND carrier_message_id = ?", status.carrier().wireName(), status.carrierMessageId());
         int inserted;
@@ -522,47 +312,41 @@ final class GroupTransaction {
                     status.occurredAt());
             inserted = insert.executeUpdate();
         }
-        if (inserted == 0) {
-            tally.duplicateStatuses++;
-            return;
+        if (tally.status(inserted > 0, found != null) == CommitTally.StatusOutcome.APPLIED) {
+            progress(found, status);
         }
-        if (found == null) {
-            tally.statusesUnmatched++;
-            return;
-        }
-        tally.statusesApplied++;
-        progress(found, status);
     }
 
-    void statusEvent(
-            String messageId, String conversationId, MessageStatus before, MessageStatus after, StatusUpdate cause) {
-        events.add(new ChangeEvent(
-                MESSAGE_STATUS,
-                messageId,
-                conversationId,
-                new StatusChanged(
-                        messageId,
-                        conversationId,
-                        cause.carrier(),
-                        cause.carrierMessageId().isEmpty() ? null : cause.carrierMessageId(),
-                        before,
-                        after,
-                        cause.carrierStatus(),
-                        cause.errorCode(),
-                        cause.errorMessage(),
-                        SqlTime.stored(cause.occurredAt()))));
+    /** Events a write outside this class decided on (a send's own status change). */
+    void publish(List<? extends CommitEvent> decided) {
+        events.addAll(decided);
+    }
+
+    /** The report with its time as the database keeps it, so that events carry what is stored. */
+    private static StatusUpdate stored(StatusUpdate report) {
+        return new StatusUpdate(
+                report.carrier(),
+                report.account(),
+                report.carrierMessageId(),
+                report.status(),
+                report.carrierStatus(),
+                report.errorCode(),
+                report.errorMessage(),
+                SqlTime.stored(report.occurredAt()),
+                report.recipient(),
+                report.originalPayload());
     }
 
     private void updateMessage(String messageId, MessageProgress progress) throws SQLException {
         try (PreparedStatement update = connection.prepareStatement("""
                 UPDATE messages SET status = ?, sent_at = ?, delivered_at = ?, read_at = ?, error_code = ?, error_message = ?
                 WHERE message_id = ?""")) {
-            update.setString(1, progress.status.wireName());
-            SqlTime.set(update, 2, progress.sentAt);
-            SqlTime.set(update, 3, progress.deliveredAt);
-            SqlTime.set(update, 4, progress.readAt);
-            update.setString(5, progress.errorCode);
-            update.setString(6, progress.errorMessage);
+            update.setString(1, progress.status().wireName());
+            SqlTime.set(update, 2, progress.sentAt());
+            SqlTime.set(update, 3, progress.deliveredAt());
+            SqlTime.set(update, 4, progress.readAt());
+            update.setString(5, progress.errorCode());
+            update.setString(6, progress.errorMessage());
             update.setString(7, messageId);
             update.executeUpdate();
         }
@@ -596,9 +380,6 @@ final class GroupTransaction {
         SqlTime.set(insert, 8, occurredAt);
         SqlTime.set(insert, 9, now);
     }
-
-    /** The body POSTed to a message's {@code callbackUrl}: the event as subscribers get it. */
-    private record CallbackEvent(UUID id, String type, Instant createdAt, Object data) {}
 
     /**
      * Where this node's change events go right after their commit: written leased to {@code owner} and
@@ -644,9 +425,7 @@ final class GroupTransaction {
     }
 
     void insertEvents() throws SQLException {
-        List<ChangeEvent> all = new ArrayList<>(conversationEvents);
-        all.addAll(events);
-        conversationEvents.clear();
+        List<CommitEvent> all = CommitEvent.inWriteOrder(events);
         events.clear();
         if (all.isEmpty()) {
             return;
@@ -658,7 +437,7 @@ final class GroupTransaction {
         if (handoff != null) {
             try (PreparedStatement pending =
                     connection.prepareStatement("SELECT 1 FROM change_events WHERE conversation_id = ? LIMIT 1")) {
-                for (ChangeEvent event : all) {
+                for (CommitEvent event : all) {
                     if (event.conversationId() != null && !handOver.containsKey(event.conversationId())) {
                         pending.setString(1, event.conversationId());
                         try (ResultSet rs = pending.executeQuery()) {
@@ -675,11 +454,11 @@ final class GroupTransaction {
                 INSERT INTO change_events (event_id, type, message_id, conversation_id, payload, created_at,
                     lease_owner, lease_until)
                 VALUES (?, ?, ?, ?, ?, ?, ?, ?)""", new String[] {"seq"})) {
-            for (ChangeEvent event : all) {
+            for (CommitEvent event : all) {
                 UUID id = UUID.randomUUID();
                 ids.add(id);
                 com.fasterxml.jackson.databind.JsonNode payload =
-                        io.omniservice.core.json.Json.MAPPER.valueToTree(event.payload());
+                        io.omniservice.core.json.Json.MAPPER.valueToTree(event);
                 payloads.add(payload);
                 boolean lease =
                         handoff != null && (event.conversationId() == null || handOver.get(event.conversationId()));
@@ -698,7 +477,7 @@ final class GroupTransaction {
             if (handoff != null) {
                 try (ResultSet keys = insert.getGeneratedKeys()) {
                     for (int i = 0; keys.next() && i < all.size(); i++) {
-                        ChangeEvent event = all.get(i);
+                        CommitEvent event = all.get(i);
                         if (!leased.get(i)) {
                             handedOver.waiting().add(event.conversationId());
                             continue;
@@ -721,11 +500,8 @@ final class GroupTransaction {
         enqueueCallbacks(all, ids);
     }
 
-    /**
-     * Each status change of a message that names a {@code callbackUrl} is queued for POSTing in the same
-     * transaction, with the change event's id, so a crash can neither lose nor invent a callback.
-     */
-    private void enqueueCallbacks(List<ChangeEvent> all, List<UUID> ids) throws SQLException {
+    /** Queues the callbacks the events make due ({@link StatusCallbacks}), for messages that name a URL. */
+    private void enqueueCallbacks(List<CommitEvent> all, List<UUID> ids) throws SQLException {
         try (PreparedStatement insert = connection.prepareStatement("""
                 INSERT INTO callback_deliveries (message_id, order_key, url, payload, next_attempt_at, created_at,
                     client_id)
@@ -733,11 +509,11 @@ final class GroupTransaction {
                 WHERE message_id = ? AND callback_url IS NOT NULL""")) {
             int queued = 0;
             for (int i = 0; i < all.size(); i++) {
-                ChangeEvent event = all.get(i);
-                if (!MESSAGE_STATUS.equals(event.type())) {
+                CommitEvent event = all.get(i);
+                if (!StatusCallbacks.due(event)) {
                     continue;
                 }
-                insert.setString(1, JsonText.write(new CallbackEvent(ids.get(i), event.type(), now, event.payload())));
+                insert.setString(1, JsonText.write(StatusCallbacks.body(ids.get(i), event, now)));
                 SqlTime.set(insert, 2, now);
                 SqlTime.set(insert, 3, now);
                 insert.setString(4, event.messageId());
@@ -750,119 +526,110 @@ final class GroupTransaction {
         }
     }
 
-    /**
-     * Inbound messages that are an opt-out or opt-in word change the sender's standing on that channel in
-     * the same transaction, so a STOP is in force before its webhook is answered.
-     */
-    private void recordOptOuts(List<Row> fresh) throws SQLException {
-        for (Row row : fresh) {
-            var keyword = OptOutKeywords.of(row.message());
-            if (keyword.isEmpty()) {
-                continue;
+    /** Records the opt-outs and opt-ins the new messages make ({@link OptOutChanges}). */
+    private void recordOptOuts(List<PlacedMessage> fresh) throws SQLException {
+        List<OptOutChanges.Change> changes = OptOutChanges.of(fresh);
+        if (changes.isEmpty()) {
+            return;
+        }
+        try (PreparedStatement delete =
+                connection.prepareStatement("DELETE FROM opt_outs WHERE participant = ? AND channel = ?")) {
+            for (OptOutChanges.Change change : changes) {
+                delete.setString(1, change.participant());
+                delete.setString(2, change.channel());
+                delete.addBatch();
             }
-            String channel = row.carrier().channel();
-            try (PreparedStatement delete =
-                    connection.prepareStatement("DELETE FROM opt_outs WHERE participant = ? AND channel = ?")) {
-                delete.setString(1, row.participant());
-                delete.setString(2, channel);
-                delete.executeUpdate();
+            delete.executeBatch();
+        }
+        List<OptOutChanges.Change> optedOut =
+                changes.stream().filter(OptOutChanges.Change::optedOut).toList();
+        if (optedOut.isEmpty()) {
+            return;
+        }
+        try (PreparedStatement insert = connection.prepareStatement(
+                "INSERT INTO opt_outs (participant, channel, keyword, opted_out_at) VALUES (?, ?, ?, ?)")) {
+            for (OptOutChanges.Change change : optedOut) {
+                insert.setString(1, change.participant());
+                insert.setString(2, change.channel());
+                insert.setString(3, change.keyword());
+                SqlTime.set(insert, 4, change.at());
+                insert.addBatch();
             }
-            if (keyword.get().request() == OptOutKeywords.Request.OPT_OUT) {
-                try (PreparedStatement insert = connection.prepareStatement(
-                        "INSERT INTO opt_outs (participant, channel, keyword, opted_out_at) VALUES (?, ?, ?, ?)")) {
-                    insert.setString(1, row.participant());
-                    insert.setString(2, channel);
-                    insert.setString(3, keyword.get().word());
-                    SqlTime.set(insert, 4, row.createdAt());
-                    insert.executeUpdate();
-                }
-            }
+            insert.executeBatch();
         }
     }
 
     /**
-     * A carrier took an outbound message: its id for the message is stored (so its callbacks find it),
-     * the message becomes sent, and callbacks that raced ahead of this answer are applied after it.
+     * A carrier took an outbound message ({@link SendResults#accepted}): its id for the message is stored
+     * (so its callbacks find it), the message becomes sent, and callbacks that raced ahead of this answer
+     * are applied after it.
      */
-    void carrierAccepted(
-            String messageId, CarrierType carrier, String account, String carrierMessageId, String carrierStatus)
-            throws SQLException {
-        if (carrierMessageId != null && namesAnotherMessage(carrier, carrierMessageId, messageId)) {
-            // The unique key would refuse the write and the send would be retried forever: the message is
-            // sent, but its callbacks cannot be told from the other message's, so they are not matched.
+    void carrierAccepted(SendOutcome.Sent sent) throws SQLException {
+        boolean taken = namesAnotherMessage(sent.carrier(), sent.result().carrierMessageId(), sent.messageId());
+        SendResults.Accepted accepted = SendResults.accepted(sent, taken, now);
+        if (taken) {
+            // the unique key would refuse the write and the send would be retried forever
             LOG.warn(
                     "{} answered message {} with id {}, which already names another message; its status callbacks"
                             + " will not be matched",
-                    carrier.wireName(),
-                    messageId,
-                    carrierMessageId);
-            carrierMessageId = null;
+                    sent.carrier().wireName(),
+                    sent.messageId(),
+                    sent.result().carrierMessageId());
         }
         try (PreparedStatement update = connection.prepareStatement(
                 "UPDATE messages SET carrier = ?, account = ?, carrier_message_id = ? WHERE message_id = ?")) {
-            update.setString(1, carrier.wireName());
-            update.setString(2, account);
-            update.setString(3, carrierMessageId);
-            update.setString(4, messageId);
+            update.setString(1, accepted.carrier().wireName());
+            update.setString(2, accepted.account());
+            update.setString(3, accepted.carrierMessageId());
+            update.setString(4, accepted.messageId());
             update.executeUpdate();
         }
         try (PreparedStatement update = connection.prepareStatement("""
                 UPDATE conversations SET carrier = ?
                 WHERE id = (SELECT conversation_id FROM messages WHERE message_id = ?)""")) {
-            update.setString(1, carrier.wireName());
-            update.setString(2, messageId);
+            update.setString(1, accepted.conversationCarrier().wireName());
+            update.setString(2, accepted.messageId());
             update.executeUpdate();
         }
-        applyOwnStatus(messageId, carrier, carrierMessageId, MessageStatus.SENT, carrierStatus, null, null);
-        if (carrierMessageId == null) {
+        applyOwnStatus(accepted.messageId(), accepted.report());
+        if (accepted.carrierMessageId() == null) {
             return;
         }
         int attached;
         try (PreparedStatement attach = connection.prepareStatement(ATTACH_UNMATCHED)) {
-            attach.setString(1, messageId);
-            attach.setString(2, carrier.wireName());
-            attach.setString(3, carrierMessageId);
+            attach.setString(1, accepted.messageId());
+            attach.setString(2, accepted.carrier().wireName());
+            attach.setString(3, accepted.carrierMessageId());
             attached = attach.executeUpdate();
         }
         if (attached > 0) {
-            applyHistory(messageId, carrier, account);
+            applyHistory(accepted.messageId(), accepted.carrier(), accepted.account());
         }
     }
 
     /**
-     * A status the gateway decides itself: sent when a carrier accepted the message, failed when none
-     * would. Recorded in the history like a carrier's report, with our word as {@code carrierStatus}.
+     * A status the gateway decides itself ({@link StatusReports#own}): recorded in the history like a
+     * carrier's report and applied to the message.
      */
-    void applyOwnStatus(
-            String messageId,
-            CarrierType carrier,
-            String carrierMessageId,
-            MessageStatus status,
-            String carrierStatus,
-            String errorCode,
-            String errorMessage)
-            throws SQLException {
+    void applyOwnStatus(String messageId, StatusUpdate report) throws SQLException {
         MessageRow found = lockMessage("message_id = ?", messageId, null);
         if (found == null) {
             throw new IllegalStateException("no message " + messageId);
         }
         try (PreparedStatement insert = connection.prepareStatement(insertHistorySql())) {
             bindHistory(
-                    insert, messageId, carrier, carrierMessageId, status, carrierStatus, errorCode, errorMessage, now);
+                    insert,
+                    messageId,
+                    report.carrier(),
+                    report.carrierMessageId().isEmpty() ? null : report.carrierMessageId(),
+                    report.status(),
+                    report.carrierStatus(),
+                    report.errorCode(),
+                    report.errorMessage(),
+                    report.occurredAt());
             insert.executeUpdate();
         }
-        StatusUpdate cause = new StatusUpdate(
-                carrier,
-                "-",
-                carrierMessageId == null ? "" : carrierMessageId,
-                status,
-                carrierStatus,
-                errorCode,
-                errorMessage,
-                now,
-                null,
-                null);
-        progress(found, cause);
+        progress(found, report);
     }
 
     private boolean namesAnotherMessage(CarrierType carrier, String carrierMessageId, String messageId)
@@ -907,54 +674,24 @@ final class GroupTransaction {
         }
     }
 
-    /**
-     * Applies a message's whole history to it, oldest first (statuses only ever move forward, so what
-     * it already shows changes nothing): for statuses just attached to it.
-     */
+    /** Applies a message's whole history to it again ({@link StatusReports#replay}): for statuses just attached. */
     void applyHistory(String messageId, CarrierType carrier, String account) throws SQLException {
-        List<StatusUpdate> history = new ArrayList<>();
-        try (PreparedStatement select = connection.prepareStatement("""
-                SELECT carrier_message_id, status, carrier_status, error_code, error_message, occurred_at
-                FROM status_history WHERE message_id = ? ORDER BY occurred_at, id""")) {
-            select.setString(1, messageId);
-            try (ResultSet rs = select.executeQuery()) {
-                while (rs.next()) {
-                    history.add(new StatusUpdate(
-                            carrier,
-                            account,
-                            rs.getString("carrier_message_id") == null ? "" : rs.getString("carrier_message_id"),
-                            MessageStatus.fromWireName(rs.getString("status")),
-                            rs.getString("carrier_status"),
-                            rs.getString("error_code"),
-                            rs.getString("error_message"),
-                            SqlTime.get(rs, "occurred_at"),
-                            null,
-                            null));
-                }
-            }
-        }
-        Tally ignored = new Tally();
-        for (StatusUpdate status : history) {
-            advance(messageId, status, ignored);
-        }
-    }
-
-    /** Applies a status already in the history to the message it now belongs to. */
-    private void advance(String messageId, StatusUpdate status, Tally tally) throws SQLException {
+        List<StatusUpdate> history = recordedHistory(messageId, carrier, account);
         MessageRow found = lockMessage("message_id = ?", messageId, null);
-        tally.statusesApplied++;
-        progress(found, status);
+        StatusReports.Applied applied =
+                StatusReports.replay(found.messageId(), found.conversationId(), found.progress(), history);
+        if (applied.changed()) {
+            updateMessage(messageId, applied.after());
+        }
+        events.addAll(applied.events());
     }
 
     private void progress(MessageRow found, StatusUpdate status) throws SQLException {
-        MessageProgress progress = found.progress();
-        MessageStatus before = progress.status;
-        if (progress.apply(
-                status.status(), SqlTime.stored(status.occurredAt()), status.errorCode(), status.errorMessage())) {
-            updateMessage(found.messageId(), progress);
+        StatusReports.Applied applied =
+                StatusReports.apply(found.messageId(), found.conversationId(), found.progress(), status);
+        if (applied.changed()) {
+            updateMessage(found.messageId(), applied.after());
         }
-        if (progress.status != before) {
-            statusEvent(found.messageId(), found.conversationId(), before, progress.status, status);
-        }
+        events.addAll(applied.events());
     }
 }

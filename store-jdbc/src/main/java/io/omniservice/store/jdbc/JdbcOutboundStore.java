@@ -5,7 +5,6 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.omniservice.core.json.Json;
 import io.omniservice.core.model.CarrierType;
 import io.omniservice.core.model.ConversationKey;
-import io.omniservice.core.model.MessageStatus;
 import io.omniservice.core.outbound.AcceptResult;
 import io.omniservice.core.outbound.CallbackDelivery;
 import io.omniservice.core.outbound.DeadLetter;
@@ -19,6 +18,7 @@ import io.omniservice.core.outbound.SendHandoff;
 import io.omniservice.core.outbound.SendJob;
 import io.omniservice.core.outbound.SendOutcome;
 import io.omniservice.core.outbound.SendPlan;
+import io.omniservice.core.store.plan.SendResults;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
@@ -186,14 +186,7 @@ public final class JdbcOutboundStore implements OutboundStore {
     private static void failed(GroupTransaction tx, SendOutcome.Failed failed) throws SQLException {
         Connection connection = tx.connection();
         insertAttempts(connection, List.of(failed));
-        tx.applyOwnStatus(
-                failed.messageId(),
-                failed.carrier(),
-                null,
-                MessageStatus.FAILED,
-                failed.deadLetter() ? "dead_letter" : failed.errorCode(),
-                failed.errorCode(),
-                failed.errorMessage());
+        tx.applyOwnStatus(failed.messageId(), SendResults.failed(failed, tx.now()));
         if (failed.deadLetter()) {
             ObjectNode payload = Json.MAPPER.createObjectNode();
             payload.set("plan", Json.MAPPER.valueToTree(failed.plan()));

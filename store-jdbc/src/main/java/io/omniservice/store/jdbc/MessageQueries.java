@@ -13,6 +13,7 @@ import io.omniservice.core.model.MessageStatus;
 import io.omniservice.core.model.StatusChange;
 import io.omniservice.core.store.Page;
 import io.omniservice.core.store.PageRequest;
+import io.omniservice.core.store.plan.MessageHistory;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
@@ -136,30 +137,16 @@ final class MessageQueries {
                         m.timestamps(),
                         m.carrierMessageId(),
                         m.error(),
-                        withCreation(m, history.getOrDefault(m.messageId(), List.of())),
+                        MessageHistory.withCreation(
+                                m.direction(),
+                                m.timestamps().created(),
+                                history.getOrDefault(m.messageId(), List.of())),
                         m.metadata()));
             }
             return withHistory;
         } catch (SQLException e) {
             throw new StorageException("messages could not be read", e);
         }
-    }
-
-    /**
-     * A message's history begins with its creation, which is the message row itself (status received or
-     * queued at created_at) rather than a row of status_history: one write fewer per message.
-     */
-    private static List<StatusChange> withCreation(Message m, List<StatusChange> changes) {
-        MessageStatus initial = GroupTransaction.initialStatus(m.direction());
-        Instant created = m.timestamps().created();
-        List<StatusChange> history = new ArrayList<>(changes.size() + 1);
-        int i = 0;
-        while (i < changes.size() && changes.get(i).at().isBefore(created)) {
-            history.add(changes.get(i++));
-        }
-        history.add(new StatusChange(initial, created, initial.wireName(), null));
-        history.addAll(changes.subList(i, changes.size()));
-        return history;
     }
 
     private static Map<String, List<StatusChange>> history(Connection connection, List<Message> messages)

@@ -1,11 +1,14 @@
 package io.omniservice.store.jdbc;
 
+import io.omniservice.core.model.Direction;
 import io.omniservice.core.model.InboundEvent.StatusUpdate;
-import io.omniservice.core.model.MessageStatus;
 import io.omniservice.core.outbound.AcceptResult;
 import io.omniservice.core.outbound.QueuedMessage;
 import io.omniservice.core.outbound.SendOutcome;
 import io.omniservice.core.store.InboundBatch;
+import io.omniservice.core.store.plan.MessageProgress;
+import io.omniservice.core.store.plan.SendResults;
+import io.omniservice.core.store.plan.StatusReports;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.SQLException;
@@ -141,19 +144,36 @@ final class OutboundWrites {
             (unusual.contains(sent.messageId()) ? general : plain).add(sent);
         }
         if (!plain.isEmpty()) {
+            // A queued message has reached no step and has no error, so every one of these starts from the
+            // same progress; the UPDATE writes what it becomes only while the message is still queued.
+            List<SendResults.Accepted> accepted = new ArrayList<>();
+            List<StatusReports.Applied> applied = new ArrayList<>();
+            for (SendOutcome.Sent sent : plain) {
+                SendResults.Accepted one = SendResults.accepted(sent, false, tx.now());
+                accepted.add(one);
+                applied.add(StatusReports.apply(
+                        one.messageId(),
+                        one.conversationId(),
+                        MessageProgress.initial(Direction.OUTBOUND),
+                        one.report()));
+            }
             int[] counts;
             // a carrier id already stored for another message fails the batch on the unique key: then
             // every outcome of the group goes the general way, which checks each id first
             Savepoint beforeBatch = connection.setSavepoint();
             try (PreparedStatement update = connection.prepareStatement("""
-                    UPDATE messages SET carrier = ?, account = ?, carrier_message_id = ?, status = 'sent', sent_at = ?
-                    WHERE message_id = ? AND status = 'queued'""")) {
-                for (SendOutcome.Sent sent : plain) {
-                    update.setString(1, sent.carrier().wireName());
-                    update.setString(2, sent.account());
-                    update.setString(3, sent.result().carrierMessageId());
-                    SqlTime.set(update, 4, tx.now());
-                    update.setString(5, sent.messageId());
+                    UPDATE messages SET carrier = ?, account = ?, carrier_message_id = ?, status = ?, sent_at = ?
+                    WHERE message_id = ? AND status = ?""")) {
+                for (int i = 0; i < plain.size(); i++) {
+                    SendResults.Accepted one = accepted.get(i);
+                    MessageProgress after = applied.get(i).after();
+                    update.setString(1, one.carrier().wireName());
+                    update.setString(2, one.account());
+                    update.setString(3, one.carrierMessageId());
+                    update.setString(4, after.status().wireName());
+                    SqlTime.set(update, 5, after.sentAt());
+                    update.setString(6, one.messageId());
+                    update.setString(7, applied.get(i).before().status().wireName());
                     update.addBatch();
                 }
                 counts = update.executeBatch();
@@ -162,10 +182,11 @@ final class OutboundWrites {
                 counts = new int[plain.size()];
             }
             connection.releaseSavepoint(beforeBatch);
-            List<SendOutcome.Sent> advanced = new ArrayList<>();
+            List<SendResults.Accepted> advanced = new ArrayList<>();
             for (int i = 0; i < plain.size(); i++) {
                 if (counts[i] > 0) {
-                    advanced.add(plain.get(i));
+                    advanced.add(accepted.get(i));
+                    tx.publish(applied.get(i).events());
                 } else {
                     // no longer queued (a replay raced it, say): the general path decides
                     general.add(plain.get(i));
@@ -176,12 +197,7 @@ final class OutboundWrites {
         }
         // after the batch, so that a carrier id the batch stored is seen as taken
         for (SendOutcome.Sent sent : general) {
-            tx.carrierAccepted(
-                    sent.messageId(),
-                    sent.carrier(),
-                    sent.account(),
-                    sent.result().carrierMessageId(),
-                    sent.result().carrierStatus());
+            tx.carrierAccepted(sent);
         }
         try (PreparedStatement delete = connection.prepareStatement("DELETE FROM send_jobs WHERE message_id = ?")) {
             for (SendOutcome.Sent sent : all) {
@@ -195,54 +211,37 @@ final class OutboundWrites {
         return done;
     }
 
-    /** History rows, conversations' last carrier and status events of messages that went queued → sent. */
-    private static void recordSent(GroupTransaction tx, List<SendOutcome.Sent> advanced) throws SQLException {
+    /** History rows and conversations' carrier of messages that went queued → sent. */
+    private static void recordSent(GroupTransaction tx, List<SendResults.Accepted> advanced) throws SQLException {
         if (advanced.isEmpty()) {
             return;
         }
         Connection connection = tx.connection();
         try (PreparedStatement insert = connection.prepareStatement(GroupTransaction.insertHistorySql())) {
-            for (SendOutcome.Sent sent : advanced) {
+            for (SendResults.Accepted one : advanced) {
+                StatusUpdate report = one.report();
                 tx.bindHistory(
                         insert,
-                        sent.messageId(),
-                        sent.carrier(),
-                        sent.result().carrierMessageId(),
-                        MessageStatus.SENT,
-                        sent.result().carrierStatus(),
-                        null,
-                        null,
-                        tx.now());
+                        one.messageId(),
+                        report.carrier(),
+                        one.carrierMessageId(),
+                        report.status(),
+                        report.carrierStatus(),
+                        report.errorCode(),
+                        report.errorMessage(),
+                        report.occurredAt());
                 insert.addBatch();
             }
             insert.executeBatch();
         }
         try (PreparedStatement update =
                 connection.prepareStatement("UPDATE conversations SET carrier = ? WHERE id = ?")) {
-            for (SendOutcome.Sent sent : advanced) {
-                update.setString(1, sent.carrier().wireName());
-                update.setString(2, sent.conversationId());
+            for (SendResults.Accepted one : advanced) {
+                update.setString(1, one.conversationCarrier().wireName());
+                update.setString(2, one.conversationId());
                 update.addBatch();
             }
             update.executeBatch();
-        }
-        for (SendOutcome.Sent sent : advanced) {
-            tx.statusEvent(
-                    sent.messageId(),
-                    sent.conversationId(),
-                    MessageStatus.QUEUED,
-                    MessageStatus.SENT,
-                    new StatusUpdate(
-                            sent.carrier(),
-                            sent.account(),
-                            sent.result().carrierMessageId(),
-                            MessageStatus.SENT,
-                            sent.result().carrierStatus(),
-                            null,
-                            null,
-                            tx.now(),
-                            null,
-                            null));
         }
     }
 
@@ -266,27 +265,25 @@ final class OutboundWrites {
      * A carrier's callback can beat our storing of its answer; it waits in the history without a message.
      * Attach such rows (one batched statement through the unique key) and apply them to their messages.
      */
-    private static void applyStatusesThatCameFirst(GroupTransaction tx, List<SendOutcome.Sent> advanced)
+    private static void applyStatusesThatCameFirst(GroupTransaction tx, List<SendResults.Accepted> advanced)
             throws SQLException {
         if (advanced.isEmpty()) {
             return;
         }
         int[] attached;
         try (PreparedStatement attach = tx.connection().prepareStatement(GroupTransaction.ATTACH_UNMATCHED)) {
-            for (SendOutcome.Sent sent : advanced) {
-                attach.setString(1, sent.messageId());
-                attach.setString(2, sent.carrier().wireName());
-                attach.setString(3, sent.result().carrierMessageId());
+            for (SendResults.Accepted one : advanced) {
+                attach.setString(1, one.messageId());
+                attach.setString(2, one.carrier().wireName());
+                attach.setString(3, one.carrierMessageId());
                 attach.addBatch();
             }
             attached = attach.executeBatch();
         }
         for (int i = 0; i < advanced.size(); i++) {
             if (attached[i] > 0) {
-                tx.applyHistory(
-                        advanced.get(i).messageId(),
-                        advanced.get(i).carrier(),
-                        advanced.get(i).account());
+                SendResults.Accepted one = advanced.get(i);
+                tx.applyHistory(one.messageId(), one.carrier(), one.account());
             }
         }
     }

@@ -1,15 +1,19 @@
 package io.omniservice.store.jdbc;
 
 import io.omniservice.core.model.ConversationKey;
+import io.omniservice.core.store.plan.ConversationJoin;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.Collection;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.stream.Collectors;
 
 /**
  * Links between the keys one person is known by ({@code participant_links}), and the joining of the
@@ -17,9 +21,6 @@ import java.util.Optional;
  */
 final class ParticipantLinks {
     private ParticipantLinks() {}
-
-    /** What a join did: the alias's conversation went into the participant's. */
-    record Joined(String fromConversationId, String intoConversationId, String alias, String participant) {}
 
     /** The participant each of these keys is linked to, for the keys that have a link. */
     static Map<String, String> resolve(Connection connection, Collection<String> participants) throws SQLException {
@@ -48,11 +49,10 @@ final class ParticipantLinks {
 
     /**
      * Links {@code alias} to {@code participant} (a newer link replaces an older one) and joins the
-     * conversation held under the alias, if there is one, into the participant's: its messages move, its
-     * counts add up, its opt-outs carry over. When the participant has no conversation yet, the alias's
-     * becomes it, keeping its state and tags.
+     * conversation held under the alias, if there is one, into the participant's ({@link ConversationJoin}).
      */
-    static Optional<Joined> link(Connection connection, ConversationKey alias, ConversationKey participant, Instant now)
+    static Optional<ConversationJoin.Plan> link(
+            Connection connection, ConversationKey alias, ConversationKey participant, Instant now)
             throws SQLException {
         if (alias.equals(participant)) {
             return Optional.empty();
@@ -78,52 +78,97 @@ final class ParticipantLinks {
         return join(connection, alias, participant);
     }
 
-    private static Optional<Joined> join(Connection connection, ConversationKey alias, ConversationKey participant)
-            throws SQLException {
-        String from = alias.conversationId();
-        String into = participant.conversationId();
-        long count;
-        Instant created;
-        Instant last;
-        try (PreparedStatement select = connection.prepareStatement(
-                "SELECT message_count, created_at, last_message_at FROM conversations WHERE id = ? FOR UPDATE")) {
-            select.setString(1, from);
-            try (ResultSet rs = select.executeQuery()) {
-                if (!rs.next()) {
-                    return Optional.empty();
-                }
-                count = rs.getLong("message_count");
-                created = SqlTime.get(rs, "created_at");
-                last = SqlTime.get(rs, "last_message_at");
-            }
+    /** Joins the alias's conversation, if one is stored, as {@link ConversationJoin} plans it. */
+    private static Optional<ConversationJoin.Plan> join(
+            Connection connection, ConversationKey alias, ConversationKey participant) throws SQLException {
+        ConversationJoin.Span from = lockSpan(connection, alias.conversationId());
+        if (from == null) {
+            return Optional.empty();
         }
-        execute(connection, "UPDATE messages SET conversation_id = ? WHERE conversation_id = ?", into, from);
-        int merged;
-        try (PreparedStatement update = connection.prepareStatement("""
-                UPDATE conversations SET message_count = message_count + ?,
-                    created_at = LEAST(created_at, ?), last_message_at = GREATEST(last_message_at, ?)
-                WHERE id = ?""")) {
-            update.setLong(1, count);
-            SqlTime.set(update, 2, created);
-            SqlTime.set(update, 3, last);
-            update.setString(4, into);
-            merged = update.executeUpdate();
+        Optional<ConversationJoin.Plan> planned = ConversationJoin.plan(
+                alias,
+                participant,
+                from,
+                lockSpan(connection, participant.conversationId()),
+                optOuts(connection, alias.participant()),
+                optOuts(connection, participant.participant()).stream()
+                        .map(ConversationJoin.OptOut::channel)
+                        .collect(Collectors.toSet()));
+        if (planned.isEmpty()) {
+            return planned;
         }
-        if (merged > 0) {
-            execute(connection, "DELETE FROM conversations WHERE id = ?", from);
-        } else {
+        ConversationJoin.Plan plan = planned.get();
+        execute(
+                connection,
+                "UPDATE messages SET conversation_id = ? WHERE conversation_id = ?",
+                plan.intoConversationId(),
+                plan.fromConversationId());
+        if (plan.renames()) {
             execute(
                     connection,
                     "UPDATE conversations SET id = ?, participant = ? WHERE id = ?",
-                    into,
-                    participant.participant(),
-                    from);
+                    plan.intoConversationId(),
+                    plan.participant(),
+                    plan.fromConversationId());
+        } else {
+            try (PreparedStatement update = connection.prepareStatement(
+                    "UPDATE conversations SET message_count = ?, created_at = ?, last_message_at = ? WHERE id = ?")) {
+                update.setLong(1, plan.into().messageCount());
+                SqlTime.set(update, 2, plan.into().createdAt());
+                SqlTime.set(update, 3, plan.into().lastMessageAt());
+                update.setString(4, plan.intoConversationId());
+                update.executeUpdate();
+            }
+            execute(connection, "DELETE FROM conversations WHERE id = ?", plan.fromConversationId());
         }
-        execute(connection, """
-                INSERT INTO opt_outs (participant, channel, keyword, opted_out_at)
-                SELECT ?, channel, keyword, opted_out_at FROM opt_outs WHERE participant = ? ON CONFLICT DO NOTHING""", participant.participant(), alias.participant());
-        execute(connection, "DELETE FROM opt_outs WHERE participant = ?", alias.participant());
-        return Optional.of(new Joined(from, into, alias.participant(), participant.participant()));
+        if (!plan.carriedOptOuts().isEmpty()) {
+            // another node may have opted the participant out since they were read: their own standing wins
+            try (PreparedStatement insert = connection.prepareStatement(
+                    "INSERT INTO opt_outs (participant, channel, keyword, opted_out_at) VALUES (?, ?, ?, ?)"
+                            + " ON CONFLICT DO NOTHING")) {
+                for (ConversationJoin.OptOut optOut : plan.carriedOptOuts()) {
+                    insert.setString(1, plan.participant());
+                    insert.setString(2, optOut.channel());
+                    insert.setString(3, optOut.keyword());
+                    SqlTime.set(insert, 4, optOut.optedOutAt());
+                    insert.addBatch();
+                }
+                insert.executeBatch();
+            }
+        }
+        execute(connection, "DELETE FROM opt_outs WHERE participant = ?", plan.alias());
+        return planned;
+    }
+
+    /** A conversation's size and span, locked for the join; null when it is not stored. */
+    private static ConversationJoin.Span lockSpan(Connection connection, String conversationId) throws SQLException {
+        try (PreparedStatement select = connection.prepareStatement(
+                "SELECT message_count, created_at, last_message_at FROM conversations WHERE id = ? FOR UPDATE")) {
+            select.setString(1, conversationId);
+            try (ResultSet rs = select.executeQuery()) {
+                if (!rs.next()) {
+                    return null;
+                }
+                return new ConversationJoin.Span(
+                        rs.getLong("message_count"), SqlTime.get(rs, "created_at"), SqlTime.get(rs, "last_message_at"));
+            }
+        }
+    }
+
+    private static List<ConversationJoin.OptOut> optOuts(Connection connection, String participant)
+            throws SQLException {
+        List<ConversationJoin.OptOut> found = new ArrayList<>();
+        try (PreparedStatement select = connection.prepareStatement(
+                "SELECT channel, keyword, opted_out_at FROM opt_outs WHERE participant = ?")) {
+            select.setString(1, participant);
+            try (ResultSet rs = select.executeQuery()) {
+                while (rs.next()) {
+                    found.add(new ConversationJoin.OptOut(
+                            rs.getString("channel"), rs.getString("keyword"), SqlTime.get(rs, "opted_out_at")));
+                }
+            }
+        }
+        return found;
     }
 
     private static void execute(Connection connection, String sql, String... values) throws SQLException {

@@ -12,6 +12,7 @@ import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
+import java.time.Instant;
 import java.util.Locale;
 import java.util.Properties;
 import java.util.UUID;
@@ -255,6 +256,59 @@ class PostgresMessageStoreTest extends FeedStoreContract {
                     }
                 }
             }
+        }
+    }
+
+    /**
+     * Two nodes count messages into one stored conversation at the same time: each reads its counters and
+     * writes only if they are unchanged, so one that lost the race reads again and no message is lost.
+     */
+    @Test
+    void twoNodesCountingIntoOneConversationLoseNoMessage() throws Exception {
+        try (JdbcMessageStore otherNode =
+                JdbcMessageStore.postgres(withParameter(URL, "currentSchema=" + schema), USER, PASSWORD, 2)) {
+            String phone = phone();
+            Instant start = now().minusSeconds(600);
+            store.commit(batch(inbound(CarrierType.TWILIO, carrierId(), Sender.phone(phone, null), start, text("0"))));
+            int each = 40;
+            CyclicBarrier together = new CyclicBarrier(2);
+            Callable<Void> twilio = () -> {
+                together.await();
+                for (int i = 1; i <= each; i++) {
+                    store.commit(batch(inbound(
+                            CarrierType.TWILIO,
+                            carrierId(),
+                            Sender.phone(phone, null),
+                            start.plusSeconds(i),
+                            text("t"))));
+                }
+                return null;
+            };
+            // the other node's messages are the newest: its carrier must end up the conversation's
+            Callable<Void> whatsApp = () -> {
+                together.await();
+                for (int i = 1; i <= each; i++) {
+                    otherNode.commit(batch(inbound(
+                            CarrierType.WHATSAPP,
+                            carrierId(),
+                            Sender.phone(phone, null),
+                            start.plusSeconds(100 + i),
+                            text("w"))));
+                }
+                return null;
+            };
+            try (ExecutorService pool = Executors.newVirtualThreadPerTaskExecutor()) {
+                Future<Void> a = pool.submit(twilio);
+                Future<Void> b = pool.submit(whatsApp);
+                a.get();
+                b.get();
+            }
+            var conversation = store.conversation(new ConversationKey(phone).conversationId())
+                    .orElseThrow();
+            assertThat(conversation.messageCount()).isEqualTo(1 + 2 * each);
+            assertThat(conversation.lastMessageAt()).isEqualTo(start.plusSeconds(100 + each));
+            assertThat(conversation.carrier()).isEqualTo(CarrierType.WHATSAPP);
+            assertThat(conversation.createdAt()).isEqualTo(start);
         }
     }
 

@@ -1,0 +1,70 @@
+package io.omniservice.core.store.plan;
+
+import io.omniservice.core.model.CarrierType;
+import io.omniservice.core.model.InboundEvent.StatusUpdate;
+import io.omniservice.core.model.MessageStatus;
+import io.omniservice.core.outbound.SendOutcome;
+import java.time.Instant;
+
+/** What the end of a send writes to its message and conversation. */
+public final class SendResults {
+    /** Our word for a send that every carrier refused, kept for a replay. */
+    public static final String DEAD_LETTER = "dead_letter";
+
+    private SendResults() {}
+
+    /**
+     * A carrier took the message: it is stored under the carrier's id for it (so that the carrier's callbacks
+     * find it, and statuses that came first are taken over) and becomes sent in the carrier's word; its
+     * conversation's carrier becomes this one, the carrier a reply should go back through.
+     *
+     * @param carrierMessageId the carrier's id, or null when another message holds it already: its callbacks
+     *     could not be told from the other message's, so they stay unmatched
+     */
+    public record Accepted(
+            String messageId,
+            String conversationId,
+            CarrierType carrier,
+            String account,
+            String carrierMessageId,
+            CarrierType conversationCarrier,
+            StatusUpdate report) {}
+
+    /**
+     * The writes for {@code sent}; {@code idNamesAnotherMessage}: whether another stored message has the
+     * carrier's id for this one already.
+     */
+    public static Accepted accepted(SendOutcome.Sent sent, boolean idNamesAnotherMessage, Instant now) {
+        String carrierMessageId = idNamesAnotherMessage ? null : sent.result().carrierMessageId();
+        return new Accepted(
+                sent.messageId(),
+                sent.conversationId(),
+                sent.carrier(),
+                sent.account(),
+                carrierMessageId,
+                sent.carrier(),
+                StatusReports.own(
+                        sent.carrier(),
+                        carrierMessageId,
+                        MessageStatus.SENT,
+                        sent.result().carrierStatus(),
+                        null,
+                        null,
+                        now));
+    }
+
+    /**
+     * No carrier took the message: it fails with the send's error, in our word: {@link #DEAD_LETTER} when it
+     * is kept for a replay, otherwise the error's code.
+     */
+    public static StatusUpdate failed(SendOutcome.Failed failed, Instant now) {
+        return StatusReports.own(
+                failed.carrier(),
+                null,
+                MessageStatus.FAILED,
+                failed.deadLetter() ? DEAD_LETTER : failed.errorCode(),
+                failed.errorCode(),
+                failed.errorMessage(),
+                now);
+    }
+}
