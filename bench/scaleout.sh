@@ -45,7 +45,7 @@ jdbc=${BENCH_POSTGRES_URL:-jdbc:postgresql://127.0.0.1:5432/test}
   || { echo "scaleout: cannot read host and database from $jdbc" >&2; exit 1; }
 pg_host=${BASH_REMATCH[1]}
 PSQL=(psql -X -q -At -v ON_ERROR_STOP=1 -h "$pg_host" -p "${BASH_REMATCH[3]:-5432}" -U postgres -d "${BASH_REMATCH[4]}")
-sql() { "${PSQL[@]}" -c "$1"; }
+sql() { PGOPTIONS='--client-min-messages=warning' "${PSQL[@]}" -c "$1"; }
 sql "select 1" >/dev/null || { echo "scaleout: PostgreSQL does not answer at $jdbc" >&2; exit 1; }
 
 port=${BENCH_PORT:-18080}
@@ -284,6 +284,9 @@ for n in $node_counts; do
     ceiling_line=$(awk -v d="$direct" -v p="$proxied" 'BEGIN { printf "ceiling, GET /health/live on one node: %.0f req/s directly, %.0f req/s through nginx (%.0f%%)", d, p, 100 * p / d }')
     echo "scaleout: $ceiling_line"
   fi
+  # what the nodes cost with nothing to do (their pollers), over 5 s
+  ticks "${nodes[@]}"; idle_start=$TICKS; sleep 5; ticks "${nodes[@]}"
+  idle=$(awk -v t=$((TICKS - idle_start)) -v hz="$hz" 'BEGIN { printf "%.2f", t / hz / 5 }')
   stored_before=$(sql "select count(*) from $schema.messages")
   counts_before=(); for i in $(seq 1 "$n"); do counts_before+=("$(webhook_count $((port + i)))"); done
   others=$(foreign_clients "$schema")
@@ -312,8 +315,9 @@ for n in $node_counts; do
       ms = 1000 / hz / (stored > 0 ? stored : 1); ours = gw + pg + ng + wk; others = machine - ours
       printf "%d|%.0f|%.1f|%.1f|%d|%d|%d|%d|%s|%.3f|%.3f|%.3f|%.3f|%.3f|%.2f|%.2f\n", n, ok / (us / 1e6), p50 / 1000,
         p99 / 1000, ok, non2xx, errors, stored, check, gw * ms, pg * ms, ng * ms, wk * ms, ours * ms,
-        ours / hz / (window / 1000), (others > 0 ? others : 0) / hz / (window / 1000) }')|${per_node%; }")
-  echo "scaleout: $n node(s): ${results[-1]}"
+        ours / hz / (window / 1000), (others > 0 ? others : 0) / hz / (window / 1000) }')|${per_node%; }; idle, the nodes took $idle cores")
+  IFS='|' read -r _ rate _ _ _ _ _ _ check _ _ _ _ total _ <<<"${results[-1]}"
+  echo "scaleout: $n node(s): $rate webhooks/s, $total ms CPU per stored message, each 2xx stored once: $check"
   stop_all
 done
 
