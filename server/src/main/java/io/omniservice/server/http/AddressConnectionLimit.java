@@ -26,6 +26,8 @@ final class AddressConnectionLimit extends AbstractLifeCycle implements Connecti
     private final io.omniservice.core.net.TrustedProxies proxies;
     private final Server server;
     private final Map<String, AtomicInteger> open = new ConcurrentHashMap<>();
+    /** The address each counted connection was counted under: once closed, an endpoint no longer says it. */
+    private final Map<Connection, String> counted = new ConcurrentHashMap<>();
 
     AddressConnectionLimit(int max, io.omniservice.core.net.TrustedProxies proxies, Server server) {
         this.max = max;
@@ -46,6 +48,7 @@ final class AddressConnectionLimit extends AbstractLifeCycle implements Connecti
         if (proxies.trusts(address)) {
             return;
         }
+        counted.put(connection, address);
         int count = open.computeIfAbsent(address, a -> new AtomicInteger()).incrementAndGet();
         if (count > max) {
             if (count == max + 1) {
@@ -58,8 +61,8 @@ final class AddressConnectionLimit extends AbstractLifeCycle implements Connecti
 
     @Override
     public void onClosed(Connection connection) {
-        String address = address(connection.getEndPoint().getRemoteSocketAddress());
-        if (proxies.trusts(address)) {
+        String address = counted.remove(connection);
+        if (address == null) {
             return;
         }
         open.computeIfPresent(address, (a, count) -> count.decrementAndGet() <= 0 ? null : count);

@@ -115,6 +115,22 @@ class ConnectionLimitsTest {
     }
 
     @Test
+    void connectionsThatEndedNoLongerCountAgainstTheirAddress() throws Exception {
+        // many more connections over time than may be open at once, each closed by the server after its answer
+        for (int i = 0; i < PER_ADDRESS * 4; i++) {
+            try (Socket socket = new Socket("localhost", gateway.port())) {
+                socket.setSoTimeout(5_000);
+                socket.getOutputStream()
+                        .write("GET /health/live HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n"
+                                .getBytes(StandardCharsets.US_ASCII));
+                assertThat(readAll(socket.getInputStream()))
+                        .as("connection %d of one address, one at a time", i + 1)
+                        .startsWith("HTTP/1.1 200");
+            }
+        }
+    }
+
+    @Test
     void anAddressThatKeepsGuessingKeysIsThrottledEvenWithTheRightOneLater(@TempDir Path own) {
         // its own gateway: once throttled, this address could not read the other tests' metrics
         try (RunningGateway throttling =
