@@ -1,5 +1,6 @@
 package io.omniservice.server;
 
+import io.omniservice.core.access.ClientSecretStore;
 import io.omniservice.core.access.SigningSecrets;
 import io.omniservice.core.carrier.CarrierAdapter;
 import io.omniservice.core.carrier.CarrierContext;
@@ -9,6 +10,7 @@ import io.omniservice.core.carrier.InMemoryReplayGuard;
 import io.omniservice.core.carrier.MediaAccess;
 import io.omniservice.core.carrier.ReplayGuard;
 import io.omniservice.core.config.ConfigException;
+import io.omniservice.core.feed.FeedStore;
 import io.omniservice.core.feed.FeedWorker;
 import io.omniservice.core.inbound.WebhookIngress;
 import io.omniservice.core.media.MediaPipeline;
@@ -30,7 +32,7 @@ import io.omniservice.core.outbound.SendDispatcher;
 import io.omniservice.core.outbound.TemplateRegistry;
 import io.omniservice.core.rules.Rule;
 import io.omniservice.core.rules.RuleBook;
-import io.omniservice.core.store.MessageStore;
+import io.omniservice.core.store.Storage;
 import io.omniservice.core.workflow.AutoReplies;
 import io.omniservice.core.workflow.ComplianceStep;
 import io.omniservice.core.workflow.MediaConversionStep;
@@ -49,7 +51,6 @@ import io.omniservice.server.http.ProcessingApi;
 import io.omniservice.server.media.ConfiguredMedia;
 import io.omniservice.server.media.CountedMedia;
 import io.omniservice.server.metrics.GatewayMetrics;
-import io.omniservice.store.jdbc.JdbcFeedStore;
 import io.omniservice.store.jdbc.JdbcMessageStore;
 import java.math.BigDecimal;
 import java.net.URI;
@@ -73,7 +74,7 @@ public final class Gateway implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(Gateway.class);
     private static final String CALLBACK_NETWORKS = "outbound.callbacks.allowedNetworks";
 
-    private final MessageStore store;
+    private final Storage store;
     private final SendDispatcher dispatcher;
     private final CallbackDispatcher callbacks;
     private final FeedWorker feedWorker;
@@ -87,7 +88,7 @@ public final class Gateway implements AutoCloseable {
     private final AtomicBoolean closed = new AtomicBoolean();
 
     /** Wires the gateway around a store that is already open; it is closed with the gateway. */
-    public Gateway(GatewayConfig config, CarrierRegistry carriers, MessageStore store, Clock clock) {
+    public Gateway(GatewayConfig config, CarrierRegistry carriers, Storage store, Clock clock) {
         this(config, carriers, store, clock, HostResolver.SYSTEM);
     }
 
@@ -95,12 +96,11 @@ public final class Gateway implements AutoCloseable {
      * With {@code resolver} answering the host names of the URLs clients give (tests give public-looking
      * names their own answers).
      */
-    public Gateway(
-            GatewayConfig config, CarrierRegistry carriers, MessageStore store, Clock clock, HostResolver resolver) {
+    public Gateway(GatewayConfig config, CarrierRegistry carriers, Storage store, Clock clock, HostResolver resolver) {
         this.store = store;
         this.metrics = new GatewayMetrics();
-        WebhookIngress ingress = new WebhookIngress(carriers, store, clock);
-        OutboundStore outbound = ((JdbcMessageStore) store).outbound();
+        WebhookIngress ingress = new WebhookIngress(carriers, store.messages(), clock);
+        OutboundStore outbound = store.outbound();
         OutboundSettings settings = config.outbound().settings();
         // one rule for every URL a client gives us to call, checked when it is given and at each delivery
         AddressGuard callbackGuard =
@@ -119,7 +119,7 @@ public final class Gateway implements AutoCloseable {
         this.media = ConfiguredMedia.build(
                 config.media(),
                 config.server().publicBaseUrl(),
-                ((JdbcMessageStore) store)::sharedKey,
+                store::sharedKey,
                 clock,
                 config.storage() instanceof GatewayConfig.Storage.Postgres);
         MediaPipeline pipeline = new CountedMedia(media.pipeline(), metrics);
@@ -140,8 +140,8 @@ public final class Gateway implements AutoCloseable {
                         + route.carrier().wireName()
                         + (CarrierRegistry.DEFAULT_ACCOUNT.equals(route.account()) ? "" : "/" + route.account())),
                 pipeline);
-        JdbcFeedStore feed = ((JdbcMessageStore) store).feed();
-        SigningSecrets signing = signingSecrets(config, feed, clock);
+        FeedStore feed = store.feed();
+        SigningSecrets signing = signingSecrets(config, store.clientSecrets(), clock);
         this.callbacks = new CallbackDispatcher(
                 outbound,
                 settings,
@@ -155,7 +155,7 @@ public final class Gateway implements AutoCloseable {
         CachedRead<RuleBook> businessRules = new CachedRead<>(
                 () -> {
                     List<Rule> all = new ArrayList<>(processing.rules());
-                    all.addAll(feed.storedRules());
+                    all.addAll(store.rules().storedRules());
                     return RuleBook.of(all);
                 },
                 clock);
@@ -175,7 +175,7 @@ public final class Gateway implements AutoCloseable {
                         new NotificationStep(List.of()),
                         processing.retry()),
                 feed,
-                store,
+                store.messages(),
                 clock,
                 // new deliveries reach the dispatcher through the store's hand-off; SSE streams are woken here
                 published::published,
@@ -184,7 +184,7 @@ public final class Gateway implements AutoCloseable {
         this.housekeeping = Thread.ofPlatform()
                 .name("omniservice-housekeeping")
                 .daemon(true)
-                .unstarted(() -> pruneEvents(feed, processing.keepEvents(), clock, housekeepingStops));
+                .unstarted(() -> pruneEvents(store.notifications(), processing.keepEvents(), clock, housekeepingStops));
         this.http = new GatewayHttpServer(
                 config.server(),
                 config.api(),
@@ -192,8 +192,8 @@ public final class Gateway implements AutoCloseable {
                 store,
                 new OutboundApi(service, outbound, selector, health, templates, rules::invalidate),
                 new ProcessingApi(
-                        feed,
-                        feed,
+                        store.notifications(),
+                        store.rules(),
                         processing.rules(),
                         published,
                         businessRules::invalidate,
@@ -229,7 +229,7 @@ public final class Gateway implements AutoCloseable {
      * else one it rotated in. The gateway's secret ({@code outbound.callbacks.signingSecret}) signs the
      * configuration file's rules' forwards, and the callbacks of a lone API key, as it always did.
      */
-    private static SigningSecrets signingSecrets(GatewayConfig config, JdbcFeedStore feed, Clock clock) {
+    private static SigningSecrets signingSecrets(GatewayConfig config, ClientSecretStore secrets, Clock clock) {
         Map<String, String> configured = new java.util.HashMap<>();
         for (GatewayConfig.ApiKey key : config.api().keys()) {
             if (key.signingSecret() != null) {
@@ -241,7 +241,7 @@ public final class Gateway implements AutoCloseable {
                 configured,
                 keys.size() == 1 ? keys.getFirst().name() : null,
                 config.outbound().settings().callbacks().signingSecret(),
-                feed,
+                secrets,
                 clock);
     }
 
@@ -292,7 +292,7 @@ public final class Gateway implements AutoCloseable {
                 CarrierHttp.withTimeout(config.outbound().settings().sendTimeout()));
         CarrierRegistry carriers = ConfiguredCarriers.build(config.carriers(), providers, context);
         warnAboutPlaceholders(config);
-        MessageStore store = openStore(config.storage());
+        Storage store = openStore(config.storage());
         tokens.set(store.replayGuard(clock));
         try {
             return new Gateway(config, carriers, store, clock, resolver);
@@ -302,7 +302,7 @@ public final class Gateway implements AutoCloseable {
         }
     }
 
-    static MessageStore openStore(GatewayConfig.Storage storage) {
+    static Storage openStore(GatewayConfig.Storage storage) {
         return switch (storage) {
             case GatewayConfig.Storage.Embedded embedded -> JdbcMessageStore.embedded(embedded.path());
             case GatewayConfig.Storage.Postgres postgres ->
@@ -341,7 +341,7 @@ public final class Gateway implements AutoCloseable {
         return port;
     }
 
-    public MessageStore store() {
+    public Storage store() {
         return store;
     }
 

@@ -9,9 +9,9 @@ import java.util.Optional;
 
 /**
  * Where messages, conversations, status history and change events live. Adapters: embedded H2,
- * PostgreSQL (and DynamoDB in the AWS mode); all pass the same contract tests.
+ * PostgreSQL (and DynamoDB in the AWS mode); all pass the same contract tests. Part of a {@link Storage}.
  */
-public interface MessageStore extends AutoCloseable {
+public interface MessageStore {
 
     /**
      * Commits a webhook's content in one transaction and returns only once it is durable: upserts each
@@ -37,18 +37,4 @@ public interface MessageStore extends AutoCloseable {
 
     /** A conversation's messages, oldest first. */
     Page<Message> conversationMessages(String conversationId, PageRequest page);
-
-    /** Whether storage answers now (for {@code /health/ready}). */
-    boolean isReady();
-
-    @Override
-    void close();
-
-    /**
-     * Where one-time tokens of carrier webhooks are remembered. A store shared by several nodes keeps them
-     * itself, so a token seen by one node is refused by all; by default each process remembers its own.
-     */
-    default io.omniservice.core.carrier.ReplayGuard replayGuard(java.time.Clock clock) {
-        return new io.omniservice.core.carrier.InMemoryReplayGuard(clock);
-    }
 }

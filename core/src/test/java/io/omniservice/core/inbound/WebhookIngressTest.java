@@ -239,13 +239,5 @@ class WebhookIngressTest {
         public Page<Message> conversationMessages(String conversationId, PageRequest page) {
             return new Page<>(List.of(), null);
         }
-
-        @Override
-        public boolean isReady() {
-            return true;
-        }
-
-        @Override
-        public void close() {}
     }
 }

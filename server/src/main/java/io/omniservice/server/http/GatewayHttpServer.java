@@ -13,6 +13,7 @@ import io.javalin.http.HandlerType;
 import io.javalin.router.Endpoint;
 import io.omniservice.core.inbound.WebhookIngress;
 import io.omniservice.core.store.MessageStore;
+import io.omniservice.core.store.Storage;
 import io.omniservice.server.config.GatewayConfig;
 import io.omniservice.server.metrics.GatewayMetrics;
 import java.time.Clock;
@@ -44,7 +45,7 @@ public final class GatewayHttpServer implements AutoCloseable {
             GatewayConfig.Server server,
             GatewayConfig.Api api,
             WebhookIngress ingress,
-            MessageStore store,
+            Storage storage,
             OutboundApi outboundApi,
             ProcessingApi processingApi,
             MediaApi mediaApi,
@@ -52,9 +53,10 @@ public final class GatewayHttpServer implements AutoCloseable {
             Clock clock) {
         this.metrics = metrics;
         var webhooks = new WebhookRoutes(ingress, server.publicBaseUrl(), server.maxBodyBytes(), clock, metrics);
+        MessageStore store = storage.messages();
         var queries = new QueryRoutes(store, mediaApi.pipeline());
         var media = new MediaRoutes(mediaApi.blobs(), mediaApi.signer());
-        var operations = new OperationsRoutes(store, metrics, () -> draining);
+        var operations = new OperationsRoutes(storage, metrics, () -> draining);
         var authentication = new ApiKeyAuthentication(
                 api.keys(),
                 api.jwt() == null ? null : new JwtVerifier(api.jwt()),
@@ -66,7 +68,7 @@ public final class GatewayHttpServer implements AutoCloseable {
                         .filter(key -> key.rateLimit() != null)
                         .collect(java.util.stream.Collectors.toMap(
                                 GatewayConfig.ApiKey::name, GatewayConfig.ApiKey::rateLimit)),
-                store instanceof io.omniservice.store.jdbc.JdbcMessageStore jdbc
+                storage instanceof io.omniservice.store.jdbc.JdbcMessageStore jdbc
                         ? jdbc.sharedRateBuckets()
                         : java.util.Optional.empty());
         this.processing = new ProcessingRoutes(processingApi);

@@ -2,7 +2,6 @@ package io.omniservice.server.http;
 
 import io.javalin.http.Context;
 import io.omniservice.core.model.ApiError;
-import io.omniservice.core.store.MessageStore;
 import io.omniservice.server.metrics.GatewayMetrics;
 import java.util.Map;
 import org.slf4j.Logger;
@@ -12,12 +11,15 @@ import org.slf4j.LoggerFactory;
 final class OperationsRoutes {
     private static final Logger LOG = LoggerFactory.getLogger(OperationsRoutes.class);
 
-    private final MessageStore store;
+    private final io.omniservice.core.store.Storage store;
     private final GatewayMetrics metrics;
 
     private final java.util.function.BooleanSupplier draining;
 
-    OperationsRoutes(MessageStore store, GatewayMetrics metrics, java.util.function.BooleanSupplier draining) {
+    OperationsRoutes(
+            io.omniservice.core.store.Storage store,
+            GatewayMetrics metrics,
+            java.util.function.BooleanSupplier draining) {
         this.store = store;
         this.metrics = metrics;
         this.draining = draining;

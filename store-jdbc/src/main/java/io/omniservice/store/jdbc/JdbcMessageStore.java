@@ -43,7 +43,7 @@ import org.slf4j.LoggerFactory;
  * PostgreSQL (any number of JVMs). The schema comes from the Flyway migrations under
  * {@code db/migration}; commits are grouped by one writer thread per store.
  */
-public final class JdbcMessageStore implements MessageStore {
+public final class JdbcMessageStore implements MessageStore, io.omniservice.core.store.Storage {
     private static final Logger LOG = LoggerFactory.getLogger(JdbcMessageStore.class);
     /** Most batches written in one transaction. */
     static final int MAX_GROUP_SIZE = 512;
@@ -192,10 +192,7 @@ public final class JdbcMessageStore implements MessageStore {
                 .configuration(Map.of("flyway.postgresql.transactional.lock", "false"));
     }
 
-    /**
-     * A 256-bit secret kept in the database under {@code name}, made by whichever node asks first, so
-     * every node signs (cursors, media URLs) with the same key without configuring one.
-     */
+    @Override
     public byte[] sharedKey(String name) {
         return sharedKey(dataSource, name);
     }
@@ -293,12 +290,34 @@ public final class JdbcMessageStore implements MessageStore {
         return new JdbcReplayGuard(dataSource, clock);
     }
 
+    @Override
+    public MessageStore messages() {
+        return this;
+    }
+
+    @Override
     public JdbcFeedStore feed() {
         return feed;
     }
 
+    @Override
     public JdbcOutboundStore outbound() {
         return outbound;
+    }
+
+    @Override
+    public JdbcFeedStore notifications() {
+        return feed;
+    }
+
+    @Override
+    public JdbcFeedStore rules() {
+        return feed;
+    }
+
+    @Override
+    public JdbcFeedStore clientSecrets() {
+        return feed;
     }
 
     @Override
