@@ -308,6 +308,7 @@ public final class Gateway implements AutoCloseable {
             case GatewayConfig.Storage.Postgres postgres ->
                 JdbcMessageStore.postgres(
                         postgres.jdbcUrl(), postgres.username(), postgres.password(), postgres.poolSize());
+            case GatewayConfig.Storage.Aws aws -> throw new IllegalStateException("TEMPORARY: AwsStorage not yet assembled");
         };
     }
 

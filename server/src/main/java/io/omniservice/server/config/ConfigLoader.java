@@ -58,7 +58,10 @@ public final class ConfigLoader {
             List.of("storage", "postgres", "jdbcUrl"),
             List.of("storage", "postgres", "username"),
             List.of("storage", "postgres", "password"),
-            List.of("storage", "postgres", "poolSize"));
+            List.of("storage", "postgres", "poolSize"),
+            List.of("storage", "aws", "region"),
+            List.of("storage", "aws", "accessKeyId"),
+            List.of("storage", "aws", "secretAccessKey"));
 
     private static final Pattern PLACEHOLDER = Pattern.compile("\\$\\{([A-Za-z_][A-Za-z0-9_]*)(:-([^}]*))?}");
     private static final Pattern ACCOUNT_NAME = Pattern.compile("[A-Za-z0-9_-]{1,64}");
@@ -294,6 +297,11 @@ public final class ConfigLoader {
                         : Path.of("./data/media"));
         io.omniservice.media.store.S3Settings s3 =
                 m.section("s3").map(ConfigLoader::s3).orElse(null);
+        if (s3 == null && storage instanceof Storage.Aws) {
+            throw new ConfigException(
+                    m.keyPath("s3"),
+                    "is required when storage.mode is aws: every node (and every Lambda) reads the same media");
+        }
         String secret = m.text("signingSecret").orElse(null);
         if (secret != null && secret.getBytes(java.nio.charset.StandardCharsets.UTF_8).length < 32) {
             throw new ConfigException(m.keyPath("signingSecret"), "must be at least 32 bytes");
@@ -341,22 +349,7 @@ public final class ConfigLoader {
     private static io.omniservice.media.store.S3Settings s3(ConfigSection s3) {
         s3.rejectUnknown(
                 Set.of("bucket", "region", "endpoint", "pathStyle", "accessKeyId", "secretAccessKey", "prefix"));
-        URI endpoint = null;
-        if (s3.text("endpoint").isPresent()) {
-            String raw = s3.text("endpoint").get();
-            try {
-                endpoint = new URI(raw);
-            } catch (URISyntaxException e) {
-                endpoint = null;
-            }
-            if (endpoint == null
-                    || endpoint.getHost() == null
-                    || !("http".equals(endpoint.getScheme()) || "https".equals(endpoint.getScheme()))) {
-                throw new ConfigException(
-                        s3.keyPath("endpoint"),
-                        "must be an http(s) URL such as http://127.0.0.1:9000, got '" + raw + "'");
-            }
-        }
+        URI endpoint = s3.text("endpoint").map(raw -> httpUrl(s3, "endpoint", raw)).orElse(null);
         String keyId = s3.text("accessKeyId").orElse(null);
         String secret = s3.text("secretAccessKey").orElse(null);
         if ((keyId == null) != (secret == null)) {
@@ -437,7 +430,7 @@ public final class ConfigLoader {
     }
 
     private static Storage storage(ConfigSection storage) {
-        storage.rejectUnknown(Set.of("mode", "embedded", "postgres"));
+        storage.rejectUnknown(Set.of("mode", "embedded", "postgres", "aws"));
         String mode = storage.requiredText("mode");
         var embedded = storage.section("embedded");
         var postgres = storage.section("postgres");
@@ -473,9 +466,60 @@ public final class ConfigLoader {
                 yield new Storage.Postgres(jdbcUrl, section.requiredText("username"), password, (int)
                         section.number("poolSize", Storage.Postgres.DEFAULT_POOL_SIZE, 1, 1_000));
             }
+            case "aws" -> new Storage.Aws(aws(storage.section("aws")
+                    .orElseThrow(() ->
+                            new ConfigException(storage.keyPath("aws"), "is required when storage.mode is aws"))));
             default ->
-                throw new ConfigException(storage.keyPath("mode"), "must be embedded or postgres, got '" + mode + "'");
+                throw new ConfigException(
+                        storage.keyPath("mode"), "must be embedded, postgres or aws, got '" + mode + "'");
         };
+    }
+
+    private static io.omniservice.aws.AwsSettings aws(ConfigSection aws) {
+        aws.rejectUnknown(Set.of(
+                "region",
+                "tablePrefix",
+                "createTables",
+                "sendQueue",
+                "eventTopicArn",
+                "endpoints",
+                "accessKeyId",
+                "secretAccessKey"));
+        Map<String, URI> endpoints = new LinkedHashMap<>();
+        aws.section("endpoints").ifPresent(section -> {
+            section.rejectUnknown(io.omniservice.aws.AwsSettings.SERVICES);
+            for (String service : io.omniservice.aws.AwsSettings.SERVICES) {
+                section.text(service).ifPresent(raw -> endpoints.put(service, httpUrl(section, service, raw)));
+            }
+        });
+        try {
+            return new io.omniservice.aws.AwsSettings(
+                    aws.requiredText("region"),
+                    aws.text("tablePrefix").orElse("omniservice-"),
+                    aws.bool("createTables", false),
+                    aws.text("sendQueue").orElse("omniservice-sends.fifo"),
+                    aws.text("eventTopicArn").orElse(null),
+                    endpoints,
+                    aws.text("accessKeyId").orElse(null),
+                    aws.text("secretAccessKey").orElse(null));
+        } catch (IllegalArgumentException e) {
+            throw new ConfigException(aws.path(), e.getMessage());
+        }
+    }
+
+    /** An absolute http(s) URL such as {@code http://127.0.0.1:9000}, or the error naming its key. */
+    private static URI httpUrl(ConfigSection section, String key, String raw) {
+        URI url;
+        try {
+            url = new URI(raw);
+        } catch (URISyntaxException e) {
+            url = null;
+        }
+        if (url == null || url.getHost() == null || !("http".equals(url.getScheme()) || "https".equals(url.getScheme()))) {
+            throw new ConfigException(
+                    section.keyPath(key), "must be an http(s) URL such as http://127.0.0.1:9000, got '" + raw + "'");
+        }
+        return url;
     }
 
     private static Api api(ConfigSection api) {

@@ -138,7 +138,7 @@ public record GatewayConfig(
         }
     }
 
-    /** Where messages are kept: the embedded H2 database or PostgreSQL. */
+    /** Where messages are kept: the embedded H2 database, PostgreSQL, or DynamoDB with SQS and SNS. */
     public sealed interface Storage {
         /** H2 files under {@code path}. */
         record Embedded(Path path) implements Storage {}
@@ -154,6 +154,9 @@ public record GatewayConfig(
                         + "]";
             }
         }
+
+        /** DynamoDB tables, the SQS FIFO send queue and the SNS event topic (media on S3). */
+        record Aws(io.omniservice.aws.AwsSettings settings) implements Storage {}
     }
 
     /**

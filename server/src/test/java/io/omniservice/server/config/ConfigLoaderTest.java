@@ -97,6 +97,54 @@ class ConfigLoaderTest {
     }
 
     @Test
+    void awsModeNamesItsTablesQueueTopicAndEndpoints() {
+        GatewayConfig config = parse(SERVER
+                + """
+                storage:
+                  mode: aws
+                  aws:
+                    region: eu-west-1
+                    tablePrefix: prod-
+                    createTables: true
+                    sendQueue: prod-sends.fifo
+                    eventTopicArn: arn:aws:sns:eu-west-1:123456789012:prod-events.fifo
+                    endpoints: {dynamodb: 'http://127.0.0.1:8000', sqs: 'http://127.0.0.1:9324'}
+                    accessKeyId: test
+                    secretAccessKey: SECRET-key
+                media:
+                  s3: {bucket: media, region: eu-west-1}
+                """
+                + API);
+
+        var aws = ((Storage.Aws) config.storage()).settings();
+        assertThat(aws.region()).isEqualTo("eu-west-1");
+        assertThat(aws.tablePrefix()).isEqualTo("prod-");
+        assertThat(aws.createTables()).isTrue();
+        assertThat(aws.sendQueue()).isEqualTo("prod-sends.fifo");
+        assertThat(aws.deadLetterQueue()).isEqualTo("prod-sends-dead.fifo");
+        assertThat(aws.eventTopicArn()).isEqualTo("arn:aws:sns:eu-west-1:123456789012:prod-events.fifo");
+        assertThat(aws.endpoints())
+                .containsOnlyKeys("dynamodb", "sqs")
+                .containsEntry("sqs", java.net.URI.create("http://127.0.0.1:9324"));
+        assertThat(config.toString()).doesNotContain("SECRET");
+    }
+
+    @Test
+    void awsModeDefaultsToTheDefaultCredentialChainAndNamedResources() {
+        GatewayConfig config = parse(SERVER
+                + "storage:\n  mode: aws\n  aws: {region: us-east-1}\nmedia:\n  s3: {bucket: m}\n"
+                + API);
+
+        var aws = ((Storage.Aws) config.storage()).settings();
+        assertThat(aws.tablePrefix()).isEqualTo("omniservice-");
+        assertThat(aws.sendQueue()).isEqualTo("omniservice-sends.fifo");
+        assertThat(aws.createTables()).isFalse();
+        assertThat(aws.eventTopicArn()).isNull();
+        assertThat(aws.endpoints()).isEmpty();
+        assertThat(aws.accessKeyId()).isNull();
+    }
+
+    @Test
     void secretsDoNotAppearWhenConfigIsPrinted() {
         GatewayConfig config = parse(SERVER
                 + "storage:\n  mode: postgres\n  postgres: {jdbcUrl: 'jdbc:postgresql://db/o', username: u, password: pw-SECRET}\n"
@@ -371,6 +419,39 @@ class ConfigLoaderTest {
                     "an s3 endpoint that is no URL",
                     MINIMAL + "media:\n  s3: {bucket: b, endpoint: 'minio:9000'}\n",
                     "media.s3.endpoint"
+                },
+                new Object[] {
+                    "aws mode without its section",
+                    SERVER + "storage: {mode: aws}\nmedia:\n  s3: {bucket: m}\n" + API,
+                    "storage.aws"
+                },
+                new Object[] {
+                    "aws mode without a region",
+                    SERVER + "storage:\n  mode: aws\n  aws: {tablePrefix: p-}\nmedia:\n  s3: {bucket: m}\n" + API,
+                    "storage.aws.region"
+                },
+                new Object[] {
+                    "aws mode with a send queue that is not FIFO",
+                    SERVER + "storage:\n  mode: aws\n  aws: {region: r, sendQueue: sends}\nmedia:\n  s3: {bucket: m}\n"
+                            + API,
+                    "storage.aws"
+                },
+                new Object[] {
+                    "aws mode with an endpoint that is no URL",
+                    SERVER + "storage:\n  mode: aws\n  aws: {region: r, endpoints: {sqs: 'elasticmq:9324'}}\n"
+                            + "media:\n  s3: {bucket: m}\n" + API,
+                    "storage.aws.endpoints.sqs"
+                },
+                new Object[] {
+                    "aws mode with an endpoint for a service it does not use",
+                    SERVER + "storage:\n  mode: aws\n  aws: {region: r, endpoints: {kinesis: 'http://k:1'}}\n"
+                            + "media:\n  s3: {bucket: m}\n" + API,
+                    "storage.aws.endpoints.kinesis"
+                },
+                new Object[] {
+                    "aws mode with media on a node's disk",
+                    SERVER + "storage:\n  mode: aws\n  aws: {region: r}\n" + API,
+                    "media.s3"
                 },
                 new Object[] {"clamd without a port", MINIMAL + "media:\n  clamd: 'tcp://clamav'\n", "media.clamd"},
                 new Object[] {
