@@ -29,8 +29,13 @@ class DurabilityTest {
 
     @Test
     void everyAcknowledgedWebhookSurvivesKillNineExactlyOnce() throws Exception {
+        survivesKillNine(directory, GatewayProcess.Setup.embedded());
+    }
+
+    /** Webhooks posted to a node set up as {@code setup} until 500 are answered, then kill -9, restart, check. */
+    static void survivesKillNine(Path directory, GatewayProcess.Setup setup) throws Exception {
         Instant since = Instant.now().minusSeconds(5);
-        try (GatewayProcess gateway = GatewayProcess.start(directory)) {
+        try (GatewayProcess gateway = GatewayProcess.start(directory, setup)) {
             SignedWebhooks webhooks = new SignedWebhooks(gateway);
             Set<String> acknowledged = ConcurrentHashMap.newKeySet();
             AtomicInteger refused = new AtomicInteger();

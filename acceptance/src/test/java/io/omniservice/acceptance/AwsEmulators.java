@@ -1,0 +1,103 @@
+package io.omniservice.acceptance;
+
+import java.net.URI;
+import org.eclipse.jetty.util.component.AbstractLifeCycle;
+import org.elasticmq.rest.sqs.SQSRestServer;
+import org.elasticmq.rest.sqs.SQSRestServerBuilder;
+import org.gaul.s3proxy.AuthenticationType;
+import org.gaul.s3proxy.S3Proxy;
+import org.http4k.connect.amazon.dynamodb.FakeDynamoDb;
+import org.http4k.server.Http4kServer;
+import org.http4k.server.Http4kServerKt;
+import org.http4k.server.SunHttp;
+import org.jclouds.ContextBuilder;
+import org.jclouds.blobstore.BlobStoreContext;
+
+/**
+ * The AWS services of {@code storage.mode: aws}, played inside the test JVM on loopback ports for a gateway
+ * process to reach: DynamoDB (http4k's fake), SQS (ElasticMQ) and S3 (S3Proxy over an in-memory store,
+ * checking signatures). Each suite starts its own; the gateway creates its tables and queues at start.
+ */
+final class AwsEmulators implements AutoCloseable {
+    static final String ACCESS_KEY = "acceptance";
+    static final String SECRET_KEY = "acceptance-secret";
+    static final String REGION = "us-east-1";
+    static final String BUCKET = "omniservice-media";
+
+    private final Http4kServer dynamoDb;
+    private final SQSRestServer sqs;
+    private final int sqsPort;
+    private final BlobStoreContext blobs;
+    private final S3Proxy s3;
+
+    private AwsEmulators() throws Exception {
+        dynamoDb = Http4kServerKt.asServer(new FakeDynamoDb(), new SunHttp(0)).start();
+        sqs = SQSRestServerBuilder.withInterface("127.0.0.1").withDynamicPort().start();
+        sqsPort = sqs.waitUntilStarted().localAddress().getPort();
+        blobs = ContextBuilder.newBuilder("transient")
+                .credentials(ACCESS_KEY, SECRET_KEY)
+                .build(BlobStoreContext.class);
+        blobs.getBlobStore().createContainerInLocation(null, BUCKET);
+        s3 = S3Proxy.builder()
+                .blobStore(blobs.getBlobStore())
+                .endpoint(URI.create("http://127.0.0.1:0"))
+                .awsAuthentication(AuthenticationType.AWS_V2_OR_V4, ACCESS_KEY, SECRET_KEY)
+                .build();
+        s3.start();
+        long deadline = System.nanoTime() + 10_000_000_000L;
+        while (!AbstractLifeCycle.STARTED.equals(s3.getState())) {
+            if (System.nanoTime() > deadline) {
+                throw new IllegalStateException("S3Proxy did not start: " + s3.getState());
+            }
+            Thread.sleep(10);
+        }
+    }
+
+    static AwsEmulators start() throws Exception {
+        return new AwsEmulators();
+    }
+
+    /**
+     * A node of the AWS mode on these services: its tables under {@code prefix} and its own send queue,
+     * created at its start; media in the S3 bucket.
+     */
+    GatewayProcess.Setup setup(String prefix, String nodeId) {
+        return GatewayProcess.Setup.embedded()
+                .withStorage("""
+                        mode: aws
+                        aws:
+                          region: %s
+                          tablePrefix: %s
+                          createTables: true
+                          sendQueue: %ssends.fifo
+                          endpoints:
+                            dynamodb: http://127.0.0.1:%d
+                            sqs: http://127.0.0.1:%d
+                          accessKeyId: %s
+                          secretAccessKey: %s"""
+                        .formatted(
+                                REGION, prefix, prefix, dynamoDb.port(), sqsPort, ACCESS_KEY, SECRET_KEY))
+                .withSections("""
+                        media:
+                          s3:
+                            bucket: %s
+                            region: %s
+                            endpoint: http://127.0.0.1:%d
+                            accessKeyId: %s
+                            secretAccessKey: %s
+                        """
+                        .formatted(BUCKET, REGION, s3.getPort(), ACCESS_KEY, SECRET_KEY))
+                .withNodeId(nodeId);
+    }
+
+    @Override
+    public void close() throws Exception {
+        try {
+            dynamoDb.stop();
+            sqs.stopAndWait();
+        } finally {
+            s3.stop();
+            blobs.close();
+        }
+    }
+}
