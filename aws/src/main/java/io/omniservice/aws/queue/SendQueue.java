@@ -45,7 +45,7 @@ import software.amazon.awssdk.services.sqs.model.RequestThrottledException;
  *       to the FIFO dead-letter queue, where {@link #deadLetters} lists it and {@link #replay} puts it back;
  *   <li><b>priority</b>: FIFO queues have none, so each priority has its own queue and a receive empties
  *       high before normal before low. Order and one-at-a-time hold per conversation within a priority: a
- *       conversation's high message is not held behind its earlier normal one.
+ *       conversation's high message is not held behind its earlier normal one, and may be sent beside it.
  * </ul>
  *
  * <p>SQS holds a received ticket at most 12 hours and a FIFO queue has no per-message delay, so the queue
