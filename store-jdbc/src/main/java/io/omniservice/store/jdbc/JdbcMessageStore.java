@@ -11,6 +11,7 @@ import io.omniservice.core.store.InboundBatch;
 import io.omniservice.core.store.MessageStore;
 import io.omniservice.core.store.Page;
 import io.omniservice.core.store.PageRequest;
+import io.omniservice.core.store.StorageException;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;

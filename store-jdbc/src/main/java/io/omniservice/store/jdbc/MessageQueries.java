@@ -13,6 +13,7 @@ import io.omniservice.core.model.MessageStatus;
 import io.omniservice.core.model.StatusChange;
 import io.omniservice.core.store.Page;
 import io.omniservice.core.store.PageRequest;
+import io.omniservice.core.store.StorageException;
 import io.omniservice.core.store.plan.MessageHistory;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
