@@ -1,5 +1,6 @@
 package io.omniservice.store.jdbc;
 
+import io.omniservice.core.store.StorageException;
 import java.sql.SQLException;
 
 /**

@@ -10,7 +10,9 @@ import io.omniservice.core.store.CommitResult;
 import io.omniservice.core.store.InboundBatch;
 import io.omniservice.core.store.MessageStore;
 import io.omniservice.core.store.Page;
+import io.omniservice.core.store.PageCursor;
 import io.omniservice.core.store.PageRequest;
+import io.omniservice.core.store.StorageException;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
@@ -337,7 +339,7 @@ public final class JdbcMessageStore implements MessageStore, io.omniservice.core
             filter.append(" AND created_at < ?");
             values.add(until);
         }
-        String listing = "carrier\n" + carrier.wireName() + "\n" + since + "\n" + until;
+        String listing = PageCursor.carrierListing(carrier, since, until);
         return queries.messages(listing, filter.toString(), values, page);
     }
 
@@ -349,7 +351,7 @@ public final class JdbcMessageStore implements MessageStore, io.omniservice.core
             filter.append(" AND created_at > ?");
             values.add(createdAfter);
         }
-        String listing = "status\n" + status.wireName() + "\n" + createdAfter;
+        String listing = PageCursor.statusListing(status, createdAfter);
         return queries.messages(listing, filter.toString(), values, page);
     }
 
@@ -366,7 +368,7 @@ public final class JdbcMessageStore implements MessageStore, io.omniservice.core
     @Override
     public Page<Message> conversationMessages(String conversationId, PageRequest page) {
         return queries.messages(
-                "conversation\n" + conversationId, "conversation_id = ?", List.of(conversationId), page);
+                PageCursor.conversationListing(conversationId), "conversation_id = ?", List.of(conversationId), page);
     }
 
     @Override

@@ -18,6 +18,7 @@ import io.omniservice.core.outbound.SendHandoff;
 import io.omniservice.core.outbound.SendJob;
 import io.omniservice.core.outbound.SendOutcome;
 import io.omniservice.core.outbound.SendPlan;
+import io.omniservice.core.store.StorageException;
 import io.omniservice.core.store.plan.SendResults;
 import java.sql.Connection;
 import java.sql.PreparedStatement;

@@ -1,6 +1,7 @@
 package io.omniservice.store.jdbc;
 
 import io.omniservice.core.carrier.ReplayGuard;
+import io.omniservice.core.store.StorageException;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;

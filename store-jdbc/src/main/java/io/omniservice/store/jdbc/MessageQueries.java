@@ -12,7 +12,9 @@ import io.omniservice.core.model.MessageMetadata;
 import io.omniservice.core.model.MessageStatus;
 import io.omniservice.core.model.StatusChange;
 import io.omniservice.core.store.Page;
+import io.omniservice.core.store.PageCursor;
 import io.omniservice.core.store.PageRequest;
+import io.omniservice.core.store.StorageException;
 import io.omniservice.core.store.plan.MessageHistory;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
@@ -83,7 +85,7 @@ final class MessageQueries {
 
     /** Conversations, newest activity first by (last_message_at, id) descending. */
     Page<Conversation> conversations(String participant, PageRequest page) {
-        String listing = "conversations\n" + (participant == null ? "*" : "participant:" + participant);
+        String listing = PageCursor.conversationsListing(participant);
         List<Object> values = new ArrayList<>();
         StringJoiner where = new StringJoiner(" AND ", " WHERE ", "").setEmptyValue("");
         if (participant != null) {

@@ -16,13 +16,13 @@ final class CommitUntilKilled {
     public static void main(String[] args) {
         JdbcMessageStore store = JdbcMessageStore.embedded(Path.of(args[0]));
         for (int i = 0; ; i++) {
-            var item = MessageStoreContract.inbound(
+            var item = io.omniservice.store.contract.MessageStoreContract.inbound(
                     CarrierType.TWILIO,
                     "kill-" + i,
                     Sender.phone("+15550001" + (100 + i % 100), null),
                     Instant.now().truncatedTo(ChronoUnit.MICROS),
-                    MessageStoreContract.text("m" + i));
-            store.commit(MessageStoreContract.batch(item));
+                    io.omniservice.store.contract.MessageStoreContract.text("m" + i));
+            store.commit(io.omniservice.store.contract.MessageStoreContract.batch(item));
             System.out.println("acked " + item.message().messageId());
             System.out.flush();
         }

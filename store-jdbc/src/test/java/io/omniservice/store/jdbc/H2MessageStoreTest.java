@@ -21,7 +21,7 @@ import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 
 /** The store contract on the embedded H2 file database, plus what only a file database must show. */
-class H2MessageStoreTest extends FeedStoreContract {
+class H2MessageStoreTest extends JdbcStorageContract {
     private Path directory;
 
     @Override
@@ -37,7 +37,7 @@ class H2MessageStoreTest extends FeedStoreContract {
 
     @Test
     void oneNodeKeepsRateBucketsInMemory() {
-        assertThat(store.sharedRateBuckets()).isEmpty();
+        assertThat(jdbc.sharedRateBuckets()).isEmpty();
     }
 
     static void deleteTree(Path root) throws Exception {
@@ -123,7 +123,7 @@ class H2MessageStoreTest extends FeedStoreContract {
 
     @Test
     void everyCommitIsWrittenToTheFileBeforeItReturns() throws Exception {
-        try (Connection connection = store.dataSource().getConnection();
+        try (Connection connection = jdbc.dataSource().getConnection();
                 Statement statement = connection.createStatement();
                 ResultSet rs = statement.executeQuery(
                         "SELECT setting_value FROM information_schema.settings WHERE setting_name = 'WRITE_DELAY'")) {

@@ -29,7 +29,7 @@ import org.junit.jupiter.api.Test;
  * so runs in parallel do not meet. Without a reachable PostgreSQL the class is skipped, except on CI
  * ({@code CI=true}), where that is a failure.
  */
-class PostgresMessageStoreTest extends FeedStoreContract {
+class PostgresMessageStoreTest extends JdbcStorageContract {
     static final String URL = envOr("OMNISERVICE_TEST_POSTGRES_URL", "jdbc:postgresql://127.0.0.1:5432/test");
     static final String USER = envOr("OMNISERVICE_TEST_POSTGRES_USER", "postgres");
     static final String PASSWORD = envOr("OMNISERVICE_TEST_POSTGRES_PASSWORD", "");
@@ -68,7 +68,7 @@ class PostgresMessageStoreTest extends FeedStoreContract {
 
     @Test
     void tablesLiveInTheClassSchemaAndCommitsAreSynchronous() throws Exception {
-        try (Connection connection = store.dataSource().getConnection();
+        try (Connection connection = jdbc.dataSource().getConnection();
                 Statement statement = connection.createStatement()) {
             try (ResultSet rs = statement.executeQuery("SELECT current_schema()")) {
                 rs.next();
@@ -93,7 +93,7 @@ class PostgresMessageStoreTest extends FeedStoreContract {
                             .build())
                     .build();
             String client = "client-" + UUID.randomUUID();
-            var onA = store.sharedRateBuckets().orElseThrow().builder().build(client, () -> configuration);
+            var onA = jdbc.sharedRateBuckets().orElseThrow().builder().build(client, () -> configuration);
             var onB = otherNode.sharedRateBuckets().orElseThrow().builder().build(client, () -> configuration);
             int admitted = 0;
             for (int i = 0; i < 4; i++) {
@@ -109,7 +109,7 @@ class PostgresMessageStoreTest extends FeedStoreContract {
     /** A bucket's row is swept once its bucket would be full again (and the time kept after that) has passed. */
     @Test
     void aRateBucketRowIsSweptOnceItsBucketWouldBeFullAgain() throws Exception {
-        var buckets = store.sharedRateBuckets(java.time.Duration.ofMillis(200)).orElseThrow();
+        var buckets = jdbc.sharedRateBuckets(java.time.Duration.ofMillis(200)).orElseThrow();
         var configuration = io.github.bucket4j.BucketConfiguration.builder()
                 .addLimit(io.github.bucket4j.Bandwidth.builder()
                         .capacity(2)
@@ -148,7 +148,7 @@ class PostgresMessageStoreTest extends FeedStoreContract {
         java.time.Duration runFor = java.time.Duration.ofSeconds(Long.getLong("omniservice.feedRunSeconds", 4));
         try (JdbcMessageStore otherNode =
                 JdbcMessageStore.postgres(withParameter(URL, "currentSchema=" + schema), USER, PASSWORD, 4)) {
-            long start = store.feed().lastPosition();
+            long start = jdbc.feed().lastPosition();
             java.util.Set<UUID> written = java.util.concurrent.ConcurrentHashMap.newKeySet();
             java.util.List<Long> positions = new java.util.ArrayList<>();
             java.util.List<UUID> seen = new java.util.ArrayList<>();
@@ -157,7 +157,7 @@ class PostgresMessageStoreTest extends FeedStoreContract {
             try (ExecutorService pool = Executors.newVirtualThreadPerTaskExecutor()) {
                 java.util.List<Future<?>> writing = new java.util.ArrayList<>();
                 for (int w = 0; w < writers; w++) {
-                    JdbcMessageStore node = w % 2 == 0 ? store : otherNode;
+                    JdbcMessageStore node = w % 2 == 0 ? jdbc : otherNode;
                     writing.add(pool.submit(() -> {
                         while (System.nanoTime() < writeUntil) {
                             UUID id = UUID.randomUUID();
@@ -244,7 +244,7 @@ class PostgresMessageStoreTest extends FeedStoreContract {
                 assertThat(store.conversation(conversationId).orElseThrow().messageCount())
                         .as("round %d", round)
                         .isEqualTo(2);
-                try (Connection connection = store.dataSource().getConnection();
+                try (Connection connection = jdbc.dataSource().getConnection();
                         PreparedStatement select = connection.prepareStatement(
                                 "SELECT count(*) FROM change_events WHERE conversation_id = ? AND type = 'conversation.created'")) {
                     select.setString(1, conversationId);

@@ -1,9 +1,11 @@
-package io.omniservice.store.jdbc;
+package io.omniservice.store.contract;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import io.omniservice.core.carrier.ReplayGuard;
+import io.omniservice.core.feed.ChangeEvent;
 import io.omniservice.core.json.Json;
 import io.omniservice.core.model.CarrierType;
 import io.omniservice.core.model.Conversation;
@@ -22,12 +24,10 @@ import io.omniservice.core.model.StatusChange;
 import io.omniservice.core.store.CommitResult;
 import io.omniservice.core.store.InboundBatch;
 import io.omniservice.core.store.InvalidCursorException;
+import io.omniservice.core.store.MessageStore;
 import io.omniservice.core.store.Page;
 import io.omniservice.core.store.PageRequest;
-import java.sql.Connection;
-import java.sql.PreparedStatement;
-import java.sql.ResultSet;
-import java.sql.SQLException;
+import io.omniservice.core.store.StorageException;
 import java.time.Clock;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
@@ -37,7 +37,6 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
 import java.util.UUID;
-import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -52,25 +51,45 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
 
 /**
- * The behaviour every {@link JdbcMessageStore} database must show. Subclasses open one store per class;
- * each test keeps to its own customers and carrier message ids, so tests share that store safely.
+ * The behaviour every {@link MessageStore} must show, whatever stands behind it (H2, PostgreSQL, DynamoDB).
+ * Subclasses open one store per class; each test keeps to its own customers and carrier message ids, so tests
+ * share that store safely. What a test must see that the port does not show (the change events a commit wrote,
+ * who is opted out) the adapter answers through the small hooks below.
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
-abstract class MessageStoreContract {
-    protected JdbcMessageStore store;
+public abstract class MessageStoreContract {
+    protected MessageStore store;
 
     /** Why there is no store (its database cannot be reached here); null when there is one. */
     protected String unavailable;
 
     /** A store on an empty database of the adapter under test; null (with {@link #unavailable} set) if none. */
-    protected abstract JdbcMessageStore openStore() throws Exception;
+    protected abstract MessageStore openMessageStore() throws Exception;
 
-    /** Removes what {@link #openStore()} made, after the store is closed. */
+    /** Closes what {@link #openMessageStore()} opened; called once, after the tests. */
+    protected void closeStore() throws Exception {}
+
+    /** Removes what {@link #openMessageStore()} made, after the store is closed. */
     protected void dropStore() throws Exception {}
+
+    /** A replay guard on the store's database, as one more node would make it. */
+    protected abstract ReplayGuard replayGuard(Clock clock);
+
+    /** Whether the store says it answers ({@code Storage.isReady}). */
+    protected abstract boolean ready();
+
+    /** A change event as the store wrote it: its type, id, message (null for a conversation's) and payload. */
+    public record WrittenEvent(String type, UUID eventId, String messageId, JsonNode payload) {}
+
+    /** The change events written for a conversation and not yet consumed, in the order they were written. */
+    protected abstract List<WrittenEvent> changeEvents(String conversationId);
+
+    /** The channels the participant is opted out of, as the store keeps them. */
+    protected abstract Set<String> optedOutChannels(String participant);
 
     @BeforeAll
     void open() throws Exception {
-        store = openStore();
+        store = openMessageStore();
     }
 
     @BeforeEach
@@ -81,9 +100,9 @@ abstract class MessageStoreContract {
     }
 
     @AfterAll
-    void closeStore() throws Exception {
+    void close() throws Exception {
         if (store != null) {
-            store.close();
+            closeStore();
         }
         dropStore();
     }
@@ -139,31 +158,26 @@ abstract class MessageStoreContract {
                 store.conversation(first.message().conversationId()).orElseThrow();
         assertThat(conversation.messageCount()).isEqualTo(1);
         assertThat(eventTypes(first.message().conversationId()))
-                .containsExactly(GroupTransaction.CONVERSATION_CREATED, GroupTransaction.MESSAGE_RECEIVED);
+                .containsExactly(ChangeEvent.CONVERSATION_CREATED, ChangeEvent.MESSAGE_RECEIVED);
     }
 
     @Test
-    void duplicatesInsideOneGroupAreStoredOnce() {
+    void duplicatesInsideOneBatchAreStoredOnce() {
         String phone = phone();
         String carrierMessageId = carrierId();
         var a = inbound(CarrierType.BANDWIDTH, carrierMessageId, Sender.phone(phone, null), now(), text("x"));
         var b = inbound(CarrierType.BANDWIDTH, carrierMessageId, Sender.phone(phone, null), now(), text("x"));
-        var c = inbound(CarrierType.BANDWIDTH, carrierMessageId, Sender.phone(phone, null), now(), text("x"));
 
-        List<CommitResult> results =
-                store.submitTogether(List.of(batch(a), new InboundBatch(List.of(b, c), List.of()))).stream()
-                        .map(JdbcMessageStore::await)
-                        .toList();
+        CommitResult result = store.commit(new InboundBatch(List.of(a, b), List.of()));
 
-        assertThat(results.get(0).storedMessageIds())
-                .containsExactly(a.message().messageId());
-        assertThat(results.get(1)).isEqualTo(new CommitResult(List.of(), 2, 0, 0, 0));
+        assertThat(result).isEqualTo(new CommitResult(List.of(a.message().messageId()), 1, 0, 0, 0));
+        assertThat(store.message(b.message().messageId())).isEmpty();
         assertThat(store.conversation(a.message().conversationId())
                         .orElseThrow()
                         .messageCount())
                 .isEqualTo(1);
         assertThat(eventTypes(a.message().conversationId()))
-                .containsExactly(GroupTransaction.CONVERSATION_CREATED, GroupTransaction.MESSAGE_RECEIVED);
+                .containsExactly(ChangeEvent.CONVERSATION_CREATED, ChangeEvent.MESSAGE_RECEIVED);
     }
 
     @Test
@@ -194,9 +208,7 @@ abstract class MessageStoreContract {
                 .containsExactly(conversation);
         assertThat(eventTypes(conversationId))
                 .containsExactly(
-                        GroupTransaction.CONVERSATION_CREATED,
-                        GroupTransaction.MESSAGE_RECEIVED,
-                        GroupTransaction.MESSAGE_RECEIVED);
+                        ChangeEvent.CONVERSATION_CREATED, ChangeEvent.MESSAGE_RECEIVED, ChangeEvent.MESSAGE_RECEIVED);
     }
 
     @Test
@@ -264,10 +276,8 @@ abstract class MessageStoreContract {
         assertThat(store.conversationMessages(phoneConversation, new PageRequest(10, null)).items().stream()
                         .map(m -> m.content().body()))
                 .containsExactly("hi", "STOP", "b");
-        assertThat(eventTypes(phoneConversation)).contains(GroupTransaction.CONVERSATION_MERGED);
-        List<String> optedOut = new ArrayList<>();
-        query("SELECT channel FROM opt_outs WHERE participant = ?", phone, rs -> optedOut.add(rs.getString(1)));
-        assertThat(optedOut).containsExactly("whatsapp");
+        assertThat(eventTypes(phoneConversation)).contains(ChangeEvent.CONVERSATION_MERGED);
+        assertThat(optedOutChannels(phone)).containsExactly("whatsapp");
 
         // later, the user id alone again: the message joins the phone's conversation, none is re-created
         var again =
@@ -293,9 +303,7 @@ abstract class MessageStoreContract {
                 .isEqualTo(ConversationKey.group(CarrierType.WHATSAPP, group).conversationId())
                 .isNotEqualTo(new ConversationKey(phone).conversationId());
         assertThat(stored.metadata().group()).isEqualTo(group);
-        List<String> optedOut = new ArrayList<>();
-        query("SELECT channel FROM opt_outs WHERE participant = ?", phone, rs -> optedOut.add(rs.getString(1)));
-        assertThat(optedOut).isEmpty();
+        assertThat(optedOutChannels(phone)).isEmpty();
     }
 
     private static InboundBatch.NewMessage inGroup(InboundBatch.NewMessage item, String group) {
@@ -328,8 +336,8 @@ abstract class MessageStoreContract {
     @Test
     void oneTimeTokenSeenThroughOneGuardIsRefusedThroughAnotherUntilItExpires() {
         // two guards over one database stand for two nodes: whatever they share is in the database
-        var nodeA = store.replayGuard(Clock.systemUTC());
-        var nodeB = store.replayGuard(Clock.systemUTC());
+        var nodeA = replayGuard(Clock.systemUTC());
+        var nodeB = replayGuard(Clock.systemUTC());
         String jti = UUID.randomUUID().toString();
         Instant later = now().plusSeconds(600);
         assertThat(nodeA.firstUse("messagebird:default", jti, later)).isTrue();
@@ -373,7 +381,7 @@ abstract class MessageStoreContract {
         assertThat(stored.statusHistory())
                 .extracting(StatusChange::status)
                 .containsExactly(MessageStatus.QUEUED, MessageStatus.SENT, MessageStatus.DELIVERED, MessageStatus.READ);
-        assertThat(statusEvents(sent.message().messageId()))
+        assertThat(statusEvents(sent))
                 .extracting(e -> e.get("status").asText())
                 .containsExactly("sent", "delivered", "read");
     }
@@ -397,9 +405,7 @@ abstract class MessageStoreContract {
         assertThat(stored.statusHistory())
                 .extracting(StatusChange::status)
                 .containsExactly(MessageStatus.QUEUED, MessageStatus.SENT, MessageStatus.DELIVERED);
-        assertThat(statusEvents(sent.message().messageId()))
-                .extracting(e -> e.get("status").asText())
-                .containsExactly("delivered");
+        assertThat(statusEvents(sent)).extracting(e -> e.get("status").asText()).containsExactly("delivered");
     }
 
     @Test
@@ -480,7 +486,7 @@ abstract class MessageStoreContract {
         assertThat(repeat).isEqualTo(new CommitResult(List.of(), 0, 0, 0, 1));
         assertThat(store.message(sent.message().messageId()).orElseThrow().statusHistory())
                 .hasSize(2);
-        assertThat(statusEvents(sent.message().messageId())).hasSize(1);
+        assertThat(statusEvents(sent)).hasSize(1);
     }
 
     @Test
@@ -503,7 +509,7 @@ abstract class MessageStoreContract {
         assertThat(stored.statusHistory())
                 .extracting(StatusChange::status)
                 .containsExactly(MessageStatus.QUEUED, MessageStatus.DELIVERED);
-        assertThat(statusEvents(sent.message().messageId()))
+        assertThat(statusEvents(sent))
                 .extracting(e ->
                         e.get("previousStatus").asText() + ">" + e.get("status").asText())
                 .containsExactly("queued>delivered");
@@ -546,21 +552,13 @@ abstract class MessageStoreContract {
         String messageId = item.message().messageId();
         String conversationId = item.message().conversationId();
         List<JsonNode> events = new ArrayList<>();
-        try (Connection connection = store.dataSource().getConnection();
-                PreparedStatement select =
-                        connection.prepareStatement("SELECT seq, event_id, type, message_id, payload FROM change_events"
-                                + " WHERE conversation_id = ? ORDER BY seq")) {
-            select.setString(1, conversationId);
-            try (ResultSet rs = select.executeQuery()) {
-                while (rs.next()) {
-                    var event = Json.MAPPER.createObjectNode();
-                    event.put("type", rs.getString("type"));
-                    event.put("eventId", rs.getString("event_id"));
-                    event.put("messageId", rs.getString("message_id"));
-                    event.set("payload", Json.MAPPER.readTree(rs.getString("payload")));
-                    events.add(event);
-                }
-            }
+        for (WrittenEvent written : changeEvents(conversationId)) {
+            var event = Json.MAPPER.createObjectNode();
+            event.put("type", written.type());
+            event.put("eventId", written.eventId().toString());
+            event.put("messageId", written.messageId());
+            event.set("payload", written.payload());
+            events.add(event);
         }
         assertThat(events).hasSize(2);
         assertThat(events.get(0).get("type").asText()).isEqualTo("conversation.created");
@@ -587,7 +585,6 @@ abstract class MessageStoreContract {
         }
         ConcurrentLinkedQueue<String> acknowledged = new ConcurrentLinkedQueue<>();
         AtomicInteger duplicatesSeen = new AtomicInteger();
-        long groupsBefore = store.committer().groupsCommitted.get();
         long started = System.nanoTime();
         try (ExecutorService pool = Executors.newVirtualThreadPerTaskExecutor()) {
             for (int t = 0; t < threads; t++) {
@@ -611,10 +608,9 @@ abstract class MessageStoreContract {
         }
         double seconds = (System.nanoTime() - started) / 1e9;
         int commits = threads * commitsPerThread + threads / 10;
-        long groups = store.committer().groupsCommitted.get() - groupsBefore;
         System.out.printf(
-                "%s: %d commits from %d virtual threads in %.2f s = %.0f commits/s in %d transactions%n",
-                getClass().getSimpleName(), commits, threads, seconds, commits / seconds, groups);
+                "%s: %d commits from %d virtual threads in %.2f s = %.0f commits/s%n",
+                getClass().getSimpleName(), commits, threads, seconds, commits / seconds);
 
         assertThat(acknowledged).hasSize(threads * commitsPerThread).doesNotHaveDuplicates();
         assertThat(duplicatesSeen.get()).isEqualTo(threads / 10);
@@ -629,32 +625,6 @@ abstract class MessageStoreContract {
             assertThat(conversation.messageCount()).isEqualTo(threads * commitsPerThread / customers.size());
         }
         assertThat(total).isEqualTo(threads * commitsPerThread);
-        assertThat(groups).as("concurrent commits share transactions").isLessThan(commits);
-    }
-
-    @Test
-    void oneBadBatchDoesNotFailItsGroup() {
-        String phone = phone();
-        var good1 = inbound(CarrierType.TWILIO, carrierId(), Sender.phone(phone, null), now(), text("1"));
-        // longer than the carrier_message_id column: the database refuses the row
-        var bad = inbound(CarrierType.TWILIO, "x".repeat(300), Sender.phone(phone, null), now(), text("2"));
-        var good2 = inbound(CarrierType.TWILIO, carrierId(), Sender.phone(phone, null), now(), text("3"));
-        long retriedBefore = store.committer().groupsRetriedAlone.get();
-
-        List<CompletableFuture<CommitResult>> results =
-                store.submitTogether(List.of(batch(good1), batch(bad), batch(good2)));
-
-        assertThat(JdbcMessageStore.await(results.get(0)).storedMessageIds())
-                .containsExactly(good1.message().messageId());
-        assertThatThrownBy(() -> JdbcMessageStore.await(results.get(1))).isInstanceOf(StorageException.class);
-        assertThat(JdbcMessageStore.await(results.get(2)).storedMessageIds())
-                .containsExactly(good2.message().messageId());
-        assertThat(store.committer().groupsRetriedAlone.get()).isEqualTo(retriedBefore + 1);
-        assertThat(store.message(bad.message().messageId())).isEmpty();
-        assertThat(store.conversation(good1.message().conversationId())
-                        .orElseThrow()
-                        .messageCount())
-                .isEqualTo(2);
     }
 
     @Test
@@ -794,7 +764,7 @@ abstract class MessageStoreContract {
 
     @Test
     void readyWhenTheDatabaseAnswers() {
-        assertThat(store.isReady()).isTrue();
+        assertThat(ready()).isTrue();
     }
 
     // ---- helpers -----------------------------------------------------------------------------------
@@ -819,31 +789,31 @@ abstract class MessageStoreContract {
         return ids;
     }
 
-    protected static Instant now() {
+    public static Instant now() {
         return Instant.now().truncatedTo(ChronoUnit.MICROS);
     }
 
-    protected static String phone() {
+    public static String phone() {
         return "+1555" + (1_000_000 + ThreadLocalRandom.current().nextInt(9_000_000));
     }
 
-    protected static String carrierId() {
+    public static String carrierId() {
         return "cm-" + Long.toHexString(ThreadLocalRandom.current().nextLong());
     }
 
-    protected static MessageContent text(String body) {
+    public static MessageContent text(String body) {
         return new MessageContent.Text(body);
     }
 
-    protected static InboundBatch batch(InboundBatch.NewMessage... messages) {
+    public static InboundBatch batch(InboundBatch.NewMessage... messages) {
         return new InboundBatch(List.of(messages), List.of());
     }
 
-    protected static InboundBatch statuses(StatusUpdate... updates) {
+    public static InboundBatch statuses(StatusUpdate... updates) {
         return new InboundBatch(List.of(), List.of(updates));
     }
 
-    protected static InboundBatch.NewMessage inbound(
+    public static InboundBatch.NewMessage inbound(
             CarrierType carrier, String carrierMessageId, Sender sender, Instant receivedAt, MessageContent content) {
         ConversationKey key = ConversationKey.of(carrier, sender);
         JsonNode payload = Json.MAPPER.createObjectNode().put("id", carrierMessageId);
@@ -862,7 +832,7 @@ abstract class MessageStoreContract {
     }
 
     /** A message we sent through a carrier (a business echo), stored queued with its carrier id. */
-    protected static InboundBatch.NewMessage outbound(CarrierType carrier) {
+    public static InboundBatch.NewMessage outbound(CarrierType carrier) {
         String customer = phone();
         ConversationKey key = new ConversationKey(customer);
         String carrierMessageId = carrierId();
@@ -879,50 +849,21 @@ abstract class MessageStoreContract {
         return new InboundBatch.NewMessage(message, key);
     }
 
-    protected static StatusUpdate status(
+    public static StatusUpdate status(
             CarrierType carrier, String carrierMessageId, MessageStatus status, String carrierStatus, Instant at) {
         return new StatusUpdate(
                 carrier, "default", carrierMessageId, status, carrierStatus, null, null, at, null, null);
     }
 
     private List<String> eventTypes(String conversationId) {
-        List<String> types = new ArrayList<>();
-        query("SELECT type FROM change_events WHERE conversation_id = ? ORDER BY seq", conversationId, rs -> {
-            types.add(rs.getString(1));
-        });
-        return types;
+        return changeEvents(conversationId).stream().map(WrittenEvent::type).toList();
     }
 
-    private List<JsonNode> statusEvents(String messageId) {
-        List<JsonNode> payloads = new ArrayList<>();
-        query(
-                "SELECT payload FROM change_events WHERE message_id = ? AND type = 'message.status' ORDER BY seq",
-                messageId,
-                rs -> {
-                    try {
-                        payloads.add(Json.MAPPER.readTree(rs.getString(1)));
-                    } catch (Exception e) {
-                        throw new IllegalStateException(e);
-                    }
-                });
-        return payloads;
-    }
-
-    private interface RowReader {
-        void read(ResultSet rs) throws SQLException;
-    }
-
-    private void query(String sql, String parameter, RowReader reader) {
-        try (Connection connection = store.dataSource().getConnection();
-                PreparedStatement select = connection.prepareStatement(sql)) {
-            select.setString(1, parameter);
-            try (ResultSet rs = select.executeQuery()) {
-                while (rs.next()) {
-                    reader.read(rs);
-                }
-            }
-        } catch (SQLException e) {
-            throw new IllegalStateException(e);
-        }
+    private List<JsonNode> statusEvents(InboundBatch.NewMessage item) {
+        return changeEvents(item.message().conversationId()).stream()
+                .filter(e -> ChangeEvent.MESSAGE_STATUS.equals(e.type())
+                        && item.message().messageId().equals(e.messageId()))
+                .map(WrittenEvent::payload)
+                .toList();
     }
 }

@@ -1,4 +1,4 @@
-package io.omniservice.store.jdbc;
+package io.omniservice.store.contract;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -6,10 +6,12 @@ import io.omniservice.core.access.Audience;
 import io.omniservice.core.access.ClientSecret;
 import io.omniservice.core.feed.ChangeEvent;
 import io.omniservice.core.feed.FeedSettings;
+import io.omniservice.core.feed.FeedStore;
 import io.omniservice.core.feed.FeedWorker;
 import io.omniservice.core.model.CarrierType;
 import io.omniservice.core.model.Sender;
 import io.omniservice.core.notify.EventEnvelope;
+import io.omniservice.core.notify.NotificationStore;
 import io.omniservice.core.notify.PublishedEvent;
 import io.omniservice.core.notify.Subscription;
 import io.omniservice.core.outbound.CallbackDelivery;
@@ -43,11 +45,15 @@ import org.junit.jupiter.api.Test;
  * share one store; workflows here handle every event type, so events other tests left behind pass
  * through, and each test looks only at its own messages.
  */
-abstract class FeedStoreContract extends OutboundStoreContract {
+public abstract class FeedStoreContract extends OutboundStoreContract {
     private static final StepRetry QUICK = new StepRetry(2, Duration.ofMillis(10), Duration.ofMillis(10));
 
-    private JdbcFeedStore feed() {
-        return store.feed();
+    private FeedStore feed() {
+        return storage.feed();
+    }
+
+    private NotificationStore notifications() {
+        return storage.notifications();
     }
 
     /** A workflow for new messages of the given steps, and a publishing step for the other events. */
@@ -98,12 +104,16 @@ abstract class FeedStoreContract extends OutboundStoreContract {
     }
 
     private boolean published(String messageId) {
-        return feed().publishedAfter(0, Set.of(ChangeEvent.MESSAGE_RECEIVED), 100_000, Audience.EVERYONE).stream()
+        return notifications()
+                .publishedAfter(0, Set.of(ChangeEvent.MESSAGE_RECEIVED), 100_000, Audience.EVERYONE)
+                .stream()
                 .anyMatch(e -> e.envelope().contains(messageId));
     }
 
     private long publishedCount(String messageId) {
-        return feed().publishedAfter(0, Set.of(ChangeEvent.MESSAGE_RECEIVED), 100_000, Audience.EVERYONE).stream()
+        return notifications()
+                .publishedAfter(0, Set.of(ChangeEvent.MESSAGE_RECEIVED), 100_000, Audience.EVERYONE)
+                .stream()
                 .filter(e -> e.envelope().contains(messageId))
                 .count();
     }
@@ -273,8 +283,8 @@ abstract class FeedStoreContract extends OutboundStoreContract {
         worker.start();
         try {
             store.commit(batch(item));
-            await(() -> store.outbound().deadLetters(1_000).stream().anyMatch(d -> id.equals(d.messageId())));
-            DeadLetter letter = store.outbound().deadLetters(1_000).stream()
+            await(() -> storage.outbound().deadLetters(1_000).stream().anyMatch(d -> id.equals(d.messageId())));
+            DeadLetter letter = storage.outbound().deadLetters(1_000).stream()
                     .filter(d -> id.equals(d.messageId()))
                     .findFirst()
                     .orElseThrow();
@@ -285,7 +295,7 @@ abstract class FeedStoreContract extends OutboundStoreContract {
             assertThat(published(id)).isFalse();
 
             broken.set(false);
-            assertThat(store.outbound().replay(letter.id())).isPresent();
+            assertThat(storage.outbound().replay(letter.id())).isPresent();
             await(() -> published(id));
         } finally {
             worker.close();
@@ -295,23 +305,25 @@ abstract class FeedStoreContract extends OutboundStoreContract {
 
     @Test
     void publishedEventGoesToTheLogAndToEachSubscriptionOfItsType() throws Exception {
-        Subscription received = feed().addSubscription(new Subscription(
-                null,
-                "http://localhost:1/received",
-                Set.of(ChangeEvent.MESSAGE_RECEIVED),
-                "secret-one-0123456789",
-                null,
-                "client-a",
-                true));
-        Subscription statuses = feed().addSubscription(new Subscription(
-                null,
-                "http://localhost:1/status",
-                Set.of(ChangeEvent.MESSAGE_STATUS),
-                "secret-two-0123456789",
-                null,
-                "client-a",
-                true));
-        long before = feed().lastPosition();
+        Subscription received = notifications()
+                .addSubscription(new Subscription(
+                        null,
+                        "http://localhost:1/received",
+                        Set.of(ChangeEvent.MESSAGE_RECEIVED),
+                        "secret-one-0123456789",
+                        null,
+                        "client-a",
+                        true));
+        Subscription statuses = notifications()
+                .addSubscription(new Subscription(
+                        null,
+                        "http://localhost:1/status",
+                        Set.of(ChangeEvent.MESSAGE_STATUS),
+                        "secret-two-0123456789",
+                        null,
+                        "client-a",
+                        true));
+        long before = notifications().lastPosition();
         FeedWorker worker = worker("publish-node", engine(List.of(), () -> {}));
         worker.start();
         InboundBatch.NewMessage item = message("publish me");
@@ -322,7 +334,7 @@ abstract class FeedStoreContract extends OutboundStoreContract {
         } finally {
             worker.close();
         }
-        List<PublishedEvent> log = feed().publishedAfter(before, Set.of(), 100_000, Audience.EVERYONE);
+        List<PublishedEvent> log = notifications().publishedAfter(before, Set.of(), 100_000, Audience.EVERYONE);
         assertThat(log).extracting(PublishedEvent::position).isSorted().allMatch(p -> p > before);
         assertThat(log)
                 .filteredOn(e -> e.envelope().contains(id))
@@ -330,7 +342,7 @@ abstract class FeedStoreContract extends OutboundStoreContract {
                 .satisfies(e -> assertThat(e.type()).isEqualTo(ChangeEvent.MESSAGE_RECEIVED));
 
         List<CallbackDelivery> due =
-                store.outbound().claimCallbacks("test-node", Instant.now(), Duration.ofSeconds(1), 10_000);
+                storage.outbound().claimCallbacks("test-node", Instant.now(), Duration.ofSeconds(1), 10_000);
         assertThat(due)
                 .filteredOn(d -> d.payload().contains(id))
                 .singleElement()
@@ -339,10 +351,10 @@ abstract class FeedStoreContract extends OutboundStoreContract {
                     assertThat(d.url()).isEqualTo("http://localhost:1/received");
                     assertThat(d.secret()).isEqualTo("secret-one-0123456789");
                 });
-        assertThat(feed().subscription(received.id())).isPresent();
-        assertThat(feed().deleteSubscription(received.id())).isTrue();
-        assertThat(feed().deleteSubscription(statuses.id())).isTrue();
-        assertThat(store.outbound()
+        assertThat(notifications().subscription(received.id())).isPresent();
+        assertThat(notifications().deleteSubscription(received.id())).isTrue();
+        assertThat(notifications().deleteSubscription(statuses.id())).isTrue();
+        assertThat(storage.outbound()
                         .claimCallbacks("test-node", Instant.now().plusSeconds(5), Duration.ofSeconds(1), 10_000))
                 .noneMatch(d -> d.payload().contains(id));
     }
@@ -351,31 +363,34 @@ abstract class FeedStoreContract extends OutboundStoreContract {
     void eventAboutOneClientReachesOnlyThatClientsSubscriptionsAndAdmins() throws Exception {
         String a = "client-a-" + UUID.randomUUID();
         String b = "client-b-" + UUID.randomUUID();
-        Subscription ofA = feed().addSubscription(new Subscription(
-                null,
-                "http://localhost:1/a",
-                Set.of(ChangeEvent.MESSAGE_RECEIVED),
-                "secret-a-0123456789",
-                null,
-                a,
-                false));
-        Subscription ofB = feed().addSubscription(new Subscription(
-                null,
-                "http://localhost:1/b",
-                Set.of(ChangeEvent.MESSAGE_RECEIVED),
-                "secret-b-0123456789",
-                null,
-                b,
-                false));
-        Subscription ofAdmin = feed().addSubscription(new Subscription(
-                null,
-                "http://localhost:1/admin",
-                Set.of(ChangeEvent.MESSAGE_RECEIVED),
-                "secret-c-0123456789",
-                null,
-                "root",
-                true));
-        long before = feed().lastPosition();
+        Subscription ofA = notifications()
+                .addSubscription(new Subscription(
+                        null,
+                        "http://localhost:1/a",
+                        Set.of(ChangeEvent.MESSAGE_RECEIVED),
+                        "secret-a-0123456789",
+                        null,
+                        a,
+                        false));
+        Subscription ofB = notifications()
+                .addSubscription(new Subscription(
+                        null,
+                        "http://localhost:1/b",
+                        Set.of(ChangeEvent.MESSAGE_RECEIVED),
+                        "secret-b-0123456789",
+                        null,
+                        b,
+                        false));
+        Subscription ofAdmin = notifications()
+                .addSubscription(new Subscription(
+                        null,
+                        "http://localhost:1/admin",
+                        Set.of(ChangeEvent.MESSAGE_RECEIVED),
+                        "secret-c-0123456789",
+                        null,
+                        "root",
+                        true));
+        long before = notifications().lastPosition();
         InboundBatch.NewMessage item = message("about client a");
         String id = item.message().messageId();
         FeedWorker worker = worker("owner-node", engine(List.of(), () -> {}, event -> a));
@@ -386,34 +401,36 @@ abstract class FeedStoreContract extends OutboundStoreContract {
         } finally {
             worker.close();
         }
-        assertThat(feed().publishedAfter(before, Set.of(), 100_000, Audience.of(a)))
+        assertThat(notifications().publishedAfter(before, Set.of(), 100_000, Audience.of(a)))
                 .anyMatch(e -> e.envelope().contains(id));
-        assertThat(feed().publishedAfter(before, Set.of(), 100_000, Audience.of(b)))
+        assertThat(notifications().publishedAfter(before, Set.of(), 100_000, Audience.of(b)))
                 .noneMatch(e -> e.envelope().contains(id));
-        assertThat(store.outbound().claimCallbacks("owner-node", Instant.now(), Duration.ofSeconds(1), 10_000))
+        assertThat(storage.outbound().claimCallbacks("owner-node", Instant.now(), Duration.ofSeconds(1), 10_000))
                 .filteredOn(d -> d.payload().contains(id))
                 .extracting(CallbackDelivery::url)
                 .containsExactlyInAnyOrder("http://localhost:1/a", "http://localhost:1/admin");
-        assertThat(feed().subscriptions(Audience.of(b)))
+        assertThat(notifications().subscriptions(Audience.of(b)))
                 .extracting(Subscription::id)
                 .containsExactly(ofB.id());
-        assertThat(feed().subscriptions(Audience.EVERYONE))
+        assertThat(notifications().subscriptions(Audience.EVERYONE))
                 .extracting(Subscription::id)
                 .contains(ofA.id(), ofB.id(), ofAdmin.id());
         for (Subscription s : List.of(ofA, ofB, ofAdmin)) {
-            feed().deleteSubscription(s.id());
+            notifications().deleteSubscription(s.id());
         }
     }
 
     @Test
     void rotatedClientSecretKeepsThePreviousOneForTheOverlap() {
         String client = "rotating-" + UUID.randomUUID();
-        assertThat(feed().clientSecret(client)).isEmpty();
-        ClientSecret first = feed().rotateClientSecret(client, "whsec_first_0123456789", Duration.ofHours(24));
+        assertThat(storage.clientSecrets().clientSecret(client)).isEmpty();
+        ClientSecret first =
+                storage.clientSecrets().rotateClientSecret(client, "whsec_first_0123456789", Duration.ofHours(24));
         assertThat(first.previous()).isNull();
-        ClientSecret second = feed().rotateClientSecret(client, "whsec_second_0123456789", Duration.ofHours(24));
+        ClientSecret second =
+                storage.clientSecrets().rotateClientSecret(client, "whsec_second_0123456789", Duration.ofHours(24));
         assertThat(second.previous()).isEqualTo("whsec_first_0123456789");
-        assertThat(feed().clientSecret(client)).contains(second);
+        assertThat(storage.clientSecrets().clientSecret(client)).contains(second);
         assertThat(second.signingAt(Instant.now()))
                 .containsExactly("whsec_second_0123456789", "whsec_first_0123456789");
         assertThat(second.signingAt(Instant.now().plus(Duration.ofHours(25))))

@@ -1,7 +1,8 @@
-package io.omniservice.store.jdbc;
+package io.omniservice.store.contract;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.omniservice.core.carrier.ReplayGuard;
 import io.omniservice.core.model.CarrierType;
 import io.omniservice.core.model.ConversationKey;
 import io.omniservice.core.model.Direction;
@@ -14,6 +15,7 @@ import io.omniservice.core.model.Sender;
 import io.omniservice.core.outbound.AcceptResult;
 import io.omniservice.core.outbound.CallbackDelivery;
 import io.omniservice.core.outbound.DeadLetter;
+import io.omniservice.core.outbound.OutboundStore;
 import io.omniservice.core.outbound.Priority;
 import io.omniservice.core.outbound.QueuedMessage;
 import io.omniservice.core.outbound.RecipientFacts;
@@ -23,6 +25,8 @@ import io.omniservice.core.outbound.SendJob;
 import io.omniservice.core.outbound.SendOutcome;
 import io.omniservice.core.outbound.SendPlan;
 import io.omniservice.core.outbound.SendResult;
+import io.omniservice.core.store.MessageStore;
+import io.omniservice.core.store.Storage;
 import java.math.BigDecimal;
 import java.time.Clock;
 import java.time.Duration;
@@ -33,15 +37,50 @@ import java.util.UUID;
 import org.junit.jupiter.api.Test;
 
 /**
- * The outbound tables' contract, run on every store adapter with the message store's own: leases,
+ * The outbound store's contract, run on every whole {@link Storage} with the message store's own: leases,
  * order, outcomes, idempotency, opt-outs, callbacks, routing rules and dead letters. Tests share one
- * store, so each looks only at the jobs and messages it made.
+ * storage, so each looks only at the jobs and messages it made.
  */
-abstract class OutboundStoreContract extends MessageStoreContract {
+public abstract class OutboundStoreContract extends MessageStoreContract {
     private static final Duration LEASE = Duration.ofMinutes(5);
 
-    private JdbcOutboundStore outbound() {
-        return store.outbound();
+    /** The whole storage under test; its {@link Storage#messages()} is the contract's {@link #store}. */
+    protected Storage storage;
+
+    /** A storage on an empty database of the adapter under test; null (with {@link #unavailable} set) if none. */
+    protected abstract Storage openStorage() throws Exception;
+
+    @Override
+    protected final MessageStore openMessageStore() throws Exception {
+        storage = openStorage();
+        return storage == null ? null : storage.messages();
+    }
+
+    @Override
+    protected void closeStore() throws Exception {
+        storage.close();
+    }
+
+    @Override
+    protected ReplayGuard replayGuard(Clock clock) {
+        return storage.replayGuard(clock);
+    }
+
+    @Override
+    protected boolean ready() {
+        return storage.isReady();
+    }
+
+    /** The opt-outs the outbound store reads before a send: those of the participant's own conversation. */
+    @Override
+    protected Set<String> optedOutChannels(String participant) {
+        return storage.outbound()
+                .recipientFacts(new ConversationKey(participant))
+                .optedOutChannels();
+    }
+
+    private OutboundStore outbound() {
+        return storage.outbound();
     }
 
     private QueuedMessage queued(String to, Priority priority, Instant notBefore, String callbackUrl) {

@@ -1,0 +1,54 @@
+package io.omniservice.aws.dynamo;
+
+import java.net.URI;
+import java.util.UUID;
+import org.http4k.connect.amazon.dynamodb.FakeDynamoDb;
+import org.http4k.server.Http4kServer;
+import org.http4k.server.Http4kServerKt;
+import org.http4k.server.SunHttp;
+import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
+import software.amazon.awssdk.auth.credentials.StaticCredentialsProvider;
+import software.amazon.awssdk.http.urlconnection.UrlConnectionHttpClient;
+import software.amazon.awssdk.regions.Region;
+import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
+
+/** The http4k DynamoDB fake in this JVM on a free port, and an SDK client on it. */
+final class FakeDynamo implements AutoCloseable {
+    private final Http4kServer server;
+    private final DynamoDbClient client;
+
+    private FakeDynamo(Http4kServer server, DynamoDbClient client) {
+        this.server = server;
+        this.client = client;
+    }
+
+    static FakeDynamo start() {
+        Http4kServer server =
+                Http4kServerKt.asServer(new FakeDynamoDb(), new SunHttp(0)).start();
+        return new FakeDynamo(server, client(URI.create("http://127.0.0.1:" + server.port())));
+    }
+
+    static DynamoDbClient client(URI endpoint) {
+        return DynamoDbClient.builder()
+                .endpointOverride(endpoint)
+                .region(Region.US_EAST_1)
+                .credentialsProvider(StaticCredentialsProvider.create(AwsBasicCredentials.create("test", "test")))
+                .httpClient(UrlConnectionHttpClient.create())
+                .build();
+    }
+
+    /** A prefix no other test class uses, so classes running at once keep to their own tables. */
+    static String uniquePrefix(String name) {
+        return name + "-" + UUID.randomUUID().toString().substring(0, 8) + "-";
+    }
+
+    DynamoDbClient client() {
+        return client;
+    }
+
+    @Override
+    public void close() {
+        client.close();
+        server.stop();
+    }
+}

@@ -1,0 +1,146 @@
+package io.omniservice.store.jdbc;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.omniservice.core.feed.ChangeEvent;
+import io.omniservice.core.json.Json;
+import io.omniservice.core.model.CarrierType;
+import io.omniservice.core.model.ConversationKey;
+import io.omniservice.core.model.Sender;
+import io.omniservice.core.store.CommitResult;
+import io.omniservice.core.store.InboundBatch;
+import io.omniservice.core.store.Storage;
+import io.omniservice.core.store.StorageException;
+import io.omniservice.store.contract.FeedStoreContract;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The storage contract on a {@link JdbcMessageStore} database, with what only the JDBC engine shows: concurrent
+ * commits grouped into shared transactions, and a group that a bad batch does not fail.
+ */
+abstract class JdbcStorageContract extends FeedStoreContract {
+    /** The store under test, as its JDBC self. */
+    protected JdbcMessageStore jdbc;
+
+    /** A store on an empty database; null (with {@link #unavailable} set) if there is none here. */
+    protected abstract JdbcMessageStore openStore() throws Exception;
+
+    @Override
+    protected final Storage openStorage() throws Exception {
+        jdbc = openStore();
+        return jdbc;
+    }
+
+    @Override
+    protected List<WrittenEvent> changeEvents(String conversationId) {
+        List<WrittenEvent> events = new ArrayList<>();
+        try (Connection connection = jdbc.dataSource().getConnection();
+                PreparedStatement select = connection.prepareStatement(
+                        "SELECT event_id, type, message_id, payload FROM change_events WHERE conversation_id = ?"
+                                + " ORDER BY seq")) {
+            select.setString(1, conversationId);
+            try (ResultSet rs = select.executeQuery()) {
+                while (rs.next()) {
+                    events.add(new WrittenEvent(
+                            rs.getString("type"),
+                            rs.getObject("event_id", UUID.class),
+                            rs.getString("message_id"),
+                            Json.MAPPER.readTree(rs.getString("payload"))));
+                }
+            }
+        } catch (SQLException | java.io.IOException e) {
+            throw new IllegalStateException(e);
+        }
+        return events;
+    }
+
+    private List<String> eventTypes(String conversationId) {
+        return changeEvents(conversationId).stream().map(WrittenEvent::type).toList();
+    }
+
+    @Test
+    void duplicatesInsideOneGroupAreStoredOnce() {
+        String phone = phone();
+        String carrierMessageId = carrierId();
+        var a = inbound(CarrierType.BANDWIDTH, carrierMessageId, Sender.phone(phone, null), now(), text("x"));
+        var b = inbound(CarrierType.BANDWIDTH, carrierMessageId, Sender.phone(phone, null), now(), text("x"));
+        var c = inbound(CarrierType.BANDWIDTH, carrierMessageId, Sender.phone(phone, null), now(), text("x"));
+
+        List<CommitResult> results =
+                jdbc.submitTogether(List.of(batch(a), new InboundBatch(List.of(b, c), List.of()))).stream()
+                        .map(JdbcMessageStore::await)
+                        .toList();
+
+        assertThat(results.get(0).storedMessageIds())
+                .containsExactly(a.message().messageId());
+        assertThat(results.get(1)).isEqualTo(new CommitResult(List.of(), 2, 0, 0, 0));
+        assertThat(store.conversation(a.message().conversationId())
+                        .orElseThrow()
+                        .messageCount())
+                .isEqualTo(1);
+        assertThat(eventTypes(a.message().conversationId()))
+                .containsExactly(ChangeEvent.CONVERSATION_CREATED, ChangeEvent.MESSAGE_RECEIVED);
+    }
+
+    @Test
+    void oneBadBatchDoesNotFailItsGroup() {
+        String phone = phone();
+        var good1 = inbound(CarrierType.TWILIO, carrierId(), Sender.phone(phone, null), now(), text("1"));
+        // longer than the carrier_message_id column: the database refuses the row
+        var bad = inbound(CarrierType.TWILIO, "x".repeat(300), Sender.phone(phone, null), now(), text("2"));
+        var good2 = inbound(CarrierType.TWILIO, carrierId(), Sender.phone(phone, null), now(), text("3"));
+        long retriedBefore = jdbc.committer().groupsRetriedAlone.get();
+
+        List<CompletableFuture<CommitResult>> results =
+                jdbc.submitTogether(List.of(batch(good1), batch(bad), batch(good2)));
+
+        assertThat(JdbcMessageStore.await(results.get(0)).storedMessageIds())
+                .containsExactly(good1.message().messageId());
+        assertThatThrownBy(() -> JdbcMessageStore.await(results.get(1))).isInstanceOf(StorageException.class);
+        assertThat(JdbcMessageStore.await(results.get(2)).storedMessageIds())
+                .containsExactly(good2.message().messageId());
+        assertThat(jdbc.committer().groupsRetriedAlone.get()).isEqualTo(retriedBefore + 1);
+        assertThat(store.message(bad.message().messageId())).isEmpty();
+        assertThat(store.conversation(good1.message().conversationId())
+                        .orElseThrow()
+                        .messageCount())
+                .isEqualTo(2);
+    }
+
+    @Test
+    void concurrentCommitsShareTransactions() throws Exception {
+        int threads = 50;
+        int commitsPerThread = 4;
+        String phone = phone();
+        long groupsBefore = jdbc.committer().groupsCommitted.get();
+        try (ExecutorService pool = Executors.newVirtualThreadPerTaskExecutor()) {
+            for (int t = 0; t < threads; t++) {
+                pool.submit(() -> {
+                    for (int c = 0; c < commitsPerThread; c++) {
+                        store.commit(batch(
+                                inbound(CarrierType.TWILIO, carrierId(), Sender.phone(phone, null), now(), text("m"))));
+                    }
+                    return null;
+                });
+            }
+        }
+        long groups = jdbc.committer().groupsCommitted.get() - groupsBefore;
+
+        assertThat(store.conversation(new ConversationKey(phone).conversationId())
+                        .orElseThrow()
+                        .messageCount())
+                .isEqualTo(threads * commitsPerThread);
+        assertThat(groups).as("concurrent commits share transactions").isLessThan(threads * commitsPerThread);
+    }
+}
