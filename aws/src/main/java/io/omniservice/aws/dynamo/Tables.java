@@ -247,17 +247,21 @@ public final class Tables {
     /**
      * The outbox: the change events each commit writes, in their conversation's partition by {@code seq}, a
      * number unique in the table that grows in commit order within the conversation. The item at seq 0 is
-     * the conversation's feed head ({@code lastSeq}); a commit that writes events advances it conditionally
-     * on the value it read, so a skewed clock cannot reorder a conversation. Pending events carry their
-     * lease; {@code due-index} (sparse) holds the event each conversation runs next while nobody holds it,
-     * {@code owner-index} (sparse) a node's leased events, for its restart. DynamoDB Streams on this table
-     * is the seed's stream.
+     * the conversation's feed head ({@code lastSeq}, and {@code pending}: how many events wait); a commit that
+     * writes events advances it conditionally on the values it read, and so does the write that ends an event,
+     * so a skewed clock cannot reorder a conversation and a commit always knows whether its events are first.
+     * {@code due-index} (sparse) holds each conversation's first pending event only, keyed by when it may be
+     * taken next ({@code dueKey}: its retry time, or its lease's end while a node holds it, so an expired lease
+     * is found there too); ending it puts the next one there. {@code owner-index} (sparse) holds a node's leased
+     * events, for its restart. DynamoDB Streams on this table is the seed's stream.
      */
     public static final class ChangeEvents {
         public static final String CONVERSATION_ID = "conversationId";
         public static final String SEQ = "seq";
         /** The feed head's attribute: the conversation's last seq. */
         public static final String LAST_SEQ = "lastSeq";
+        /** The feed head's attribute: how many of the conversation's events are pending (absent: none). */
+        public static final String PENDING = "pending";
 
         public static final String DUE_INDEX = "due-index";
         public static final String DUE_SHARD = "dueShard";
@@ -267,6 +271,8 @@ public final class Tables {
         public static final String OWNER_INDEX = "owner-index";
         public static final String LEASE_OWNER = "leaseOwner";
         public static final String LEASE_UNTIL = "leaseUntil";
+        /** When a failed step runs again (absent: due since it was written). */
+        public static final String NEXT_ATTEMPT_AT = "nextAttemptAt";
 
         public static final String EVENT_ID = "eventId";
         public static final String TYPE = "type";
@@ -296,6 +302,8 @@ public final class Tables {
         public static final String POSITION = "position";
         /** The head's attribute: the last position given. */
         public static final String LAST_POSITION = "lastPosition";
+        /** The head's attribute: the first position not pruned (absent: 1). */
+        public static final String KEPT_FROM = "keptFrom";
 
         public static final String EVENT_ID = "eventId";
         public static final String TYPE = "type";
@@ -345,13 +353,15 @@ public final class Tables {
     /**
      * Outgoing deliveries (status callbacks, subscription events, rules' forwards), in the partition of what
      * keeps their order ({@code orderKey}: a message, or a subscription and conversation), by {@code seq} as
-     * change events are, with the same head item, {@code due-index} and {@code owner-index}. A subscription
-     * event names its published position instead of copying the envelope.
+     * change events are, with the same head item ({@code lastSeq}, {@code pending}), {@code due-index} (each
+     * order's first delivery only) and {@code owner-index}. A subscription event names its published position
+     * instead of copying the envelope.
      */
     public static final class Deliveries {
         public static final String ORDER_KEY = "orderKey";
         public static final String SEQ = "seq";
         public static final String LAST_SEQ = "lastSeq";
+        public static final String PENDING = "pending";
 
         public static final String DUE_INDEX = "due-index";
         public static final String DUE_SHARD = "dueShard";
