@@ -170,6 +170,18 @@ public final class Deliveries {
      * Plan again for every attempt of the transaction.
      */
     public Appending append(Writes writes, List<NewDelivery> deliveries, boolean handOff, Instant now) {
+        return append(
+                writes, heads(deliveries.stream().map(NewDelivery::orderKey).toList()), deliveries, handOff, now);
+    }
+
+    /** The heads of these orders, read strongly consistently, for {@link #append(Writes, Map, List, boolean, Instant)}. */
+    Map<String, Lanes.Head> heads(java.util.Collection<String> orderKeys) {
+        return orderKeys.isEmpty() ? Map.of() : lanes.heads(orderKeys);
+    }
+
+    /** {@link #append(Writes, List, boolean, Instant)} after heads read before (every order's among them). */
+    Appending append(
+            Writes writes, Map<String, Lanes.Head> heads, List<NewDelivery> deliveries, boolean handOff, Instant now) {
         if (deliveries.isEmpty()) {
             return new Appending(List.of(), List.of(), null);
         }
@@ -180,7 +192,6 @@ public final class Deliveries {
         for (NewDelivery delivery : deliveries) {
             byOrder.computeIfAbsent(delivery.orderKey(), k -> new ArrayList<>()).add(delivery);
         }
-        Map<String, Lanes.Head> heads = lanes.heads(byOrder.keySet());
         List<CallbackDelivery> handedOver = new ArrayList<>();
         List<Lanes.Appended> leased = new ArrayList<>();
         for (Map.Entry<String, List<NewDelivery>> order : byOrder.entrySet()) {
@@ -231,9 +242,9 @@ public final class Deliveries {
 
     /** The deliveries of a workflow step's published events (at these positions) to these subscriptions. */
     static List<NewDelivery> ofPublished(
-            List<Effect.Publish> published, List<Long> positions, List<Subscription> subscriptions) {
+            List<Effect.Publish> published, List<Long> positions, List<EventDeliveries.ToSubscription> subscriptions) {
         List<NewDelivery> deliveries = new ArrayList<>();
-        for (EventDeliveries.ToSubscription to : EventDeliveries.of(published, subscriptions)) {
+        for (EventDeliveries.ToSubscription to : subscriptions) {
             deliveries.add(NewDelivery.event(
                     to,
                     positions.get(to.published()),

@@ -15,6 +15,7 @@ import io.omniservice.core.json.Json;
 import io.omniservice.core.model.MessageContent;
 import io.omniservice.core.outbound.DeadLetter;
 import io.omniservice.core.store.plan.DeadLetterPayloads;
+import io.omniservice.core.store.plan.EventDeliveries;
 import io.omniservice.core.workflow.Effect;
 import io.omniservice.core.workflow.StepRecord;
 import java.time.Clock;
@@ -158,12 +159,13 @@ public final class DynamoDbFeedStore implements FeedStore {
                             .add(fired);
             }
         }
-        if (!published.isEmpty()) {
-            List<Long> positions = log.append(writes, log.head(), published, now);
-            queued.addAll(
-                    0, Deliveries.ofPublished(published, positions, DynamoDbNotificationStore.all(client, tables)));
-        }
-        Deliveries.Appending appending = deliveries.append(writes, queued, true, now);
+        List<EventDeliveries.ToSubscription> subscribed = published.isEmpty()
+                ? List.of()
+                : EventDeliveries.of(published, DynamoDbNotificationStore.all(client, tables));
+        List<String> orders = new ArrayList<>();
+        subscribed.forEach(to -> orders.add(to.orderKey()));
+        queued.forEach(forward -> orders.add(forward.orderKey()));
+        Map<String, Lanes.Head> heads = deliveries.heads(orders);
         byConversation.forEach((conversationId, changes) -> conversation(writes, conversationId, changes));
         byMessage.forEach((messageId, changes) -> message(writes, messageId, changes));
         if (record.done()) {
@@ -171,6 +173,13 @@ public final class DynamoDbFeedStore implements FeedStore {
         } else {
             progress(writes, held, record);
         }
+        // the log's head last: every publisher advances it, so the less time between reading and writing it,
+        // the fewer attempts lose to another publisher
+        if (!published.isEmpty()) {
+            List<Long> positions = log.append(writes, log.head(), published, now);
+            queued.addAll(0, Deliveries.ofPublished(published, positions, subscribed));
+        }
+        Deliveries.Appending appending = deliveries.append(writes, heads, queued, true, now);
         return new Transact.Planned<>(writes, appending);
     }
 
