@@ -5,8 +5,6 @@ import static io.omniservice.aws.dynamo.SendItems.s;
 import static io.omniservice.aws.dynamo.SendItems.text;
 import static io.omniservice.aws.dynamo.SendItems.time;
 
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.omniservice.aws.dynamo.SendItems.Job;
 import io.omniservice.aws.dynamo.Tables.Conversations;
 import io.omniservice.aws.dynamo.Tables.Keys;
@@ -33,8 +31,8 @@ import io.omniservice.core.outbound.RoutingRule;
 import io.omniservice.core.outbound.SendAttempt;
 import io.omniservice.core.outbound.SendJob;
 import io.omniservice.core.outbound.SendOutcome;
-import io.omniservice.core.outbound.SendPlan;
 import io.omniservice.core.store.StorageException;
+import io.omniservice.core.store.plan.SendResults;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -637,8 +635,8 @@ public final class DynamoDbOutboundStore implements OutboundStore {
         Job job = SendItems.job(item);
         int runs = hold != null ? hold.runs() : job.runs();
         int ticket = hold != null ? hold.ticket() : job.ticket();
-        int deadAttempts = outcome.attempts().size();
-        Optional<String> conversation = store(outcome, runs, ticket, deadAttempts);
+        Optional<String> conversation =
+                store(outcome, runs, ticket, outcome.attempts().size());
         holds.remove(outcome.messageId(), hold);
         if (hold != null && hold.receipt() != null) {
             forget(hold.receipt());
@@ -703,17 +701,11 @@ public final class DynamoDbOutboundStore implements OutboundStore {
                 null);
     }
 
-    /** A send kept for a replay: its plan (as the API shows it), and beside it what the replay needs. */
+    /** A send kept for a replay (core's {@link SendResults#deadLetter}), and beside it what the replay needs. */
     private Put deadLetter(SendOutcome.Failed failed, Job job, int attempts, Instant now) {
-        ObjectNode payload = Json.MAPPER.createObjectNode();
-        payload.set("plan", Json.MAPPER.valueToTree(failed.plan()));
+        SendResults.DeadSend dead = SendResults.deadLetter(failed);
         DeadLetter letter = DeadLetterItems.letter(
-                DeadLetterItems.SEND,
-                failed.messageId(),
-                payload,
-                attempts,
-                failed.errorCode() + ": " + failed.errorMessage(),
-                now);
+                DeadLetterItems.SEND, failed.messageId(), dead.payload(), attempts, dead.lastError(), now);
         return DeadLetterItems.put(
                 tables, letter, Map.of(Sends.CONVERSATION_ID, s(job.conversationId()), Sends.TICKET, n(job.ticket())));
     }
@@ -925,14 +917,13 @@ public final class DynamoDbOutboundStore implements OutboundStore {
         if (conversationId == null || letter.messageId() == null) {
             throw new IllegalStateException("dead letter " + letter.id() + " names no message to send again");
         }
-        JsonNode plan = letter.payload().path("plan");
         Job job = new Job(
                 letter.messageId(),
                 conversationId,
-                io.omniservice.core.outbound.Priority.NORMAL,
+                SendResults.REPLAY_PRIORITY,
                 now,
                 null,
-                Json.MAPPER.convertValue(plan, SendPlan.class),
+                SendResults.replayedPlan(letter.payload()),
                 now,
                 SendItems.lineEntry(now, letter.messageId()),
                 0,
