@@ -148,6 +148,11 @@ public final class Tables {
         public static final String EARLY_REPORTS = "earlyReports";
         /** Epoch seconds after which DynamoDB may delete the item (replay tokens, idempotency keys). */
         public static final String EXPIRES_AT = "expiresAt";
+        /** An idempotency key's: the digest of the request that used it first, and the answer it got. */
+        public static final String REQUEST_HASH = "requestHash";
+
+        public static final String RESPONSE = "response";
+        public static final String CREATED_AT = "createdAt";
 
         public static String message(String messageId) {
             return "message#" + messageId;
@@ -322,13 +327,22 @@ public final class Tables {
 
     /**
      * A send's records beside the SQS FIFO message that carries it: {@code job} (its plan, priority,
-     * schedule, runs) while it is pending, and {@code attempt#<attemptedAt>#<n>} per carrier attempt.
+     * schedule, runs, lease and ticket) while it is unfinished, and {@code attempt#<attemptedAt>#<n>} per
+     * carrier attempt. Each conversation with unfinished sends also has a line, the partition
+     * {@code line#<conversationId>}, one entry per unfinished send ({@code <acceptedAt>#<messageId>}), so one
+     * strongly consistent Query gives a conversation's sends in the order they were accepted; only the first
+     * that is due goes to SQS (one in flight per conversation, whatever the priorities).
+     *
+     * <p>A job is the outbox of its SQS ticket: until the ticket is known to be in SQS the job carries
+     * {@code pendingShard}/{@code pendingKey}, so the sparse {@code pending-index} lists, per bucket and by when
+     * to look at them, the jobs a sweep must enqueue (scheduled ones when due, ones whose enqueue was lost).
      */
     public static final class Sends {
         public static final String MESSAGE_ID = "messageId";
         public static final String ENTRY = "entry";
         public static final String JOB = "job";
         public static final String ATTEMPT_PREFIX = "attempt#";
+        public static final String LINE_PREFIX = "line#";
 
         public static final String CONVERSATION_ID = "conversationId";
         public static final String PRIORITY = "priority";
@@ -337,6 +351,23 @@ public final class Tables {
         public static final String PLAN = "plan";
         public static final String RUNS = "runs";
         public static final String CREATED_AT = "createdAt";
+        /** {@code <acceptedAt>#<messageId>}: the job's entry in its conversation's line. */
+        public static final String LINE_ENTRY = "lineEntry";
+        /** Which SQS ticket of the send is current (its deduplication id is message id + ticket). */
+        public static final String TICKET = "ticket";
+
+        public static final String LEASE_OWNER = "leaseOwner";
+        public static final String LEASE_UNTIL = "leaseUntil";
+
+        public static final String PENDING_INDEX = "pending-index";
+        public static final String PENDING_SHARD = "pendingShard";
+        /** {@code <when to look>#<messageId>} */
+        public static final String PENDING_KEY = "pendingKey";
+
+        /** The partition of a conversation's line. */
+        public static String line(String conversationId) {
+            return LINE_PREFIX + conversationId;
+        }
 
         public static final String CARRIER = "carrier";
         public static final String ACCOUNT = "account";
@@ -510,8 +541,13 @@ public final class Tables {
             List.of(),
             PublishedEvents.EXPIRES_AT);
 
-    public static final Design SENDS =
-            new Design("sends", Key.s(Sends.MESSAGE_ID), Key.s(Sends.ENTRY), List.of(), null);
+    public static final Design SENDS = new Design(
+            "sends",
+            Key.s(Sends.MESSAGE_ID),
+            Key.s(Sends.ENTRY),
+            List.of(new Index(
+                    Sends.PENDING_INDEX, Key.s(Sends.PENDING_SHARD), Key.s(Sends.PENDING_KEY), ProjectionType.ALL)),
+            null);
 
     public static final Design DELIVERIES = new Design(
             "deliveries",

@@ -190,15 +190,14 @@ public final class JdbcOutboundStore implements OutboundStore {
         insertAttempts(connection, List.of(failed));
         tx.applyOwnStatus(failed.messageId(), SendResults.failed(failed, tx.now()));
         if (failed.deadLetter()) {
-            ObjectNode payload = Json.MAPPER.createObjectNode();
-            payload.set("plan", Json.MAPPER.valueToTree(failed.plan()));
+            SendResults.DeadSend dead = SendResults.deadLetter(failed);
             insertDeadLetter(
                     connection,
                     "send",
                     failed.messageId(),
-                    payload,
-                    failed.attempts().size(),
-                    failed.errorCode() + ": " + failed.errorMessage(),
+                    dead.payload(),
+                    dead.attempts(),
+                    dead.lastError(),
                     tx.now());
         }
         try (PreparedStatement delete = connection.prepareStatement("DELETE FROM send_jobs WHERE message_id = ?")) {
@@ -597,9 +596,18 @@ public final class JdbcOutboundStore implements OutboundStore {
                 conversationId = rs.getString(1);
             }
         }
-        SendPlan plan = Json.MAPPER.convertValue(letter.payload().path("plan"), SendPlan.class);
+        SendPlan plan = SendResults.replayedPlan(letter.payload());
         try (PreparedStatement insert = connection.prepareStatement(INSERT_JOB)) {
-            bindJob(insert, letter.messageId(), conversationId, Priority.NORMAL, now, null, plan, now, null);
+            bindJob(
+                    insert,
+                    letter.messageId(),
+                    conversationId,
+                    SendResults.REPLAY_PRIORITY,
+                    now,
+                    null,
+                    plan,
+                    now,
+                    null);
             insert.executeUpdate();
         }
     }
