@@ -70,6 +70,60 @@ final class Reads {
         return found;
     }
 
+    /**
+     * The items at these keys, of several tables in one round trip where they fit (BatchGetItem takes 100 keys
+     * at once): for each table, each key's item or null when there is none.
+     */
+    Map<String, Map<Map<String, AttributeValue>, Map<String, AttributeValue>>> getMany(
+            Map<String, List<Map<String, AttributeValue>>> keysByTable, Map<String, List<String>> keyAttributes) {
+        Map<String, Map<Map<String, AttributeValue>, Map<String, AttributeValue>>> found = new HashMap<>();
+        List<Map.Entry<String, Map<String, AttributeValue>>> pending = new ArrayList<>();
+        keysByTable.forEach((table, keys) -> {
+            Map<Map<String, AttributeValue>, Map<String, AttributeValue>> ofTable = new HashMap<>();
+            found.put(table, ofTable);
+            for (Map<String, AttributeValue> key : keys) {
+                if (!ofTable.containsKey(key)) {
+                    ofTable.put(key, null);
+                    pending.add(Map.entry(table, key));
+                }
+            }
+        });
+        for (int from = 0; from < pending.size(); from += BATCH_GET_LIMIT) {
+            Map<String, KeysAndAttributes> request = new HashMap<>();
+            Map<String, List<Map<String, AttributeValue>>> chunk = new HashMap<>();
+            for (var entry : pending.subList(from, Math.min(pending.size(), from + BATCH_GET_LIMIT))) {
+                chunk.computeIfAbsent(entry.getKey(), t -> new ArrayList<>()).add(entry.getValue());
+            }
+            chunk.forEach((table, keys) -> request.put(
+                    table,
+                    KeysAndAttributes.builder().keys(keys).consistentRead(true).build()));
+            for (int round = 1; !request.isEmpty(); round++) {
+                if (round > MAX_UNPROCESSED_ROUNDS) {
+                    throw new IllegalStateException("DynamoDB left keys unread " + round + " times");
+                }
+                if (round > 1) {
+                    Transactions.pause(round);
+                }
+                Map<String, KeysAndAttributes> asked = Map.copyOf(request);
+                BatchGetItemResponse response = client.batchGetItem(r -> r.requestItems(asked));
+                response.responses().forEach((table, items) -> {
+                    for (Map<String, AttributeValue> item : items) {
+                        Map<String, AttributeValue> key = new HashMap<>();
+                        for (String attribute : keyAttributes.get(table)) {
+                            key.put(attribute, item.get(attribute));
+                        }
+                        found.get(table).put(key, item);
+                    }
+                });
+                request.clear();
+                if (response.hasUnprocessedKeys()) {
+                    request.putAll(response.unprocessedKeys());
+                }
+            }
+        }
+        return found;
+    }
+
     /** Every item the query finds, page after page, in the query's order. */
     List<Map<String, AttributeValue>> queryAll(QueryRequest query) {
         List<Map<String, AttributeValue>> items = new ArrayList<>();
