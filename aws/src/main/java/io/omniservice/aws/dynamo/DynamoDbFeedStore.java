@@ -13,6 +13,7 @@ import io.omniservice.core.feed.ChangeEvent;
 import io.omniservice.core.feed.FeedStore;
 import io.omniservice.core.json.Json;
 import io.omniservice.core.model.MessageContent;
+import io.omniservice.core.notify.Subscription;
 import io.omniservice.core.outbound.DeadLetter;
 import io.omniservice.core.store.plan.DeadLetterPayloads;
 import io.omniservice.core.store.plan.EventDeliveries;
@@ -108,83 +109,270 @@ public final class DynamoDbFeedStore implements FeedStore {
         }
     }
 
+    /**
+     * Stores the step in the next transaction this node writes: records arriving together (one per
+     * conversation the worker runs) share one transaction, which advances the published log's head once for all
+     * of them, so a node's publishers do not race each other for it. Returns once it is written.
+     */
     @Override
     public CompletableFuture<Void> record(StepRecord record) {
+        Lanes.Held held = lanes.held(record.seq());
+        if (held == null) {
+            return CompletableFuture.failedFuture(
+                    new IllegalArgumentException("change event " + record.seq() + " is not held by this node"));
+        }
+        Pending pending = new Pending(record, held);
         try {
-            Lanes.Held held = held(record.seq());
-            Deliveries.Appending queued;
+            // this record's reads here, beside every other record's: only the transaction waits its turn
+            pending.step = step(pending);
+        } catch (Lanes.NotHeld gone) {
+            lanes.forget(record.seq());
+            return CompletableFuture.failedFuture(new IllegalStateException(gone.getMessage()));
+        } catch (RuntimeException e) {
+            return CompletableFuture.failedFuture(e);
+        }
+        waiting.add(pending);
+        while (!pending.written.isDone()) {
+            writer.lock();
             try {
-                queued = Transact.write(
-                        client, "the progress of change event " + record.seq(), () -> plan(record, held));
-            } catch (Lanes.NotHeld gone) {
-                lanes.forget(record.seq());
-                throw new IllegalStateException(gone.getMessage());
+                if (!pending.written.isDone()) {
+                    writeRound();
+                }
+            } finally {
+                writer.unlock();
             }
+        }
+        try {
+            Deliveries.Appending queued = pending.written.join();
             if (record.done()) {
                 lanes.forget(record.seq());
             }
             queued.committed();
             return CompletableFuture.completedFuture(null);
-        } catch (RuntimeException e) {
-            return CompletableFuture.failedFuture(e);
+        } catch (java.util.concurrent.CompletionException e) {
+            if (e.getCause() instanceof Lanes.NotHeld) {
+                lanes.forget(record.seq());
+                return CompletableFuture.failedFuture(
+                        new IllegalStateException(e.getCause().getMessage()));
+            }
+            return CompletableFuture.failedFuture(e.getCause());
         }
     }
 
-    private Transact.Planned<Deliveries.Appending> plan(StepRecord record, Lanes.Held held) {
-        Writes writes = new Writes();
-        Instant now = SortableTime.stored(clock.instant());
-        List<Effect.Publish> published = new ArrayList<>();
-        List<Deliveries.NewDelivery> queued = new ArrayList<>();
-        Map<String, List<Effect>> byConversation = new LinkedHashMap<>();
-        Map<String, List<Effect>> byMessage = new LinkedHashMap<>();
-        for (Effect effect : record.effects()) {
-            switch (effect) {
-                case Effect.Publish publish -> published.add(publish);
-                case Effect.Forward forward -> queued.add(Deliveries.NewDelivery.forward(forward));
-                case Effect.TagConversation tag ->
-                    byConversation
-                            .computeIfAbsent(tag.conversationId(), c -> new ArrayList<>())
-                            .add(tag);
-                case Effect.SetConversationState state ->
-                    byConversation
-                            .computeIfAbsent(state.conversationId(), c -> new ArrayList<>())
-                            .add(state);
-                case Effect.MediaStored media ->
-                    byMessage
-                            .computeIfAbsent(media.messageId(), m -> new ArrayList<>())
-                            .add(media);
-                case Effect.RulesFired fired ->
-                    byMessage
-                            .computeIfAbsent(fired.messageId(), m -> new ArrayList<>())
-                            .add(fired);
+    /** A record waiting for its transaction; completed with what it queued once written. */
+    private static final class Pending {
+        private final StepRecord record;
+        private final Lanes.Held held;
+        private final CompletableFuture<Deliveries.Appending> written = new CompletableFuture<>();
+        /** What it read, planned (read again when a transaction it was in is cancelled). */
+        private volatile Step step;
+
+        Pending(StepRecord record, Lanes.Held held) {
+            this.record = record;
+            this.held = held;
+        }
+
+        StepRecord record() {
+            return record;
+        }
+
+        Lanes.Held held() {
+            return held;
+        }
+    }
+
+    /** Most records one transaction takes: fewer if their writes fill it first. */
+    private static final int BATCH = 25;
+
+    private final java.util.concurrent.ConcurrentLinkedQueue<Pending> waiting =
+            new java.util.concurrent.ConcurrentLinkedQueue<>();
+    private final java.util.concurrent.locks.ReentrantLock writer = new java.util.concurrent.locks.ReentrantLock();
+    /** Records a round took that did not fit its transaction: first in the next round (under {@link #writer}). */
+    private final List<Pending> carried = new ArrayList<>();
+
+    /** Writes one transaction of waiting records (the caller holds {@link #writer}). */
+    private void writeRound() {
+        List<Pending> round = new ArrayList<>(carried);
+        carried.clear();
+        for (Pending next; round.size() < BATCH && (next = waiting.poll()) != null; ) {
+            round.add(next);
+        }
+        if (round.isEmpty()) {
+            return;
+        }
+        try {
+            boolean[] first = {true};
+            Map<Pending, Deliveries.Appending> written =
+                    Transact.write(client, "the progress of " + round.size() + " change events", () -> {
+                        if (!first[0]) {
+                            prepareAgain(round);
+                        }
+                        first[0] = false;
+                        return planRound(round);
+                    });
+            written.forEach((pending, appending) -> pending.written.complete(appending));
+        } catch (RuntimeException e) {
+            if (round.size() == 1) {
+                round.getFirst().written.completeExceptionally(e);
+            } else {
+                // one record's writes may be what DynamoDB refused: each goes alone, so only its own fails
+                carried.addAll(round.stream().filter(p -> !p.written.isDone()).toList());
+                for (Pending alone : List.copyOf(carried)) {
+                    carried.remove(alone);
+                    try {
+                        Map<Pending, Deliveries.Appending> written = Transact.write(
+                                client,
+                                "the progress of change event " + alone.record().seq(),
+                                () -> {
+                                    prepareAgain(List.of(alone));
+                                    return planRound(List.of(alone));
+                                });
+                        written.forEach((pending, appending) -> pending.written.complete(appending));
+                    } catch (RuntimeException failed) {
+                        alone.written.completeExceptionally(failed);
+                    }
+                }
             }
         }
-        List<EventDeliveries.ToSubscription> subscribed = published.isEmpty()
-                ? List.of()
-                : EventDeliveries.of(published, DynamoDbNotificationStore.all(client, tables));
-        List<String> orders = new ArrayList<>();
-        subscribed.forEach(to -> orders.add(to.orderKey()));
-        queued.forEach(forward -> orders.add(forward.orderKey()));
+        // those that did not fit go first in the next round
+        round.stream().filter(p -> !p.written.isDone() && !carried.contains(p)).forEach(carried::add);
+    }
+
+    /** Reads again what the records of a cancelled transaction read (one no longer this node's fails alone). */
+    private void prepareAgain(List<Pending> round) {
+        List<Pending> open = round.stream().filter(p -> !p.written.isDone()).toList();
+        Lanes.inParallel(open, pending -> {
+            try {
+                pending.step = step(pending);
+            } catch (Lanes.NotHeld gone) {
+                pending.written.completeExceptionally(gone);
+            }
+            return null;
+        });
+    }
+
+    /**
+     * Plans a round from its records' reads, with the published log's head read last, since every publisher
+     * advances it: the less time between reading and writing it, the fewer attempts lose to another node.
+     * Records whose writes do not fit wait for the next round.
+     */
+    private Transact.Planned<Map<Pending, Deliveries.Appending>> planRound(List<Pending> round) {
+        Instant now = SortableTime.stored(clock.instant());
+        List<Step> steps =
+                round.stream().filter(p -> !p.written.isDone()).map(p -> p.step).toList();
+        // what the round's steps share, read once: who subscribes, the heads of the orders their deliveries join
+        boolean publishes = steps.stream().anyMatch(step -> !step.published.isEmpty());
+        List<Subscription> subscriptions = publishes ? DynamoDbNotificationStore.all(client, tables) : List.of();
+        Map<Step, List<EventDeliveries.ToSubscription>> subscribed = new HashMap<>();
+        java.util.Set<String> orders = new java.util.LinkedHashSet<>();
+        for (Step step : steps) {
+            List<EventDeliveries.ToSubscription> to =
+                    step.published.isEmpty() ? List.of() : EventDeliveries.of(step.published, subscriptions);
+            subscribed.put(step, to);
+            to.forEach(delivery -> orders.add(delivery.orderKey()));
+            step.forwards.forEach(forward -> orders.add(forward.orderKey()));
+        }
         Map<String, Lanes.Head> heads = deliveries.heads(orders);
-        byConversation.forEach((conversationId, changes) -> conversation(writes, conversationId, changes));
-        byMessage.forEach((messageId, changes) -> message(writes, messageId, changes));
-        if (record.done()) {
-            lanes.end(writes, held);
-        } else {
-            progress(writes, held, record);
+        Writes writes = new Writes();
+        Map<Pending, Deliveries.Appending> planned = new java.util.LinkedHashMap<>();
+        PublishedLog.Head head = publishes ? log.head() : null;
+        long last = head == null ? 0 : head.lastPosition();
+        for (Step step : steps) {
+            Writes own = new Writes();
+            List<Long> positions = log.put(own, last, step.published, now);
+            Deliveries.Appending appending = step.write(own, positions, subscribed.get(step), heads, now);
+            // one write kept back for the log's head
+            boolean fits = writes.count() + own.count() + (head == null ? 0 : 1) <= Writes.MAX_ACTIONS;
+            if (!fits || !writes.absorb(own)) {
+                if (planned.isEmpty()) {
+                    throw new io.omniservice.core.store.StorageException(
+                            "the progress of change event "
+                                    + step.pending.record().seq() + " needs " + own.count()
+                                    + " writes of about " + own.bytes() + " bytes, more than one DynamoDB"
+                                    + " transaction holds (" + Writes.MAX_ACTIONS
+                                    + " writes, 4 MB); nothing was written",
+                            null);
+                }
+                continue; // the next round takes it
+            }
+            last += step.published.size();
+            planned.put(step.pending, appending);
         }
-        // the log's head last: every publisher advances it, so the less time between reading and writing it,
-        // the fewer attempts lose to another publisher
-        if (!published.isEmpty()) {
-            List<Long> positions = log.append(writes, log.head(), published, now);
-            queued.addAll(0, Deliveries.ofPublished(published, positions, subscribed));
+        if (head != null && last > head.lastPosition()) {
+            log.advance(writes, head, last);
         }
-        Deliveries.Appending appending = deliveries.append(writes, heads, queued, true, now);
-        return new Transact.Planned<>(writes, appending);
+        return new Transact.Planned<>(writes, planned);
+    }
+
+    /** One record with what it read: what it writes once its events' positions are known. */
+    private final class Step {
+        private final Pending pending;
+        private final List<Effect.Publish> published = new ArrayList<>();
+        private final List<Deliveries.NewDelivery> forwards = new ArrayList<>();
+        private final List<java.util.function.Consumer<Writes>> writers = new ArrayList<>();
+
+        private Step(Pending pending) {
+            this.pending = pending;
+            StepRecord record = pending.record();
+            Map<String, List<Effect>> byConversation = new LinkedHashMap<>();
+            Map<String, List<Effect>> byMessage = new LinkedHashMap<>();
+            for (Effect effect : record.effects()) {
+                switch (effect) {
+                    case Effect.Publish publish -> published.add(publish);
+                    case Effect.Forward forward -> forwards.add(Deliveries.NewDelivery.forward(forward));
+                    case Effect.TagConversation tag ->
+                        byConversation
+                                .computeIfAbsent(tag.conversationId(), c -> new ArrayList<>())
+                                .add(tag);
+                    case Effect.SetConversationState state ->
+                        byConversation
+                                .computeIfAbsent(state.conversationId(), c -> new ArrayList<>())
+                                .add(state);
+                    case Effect.MediaStored media ->
+                        byMessage
+                                .computeIfAbsent(media.messageId(), m -> new ArrayList<>())
+                                .add(media);
+                    case Effect.RulesFired fired ->
+                        byMessage
+                                .computeIfAbsent(fired.messageId(), m -> new ArrayList<>())
+                                .add(fired);
+                }
+            }
+            // the event itself first: one no longer this node's stops here, having read little
+            if (record.done()) {
+                Lanes.Ending ending = lanes.ending(pending.held());
+                writers.add(ending::write);
+            } else {
+                writers.add(progress(pending.held(), record));
+            }
+            byConversation.forEach((id, changes) -> writers.add(conversation(id, changes)));
+            byMessage.forEach((id, changes) -> writers.add(message(id, changes)));
+        }
+
+        /**
+         * @param subscribed the deliveries of its published events
+         * @param heads the heads of every order its deliveries join, as read for the round
+         */
+        Deliveries.Appending write(
+                Writes writes,
+                List<Long> positions,
+                List<EventDeliveries.ToSubscription> subscribed,
+                Map<String, Lanes.Head> heads,
+                Instant now) {
+            writers.forEach(w -> w.accept(writes));
+            List<Deliveries.NewDelivery> queued =
+                    new ArrayList<>(Deliveries.ofPublished(published, positions, subscribed));
+            queued.addAll(forwards);
+            return deliveries.append(writes, heads, queued, true, now);
+        }
+    }
+
+    private Step step(Pending pending) {
+        return new Step(pending);
     }
 
     /** The event's next step and what the steps so far produced, while it is still this node's. */
-    private void progress(Writes writes, Lanes.Held held, StepRecord record) {
+    private java.util.function.Consumer<Writes> progress(Lanes.Held held, StepRecord record) {
         Map<String, AttributeValue> item = lanes.read(held.lane(), held.seq());
         if (item == null || !held.owner().equals(Items.string(item, ChangeEvents.LEASE_OWNER))) {
             throw new Lanes.NotHeld("change event " + held.seq() + " is no longer this node's: another node took it");
@@ -206,21 +394,22 @@ public final class DynamoDbFeedStore implements FeedStore {
         }
         Condition exists = Lanes.exists(true);
         names.putAll(exists.names());
-        writes.update(
+        String expression = set + " REMOVE #error";
+        return writes -> writes.update(
                 lanes.table(),
                 lanes.key(held.lane(), held.seq()),
-                set + " REMOVE #error",
+                expression,
                 names,
                 values,
                 new Condition("(" + exists.expression() + ") AND #owner = :owner", Map.of(), Map.of()));
     }
 
     /** A conversation's new tags and state; nothing when the conversation is gone (joined into another). */
-    private void conversation(Writes writes, String conversationId, List<Effect> changes) {
+    private java.util.function.Consumer<Writes> conversation(String conversationId, List<Effect> changes) {
         Map<String, AttributeValue> key = Map.of(Conversations.CONVERSATION_ID, s(conversationId));
         Map<String, AttributeValue> item = new Reads(client).get(tables.name(Tables.CONVERSATIONS), key);
         if (item == null) {
-            return;
+            return writes -> {};
         }
         AttributeValue readTags = item.get(Conversations.TAGS);
         List<String> tags = new ArrayList<>(
@@ -251,27 +440,25 @@ public final class DynamoDbFeedStore implements FeedStore {
             values.put(":state", s(state));
         }
         if (sets.isEmpty()) {
-            return;
+            return writes -> {};
         }
         // the tags as read: a conversation's events run one at a time, but a lease that ran out may not
         Condition unchanged = new Condition(
                 "attribute_exists(#created) AND "
                         + (readTags == null ? "attribute_not_exists(#readTags)" : "#readTags = :readTags"),
-                readTags == null
-                        ? Map.of("#created", Conversations.CREATED_AT, "#readTags", Conversations.TAGS)
-                        : Map.of("#created", Conversations.CREATED_AT, "#readTags", Conversations.TAGS),
+                Map.of("#created", Conversations.CREATED_AT, "#readTags", Conversations.TAGS),
                 readTags == null ? Map.of() : Map.of(":readTags", readTags));
-        writes.update(
-                tables.name(Tables.CONVERSATIONS), key, "SET " + String.join(", ", sets), names, values, unchanged);
+        String expression = "SET " + String.join(", ", sets);
+        return writes -> writes.update(tables.name(Tables.CONVERSATIONS), key, expression, names, values, unchanged);
     }
 
     /** A message's new content and fired rules; nothing when there is no such message. */
-    private void message(Writes writes, String messageId, List<Effect> changes) {
+    private java.util.function.Consumer<Writes> message(String messageId, List<Effect> changes) {
         Reads reads = new Reads(client);
         Map<String, AttributeValue> where =
                 reads.get(tables.name(Tables.KEYS), Map.of(Keys.KEY, s(Keys.message(messageId))));
         if (where == null || !where.containsKey(Keys.CONVERSATION_ID)) {
-            return;
+            return writes -> {};
         }
         Map<String, String> names = new HashMap<>();
         Map<String, AttributeValue> values = new HashMap<>();
@@ -292,12 +479,13 @@ public final class DynamoDbFeedStore implements FeedStore {
             sets.add("#rules = :rules");
         }
         // the message where its key said: a join that moved it meanwhile cancels this, and the plan reads again
-        writes.update(
+        String expression = "SET " + String.join(", ", sets);
+        return writes -> writes.update(
                 tables.name(Tables.MESSAGES),
                 Map.of(
                         Messages.CONVERSATION_ID, where.get(Keys.CONVERSATION_ID),
                         Messages.MESSAGE_KEY, where.get(Keys.MESSAGE_KEY)),
-                "SET " + String.join(", ", sets),
+                expression,
                 names,
                 values,
                 new Condition("attribute_exists(#id)", Map.of("#id", Messages.MESSAGE_ID), Map.of()));

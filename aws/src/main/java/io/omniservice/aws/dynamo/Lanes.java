@@ -156,6 +156,13 @@ final class Lanes {
 
     // ---- appending --------------------------------------------------------------------------------------
 
+    /** A lane's head from its item as read (null: none yet). */
+    Head head(String lane, Map<String, AttributeValue> item) {
+        return item == null
+                ? new Head(lane, 0, 0, false)
+                : new Head(lane, Items.number(item, LAST_SEQ, 0), Items.number(item, PENDING, 0), true);
+    }
+
     /** The heads of these lanes, read strongly consistently (absent ones as empty lanes). */
     Map<String, Head> heads(Collection<String> lanes) {
         List<Map<String, AttributeValue>> keys =
@@ -164,12 +171,7 @@ final class Lanes {
                 keys.isEmpty() ? Map.of() : reads.getAll(table, laneAttribute, keys);
         Map<String, Head> heads = new LinkedHashMap<>();
         for (String lane : lanes) {
-            Map<String, AttributeValue> item = found.get(lane);
-            heads.put(
-                    lane,
-                    item == null
-                            ? new Head(lane, 0, 0, false)
-                            : new Head(lane, Items.number(item, LAST_SEQ, 0), Items.number(item, PENDING, 0), true));
+            heads.put(lane, head(lane, found.get(lane)));
         }
         return heads;
     }
@@ -256,7 +258,20 @@ final class Lanes {
      * @throws NotHeld when the item is gone or leased to another owner
      */
     Map<String, AttributeValue> end(Writes writes, Held held) {
-        Map<String, AttributeValue> item = read(held.lane(), held.seq());
+        Ending ending = ending(held);
+        ending.write(writes);
+        return ending.item();
+    }
+
+    /**
+     * What ending a held item writes, from what is read now: the item, its lane's head and (when it is first)
+     * the next item.
+     *
+     * @throws NotHeld when the item is gone or leased to another owner
+     */
+    Ending ending(Held held) {
+        Map<Long, Map<String, AttributeValue>> read = readSeqs(held.lane(), List.of(0L, held.seq()));
+        Map<String, AttributeValue> item = read.get(held.seq());
         if (item == null) {
             throw new NotHeld("item " + held.seq() + " of " + table + " is gone: another node ended it");
         }
@@ -264,33 +279,40 @@ final class Lanes {
         if (held.owner() != null && !held.owner().equals(owner)) {
             throw new NotHeld("item " + held.seq() + " of " + table + " is leased to another node now");
         }
-        Head head = heads(List.of(held.lane())).get(held.lane());
-        writes.delete(
+        Head head = head(held.lane(), read.get(0L));
+        // only a first item has a next to make first, and only when something else is pending
+        Map<String, AttributeValue> next =
+                item.containsKey(DUE_KEY) && head.pending() > 1 ? nextAfter(held.lane(), held.seq()) : null;
+        return new Ending(held, item, head, next);
+    }
+
+    /** Items of one lane by seq, read strongly consistently in one round trip; absent ones are left out. */
+    private Map<Long, Map<String, AttributeValue>> readSeqs(String lane, List<Long> seqs) {
+        Map<Long, Map<String, AttributeValue>> found = new HashMap<>();
+        Map<String, software.amazon.awssdk.services.dynamodb.model.KeysAndAttributes> request = Map.of(
                 table,
-                key(held.lane(), held.seq()),
-                exists(true).and(ownedAsRead(item)).and(dueAsRead(item)));
-        if (item.containsKey(DUE_KEY)) {
-            Map<String, AttributeValue> next = nextAfter(held.lane(), held.seq());
-            if (next != null) {
-                writes.update(
-                        table,
-                        key(held.lane(), seq(next)),
-                        "SET #due = :due, #shard = :shard",
-                        Map.of("#due", DUE_KEY, "#shard", DUE_SHARD),
-                        Map.of(
-                                ":due", s(dueKey(takeableAt(next), seq(next))),
-                                ":shard", s(Integer.toString(tables.shardOf(held.lane())))),
-                        exists(true).and(dueAsRead(next)));
+                software.amazon.awssdk.services.dynamodb.model.KeysAndAttributes.builder()
+                        .keys(seqs.stream()
+                                .distinct()
+                                .map(seq -> key(lane, seq))
+                                .toList())
+                        .consistentRead(true)
+                        .build());
+        for (int round = 1; !request.isEmpty(); round++) {
+            if (round > 10) {
+                throw new IllegalStateException("DynamoDB left items of " + table + " unread " + round + " times");
             }
+            if (round > 1) {
+                Transactions.pause(round);
+            }
+            var asked = request;
+            var response = client.batchGetItem(r -> r.requestItems(asked));
+            for (Map<String, AttributeValue> item : response.responses().getOrDefault(table, List.of())) {
+                found.put(seq(item), item);
+            }
+            request = response.hasUnprocessedKeys() ? response.unprocessedKeys() : Map.of();
         }
-        writes.update(
-                table,
-                key(held.lane(), 0),
-                "SET #pending = :pending",
-                Map.of("#pending", PENDING),
-                Map.of(":pending", n(Math.max(0, head.pending() - 1))),
-                headAsRead(head));
-        return item;
+        return found;
     }
 
     private Map<String, AttributeValue> nextAfter(String lane, long seq) {
@@ -305,6 +327,56 @@ final class Lanes {
         return response.items().isEmpty() ? null : response.items().getFirst();
     }
 
+    /** An item's end as planned from what was read. */
+    final class Ending {
+        private final Held held;
+        private final Map<String, AttributeValue> item;
+        private final Head head;
+        private final Map<String, AttributeValue> next;
+
+        private Ending(Held held, Map<String, AttributeValue> item, Head head, Map<String, AttributeValue> next) {
+            this.held = held;
+            this.item = item;
+            this.head = head;
+            this.next = next;
+        }
+
+        Map<String, AttributeValue> item() {
+            return item;
+        }
+
+        void write(Writes writes) {
+            writes.delete(
+                    table,
+                    key(held.lane(), held.seq()),
+                    exists(true).and(ownedAsRead(item)).and(dueAsRead(item)));
+            if (next != null) {
+                writes.update(
+                        table,
+                        key(held.lane(), seq(next)),
+                        "SET #due = :due, #shard = :shard",
+                        Map.of("#due", DUE_KEY, "#shard", DUE_SHARD),
+                        Map.of(
+                                ":due", s(dueKey(takeableAt(next), seq(next))),
+                                ":shard", s(Integer.toString(tables.shardOf(held.lane())))),
+                        exists(true).and(dueAsRead(next)));
+            }
+            if (head.pending() <= 1) {
+                // the lane is empty now: its head goes too (a lane's next item starts a new head, and seqs still
+                // grow), so the table holds only lanes with work
+                writes.delete(table, key(held.lane(), 0), headAsRead(head));
+            } else {
+                writes.update(
+                        table,
+                        key(held.lane(), 0),
+                        "SET #pending = :pending",
+                        Map.of("#pending", PENDING),
+                        Map.of(":pending", n(head.pending() - 1)),
+                        headAsRead(head));
+            }
+        }
+    }
+
     // ---- leasing ----------------------------------------------------------------------------------------
 
     /**
@@ -317,22 +389,55 @@ final class Lanes {
         }
         String latest = SortableTime.format(now) + "#9999999999999999999";
         List<Map<String, AttributeValue>> candidates = new ArrayList<>();
-        for (int shard = 0; shard < tables.shards(); shard++) {
-            candidates.addAll(dueIn(Integer.toString(shard), latest, max));
+        // the buckets at once, and the leases at once: each is a round trip of its own
+        for (List<Map<String, AttributeValue>> due : inParallel(
+                java.util.stream.IntStream.range(0, tables.shards()).boxed().toList(),
+                shard -> dueIn(Integer.toString(shard), latest, max))) {
+            candidates.addAll(due);
         }
         candidates.sort(Comparator.comparing(item -> Items.string(item, DUE_KEY)));
         List<Map<String, AttributeValue>> claimed = new ArrayList<>();
         Instant until = now.plus(lease);
-        for (Map<String, AttributeValue> candidate : candidates) {
-            if (claimed.size() >= max) {
-                break;
-            }
-            Map<String, AttributeValue> leased = lease(candidate, owner, now, until, true);
-            if (leased != null) {
-                claimed.add(leased);
+        int next = 0;
+        while (claimed.size() < max && next < candidates.size()) {
+            List<Map<String, AttributeValue>> wave =
+                    candidates.subList(next, Math.min(candidates.size(), next + Math.min(100, max - claimed.size())));
+            next += wave.size();
+            for (Map<String, AttributeValue> leased : leaseFirsts(wave, owner, now, until)) {
+                if (leased != null) {
+                    claimed.add(leased);
+                }
             }
         }
         return claimed;
+    }
+
+    /** {@code work} on each input on virtual threads at once; the answers in the inputs' order. */
+    static <I, O> List<O> inParallel(List<I> inputs, java.util.function.Function<I, O> work) {
+        if (inputs.size() == 1) {
+            return java.util.Collections.singletonList(work.apply(inputs.getFirst()));
+        }
+        try (var threads = java.util.concurrent.Executors.newVirtualThreadPerTaskExecutor()) {
+            List<java.util.concurrent.Future<O>> answers = new ArrayList<>(inputs.size());
+            for (I input : inputs) {
+                answers.add(threads.submit(() -> work.apply(input)));
+            }
+            List<O> results = new ArrayList<>(inputs.size());
+            for (java.util.concurrent.Future<O> answer : answers) {
+                try {
+                    results.add(answer.get());
+                } catch (java.util.concurrent.ExecutionException e) {
+                    if (e.getCause() instanceof RuntimeException runtime) {
+                        throw runtime;
+                    }
+                    throw new IllegalStateException(e.getCause());
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    throw new io.omniservice.core.store.StorageException("interrupted while reading", e);
+                }
+            }
+            return results;
+        }
     }
 
     /**
@@ -410,15 +515,37 @@ final class Lanes {
         if (mustBeFirst && !item.containsKey(DUE_KEY)) {
             return null;
         }
-        long seq = seq(item);
-        String lane = lane(item);
+        LeaseWrite write = leaseWrite(item, owner, now, until);
+        try {
+            Map<String, AttributeValue> written = client.updateItem(UpdateItemRequest.builder()
+                            .tableName(table)
+                            .key(key(lane(item), seq(item)))
+                            .updateExpression(write.set())
+                            .conditionExpression(write.condition().expression())
+                            .expressionAttributeNames(write.names())
+                            .expressionAttributeValues(write.values())
+                            .returnValues(ReturnValue.ALL_NEW)
+                            .build())
+                    .attributes();
+            hold(lane(item), seq(item), owner);
+            return written;
+        } catch (ConditionalCheckFailedException lost) {
+            return null;
+        }
+    }
+
+    /** A lease's update of an item as read: what it sets, on the condition that the item is still as read. */
+    private record LeaseWrite(
+            String set, Map<String, String> names, Map<String, AttributeValue> values, Condition condition) {}
+
+    private LeaseWrite leaseWrite(Map<String, AttributeValue> item, String owner, Instant now, Instant until) {
         Map<String, String> names = new HashMap<>(Map.of("#owner", LEASE_OWNER, "#until", LEASE_UNTIL));
         Map<String, AttributeValue> values = new HashMap<>(Map.of(":owner", s(owner), ":until", Items.time(until)));
         String set = "SET #owner = :owner, #until = :until";
         if (item.containsKey(DUE_KEY)) {
             set += ", #due = :due";
             names.put("#due", DUE_KEY);
-            values.put(":due", s(dueKey(until, seq)));
+            values.put(":due", s(dueKey(until, seq(item))));
         }
         Condition condition = exists(true)
                 .and(dueAsRead(item))
@@ -428,22 +555,51 @@ final class Lanes {
                         Map.of(":cnow", Items.time(now))));
         names.putAll(condition.names());
         values.putAll(condition.values());
-        try {
-            Map<String, AttributeValue> written = client.updateItem(UpdateItemRequest.builder()
-                            .tableName(table)
-                            .key(key(lane, seq))
-                            .updateExpression(set)
-                            .conditionExpression(condition.expression())
-                            .expressionAttributeNames(names)
-                            .expressionAttributeValues(values)
-                            .returnValues(ReturnValue.ALL_NEW)
-                            .build())
-                    .attributes();
-            hold(lane, seq, owner);
-            return written;
-        } catch (ConditionalCheckFailedException lost) {
-            return null;
+        return new LeaseWrite(set, names, values, condition);
+    }
+
+    /**
+     * Leases lanes' first items together: one transaction, then one strongly consistent read of what it wrote
+     * (two round trips however many), which is what a node working off a backlog does. When any of them changed
+     * since it was read the transaction is cancelled, and each is leased alone instead.
+     */
+    private List<Map<String, AttributeValue>> leaseFirsts(
+            List<Map<String, AttributeValue>> candidates, String owner, Instant now, Instant until) {
+        List<Map<String, AttributeValue>> firsts =
+                candidates.stream().filter(c -> c.containsKey(DUE_KEY)).toList();
+        if (firsts.size() < 2 || firsts.stream().map(this::lane).distinct().count() < firsts.size()) {
+            return inParallel(firsts, c -> lease(c, owner, now, until, true));
         }
+        Writes writes = new Writes();
+        for (Map<String, AttributeValue> candidate : firsts) {
+            LeaseWrite write = leaseWrite(candidate, owner, now, until);
+            writes.update(
+                    table,
+                    key(lane(candidate), seq(candidate)),
+                    write.set(),
+                    Map.of(),
+                    Map.of(),
+                    new Condition(write.condition().expression(), write.names(), write.values()));
+        }
+        try {
+            String token = java.util.UUID.randomUUID().toString();
+            client.transactWriteItems(r -> r.clientRequestToken(token).transactItems(writes.actions()));
+        } catch (software.amazon.awssdk.core.exception.SdkException raced) {
+            return inParallel(firsts, c -> lease(c, owner, now, until, true));
+        }
+        Map<String, Map<String, AttributeValue>> written = reads.getAll(
+                table,
+                laneAttribute,
+                firsts.stream().map(c -> key(lane(c), seq(c))).toList());
+        List<Map<String, AttributeValue>> leased = new ArrayList<>();
+        for (Map<String, AttributeValue> candidate : firsts) {
+            Map<String, AttributeValue> item = written.get(lane(candidate));
+            hold(lane(candidate), seq(candidate), owner);
+            if (item != null) {
+                leased.add(item);
+            }
+        }
+        return leased;
     }
 
     // ---- giving back and putting off --------------------------------------------------------------------

@@ -79,8 +79,20 @@ final class PublishedLog {
         if (events.isEmpty()) {
             return List.of();
         }
+        List<Long> positions = put(writes, head.lastPosition(), events, now);
+        advance(writes, head, positions.getLast());
+        return positions;
+    }
+
+    /**
+     * Plans putting these events at the positions after {@code after}, without moving the head (a batch of
+     * several callers' events moves it once, {@link #advance}).
+     *
+     * @return each event's position, in order
+     */
+    List<Long> put(Writes writes, long after, List<Effect.Publish> events, Instant now) {
         List<Long> positions = new ArrayList<>(events.size());
-        long position = head.lastPosition();
+        long position = after;
         for (Effect.Publish event : events) {
             position++;
             positions.add(position);
@@ -102,6 +114,12 @@ final class PublishedLog {
                             Map.of("#created", PublishedEvents.CREATED_AT),
                             Map.of()));
         }
+        return positions;
+    }
+
+    /** Plans moving the head from what was read to {@code last}, on the condition that nobody moved it since. */
+    void advance(Writes writes, Head head, long last) {
+        long position = last;
         Condition unchanged = head.stored()
                 ? new Condition(
                         "#last = :read",
@@ -116,7 +134,6 @@ final class PublishedLog {
                 Map.of("#position", PublishedEvents.LAST_POSITION),
                 Map.of(":position", n(position)),
                 unchanged);
-        return positions;
     }
 
     /**

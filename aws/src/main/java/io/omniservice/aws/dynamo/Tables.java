@@ -257,8 +257,9 @@ public final class Tables {
      * so a skewed clock cannot reorder a conversation and a commit always knows whether its events are first.
      * {@code due-index} (sparse) holds each conversation's first pending event only, keyed by when it may be
      * taken next ({@code dueKey}: its retry time, or its lease's end while a node holds it, so an expired lease
-     * is found there too); ending it puts the next one there. {@code owner-index} (sparse) holds a node's leased
-     * events, for its restart. DynamoDB Streams on this table is the seed's stream.
+     * is found there too); ending it puts the next one there, and deletes the head when nothing is left.
+     * {@code owner-index} (sparse) holds a node's leased events, for its restart. DynamoDB Streams on this
+     * table is the seed's stream.
      */
     public static final class ChangeEvents {
         public static final String CONVERSATION_ID = "conversationId";

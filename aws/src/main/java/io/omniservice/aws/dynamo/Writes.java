@@ -145,6 +145,22 @@ final class Writes {
         bytes += size;
     }
 
+    /**
+     * Adds every action of {@code other} when none of them writes an item this already writes and together
+     * they still fit one transaction; false (and nothing added) otherwise. How several callers' plans share one
+     * transaction.
+     */
+    boolean absorb(Writes other) {
+        if (other.actions.keySet().stream().anyMatch(actions::containsKey)
+                || actions.size() + other.actions.size() > MAX_ACTIONS
+                || bytes + other.bytes > MAX_BYTES) {
+            return false;
+        }
+        actions.putAll(other.actions);
+        bytes += other.bytes;
+        return true;
+    }
+
     boolean isEmpty() {
         return actions.isEmpty();
     }

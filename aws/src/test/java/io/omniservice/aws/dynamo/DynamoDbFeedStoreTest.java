@@ -390,4 +390,92 @@ class DynamoDbFeedStoreTest {
         deliveries.callbackDelivered(claimed.getFirst().id()).join();
         notifications.deleteSubscription(subscription.id());
     }
+
+    @Test
+    void nodesClaimingAtOnceLeaseEachEventOnce() throws Exception {
+        Set<String> conversations = new java.util.HashSet<>();
+        List<CommitEvent> events = new ArrayList<>();
+        for (int i = 0; i < 12; i++) {
+            String c = conversation();
+            conversations.add(c);
+            events.add(received(c));
+        }
+        commit(events);
+        List<Outbox> nodes = List.of(
+                new Outbox(dynamo.client(), tables, Clock.systemUTC()),
+                new Outbox(dynamo.client(), tables, Clock.systemUTC()),
+                new Outbox(dynamo.client(), tables, Clock.systemUTC()));
+        Instant now = Instant.now();
+        List<java.util.concurrent.Future<List<Map<String, AttributeValue>>>> claims = new ArrayList<>();
+        try (var threads = java.util.concurrent.Executors.newVirtualThreadPerTaskExecutor()) {
+            for (int n = 0; n < nodes.size(); n++) {
+                Outbox node = nodes.get(n);
+                String owner = "racer-" + n;
+                claims.add(threads.submit(() -> node.lanes().claim(owner, now, LEASE, 10_000)));
+            }
+        }
+        List<UUID> leased = new ArrayList<>();
+        for (var claim : claims) {
+            claim.get().stream()
+                    .map(Outbox::event)
+                    .filter(e -> conversations.contains(e.conversationId()))
+                    .forEach(e -> leased.add(e.eventId()));
+        }
+        assertThat(leased)
+                .as("every event leased by one node only")
+                .doesNotHaveDuplicates()
+                .hasSize(12);
+    }
+
+    @Test
+    void aNodesStepsRecordedAtOnceShareTransactions() throws Exception {
+        // a client that holds the first transaction a moment, so the steps recorded meanwhile queue behind it
+        java.util.concurrent.atomic.AtomicInteger transactions = new java.util.concurrent.atomic.AtomicInteger();
+        var real = dynamo.client();
+        var slow = (software.amazon.awssdk.services.dynamodb.DynamoDbClient) java.lang.reflect.Proxy.newProxyInstance(
+                getClass().getClassLoader(),
+                new Class<?>[] {software.amazon.awssdk.services.dynamodb.DynamoDbClient.class},
+                (proxy, method, args) -> {
+                    if (method.getName().equals("transactWriteItems") && transactions.incrementAndGet() == 1) {
+                        Thread.sleep(500);
+                    }
+                    try {
+                        return method.invoke(real, args);
+                    } catch (java.lang.reflect.InvocationTargetException e) {
+                        throw e.getCause();
+                    }
+                });
+        Outbox node = new Outbox(slow, tables, Clock.systemUTC());
+        DynamoDbFeedStore nodeFeed = new DynamoDbFeedStore(
+                slow, tables, Clock.systemUTC(), node, new Deliveries(slow, tables, Clock.systemUTC()), null);
+        List<ChangeEvent> held = new ArrayList<>();
+        for (int i = 0; i < 8; i++) {
+            String c = conversation();
+            commit(List.of(received(c)));
+            held.addAll(nodeFeed.claimConversation("batch-node", c, Instant.now(), LEASE));
+        }
+        long before = new DynamoDbNotificationStore(real, tables, Clock.systemUTC(), null).lastPosition();
+        transactions.set(0);
+        try (var threads = java.util.concurrent.Executors.newVirtualThreadPerTaskExecutor()) {
+            for (ChangeEvent event : held) {
+                threads.submit(() -> nodeFeed.record(done(
+                                event,
+                                new Effect.Publish(
+                                        new EventEnvelope(
+                                                event.eventId(), event.type(), event.createdAt(), event.payload()),
+                                        event.conversationId(),
+                                        null)))
+                        .join());
+            }
+        }
+        assertThat(transactions.get()).as("8 steps in fewer transactions").isLessThan(8);
+        assertThat(new DynamoDbNotificationStore(real, tables, Clock.systemUTC(), null)
+                        .publishedAfter(before, Set.of(), 100, io.omniservice.core.access.Audience.EVERYONE))
+                .extracting(p -> p.position())
+                .containsExactlyElementsOf(java.util.stream.LongStream.rangeClosed(before + 1, before + 8)
+                        .boxed()
+                        .toList());
+        assertThat(held).allSatisfy(e -> assertThat(claimMine("batch-node", Instant.now(), Set.of(e.conversationId())))
+                .isEmpty());
+    }
 }
