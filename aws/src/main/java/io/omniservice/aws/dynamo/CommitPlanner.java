@@ -6,7 +6,6 @@ import static io.omniservice.aws.dynamo.Items.string;
 
 import io.omniservice.aws.dynamo.Tables.ChangeEvents;
 import io.omniservice.aws.dynamo.Tables.Conversations;
-import io.omniservice.aws.dynamo.Tables.Deliveries;
 import io.omniservice.aws.dynamo.Tables.Keys;
 import io.omniservice.aws.dynamo.Tables.Messages;
 import io.omniservice.aws.dynamo.Tables.Participants;
@@ -41,7 +40,6 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.TreeMap;
-import java.util.UUID;
 import java.util.stream.Collectors;
 import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
 import software.amazon.awssdk.services.dynamodb.model.QueryRequest;
@@ -55,15 +53,17 @@ import software.amazon.awssdk.services.dynamodb.model.QueryRequest;
 final class CommitPlanner {
     private final Tables tables;
     private final Reads reads;
-    private final EventSequence sequence;
+    private final Outbox outbox;
+    private final Deliveries deliveries;
 
     /** Each table's key attributes, by its full name. */
     private final Map<String, List<String>> keyAttributes = new HashMap<>();
 
-    CommitPlanner(Tables tables, Reads reads, EventSequence sequence) {
+    CommitPlanner(Tables tables, Reads reads, Outbox outbox, Deliveries deliveries) {
         this.tables = tables;
         this.reads = reads;
-        this.sequence = sequence;
+        this.outbox = outbox;
+        this.deliveries = deliveries;
         for (Tables.Design design : Tables.ALL) {
             keyAttributes.put(
                     tables.name(design),
@@ -75,8 +75,11 @@ final class CommitPlanner {
         }
     }
 
-    /** A planned commit: its actions and what the caller is told once they are written. */
-    record Plan(Writes writes, CommitResult result) {}
+    /**
+     * A planned commit: its actions, what the caller is told once they are written, and what to run then (the
+     * hand-off of its change events to this node's worker).
+     */
+    record Plan(Writes writes, CommitResult result, Runnable committed) {}
 
     Plan plan(InboundBatch batch, Instant at) {
         return new Planning(SortableTime.stored(at)).plan(batch);
@@ -128,8 +131,8 @@ final class CommitPlanner {
             writeConversations();
             writeOptOuts();
             writeEarlyReports();
-            writeEvents();
-            return new Plan(writes, tally.result());
+            Runnable committed = writeEvents();
+            return new Plan(writes, tally.result(), committed);
         }
 
         // ---- links and joins ------------------------------------------------------------------------
@@ -507,93 +510,41 @@ final class CommitPlanner {
                     new Condition("attribute_not_exists(#mid)", Map.of("#mid", Keys.MESSAGE_ID), Map.of())));
         }
 
-        /** The change events, after each conversation's head, and the callbacks they make due. */
-        private void writeEvents() {
-            List<CommitEvent> ordered = CommitEvent.inWriteOrder(events);
-            Map<String, long[]> heads = new HashMap<>();
-            Map<String, long[]> deliveryHeads = new HashMap<>();
-            for (CommitEvent event : ordered) {
-                long[] head = heads.computeIfAbsent(event.conversationId(), c ->
-                        new long[] {readHead(tables.name(Tables.CHANGE_EVENTS), ChangeEvents.CONVERSATION_ID, c), 0});
-                long seq = sequence.after(Math.max(head[0], head[1]));
-                head[1] = seq;
-                UUID eventId = UUID.randomUUID();
-                String payload = Json.text(Json.MAPPER.valueToTree(event));
-                Map<String, AttributeValue> item = new HashMap<>();
-                item.put(ChangeEvents.CONVERSATION_ID, s(event.conversationId()));
-                item.put(ChangeEvents.SEQ, n(seq));
-                item.put(ChangeEvents.EVENT_ID, s(eventId.toString()));
-                item.put(ChangeEvents.TYPE, s(event.type()));
-                Items.putString(item, ChangeEvents.MESSAGE_ID, event.messageId());
-                item.put(ChangeEvents.PAYLOAD, s(payload));
-                item.put(ChangeEvents.CREATED_AT, Items.time(now));
-                item.put(ChangeEvents.STEP, n(0));
-                item.put(ChangeEvents.ATTEMPTS, n(0));
-                item.put(ChangeEvents.DUE_SHARD, s(Integer.toString(tables.shardOf(event.conversationId()))));
-                item.put(ChangeEvents.DUE_KEY, s(dueKey(now, seq)));
-                writes.put(
-                        tables.name(Tables.CHANGE_EVENTS),
-                        Map.of(ChangeEvents.CONVERSATION_ID, s(event.conversationId()), ChangeEvents.SEQ, n(seq)),
-                        item,
-                        Condition.absent(ChangeEvents.CONVERSATION_ID));
-                if (StatusCallbacks.due(event)) {
-                    MessageState m = messages.get(event.messageId());
+        /**
+         * The change events, after each conversation's head (the outbox's items), and the status callbacks they
+         * make due (the deliveries' items); what to run once they are written.
+         */
+        private Runnable writeEvents() {
+            if (events.isEmpty()) {
+                return () -> {};
+            }
+            Outbox.Appending appended = outbox.append(
+                    writes,
+                    events,
+                    now,
+                    true,
+                    c -> get(
+                            tables.name(Tables.CHANGE_EVENTS),
+                            Map.of(ChangeEvents.CONVERSATION_ID, s(c), ChangeEvents.SEQ, n(0))));
+            List<Deliveries.NewDelivery> callbacks = new ArrayList<>();
+            for (Outbox.Written written : appended.written()) {
+                if (StatusCallbacks.due(written.event())) {
+                    MessageState m = messages.get(written.event().messageId());
                     String url = m == null ? null : string(m.item, Messages.CALLBACK_URL);
                     if (url != null) {
-                        long[] deliveryHead = deliveryHeads.computeIfAbsent(event.messageId(), id ->
-                                new long[] {readHead(tables.name(Tables.DELIVERIES), Deliveries.ORDER_KEY, id), 0});
-                        long deliverySeq = sequence.after(Math.max(deliveryHead[0], deliveryHead[1]));
-                        deliveryHead[1] = deliverySeq;
-                        putCallback(m, url, deliverySeq, StatusCallbacks.body(eventId, event, now));
+                        callbacks.add(Deliveries.NewDelivery.callback(
+                                m.messageId(),
+                                url,
+                                string(m.item, Messages.CLIENT_ID),
+                                Json.text(StatusCallbacks.body(written.eventId(), written.event(), now))));
                     }
                 }
             }
-            heads.forEach((conversationId, head) ->
-                    advanceHead(tables.name(Tables.CHANGE_EVENTS), ChangeEvents.CONVERSATION_ID, conversationId, head));
-            deliveryHeads.forEach((messageId, head) ->
-                    advanceHead(tables.name(Tables.DELIVERIES), Deliveries.ORDER_KEY, messageId, head));
-        }
-
-        private void putCallback(MessageState m, String url, long seq, Object body) {
-            Map<String, AttributeValue> item = new HashMap<>();
-            item.put(Deliveries.ORDER_KEY, s(m.messageId()));
-            item.put(Deliveries.SEQ, n(seq));
-            item.put(Deliveries.KIND, s("callback"));
-            item.put(Deliveries.MESSAGE_ID, s(m.messageId()));
-            item.put(Deliveries.URL, s(url));
-            item.put(Deliveries.PAYLOAD, s(Json.text(body)));
-            Items.putString(item, Deliveries.CLIENT_ID, string(m.item, Messages.CLIENT_ID));
-            item.put(Deliveries.ATTEMPTS, n(0));
-            item.put(Deliveries.NEXT_ATTEMPT_AT, Items.time(now));
-            item.put(Deliveries.CREATED_AT, Items.time(now));
-            item.put(Deliveries.DUE_SHARD, s(Integer.toString(tables.shardOf(m.messageId()))));
-            item.put(Deliveries.DUE_KEY, s(dueKey(now, seq)));
-            writes.put(
-                    tables.name(Tables.DELIVERIES),
-                    Map.of(Deliveries.ORDER_KEY, s(m.messageId()), Deliveries.SEQ, n(seq)),
-                    item,
-                    Condition.absent(Deliveries.ORDER_KEY));
-        }
-
-        /** The last seq a partition's head holds (0: no head yet). */
-        private long readHead(String table, String partition, String value) {
-            Map<String, AttributeValue> head = get(table, Map.of(partition, s(value), ChangeEvents.SEQ, n(0)));
-            return head == null ? 0 : Items.number(head, ChangeEvents.LAST_SEQ, 0);
-        }
-
-        /** Moves a partition's head from what was read ({@code head[0]}) to the last seq written ({@code head[1]}). */
-        private void advanceHead(String table, String partition, String value, long[] head) {
-            Condition unchanged = head[0] == 0
-                    ? new Condition("attribute_not_exists(#last)", Map.of("#last", ChangeEvents.LAST_SEQ), Map.of())
-                    : new Condition(
-                            "#last = :read", Map.of("#last", ChangeEvents.LAST_SEQ), Map.of(":read", n(head[0])));
-            writes.update(
-                    table,
-                    Map.of(partition, s(value), ChangeEvents.SEQ, n(0)),
-                    "SET #last = :last",
-                    Map.of("#last", ChangeEvents.LAST_SEQ),
-                    Map.of(":last", n(head[1])),
-                    unchanged);
+            Deliveries.Appending queued = deliveries.append(writes, callbacks, false, now);
+            return () -> {
+                appended.committed();
+                queued.committed();
+            };
         }
 
         // ---- facts, read once per planning -----------------------------------------------------------

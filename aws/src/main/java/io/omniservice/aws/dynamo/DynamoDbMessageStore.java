@@ -73,11 +73,20 @@ public final class DynamoDbMessageStore implements MessageStore {
     private final PageCursor cursors;
 
     public DynamoDbMessageStore(DynamoDbClient client, Tables tables, Clock clock) {
+        this(client, tables, clock, new Outbox(client, tables, clock), new Deliveries(client, tables, clock));
+    }
+
+    /**
+     * @param outbox the storage's one outbox: the feed store hands its events over from there
+     * @param deliveries the storage's one delivery side, where status callbacks are queued
+     */
+    public DynamoDbMessageStore(
+            DynamoDbClient client, Tables tables, Clock clock, Outbox outbox, Deliveries deliveries) {
         this.client = client;
         this.tables = tables;
         this.clock = clock;
         this.reads = new Reads(client);
-        this.planner = new CommitPlanner(tables, reads, new EventSequence(clock));
+        this.planner = new CommitPlanner(tables, reads, outbox, deliveries);
         this.cursors = new PageCursor(sharedKey(CURSOR_KEY));
     }
 
@@ -124,6 +133,7 @@ public final class DynamoDbMessageStore implements MessageStore {
             }
             try {
                 client.transactWriteItems(r -> r.transactItems(writes.actions()));
+                plan.committed().run();
                 return plan.result();
             } catch (SdkException e) {
                 if (!retry(e, attempt, "writing the batch")) {

@@ -128,6 +128,8 @@ public final class DynamoDbOutboundStore implements OutboundStore {
     private final Clock clock;
     private final OutboundMessages messages;
     private final Settings settings;
+    private final Outbox outbox;
+    private final Deliveries deliveries;
     private final Map<String, Hold> holds = new ConcurrentHashMap<>();
     private final Object sweepLock = new Object();
     private Instant lastSweep;
@@ -140,6 +142,32 @@ public final class DynamoDbOutboundStore implements OutboundStore {
             Clock clock,
             OutboundMessages messages,
             Settings settings) {
+        this(
+                client,
+                tables,
+                queue,
+                clock,
+                messages,
+                settings,
+                new Outbox(client, tables, clock),
+                new Deliveries(client, tables, clock));
+    }
+
+    /**
+     * @param outbox the storage's one outbox, where a replayed workflow's event goes back
+     * @param deliveries the storage's one delivery side: this store's callback methods are its
+     */
+    public DynamoDbOutboundStore(
+            DynamoDbClient client,
+            Tables tables,
+            SendQueue queue,
+            Clock clock,
+            OutboundMessages messages,
+            Settings settings,
+            Outbox outbox,
+            Deliveries deliveries) {
+        this.outbox = Objects.requireNonNull(outbox, "outbox");
+        this.deliveries = Objects.requireNonNull(deliveries, "deliveries");
         this.client = Objects.requireNonNull(client, "client");
         this.tables = Objects.requireNonNull(tables, "tables");
         this.queue = Objects.requireNonNull(queue, "queue");
@@ -839,27 +867,27 @@ public final class DynamoDbOutboundStore implements OutboundStore {
 
     @Override
     public List<CallbackDelivery> claimCallbacks(String owner, Instant now, Duration lease, int max) {
-        throw new UnsupportedOperationException("deliveries arrive with the Deliveries store");
+        return deliveries.claimCallbacks(owner, now, lease, max);
     }
 
     @Override
     public int releaseCallbackLeasesOf(String owner) {
-        throw new UnsupportedOperationException("deliveries arrive with the Deliveries store");
+        return deliveries.releaseCallbackLeasesOf(owner);
     }
 
     @Override
     public CompletableFuture<Void> callbackDelivered(long id) {
-        throw new UnsupportedOperationException("deliveries arrive with the Deliveries store");
+        return deliveries.callbackDelivered(id);
     }
 
     @Override
     public void handOffDeliveries(String owner, Duration lease, Consumer<List<CallbackDelivery>> listener) {
-        throw new UnsupportedOperationException("deliveries arrive with the Deliveries store");
+        deliveries.handOffDeliveries(owner, lease, listener);
     }
 
     @Override
     public void callbackFailed(long id, String error, Instant retryAt) {
-        throw new UnsupportedOperationException("deliveries arrive with the Deliveries store");
+        deliveries.callbackFailed(id, error, retryAt);
     }
 
     // ---- dead letters ----------------------------------------------------------------------------------
@@ -890,7 +918,14 @@ public final class DynamoDbOutboundStore implements OutboundStore {
                 conversationId = text(found.get(), Sends.CONVERSATION_ID);
                 actions.addAll(replaySend(letter, found.get(), now));
             } else {
-                throw new UnsupportedOperationException("replay of " + letter.kind() + " arrives with Deliveries");
+                // a workflow's event back into its conversation, a delivery back into its order
+                Writes writes = new Writes();
+                if (DeadLetterItems.WORKFLOW.equals(letter.kind())) {
+                    outbox.appendReplayed(writes, letter);
+                } else {
+                    deliveries.appendReplayed(writes, letter, now);
+                }
+                actions.addAll(writes.actions());
             }
             if (commit("replay a dead letter", actions, round)) {
                 if (conversationId != null) {

@@ -127,6 +127,22 @@ public final class Outbox {
      * @throws IllegalArgumentException for an event without a conversation (its order has no lane)
      */
     public Appending append(Writes writes, List<? extends CommitEvent> events, Instant now) {
+        return append(writes, events, now, true, null);
+    }
+
+    /**
+     * {@link #append(Writes, List, Instant)}, handing the events over or not, with the conversations' head
+     * items as the caller read them already (strongly consistently; null: read them here).
+     *
+     * @param handOff false for a transaction that cannot tell when it is written: its events are written free
+     * @param headItems a conversation id → its head item (seq 0) as read, or null when it has none
+     */
+    public Appending append(
+            Writes writes,
+            List<? extends CommitEvent> events,
+            Instant now,
+            boolean handOff,
+            java.util.function.Function<String, Map<String, AttributeValue>> headItems) {
         List<CommitEvent> ordered = CommitEvent.inWriteOrder(events);
         Map<String, List<CommitEvent>> byConversation = new LinkedHashMap<>();
         for (CommitEvent event : ordered) {
@@ -137,10 +153,15 @@ public final class Outbox {
                     .computeIfAbsent(event.conversationId(), c -> new ArrayList<>())
                     .add(event);
         }
-        Handoff to = handoff;
+        Handoff to = handOff ? handoff : null;
         Instant at = SortableTime.stored(now);
         Lanes.Lease lease = to == null ? null : new Lanes.Lease(to.owner(), SortableTime.stored(at.plus(to.lease())));
-        Map<String, Lanes.Head> heads = lanes.heads(byConversation.keySet());
+        Map<String, Lanes.Head> heads = new HashMap<>();
+        if (headItems == null) {
+            heads.putAll(lanes.heads(byConversation.keySet()));
+        } else {
+            byConversation.keySet().forEach(c -> heads.put(c, lanes.head(c, headItems.apply(c))));
+        }
         Map<CommitEvent, Written> writtenByEvent = new java.util.IdentityHashMap<>();
         List<ChangeEvent> handedOver = new ArrayList<>();
         Set<String> waiting = new LinkedHashSet<>();
