@@ -17,6 +17,7 @@ import io.omniservice.core.outbound.DeadLetter;
 import io.omniservice.core.outbound.Priority;
 import io.omniservice.core.outbound.QueuedMessage;
 import io.omniservice.core.outbound.SendAttempt;
+import io.omniservice.core.outbound.SendHandoff;
 import io.omniservice.core.outbound.SendJob;
 import io.omniservice.core.outbound.SendOutcome;
 import io.omniservice.core.outbound.SendPlan;
@@ -430,5 +431,39 @@ class DynamoDbOutboundStoreTest {
         List<SendJob> again = store.claimDue("next", Instant.now(), LEASE, 10);
         assertThat(ids(again)).containsExactly(id(q));
         assertThat(again.getFirst().runs()).isEqualTo(2);
+    }
+
+    @Test
+    void aSendHandedToItsNodeAtAcceptanceIsSweptIntoSqsOnceThatNodesLeaseRunsOut() {
+        Deployment deployment = deployment(10);
+        DynamoDbOutboundStore accepting = node(deployment);
+        DynamoDbOutboundStore other = node(deployment);
+        Instant until = Instant.now().plus(LEASE);
+        QueuedMessage base = queued(phone(), Priority.NORMAL, Instant.now());
+        QueuedMessage handedOff = new QueuedMessage(
+                base.message(),
+                base.conversation(),
+                base.plan(),
+                base.priority(),
+                base.notBefore(),
+                null,
+                null,
+                null,
+                base.response(),
+                new SendHandoff.Lease("accepting", until));
+
+        accepting.accept(handedOff);
+
+        assertThat(other.claimDue("other", Instant.now(), LEASE, 10))
+                .as("held by the node it was handed to, never in SQS")
+                .isEmpty();
+        // that node dies without an outcome: once its lease is over, a sweep enqueues the send
+        List<SendJob> taken = other.claimDue("other", until.plusSeconds(1), LEASE, 10);
+        assertThat(ids(taken)).containsExactly(id(handedOff));
+        assertThat(taken.getFirst().runs()).isEqualTo(2);
+        accepting.finish(sent(handedOff, "late"));
+        assertThat(status(deployment, id(handedOff)))
+                .as("the dead node's outcome is not stored")
+                .isEqualTo("queued");
     }
 }
