@@ -17,6 +17,8 @@ import io.omniservice.core.model.ConversationKey;
 import io.omniservice.core.model.Direction;
 import io.omniservice.core.model.InboundEvent.StatusUpdate;
 import io.omniservice.core.model.MessageStatus;
+import io.omniservice.core.outbound.QueuedMessage;
+import io.omniservice.core.outbound.SendOutcome;
 import io.omniservice.core.store.CommitResult;
 import io.omniservice.core.store.InboundBatch;
 import io.omniservice.core.store.plan.CommitEvent;
@@ -27,6 +29,7 @@ import io.omniservice.core.store.plan.MessagePlacement;
 import io.omniservice.core.store.plan.MessageProgress;
 import io.omniservice.core.store.plan.OptOutChanges;
 import io.omniservice.core.store.plan.PlacedMessage;
+import io.omniservice.core.store.plan.SendResults;
 import io.omniservice.core.store.plan.StatusCallbacks;
 import io.omniservice.core.store.plan.StatusReports;
 import java.time.Instant;
@@ -51,6 +54,8 @@ import software.amazon.awssdk.services.dynamodb.model.QueryRequest;
  * fact changed before the transaction runs, it is cancelled and the batch planned again.
  */
 final class CommitPlanner {
+    private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(CommitPlanner.class);
+
     private final Tables tables;
     private final Reads reads;
     private final Outbox outbox;
@@ -85,6 +90,33 @@ final class CommitPlanner {
         return new Planning(SortableTime.stored(at)).plan(batch);
     }
 
+    // ---- what a send does to its message (the outbound store adds its own items to these plans) -----------
+
+    /** An accepted send's message: stored as queued in its conversation like any new message, with its callback URL. */
+    Plan planQueued(QueuedMessage queued, Instant at) {
+        Planning planning = new Planning(SortableTime.stored(at));
+        if (queued.callbackUrl() != null) {
+            planning.callbackUrls.put(queued.message().messageId(), queued.callbackUrl());
+        }
+        return planning.plan(new InboundBatch(
+                List.of(new InboundBatch.NewMessage(queued.message(), queued.conversation())), List.of()));
+    }
+
+    /** A carrier took the message ({@link SendResults#accepted}). */
+    Plan planSent(SendOutcome.Sent sent, Instant at) {
+        return new Planning(SortableTime.stored(at)).sent(sent);
+    }
+
+    /** No carrier took the message ({@link SendResults#failed}). */
+    Plan planFailed(SendOutcome.Failed failed, Instant at) {
+        return new Planning(SortableTime.stored(at)).failed(failed);
+    }
+
+    /** A replayed dead send's message is queued again, its error cleared. */
+    Plan planRequeued(String messageId, Instant at) {
+        return new Planning(SortableTime.stored(at)).requeued(messageId);
+    }
+
     /** One planning pass: the facts read so far and what is to be written. */
     private final class Planning {
         private final Instant now;
@@ -98,9 +130,108 @@ final class CommitPlanner {
         private final Map<String, Map<Map<String, AttributeValue>, Map<String, AttributeValue>>> cache =
                 new HashMap<>();
         private int recorded;
+        /** The callback URL of a new message that names one (an accepted send's). */
+        private final Map<String, String> callbackUrls = new HashMap<>();
 
         Planning(Instant now) {
             this.now = now;
+        }
+
+        // ---- a send's outcome on its message ----------------------------------------------------------
+
+        /**
+         * A carrier took the message: it is stored under the carrier's id for it (the seen item then names it, so
+         * the carrier's callbacks find it) unless another message holds that id, becomes sent by our own report,
+         * its conversation's carrier becomes this one, and reports that came before this answer apply after it.
+         */
+        Plan sent(SendOutcome.Sent sent) {
+            MessageState m = messageById(sent.messageId());
+            String seenKey = seenKey(sent.carrier(), sent.result().carrierMessageId());
+            Map<String, AttributeValue> seen = get(tables.name(Tables.KEYS), key(seenKey));
+            boolean taken = seen != null
+                    && seen.containsKey(Keys.MESSAGE_ID)
+                    && !sent.messageId().equals(string(seen, Keys.MESSAGE_ID));
+            SendResults.Accepted accepted = SendResults.accepted(sent, taken, now);
+            if (taken) {
+                LOG.warn(
+                        "{} answered message {} with an id that already names another message; its status callbacks"
+                                + " will not be matched",
+                        sent.carrier().wireName(),
+                        sent.messageId());
+            }
+            m.takenBy(accepted.carrier(), accepted.account(), accepted.carrierMessageId());
+            ConversationState conversation = conversation(m.conversationId());
+            if (conversation.exists()) {
+                conversation.setCarrier(accepted.conversationCarrier());
+            }
+            ownStatus(m, accepted.report());
+            if (accepted.carrierMessageId() != null) {
+                long early = seen == null ? 0 : Items.number(seen, Keys.EARLY_REPORTS, 0);
+                writes.update(
+                        tables.name(Tables.KEYS),
+                        key(seenKey),
+                        "SET #messageId = :messageId",
+                        Map.of("#messageId", Keys.MESSAGE_ID),
+                        Map.of(":messageId", s(sent.messageId())),
+                        unseenWith(early));
+                if (early > 0) {
+                    // callbacks that raced ahead of the carrier's answer: the message's whole history applies again
+                    List<StatusUpdate> history = new ArrayList<>(
+                            history(StatusHistory.ownSubject(m.messageId()), accepted.carrier(), accepted.account()));
+                    history.addAll(history(
+                            StatusHistory.carrierSubject(accepted.carrier().wireName(), accepted.carrierMessageId()),
+                            accepted.carrier(),
+                            accepted.account()));
+                    history.add(accepted.report());
+                    StatusReports.Applied applied =
+                            StatusReports.replay(m.messageId(), m.conversationId(), m.progress, history);
+                    m.progress = applied.after();
+                    events.addAll(applied.events());
+                }
+            }
+            writeMessages();
+            writeConversations();
+            Runnable committed = writeEvents();
+            return new Plan(writes, new CommitTally().result(), committed);
+        }
+
+        /** No carrier took the message: it fails with the send's error, in our word. */
+        Plan failed(SendOutcome.Failed failed) {
+            ownStatus(messageById(failed.messageId()), SendResults.failed(failed, now));
+            writeMessages();
+            Runnable committed = writeEvents();
+            return new Plan(writes, new CommitTally().result(), committed);
+        }
+
+        /** A replayed send's message is queued again with no error: the one way back from failed. */
+        Plan requeued(String messageId) {
+            messageById(messageId).requeue();
+            writeMessages();
+            return new Plan(writes, new CommitTally().result(), () -> {});
+        }
+
+        /** A status the gateway decides itself, recorded under the message like a carrier's report and applied. */
+        private void ownStatus(MessageState m, StatusUpdate report) {
+            putHistory(StatusHistory.ownSubject(m.messageId()), historyEntry(report), report);
+            StatusReports.Applied applied = StatusReports.apply(m.messageId(), m.conversationId(), m.progress, report);
+            m.progress = applied.after();
+            events.addAll(applied.events());
+        }
+
+        /** A stored message by its id, through its location item. */
+        private MessageState messageById(String messageId) {
+            Map<String, AttributeValue> where = get(tables.name(Tables.KEYS), key(Keys.message(messageId)));
+            Map<String, AttributeValue> stored = where == null
+                    ? null
+                    : get(
+                            tables.name(Tables.MESSAGES),
+                            Map.of(
+                                    Messages.CONVERSATION_ID, where.get(Keys.CONVERSATION_ID),
+                                    Messages.MESSAGE_KEY, where.get(Keys.MESSAGE_KEY)));
+            if (stored == null) {
+                throw new IllegalStateException("no message " + messageId);
+            }
+            return message(stored);
         }
 
         Plan plan(InboundBatch batch) {
@@ -510,6 +641,19 @@ final class CommitPlanner {
                     new Condition("attribute_not_exists(#mid)", Map.of("#mid", Keys.MESSAGE_ID), Map.of())));
         }
 
+        /** The seen item names no message yet, and counts the early reports read ({@code early}). */
+        private Condition unseenWith(long early) {
+            Condition unseen = new Condition("attribute_not_exists(#mid)", Map.of("#mid", Keys.MESSAGE_ID), Map.of());
+            return unseen.and(
+                    early == 0
+                            ? new Condition(
+                                    "attribute_not_exists(#early)", Map.of("#early", Keys.EARLY_REPORTS), Map.of())
+                            : new Condition(
+                                    "#early = :early",
+                                    Map.of("#early", Keys.EARLY_REPORTS),
+                                    Map.of(":early", n(early))));
+        }
+
         /**
          * The change events, after each conversation's head (the outbox's items), and the status callbacks they
          * make due (the deliveries' items); what to run once they are written.
@@ -596,6 +740,10 @@ final class CommitPlanner {
             private final Map<String, AttributeValue> item;
             private MessageProgress progress;
             private String movedTo;
+            /** Set when a carrier took the message: its carrier, shard, account and id. */
+            private Map<String, AttributeValue> carrierFields;
+
+            private boolean requeued;
 
             /** A message new in this commit. */
             MessageState(PlacedMessage placed, String seenKey, Map<String, AttributeValue> seenRead) {
@@ -636,18 +784,50 @@ final class CommitPlanner {
                 movedTo = conversationId;
             }
 
+            /** The carrier that took the message, its account and its id for it (null: another message holds it). */
+            void takenBy(CarrierType carrier, String account, String carrierMessageId) {
+                carrierFields = new HashMap<>();
+                carrierFields.put(Messages.CARRIER, s(carrier.wireName()));
+                carrierFields.put(Messages.CARRIER_SHARD, s(carrier.wireName() + "#" + tables.shardOf(messageId())));
+                carrierFields.put(Messages.ACCOUNT, s(account));
+                if (carrierMessageId != null) {
+                    carrierFields.put(Messages.CARRIER_MESSAGE_ID, s(carrierMessageId));
+                }
+            }
+
+            void requeue() {
+                progress = new MessageProgress(
+                        MessageStatus.QUEUED, progress.sentAt(), progress.deliveredAt(), progress.readAt(), null, null);
+                requeued = true;
+            }
+
             void write() {
                 if (placed != null) {
                     writeNew();
                 } else if (movedTo != null) {
                     writeMoved();
-                } else if (!progress.equals(readProgress)) {
+                } else if (requeued) {
+                    writeRequeued();
+                } else if (!progress.equals(readProgress) || carrierFields != null) {
                     writeProgress();
                 }
             }
 
+            /**
+             * The whole item again with its new progress, conditional on the progress read: its error goes, and an
+             * update could remove only one attribute on the http4k fake.
+             */
+            private void writeRequeued() {
+                writes.put(
+                        tables.name(Tables.MESSAGES),
+                        messageKeyOf(read),
+                        MessageItems.withProgress(tables, messageId(), new HashMap<>(item), progress),
+                        progressUnchanged());
+            }
+
             private void writeNew() {
                 Map<String, AttributeValue> newItem = MessageItems.item(tables, placed, progress);
+                Items.putString(newItem, Messages.CALLBACK_URL, callbackUrls.get(placed.messageId()));
                 if (Items.size(newItem) > Writes.MAX_ITEM_BYTES) {
                     throw new OversizeException(
                             "message " + placed.messageId() + " is larger than one DynamoDB item may be (400 KB)");
@@ -728,6 +908,15 @@ final class CommitPlanner {
                     }
                     i++;
                 }
+                if (carrierFields != null) {
+                    int c = 0;
+                    for (Map.Entry<String, AttributeValue> field : carrierFields.entrySet()) {
+                        names.put("#cf" + c, field.getKey());
+                        values.put(":cf" + c, field.getValue());
+                        set.add("#cf" + c + " = :cf" + c);
+                        c++;
+                    }
+                }
                 String expression = "SET " + String.join(", ", set)
                         + (remove.isEmpty() ? "" : " REMOVE " + String.join(", ", remove));
                 writes.update(
@@ -800,6 +989,12 @@ final class CommitPlanner {
                 current.put(Conversations.MESSAGE_COUNT, n(counters.messageCount()));
                 current.put(Conversations.LAST_MESSAGE_AT, Items.time(counters.lastMessageAt()));
                 current.put(Conversations.CARRIER, s(counters.carrier().wireName()));
+                changed = true;
+            }
+
+            /** The carrier a reply goes back through. */
+            void setCarrier(CarrierType carrier) {
+                current.put(Conversations.CARRIER, s(carrier.wireName()));
                 changed = true;
             }
 

@@ -16,14 +16,12 @@ import java.util.Optional;
 import java.util.UUID;
 import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
 import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
-import software.amazon.awssdk.services.dynamodb.model.Put;
 import software.amazon.awssdk.services.dynamodb.model.QueryResponse;
-import software.amazon.awssdk.services.dynamodb.model.Update;
 
 /**
  * The {@code dead-letters} table's items, one codec for every kind of work that runs out of attempts: a send no
  * carrier took, a callback or subscription delivery its URL never accepted, a workflow step that kept failing.
- * Whoever dead-letters work puts {@link #put} in the transaction that ends the work, so the work is never both
+ * Whoever dead-letters work puts it ({@link #put}) in the transaction that ends the work, so the work is never both
  * pending and dead; a replay marks the letter ({@link #markReplayed}) in the transaction that puts the work back,
  * so a letter is replayed once.
  *
@@ -83,17 +81,17 @@ public final class DeadLetterItems {
         return item;
     }
 
-    /** Puts a new letter, refused if its id exists (a transaction retried after it committed writes it once). */
-    public static Put put(Tables tables, DeadLetter letter) {
-        return put(tables, letter, Map.of());
+    /** Puts a new letter in a transaction, refused if its id exists (a retried transaction writes it once). */
+    public static void put(Writes writes, Tables tables, DeadLetter letter) {
+        put(writes, tables, letter, Map.of());
     }
 
     /**
-     * {@link #put(Tables, DeadLetter)} with attributes a kind keeps beside the payload for its replay.
+     * {@link #put(Writes, Tables, DeadLetter)} with attributes a kind keeps beside the payload for its replay.
      *
      * @throws IllegalArgumentException when {@code extra} names an attribute of the letter itself
      */
-    public static Put put(Tables tables, DeadLetter letter, Map<String, AttributeValue> extra) {
+    public static void put(Writes writes, Tables tables, DeadLetter letter, Map<String, AttributeValue> extra) {
         Map<String, AttributeValue> item = item(letter);
         for (var attribute : extra.entrySet()) {
             if (LETTER_ATTRIBUTES.contains(attribute.getKey())) {
@@ -102,12 +100,11 @@ public final class DeadLetterItems {
             }
             item.put(attribute.getKey(), attribute.getValue());
         }
-        return Put.builder()
-                .tableName(tables.name(Tables.DEAD_LETTERS))
-                .item(item)
-                .conditionExpression("attribute_not_exists(#id)")
-                .expressionAttributeNames(Map.of("#id", DeadLetters.ID))
-                .build();
+        writes.put(
+                tables.name(Tables.DEAD_LETTERS),
+                Map.of(DeadLetters.ID, Items.s(letter.id())),
+                item,
+                Writes.Condition.absent(DeadLetters.ID));
     }
 
     private static final java.util.Set<String> LETTER_ATTRIBUTES = java.util.Set.of(
@@ -123,19 +120,21 @@ public final class DeadLetterItems {
             DeadLetters.REPLAYED_AT);
 
     /**
-     * Marks a letter replayed at {@code now}; in a transaction it cancels the whole replay when the letter is gone
+     * Marks a letter replayed at {@code now} in a transaction; it cancels the whole replay when the letter is gone
      * or was replayed already, which is how two replays at once put the work back once.
      */
-    public static Update markReplayed(Tables tables, String id, Instant now) {
-        return Update.builder()
-                .tableName(tables.name(Tables.DEAD_LETTERS))
-                .key(Map.of(DeadLetters.ID, s(id)))
-                .updateExpression("SET #replayed = :now")
+    public static void markReplayed(Writes writes, Tables tables, String id, Instant now) {
+        writes.update(
+                tables.name(Tables.DEAD_LETTERS),
+                Map.of(DeadLetters.ID, Items.s(id)),
+                "SET #replayed = :now",
+                Map.of("#replayed", DeadLetters.REPLAYED_AT),
+                Map.of(":now", Items.time(now)),
                 // a non-key attribute: the http4k fake takes attribute_exists of the key as true for a missing item
-                .conditionExpression("attribute_exists(#kind) AND attribute_not_exists(#replayed)")
-                .expressionAttributeNames(Map.of("#kind", DeadLetters.KIND, "#replayed", DeadLetters.REPLAYED_AT))
-                .expressionAttributeValues(Map.of(":now", s(SortableTime.format(now))))
-                .build();
+                new Writes.Condition(
+                        "attribute_exists(#kind) AND attribute_not_exists(#replayed)",
+                        Map.of("#kind", DeadLetters.KIND, "#replayed", DeadLetters.REPLAYED_AT),
+                        Map.of()));
     }
 
     /** The letter an item holds. */

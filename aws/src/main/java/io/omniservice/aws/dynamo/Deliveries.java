@@ -408,12 +408,7 @@ public final class Deliveries {
 
     /** Puts a dead letter in a transaction, refused if its id exists. */
     static void putLetter(Writes writes, Tables tables, DeadLetter letter) {
-        writes.put(
-                tables.name(Tables.DEAD_LETTERS),
-                Map.of(Tables.DeadLetters.ID, s(letter.id())),
-                DeadLetterItems.item(letter),
-                new Writes.Condition(
-                        "attribute_not_exists(#letter)", Map.of("#letter", Tables.DeadLetters.KIND), Map.of()));
+        DeadLetterItems.put(writes, tables, letter);
     }
 
     private Lanes.Held held(long id) {

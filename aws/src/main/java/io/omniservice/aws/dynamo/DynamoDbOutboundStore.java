@@ -1,9 +1,9 @@
 package io.omniservice.aws.dynamo;
 
-import static io.omniservice.aws.dynamo.SendItems.n;
-import static io.omniservice.aws.dynamo.SendItems.s;
-import static io.omniservice.aws.dynamo.SendItems.text;
-import static io.omniservice.aws.dynamo.SendItems.time;
+import static io.omniservice.aws.dynamo.Items.n;
+import static io.omniservice.aws.dynamo.Items.s;
+import static io.omniservice.aws.dynamo.Items.string;
+import static io.omniservice.aws.dynamo.Items.time;
 
 import io.omniservice.aws.dynamo.SendItems.Job;
 import io.omniservice.aws.dynamo.Tables.Conversations;
@@ -56,13 +56,9 @@ import software.amazon.awssdk.core.exception.SdkException;
 import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
 import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
 import software.amazon.awssdk.services.dynamodb.model.ConditionalCheckFailedException;
-import software.amazon.awssdk.services.dynamodb.model.Delete;
-import software.amazon.awssdk.services.dynamodb.model.Put;
 import software.amazon.awssdk.services.dynamodb.model.QueryRequest;
 import software.amazon.awssdk.services.dynamodb.model.QueryResponse;
 import software.amazon.awssdk.services.dynamodb.model.ReturnValue;
-import software.amazon.awssdk.services.dynamodb.model.TransactWriteItem;
-import software.amazon.awssdk.services.dynamodb.model.Update;
 
 /**
  * The outbound store of the AWS mode: send jobs in DynamoDB's {@code sends} table, the work of sending them
@@ -70,7 +66,7 @@ import software.amazon.awssdk.services.dynamodb.model.Update;
  *
  * <ul>
  *   <li><b>Accepting</b> a send is one transaction: the message as queued with its conversation (the message
- *       store's rules, {@link OutboundMessages}), the job, its entry in its conversation's line and the
+ *       store's rules, planned by {@link CommitPlanner}), the job, its entry in its conversation's line and the
  *       idempotency key, put only if unused. A reused key answers what is stored for it.
  *   <li><b>The job is the outbox.</b> After the commit the send is enqueued to SQS; that second write can be
  *       lost (a crash in between), so a job stays in {@code pending-index} until its ticket is known to be in
@@ -94,8 +90,6 @@ import software.amazon.awssdk.services.dynamodb.model.Update;
  */
 public final class DynamoDbOutboundStore implements OutboundStore {
     private static final Logger LOG = LoggerFactory.getLogger(DynamoDbOutboundStore.class);
-    /** How often a write is planned again after a cancellation before the caller hears of it. */
-    private static final int MAX_ROUNDS = 8;
     /** The error code a send dead-lettered by SQS's redrive fails its message with. */
     static final String RECEIVE_LIMIT = "receive_limit";
     /** Jobs a sweep reads from one bucket at a time: it stops at the first one not due. */
@@ -126,54 +120,37 @@ public final class DynamoDbOutboundStore implements OutboundStore {
     private final Tables tables;
     private final SendQueue queue;
     private final Clock clock;
-    private final OutboundMessages messages;
-    private final Settings settings;
-    private final Outbox outbox;
+    private final CommitPlanner messages;
+    private final Reads reads;
     private final Deliveries deliveries;
+    private final Outbox outbox;
+    private final Settings settings;
     private final Map<String, Hold> holds = new ConcurrentHashMap<>();
     private final Object sweepLock = new Object();
     private Instant lastSweep;
     private Instant lastRedrive;
 
-    public DynamoDbOutboundStore(
-            DynamoDbClient client,
-            Tables tables,
-            SendQueue queue,
-            Clock clock,
-            OutboundMessages messages,
-            Settings settings) {
-        this(
-                client,
-                tables,
-                queue,
-                clock,
-                messages,
-                settings,
-                new Outbox(client, tables, clock),
-                new Deliveries(client, tables, clock));
-    }
-
     /**
-     * @param outbox the storage's one outbox, where a replayed workflow's event goes back
-     * @param deliveries the storage's one delivery side: this store's callback methods are its
+     * @param deliveries the storage's delivery side, which the five callback methods are handed to
+     * @param outbox the storage's change events, which a replayed workflow dead letter goes back to
      */
     public DynamoDbOutboundStore(
             DynamoDbClient client,
             Tables tables,
             SendQueue queue,
             Clock clock,
-            OutboundMessages messages,
-            Settings settings,
+            Deliveries deliveries,
             Outbox outbox,
-            Deliveries deliveries) {
-        this.outbox = Objects.requireNonNull(outbox, "outbox");
-        this.deliveries = Objects.requireNonNull(deliveries, "deliveries");
+            Settings settings) {
         this.client = Objects.requireNonNull(client, "client");
         this.tables = Objects.requireNonNull(tables, "tables");
         this.queue = Objects.requireNonNull(queue, "queue");
         this.clock = Objects.requireNonNull(clock, "clock");
-        this.messages = Objects.requireNonNull(messages, "messages");
+        this.deliveries = Objects.requireNonNull(deliveries, "deliveries");
+        this.outbox = Objects.requireNonNull(outbox, "outbox");
         this.settings = Objects.requireNonNull(settings, "settings");
+        this.reads = new Reads(client);
+        this.messages = new CommitPlanner(tables, reads, outbox, deliveries);
     }
 
     // ---- accepting ------------------------------------------------------------------------------------
@@ -199,26 +176,46 @@ public final class DynamoDbOutboundStore implements OutboundStore {
                         : SortableTime.stored(queued.lease().until()),
                 true);
         QueuedMessage.IdempotencyKey key = queued.idempotencyKey();
-        for (int round = 1; ; round++) {
-            List<TransactWriteItem> actions = new ArrayList<>();
-            if (key != null) {
-                actions.add(put(idempotencyPut(key, messageId, queued.response(), now)));
-            }
-            actions.addAll(messages.queued(queued, now));
-            actions.add(put(newJob(job)));
-            actions.add(put(Put.builder()
-                    .tableName(sends())
-                    .item(SendItems.lineItem(job))
-                    .build()));
-            if (commit("store an accepted send", actions, round)) {
-                break;
-            }
+        // the message's change events go to this node's worker once written (CommitPlanner.Plan#committed)
+        Runnable[] handOver = {() -> {}};
+        AcceptResult result = Transact.write(client, "an accepted send", () -> {
+            handOver[0] = () -> {};
             if (key != null) {
                 Optional<AcceptResult.KeyUsed> used = idempotentAnswer(key.principal(), key.key(), key.requestHash());
                 if (used.isPresent()) {
-                    return used.get();
+                    return new Transact.Planned<AcceptResult>(new Writes(), used.get());
                 }
             }
+            CommitPlanner.Plan plan = messages.planQueued(queued, now);
+            handOver[0] = plan.committed();
+            if (plan.result().storedMessageIds().isEmpty()) {
+                // stored by an earlier attempt whose answer was lost: nothing more to write
+                return new Transact.Planned<AcceptResult>(new Writes(), new AcceptResult.Stored());
+            }
+            Writes writes = plan.writes();
+            if (key != null) {
+                Map<String, AttributeValue> item = idempotencyItem(key, messageId, queued.response(), now);
+                writes.put(
+                        tables.name(Tables.KEYS),
+                        Map.of(Keys.KEY, item.get(Keys.KEY)),
+                        item,
+                        Writes.Condition.absent(Keys.KEY));
+            }
+            writes.put(
+                    sends(),
+                    SendItems.jobKey(messageId),
+                    SendItems.jobItem(tables, job),
+                    Writes.Condition.absent(Sends.MESSAGE_ID));
+            writes.put(
+                    sends(),
+                    SendItems.lineKey(job.conversationId(), job.lineEntry()),
+                    SendItems.lineItem(job),
+                    Writes.Condition.none());
+            return new Transact.Planned<AcceptResult>(writes, new AcceptResult.Stored());
+        });
+        handOver[0].run();
+        if (result instanceof AcceptResult.KeyUsed) {
+            return result;
         }
         if (job.leaseOwner() != null) {
             holds.put(messageId, new Hold(job.leaseOwner(), 1, 1, null, job.leaseUntil()));
@@ -228,28 +225,15 @@ public final class DynamoDbOutboundStore implements OutboundStore {
         return new AcceptResult.Stored();
     }
 
-    private Put idempotencyPut(QueuedMessage.IdempotencyKey key, String messageId, String response, Instant now) {
+    private static Map<String, AttributeValue> idempotencyItem(
+            QueuedMessage.IdempotencyKey key, String messageId, String response, Instant now) {
         Map<String, AttributeValue> item = new HashMap<>();
         item.put(Keys.KEY, s(Keys.idempotency(key.principal(), key.key())));
         item.put(Keys.REQUEST_HASH, s(key.requestHash()));
         item.put(Keys.MESSAGE_ID, s(messageId));
         item.put(Keys.RESPONSE, s(response));
         item.put(Keys.CREATED_AT, time(now));
-        return Put.builder()
-                .tableName(tables.name(Tables.KEYS))
-                .item(item)
-                .conditionExpression("attribute_not_exists(#k)")
-                .expressionAttributeNames(Map.of("#k", Keys.KEY))
-                .build();
-    }
-
-    private Put newJob(Job job) {
-        return Put.builder()
-                .tableName(sends())
-                .item(SendItems.jobItem(tables, job))
-                .conditionExpression("attribute_not_exists(#m)")
-                .expressionAttributeNames(Map.of("#m", Sends.MESSAGE_ID))
-                .build();
+        return item;
     }
 
     @Override
@@ -259,8 +243,8 @@ public final class DynamoDbOutboundStore implements OutboundStore {
         if (item == null) {
             return Optional.empty();
         }
-        return Optional.of(
-                new AcceptResult.KeyUsed(text(item, Keys.REQUEST_HASH).equals(requestHash), text(item, Keys.RESPONSE)));
+        return Optional.of(new AcceptResult.KeyUsed(
+                string(item, Keys.REQUEST_HASH).equals(requestHash), string(item, Keys.RESPONSE)));
     }
 
     // ---- the line and the outbox ------------------------------------------------------------------------
@@ -270,6 +254,19 @@ public final class DynamoDbOutboundStore implements OutboundStore {
      * Safe to run anywhere, any number of times: SQS drops a repeated ticket, a receiver a stale one.
      */
     void pump(String conversationId, Instant now) {
+        firstDue(conversationId, now).ifPresent(messageId -> {
+            Map<String, AttributeValue> item = get(sends(), SendItems.jobKey(messageId));
+            if (item != null) {
+                enqueueIfPending(SendItems.job(item), now);
+            }
+        });
+    }
+
+    /**
+     * The send of a conversation's line that goes next at {@code now}: the first accepted that is due. A scheduled
+     * send does not hold back its conversation's later ones; once due, it goes before them.
+     */
+    private Optional<String> firstDue(String conversationId, Instant now) {
         for (Map<String, AttributeValue> entry : queryAll(QueryRequest.builder()
                 .tableName(sends())
                 .keyConditionExpression("#m = :line")
@@ -277,16 +274,11 @@ public final class DynamoDbOutboundStore implements OutboundStore {
                 .expressionAttributeValues(Map.of(":line", s(Sends.line(conversationId))))
                 .consistentRead(true)
                 .build())) {
-            if (SortableTime.parse(text(entry, Sends.NOT_BEFORE)).isAfter(now)) {
-                // a scheduled send does not hold back its conversation's later ones
-                continue;
+            if (!SortableTime.parse(string(entry, Sends.NOT_BEFORE)).isAfter(now)) {
+                return Optional.of(SendItems.lineMessageId(entry));
             }
-            Map<String, AttributeValue> item = get(sends(), SendItems.jobKey(SendItems.lineMessageId(entry)));
-            if (item != null) {
-                enqueueIfPending(SendItems.job(item), now);
-            }
-            return;
         }
+        return Optional.empty();
     }
 
     private void pumpQuietly(String conversationId, Instant now) {
@@ -342,12 +334,12 @@ public final class DynamoDbOutboundStore implements OutboundStore {
                         .limit(SWEEP_PAGE)
                         .exclusiveStartKey(from));
                 for (Map<String, AttributeValue> item : page.items()) {
-                    String key = text(item, Sends.PENDING_KEY);
+                    String key = string(item, Sends.PENDING_KEY);
                     if (key == null || key.compareTo(upTo) > 0) {
                         due = false;
                         break;
                     }
-                    conversations.add(text(item, Sends.CONVERSATION_ID));
+                    conversations.add(string(item, Sends.CONVERSATION_ID));
                     read++;
                 }
                 start = page.hasLastEvaluatedKey() && !page.lastEvaluatedKey().isEmpty()
@@ -443,6 +435,12 @@ public final class DynamoDbOutboundStore implements OutboundStore {
                 // a hand-off or a lease SQS's clock let go of first: its holder may still finish it
                 continue;
             }
+            if (!firstDue(job.conversationId(), at).map(job.messageId()::equals).orElse(false)) {
+                // an earlier send of its conversation came due meanwhile (a scheduled one): this one waits
+                // behind it, out of SQS, where finishing that one finds it
+                standAside(job, send.receipt(), at);
+                continue;
+            }
             Map<String, AttributeValue> after;
             try {
                 after = client.updateItem(r -> r.tableName(sends())
@@ -483,6 +481,31 @@ public final class DynamoDbOutboundStore implements OutboundStore {
         return claimed;
     }
 
+    /** Takes a received send out of SQS until its line comes to it: pending again, under a new ticket. */
+    private void standAside(Job job, Receipt receipt, Instant now) {
+        Map<String, AttributeValue> pending = SendItems.pending(tables, job.messageId(), job.notBefore());
+        try {
+            client.updateItem(r -> r.tableName(sends())
+                    .key(SendItems.jobKey(job.messageId()))
+                    .updateExpression("SET #t = #t + :one, #ps = :ps, #pk = :pk")
+                    .conditionExpression("#t = :t AND (attribute_not_exists(#u) OR #u < :now)")
+                    .expressionAttributeNames(Map.of(
+                            "#t", Sends.TICKET,
+                            "#ps", Sends.PENDING_SHARD,
+                            "#pk", Sends.PENDING_KEY,
+                            "#u", Sends.LEASE_UNTIL))
+                    .expressionAttributeValues(Map.of(
+                            ":one", n(1),
+                            ":t", n(job.ticket()),
+                            ":ps", pending.get(Sends.PENDING_SHARD),
+                            ":pk", pending.get(Sends.PENDING_KEY),
+                            ":now", time(now))));
+        } catch (ConditionalCheckFailedException e) {
+            return;
+        }
+        forget(receipt);
+    }
+
     /** Leases this process holds that ran out by {@code now} go back to SQS for whoever receives next. */
     private void giveBackExpiredHolds(Instant now) {
         for (Map.Entry<String, Hold> entry : holds.entrySet()) {
@@ -508,39 +531,41 @@ public final class DynamoDbOutboundStore implements OutboundStore {
         }
         // a new ticket: the old one (still hidden in SQS until it is deleted below) is then stale
         Map<String, AttributeValue> pending = SendItems.pending(tables, messageId, at);
-        Update updateJob = Update.builder()
-                .tableName(sends())
-                .key(SendItems.jobKey(messageId))
-                .updateExpression("SET #nb = :nb, #t = #t + :one, #ps = :ps, #pk = :pk REMOVE #u")
-                .conditionExpression("#r = :r AND #t = :t")
-                .expressionAttributeNames(Map.of(
-                        "#nb", Sends.NOT_BEFORE,
-                        "#t", Sends.TICKET,
-                        "#ps", Sends.PENDING_SHARD,
-                        "#pk", Sends.PENDING_KEY,
-                        "#u", Sends.LEASE_UNTIL,
-                        "#r", Sends.RUNS))
-                .expressionAttributeValues(Map.of(
-                        ":nb", time(at),
-                        ":one", n(1),
-                        ":ps", pending.get(Sends.PENDING_SHARD),
-                        ":pk", pending.get(Sends.PENDING_KEY),
-                        ":r", n(job.runs()),
-                        ":t", n(job.ticket())))
-                .build();
-        Update updateLine = Update.builder()
-                .tableName(sends())
-                .key(SendItems.lineKey(job.conversationId(), job.lineEntry()))
-                .updateExpression("SET #nb = :nb")
-                .expressionAttributeNames(Map.of("#nb", Sends.NOT_BEFORE))
-                .expressionAttributeValues(Map.of(":nb", time(at)))
-                .build();
-        if (!commit(
-                "release a send",
-                List.of(
-                        TransactWriteItem.builder().update(updateJob).build(),
-                        TransactWriteItem.builder().update(updateLine).build()),
-                MAX_ROUNDS)) {
+        boolean released = Transact.write(client, "a released send", () -> {
+            Map<String, AttributeValue> current = get(sends(), SendItems.jobKey(messageId));
+            if (current == null || SendItems.job(current).runs() != job.runs()) {
+                return new Transact.Planned<>(new Writes(), false);
+            }
+            Writes writes = new Writes();
+            writes.update(
+                    sends(),
+                    SendItems.jobKey(messageId),
+                    "SET #nb = :nb, #t = #t + :one, #ps = :ps, #pk = :pk REMOVE #u",
+                    Map.of(
+                            "#nb", Sends.NOT_BEFORE,
+                            "#t", Sends.TICKET,
+                            "#ps", Sends.PENDING_SHARD,
+                            "#pk", Sends.PENDING_KEY,
+                            "#u", Sends.LEASE_UNTIL),
+                    Map.of(
+                            ":nb", time(at),
+                            ":one", n(1),
+                            ":ps", pending.get(Sends.PENDING_SHARD),
+                            ":pk", pending.get(Sends.PENDING_KEY)),
+                    new Writes.Condition(
+                            "#r = :r AND #tc = :tc",
+                            Map.of("#r", Sends.RUNS, "#tc", Sends.TICKET),
+                            Map.of(":r", n(job.runs()), ":tc", n(job.ticket()))));
+            writes.update(
+                    sends(),
+                    SendItems.lineKey(job.conversationId(), job.lineEntry()),
+                    "SET #nb = :nb",
+                    Map.of("#nb", Sends.NOT_BEFORE),
+                    Map.of(":nb", time(at)),
+                    Writes.Condition.none());
+            return new Transact.Planned<>(writes, true);
+        });
+        if (!released) {
             LOG.warn("send {} changed while it was released; left as it is", messageId);
             return;
         }
@@ -581,7 +606,7 @@ public final class DynamoDbOutboundStore implements OutboundStore {
                             Map.of("#ps", Sends.PENDING_SHARD, "#o", Sends.LEASE_OWNER, "#u", Sends.LEASE_UNTIL))
                     .expressionAttributeValues(Map.of(":b", s(Integer.toString(bucket)), ":o", s(owner)))
                     .build())) {
-                String messageId = text(item, Sends.MESSAGE_ID);
+                String messageId = string(item, Sends.MESSAGE_ID);
                 Optional<String> conversation = dropLease(messageId, owner, true);
                 if (conversation.isPresent()) {
                     released++;
@@ -619,7 +644,7 @@ public final class DynamoDbOutboundStore implements OutboundStore {
                             .expressionAttributeValues(values)
                             .returnValues(ReturnValue.ALL_NEW))
                     .attributes();
-            return Optional.of(text(after, Sends.CONVERSATION_ID));
+            return Optional.of(string(after, Sends.CONVERSATION_ID));
         } catch (ConditionalCheckFailedException e) {
             return Optional.empty();
         }
@@ -678,7 +703,10 @@ public final class DynamoDbOutboundStore implements OutboundStore {
      * conversation, or empty when the job was taken over or ended meanwhile (then nothing is written).
      */
     private Optional<String> store(SendOutcome outcome, int runs, int ticket, int deadLetterAttempts) {
-        for (int round = 1; round <= MAX_ROUNDS; round++) {
+        // the message's change events go to this node's worker once written (CommitPlanner.Plan#committed)
+        Runnable[] handOver = {() -> {}};
+        Optional<String> stored = Transact.write(client, "a send's outcome", () -> {
+            handOver[0] = () -> {};
             Instant now = SortableTime.stored(clock.instant());
             Map<String, AttributeValue> item = get(sends(), SendItems.jobKey(outcome.messageId()));
             Job job = item == null ? null : SendItems.job(item);
@@ -686,56 +714,51 @@ public final class DynamoDbOutboundStore implements OutboundStore {
                 LOG.warn(
                         "send {} was leased again or ended elsewhere; this outcome is not stored (the newer lease's is)",
                         outcome.messageId());
-                return Optional.empty();
+                return new Transact.Planned<Optional<String>>(new Writes(), Optional.empty());
             }
-            List<TransactWriteItem> actions = new ArrayList<>();
-            actions.add(TransactWriteItem.builder()
-                    .delete(Delete.builder()
-                            .tableName(sends())
-                            .key(SendItems.jobKey(job.messageId()))
-                            .conditionExpression("#r = :r AND #t = :t")
-                            .expressionAttributeNames(Map.of("#r", Sends.RUNS, "#t", Sends.TICKET))
-                            .expressionAttributeValues(Map.of(":r", n(runs), ":t", n(ticket)))
-                            .build())
-                    .build());
-            actions.add(TransactWriteItem.builder()
-                    .delete(Delete.builder()
-                            .tableName(sends())
-                            .key(SendItems.lineKey(job.conversationId(), job.lineEntry()))
-                            .build())
-                    .build());
+            CommitPlanner.Plan plan =
+                    switch (outcome) {
+                        case SendOutcome.Sent sent -> messages.planSent(sent, now);
+                        case SendOutcome.Failed failed -> messages.planFailed(failed, now);
+                    };
+            handOver[0] = plan.committed();
+            Writes writes = plan.writes();
+            writes.delete(
+                    sends(),
+                    SendItems.jobKey(job.messageId()),
+                    new Writes.Condition(
+                            "#r = :r AND #t = :t",
+                            Map.of("#r", Sends.RUNS, "#t", Sends.TICKET),
+                            Map.of(":r", n(runs), ":t", n(ticket))));
+            writes.delete(sends(), SendItems.lineKey(job.conversationId(), job.lineEntry()), Writes.Condition.none());
             List<SendAttempt> attempts = outcome.attempts();
             for (int i = 0; i < attempts.size(); i++) {
-                actions.add(put(Put.builder()
-                        .tableName(sends())
-                        .item(SendItems.attemptItem(job.messageId(), now, i, attempts.get(i)))
-                        .build()));
+                Map<String, AttributeValue> attempt = SendItems.attemptItem(job.messageId(), now, i, attempts.get(i));
+                writes.put(
+                        sends(),
+                        Map.of(Sends.MESSAGE_ID, attempt.get(Sends.MESSAGE_ID), Sends.ENTRY, attempt.get(Sends.ENTRY)),
+                        attempt,
+                        Writes.Condition.none());
             }
-            switch (outcome) {
-                case SendOutcome.Sent sent -> actions.addAll(messages.sent(sent, now));
-                case SendOutcome.Failed failed -> {
-                    actions.addAll(messages.failed(failed, now));
-                    if (failed.deadLetter()) {
-                        actions.add(put(deadLetter(failed, job, deadLetterAttempts, now)));
-                    }
-                }
+            if (outcome instanceof SendOutcome.Failed failed && failed.deadLetter()) {
+                deadLetter(writes, failed, job, deadLetterAttempts, now);
             }
-            if (commit("store a send's outcome", actions, round)) {
-                return Optional.of(job.conversationId());
-            }
-        }
-        throw new StorageException(
-                "cannot store the outcome of send " + outcome.messageId() + ": it kept changing while being written",
-                null);
+            return new Transact.Planned<>(writes, Optional.of(job.conversationId()));
+        });
+        handOver[0].run();
+        return stored;
     }
 
     /** A send kept for a replay (core's {@link SendResults#deadLetter}), and beside it what the replay needs. */
-    private Put deadLetter(SendOutcome.Failed failed, Job job, int attempts, Instant now) {
+    private void deadLetter(Writes writes, SendOutcome.Failed failed, Job job, int attempts, Instant now) {
         SendResults.DeadSend dead = SendResults.deadLetter(failed);
         DeadLetter letter = DeadLetterItems.letter(
                 DeadLetterItems.SEND, failed.messageId(), dead.payload(), attempts, dead.lastError(), now);
-        return DeadLetterItems.put(
-                tables, letter, Map.of(Sends.CONVERSATION_ID, s(job.conversationId()), Sends.TICKET, n(job.ticket())));
+        DeadLetterItems.put(
+                writes,
+                tables,
+                letter,
+                Map.of(Sends.CONVERSATION_ID, s(job.conversationId()), Sends.TICKET, n(job.ticket())));
     }
 
     @Override
@@ -762,7 +785,8 @@ public final class DynamoDbOutboundStore implements OutboundStore {
                 Map.of(Conversations.CONVERSATION_ID, s(conversation.conversationId())));
         CarrierType lastCarrier = stored == null
                 ? null
-                : CarrierType.fromWireName(text(stored, Conversations.CARRIER)).orElse(null);
+                : CarrierType.fromWireName(string(stored, Conversations.CARRIER))
+                        .orElse(null);
         Set<String> optedOut = new TreeSet<>();
         for (Map<String, AttributeValue> optOut : queryAll(QueryRequest.builder()
                 .tableName(tables.name(Tables.PARTICIPANTS))
@@ -772,7 +796,7 @@ public final class DynamoDbOutboundStore implements OutboundStore {
                         Map.of(":p", s(conversation.participant()), ":o", s(Participants.OPT_OUT_PREFIX)))
                 .consistentRead(true)
                 .build())) {
-            optedOut.add(text(optOut, Participants.ENTRY).substring(Participants.OPT_OUT_PREFIX.length()));
+            optedOut.add(string(optOut, Participants.ENTRY).substring(Participants.OPT_OUT_PREFIX.length()));
         }
         return new RecipientFacts(lastCarrier, optedOut, lastWhatsAppInbound(conversation.conversationId()));
     }
@@ -782,7 +806,7 @@ public final class DynamoDbOutboundStore implements OutboundStore {
         Map<String, AttributeValue> link = get(
                 tables.name(Tables.PARTICIPANTS),
                 Map.of(Participants.PARTICIPANT, s(key.participant()), Participants.ENTRY, s(Participants.LINK)));
-        return link == null ? key : new ConversationKey(text(link, Participants.LINKED_TO));
+        return link == null ? key : new ConversationKey(string(link, Participants.LINKED_TO));
     }
 
     /** When the customer last wrote over WhatsApp: the conversation read newest first up to that message. */
@@ -807,7 +831,7 @@ public final class DynamoDbOutboundStore implements OutboundStore {
                     .consistentRead(true)
                     .exclusiveStartKey(from));
             if (!page.items().isEmpty()) {
-                return SortableTime.parse(text(page.items().getFirst(), Messages.CREATED_AT));
+                return SortableTime.parse(string(page.items().getFirst(), Messages.CREATED_AT));
             }
             start = page.hasLastEvaluatedKey() && !page.lastEvaluatedKey().isEmpty() ? page.lastEvaluatedKey() : null;
         } while (start != null);
@@ -826,7 +850,7 @@ public final class DynamoDbOutboundStore implements OutboundStore {
                         .consistentRead(true)
                         .build())
                 .stream()
-                .map(item -> readJson(text(item, Tables.Settings.VALUE), RoutingRule.class))
+                .map(item -> readJson(string(item, Tables.Settings.VALUE), RoutingRule.class))
                 .sorted(Comparator.comparing(RoutingRule::createdAt).thenComparing(RoutingRule::id))
                 .toList();
     }
@@ -897,58 +921,66 @@ public final class DynamoDbOutboundStore implements OutboundStore {
         return DeadLetterItems.newest(client, tables, limit);
     }
 
+    /** A replay as planned: the letter as it reads once replayed, and what to do once it is written. */
+    private record Replayed(DeadLetter letter, Runnable committed) {}
+
     @Override
     public Optional<DeadLetter> replay(String id) {
-        for (int round = 1; round <= MAX_ROUNDS; round++) {
+        Replayed replayed = Transact.write(client, "a replayed dead letter", () -> {
             Optional<Map<String, AttributeValue>> found = DeadLetterItems.find(client, tables, id);
             if (found.isEmpty()) {
-                return Optional.empty();
+                return new Transact.Planned<Replayed>(new Writes(), null);
             }
             DeadLetter letter = DeadLetterItems.read(found.get());
             if (letter.replayedAt() != null) {
-                return Optional.empty();
+                return new Transact.Planned<Replayed>(new Writes(), null);
             }
             Instant now = SortableTime.stored(clock.instant());
-            List<TransactWriteItem> actions = new ArrayList<>();
-            actions.add(TransactWriteItem.builder()
-                    .update(DeadLetterItems.markReplayed(tables, id, now))
-                    .build());
-            String conversationId = null;
-            if (DeadLetterItems.SEND.equals(letter.kind())) {
-                conversationId = text(found.get(), Sends.CONVERSATION_ID);
-                actions.addAll(replaySend(letter, found.get(), now));
-            } else {
-                // a workflow's event back into its conversation, a delivery back into its order
-                Writes writes = new Writes();
-                if (DeadLetterItems.WORKFLOW.equals(letter.kind())) {
-                    outbox.appendReplayed(writes, letter);
-                } else {
-                    deliveries.appendReplayed(writes, letter, now);
+            Writes writes;
+            Runnable committed;
+            switch (letter.kind()) {
+                case DeadLetterItems.SEND -> {
+                    writes = messages.planRequeued(letter.messageId(), now).writes();
+                    String conversationId = replaySend(writes, letter, found.get(), now);
+                    committed = () -> pumpQuietly(conversationId, now);
                 }
-                actions.addAll(writes.actions());
-            }
-            if (commit("replay a dead letter", actions, round)) {
-                if (conversationId != null) {
-                    pumpQuietly(conversationId, now);
+                case DeadLetterItems.WORKFLOW -> {
+                    writes = new Writes();
+                    committed = outbox.appendReplayed(writes, letter)::committed;
                 }
-                return Optional.of(new DeadLetter(
-                        letter.id(),
-                        letter.kind(),
-                        letter.messageId(),
-                        letter.attempts(),
-                        letter.lastError(),
-                        letter.createdAt(),
-                        now,
-                        letter.payload()));
+                default -> {
+                    writes = new Writes();
+                    committed = deliveries.appendReplayed(writes, letter, now)::committed;
+                }
             }
+            DeadLetterItems.markReplayed(writes, tables, id, now);
+            return new Transact.Planned<>(
+                    writes,
+                    new Replayed(
+                            new DeadLetter(
+                                    letter.id(),
+                                    letter.kind(),
+                                    letter.messageId(),
+                                    letter.attempts(),
+                                    letter.lastError(),
+                                    letter.createdAt(),
+                                    now,
+                                    letter.payload()),
+                            committed));
+        });
+        if (replayed == null) {
+            return Optional.empty();
         }
-        throw new StorageException("cannot replay dead letter " + id + ": it kept changing while being written", null);
+        replayed.committed().run();
+        return Optional.of(replayed.letter());
     }
 
-    /** A replayed send is queued again as a person asked: a new job, normal priority, due now, a new ticket. */
-    private List<TransactWriteItem> replaySend(DeadLetter letter, Map<String, AttributeValue> item, Instant now) {
-        String conversationId = text(item, Sends.CONVERSATION_ID);
-        AttributeValue lastTicket = item.get(Sends.TICKET);
+    /**
+     * A replayed send is queued again as a person asked: a new job (core's {@link SendResults#REPLAY_PRIORITY},
+     * due now) with a new ticket. Returns its conversation.
+     */
+    private String replaySend(Writes writes, DeadLetter letter, Map<String, AttributeValue> item, Instant now) {
+        String conversationId = string(item, Sends.CONVERSATION_ID);
         if (conversationId == null || letter.messageId() == null) {
             throw new IllegalStateException("dead letter " + letter.id() + " names no message to send again");
         }
@@ -963,18 +995,28 @@ public final class DynamoDbOutboundStore implements OutboundStore {
                 SendItems.lineEntry(now, letter.messageId()),
                 0,
                 // SQS remembers the old ticket's deduplication id for five minutes: this one must differ
-                (lastTicket == null ? 0 : Integer.parseInt(lastTicket.n())) + 1,
+                (int) Items.number(item, Sends.TICKET, 0) + 1,
                 null,
                 null,
                 true);
-        List<TransactWriteItem> actions = new ArrayList<>(messages.requeued(letter.messageId(), now));
-        actions.add(put(newJob(job)));
-        actions.add(put(
-                Put.builder().tableName(sends()).item(SendItems.lineItem(job)).build()));
-        return actions;
+        writes.put(
+                sends(),
+                SendItems.jobKey(job.messageId()),
+                SendItems.jobItem(tables, job),
+                Writes.Condition.absent(Sends.MESSAGE_ID));
+        writes.put(
+                sends(),
+                SendItems.lineKey(conversationId, job.lineEntry()),
+                SendItems.lineItem(job),
+                Writes.Condition.none());
+        return conversationId;
     }
 
     // ---- DynamoDB -----------------------------------------------------------------------------------------
+
+    private String sends() {
+        return tables.name(Tables.SENDS);
+    }
 
     private static <T> T readJson(String json, Class<T> type) {
         try {
@@ -984,74 +1026,27 @@ public final class DynamoDbOutboundStore implements OutboundStore {
         }
     }
 
-    private String sends() {
-        return tables.name(Tables.SENDS);
-    }
-
-    private static TransactWriteItem put(Put put) {
-        return TransactWriteItem.builder().put(put).build();
-    }
-
     private Map<String, AttributeValue> get(String table, Map<String, AttributeValue> key) {
         try {
-            var response = client.getItem(r -> r.tableName(table).key(key).consistentRead(true));
-            return response.hasItem() && !response.item().isEmpty() ? response.item() : null;
+            return reads.get(table, key);
         } catch (SdkException e) {
-            throw DynamoFailures.failure("cannot read " + table, e);
+            throw Transactions.failure("cannot read " + table, e);
         }
     }
 
     private List<Map<String, AttributeValue>> queryAll(QueryRequest query) {
-        List<Map<String, AttributeValue>> items = new ArrayList<>();
-        Map<String, AttributeValue> start = null;
         try {
-            do {
-                QueryRequest page = start == null
-                        ? query
-                        : query.toBuilder().exclusiveStartKey(start).build();
-                QueryResponse response = client.query(page);
-                items.addAll(response.items());
-                start = response.hasLastEvaluatedKey()
-                                && !response.lastEvaluatedKey().isEmpty()
-                        ? response.lastEvaluatedKey()
-                        : null;
-            } while (start != null);
+            return reads.queryAll(query);
         } catch (SdkException e) {
-            throw DynamoFailures.failure("cannot read " + query.tableName(), e);
+            throw Transactions.failure("cannot read " + query.tableName(), e);
         }
-        return items;
     }
 
     private void write(String what, Runnable request) {
         try {
             request.run();
         } catch (SdkException e) {
-            throw DynamoFailures.failure("cannot " + what, e);
-        }
-    }
-
-    /**
-     * Runs one transaction: true once it is written, false when a condition failed (the caller reads again
-     * and plans anew). A conflict or throttling waits and says false too; anything else throws.
-     */
-    private boolean commit(String what, List<TransactWriteItem> actions, int round) {
-        if (round > MAX_ROUNDS) {
-            throw new StorageException("cannot " + what + ": what it depends on kept changing", null);
-        }
-        try {
-            client.transactWriteItems(r -> r.transactItems(actions));
-            return true;
-        } catch (SdkException e) {
-            switch (DynamoFailures.verdict(e)) {
-                case READ_AGAIN -> {
-                    return false;
-                }
-                case BACK_OFF -> {
-                    DynamoFailures.pause(round);
-                    return false;
-                }
-                default -> throw DynamoFailures.failure("cannot " + what, e);
-            }
+            throw Transactions.failure("cannot " + what, e);
         }
     }
 }

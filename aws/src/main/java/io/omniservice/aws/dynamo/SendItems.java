@@ -1,5 +1,10 @@
 package io.omniservice.aws.dynamo;
 
+import static io.omniservice.aws.dynamo.Items.n;
+import static io.omniservice.aws.dynamo.Items.s;
+import static io.omniservice.aws.dynamo.Items.string;
+import static io.omniservice.aws.dynamo.Items.time;
+
 import com.fasterxml.jackson.core.JsonProcessingException;
 import io.omniservice.aws.dynamo.Tables.Sends;
 import io.omniservice.core.json.Json;
@@ -123,18 +128,18 @@ final class SendItems {
 
     static Job job(Map<String, AttributeValue> item) {
         return new Job(
-                text(item, Sends.MESSAGE_ID),
-                text(item, Sends.CONVERSATION_ID),
-                Priority.fromWireName(text(item, Sends.PRIORITY)),
-                SortableTime.parse(text(item, Sends.NOT_BEFORE)),
-                SortableTime.parse(text(item, Sends.EXPIRE_AT)),
-                read(text(item, Sends.PLAN), SendPlan.class),
-                SortableTime.parse(text(item, Sends.CREATED_AT)),
-                text(item, Sends.LINE_ENTRY),
+                string(item, Sends.MESSAGE_ID),
+                string(item, Sends.CONVERSATION_ID),
+                Priority.fromWireName(string(item, Sends.PRIORITY)),
+                SortableTime.parse(string(item, Sends.NOT_BEFORE)),
+                SortableTime.parse(string(item, Sends.EXPIRE_AT)),
+                read(string(item, Sends.PLAN), SendPlan.class),
+                SortableTime.parse(string(item, Sends.CREATED_AT)),
+                string(item, Sends.LINE_ENTRY),
                 number(item, Sends.RUNS),
                 number(item, Sends.TICKET),
-                item.containsKey(Sends.LEASE_UNTIL) ? text(item, Sends.LEASE_OWNER) : null,
-                SortableTime.parse(text(item, Sends.LEASE_UNTIL)),
+                item.containsKey(Sends.LEASE_UNTIL) ? string(item, Sends.LEASE_OWNER) : null,
+                SortableTime.parse(string(item, Sends.LEASE_UNTIL)),
                 item.containsKey(Sends.PENDING_SHARD));
     }
 
@@ -148,7 +153,7 @@ final class SendItems {
 
     /** The message id a line entry is for. */
     static String lineMessageId(Map<String, AttributeValue> lineItem) {
-        String entry = text(lineItem, Sends.ENTRY);
+        String entry = string(lineItem, Sends.ENTRY);
         return entry.substring(entry.indexOf('#') + 1);
     }
 
@@ -163,59 +168,35 @@ final class SendItems {
                 Sends.ENTRY,
                 s(Sends.ATTEMPT_PREFIX + SortableTime.format(recordedAt) + "#" + String.format("%04d", n)));
         item.put(Sends.CARRIER, s(attempt.carrier().wireName()));
-        putText(item, Sends.ACCOUNT, attempt.account());
+        Items.putString(item, Sends.ACCOUNT, attempt.account());
         item.put(Sends.ATTEMPTED_AT, time(attempt.at()));
         item.put(Sends.DURATION_MS, n(attempt.durationMs()));
-        putText(item, Sends.OUTCOME, attempt.outcome());
+        Items.putString(item, Sends.OUTCOME, attempt.outcome());
         if (attempt.httpStatus() != null) {
             item.put(Sends.HTTP_STATUS, n(attempt.httpStatus()));
         }
-        putText(item, Sends.ERROR_CODE, attempt.errorCode());
-        putText(item, Sends.ERROR_MESSAGE, attempt.errorMessage());
+        Items.putString(item, Sends.ERROR_CODE, attempt.errorCode());
+        Items.putString(item, Sends.ERROR_MESSAGE, attempt.errorMessage());
         return item;
     }
 
     static SendAttempt attempt(Map<String, AttributeValue> item) {
         AttributeValue status = item.get(Sends.HTTP_STATUS);
         return new SendAttempt(
-                CarrierType.fromWireName(text(item, Sends.CARRIER))
+                CarrierType.fromWireName(string(item, Sends.CARRIER))
                         .orElseThrow(() -> new IllegalStateException(
-                                "stored attempt names an unknown carrier: " + text(item, Sends.CARRIER))),
-                text(item, Sends.ACCOUNT),
-                SortableTime.parse(text(item, Sends.ATTEMPTED_AT)),
+                                "stored attempt names an unknown carrier: " + string(item, Sends.CARRIER))),
+                string(item, Sends.ACCOUNT),
+                SortableTime.parse(string(item, Sends.ATTEMPTED_AT)),
                 Long.parseLong(item.get(Sends.DURATION_MS).n()),
-                text(item, Sends.OUTCOME),
+                string(item, Sends.OUTCOME),
                 status == null ? null : Integer.valueOf(status.n()),
-                text(item, Sends.ERROR_CODE),
-                text(item, Sends.ERROR_MESSAGE));
-    }
-
-    static AttributeValue s(String value) {
-        return AttributeValue.fromS(value);
-    }
-
-    static AttributeValue n(long value) {
-        return AttributeValue.fromN(Long.toString(value));
-    }
-
-    static AttributeValue time(Instant value) {
-        return AttributeValue.fromS(SortableTime.format(value));
-    }
-
-    static String text(Map<String, AttributeValue> item, String attribute) {
-        AttributeValue value = item.get(attribute);
-        return value == null ? null : value.s();
+                string(item, Sends.ERROR_CODE),
+                string(item, Sends.ERROR_MESSAGE));
     }
 
     private static int number(Map<String, AttributeValue> item, String attribute) {
-        AttributeValue value = item.get(attribute);
-        return value == null ? 0 : Integer.parseInt(value.n());
-    }
-
-    private static void putText(Map<String, AttributeValue> item, String attribute, String value) {
-        if (value != null) {
-            item.put(attribute, s(value));
-        }
+        return (int) Items.number(item, attribute, 0);
     }
 
     private static <T> T read(String json, Class<T> type) {

@@ -15,7 +15,6 @@ import org.junit.jupiter.api.TestInstance;
 import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
 import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
 import software.amazon.awssdk.services.dynamodb.model.DynamoDbException;
-import software.amazon.awssdk.services.dynamodb.model.TransactWriteItem;
 
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class DeadLetterItemsTest {
@@ -43,10 +42,20 @@ class DeadLetterItemsTest {
         return dynamo.client();
     }
 
+    private void write(Writes writes) {
+        client().transactWriteItems(r -> r.transactItems(writes.actions()));
+    }
+
     private void put(DeadLetter letter) {
-        client().transactWriteItems(r -> r.transactItems(TransactWriteItem.builder()
-                .put(DeadLetterItems.put(tables, letter))
-                .build()));
+        Writes writes = new Writes();
+        DeadLetterItems.put(writes, tables, letter);
+        write(writes);
+    }
+
+    private Writes mark(String id, Instant at) {
+        Writes writes = new Writes();
+        DeadLetterItems.markReplayed(writes, tables, id, at);
+        return writes;
     }
 
     @Test
@@ -86,18 +95,10 @@ class DeadLetterItemsTest {
                 Instant.parse("2026-03-02T00:00:00Z"));
         put(letter);
         Instant at = Instant.parse("2026-03-02T01:00:00Z");
-        TransactWriteItem mark = TransactWriteItem.builder()
-                .update(DeadLetterItems.markReplayed(tables, letter.id(), at))
-                .build();
+        write(mark(letter.id(), at));
 
-        client().transactWriteItems(r -> r.transactItems(mark));
-
-        assertThatThrownBy(() -> client().transactWriteItems(r -> r.transactItems(mark)))
-                .isInstanceOf(DynamoDbException.class);
-        assertThatThrownBy(() -> client().transactWriteItems(r -> r.transactItems(TransactWriteItem.builder()
-                        .update(DeadLetterItems.markReplayed(tables, "no-such-letter", at))
-                        .build())))
-                .isInstanceOf(DynamoDbException.class);
+        assertThatThrownBy(() -> write(mark(letter.id(), at))).isInstanceOf(DynamoDbException.class);
+        assertThatThrownBy(() -> write(mark("no-such-letter", at))).isInstanceOf(DynamoDbException.class);
         DeadLetter read = DeadLetterItems.read(
                 DeadLetterItems.find(client(), tables, letter.id()).orElseThrow());
         assertThat(read.replayedAt()).isEqualTo(at);
@@ -108,16 +109,16 @@ class DeadLetterItemsTest {
     void aKindKeepsItsOwnAttributesBesideTheLetterButCannotOverwriteIt() throws Exception {
         DeadLetter letter = DeadLetterItems.letter(
                 DeadLetterItems.SEND, "m-extra", Json.MAPPER.readTree("{}"), 1, null, Instant.now());
-        client().transactWriteItems(r -> r.transactItems(TransactWriteItem.builder()
-                .put(DeadLetterItems.put(tables, letter, Map.of("ticket", AttributeValue.fromN("7"))))
-                .build()));
+        Writes writes = new Writes();
+        DeadLetterItems.put(writes, tables, letter, Map.of("ticket", AttributeValue.fromN("7")));
+        write(writes);
 
         Map<String, AttributeValue> item =
                 DeadLetterItems.find(client(), tables, letter.id()).orElseThrow();
         assertThat(item.get("ticket").n()).isEqualTo("7");
         assertThat(DeadLetterItems.read(item)).isEqualTo(letter);
         assertThatThrownBy(() -> DeadLetterItems.put(
-                        tables, letter, Map.of(Tables.DeadLetters.PAYLOAD, AttributeValue.fromS("{}"))))
+                        new Writes(), tables, letter, Map.of(Tables.DeadLetters.PAYLOAD, AttributeValue.fromS("{}"))))
                 .isInstanceOf(IllegalArgumentException.class)
                 .hasMessageContaining("payload");
     }

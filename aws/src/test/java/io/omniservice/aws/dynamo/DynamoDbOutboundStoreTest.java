@@ -17,6 +17,7 @@ import io.omniservice.core.outbound.DeadLetter;
 import io.omniservice.core.outbound.Priority;
 import io.omniservice.core.outbound.QueuedMessage;
 import io.omniservice.core.outbound.SendAttempt;
+import io.omniservice.core.outbound.SendHandoff;
 import io.omniservice.core.outbound.SendJob;
 import io.omniservice.core.outbound.SendOutcome;
 import io.omniservice.core.outbound.SendPlan;
@@ -28,7 +29,6 @@ import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
-import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.atomic.AtomicBoolean;
 import org.elasticmq.rest.sqs.SQSRestServer;
@@ -42,16 +42,13 @@ import software.amazon.awssdk.auth.credentials.StaticCredentialsProvider;
 import software.amazon.awssdk.core.exception.SdkClientException;
 import software.amazon.awssdk.http.urlconnection.UrlConnectionHttpClient;
 import software.amazon.awssdk.regions.Region;
-import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
-import software.amazon.awssdk.services.dynamodb.model.Put;
-import software.amazon.awssdk.services.dynamodb.model.TransactWriteItem;
 import software.amazon.awssdk.services.sqs.SqsClient;
 
 /**
  * The send jobs of the DynamoDB outbound store on the http4k fake and ElasticMQ: what the outbound store contract
  * cannot show (a lost enqueue, a lease taken over by another node, SQS's redrive). Each test has its own tables
- * and queues. The message side is a marker item per message, so each test sees whether the transaction that
- * ended a job also wrote its message.
+ * and queues; the message store reads each test's messages, to see that the transaction that ended a job also
+ * wrote its message.
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class DynamoDbOutboundStoreTest {
@@ -83,28 +80,32 @@ class DynamoDbOutboundStoreTest {
         dynamo.close();
     }
 
-    /** One node's view of one deployment: the tables and queues the test made. */
-    private record Deployment(Tables tables, String queueName, int maxReceiveCount) {}
+    /** One deployment: the tables and queues the test made, and a message store to read its messages. */
+    private record Deployment(Tables tables, String queueName, int maxReceiveCount, DynamoDbMessageStore messages) {}
 
     private Deployment deployment(int maxReceiveCount) {
         Tables tables = new Tables(FakeDynamo.uniquePrefix("outbound"));
         tables.create(dynamo.client(), Tables.TimeToLive.SKIP);
         String queue = "outbound-" + UUID.randomUUID().toString().substring(0, 8);
-        return new Deployment(tables, queue, maxReceiveCount);
+        return new Deployment(
+                tables, queue, maxReceiveCount, new DynamoDbMessageStore(dynamo.client(), tables, Clock.systemUTC()));
     }
 
+    /** One node of the deployment: its own queue client, outbox and deliveries, as a process has. */
     private DynamoDbOutboundStore node(
             Deployment deployment, SqsClient client, DynamoDbOutboundStore.Settings settings) {
         SendQueue queue = SendQueue.open(
                 client,
                 new SendQueueSettings(deployment.queueName(), deployment.maxReceiveCount(), true),
                 Clock.systemUTC());
+        Clock clock = Clock.systemUTC();
         return new DynamoDbOutboundStore(
                 dynamo.client(),
                 deployment.tables(),
                 queue,
-                Clock.systemUTC(),
-                new MarkerMessages(deployment.tables()),
+                clock,
+                new Deliveries(dynamo.client(), deployment.tables(), clock),
+                new Outbox(dynamo.client(), deployment.tables(), clock),
                 settings);
     }
 
@@ -112,58 +113,14 @@ class DynamoDbOutboundStoreTest {
         return node(deployment, sqs, DynamoDbOutboundStore.Settings.defaults());
     }
 
-    /** The message side as one marker item per message in the messages table: its status, written as planned. */
-    private static final class MarkerMessages implements OutboundMessages {
-        private final Tables tables;
-
-        MarkerMessages(Tables tables) {
-            this.tables = tables;
-        }
-
-        private List<TransactWriteItem> mark(String messageId, String status) {
-            return List.of(TransactWriteItem.builder()
-                    .put(Put.builder()
-                            .tableName(tables.name(Tables.MESSAGES))
-                            .item(Map.of(
-                                    Tables.Messages.CONVERSATION_ID, AttributeValue.fromS("marker"),
-                                    Tables.Messages.MESSAGE_KEY, AttributeValue.fromS(messageId),
-                                    Tables.Messages.STATUS, AttributeValue.fromS(status)))
-                            .build())
-                    .build());
-        }
-
-        @Override
-        public List<TransactWriteItem> queued(QueuedMessage queued, Instant now) {
-            return mark(queued.message().messageId(), "queued");
-        }
-
-        @Override
-        public List<TransactWriteItem> sent(SendOutcome.Sent sent, Instant now) {
-            return mark(sent.messageId(), "sent");
-        }
-
-        @Override
-        public List<TransactWriteItem> failed(SendOutcome.Failed failed, Instant now) {
-            return mark(failed.messageId(), "failed:" + failed.errorCode());
-        }
-
-        @Override
-        public List<TransactWriteItem> requeued(String messageId, Instant now) {
-            return mark(messageId, "queued");
-        }
-    }
-
-    private String status(Deployment deployment, String messageId) {
-        var item = dynamo.client()
-                .getItem(r -> r.tableName(deployment.tables().name(Tables.MESSAGES))
-                        .key(Map.of(
-                                Tables.Messages.CONVERSATION_ID, AttributeValue.fromS("marker"),
-                                Tables.Messages.MESSAGE_KEY, AttributeValue.fromS(messageId)))
-                        .consistentRead(true))
-                .item();
-        return item == null || item.isEmpty()
-                ? null
-                : item.get(Tables.Messages.STATUS).s();
+    /** The message's status as the message store reads it, with its error code when it failed; null: no message. */
+    private static String status(Deployment deployment, String messageId) {
+        return deployment
+                .messages()
+                .message(messageId)
+                .map(m -> m.status().wireName()
+                        + (m.error() == null ? "" : ":" + m.error().code()))
+                .orElse(null);
     }
 
     private boolean hasJob(Deployment deployment, String messageId) {
@@ -474,5 +431,39 @@ class DynamoDbOutboundStoreTest {
         List<SendJob> again = store.claimDue("next", Instant.now(), LEASE, 10);
         assertThat(ids(again)).containsExactly(id(q));
         assertThat(again.getFirst().runs()).isEqualTo(2);
+    }
+
+    @Test
+    void aSendHandedToItsNodeAtAcceptanceIsSweptIntoSqsOnceThatNodesLeaseRunsOut() {
+        Deployment deployment = deployment(10);
+        DynamoDbOutboundStore accepting = node(deployment);
+        DynamoDbOutboundStore other = node(deployment);
+        Instant until = Instant.now().plus(LEASE);
+        QueuedMessage base = queued(phone(), Priority.NORMAL, Instant.now());
+        QueuedMessage handedOff = new QueuedMessage(
+                base.message(),
+                base.conversation(),
+                base.plan(),
+                base.priority(),
+                base.notBefore(),
+                null,
+                null,
+                null,
+                base.response(),
+                new SendHandoff.Lease("accepting", until));
+
+        accepting.accept(handedOff);
+
+        assertThat(other.claimDue("other", Instant.now(), LEASE, 10))
+                .as("held by the node it was handed to, never in SQS")
+                .isEmpty();
+        // that node dies without an outcome: once its lease is over, a sweep enqueues the send
+        List<SendJob> taken = other.claimDue("other", until.plusSeconds(1), LEASE, 10);
+        assertThat(ids(taken)).containsExactly(id(handedOff));
+        assertThat(taken.getFirst().runs()).isEqualTo(2);
+        accepting.finish(sent(handedOff, "late"));
+        assertThat(status(deployment, id(handedOff)))
+                .as("the dead node's outcome is not stored")
+                .isEqualTo("queued");
     }
 }

@@ -9,15 +9,13 @@ import io.omniservice.core.feed.FeedStore;
 import io.omniservice.core.json.Json;
 import io.omniservice.core.notify.NotificationStore;
 import io.omniservice.core.outbound.OutboundStore;
-import io.omniservice.core.outbound.QueuedMessage;
-import io.omniservice.core.outbound.SendOutcome;
 import io.omniservice.core.rules.RuleStore;
 import io.omniservice.core.store.MessageStore;
 import io.omniservice.core.store.Storage;
 import io.omniservice.store.contract.FeedStoreContract;
+import java.io.IOException;
 import java.net.URI;
 import java.time.Clock;
-import java.time.Instant;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
@@ -27,141 +25,123 @@ import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
 import software.amazon.awssdk.auth.credentials.StaticCredentialsProvider;
 import software.amazon.awssdk.http.urlconnection.UrlConnectionHttpClient;
 import software.amazon.awssdk.regions.Region;
+import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
 import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
 import software.amazon.awssdk.services.dynamodb.model.QueryRequest;
-import software.amazon.awssdk.services.dynamodb.model.TransactWriteItem;
 import software.amazon.awssdk.services.sqs.SqsClient;
 
 /**
- * The whole store contract (messages, outbound, the change feed) on a DynamoDB storage assembled here: the
- * http4k fake and ElasticMQ in this JVM, tables and queues of this class's own, and one outbox and one delivery
- * side shared by the message, feed and outbound stores, as the AWS mode wires them.
+ * The whole storage contract (messages, outbound, feed) on a DynamoDB storage assembled here from the AWS mode's
+ * stores: the http4k fake and ElasticMQ in this JVM, tables and queues of this class's own.
  */
 class DynamoDbStorageContractTest extends FeedStoreContract {
     private FakeDynamo dynamo;
-    private SQSRestServer elasticMq;
-    private SqsClient sqs;
     private Tables tables;
 
     @Override
     protected Storage openStorage() {
         dynamo = FakeDynamo.start();
-        elasticMq = SQSRestServerBuilder.withInterface("127.0.0.1")
+        tables = new Tables(FakeDynamo.uniquePrefix("storage"));
+        tables.create(dynamo.client(), Tables.TimeToLive.SKIP);
+        SQSRestServer elasticMq = SQSRestServerBuilder.withInterface("127.0.0.1")
                 .withDynamicPort()
                 .start();
-        int port = elasticMq.waitUntilStarted().localAddress().getPort();
-        sqs = SqsClient.builder()
-                .endpointOverride(URI.create("http://127.0.0.1:" + port))
+        SqsClient sqs = SqsClient.builder()
+                .endpointOverride(URI.create("http://127.0.0.1:"
+                        + elasticMq.waitUntilStarted().localAddress().getPort()))
                 .region(Region.US_EAST_1)
                 .credentialsProvider(StaticCredentialsProvider.create(AwsBasicCredentials.create("test", "test")))
                 .httpClientBuilder(UrlConnectionHttpClient.builder())
                 .build();
-        tables = new Tables(FakeDynamo.uniquePrefix("storage"));
-        tables.create(dynamo.client(), Tables.TimeToLive.SKIP);
-        Clock clock = Clock.systemUTC();
-        var client = dynamo.client();
-        Outbox outbox = new Outbox(client, tables, clock);
-        Deliveries deliveries = new Deliveries(client, tables, clock);
-        DynamoDbMessageStore messages = new DynamoDbMessageStore(client, tables, clock, outbox, deliveries);
-        SendQueue queue = SendQueue.open(
-                sqs,
-                new SendQueueSettings("storage-" + UUID.randomUUID().toString().substring(0, 8), 5, true),
-                clock);
-        DynamoDbOutboundStore outbound = new DynamoDbOutboundStore(
-                client,
-                tables,
-                queue,
-                clock,
-                new NoMessageSide(),
-                DynamoDbOutboundStore.Settings.defaults(),
-                outbox,
-                deliveries);
-        DynamoDbFeedStore feed = new DynamoDbFeedStore(client, tables, clock, outbox, deliveries, null);
-        DynamoDbNotificationStore notifications = new DynamoDbNotificationStore(client, tables, clock, null);
-        DynamoDbRuleStore rules = new DynamoDbRuleStore(client, tables, clock);
-        DynamoDbClientSecretStore secrets = new DynamoDbClientSecretStore(client, tables, clock);
-        return new Storage() {
-            @Override
-            public MessageStore messages() {
-                return messages;
-            }
-
-            @Override
-            public FeedStore feed() {
-                return feed;
-            }
-
-            @Override
-            public OutboundStore outbound() {
-                return outbound;
-            }
-
-            @Override
-            public NotificationStore notifications() {
-                return notifications;
-            }
-
-            @Override
-            public RuleStore rules() {
-                return rules;
-            }
-
-            @Override
-            public ClientSecretStore clientSecrets() {
-                return secrets;
-            }
-
-            @Override
-            public byte[] sharedKey(String name) {
-                return messages.sharedKey(name);
-            }
-
-            @Override
-            public ReplayGuard replayGuard(Clock guardClock) {
-                return messages.replayGuard(guardClock);
-            }
-
-            @Override
-            public boolean isReady() {
-                return messages.isReady();
-            }
-
-            @Override
-            public void close() {
-                sqs.close();
-                elasticMq.stopAndWait();
-                dynamo.close();
-            }
-        };
+        String queueName = "storage-" + UUID.randomUUID().toString().substring(0, 8);
+        SendQueue queue = SendQueue.open(sqs, new SendQueueSettings(queueName, 10, true), Clock.systemUTC());
+        return new AssembledStorage(dynamo, elasticMq, sqs, tables, queue, Clock.systemUTC());
     }
 
-    /**
-     * What a send does to its message is the message store's to plan (its {@code OutboundMessages}), which is
-     * not built yet: every send of the outbound store fails here, saying so, and the contract's send tests with it.
-     */
-    private static final class NoMessageSide implements OutboundMessages {
-        private static UnsupportedOperationException notYet() {
-            return new UnsupportedOperationException("the message store's OutboundMessages is not built yet");
+    /** Every store of the AWS mode on one set of tables and one send queue, as the gateway would wire them. */
+    private static final class AssembledStorage implements Storage {
+        private final FakeDynamo dynamo;
+        private final SQSRestServer elasticMq;
+        private final SqsClient sqs;
+        private final DynamoDbMessageStore messages;
+        private final DynamoDbFeedStore feed;
+        private final DynamoDbOutboundStore outbound;
+        private final DynamoDbNotificationStore notifications;
+        private final DynamoDbRuleStore rules;
+        private final DynamoDbClientSecretStore clientSecrets;
+
+        AssembledStorage(
+                FakeDynamo dynamo,
+                SQSRestServer elasticMq,
+                SqsClient sqs,
+                Tables tables,
+                SendQueue queue,
+                Clock clock) {
+            this.dynamo = dynamo;
+            this.elasticMq = elasticMq;
+            this.sqs = sqs;
+            DynamoDbClient client = dynamo.client();
+            Outbox outbox = new Outbox(client, tables, clock);
+            Deliveries deliveries = new Deliveries(client, tables, clock);
+            this.messages = new DynamoDbMessageStore(client, tables, clock, outbox, deliveries);
+            this.feed = new DynamoDbFeedStore(client, tables, clock, outbox, deliveries, null);
+            this.outbound = new DynamoDbOutboundStore(
+                    client, tables, queue, clock, deliveries, outbox, DynamoDbOutboundStore.Settings.defaults());
+            this.notifications = new DynamoDbNotificationStore(client, tables, clock, null);
+            this.rules = new DynamoDbRuleStore(client, tables, clock);
+            this.clientSecrets = new DynamoDbClientSecretStore(client, tables, clock);
         }
 
         @Override
-        public List<TransactWriteItem> queued(QueuedMessage queued, Instant now) {
-            throw notYet();
+        public MessageStore messages() {
+            return messages;
         }
 
         @Override
-        public List<TransactWriteItem> sent(SendOutcome.Sent sent, Instant now) {
-            throw notYet();
+        public FeedStore feed() {
+            return feed;
         }
 
         @Override
-        public List<TransactWriteItem> failed(SendOutcome.Failed failed, Instant now) {
-            throw notYet();
+        public OutboundStore outbound() {
+            return outbound;
         }
 
         @Override
-        public List<TransactWriteItem> requeued(String messageId, Instant now) {
-            throw notYet();
+        public NotificationStore notifications() {
+            return notifications;
+        }
+
+        @Override
+        public RuleStore rules() {
+            return rules;
+        }
+
+        @Override
+        public ClientSecretStore clientSecrets() {
+            return clientSecrets;
+        }
+
+        @Override
+        public byte[] sharedKey(String name) {
+            return messages.sharedKey(name);
+        }
+
+        @Override
+        public ReplayGuard replayGuard(Clock clock) {
+            return messages.replayGuard(clock);
+        }
+
+        @Override
+        public boolean isReady() {
+            return messages.isReady();
+        }
+
+        @Override
+        public void close() {
+            sqs.close();
+            elasticMq.stopAndWait();
+            dynamo.close();
         }
     }
 
@@ -190,7 +170,7 @@ class DynamoDbStorageContractTest extends FeedStoreContract {
                                                 : null,
                                         Json.MAPPER.readTree(
                                                 item.get(ChangeEvents.PAYLOAD).s()));
-                            } catch (java.io.IOException e) {
+                            } catch (IOException e) {
                                 throw new IllegalStateException(e);
                             }
                         })
