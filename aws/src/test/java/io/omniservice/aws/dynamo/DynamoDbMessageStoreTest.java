@@ -135,6 +135,32 @@ class DynamoDbMessageStoreTest {
     }
 
     @Test
+    void twoNodesCreatingOneConversationAtOnceCountBothMessagesAndAnnounceItOnce() {
+        String phone = phone();
+        DynamoDbMessageStore racing = storeWithBeforeFirstWrite(() -> store.commit(
+                batch(inbound(CarrierType.WHATSAPP, carrierId(), Sender.phone(phone, null), now(), text("first")))));
+
+        racing.commit(
+                batch(inbound(CarrierType.TWILIO, carrierId(), Sender.phone(phone, null), now(), text("second"))));
+
+        String conversationId = new ConversationKey(phone).conversationId();
+        assertThat(store.conversation(conversationId).orElseThrow().messageCount())
+                .isEqualTo(2);
+        assertThat(new Reads(dynamo.client())
+                                .queryAll(software.amazon.awssdk.services.dynamodb.model.QueryRequest.builder()
+                                        .tableName(tables.name(Tables.CHANGE_EVENTS))
+                                        .keyConditionExpression("#c = :c")
+                                        .expressionAttributeNames(Map.of("#c", Tables.ChangeEvents.CONVERSATION_ID))
+                                        .expressionAttributeValues(Map.of(":c", AttributeValue.fromS(conversationId)))
+                                        .consistentRead(true)
+                                        .build())
+                                .stream()
+                                .filter(e -> e.containsKey(Tables.ChangeEvents.TYPE))
+                                .map(e -> e.get(Tables.ChangeEvents.TYPE).s()))
+                .containsExactly("conversation.created", "message.received", "message.received");
+    }
+
+    @Test
     void aJoinOfAConversationBiggerThanOneTransactionMovesEveryMessage() {
         String phone = phone();
         String userId = "US." + ThreadLocalRandom.current().nextLong(1L << 50);
