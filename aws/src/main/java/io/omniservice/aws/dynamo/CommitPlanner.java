@@ -383,13 +383,13 @@ final class CommitPlanner {
                 return;
             }
             ConversationJoin.Plan plan = planned.get();
-            for (Map<String, AttributeValue> stored : reads.queryAll(QueryRequest.builder()
-                    .tableName(tables.name(Tables.MESSAGES))
-                    .keyConditionExpression("#c = :c")
-                    .expressionAttributeNames(Map.of("#c", Messages.CONVERSATION_ID))
-                    .expressionAttributeValues(Map.of(":c", s(plan.fromConversationId())))
-                    .consistentRead(true)
-                    .build())) {
+            List<Map<String, AttributeValue>> toMove = reads.client()
+                    .query(messagesOf(plan.fromConversationId(), JOIN_MOVES_IN_COMMIT + 1))
+                    .items();
+            if (toMove.size() > JOIN_MOVES_IN_COMMIT) {
+                throw new JoinTooLarge(alias, participant);
+            }
+            for (Map<String, AttributeValue> stored : toMove) {
                 message(stored).moveTo(plan.intoConversationId());
             }
             if (plan.renames()) {
@@ -928,29 +928,8 @@ final class CommitPlanner {
                         progressUnchanged());
             }
 
-            /** The message still shows the progress read: no report was applied to it meanwhile. */
             private Condition progressUnchanged() {
-                Map<String, AttributeValue> before =
-                        MessageItems.withProgress(tables, messageId(), new HashMap<>(), readProgress);
-                Map<String, String> names = new HashMap<>();
-                Map<String, AttributeValue> values = new HashMap<>();
-                List<String> terms = new ArrayList<>();
-                names.put("#rst", Messages.STATUS);
-                values.put(":rst", before.get(Messages.STATUS));
-                terms.add("#rst = :rst");
-                int i = 0;
-                for (String name : PROGRESS_FIELDS) {
-                    String alias = "#r" + i;
-                    names.put(alias, name);
-                    if (before.containsKey(name)) {
-                        values.put(":r" + i, before.get(name));
-                        terms.add(alias + " = :r" + i);
-                    } else {
-                        terms.add("attribute_not_exists(" + alias + ")");
-                    }
-                    i++;
-                }
-                return new Condition(String.join(" AND ", terms), names, values);
+                return CommitPlanner.this.progressUnchanged(messageId(), readProgress);
             }
         }
 
@@ -1156,6 +1135,161 @@ final class CommitPlanner {
             Conversations.CARRIER,
             Conversations.ACTIVITY_SHARD,
             Conversations.ACTIVITY_KEY);
+
+    /** Most messages a join moves in the commit that reveals it; a bigger conversation is moved ahead in parts. */
+    static final int JOIN_MOVES_IN_COMMIT = 20;
+
+    /** Most messages one transaction of {@link #moveAhead} moves: three writes each, and two conversations. */
+    static final int JOIN_MOVES_PER_TRANSACTION = 30;
+
+    /** A join has more messages to move than the commit holds: move them ahead ({@link #moveAhead}), then plan again. */
+    static final class JoinTooLarge extends RuntimeException {
+        final ConversationKey alias;
+        final ConversationKey participant;
+
+        JoinTooLarge(ConversationKey alias, ConversationKey participant) {
+            super(
+                    "the conversation of " + alias.conversationId() + " is too big to join in one transaction",
+                    null,
+                    false,
+                    false);
+            this.alias = alias;
+            this.participant = participant;
+        }
+    }
+
+    /**
+     * One transaction that moves the oldest messages of the alias's conversation into the participant's, with
+     * both conversations' counts kept true: the alias's loses what the participant's gains (created, when it
+     * is not stored, as the alias's under the participant's id, as a join would rename it). No event: the
+     * commit that finishes the join announces it. Each part leaves every message in exactly one conversation,
+     * so a crash between parts loses nothing, and the carrier's retry of the webhook finishes the join.
+     */
+    Writes moveAhead(JoinTooLarge join) {
+        String fromId = join.alias.conversationId();
+        String intoId = join.participant.conversationId();
+        String conversations = tables.name(Tables.CONVERSATIONS);
+        Map<String, AttributeValue> from = reads.get(conversations, Map.of(Conversations.CONVERSATION_ID, s(fromId)));
+        Map<String, AttributeValue> into = reads.get(conversations, Map.of(Conversations.CONVERSATION_ID, s(intoId)));
+        Writes writes = new Writes();
+        if (from == null) {
+            return writes;
+        }
+        List<Map<String, AttributeValue>> moving = reads.client()
+                .query(messagesOf(fromId, JOIN_MOVES_PER_TRANSACTION))
+                .items();
+        for (Map<String, AttributeValue> message : moving) {
+            Map<String, AttributeValue> moved = new HashMap<>(message);
+            moved.put(Messages.CONVERSATION_ID, s(intoId));
+            writes.delete(
+                    tables.name(Tables.MESSAGES),
+                    messageKeyOf(message),
+                    progressUnchanged(string(message, Messages.MESSAGE_ID), MessageItems.progress(message)));
+            writes.put(
+                    tables.name(Tables.MESSAGES),
+                    messageKeyOf(moved),
+                    moved,
+                    Condition.absent(Messages.CONVERSATION_ID));
+            writes.update(
+                    tables.name(Tables.KEYS),
+                    key(Keys.message(string(message, Messages.MESSAGE_ID))),
+                    "SET #c = :c",
+                    Map.of("#c", Keys.CONVERSATION_ID),
+                    Map.of(":c", s(intoId)),
+                    Condition.none());
+        }
+        long count = moving.size();
+        long fromCount = Items.number(from, Conversations.MESSAGE_COUNT, 0);
+        writes.update(
+                conversations,
+                Map.of(Conversations.CONVERSATION_ID, s(fromId)),
+                "SET #n = :n",
+                Map.of("#n", Conversations.MESSAGE_COUNT),
+                Map.of(":n", n(Math.max(0, fromCount - count))),
+                new Condition(
+                        "#read = :read", Map.of("#read", Conversations.MESSAGE_COUNT), Map.of(":read", n(fromCount))));
+        if (into == null) {
+            Map<String, AttributeValue> created = new HashMap<>(from);
+            created.put(Conversations.CONVERSATION_ID, s(intoId));
+            created.put(Conversations.PARTICIPANT, s(join.participant.participant()));
+            created.put(Conversations.MESSAGE_COUNT, n(count));
+            created.put(Conversations.ACTIVITY_SHARD, s(Integer.toString(tables.shardOf(intoId))));
+            created.put(Conversations.ACTIVITY_KEY, s(string(from, Conversations.LAST_MESSAGE_AT) + "#" + intoId));
+            writes.put(
+                    conversations,
+                    Map.of(Conversations.CONVERSATION_ID, s(intoId)),
+                    created,
+                    Condition.absent(Conversations.CONVERSATION_ID));
+        } else {
+            long intoCount = Items.number(into, Conversations.MESSAGE_COUNT, 0);
+            String created = earlier(string(into, Conversations.CREATED_AT), string(from, Conversations.CREATED_AT));
+            String last =
+                    later(string(into, Conversations.LAST_MESSAGE_AT), string(from, Conversations.LAST_MESSAGE_AT));
+            writes.update(
+                    conversations,
+                    Map.of(Conversations.CONVERSATION_ID, s(intoId)),
+                    "SET #n = :n, #created = :created, #last = :last, #key = :key",
+                    Map.of(
+                            "#n", Conversations.MESSAGE_COUNT,
+                            "#created", Conversations.CREATED_AT,
+                            "#last", Conversations.LAST_MESSAGE_AT,
+                            "#key", Conversations.ACTIVITY_KEY),
+                    Map.of(
+                            ":n", n(intoCount + count),
+                            ":created", s(created),
+                            ":last", s(last),
+                            ":key", s(last + "#" + intoId)),
+                    new Condition(
+                            "#read = :read",
+                            Map.of("#read", Conversations.MESSAGE_COUNT),
+                            Map.of(":read", n(intoCount))));
+        }
+        return writes;
+    }
+
+    /** The message still shows the progress read: no report was applied to it meanwhile. */
+    private Condition progressUnchanged(String messageId, MessageProgress read) {
+        Map<String, AttributeValue> before = MessageItems.withProgress(tables, messageId, new HashMap<>(), read);
+        Map<String, String> names = new HashMap<>();
+        Map<String, AttributeValue> values = new HashMap<>();
+        List<String> terms = new ArrayList<>();
+        names.put("#rst", Messages.STATUS);
+        values.put(":rst", before.get(Messages.STATUS));
+        terms.add("#rst = :rst");
+        int i = 0;
+        for (String name : PROGRESS_FIELDS) {
+            String alias = "#r" + i;
+            names.put(alias, name);
+            if (before.containsKey(name)) {
+                values.put(":r" + i, before.get(name));
+                terms.add(alias + " = :r" + i);
+            } else {
+                terms.add("attribute_not_exists(" + alias + ")");
+            }
+            i++;
+        }
+        return new Condition(String.join(" AND ", terms), names, values);
+    }
+
+    private static String earlier(String a, String b) {
+        return a.compareTo(b) <= 0 ? a : b;
+    }
+
+    private static String later(String a, String b) {
+        return a.compareTo(b) >= 0 ? a : b;
+    }
+
+    /** The oldest {@code limit} messages of a conversation, strongly consistent. */
+    private QueryRequest messagesOf(String conversationId, int limit) {
+        return QueryRequest.builder()
+                .tableName(tables.name(Tables.MESSAGES))
+                .keyConditionExpression("#c = :c")
+                .expressionAttributeNames(Map.of("#c", Messages.CONVERSATION_ID))
+                .expressionAttributeValues(Map.of(":c", s(conversationId)))
+                .consistentRead(true)
+                .limit(limit)
+                .build();
+    }
 
     /** A batch needs more than one item may hold: it cannot be written however it is split. */
     static final class OversizeException extends RuntimeException {

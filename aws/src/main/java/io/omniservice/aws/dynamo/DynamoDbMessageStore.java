@@ -107,6 +107,10 @@ public final class DynamoDbMessageStore implements MessageStore {
             CommitPlanner.Plan plan;
             try {
                 plan = planner.plan(batch, clock.instant());
+            } catch (CommitPlanner.JoinTooLarge join) {
+                moveAhead(join);
+                attempt--;
+                continue;
             } catch (CommitPlanner.OversizeException e) {
                 throw new StorageException("the batch was not committed: " + e.getMessage(), null);
             } catch (SdkException e) {
@@ -137,6 +141,23 @@ public final class DynamoDbMessageStore implements MessageStore {
                 return plan.result();
             } catch (SdkException e) {
                 if (!retry(e, attempt, "writing the batch")) {
+                    throw Transactions.failure("the batch was not committed", e);
+                }
+            }
+        }
+    }
+
+    /** Moves part of a conversation being joined ahead of the commit that joins it, in a transaction of its own. */
+    private void moveAhead(CommitPlanner.JoinTooLarge join) {
+        for (int attempt = 1; ; attempt++) {
+            try {
+                Writes writes = planner.moveAhead(join);
+                if (!writes.isEmpty()) {
+                    client.transactWriteItems(r -> r.transactItems(writes.actions()));
+                }
+                return;
+            } catch (SdkException e) {
+                if (!retry(e, attempt, "moving messages of a conversation being joined")) {
                     throw Transactions.failure("the batch was not committed", e);
                 }
             }

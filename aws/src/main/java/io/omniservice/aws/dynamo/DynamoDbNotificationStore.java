@@ -172,12 +172,21 @@ public final class DynamoDbNotificationStore implements NotificationStore {
         if (ids.isEmpty()) {
             return found;
         }
+        String table = tables.name(Tables.SETTINGS);
         new Reads(client)
-                .getAll(
-                        tables.name(Tables.SETTINGS),
-                        Settings.ID,
-                        ids.stream().map(DynamoDbNotificationStore::key).toList())
-                .forEach((id, item) -> found.put(id, subscription(item)));
+                        .getMany(
+                                Map.of(
+                                        table,
+                                        ids.stream()
+                                                .distinct()
+                                                .map(DynamoDbNotificationStore::key)
+                                                .toList()),
+                                Map.of(table, List.of(Settings.KIND, Settings.ID)))
+                        .get(table)
+                        .values()
+                        .stream()
+                        .filter(java.util.Objects::nonNull)
+                        .forEach(item -> found.put(Items.string(item, Settings.ID), subscription(item)));
         return found;
     }
 }

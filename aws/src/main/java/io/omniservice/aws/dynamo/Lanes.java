@@ -163,15 +163,23 @@ final class Lanes {
                 : new Head(lane, Items.number(item, LAST_SEQ, 0), Items.number(item, PENDING, 0), true);
     }
 
+    /** Items of this table by key, read strongly consistently (absent ones map to null). */
+    private Map<Map<String, AttributeValue>, Map<String, AttributeValue>> read(List<Map<String, AttributeValue>> keys) {
+        if (keys.isEmpty()) {
+            return Map.of();
+        }
+        return reads.getMany(Map.of(table, keys), Map.of(table, List.of(laneAttribute, SEQ)))
+                .get(table);
+    }
+
     /** The heads of these lanes, read strongly consistently (absent ones as empty lanes). */
     Map<String, Head> heads(Collection<String> lanes) {
         List<Map<String, AttributeValue>> keys =
                 lanes.stream().distinct().map(lane -> key(lane, 0)).toList();
-        Map<String, Map<String, AttributeValue>> found =
-                keys.isEmpty() ? Map.of() : reads.getAll(table, laneAttribute, keys);
+        Map<Map<String, AttributeValue>, Map<String, AttributeValue>> found = read(keys);
         Map<String, Head> heads = new LinkedHashMap<>();
         for (String lane : lanes) {
-            heads.put(lane, head(lane, found.get(lane)));
+            heads.put(lane, head(lane, found.get(key(lane, 0))));
         }
         return heads;
     }
@@ -587,13 +595,11 @@ final class Lanes {
         } catch (software.amazon.awssdk.core.exception.SdkException raced) {
             return inParallel(firsts, c -> lease(c, owner, now, until, true));
         }
-        Map<String, Map<String, AttributeValue>> written = reads.getAll(
-                table,
-                laneAttribute,
-                firsts.stream().map(c -> key(lane(c), seq(c))).toList());
+        Map<Map<String, AttributeValue>, Map<String, AttributeValue>> written =
+                read(firsts.stream().map(c -> key(lane(c), seq(c))).toList());
         List<Map<String, AttributeValue>> leased = new ArrayList<>();
         for (Map<String, AttributeValue> candidate : firsts) {
-            Map<String, AttributeValue> item = written.get(lane(candidate));
+            Map<String, AttributeValue> item = written.get(key(lane(candidate), seq(candidate)));
             hold(lane(candidate), seq(candidate), owner);
             if (item != null) {
                 leased.add(item);

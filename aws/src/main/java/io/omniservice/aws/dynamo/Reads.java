@@ -2,7 +2,6 @@ package io.omniservice.aws.dynamo;
 
 import java.util.ArrayList;
 import java.util.HashMap;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.function.Consumer;
@@ -34,40 +33,6 @@ final class Reads {
     Map<String, AttributeValue> get(String table, Map<String, AttributeValue> key) {
         var response = client.getItem(r -> r.tableName(table).key(key).consistentRead(true));
         return response.hasItem() && !response.item().isEmpty() ? response.item() : null;
-    }
-
-    /**
-     * The items at these keys that exist, each under the value of its {@code keyAttribute} (the table's
-     * partition key; tables read this way have no sort key or are read with a fixed one).
-     */
-    Map<String, Map<String, AttributeValue>> getAll(
-            String table, String keyAttribute, List<Map<String, AttributeValue>> keys) {
-        Map<String, Map<String, AttributeValue>> found = new HashMap<>();
-        Map<String, Map<String, AttributeValue>> byValue = new LinkedHashMap<>();
-        keys.forEach(k -> byValue.putIfAbsent(k.get(keyAttribute).s(), k));
-        List<Map<String, AttributeValue>> distinct = new ArrayList<>(byValue.values());
-        for (int from = 0; from < distinct.size(); from += BATCH_GET_LIMIT) {
-            List<Map<String, AttributeValue>> chunk =
-                    distinct.subList(from, Math.min(distinct.size(), from + BATCH_GET_LIMIT));
-            Map<String, KeysAndAttributes> request = Map.of(
-                    table,
-                    KeysAndAttributes.builder().keys(chunk).consistentRead(true).build());
-            for (int round = 1; !request.isEmpty(); round++) {
-                if (round > MAX_UNPROCESSED_ROUNDS) {
-                    throw new IllegalStateException("DynamoDB left keys of " + table + " unread " + round + " times");
-                }
-                if (round > 1) {
-                    Transactions.pause(round);
-                }
-                Map<String, KeysAndAttributes> asked = request;
-                BatchGetItemResponse response = client.batchGetItem(r -> r.requestItems(asked));
-                for (Map<String, AttributeValue> item : response.responses().getOrDefault(table, List.of())) {
-                    found.put(item.get(keyAttribute).s(), item);
-                }
-                request = response.hasUnprocessedKeys() ? response.unprocessedKeys() : Map.of();
-            }
-        }
-        return found;
     }
 
     /**

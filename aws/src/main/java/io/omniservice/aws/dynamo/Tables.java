@@ -117,7 +117,7 @@ public final class Tables {
         public static final String METADATA = "metadata";
         /** The API client that sent an outbound message; absent for inbound ones (shared). */
         public static final String CLIENT_ID = "clientId";
-
+        /** Where each status change of an outbound message is POSTed: a commit that moves it queues a delivery. */
         public static final String CALLBACK_URL = "callbackUrl";
         /** Which rules fired for the message, as JSON text. */
         public static final String RULES_FIRED = "rulesFired";
@@ -175,7 +175,8 @@ public final class Tables {
 
     /**
      * Every status report, under the carrier's id for its message ({@code carrier#<carrier>#<carrierMessageId>})
-     * or, for the gateway's own reports, under the message ({@code message#<messageId>}). Kept by the carrier's
+     * or, for the gateway's own reports on a message we send, under the message ({@code message#<messageId>});
+     * a message's history is the two read together. Kept by the carrier's
      * id, a report that arrives before its message needs no moving when the message comes: the message's
      * commit reads its history where it is. The sort key is the report's identity, so a repeat is refused by
      * {@code attribute_not_exists}.
@@ -225,6 +226,7 @@ public final class Tables {
         public static final String LAST_MESSAGE_AT = "lastMessageAt";
         public static final String MESSAGE_COUNT = "messageCount";
         public static final String METADATA = "metadata";
+        /** A list of strings, in the order they were added. */
         public static final String TAGS = "tags";
 
         private Conversations() {}

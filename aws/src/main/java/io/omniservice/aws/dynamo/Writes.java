@@ -6,7 +6,6 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
-import software.amazon.awssdk.services.dynamodb.model.ConditionCheck;
 import software.amazon.awssdk.services.dynamodb.model.Delete;
 import software.amazon.awssdk.services.dynamodb.model.Put;
 import software.amazon.awssdk.services.dynamodb.model.ReturnValuesOnConditionCheckFailure;
@@ -107,22 +106,6 @@ final class Writes {
             values(condition, delete::expressionAttributeValues);
         }
         add(table, key, TransactWriteItem.builder().delete(delete.build()).build(), Items.size(key));
-    }
-
-    /** A condition on an item this transaction does not write, that must still hold when it commits. */
-    void check(String table, Map<String, AttributeValue> key, Condition condition) {
-        ConditionCheck.Builder check = ConditionCheck.builder()
-                .tableName(table)
-                .key(key)
-                .conditionExpression(condition.expression())
-                .returnValuesOnConditionCheckFailure(ReturnValuesOnConditionCheckFailure.ALL_OLD);
-        names(condition, check::expressionAttributeNames);
-        values(condition, check::expressionAttributeValues);
-        add(
-                table,
-                key,
-                TransactWriteItem.builder().conditionCheck(check.build()).build(),
-                Items.size(key));
     }
 
     private static void names(Condition condition, java.util.function.Consumer<Map<String, String>> sink) {

@@ -15,36 +15,47 @@ import software.amazon.awssdk.http.urlconnection.UrlConnectionHttpClient;
 import software.amazon.awssdk.regions.Region;
 import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
 
-/** The http4k DynamoDB fake in this JVM on a free port, and an SDK client on it. */
-final class FakeDynamo implements AutoCloseable {
+/**
+ * The http4k DynamoDB fake in this JVM on a free port, and an SDK client on it. Every test of the module that
+ * needs the fake starts it here: the fakes of one JVM must take requests one at a time (see {@link #start}).
+ */
+public final class FakeDynamo implements AutoCloseable {
     private static final Object ONE_AT_A_TIME = new Object();
+
+    /** Requests the fake could not serve; the SDK retries a 500 quietly, so {@link #close} reports them. */
+    private final java.util.concurrent.atomic.AtomicInteger unserved;
 
     private final Http4kServer server;
     private final DynamoDbClient client;
 
-    private FakeDynamo(Http4kServer server, DynamoDbClient client) {
+    private FakeDynamo(Http4kServer server, DynamoDbClient client, java.util.concurrent.atomic.AtomicInteger unserved) {
         this.server = server;
         this.client = client;
+        this.unserved = unserved;
     }
 
-    static FakeDynamo start() {
+    public static FakeDynamo start() {
         FakeDynamoDb fake = new FakeDynamoDb();
+        var unserved = new java.util.concurrent.atomic.AtomicInteger();
+
         Function1<Request, Response> serial = request -> {
-            // The fake keeps its tables in plain maps: requests at once corrupt them (it answers 500). DynamoDB
-            // runs each request atomically; so does the fake, one at a time. Reads, plans and writes of
-            // concurrent commits still interleave between requests, as against DynamoDB. One at a time in the
-            // whole JVM, not per fake: the fake's expression parsers are shared by every fake, and test classes
-            // running at once fail each other's parses (NoMatchingParsers, a 500) otherwise.
+            // The fake is not safe for requests at once: it keeps its tables in plain maps, and its expression
+            // parser (parser4k) shares state between all fakes of the JVM, which then misparses or answers 500.
+            // DynamoDB runs each request atomically; every fake here runs one request at a time, all fakes of
+            // the JVM included. Reads, plans and writes of concurrent commits still interleave between
+            // requests, as against DynamoDB.
             Response response;
             try {
                 synchronized (ONE_AT_A_TIME) {
                     response = fake.invoke(request);
                 }
             } catch (RuntimeException e) {
+                unserved.incrementAndGet();
                 System.err.println("http4k DynamoDB fake failed on " + request.header("X-Amz-Target") + ": " + e);
                 throw e;
             }
             if (response.getStatus().getCode() >= 500) {
+                unserved.incrementAndGet();
                 // the fake answers what it cannot do with a bare 500: say which request it was
                 System.err.println("http4k DynamoDB fake answered " + response.getStatus() + " to "
                         + request.header("X-Amz-Target") + " " + request.bodyString() + ": " + response.bodyString());
@@ -52,10 +63,10 @@ final class FakeDynamo implements AutoCloseable {
             return response;
         };
         Http4kServer server = Http4kServerKt.asServer(serial, new SunHttp(0)).start();
-        return new FakeDynamo(server, client(URI.create("http://127.0.0.1:" + server.port())));
+        return new FakeDynamo(server, client(URI.create("http://127.0.0.1:" + server.port())), unserved);
     }
 
-    static DynamoDbClient client(URI endpoint) {
+    public static DynamoDbClient client(URI endpoint) {
         return DynamoDbClient.builder()
                 .endpointOverride(endpoint)
                 .region(Region.US_EAST_1)
@@ -65,17 +76,22 @@ final class FakeDynamo implements AutoCloseable {
     }
 
     /** A prefix no other test class uses, so classes running at once keep to their own tables. */
-    static String uniquePrefix(String name) {
+    public static String uniquePrefix(String name) {
         return name + "-" + UUID.randomUUID().toString().substring(0, 8) + "-";
     }
 
-    DynamoDbClient client() {
+    public DynamoDbClient client() {
         return client;
     }
 
+    /** Stops the fake; fails if it could not serve some request (a gap in the fake, or a request it misread). */
     @Override
     public void close() {
         client.close();
         server.stop();
+        if (unserved.get() > 0) {
+            throw new AssertionError("the http4k DynamoDB fake could not serve " + unserved.get()
+                    + " requests (see the test's error output)");
+        }
     }
 }

@@ -48,6 +48,58 @@ class TablesTest {
     }
 
     @Test
+    void createTurnsTimeToLiveOnWhereATableHasIt() {
+        var wiremock = new com.github.tomakehurst.wiremock.WireMockServer(
+                com.github.tomakehurst.wiremock.core.WireMockConfiguration.options()
+                        .dynamicPort()
+                        .bindAddress("127.0.0.1"));
+        wiremock.start();
+        try (var client = FakeDynamo.client(java.net.URI.create("http://127.0.0.1:" + wiremock.port()))) {
+            answer(wiremock, "ListTables", "{\"TableNames\":[]}");
+            answer(wiremock, "CreateTable", "{\"TableDescription\":{\"TableStatus\":\"CREATING\"}}");
+            answer(wiremock, "DescribeTable", "{\"Table\":{\"TableStatus\":\"ACTIVE\"}}");
+            answer(
+                    wiremock,
+                    "UpdateTimeToLive",
+                    "{\"TimeToLiveSpecification\":{\"Enabled\":true,\"AttributeName\":\"expiresAt\"}}");
+
+            new Tables("ttl-").create(client, Tables.TimeToLive.ENABLE);
+
+            wiremock.verify(Tables.ALL.size(), target("CreateTable"));
+            wiremock.verify(2, target("UpdateTimeToLive"));
+            for (String table : List.of("ttl-keys", "ttl-published-events")) {
+                wiremock.verify(
+                        1,
+                        target("UpdateTimeToLive")
+                                .withRequestBody(com.github.tomakehurst.wiremock.client.WireMock.equalToJson(
+                                        "{\"TableName\":\"" + table + "\",\"TimeToLiveSpecification\":"
+                                                + "{\"Enabled\":true,\"AttributeName\":\"expiresAt\"}}")));
+            }
+        } finally {
+            wiremock.stop();
+        }
+    }
+
+    private static com.github.tomakehurst.wiremock.matching.RequestPatternBuilder target(String operation) {
+        return com.github.tomakehurst.wiremock.client.WireMock.postRequestedFor(
+                        com.github.tomakehurst.wiremock.client.WireMock.urlEqualTo("/"))
+                .withHeader(
+                        "X-Amz-Target",
+                        com.github.tomakehurst.wiremock.client.WireMock.equalTo("DynamoDB_20120810." + operation));
+    }
+
+    private static void answer(com.github.tomakehurst.wiremock.WireMockServer wiremock, String operation, String body) {
+        wiremock.stubFor(com.github.tomakehurst.wiremock.client.WireMock.post(
+                        com.github.tomakehurst.wiremock.client.WireMock.urlEqualTo("/"))
+                .withHeader(
+                        "X-Amz-Target",
+                        com.github.tomakehurst.wiremock.client.WireMock.equalTo("DynamoDB_20120810." + operation))
+                .willReturn(com.github.tomakehurst.wiremock.client.WireMock.aResponse()
+                        .withHeader("Content-Type", "application/x-amz-json-1.0")
+                        .withBody(body)));
+    }
+
+    @Test
     void aPrefixThatNoTableNameMayHoldIsRefused() {
         assertThatThrownBy(() -> new Tables("bad prefix/")).hasMessageContaining("prefix");
         assertThatThrownBy(() -> new Tables("ok-", 0)).hasMessageContaining("shards");
