@@ -121,7 +121,7 @@ public final class Gateway implements AutoCloseable {
                 config.server().publicBaseUrl(),
                 store::sharedKey,
                 clock,
-                config.storage() instanceof GatewayConfig.Storage.Postgres);
+                !(config.storage() instanceof GatewayConfig.Storage.Embedded));
         MediaPipeline pipeline = new CountedMedia(media.pipeline(), metrics);
         CarrierHealth health = new CarrierHealth(settings.breaker());
         TemplateRegistry templates = new TemplateRegistry(config.templates());
