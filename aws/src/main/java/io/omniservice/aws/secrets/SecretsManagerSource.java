@@ -10,6 +10,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.HashMap;
 import java.util.Map;
+import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
@@ -39,23 +40,31 @@ public final class SecretsManagerSource implements SecretSource, AutoCloseable {
     /** A secret's string as last read, and when to read it again. */
     private record Cached(String value, Instant readAgainAt) {}
 
-    private final SecretsManagerClient client;
+    private final Supplier<SecretsManagerClient> connect;
     private final Duration cacheTtl;
     private final Clock clock;
     private final Map<String, Cached> cache = new HashMap<>();
+    private SecretsManagerClient client;
 
     public SecretsManagerSource(SecretsManagerClient client, Duration cacheTtl, Clock clock) {
-        this.client = client;
+        this(() -> client, cacheTtl, clock);
+    }
+
+    private SecretsManagerSource(Supplier<SecretsManagerClient> connect, Duration cacheTtl, Clock clock) {
+        this.connect = connect;
         this.cacheTtl = cacheTtl;
         this.clock = clock;
     }
 
     /**
-     * A source with its own client, built from {@code settings}.
-     *
-     * @throws IllegalArgumentException when no region is given and the SDK finds none either
+     * A source with its own client, built from {@code settings} when the first secret is read: a gateway
+     * whose configuration refers to no secret never looks for AWS credentials or a region.
      */
     public static SecretsManagerSource connect(SecretsManagerSettings settings, Clock clock) {
+        return new SecretsManagerSource(() -> client(settings), settings.cacheTtl(), clock);
+    }
+
+    private static SecretsManagerClient client(SecretsManagerSettings settings) {
         SecretsManagerClientBuilder builder =
                 SecretsManagerClient.builder().httpClientBuilder(UrlConnectionHttpClient.builder());
         if (settings.region() != null) {
@@ -70,12 +79,7 @@ public final class SecretsManagerSource implements SecretSource, AutoCloseable {
                                 AwsBasicCredentials.create(settings.accessKeyId(), settings.secretAccessKey()))
                         : DefaultCredentialsProvider.builder().build());
         builder.overrideConfiguration(o -> o.apiCallTimeout(Duration.ofSeconds(10)));
-        try {
-            return new SecretsManagerSource(builder.build(), settings.cacheTtl(), clock);
-        } catch (SdkException e) {
-            // the one thing a build can miss: a region, from neither the settings nor the environment
-            throw new IllegalArgumentException("no AWS region: " + e.getMessage(), e);
-        }
+        return builder.build();
     }
 
     @Override
@@ -117,6 +121,17 @@ public final class SecretsManagerSource implements SecretSource, AutoCloseable {
     }
 
     private String read(String secretId) {
+        if (client == null) {
+            try {
+                client = connect.get();
+            } catch (SdkException e) {
+                // what a build can miss: a region, given neither in the settings nor by the environment
+                throw new SecretUnavailableException(
+                        secretId,
+                        "secret '" + secretId + "' cannot be read: no Secrets Manager client (" + e.getMessage()
+                                + "; is a region set, such as AWS_REGION?)");
+            }
+        }
         GetSecretValueResponse response;
         try {
             response = client.getSecretValue(b -> b.secretId(secretId));
@@ -173,7 +188,9 @@ public final class SecretsManagerSource implements SecretSource, AutoCloseable {
     }
 
     @Override
-    public void close() {
-        client.close();
+    public synchronized void close() {
+        if (client != null) {
+            client.close();
+        }
     }
 }
