@@ -87,7 +87,6 @@ public final class Gateway implements AutoCloseable {
     private final GatewayMetrics metrics;
     private final GatewayHttpServer http;
     private final AtomicBoolean closed = new AtomicBoolean();
-    private final CarrierRegistry carriers;
     private final SigningSecrets signing;
     /** Puts rotated secrets to work; null when no configuration value comes from a secret. */
     private SecretRotation rotation;
@@ -103,7 +102,6 @@ public final class Gateway implements AutoCloseable {
      */
     public Gateway(GatewayConfig config, CarrierRegistry carriers, Storage store, Clock clock, HostResolver resolver) {
         this.store = store;
-        this.carriers = carriers;
         this.metrics = new GatewayMetrics();
         WebhookIngress ingress = new WebhookIngress(carriers, store.messages(), clock);
         OutboundStore outbound = store.outbound();
