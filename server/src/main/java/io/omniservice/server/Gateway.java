@@ -178,8 +178,8 @@ public final class Gateway implements AutoCloseable {
                                         .orElse(MediaAccess.PUBLIC),
                                 processing.retry().maxAttempts()),
                         new RulesStep(businessRules::current, replies),
-                        // the push-notification port: the AWS mode adds its SNS publisher here
-                        new NotificationStep(List.of()),
+                        // the push-notification port: the AWS mode's SNS topic, when one is configured
+                        new NotificationStep(store.eventPublishers()),
                         processing.retry()),
                 feed,
                 store.messages(),
