@@ -546,7 +546,7 @@ public final class ConfigLoader {
                     aws.requiredText("region"),
                     aws.text("tablePrefix").orElse("omniservice-"),
                     aws.bool("createTables", false),
-                    aws.text("sendQueue").orElse("omniservice-sends.fifo"),
+                    aws.text("sendQueue").orElse("omniservice-sends"),
                     aws.text("eventTopicArn").orElse(null),
                     endpoints,
                     aws.text("accessKeyId").orElse(null),
