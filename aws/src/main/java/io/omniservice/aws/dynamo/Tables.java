@@ -148,6 +148,11 @@ public final class Tables {
         public static final String EARLY_REPORTS = "earlyReports";
         /** Epoch seconds after which DynamoDB may delete the item (replay tokens, idempotency keys). */
         public static final String EXPIRES_AT = "expiresAt";
+        /** An idempotency key's: the digest of the request that used it first, and the answer it got. */
+        public static final String REQUEST_HASH = "requestHash";
+
+        public static final String RESPONSE = "response";
+        public static final String CREATED_AT = "createdAt";
 
         public static String message(String messageId) {
             return "message#" + messageId;
@@ -247,17 +252,21 @@ public final class Tables {
     /**
      * The outbox: the change events each commit writes, in their conversation's partition by {@code seq}, a
      * number unique in the table that grows in commit order within the conversation. The item at seq 0 is
-     * the conversation's feed head ({@code lastSeq}); a commit that writes events advances it conditionally
-     * on the value it read, so a skewed clock cannot reorder a conversation. Pending events carry their
-     * lease; {@code due-index} (sparse) holds the event each conversation runs next while nobody holds it,
-     * {@code owner-index} (sparse) a node's leased events, for its restart. DynamoDB Streams on this table
-     * is the seed's stream.
+     * the conversation's feed head ({@code lastSeq}, and {@code pending}: how many events wait); a commit that
+     * writes events advances it conditionally on the values it read, and so does the write that ends an event,
+     * so a skewed clock cannot reorder a conversation and a commit always knows whether its events are first.
+     * {@code due-index} (sparse) holds each conversation's first pending event only, keyed by when it may be
+     * taken next ({@code dueKey}: its retry time, or its lease's end while a node holds it, so an expired lease
+     * is found there too); ending it puts the next one there. {@code owner-index} (sparse) holds a node's leased
+     * events, for its restart. DynamoDB Streams on this table is the seed's stream.
      */
     public static final class ChangeEvents {
         public static final String CONVERSATION_ID = "conversationId";
         public static final String SEQ = "seq";
         /** The feed head's attribute: the conversation's last seq. */
         public static final String LAST_SEQ = "lastSeq";
+        /** The feed head's attribute: how many of the conversation's events are pending (absent: none). */
+        public static final String PENDING = "pending";
 
         public static final String DUE_INDEX = "due-index";
         public static final String DUE_SHARD = "dueShard";
@@ -267,6 +276,8 @@ public final class Tables {
         public static final String OWNER_INDEX = "owner-index";
         public static final String LEASE_OWNER = "leaseOwner";
         public static final String LEASE_UNTIL = "leaseUntil";
+        /** When a failed step runs again (absent: due since it was written). */
+        public static final String NEXT_ATTEMPT_AT = "nextAttemptAt";
 
         public static final String EVENT_ID = "eventId";
         public static final String TYPE = "type";
@@ -296,6 +307,8 @@ public final class Tables {
         public static final String POSITION = "position";
         /** The head's attribute: the last position given. */
         public static final String LAST_POSITION = "lastPosition";
+        /** The head's attribute: the first position not pruned (absent: 1). */
+        public static final String KEPT_FROM = "keptFrom";
 
         public static final String EVENT_ID = "eventId";
         public static final String TYPE = "type";
@@ -314,13 +327,22 @@ public final class Tables {
 
     /**
      * A send's records beside the SQS FIFO message that carries it: {@code job} (its plan, priority,
-     * schedule, runs) while it is pending, and {@code attempt#<attemptedAt>#<n>} per carrier attempt.
+     * schedule, runs, lease and ticket) while it is unfinished, and {@code attempt#<attemptedAt>#<n>} per
+     * carrier attempt. Each conversation with unfinished sends also has a line, the partition
+     * {@code line#<conversationId>}, one entry per unfinished send ({@code <acceptedAt>#<messageId>}), so one
+     * strongly consistent Query gives a conversation's sends in the order they were accepted; only the first
+     * that is due goes to SQS (one in flight per conversation, whatever the priorities).
+     *
+     * <p>A job is the outbox of its SQS ticket: until the ticket is known to be in SQS the job carries
+     * {@code pendingShard}/{@code pendingKey}, so the sparse {@code pending-index} lists, per bucket and by when
+     * to look at them, the jobs a sweep must enqueue (scheduled ones when due, ones whose enqueue was lost).
      */
     public static final class Sends {
         public static final String MESSAGE_ID = "messageId";
         public static final String ENTRY = "entry";
         public static final String JOB = "job";
         public static final String ATTEMPT_PREFIX = "attempt#";
+        public static final String LINE_PREFIX = "line#";
 
         public static final String CONVERSATION_ID = "conversationId";
         public static final String PRIORITY = "priority";
@@ -329,6 +351,23 @@ public final class Tables {
         public static final String PLAN = "plan";
         public static final String RUNS = "runs";
         public static final String CREATED_AT = "createdAt";
+        /** {@code <acceptedAt>#<messageId>}: the job's entry in its conversation's line. */
+        public static final String LINE_ENTRY = "lineEntry";
+        /** Which SQS ticket of the send is current (its deduplication id is message id + ticket). */
+        public static final String TICKET = "ticket";
+
+        public static final String LEASE_OWNER = "leaseOwner";
+        public static final String LEASE_UNTIL = "leaseUntil";
+
+        public static final String PENDING_INDEX = "pending-index";
+        public static final String PENDING_SHARD = "pendingShard";
+        /** {@code <when to look>#<messageId>} */
+        public static final String PENDING_KEY = "pendingKey";
+
+        /** The partition of a conversation's line. */
+        public static String line(String conversationId) {
+            return LINE_PREFIX + conversationId;
+        }
 
         public static final String CARRIER = "carrier";
         public static final String ACCOUNT = "account";
@@ -345,13 +384,15 @@ public final class Tables {
     /**
      * Outgoing deliveries (status callbacks, subscription events, rules' forwards), in the partition of what
      * keeps their order ({@code orderKey}: a message, or a subscription and conversation), by {@code seq} as
-     * change events are, with the same head item, {@code due-index} and {@code owner-index}. A subscription
-     * event names its published position instead of copying the envelope.
+     * change events are, with the same head item ({@code lastSeq}, {@code pending}), {@code due-index} (each
+     * order's first delivery only) and {@code owner-index}. A subscription event names its published position
+     * instead of copying the envelope.
      */
     public static final class Deliveries {
         public static final String ORDER_KEY = "orderKey";
         public static final String SEQ = "seq";
         public static final String LAST_SEQ = "lastSeq";
+        public static final String PENDING = "pending";
 
         public static final String DUE_INDEX = "due-index";
         public static final String DUE_SHARD = "dueShard";
@@ -500,8 +541,13 @@ public final class Tables {
             List.of(),
             PublishedEvents.EXPIRES_AT);
 
-    public static final Design SENDS =
-            new Design("sends", Key.s(Sends.MESSAGE_ID), Key.s(Sends.ENTRY), List.of(), null);
+    public static final Design SENDS = new Design(
+            "sends",
+            Key.s(Sends.MESSAGE_ID),
+            Key.s(Sends.ENTRY),
+            List.of(new Index(
+                    Sends.PENDING_INDEX, Key.s(Sends.PENDING_SHARD), Key.s(Sends.PENDING_KEY), ProjectionType.ALL)),
+            null);
 
     public static final Design DELIVERIES = new Design(
             "deliveries",

@@ -236,12 +236,7 @@ public final class SendQueue {
             }
             List<DeadSend> dead = new ArrayList<>(held.size());
             for (Message message : held) {
-                String sent = message.attributes().get(MessageSystemAttributeName.SENT_TIMESTAMP);
-                dead.add(new DeadSend(
-                        message.messageId(),
-                        ticket(message.body()),
-                        receiveCount(message),
-                        sent == null ? null : Instant.ofEpochMilli(Long.parseLong(sent))));
+                dead.add(deadSend(message));
             }
             return dead;
         } finally {
@@ -297,6 +292,68 @@ public final class SendQueue {
         } finally {
             giveBackDead(held);
         }
+    }
+
+    /**
+     * Moves up to {@code max} sends out of the dead-letter queue: each is handed to {@code keep}, which stores it
+     * elsewhere (the store's dead-letter table), and is deleted from the queue only once {@code keep} returned;
+     * if {@code keep} throws, that send and the rest stay in the queue for the next call. A message that is not
+     * a ticket of ours is left where it is (logged by its SQS id): there is nothing to store for it.
+     *
+     * @return how many were moved
+     */
+    public int drainDeadLetters(int max, java.util.function.Consumer<DeadSend> keep) {
+        if (max < 1) {
+            throw new IllegalArgumentException("max must be 1 or more, not " + max);
+        }
+        Objects.requireNonNull(keep, "keep");
+        int moved = 0;
+        List<Message> held = new ArrayList<>();
+        try {
+            while (moved + held.size() < max) {
+                List<Message> batch = receiveDead(Math.min(SQS_BATCH, max - moved - held.size()));
+                if (batch.isEmpty()) {
+                    break;
+                }
+                for (int i = 0; i < batch.size(); i++) {
+                    Message message = batch.get(i);
+                    DeadSend dead = deadSend(message);
+                    if (dead.ticket() == null) {
+                        LOG.warn(
+                                "SQS message {} in {} is not a send ticket; left there",
+                                message.messageId(),
+                                settings.deadLetterQueueName());
+                        held.add(message);
+                        continue;
+                    }
+                    try {
+                        keep.accept(dead);
+                    } catch (RuntimeException e) {
+                        held.addAll(batch.subList(i, batch.size()));
+                        throw e;
+                    }
+                    String receipt = message.receiptHandle();
+                    callWithReceipt(
+                            "delete a dead send from",
+                            settings.deadLetterQueueName(),
+                            () -> sqs.deleteMessage(
+                                    b -> b.queueUrl(deadLetterUrl).receiptHandle(receipt)));
+                    moved++;
+                }
+            }
+            return moved;
+        } finally {
+            giveBackDead(held);
+        }
+    }
+
+    private static DeadSend deadSend(Message message) {
+        String sent = message.attributes().get(MessageSystemAttributeName.SENT_TIMESTAMP);
+        return new DeadSend(
+                message.messageId(),
+                ticket(message.body()),
+                receiveCount(message),
+                sent == null ? null : Instant.ofEpochMilli(Long.parseLong(sent)));
     }
 
     private void send(SendTicket ticket, String deduplicationId) {

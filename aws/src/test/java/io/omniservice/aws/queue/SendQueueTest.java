@@ -250,6 +250,28 @@ class SendQueueTest {
     }
 
     @Test
+    void drainingHandsEachDeadSendOverAndDeletesItOnlyOnceItWasKept() throws Exception {
+        SendQueue queue = open(1);
+        SendTicket ticket = ticket("m-drain", "c-drain", Priority.LOW);
+        queue.enqueue(ticket);
+        assertThat(queue.receive(10, Duration.ofSeconds(1))).hasSize(1);
+        Thread.sleep(1200);
+        assertThat(queue.receive(10, Duration.ofSeconds(1))).as("moved").isEmpty();
+
+        assertThatThrownBy(() -> queue.drainDeadLetters(10, dead -> {
+                    throw new IllegalStateException("store unreachable");
+                }))
+                .hasMessage("store unreachable");
+        assertThat(queue.deadLetters(10)).as("not kept, so not deleted").hasSize(1);
+
+        List<DeadSend> kept = new ArrayList<>();
+        assertThat(queue.drainDeadLetters(10, kept::add)).isEqualTo(1);
+        assertThat(kept).singleElement().satisfies(d -> assertThat(d.ticket()).isEqualTo(ticket));
+        assertThat(queue.deadLetters(10)).isEmpty();
+        assertThat(queue.drainDeadLetters(10, kept::add)).isZero();
+    }
+
+    @Test
     void aMessageThatIsNotATicketIsSkippedAndShownInTheDeadLettersButNotReplayed() throws Exception {
         String name = freshName();
         SendQueue queue = SendQueue.open(sqs, new SendQueueSettings(name, 1, true), Clock.systemUTC());
@@ -275,6 +297,10 @@ class SendQueueTest {
         assertThat(queue.deadLetters(10))
                 .as("it stays in the dead-letter queue")
                 .hasSize(1);
+        List<DeadSend> kept = new ArrayList<>();
+        assertThat(queue.drainDeadLetters(10, kept::add)).isZero();
+        assertThat(kept).isEmpty();
+        assertThat(queue.deadLetters(10)).as("draining leaves it too").hasSize(1);
     }
 
     @Test

@@ -2,7 +2,9 @@ package io.omniservice.store.jdbc;
 
 import io.omniservice.core.model.MessageContent;
 import io.omniservice.core.notify.EventEnvelope;
+import io.omniservice.core.notify.Subscription;
 import io.omniservice.core.outbound.CallbackDelivery;
+import io.omniservice.core.store.plan.EventDeliveries;
 import io.omniservice.core.workflow.Effect;
 import io.omniservice.core.workflow.StepRecord;
 import java.sql.Connection;
@@ -130,8 +132,9 @@ final class FeedWrites {
         if (positions.size() != published.size()) {
             throw new SQLException("published " + published.size() + " events but got " + positions.size() + " ids");
         }
-        List<Subscriber> subscribers = subscribers(tx.connection());
-        if (subscribers.isEmpty()) {
+        List<Subscription> subscribers = subscribers(tx.connection());
+        List<EventDeliveries.ToSubscription> deliveries = EventDeliveries.of(published, subscribers);
+        if (deliveries.isEmpty()) {
             return;
         }
         GroupTransaction.DeliveryHandoff handoff = tx.deliveryHandoff();
@@ -145,55 +148,37 @@ final class FeedWrites {
                         INSERT INTO callback_deliveries (kind, message_id, subscription_id, published_id, order_key,
                             url, next_attempt_at, created_at, lease_until, lease_owner)
                         VALUES ('event', ?, ?, ?, ?, ?, ?, ?, ?, ?)""", new String[] {"id"})) {
-            List<Subscriber> rows = new ArrayList<>();
-            List<String> bodies = new ArrayList<>();
-            List<String> messageIds = new ArrayList<>();
-            for (int i = 0; i < published.size(); i++) {
-                Effect.Publish publish = published.get(i);
-                EventEnvelope event = publish.event();
-                com.fasterxml.jackson.databind.JsonNode id = event.data().get("messageId");
-                String messageId = id == null || id.isNull() ? null : id.asText();
-                String lane = publish.conversationId() != null
-                        ? publish.conversationId()
-                        : event.id().toString();
-                for (Subscriber subscriber : subscribers) {
-                    if (!subscriber.events().contains("," + event.type() + ",") || !subscriber.sees(publish.client())) {
-                        continue;
-                    }
-                    String orderKey = subscriber.id() + "/" + lane;
-                    // handed over only when nothing of its order waits before it; otherwise the poll keeps order
-                    boolean first = handoff != null && keysWritten.add(orderKey) && !exists(waiting, orderKey);
-                    deliver.setString(1, messageId);
-                    deliver.setString(2, subscriber.id());
-                    deliver.setLong(3, positions.get(i));
-                    deliver.setString(4, orderKey);
-                    deliver.setString(5, subscriber.url());
-                    SqlTime.set(deliver, 6, tx.now());
-                    SqlTime.set(deliver, 7, tx.now());
-                    SqlTime.set(deliver, 8, first ? leaseUntil : null);
-                    deliver.setString(9, first ? handoff.owner() : null);
-                    deliver.addBatch();
-                    rows.add(first ? subscriber : null);
-                    bodies.add(publish.json());
-                    messageIds.add(messageId);
-                }
-            }
-            if (rows.isEmpty()) {
-                return;
+            List<Boolean> first = new ArrayList<>();
+            for (EventDeliveries.ToSubscription delivery : deliveries) {
+                Subscription subscriber = delivery.subscription();
+                String orderKey = delivery.orderKey();
+                // handed over only when nothing of its order waits before it; otherwise the poll keeps order
+                boolean handOver = handoff != null && keysWritten.add(orderKey) && !exists(waiting, orderKey);
+                deliver.setString(1, delivery.messageId());
+                deliver.setString(2, subscriber.id());
+                deliver.setLong(3, positions.get(delivery.published()));
+                deliver.setString(4, orderKey);
+                deliver.setString(5, subscriber.url());
+                SqlTime.set(deliver, 6, tx.now());
+                SqlTime.set(deliver, 7, tx.now());
+                SqlTime.set(deliver, 8, handOver ? leaseUntil : null);
+                deliver.setString(9, handOver ? handoff.owner() : null);
+                deliver.addBatch();
+                first.add(handOver);
             }
             deliver.executeBatch();
             try (ResultSet keys = deliver.getGeneratedKeys()) {
-                for (int i = 0; keys.next() && i < rows.size(); i++) {
-                    Subscriber subscriber = rows.get(i);
-                    if (subscriber != null) {
+                for (int i = 0; keys.next() && i < deliveries.size(); i++) {
+                    if (first.get(i)) {
+                        EventDeliveries.ToSubscription delivery = deliveries.get(i);
                         leased.add(new CallbackDelivery(
                                 keys.getLong(1),
                                 CallbackDelivery.EVENT,
-                                messageIds.get(i),
-                                subscriber.url(),
-                                bodies.get(i),
+                                delivery.messageId(),
+                                delivery.subscription().url(),
+                                published.get(delivery.published()).json(),
                                 0,
-                                subscriber.secret(),
+                                delivery.subscription().secret(),
                                 tx.now(),
                                 null));
                     }
@@ -203,24 +188,20 @@ final class FeedWrites {
         leased.forEach(tx::handOver);
     }
 
-    private record Subscriber(String id, String url, String events, String secret, String client, boolean seesAll) {
-        /** An event about one client's message goes only to that client's subscriptions and admins'. */
-        boolean sees(String owner) {
-            return owner == null || seesAll || owner.equals(client);
-        }
-    }
-
-    private static List<Subscriber> subscribers(Connection connection) throws SQLException {
-        List<Subscriber> all = new ArrayList<>();
+    private static List<Subscription> subscribers(Connection connection) throws SQLException {
+        List<Subscription> all = new ArrayList<>();
         try (PreparedStatement select = connection.prepareStatement(
                         "SELECT id, url, events, secret, client_id, sees_all FROM subscriptions");
                 ResultSet rs = select.executeQuery()) {
             while (rs.next()) {
-                all.add(new Subscriber(
+                all.add(new Subscription(
                         rs.getString(1),
                         rs.getString(2),
-                        rs.getString(3),
+                        java.util.Arrays.stream(rs.getString(3).split(","))
+                                .filter(e -> !e.isEmpty())
+                                .collect(java.util.stream.Collectors.toCollection(java.util.LinkedHashSet::new)),
                         rs.getString(4),
+                        null,
                         rs.getString(5),
                         rs.getBoolean(6)));
             }
@@ -249,7 +230,7 @@ final class FeedWrites {
                 VALUES ('forward', ?, ?, ?, ?, ?, ?, ?)""")) {
             for (Effect.Forward forward : forwards) {
                 insert.setString(1, forward.messageId());
-                insert.setString(2, "forward/" + forward.url() + "/" + forward.conversationId());
+                insert.setString(2, EventDeliveries.orderOf(forward));
                 insert.setString(3, forward.url().toString());
                 insert.setString(4, forward.body());
                 SqlTime.set(insert, 5, tx.now());

@@ -7,7 +7,6 @@ import io.omniservice.core.access.ClientSecret;
 import io.omniservice.core.access.ClientSecretStore;
 import io.omniservice.core.feed.ChangeEvent;
 import io.omniservice.core.feed.FeedStore;
-import io.omniservice.core.json.Json;
 import io.omniservice.core.notify.NotificationStore;
 import io.omniservice.core.notify.PublishedEvent;
 import io.omniservice.core.notify.Subscription;
@@ -15,6 +14,7 @@ import io.omniservice.core.outbound.DeadLetter;
 import io.omniservice.core.rules.Rule;
 import io.omniservice.core.rules.RuleParser;
 import io.omniservice.core.rules.RuleStore;
+import io.omniservice.core.store.plan.DeadLetterPayloads;
 import io.omniservice.core.workflow.StepRecord;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
@@ -223,15 +223,8 @@ public final class JdbcFeedStore implements FeedStore, NotificationStore, RuleSt
 
     @Override
     public void deadLetter(ChangeEvent event, String workflow, int step, int attempts, String error) {
-        ObjectNode payload = Json.MAPPER.createObjectNode();
-        payload.put("eventId", event.eventId().toString());
-        payload.put("type", event.type());
-        payload.put("workflow", workflow);
-        payload.put("step", step);
-        payload.put("conversationId", event.conversationId());
-        payload.put("createdAt", event.createdAt().toString());
-        payload.set("event", event.payload());
-        payload.set("context", event.context());
+        ObjectNode payload =
+                DeadLetterPayloads.Workflow.of(event, workflow, step).toJson();
         jdbc.inTransaction(connection -> {
             JdbcOutboundStore.insertDeadLetter(
                     connection, WORKFLOW, event.messageId(), payload, attempts, error, SqlTime.stored(clock.instant()));
@@ -245,23 +238,18 @@ public final class JdbcFeedStore implements FeedStore, NotificationStore, RuleSt
 
     /** A replayed workflow dead letter is a change event again, due now, from the step that failed. */
     static void replayWorkflow(Connection connection, DeadLetter letter, Instant now) throws SQLException {
-        JsonNode payload = letter.payload();
+        DeadLetterPayloads.Workflow workflow = DeadLetterPayloads.Workflow.from(letter.payload());
         try (PreparedStatement insert = connection.prepareStatement("""
                 INSERT INTO change_events (event_id, type, message_id, conversation_id, payload, created_at, step, context)
                 VALUES (?, ?, ?, ?, ?, ?, ?, ?)""")) {
-            insert.setObject(1, UUID.fromString(payload.path("eventId").asText()));
-            insert.setString(2, payload.path("type").asText());
+            insert.setObject(1, workflow.eventId());
+            insert.setString(2, workflow.type());
             insert.setString(3, letter.messageId());
-            insert.setString(
-                    4,
-                    payload.path("conversationId").isNull()
-                            ? null
-                            : payload.path("conversationId").asText(null));
-            insert.setString(5, JsonText.write(payload.path("event")));
-            SqlTime.set(insert, 6, Instant.parse(payload.path("createdAt").asText()));
-            insert.setInt(7, payload.path("step").asInt());
-            JsonNode context = payload.get("context");
-            insert.setString(8, context == null || context.isNull() ? null : JsonText.write(context));
+            insert.setString(4, workflow.conversationId());
+            insert.setString(5, JsonText.write(workflow.event()));
+            SqlTime.set(insert, 6, workflow.createdAt());
+            insert.setInt(7, workflow.step());
+            insert.setString(8, workflow.context() == null ? null : JsonText.write(workflow.context()));
             insert.executeUpdate();
         }
     }

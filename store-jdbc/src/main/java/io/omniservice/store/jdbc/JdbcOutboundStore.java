@@ -19,6 +19,7 @@ import io.omniservice.core.outbound.SendJob;
 import io.omniservice.core.outbound.SendOutcome;
 import io.omniservice.core.outbound.SendPlan;
 import io.omniservice.core.store.StorageException;
+import io.omniservice.core.store.plan.DeadLetterPayloads;
 import io.omniservice.core.store.plan.SendResults;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
@@ -189,15 +190,14 @@ public final class JdbcOutboundStore implements OutboundStore {
         insertAttempts(connection, List.of(failed));
         tx.applyOwnStatus(failed.messageId(), SendResults.failed(failed, tx.now()));
         if (failed.deadLetter()) {
-            ObjectNode payload = Json.MAPPER.createObjectNode();
-            payload.set("plan", Json.MAPPER.valueToTree(failed.plan()));
+            SendResults.DeadSend dead = SendResults.deadLetter(failed);
             insertDeadLetter(
                     connection,
                     "send",
                     failed.messageId(),
-                    payload,
-                    failed.attempts().size(),
-                    failed.errorCode() + ": " + failed.errorMessage(),
+                    dead.payload(),
+                    dead.attempts(),
+                    dead.lastError(),
                     tx.now());
         }
         try (PreparedStatement delete = connection.prepareStatement("DELETE FROM send_jobs WHERE message_id = ?")) {
@@ -466,7 +466,7 @@ public final class JdbcOutboundStore implements OutboundStore {
         jdbc.inTransaction(connection -> {
             try (PreparedStatement select =
                     connection.prepareStatement("SELECT c.kind, c.message_id, c.subscription_id, c.order_key, c.url,"
-                            + " COALESCE(c.payload, p.envelope) AS payload, c.attempts, c.created_at"
+                            + " COALESCE(c.payload, p.envelope) AS payload, c.attempts, c.created_at, c.client_id"
                             + " FROM callback_deliveries c LEFT JOIN published_events p ON p.id = c.published_id"
                             + " WHERE c.id = ?")) {
                 select.setLong(1, id);
@@ -474,11 +474,14 @@ public final class JdbcOutboundStore implements OutboundStore {
                     if (!rs.next()) {
                         return null;
                     }
-                    ObjectNode payload = Json.MAPPER.createObjectNode();
-                    payload.put("url", rs.getString("url"));
-                    payload.put("subscriptionId", rs.getString("subscription_id"));
-                    payload.put("orderKey", rs.getString("order_key"));
-                    payload.set("event", Json.MAPPER.readTree(rs.getString("payload")));
+                    String body = rs.getString("payload");
+                    ObjectNode payload = new DeadLetterPayloads.Delivery(
+                                    rs.getString("url"),
+                                    rs.getString("subscription_id"),
+                                    rs.getString("order_key"),
+                                    body == null ? null : Json.MAPPER.readTree(body),
+                                    rs.getString("client_id"))
+                            .toJson();
                     insertDeadLetter(
                             connection,
                             rs.getString("kind"),
@@ -540,20 +543,20 @@ public final class JdbcOutboundStore implements OutboundStore {
             } else if (JdbcFeedStore.WORKFLOW.equals(letter.kind())) {
                 JdbcFeedStore.replayWorkflow(connection, letter, now);
             } else {
-                JsonNode payload = letter.payload();
+                DeadLetterPayloads.Delivery delivery = DeadLetterPayloads.Delivery.from(letter.payload());
                 try (PreparedStatement insert = connection.prepareStatement("""
                         INSERT INTO callback_deliveries (kind, message_id, subscription_id, order_key, url, payload,
-                            next_attempt_at, created_at)
-                        VALUES (?, ?, ?, ?, ?, ?, ?, ?)""")) {
+                            next_attempt_at, created_at, client_id)
+                        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)""")) {
                     insert.setString(1, letter.kind());
                     insert.setString(2, letter.messageId());
-                    insert.setString(3, text(payload, "subscriptionId"));
-                    String orderKey = text(payload, "orderKey");
-                    insert.setString(4, orderKey != null ? orderKey : letter.messageId());
-                    insert.setString(5, payload.path("url").asText());
-                    insert.setString(6, JsonText.write(payload.path("event")));
+                    insert.setString(3, delivery.subscriptionId());
+                    insert.setString(4, delivery.orderKey() != null ? delivery.orderKey() : letter.messageId());
+                    insert.setString(5, delivery.url());
+                    insert.setString(6, JsonText.write(delivery.event()));
                     SqlTime.set(insert, 7, now);
                     SqlTime.set(insert, 8, now);
+                    insert.setString(9, delivery.client());
                     insert.executeUpdate();
                 }
             }
@@ -576,11 +579,6 @@ public final class JdbcOutboundStore implements OutboundStore {
         return Optional.ofNullable(replayed);
     }
 
-    private static String text(JsonNode node, String field) {
-        JsonNode value = node.get(field);
-        return value == null || value.isNull() ? null : value.asText();
-    }
-
     /** A replayed send is queued again as a person asked: the one place a failed message moves back. */
     private static void replaySend(Connection connection, DeadLetter letter, Instant now) throws SQLException {
         String conversationId;
@@ -598,9 +596,18 @@ public final class JdbcOutboundStore implements OutboundStore {
                 conversationId = rs.getString(1);
             }
         }
-        SendPlan plan = Json.MAPPER.convertValue(letter.payload().path("plan"), SendPlan.class);
+        SendPlan plan = SendResults.replayedPlan(letter.payload());
         try (PreparedStatement insert = connection.prepareStatement(INSERT_JOB)) {
-            bindJob(insert, letter.messageId(), conversationId, Priority.NORMAL, now, null, plan, now, null);
+            bindJob(
+                    insert,
+                    letter.messageId(),
+                    conversationId,
+                    SendResults.REPLAY_PRIORITY,
+                    now,
+                    null,
+                    plan,
+                    now,
+                    null);
             insert.executeUpdate();
         }
     }

@@ -1,9 +1,14 @@
 package io.omniservice.core.store.plan;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.omniservice.core.json.Json;
 import io.omniservice.core.model.CarrierType;
 import io.omniservice.core.model.InboundEvent.StatusUpdate;
 import io.omniservice.core.model.MessageStatus;
+import io.omniservice.core.outbound.Priority;
 import io.omniservice.core.outbound.SendOutcome;
+import io.omniservice.core.outbound.SendPlan;
 import java.time.Instant;
 
 /** What the end of a send writes to its message and conversation. */
@@ -66,5 +71,34 @@ public final class SendResults {
                 failed.errorCode(),
                 failed.errorMessage(),
                 now);
+    }
+
+    /**
+     * A failed send kept for a replay, as its dead letter holds it: the payload the API shows (the send's plan),
+     * how many carrier calls it made and its last error.
+     */
+    public record DeadSend(ObjectNode payload, int attempts, String lastError) {}
+
+    /** The dead letter of a send every carrier refused ({@code failed.deadLetter()}). */
+    public static DeadSend deadLetter(SendOutcome.Failed failed) {
+        ObjectNode payload = Json.MAPPER.createObjectNode();
+        payload.set("plan", Json.MAPPER.valueToTree(failed.plan()));
+        return new DeadSend(payload, failed.attempts().size(), failed.errorCode() + ": " + failed.errorMessage());
+    }
+
+    /** The priority a replayed send is queued with (due at once, with no expiry): a person asked for it now. */
+    public static final Priority REPLAY_PRIORITY = Priority.NORMAL;
+
+    /**
+     * The plan a dead send's payload holds, to queue it again.
+     *
+     * @throws IllegalArgumentException when the payload holds no plan
+     */
+    public static SendPlan replayedPlan(JsonNode payload) {
+        JsonNode plan = payload == null ? null : payload.get("plan");
+        if (plan == null || plan.isNull()) {
+            throw new IllegalArgumentException("the dead letter's payload holds no send plan");
+        }
+        return Json.MAPPER.convertValue(plan, SendPlan.class);
     }
 }

@@ -1,11 +1,15 @@
 package io.omniservice.core.store.plan;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.omniservice.core.model.CarrierType;
 import io.omniservice.core.model.Direction;
+import io.omniservice.core.model.MessageContent;
 import io.omniservice.core.model.MessageStatus;
+import io.omniservice.core.outbound.SendAttempt;
 import io.omniservice.core.outbound.SendOutcome;
+import io.omniservice.core.outbound.SendPlan;
 import io.omniservice.core.outbound.SendResult;
 import java.time.Instant;
 import java.util.List;
@@ -56,5 +60,39 @@ class SendResultsTest {
         assertThat(SendResults.failed(refused, NOW).carrierStatus()).isEqualTo("opted_out");
         assertThat(SendResults.failed(refused, NOW).status()).isEqualTo(MessageStatus.FAILED);
         assertThat(SendResults.failed(refused, NOW).errorMessage()).isEqualTo("recipient opted out");
+    }
+
+    @Test
+    void aDeadSendKeepsItsPlanItsCarrierCallsAndItsLastErrorAndAReplayReadsThePlanBack() {
+        SendPlan plan = new SendPlan(
+                "+14155550100",
+                null,
+                new MessageContent.Text("hi"),
+                null,
+                null,
+                null,
+                null,
+                CarrierType.TWILIO,
+                "default");
+        var failed = new SendOutcome.Failed(
+                "m1",
+                CarrierType.TWILIO,
+                "circuit_open",
+                "every carrier failed",
+                true,
+                plan,
+                List.of(
+                        new SendAttempt(CarrierType.TWILIO, "default", NOW, 5, "retryable", 500, null, null),
+                        new SendAttempt(CarrierType.BANDWIDTH, "main", NOW, 7, "breaker_open", null, null, null)));
+
+        SendResults.DeadSend dead = SendResults.deadLetter(failed);
+
+        assertThat(dead.attempts()).isEqualTo(2);
+        assertThat(dead.lastError()).isEqualTo("circuit_open: every carrier failed");
+        assertThat(dead.payload().fieldNames()).toIterable().containsExactly("plan");
+        assertThat(SendResults.replayedPlan(dead.payload())).isEqualTo(plan);
+        assertThatThrownBy(() -> SendResults.replayedPlan(io.omniservice.core.json.Json.MAPPER.createObjectNode()))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("plan");
     }
 }
