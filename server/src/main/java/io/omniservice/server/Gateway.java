@@ -341,7 +341,7 @@ public final class Gateway implements AutoCloseable {
                 CarrierHttp.withTimeout(config.outbound().settings().sendTimeout()));
         CarrierRegistry carriers = ConfiguredCarriers.build(config.carriers(), providers, context);
         warnAboutPlaceholders(config);
-        Storage store = openStore(config.storage());
+        Storage store = openStore(config, clock);
         tokens.set(store.replayGuard(clock));
         Gateway gateway;
         try {
@@ -356,13 +356,14 @@ public final class Gateway implements AutoCloseable {
         return gateway;
     }
 
-    static Storage openStore(GatewayConfig.Storage storage) {
-        return switch (storage) {
+    static Storage openStore(GatewayConfig config, Clock clock) {
+        return switch (config.storage()) {
             case GatewayConfig.Storage.Embedded embedded -> JdbcMessageStore.embedded(embedded.path());
             case GatewayConfig.Storage.Postgres postgres ->
                 JdbcMessageStore.postgres(
                         postgres.jdbcUrl(), postgres.username(), postgres.password(), postgres.poolSize());
-            case GatewayConfig.Storage.Aws aws -> throw new IllegalStateException("TEMPORARY: AwsStorage not yet assembled");
+            case GatewayConfig.Storage.Aws aws ->
+                io.omniservice.aws.AwsStorage.open(aws.settings(), config.processing().keepEvents(), clock);
         };
     }
 
