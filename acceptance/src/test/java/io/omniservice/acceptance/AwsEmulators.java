@@ -69,7 +69,7 @@ final class AwsEmulators implements AutoCloseable {
                           region: %s
                           tablePrefix: %s
                           createTables: true
-                          sendQueue: %ssends.fifo
+                          sendQueue: %ssends
                           endpoints:
                             dynamodb: http://127.0.0.1:%d
                             sqs: http://127.0.0.1:%d

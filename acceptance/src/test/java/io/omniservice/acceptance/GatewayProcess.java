@@ -77,6 +77,11 @@ final class GatewayProcess implements AutoCloseable {
             return new Setup(storage, nodeId, bandwidthApiBaseUrl, outboundKeys, yaml, serverKeys, moreApiKeys);
         }
 
+        /** These top-level sections added to the ones already set. */
+        Setup withMoreSections(String yaml) {
+            return withSections(sections.isEmpty() ? yaml : sections.stripTrailing() + "\n" + yaml);
+        }
+
         Setup withServer(String yaml) {
             return new Setup(storage, nodeId, bandwidthApiBaseUrl, outboundKeys, sections, yaml, moreApiKeys);
         }

@@ -40,6 +40,11 @@ class OutboundCrashTest {
 
     @Test
     void everyAcceptedSendReachesTheCarrierAfterKillNineAndOnlyUnansweredOnesRepeat() throws Exception {
+        sendsSurviveKillNine(directory, GatewayProcess.Setup.embedded());
+    }
+
+    /** Sends accepted by a node set up as {@code setup} (sending through a played Bandwidth), kill -9, restart, check. */
+    static void sendsSurviveKillNine(Path directory, GatewayProcess.Setup setup) throws Exception {
         WireMockServer bandwidth =
                 new WireMockServer(WireMockConfiguration.options().dynamicPort().globalTemplating(true));
         bandwidth.start();
@@ -53,7 +58,8 @@ class OutboundCrashTest {
                                  "time":"2026-11-25T12:00:00.000Z","segmentCount":1,"direction":"out",
                                  "to":["{{jsonPath request.body '$.to[0]'}}"],"from":"+14155550198",
                                  "tag":"{{jsonPath request.body '$.tag'}}"}""")));
-        try (GatewayProcess gateway = GatewayProcess.startSending(directory, "http://127.0.0.1:" + bandwidth.port())) {
+        try (GatewayProcess gateway =
+                GatewayProcess.start(directory, setup.sendingThrough("http://127.0.0.1:" + bandwidth.port()))) {
             Set<String> accepted = ConcurrentHashMap.newKeySet();
             AtomicInteger refused = new AtomicInteger();
             HttpClient client = HttpClient.newBuilder()

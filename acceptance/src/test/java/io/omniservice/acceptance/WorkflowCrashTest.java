@@ -68,6 +68,11 @@ class WorkflowCrashTest {
 
     @Test
     void workflowsInterruptedByKillNineActOnceForEveryAnsweredWebhook() throws Exception {
+        workflowsSurviveKillNine(directory, GatewayProcess.Setup.embedded());
+    }
+
+    /** Workflows of a node set up as {@code setup} interrupted by kill -9, restarted, checked. */
+    static void workflowsSurviveKillNine(Path directory, GatewayProcess.Setup setup) throws Exception {
         WireMockServer carrier = new WireMockServer(WireMockConfiguration.options()
                 .dynamicPort()
                 .containerThreads(64)
@@ -90,16 +95,16 @@ class WorkflowCrashTest {
                 .willReturn(aResponse().withStatus(200).withFixedDelay(REMOTE_DELAY_MILLIS)));
         receiver.stubFor(post(urlPathEqualTo("/forward"))
                 .willReturn(aResponse().withStatus(200).withFixedDelay(REMOTE_DELAY_MILLIS)));
-        try (GatewayProcess gateway = GatewayProcess.startSending(
+        try (GatewayProcess gateway = GatewayProcess.start(
                 directory,
-                "http://127.0.0.1:" + carrier.port(),
-                // the subscriber and the forward receiver listen on this machine
-                "callbacks: {allowedNetworks: [127.0.0.0/8]}",
-                """
-                processing:
-                  retry: {initialBackoffMillis: 100, maxBackoffSeconds: 1}
-                notifications: {initialBackoffMillis: 100, maxBackoffSeconds: 1}
-                """)) {
+                setup.sendingThrough("http://127.0.0.1:" + carrier.port())
+                        // the subscriber and the forward receiver listen on this machine
+                        .withOutbound("callbacks: {allowedNetworks: [127.0.0.0/8]}")
+                        .withMoreSections("""
+                                processing:
+                                  retry: {initialBackoffMillis: 100, maxBackoffSeconds: 1}
+                                notifications: {initialBackoffMillis: 100, maxBackoffSeconds: 1}
+                                """))) {
             GatewayApi api = new GatewayApi(gateway);
             HttpResponse<String> subscribed =
                     postJson(api, gateway, "/v1/subscriptions", """

@@ -15,7 +15,8 @@ import java.util.TreeMap;
  * @param tablePrefix prefixed to every table name, so several deployments share an account
  * @param createTables create missing tables, indexes and queues at start (emulators, a first run); in a
  *     deployment the infrastructure creates them and this stays off
- * @param sendQueue the SQS FIFO queue of send jobs (its name ends in {@code .fifo})
+ * @param sendQueue the name the SQS FIFO send queues are made from: {@code <name>-high.fifo},
+ *     {@code -normal.fifo}, {@code -low.fifo} and their dead-letter queue {@code <name>-dead.fifo}
  * @param eventTopicArn the SNS topic every published event also goes to; {@code null} for none
  * @param endpoints per service ({@code dynamodb}, {@code sqs}, {@code sns}, {@code secretsmanager}), the
  *     base URL of an emulator or a VPC endpoint; a service left out uses AWS's own
@@ -45,11 +46,7 @@ public record AwsSettings(
                     "tablePrefix may hold only letters, digits, '_', '-' and '.' (DynamoDB table names), got '"
                             + tablePrefix + "'");
         }
-        if (sendQueue == null || !sendQueue.matches("[A-Za-z0-9_-]{1,70}\\.fifo")) {
-            throw new IllegalArgumentException(
-                    "sendQueue must be an SQS FIFO queue name: letters, digits, '_' or '-', ending in .fifo, got '"
-                            + sendQueue + "'");
-        }
+        new io.omniservice.aws.queue.SendQueueSettings(sendQueue, 10, false); // checks the name
         if (eventTopicArn != null && !eventTopicArn.startsWith("arn:")) {
             throw new IllegalArgumentException(
                     "eventTopicArn must be an SNS topic ARN (arn:aws:sns:...), got '" + eventTopicArn + "'");
@@ -74,11 +71,6 @@ public record AwsSettings(
             throw new IllegalArgumentException(
                     "accessKeyId and secretAccessKey must be set together, or both left out for the default chain");
         }
-    }
-
-    /** The queue dead send jobs are moved to: the send queue's name with {@code -dead} before {@code .fifo}. */
-    public String deadLetterQueue() {
-        return sendQueue.substring(0, sendQueue.length() - ".fifo".length()) + "-dead.fifo";
     }
 
     @Override

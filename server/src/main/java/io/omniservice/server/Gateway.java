@@ -44,6 +44,7 @@ import io.omniservice.media.fetch.GuardedDeliveryClient;
 import io.omniservice.server.carrier.ConfiguredCarriers;
 import io.omniservice.server.config.DevelopmentPlaceholders;
 import io.omniservice.server.config.GatewayConfig;
+import io.omniservice.server.config.LoadedConfig;
 import io.omniservice.server.http.GatewayHttpServer;
 import io.omniservice.server.http.MediaApi;
 import io.omniservice.server.http.OutboundApi;
@@ -86,6 +87,9 @@ public final class Gateway implements AutoCloseable {
     private final GatewayMetrics metrics;
     private final GatewayHttpServer http;
     private final AtomicBoolean closed = new AtomicBoolean();
+    private final SigningSecrets signing;
+    /** Puts rotated secrets to work; null when no configuration value comes from a secret. */
+    private SecretRotation rotation;
 
     /** Wires the gateway around a store that is already open; it is closed with the gateway. */
     public Gateway(GatewayConfig config, CarrierRegistry carriers, Storage store, Clock clock) {
@@ -109,7 +113,9 @@ public final class Gateway implements AutoCloseable {
         checkConfiguredForwards(config.processing().rules(), targets);
         Map<String, BigDecimal> costs = ConfiguredCarriers.costs(config.carriers());
         List<CarrierRoute> routes = new ArrayList<>();
-        for (CarrierAdapter adapter : carriers.all()) {
+        for (CarrierAdapter configured : carriers.all()) {
+            // a route keeps the account, not today's adapter: a rotated credential reaches the next send
+            CarrierAdapter adapter = carriers.current(configured.type(), configured.account());
             adapter.sender()
                     .ifPresent(sender -> routes.add(new CarrierRoute(
                             adapter,
@@ -121,7 +127,7 @@ public final class Gateway implements AutoCloseable {
                 config.server().publicBaseUrl(),
                 store::sharedKey,
                 clock,
-                config.storage() instanceof GatewayConfig.Storage.Postgres);
+                !(config.storage() instanceof GatewayConfig.Storage.Embedded));
         MediaPipeline pipeline = new CountedMedia(media.pipeline(), metrics);
         CarrierHealth health = new CarrierHealth(settings.breaker());
         TemplateRegistry templates = new TemplateRegistry(config.templates());
@@ -142,6 +148,7 @@ public final class Gateway implements AutoCloseable {
                 pipeline);
         FeedStore feed = store.feed();
         SigningSecrets signing = signingSecrets(config, store.clientSecrets(), clock);
+        this.signing = signing;
         this.callbacks = new CallbackDispatcher(
                 outbound,
                 settings,
@@ -171,8 +178,8 @@ public final class Gateway implements AutoCloseable {
                                         .orElse(MediaAccess.PUBLIC),
                                 processing.retry().maxAttempts()),
                         new RulesStep(businessRules::current, replies),
-                        // the push-notification port: the AWS mode adds its SNS publisher here
-                        new NotificationStep(List.of()),
+                        // the push-notification port: the AWS mode's SNS topic, when one is configured
+                        new NotificationStep(store.eventPublishers()),
                         processing.retry()),
                 feed,
                 store.messages(),
@@ -230,19 +237,28 @@ public final class Gateway implements AutoCloseable {
      * configuration file's rules' forwards, and the callbacks of a lone API key, as it always did.
      */
     private static SigningSecrets signingSecrets(GatewayConfig config, ClientSecretStore secrets, Clock clock) {
+        List<GatewayConfig.ApiKey> keys = config.api().keys();
+        return new SigningSecrets(
+                configuredSigningSecrets(config),
+                keys.size() == 1 ? keys.getFirst().name() : null,
+                gatewaySigningSecret(config),
+                secrets,
+                clock);
+    }
+
+    /** The signing secrets the configuration gives API keys, by client name. */
+    static Map<String, String> configuredSigningSecrets(GatewayConfig config) {
         Map<String, String> configured = new java.util.HashMap<>();
         for (GatewayConfig.ApiKey key : config.api().keys()) {
             if (key.signingSecret() != null) {
                 configured.put(key.name(), key.signingSecret());
             }
         }
-        List<GatewayConfig.ApiKey> keys = config.api().keys();
-        return new SigningSecrets(
-                configured,
-                keys.size() == 1 ? keys.getFirst().name() : null,
-                config.outbound().settings().callbacks().signingSecret(),
-                secrets,
-                clock);
+        return configured;
+    }
+
+    static String gatewaySigningSecret(GatewayConfig config) {
+        return config.outbound().settings().callbacks().signingSecret();
     }
 
     /** Published events older than {@code keep} are forgotten, hourly: SSE clients cannot resume from further back. */
@@ -276,6 +292,30 @@ public final class Gateway implements AutoCloseable {
         return open(config, ConfiguredCarriers.installedProviders(), Clock.systemUTC());
     }
 
+    /**
+     * {@link #open(GatewayConfig)} for a configuration whose values may come from secrets: while it runs, the
+     * gateway reads them again every cache time and puts rotated carrier credentials and signing secrets to
+     * work (see {@link SecretRotation}).
+     */
+    public static Gateway open(LoadedConfig loaded) {
+        return open(loaded, ConfiguredCarriers.installedProviders(), Clock.systemUTC(), HostResolver.SYSTEM);
+    }
+
+    public static Gateway open(
+            LoadedConfig loaded, Iterable<CarrierProvider> providers, Clock clock, HostResolver resolver) {
+        Gateway gateway;
+        try {
+            gateway = open(loaded.config(), providers, clock, resolver, loaded);
+        } catch (RuntimeException e) {
+            loaded.close();
+            throw e;
+        }
+        if (gateway.rotation == null) {
+            loaded.close(); // nothing comes from a secret: the source is not needed again
+        }
+        return gateway;
+    }
+
     public static Gateway open(GatewayConfig config, Iterable<CarrierProvider> providers, Clock clock) {
         return open(config, providers, clock, HostResolver.SYSTEM);
     }
@@ -283,6 +323,15 @@ public final class Gateway implements AutoCloseable {
     /** With {@code resolver} answering for the hosts of client-given URLs; see the constructor. */
     public static Gateway open(
             GatewayConfig config, Iterable<CarrierProvider> providers, Clock clock, HostResolver resolver) {
+        return open(config, providers, clock, resolver, null);
+    }
+
+    private static Gateway open(
+            GatewayConfig config,
+            Iterable<CarrierProvider> providers,
+            Clock clock,
+            HostResolver resolver,
+            LoadedConfig loaded) {
         // Carriers are built (and their settings checked) before the store opens; the one-time tokens they
         // see go to the store's guard, shared by every node on the same database, once it is open.
         AtomicReference<ReplayGuard> tokens = new AtomicReference<>(new InMemoryReplayGuard(clock));
@@ -292,23 +341,29 @@ public final class Gateway implements AutoCloseable {
                 CarrierHttp.withTimeout(config.outbound().settings().sendTimeout()));
         CarrierRegistry carriers = ConfiguredCarriers.build(config.carriers(), providers, context);
         warnAboutPlaceholders(config);
-        Storage store = openStore(config.storage());
+        Storage store = openStore(config, clock);
         tokens.set(store.replayGuard(clock));
+        Gateway gateway;
         try {
-            return new Gateway(config, carriers, store, clock, resolver);
+            gateway = new Gateway(config, carriers, store, clock, resolver);
         } catch (RuntimeException e) {
             store.close();
             throw e;
         }
+        if (loaded != null && loaded.refreshInterval().isPresent()) {
+            gateway.rotation = new SecretRotation(loaded, carriers, providers, context, gateway.signing);
+        }
+        return gateway;
     }
 
-    static Storage openStore(GatewayConfig.Storage storage) {
-        return switch (storage) {
+    static Storage openStore(GatewayConfig config, Clock clock) {
+        return switch (config.storage()) {
             case GatewayConfig.Storage.Embedded embedded -> JdbcMessageStore.embedded(embedded.path());
             case GatewayConfig.Storage.Postgres postgres ->
                 JdbcMessageStore.postgres(
                         postgres.jdbcUrl(), postgres.username(), postgres.password(), postgres.poolSize());
-            case GatewayConfig.Storage.Aws aws -> throw new IllegalStateException("TEMPORARY: AwsStorage not yet assembled");
+            case GatewayConfig.Storage.Aws aws ->
+                io.omniservice.aws.AwsStorage.open(aws.settings(), config.processing().keepEvents(), clock);
         };
     }
 
@@ -338,6 +393,9 @@ public final class Gateway implements AutoCloseable {
         int port = http.start();
         dispatcher.start();
         callbacks.start();
+        if (rotation != null) {
+            rotation.start();
+        }
         LOG.info("omniservice listening on port {}", port);
         return port;
     }
@@ -346,12 +404,23 @@ public final class Gateway implements AutoCloseable {
         return store;
     }
 
+    /**
+     * Reads the configuration's secrets again now, rather than at the next refresh interval, and puts what
+     * changed to work; returns the keys whose values changed (none when no value comes from a secret).
+     */
+    public java.util.Set<String> refreshSecrets() {
+        return rotation == null ? java.util.Set.of() : rotation.refresh();
+    }
+
     @Override
     public void close() {
         if (!closed.compareAndSet(false, true)) {
             return; // the shutdown hook and a failed start may both get here
         }
         try {
+            if (rotation != null) {
+                rotation.close();
+            }
             http.close();
             dispatcher.close();
             callbacks.close();

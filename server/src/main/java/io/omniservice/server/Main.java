@@ -2,7 +2,7 @@ package io.omniservice.server;
 
 import io.omniservice.core.config.ConfigException;
 import io.omniservice.server.config.ConfigLoader;
-import io.omniservice.server.config.GatewayConfig;
+import io.omniservice.server.config.LoadedConfig;
 import java.nio.file.Path;
 
 /** Starts the gateway: {@code java -jar omniservice.jar [--config config/omniservice.yaml]}. */
@@ -18,7 +18,7 @@ public final class Main {
         Gateway gateway;
         try {
             Path configFile = configFile(args);
-            GatewayConfig config = new ConfigLoader(System.getenv()).load(configFile);
+            LoadedConfig config = new ConfigLoader(System.getenv()).readFile(configFile);
             gateway = Gateway.open(config);
         } catch (ConfigException e) {
             System.err.println("omniservice: configuration error: " + e.getMessage());

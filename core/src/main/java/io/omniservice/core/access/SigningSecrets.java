@@ -32,9 +32,11 @@ public final class SigningSecrets {
 
     private record Cached(Optional<ClientSecret> secret, Instant readAt) {}
 
-    private final Map<String, String> configured;
+    /** What the configuration gives; replaced whole when a secret it was read from is rotated. */
+    private record Configured(Map<String, String> byClient, String gatewaySecret) {}
+
+    private volatile Configured configuration;
     private final String gatewayClient;
-    private final String gatewaySecret;
     private final ClientSecretStore store;
     private final Clock clock;
     private final Map<String, Cached> cache = new ConcurrentHashMap<>();
@@ -51,19 +53,19 @@ public final class SigningSecrets {
             String gatewaySecret,
             ClientSecretStore store,
             Clock clock) {
-        this.configured = Map.copyOf(configured);
+        this.configuration = new Configured(Map.copyOf(configured), gatewaySecret);
         this.gatewayClient = gatewayClient;
-        this.gatewaySecret = gatewaySecret;
         this.store = store;
         this.clock = clock;
     }
 
     /** The secrets to sign with now, newest first; empty when the client has none. */
     public List<String> of(String client) {
+        Configured now = configuration;
         if (client == null) {
-            return List.of(gatewaySecret);
+            return List.of(now.gatewaySecret());
         }
-        String fromConfig = configured.get(client);
+        String fromConfig = now.byClient().get(client);
         if (fromConfig != null) {
             return List.of(fromConfig);
         }
@@ -71,11 +73,19 @@ public final class SigningSecrets {
         if (stored.isPresent()) {
             return stored.get().signingAt(clock.instant());
         }
-        return client.equals(gatewayClient) ? List.of(gatewaySecret) : List.of();
+        return client.equals(gatewayClient) ? List.of(now.gatewaySecret()) : List.of();
+    }
+
+    /**
+     * Signs with these from now on: the configuration's secrets were read again (a secret store rotated
+     * them). The clients with a configured secret stay the same ones; only their values change.
+     */
+    public void reconfigure(Map<String, String> configured, String gatewaySecret) {
+        this.configuration = new Configured(Map.copyOf(configured), gatewaySecret);
     }
 
     public Source source(String client) {
-        if (configured.containsKey(client)) {
+        if (configuration.byClient().containsKey(client)) {
             return Source.CONFIGURED;
         }
         if (stored(client).isPresent()) {
@@ -86,7 +96,7 @@ public final class SigningSecrets {
 
     /** Whether the configuration fixes the client's secret (it cannot be rotated through the API). */
     public boolean configured(String client) {
-        return configured.containsKey(client);
+        return configuration.byClient().containsKey(client);
     }
 
     /** Makes {@code fresh} the client's secret at once on this node (others within {@link #CACHE}). */

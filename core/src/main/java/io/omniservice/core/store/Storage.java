@@ -48,6 +48,14 @@ public interface Storage extends AutoCloseable {
         return new InMemoryReplayGuard(clock);
     }
 
+    /**
+     * Where published events go beyond subscribers and the event stream, when the storage system has such a
+     * channel (the AWS mode's SNS topic); none by default.
+     */
+    default java.util.List<io.omniservice.core.notify.EventPublisher> eventPublishers() {
+        return java.util.List.of();
+    }
+
     /** Whether storage answers now (for {@code /health/ready}). */
     boolean isReady();
 

@@ -33,16 +33,7 @@ public final class ConfiguredCarriers {
             Map<CarrierType, Map<String, CarrierSettings>> configured,
             Iterable<CarrierProvider> providers,
             CarrierContext context) {
-        Map<CarrierType, CarrierProvider> byType = new EnumMap<>(CarrierType.class);
-        for (CarrierProvider provider : providers) {
-            CarrierProvider previous = byType.putIfAbsent(provider.type(), provider);
-            if (previous != null) {
-                throw new IllegalStateException(
-                        "two providers for carrier " + provider.type().wireName() + ": "
-                                + previous.getClass().getName() + " and "
-                                + provider.getClass().getName());
-            }
-        }
+        Map<CarrierType, CarrierProvider> byType = byType(providers);
         List<CarrierAdapter> adapters = new ArrayList<>();
         configured.entrySet().stream().sorted(Map.Entry.comparingByKey()).forEach(carrier -> {
             CarrierProvider provider = byType.get(carrier.getKey());
@@ -54,6 +45,46 @@ public final class ConfiguredCarriers {
             carrier.getValue().values().forEach(settings -> adapters.add(create(provider, settings, context)));
         });
         return new CarrierRegistry(adapters);
+    }
+
+    /**
+     * New adapters for the accounts whose settings differ between {@code before} and {@code after} (a secret
+     * they read was rotated), made by the same providers; an account in one and not the other is not touched,
+     * since rotation never adds or removes accounts.
+     *
+     * @throws ConfigException naming the key when a provider refuses an account's new settings
+     */
+    public static List<CarrierAdapter> rebuildChanged(
+            Map<CarrierType, Map<String, CarrierSettings>> before,
+            Map<CarrierType, Map<String, CarrierSettings>> after,
+            Iterable<CarrierProvider> providers,
+            CarrierContext context) {
+        Map<CarrierType, CarrierProvider> byType = byType(providers);
+        List<CarrierAdapter> rebuilt = new ArrayList<>();
+        after.entrySet().stream().sorted(Map.Entry.comparingByKey()).forEach(carrier -> {
+            Map<String, CarrierSettings> was = before.getOrDefault(carrier.getKey(), Map.of());
+            carrier.getValue().forEach((account, settings) -> {
+                CarrierSettings old = was.get(account);
+                if (old != null && !old.equals(settings)) {
+                    rebuilt.add(create(byType.get(carrier.getKey()), settings, context));
+                }
+            });
+        });
+        return rebuilt;
+    }
+
+    private static Map<CarrierType, CarrierProvider> byType(Iterable<CarrierProvider> providers) {
+        Map<CarrierType, CarrierProvider> byType = new EnumMap<>(CarrierType.class);
+        for (CarrierProvider provider : providers) {
+            CarrierProvider previous = byType.putIfAbsent(provider.type(), provider);
+            if (previous != null) {
+                throw new IllegalStateException(
+                        "two providers for carrier " + provider.type().wireName() + ": "
+                                + previous.getClass().getName() + " and "
+                                + provider.getClass().getName());
+            }
+        }
+        return byType;
     }
 
     /** A key every carrier account may have, read by the gateway rather than the carrier's provider. */

@@ -12,6 +12,7 @@ import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
 import io.omniservice.core.access.Scope;
 import io.omniservice.core.carrier.CarrierSettings;
 import io.omniservice.core.config.ConfigException;
+import io.omniservice.core.config.SecretSource;
 import io.omniservice.core.model.CarrierType;
 import io.omniservice.core.outbound.OutboundSettings;
 import io.omniservice.server.config.GatewayConfig.Api;
@@ -38,12 +39,13 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /**
- * Reads {@link GatewayConfig} from one YAML file. Three steps, in this order: {@code ${VAR}} and
+ * Reads {@link GatewayConfig} from one YAML file. Four steps, in this order: {@code ${VAR}} and
  * {@code ${VAR:-default}} in values are replaced from the environment; then any key present in the file
  * or known to the schema is overridden by its environment variable ({@code OMNISERVICE_} + the path, each
  * segment upper-cased with camelCase split by {@code _}: {@code server.publicBaseUrl} →
  * {@code OMNISERVICE_SERVER_PUBLIC_BASE_URL}, list items by index: {@code OMNISERVICE_API_KEYS_0_KEY});
- * then the tree is validated. Every problem is a {@link ConfigException} naming the key.
+ * then values written as secret references ({@code secretsmanager:<secret-id>#<json-key>}) are replaced by
+ * the secrets' values; then the tree is validated. Every problem is a {@link ConfigException} naming the key.
  */
 public final class ConfigLoader {
     public static final String ENVIRONMENT_PREFIX = "OMNISERVICE_";
@@ -71,25 +73,71 @@ public final class ConfigLoader {
             .enable(com.fasterxml.jackson.databind.DeserializationFeature.FAIL_ON_TRAILING_TOKENS);
 
     private final Map<String, String> environment;
+    private final java.time.Clock clock;
 
     /** @param environment the process environment ({@link System#getenv()}), or a fixed map in tests */
     public ConfigLoader(Map<String, String> environment) {
+        this(environment, java.time.Clock.systemUTC());
+    }
+
+    /** @param clock times the secrets' cache */
+    public ConfigLoader(Map<String, String> environment, java.time.Clock clock) {
         this.environment = Map.copyOf(environment);
+        this.clock = clock;
     }
 
     public GatewayConfig load(Path file) {
-        String yaml;
+        return parse(readText(file));
+    }
+
+    public GatewayConfig parse(String yaml) {
+        try (LoadedConfig loaded = readYaml(yaml)) {
+            return loaded.config();
+        }
+    }
+
+    /** {@link #load}, keeping what it takes to read the configuration's secrets again while the gateway runs. */
+    public LoadedConfig readFile(Path file) {
+        return readYaml(readText(file));
+    }
+
+    /**
+     * {@link #parse}, keeping what it takes to read the configuration's secrets again. A value written
+     * {@code secretsmanager:<secret-id>#<json-key>} is replaced by that key of the secret (the whole secret
+     * string without {@code #key}) before validation; a secret or key that cannot be had stops the start with
+     * an error naming the key that refers to it and the secret.
+     */
+    public LoadedConfig readYaml(String yaml) {
+        ObjectNode tree = tree(yaml);
+        SecretSource secrets = ConfiguredSecrets.source(tree, clock);
         try {
-            yaml = Files.readString(file);
+            ObjectNode resolved = tree.deepCopy();
+            Map<String, String> fromSecrets = ConfiguredSecrets.resolve(resolved, secrets, null);
+            return new LoadedConfig(bind(new ConfigSection("", resolved)), tree, secrets, fromSecrets);
+        } catch (RuntimeException e) {
+            if (secrets instanceof AutoCloseable closeable) {
+                try {
+                    closeable.close();
+                } catch (Exception suppressed) {
+                    e.addSuppressed(suppressed);
+                }
+            }
+            throw e;
+        }
+    }
+
+    private static String readText(Path file) {
+        try {
+            return Files.readString(file);
         } catch (NoSuchFileException e) {
             throw new ConfigException("--config", "no configuration file at " + file.toAbsolutePath());
         } catch (IOException | RuntimeException e) {
             throw new ConfigException("--config", "cannot read " + file.toAbsolutePath() + ": " + e.getMessage());
         }
-        return parse(yaml);
     }
 
-    public GatewayConfig parse(String yaml) {
+    /** The file's tree after the environment's placeholders and overrides, before secrets and validation. */
+    private ObjectNode tree(String yaml) {
         JsonNode root;
         try {
             root = YAML.readTree(yaml);
@@ -108,7 +156,7 @@ public final class ConfigLoader {
         }
         interpolate(tree, "");
         applyEnvironment(tree);
-        return bind(new ConfigSection("", tree));
+        return tree;
     }
 
     /** The environment variable that overrides the key at {@code path}. */
@@ -243,7 +291,7 @@ public final class ConfigLoader {
 
     // ---- step 3: validation into records ----
 
-    private static GatewayConfig bind(ConfigSection root) {
+    static GatewayConfig bind(ConfigSection root) {
         root.rejectUnknown(Set.of(
                 "server",
                 "storage",
@@ -253,7 +301,8 @@ public final class ConfigLoader {
                 "templates",
                 "processing",
                 "notifications",
-                "media"));
+                "media",
+                ConfiguredSecrets.SECTION));
         // read in this order, so the first bad key reported is the first in the file's usual layout
         Server server = server(root.requiredSection("server"));
         Storage storage = storage(root.requiredSection("storage"));
@@ -497,7 +546,7 @@ public final class ConfigLoader {
                     aws.requiredText("region"),
                     aws.text("tablePrefix").orElse("omniservice-"),
                     aws.bool("createTables", false),
-                    aws.text("sendQueue").orElse("omniservice-sends.fifo"),
+                    aws.text("sendQueue").orElse("omniservice-sends"),
                     aws.text("eventTopicArn").orElse(null),
                     endpoints,
                     aws.text("accessKeyId").orElse(null),

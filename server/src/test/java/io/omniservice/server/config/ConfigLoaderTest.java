@@ -106,7 +106,7 @@ class ConfigLoaderTest {
                     region: eu-west-1
                     tablePrefix: prod-
                     createTables: true
-                    sendQueue: prod-sends.fifo
+                    sendQueue: prod-sends
                     eventTopicArn: arn:aws:sns:eu-west-1:123456789012:prod-events.fifo
                     endpoints: {dynamodb: 'http://127.0.0.1:8000', sqs: 'http://127.0.0.1:9324'}
                     accessKeyId: test
@@ -120,8 +120,7 @@ class ConfigLoaderTest {
         assertThat(aws.region()).isEqualTo("eu-west-1");
         assertThat(aws.tablePrefix()).isEqualTo("prod-");
         assertThat(aws.createTables()).isTrue();
-        assertThat(aws.sendQueue()).isEqualTo("prod-sends.fifo");
-        assertThat(aws.deadLetterQueue()).isEqualTo("prod-sends-dead.fifo");
+        assertThat(aws.sendQueue()).isEqualTo("prod-sends");
         assertThat(aws.eventTopicArn()).isEqualTo("arn:aws:sns:eu-west-1:123456789012:prod-events.fifo");
         assertThat(aws.endpoints())
                 .containsOnlyKeys("dynamodb", "sqs")
@@ -137,7 +136,7 @@ class ConfigLoaderTest {
 
         var aws = ((Storage.Aws) config.storage()).settings();
         assertThat(aws.tablePrefix()).isEqualTo("omniservice-");
-        assertThat(aws.sendQueue()).isEqualTo("omniservice-sends.fifo");
+        assertThat(aws.sendQueue()).isEqualTo("omniservice-sends");
         assertThat(aws.createTables()).isFalse();
         assertThat(aws.eventTopicArn()).isNull();
         assertThat(aws.endpoints()).isEmpty();
@@ -431,8 +430,8 @@ class ConfigLoaderTest {
                     "storage.aws.region"
                 },
                 new Object[] {
-                    "aws mode with a send queue that is not FIFO",
-                    SERVER + "storage:\n  mode: aws\n  aws: {region: r, sendQueue: sends}\nmedia:\n  s3: {bucket: m}\n"
+                    "aws mode with a send queue name SQS refuses",
+                    SERVER + "storage:\n  mode: aws\n  aws: {region: r, sendQueue: 'sends queue'}\nmedia:\n  s3: {bucket: m}\n"
                             + API,
                     "storage.aws"
                 },
