@@ -6,10 +6,7 @@ import org.elasticmq.rest.sqs.SQSRestServer;
 import org.elasticmq.rest.sqs.SQSRestServerBuilder;
 import org.gaul.s3proxy.AuthenticationType;
 import org.gaul.s3proxy.S3Proxy;
-import org.http4k.connect.amazon.dynamodb.FakeDynamoDb;
-import org.http4k.server.Http4kServer;
-import org.http4k.server.Http4kServerKt;
-import org.http4k.server.SunHttp;
+import io.omniservice.aws.dynamo.FakeDynamo;
 import org.jclouds.ContextBuilder;
 import org.jclouds.blobstore.BlobStoreContext;
 
@@ -24,14 +21,15 @@ final class AwsEmulators implements AutoCloseable {
     static final String REGION = "us-east-1";
     static final String BUCKET = "omniservice-media";
 
-    private final Http4kServer dynamoDb;
+    private final FakeDynamo dynamoDb;
     private final SQSRestServer sqs;
     private final int sqsPort;
     private final BlobStoreContext blobs;
     private final S3Proxy s3;
 
     private AwsEmulators() throws Exception {
-        dynamoDb = Http4kServerKt.asServer(new FakeDynamoDb(), new SunHttp(0)).start();
+        // through FakeDynamo: it serves one request at a time, as the fake needs (its parsers share state)
+        dynamoDb = FakeDynamo.start();
         sqs = SQSRestServerBuilder.withInterface("127.0.0.1").withDynamicPort().start();
         sqsPort = sqs.waitUntilStarted().localAddress().getPort();
         blobs = ContextBuilder.newBuilder("transient")
@@ -71,12 +69,12 @@ final class AwsEmulators implements AutoCloseable {
                           createTables: true
                           sendQueue: %ssends
                           endpoints:
-                            dynamodb: http://127.0.0.1:%d
+                            dynamodb: %s
                             sqs: http://127.0.0.1:%d
                           accessKeyId: %s
                           secretAccessKey: %s"""
                         .formatted(
-                                REGION, prefix, prefix, dynamoDb.port(), sqsPort, ACCESS_KEY, SECRET_KEY))
+                                REGION, prefix, prefix, dynamoDb.endpoint(), sqsPort, ACCESS_KEY, SECRET_KEY))
                 .withSections("""
                         media:
                           s3:
@@ -93,7 +91,7 @@ final class AwsEmulators implements AutoCloseable {
     @Override
     public void close() throws Exception {
         try {
-            dynamoDb.stop();
+            dynamoDb.close();
             sqs.stopAndWait();
         } finally {
             s3.stop();

@@ -23,7 +23,7 @@ import org.junit.jupiter.api.io.TempDir;
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 abstract class EndToEndSuite {
     @TempDir
-    Path directory;
+    static Path directory;
 
     GatewayProcess gateway;
     SignedWebhooks webhooks;

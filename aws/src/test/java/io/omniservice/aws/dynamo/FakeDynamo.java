@@ -80,6 +80,11 @@ public final class FakeDynamo implements AutoCloseable {
         return name + "-" + UUID.randomUUID().toString().substring(0, 8) + "-";
     }
 
+    /** Where the fake answers, for a client made elsewhere (a gateway process). */
+    public URI endpoint() {
+        return URI.create("http://127.0.0.1:" + server.port());
+    }
+
     public DynamoDbClient client() {
         return client;
     }

@@ -1,0 +1,164 @@
+package io.omniservice.aws;
+
+import io.omniservice.aws.dynamo.Deliveries;
+import io.omniservice.aws.dynamo.DynamoDbClientSecretStore;
+import io.omniservice.aws.dynamo.DynamoDbFeedStore;
+import io.omniservice.aws.dynamo.DynamoDbMessageStore;
+import io.omniservice.aws.dynamo.DynamoDbNotificationStore;
+import io.omniservice.aws.dynamo.DynamoDbOutboundStore;
+import io.omniservice.aws.dynamo.DynamoDbRuleStore;
+import io.omniservice.aws.dynamo.Outbox;
+import io.omniservice.aws.dynamo.Tables;
+import io.omniservice.aws.queue.SendQueue;
+import io.omniservice.aws.queue.SendQueueSettings;
+import io.omniservice.aws.sns.SnsEventPublisher;
+import io.omniservice.core.access.ClientSecretStore;
+import io.omniservice.core.carrier.ReplayGuard;
+import io.omniservice.core.feed.FeedStore;
+import io.omniservice.core.notify.EventPublisher;
+import io.omniservice.core.notify.NotificationStore;
+import io.omniservice.core.outbound.OutboundStore;
+import io.omniservice.core.rules.RuleStore;
+import io.omniservice.core.store.MessageStore;
+import io.omniservice.core.store.Storage;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.List;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
+import software.amazon.awssdk.services.sns.SnsClient;
+import software.amazon.awssdk.services.sqs.SqsClient;
+
+/**
+ * The AWS mode's storage system, assembled once from {@link AwsSettings}: the DynamoDB stores sharing one
+ * outbox (change events) and one delivery side (callbacks, subscription events, forwards), the send jobs on
+ * SQS FIFO, and the SNS topic events are also published to. Closing it closes the clients it made.
+ */
+public final class AwsStorage implements Storage {
+    private static final Logger LOG = LoggerFactory.getLogger(AwsStorage.class);
+    /** Receives a send may take before SQS moves it to the dead-letter queue (the store keeps retries itself). */
+    private static final int MAX_RECEIVES = 10;
+
+    private final DynamoDbClient dynamo;
+    private final SqsClient sqs;
+    private final SnsClient sns;
+    private final DynamoDbMessageStore messages;
+    private final DynamoDbFeedStore feed;
+    private final DynamoDbOutboundStore outbound;
+    private final DynamoDbNotificationStore notifications;
+    private final DynamoDbRuleStore rules;
+    private final DynamoDbClientSecretStore clientSecrets;
+    private final List<EventPublisher> publishers;
+
+    private AwsStorage(
+            DynamoDbClient dynamo, SqsClient sqs, SnsClient sns, AwsSettings settings, Duration keepEvents, Clock clock) {
+        this.dynamo = dynamo;
+        this.sqs = sqs;
+        this.sns = sns;
+        Tables tables = new Tables(settings.tablePrefix());
+        if (settings.createTables()) {
+            tables.create(dynamo, Tables.TimeToLive.ENABLE);
+        }
+        Outbox outbox = new Outbox(dynamo, tables, clock);
+        Deliveries deliveries = new Deliveries(dynamo, tables, clock);
+        this.messages = new DynamoDbMessageStore(dynamo, tables, clock, outbox, deliveries);
+        SendQueue queue = SendQueue.open(
+                sqs, new SendQueueSettings(settings.sendQueue(), MAX_RECEIVES, settings.createTables()), clock);
+        this.outbound = new DynamoDbOutboundStore(
+                dynamo, tables, queue, clock, deliveries, outbox, DynamoDbOutboundStore.Settings.defaults());
+        this.feed = new DynamoDbFeedStore(dynamo, tables, clock, outbox, deliveries, keepEvents);
+        this.notifications = new DynamoDbNotificationStore(dynamo, tables, clock, keepEvents);
+        this.rules = new DynamoDbRuleStore(dynamo, tables, clock);
+        this.clientSecrets = new DynamoDbClientSecretStore(dynamo, tables, clock);
+        this.publishers = sns == null ? List.of() : List.of(new SnsEventPublisher(sns, settings.eventTopicArn()));
+        LOG.info(
+                "storage: DynamoDB tables {}*, SQS send queues {}-*.fifo, {} in {}",
+                settings.tablePrefix(),
+                settings.sendQueue(),
+                sns == null ? "no SNS topic" : "events to " + settings.eventTopicArn(),
+                settings.region());
+    }
+
+    /**
+     * Opens the AWS storage: builds the clients, creates missing tables and queues when the settings ask,
+     * and checks the queues exist (a missing one stops the start, naming it).
+     *
+     * @param keepEvents how long published events stay readable (and are kept by TTL)
+     */
+    public static AwsStorage open(AwsSettings settings, Duration keepEvents, Clock clock) {
+        AwsClients clients = new AwsClients(settings);
+        DynamoDbClient dynamo = clients.dynamoDb();
+        SqsClient sqs = clients.sqs();
+        SnsClient sns = settings.eventTopicArn() == null ? null : clients.sns();
+        try {
+            return new AwsStorage(dynamo, sqs, sns, settings, keepEvents, clock);
+        } catch (RuntimeException e) {
+            dynamo.close();
+            sqs.close();
+            if (sns != null) {
+                sns.close();
+            }
+            throw e;
+        }
+    }
+
+    @Override
+    public MessageStore messages() {
+        return messages;
+    }
+
+    @Override
+    public FeedStore feed() {
+        return feed;
+    }
+
+    @Override
+    public OutboundStore outbound() {
+        return outbound;
+    }
+
+    @Override
+    public NotificationStore notifications() {
+        return notifications;
+    }
+
+    @Override
+    public RuleStore rules() {
+        return rules;
+    }
+
+    @Override
+    public ClientSecretStore clientSecrets() {
+        return clientSecrets;
+    }
+
+    @Override
+    public byte[] sharedKey(String name) {
+        return messages.sharedKey(name);
+    }
+
+    @Override
+    public ReplayGuard replayGuard(Clock clock) {
+        return messages.replayGuard(clock);
+    }
+
+    @Override
+    public List<EventPublisher> eventPublishers() {
+        return publishers;
+    }
+
+    @Override
+    public boolean isReady() {
+        return messages.isReady();
+    }
+
+    @Override
+    public void close() {
+        dynamo.close();
+        sqs.close();
+        if (sns != null) {
+            sns.close();
+        }
+    }
+}
