@@ -146,7 +146,7 @@ public final class Tables {
         public static final String CONVERSATION_ID = "conversationId";
         public static final String MESSAGE_KEY = "messageKey";
         public static final String EARLY_REPORTS = "earlyReports";
-        /** Epoch seconds after which DynamoDB may delete the item (replay tokens, idempotency keys). */
+        /** Epoch seconds after which DynamoDB may delete the item (replay tokens; idempotency keys are kept). */
         public static final String EXPIRES_AT = "expiresAt";
         /** An idempotency key's: the digest of the request that used it first, and the answer it got. */
         public static final String REQUEST_HASH = "requestHash";
