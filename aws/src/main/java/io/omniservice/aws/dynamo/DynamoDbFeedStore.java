@@ -499,15 +499,60 @@ public final class DynamoDbFeedStore implements FeedStore {
         }
     }
 
+    /**
+     * A retry due within the hand-off's lease stays with this node: the event is kept leased to it and handed
+     * back to its worker when due, so a step retried after a moment does not wait behind everything else that
+     * is due (and no other node takes it meanwhile). A later retry, or one while this node hands nothing off,
+     * goes back to the store, due at {@code retryAt} for every node.
+     */
     @Override
     public void retryLater(long seq, int step, int attempts, String error, Instant retryAt) {
-        lanes.putOff(held(seq), SortableTime.stored(retryAt), item -> {
+        Lanes.Held held = held(seq);
+        Instant at = SortableTime.stored(retryAt);
+        java.util.function.Function<Map<String, AttributeValue>, Map<String, AttributeValue>> sets = item -> {
             Map<String, AttributeValue> set = new HashMap<>();
             set.put(ChangeEvents.STEP, n(step));
             set.put(ChangeEvents.ATTEMPTS, n(attempts));
             set.put(ChangeEvents.LAST_ERROR, error == null ? null : s(error));
             return set;
-        });
+        };
+        Outbox.Handoff to = outbox.handoff();
+        Instant now = clock.instant();
+        if (to != null && to.owner().equals(held.owner()) && !at.isAfter(now.plus(to.lease()))) {
+            if (lanes.keep(held, at, SortableTime.stored(at.plus(to.lease())), sets)) {
+                Thread.ofVirtual()
+                        .name("omniservice-retry-" + seq)
+                        .start(() -> handBack(held, Duration.between(clock.instant(), at)));
+            }
+            return;
+        }
+        lanes.putOff(held, at, sets);
+    }
+
+    /** When a kept retry is due: to this node's worker if it still takes events, else back to the store. */
+    private void handBack(Lanes.Held held, Duration wait) {
+        try {
+            if (!wait.isNegative()) {
+                Thread.sleep(wait);
+            }
+            Map<String, AttributeValue> item = lanes.read(held.lane(), held.seq());
+            if (item == null || !held.owner().equals(Items.string(item, ChangeEvents.LEASE_OWNER))) {
+                lanes.forget(held.seq());
+                return;
+            }
+            Outbox.Handoff to = outbox.handoff();
+            if (to == null || !to.owner().equals(held.owner())) {
+                lanes.release(held);
+                return;
+            }
+            to.listener().committed(List.of(Outbox.event(item)), java.util.Set.of());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        } catch (RuntimeException e) {
+            // it stays leased until the lease runs out, then any node takes it
+            org.slf4j.LoggerFactory.getLogger(DynamoDbFeedStore.class)
+                    .warn("change event {} not handed back for its retry: {}", held.seq(), e.toString());
+        }
     }
 
     @Override

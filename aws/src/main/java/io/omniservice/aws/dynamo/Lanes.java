@@ -682,6 +682,38 @@ final class Lanes {
         });
     }
 
+    /**
+     * Keeps a held item leased to its holder until {@code until} while it waits for a retry at {@code at} (the
+     * holder hands it back to its worker then), setting {@code sets} beside; true when it was still the holder's.
+     * Should the holder die meanwhile, the lease's end makes it first-due for every node.
+     */
+    boolean keep(
+            Held held,
+            Instant at,
+            Instant until,
+            java.util.function.Function<Map<String, AttributeValue>, Map<String, AttributeValue>> sets) {
+        return change(held, item -> {
+            Map<String, AttributeValue> after = new HashMap<>(item);
+            after.put(LEASE_UNTIL, Items.time(until));
+            after.put(NEXT_ATTEMPT_AT, Items.time(at));
+            StringBuilder expression = new StringBuilder("#next = :next, #kept = :kept");
+            Map<String, String> names = new HashMap<>(Map.of("#next", NEXT_ATTEMPT_AT, "#kept", LEASE_UNTIL));
+            Map<String, AttributeValue> values =
+                    new HashMap<>(Map.of(":next", Items.time(at), ":kept", Items.time(until)));
+            int i = 0;
+            for (Map.Entry<String, AttributeValue> attribute : new java.util.TreeMap<>(sets.apply(item)).entrySet()) {
+                if (attribute.getValue() != null) {
+                    expression.append(", #a").append(i).append(" = :a").append(i);
+                    names.put("#a" + i, attribute.getKey());
+                    values.put(":a" + i, attribute.getValue());
+                    after.put(attribute.getKey(), attribute.getValue());
+                    i++;
+                }
+            }
+            return new Change(expression.toString(), names, values, List.of(), after);
+        });
+    }
+
     /** A change to a held item: what to SET (without the keyword), what to REMOVE, and the item it makes. */
     private record Change(
             String set,

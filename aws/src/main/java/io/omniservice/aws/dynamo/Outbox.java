@@ -44,7 +44,13 @@ public final class Outbox {
     private final Clock clock;
     private volatile Handoff handoff;
 
-    private record Handoff(String owner, Duration lease, FeedStore.Committed listener) {}
+    /** Where this node's events go: its worker's owner name, the lease they are written with, the listener. */
+    record Handoff(String owner, Duration lease, FeedStore.Committed listener) {}
+
+    /** The hand-off now, or null when this node's worker takes none. */
+    Handoff handoff() {
+        return handoff;
+    }
 
     public Outbox(DynamoDbClient client, Tables tables, Clock clock, EventSequence sequence) {
         this.lanes = new Lanes(client, tables, Tables.CHANGE_EVENTS, ChangeEvents.CONVERSATION_ID, sequence);
@@ -193,8 +199,8 @@ public final class Outbox {
     }
 
     /**
-     * Plans a replayed workflow dead letter's event back into its conversation, after what is pending there,
-     * free for any node, from the step that failed: the same event id, type, payload and time as before (the
+     * Plans a replayed workflow dead letter's event back into its conversation, after what is pending there
+     * (handed to this node's worker, as a commit's events are, when nothing is), from the step that failed: the same event id, type, payload and time as before (the
      * outbound store's replay puts this and the letter's mark in one transaction).
      *
      * @throws IllegalArgumentException when the letter is not a workflow's
@@ -204,8 +210,12 @@ public final class Outbox {
         if (kept.conversationId() == null) {
             throw new IllegalArgumentException("dead letter " + letter.id() + " names no conversation to replay into");
         }
+        // a replay is a commit of this node: with nothing pending in its conversation, its worker gets it at once
+        Handoff to = handoff;
+        Instant now = SortableTime.stored(clock.instant());
+        Lanes.Lease lease = to == null ? null : new Lanes.Lease(to.owner(), SortableTime.stored(now.plus(to.lease())));
         Map<String, Lanes.Head> heads = lanes.heads(List.of(kept.conversationId()));
-        lanes.append(
+        List<Lanes.Appended> appended = lanes.append(
                 writes,
                 heads.get(kept.conversationId()),
                 List.of(body(
@@ -216,10 +226,19 @@ public final class Outbox {
                         SortableTime.stored(kept.createdAt()),
                         kept.step(),
                         kept.context())),
-                null,
-                false,
-                SortableTime.stored(clock.instant()));
-        return new Appending(List.of(), List.of(), Set.of(), null);
+                lease,
+                true,
+                now);
+        List<ChangeEvent> handedOver = new ArrayList<>();
+        Set<String> waiting = new LinkedHashSet<>();
+        for (Lanes.Appended one : appended) {
+            if (one.leased()) {
+                handedOver.add(event(one.item()));
+            } else if (to != null) {
+                waiting.add(kept.conversationId());
+            }
+        }
+        return new Appending(List.of(), handedOver, waiting, to);
     }
 
     /** An event item's own attributes (no key, lane or lease ones). */

@@ -478,4 +478,131 @@ class DynamoDbFeedStoreTest {
         assertThat(held).allSatisfy(e -> assertThat(claimMine("batch-node", Instant.now(), Set.of(e.conversationId())))
                 .isEmpty());
     }
+
+    /** A node of its own: an outbox and feed store that no other test hands off through. */
+    private DynamoDbFeedStore ownNode(Outbox node) {
+        return new DynamoDbFeedStore(
+                dynamo.client(),
+                tables,
+                Clock.systemUTC(),
+                node,
+                new Deliveries(dynamo.client(), tables, Clock.systemUTC()),
+                null);
+    }
+
+    private static void await(java.util.function.BooleanSupplier condition) throws InterruptedException {
+        Instant deadline = Instant.now().plusSeconds(10);
+        while (!condition.getAsBoolean()) {
+            if (Instant.now().isAfter(deadline)) {
+                throw new AssertionError("condition not met in time");
+            }
+            Thread.sleep(10);
+        }
+    }
+
+    @Test
+    void aRetryDueSoonStaysWithItsNodeAndIsHandedBackWhenDue() throws Exception {
+        String c = conversation();
+        Outbox node = new Outbox(dynamo.client(), tables, Clock.systemUTC());
+        DynamoDbFeedStore nodeFeed = ownNode(node);
+        List<ChangeEvent> handed = new CopyOnWriteArrayList<>();
+        nodeFeed.handOffTo("retry-node", LEASE, (events, waiting) -> handed.addAll(events));
+        try {
+            commit(node, List.of(received(c)));
+            ChangeEvent first = handed.getFirst();
+            nodeFeed.retryLater(first.seq(), 1, 1, "flaky: down", Instant.now().plusMillis(300));
+            assertThat(claimMine("other-node", Instant.now().plusSeconds(5), Set.of(c)))
+                    .as("no other node takes it while it waits with its node")
+                    .isEmpty();
+            await(() -> handed.size() == 2);
+            assertThat(handed.get(1)).satisfies(e -> {
+                assertThat(e.eventId()).isEqualTo(first.eventId());
+                assertThat(e.step()).isEqualTo(1);
+                assertThat(e.attempts()).isEqualTo(1);
+            });
+            nodeFeed.record(done(handed.get(1))).join();
+        } finally {
+            nodeFeed.stopHandOff();
+        }
+        assertThat(claimMine("other-node", Instant.now().plusSeconds(5), Set.of(c)))
+                .isEmpty();
+    }
+
+    @Test
+    void aKeptRetryGoesBackToTheStoreWhenItsNodeNoLongerTakesEvents() throws Exception {
+        String c = conversation();
+        Outbox node = new Outbox(dynamo.client(), tables, Clock.systemUTC());
+        DynamoDbFeedStore nodeFeed = ownNode(node);
+        List<ChangeEvent> handed = new CopyOnWriteArrayList<>();
+        nodeFeed.handOffTo("stopping-node", LEASE, (events, waiting) -> handed.addAll(events));
+        commit(node, List.of(received(c)));
+        nodeFeed.retryLater(handed.getFirst().seq(), 0, 1, "down", Instant.now().plusMillis(200));
+        nodeFeed.stopHandOff();
+        List<ChangeEvent> claimed = new ArrayList<>();
+        await(() -> {
+            claimed.addAll(claimMine("other-node", Instant.now(), Set.of(c)));
+            return !claimed.isEmpty();
+        });
+        assertThat(claimed).singleElement().satisfies(e -> assertThat(e.attempts())
+                .isEqualTo(1));
+        assertThat(handed).hasSize(1);
+        feed.record(done(claimed.getFirst())).join();
+    }
+
+    @Test
+    void aRetryDueAfterTheLeaseGoesBackToTheStoreForEveryNode() {
+        String c = conversation();
+        Outbox node = new Outbox(dynamo.client(), tables, Clock.systemUTC());
+        DynamoDbFeedStore nodeFeed = ownNode(node);
+        List<ChangeEvent> handed = new CopyOnWriteArrayList<>();
+        nodeFeed.handOffTo("late-node", LEASE, (events, waiting) -> handed.addAll(events));
+        try {
+            commit(node, List.of(received(c)));
+            nodeFeed.retryLater(
+                    handed.getFirst().seq(),
+                    0,
+                    1,
+                    "down",
+                    Instant.now().plus(LEASE).plusSeconds(60));
+        } finally {
+            nodeFeed.stopHandOff();
+        }
+        assertThat(claimMine("other-node", Instant.now().plus(LEASE), Set.of(c)))
+                .isEmpty();
+        List<ChangeEvent> due =
+                claimMine("other-node", Instant.now().plus(LEASE).plusSeconds(61), Set.of(c));
+        assertThat(due).singleElement().satisfies(e -> assertThat(e.attempts()).isEqualTo(1));
+        feed.record(done(due.getFirst())).join();
+    }
+
+    @Test
+    void aReplayedDeadLetterIsHandedToThisNodesWorkerWhenItsConversationHasNothingPending() {
+        String c = conversation();
+        commit(List.of(received(c)));
+        ChangeEvent failing = claimMine("replay-node", Instant.now(), Set.of(c)).getFirst();
+        feed.deadLetter(failing, "message-processing", 1, 2, "flaky: down");
+        DeadLetter letter = DeadLetterItems.newest(dynamo.client(), tables, 1000).stream()
+                .filter(d -> failing.messageId().equals(d.messageId()))
+                .findFirst()
+                .orElseThrow();
+        Outbox node = new Outbox(dynamo.client(), tables, Clock.systemUTC());
+        DynamoDbFeedStore nodeFeed = ownNode(node);
+        List<ChangeEvent> handed = new CopyOnWriteArrayList<>();
+        nodeFeed.handOffTo("replaying-node", LEASE, (events, waiting) -> handed.addAll(events));
+        try {
+            Outbox.Appending replayed = Transact.write(dynamo.client(), "replay", () -> {
+                Writes writes = new Writes();
+                return new Transact.Planned<>(writes, node.appendReplayed(writes, letter));
+            });
+            replayed.committed();
+        } finally {
+            nodeFeed.stopHandOff();
+        }
+        assertThat(handed).singleElement().satisfies(e -> {
+            assertThat(e.eventId()).isEqualTo(failing.eventId());
+            assertThat(e.step()).isEqualTo(1);
+        });
+        assertThat(claimMine("other-node", Instant.now(), Set.of(c))).isEmpty();
+        nodeFeed.record(done(handed.getFirst())).join();
+    }
 }
