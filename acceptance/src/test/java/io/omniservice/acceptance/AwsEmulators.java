@@ -1,12 +1,12 @@
 package io.omniservice.acceptance;
 
+import io.omniservice.aws.dynamo.FakeDynamo;
 import java.net.URI;
 import org.eclipse.jetty.util.component.AbstractLifeCycle;
 import org.elasticmq.rest.sqs.SQSRestServer;
 import org.elasticmq.rest.sqs.SQSRestServerBuilder;
 import org.gaul.s3proxy.AuthenticationType;
 import org.gaul.s3proxy.S3Proxy;
-import io.omniservice.aws.dynamo.FakeDynamo;
 import org.jclouds.ContextBuilder;
 import org.jclouds.blobstore.BlobStoreContext;
 
@@ -61,7 +61,8 @@ final class AwsEmulators implements AutoCloseable {
      */
     GatewayProcess.Setup setup(String prefix, String nodeId) {
         return GatewayProcess.Setup.embedded()
-                .withStorage("""
+                .withStorage(
+                        """
                         mode: aws
                         aws:
                           region: %s
@@ -72,9 +73,7 @@ final class AwsEmulators implements AutoCloseable {
                             dynamodb: %s
                             sqs: http://127.0.0.1:%d
                           accessKeyId: %s
-                          secretAccessKey: %s"""
-                        .formatted(
-                                REGION, prefix, prefix, dynamoDb.endpoint(), sqsPort, ACCESS_KEY, SECRET_KEY))
+                          secretAccessKey: %s""".formatted(REGION, prefix, prefix, dynamoDb.endpoint(), sqsPort, ACCESS_KEY, SECRET_KEY))
                 .withSections("""
                         media:
                           s3:
@@ -83,8 +82,7 @@ final class AwsEmulators implements AutoCloseable {
                             endpoint: http://127.0.0.1:%d
                             accessKeyId: %s
                             secretAccessKey: %s
-                        """
-                        .formatted(BUCKET, REGION, s3.getPort(), ACCESS_KEY, SECRET_KEY))
+                        """.formatted(BUCKET, REGION, s3.getPort(), ACCESS_KEY, SECRET_KEY))
                 .withNodeId(nodeId);
     }
 

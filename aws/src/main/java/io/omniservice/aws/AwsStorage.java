@@ -52,7 +52,12 @@ public final class AwsStorage implements Storage {
     private final List<EventPublisher> publishers;
 
     private AwsStorage(
-            DynamoDbClient dynamo, SqsClient sqs, SnsClient sns, AwsSettings settings, Duration keepEvents, Clock clock) {
+            DynamoDbClient dynamo,
+            SqsClient sqs,
+            SnsClient sns,
+            AwsSettings settings,
+            Duration keepEvents,
+            Clock clock) {
         this.dynamo = dynamo;
         this.sqs = sqs;
         this.sns = sns;

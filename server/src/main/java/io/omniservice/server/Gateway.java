@@ -363,7 +363,8 @@ public final class Gateway implements AutoCloseable {
                 JdbcMessageStore.postgres(
                         postgres.jdbcUrl(), postgres.username(), postgres.password(), postgres.poolSize());
             case GatewayConfig.Storage.Aws aws ->
-                io.omniservice.aws.AwsStorage.open(aws.settings(), config.processing().keepEvents(), clock);
+                io.omniservice.aws.AwsStorage.open(
+                        aws.settings(), config.processing().keepEvents(), clock);
         };
     }
 

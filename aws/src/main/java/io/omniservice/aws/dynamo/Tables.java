@@ -644,7 +644,9 @@ public final class Tables {
                                 .warn(
                                         "TTL not turned on for {}: {}; expired items stay until deleted",
                                         name(table),
-                                        e.awsErrorDetails() == null ? e.getMessage() : e.awsErrorDetails().errorMessage());
+                                        e.awsErrorDetails() == null
+                                                ? e.getMessage()
+                                                : e.awsErrorDetails().errorMessage());
                     }
                 }
             }

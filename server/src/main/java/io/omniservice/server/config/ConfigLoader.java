@@ -398,7 +398,8 @@ public final class ConfigLoader {
     private static io.omniservice.media.store.S3Settings s3(ConfigSection s3) {
         s3.rejectUnknown(
                 Set.of("bucket", "region", "endpoint", "pathStyle", "accessKeyId", "secretAccessKey", "prefix"));
-        URI endpoint = s3.text("endpoint").map(raw -> httpUrl(s3, "endpoint", raw)).orElse(null);
+        URI endpoint =
+                s3.text("endpoint").map(raw -> httpUrl(s3, "endpoint", raw)).orElse(null);
         String keyId = s3.text("accessKeyId").orElse(null);
         String secret = s3.text("secretAccessKey").orElse(null);
         if ((keyId == null) != (secret == null)) {
@@ -515,9 +516,10 @@ public final class ConfigLoader {
                 yield new Storage.Postgres(jdbcUrl, section.requiredText("username"), password, (int)
                         section.number("poolSize", Storage.Postgres.DEFAULT_POOL_SIZE, 1, 1_000));
             }
-            case "aws" -> new Storage.Aws(aws(storage.section("aws")
-                    .orElseThrow(() ->
-                            new ConfigException(storage.keyPath("aws"), "is required when storage.mode is aws"))));
+            case "aws" ->
+                new Storage.Aws(aws(storage.section("aws")
+                        .orElseThrow(() ->
+                                new ConfigException(storage.keyPath("aws"), "is required when storage.mode is aws"))));
             default ->
                 throw new ConfigException(
                         storage.keyPath("mode"), "must be embedded, postgres or aws, got '" + mode + "'");
@@ -564,7 +566,9 @@ public final class ConfigLoader {
         } catch (URISyntaxException e) {
             url = null;
         }
-        if (url == null || url.getHost() == null || !("http".equals(url.getScheme()) || "https".equals(url.getScheme()))) {
+        if (url == null
+                || url.getHost() == null
+                || !("http".equals(url.getScheme()) || "https".equals(url.getScheme()))) {
             throw new ConfigException(
                     section.keyPath(key), "must be an http(s) URL such as http://127.0.0.1:9000, got '" + raw + "'");
         }

@@ -98,8 +98,7 @@ class ConfigLoaderTest {
 
     @Test
     void awsModeNamesItsTablesQueueTopicAndEndpoints() {
-        GatewayConfig config = parse(SERVER
-                + """
+        GatewayConfig config = parse(SERVER + """
                 storage:
                   mode: aws
                   aws:
@@ -113,8 +112,7 @@ class ConfigLoaderTest {
                     secretAccessKey: SECRET-key
                 media:
                   s3: {bucket: media, region: eu-west-1}
-                """
-                + API);
+                """ + API);
 
         var aws = ((Storage.Aws) config.storage()).settings();
         assertThat(aws.region()).isEqualTo("eu-west-1");
@@ -130,9 +128,8 @@ class ConfigLoaderTest {
 
     @Test
     void awsModeDefaultsToTheDefaultCredentialChainAndNamedResources() {
-        GatewayConfig config = parse(SERVER
-                + "storage:\n  mode: aws\n  aws: {region: us-east-1}\nmedia:\n  s3: {bucket: m}\n"
-                + API);
+        GatewayConfig config =
+                parse(SERVER + "storage:\n  mode: aws\n  aws: {region: us-east-1}\nmedia:\n  s3: {bucket: m}\n" + API);
 
         var aws = ((Storage.Aws) config.storage()).settings();
         assertThat(aws.tablePrefix()).isEqualTo("omniservice-");
@@ -431,7 +428,8 @@ class ConfigLoaderTest {
                 },
                 new Object[] {
                     "aws mode with a send queue name SQS refuses",
-                    SERVER + "storage:\n  mode: aws\n  aws: {region: r, sendQueue: 'sends queue'}\nmedia:\n  s3: {bucket: m}\n"
+                    SERVER
+                            + "storage:\n  mode: aws\n  aws: {region: r, sendQueue: 'sends queue'}\nmedia:\n  s3: {bucket: m}\n"
                             + API,
                     "storage.aws"
                 },
