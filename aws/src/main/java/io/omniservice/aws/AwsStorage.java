@@ -7,6 +7,7 @@ import io.omniservice.aws.dynamo.DynamoDbMessageStore;
 import io.omniservice.aws.dynamo.DynamoDbNotificationStore;
 import io.omniservice.aws.dynamo.DynamoDbOutboundStore;
 import io.omniservice.aws.dynamo.DynamoDbRuleStore;
+import io.omniservice.aws.dynamo.EventSequence;
 import io.omniservice.aws.dynamo.Outbox;
 import io.omniservice.aws.dynamo.Tables;
 import io.omniservice.aws.queue.SendQueue;
@@ -65,8 +66,10 @@ public final class AwsStorage implements Storage {
         if (settings.createTables()) {
             tables.create(dynamo, Tables.TimeToLive.ENABLE);
         }
-        Outbox outbox = new Outbox(dynamo, tables, clock);
-        Deliveries deliveries = new Deliveries(dynamo, tables, clock);
+        // one number per instance from the deployment's counter: no two running nodes write the same seq
+        EventSequence sequence = EventSequence.numbered(dynamo, tables, clock);
+        Outbox outbox = new Outbox(dynamo, tables, clock, sequence);
+        Deliveries deliveries = new Deliveries(dynamo, tables, clock, sequence);
         this.messages = new DynamoDbMessageStore(dynamo, tables, clock, outbox, deliveries);
         SendQueue queue = SendQueue.open(
                 sqs, new SendQueueSettings(settings.sendQueue(), MAX_RECEIVES, settings.createTables()), clock);

@@ -6,13 +6,17 @@ import java.time.Instant;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
- * The {@code seq} of change events and deliveries: from the clock (epoch microseconds), times 1024, plus a
- * number this store instance drew at random (its low ten bits), and always above the partition's head, which
- * the writing transaction advances conditionally. So seqs grow in commit order within a partition whatever
- * the nodes' clocks say, and two nodes give the same seq only when they drew the same number and wrote in the
- * same microsecond.
+ * The {@code seq} of change events and deliveries: from the clock (epoch microseconds), times 1024, plus this
+ * store instance's number (its low ten bits), and always above the partition's head, which the writing
+ * transaction advances conditionally. So seqs grow in commit order within a partition whatever the nodes'
+ * clocks say. A deployment's instances take their numbers from one counter ({@link #numbered}), so two of
+ * them share a number only when more than 1,024 started since (the older one long gone in practice); a
+ * store made without the counter draws its number at random.
  */
-final class EventSequence {
+public final class EventSequence {
+    /** The counter instances take their numbers from, in the settings table. */
+    static final String NODE_COUNTER = "event-sequence-nodes";
+
     private static final int NODE_BITS = 10;
     private static final long NODE_MASK = (1L << NODE_BITS) - 1;
 
@@ -27,6 +31,28 @@ final class EventSequence {
     EventSequence(Clock clock, long node) {
         this.clock = clock;
         this.node = node & NODE_MASK;
+    }
+
+    /** A sequence numbered from the deployment's counter: one atomic addition, at start. */
+    public static EventSequence numbered(
+            software.amazon.awssdk.services.dynamodb.DynamoDbClient client, Tables tables, Clock clock) {
+        var drawn = client.updateItem(r -> r.tableName(tables.name(Tables.SETTINGS))
+                .key(java.util.Map.of(
+                        Tables.Settings.KIND, Items.s(Tables.Settings.COUNTER),
+                        Tables.Settings.ID, Items.s(NODE_COUNTER)))
+                .updateExpression("ADD #v :one")
+                .expressionAttributeNames(java.util.Map.of("#v", Tables.Settings.VALUE))
+                .expressionAttributeValues(java.util.Map.of(
+                        ":one", software.amazon.awssdk.services.dynamodb.model.AttributeValue.fromN("1")))
+                .returnValues(software.amazon.awssdk.services.dynamodb.model.ReturnValue.UPDATED_NEW));
+        return new EventSequence(
+                clock,
+                Long.parseLong(drawn.attributes().get(Tables.Settings.VALUE).n()));
+    }
+
+    /** This instance's number, 0 to 1,023. */
+    long node() {
+        return node;
     }
 
     /** The next seq after {@code head}, the last one the partition holds (0: none). */

@@ -457,6 +457,8 @@ public final class Tables {
         public static final String SUBSCRIPTION = "subscription";
         public static final String CLIENT_SECRET = "client-secret";
         public static final String SHARED_KEY = "shared-key";
+        /** A counter ({@link #VALUE}, a number) handed out by atomic additions, e.g. each store instance's number. */
+        public static final String COUNTER = "counter";
 
         private Settings() {}
     }
