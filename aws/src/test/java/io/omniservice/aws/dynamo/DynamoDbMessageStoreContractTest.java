@@ -1,9 +1,7 @@
 package io.omniservice.aws.dynamo;
 
-import io.omniservice.aws.dynamo.Tables.ChangeEvents;
 import io.omniservice.aws.dynamo.Tables.Participants;
 import io.omniservice.core.carrier.ReplayGuard;
-import io.omniservice.core.json.Json;
 import io.omniservice.core.store.MessageStore;
 import io.omniservice.store.contract.MessageStoreContract;
 import java.time.Clock;
@@ -11,7 +9,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
-import java.util.UUID;
 import java.util.stream.Collectors;
 import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
 import software.amazon.awssdk.services.dynamodb.model.QueryRequest;
@@ -48,34 +45,7 @@ class DynamoDbMessageStoreContractTest extends MessageStoreContract {
 
     @Override
     protected List<WrittenEvent> changeEvents(String conversationId) {
-        return new Reads(dynamo.client())
-                        .queryAll(QueryRequest.builder()
-                                .tableName(tables.name(Tables.CHANGE_EVENTS))
-                                .keyConditionExpression("#c = :c AND #s > :head")
-                                .expressionAttributeNames(
-                                        Map.of("#c", ChangeEvents.CONVERSATION_ID, "#s", ChangeEvents.SEQ))
-                                .expressionAttributeValues(Map.of(
-                                        ":c", AttributeValue.fromS(conversationId), ":head", AttributeValue.fromN("0")))
-                                .consistentRead(true)
-                                .build())
-                        .stream()
-                        .map(item -> {
-                            try {
-                                return new WrittenEvent(
-                                        item.get(ChangeEvents.TYPE).s(),
-                                        UUID.fromString(
-                                                item.get(ChangeEvents.EVENT_ID).s()),
-                                        item.containsKey(ChangeEvents.MESSAGE_ID)
-                                                ? item.get(ChangeEvents.MESSAGE_ID)
-                                                        .s()
-                                                : null,
-                                        Json.MAPPER.readTree(
-                                                item.get(ChangeEvents.PAYLOAD).s()));
-                            } catch (java.io.IOException e) {
-                                throw new IllegalStateException(e);
-                            }
-                        })
-                        .toList();
+        return WrittenChangeEvents.changeEvents(dynamo.client(), tables, conversationId);
     }
 
     @Override

@@ -1,23 +1,19 @@
 package io.omniservice.aws.dynamo;
 
-import io.omniservice.aws.dynamo.Tables.ChangeEvents;
 import io.omniservice.aws.queue.SendQueue;
 import io.omniservice.aws.queue.SendQueueSettings;
 import io.omniservice.core.access.ClientSecretStore;
 import io.omniservice.core.carrier.ReplayGuard;
 import io.omniservice.core.feed.FeedStore;
-import io.omniservice.core.json.Json;
 import io.omniservice.core.notify.NotificationStore;
 import io.omniservice.core.outbound.OutboundStore;
 import io.omniservice.core.rules.RuleStore;
 import io.omniservice.core.store.MessageStore;
 import io.omniservice.core.store.Storage;
 import io.omniservice.store.contract.FeedStoreContract;
-import java.io.IOException;
 import java.net.URI;
 import java.time.Clock;
 import java.util.List;
-import java.util.Map;
 import java.util.UUID;
 import org.elasticmq.rest.sqs.SQSRestServer;
 import org.elasticmq.rest.sqs.SQSRestServerBuilder;
@@ -26,8 +22,6 @@ import software.amazon.awssdk.auth.credentials.StaticCredentialsProvider;
 import software.amazon.awssdk.http.urlconnection.UrlConnectionHttpClient;
 import software.amazon.awssdk.regions.Region;
 import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
-import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
-import software.amazon.awssdk.services.dynamodb.model.QueryRequest;
 import software.amazon.awssdk.services.sqs.SqsClient;
 
 /**
@@ -150,33 +144,6 @@ class DynamoDbStorageContractTest extends FeedStoreContract {
 
     @Override
     protected List<WrittenEvent> changeEvents(String conversationId) {
-        return new Reads(dynamo.client())
-                        .queryAll(QueryRequest.builder()
-                                .tableName(tables.name(Tables.CHANGE_EVENTS))
-                                .keyConditionExpression("#c = :c AND #s > :head")
-                                .expressionAttributeNames(
-                                        Map.of("#c", ChangeEvents.CONVERSATION_ID, "#s", ChangeEvents.SEQ))
-                                .expressionAttributeValues(Map.of(
-                                        ":c", AttributeValue.fromS(conversationId), ":head", AttributeValue.fromN("0")))
-                                .consistentRead(true)
-                                .build())
-                        .stream()
-                        .map(item -> {
-                            try {
-                                return new WrittenEvent(
-                                        item.get(ChangeEvents.TYPE).s(),
-                                        UUID.fromString(
-                                                item.get(ChangeEvents.EVENT_ID).s()),
-                                        item.containsKey(ChangeEvents.MESSAGE_ID)
-                                                ? item.get(ChangeEvents.MESSAGE_ID)
-                                                        .s()
-                                                : null,
-                                        Json.MAPPER.readTree(
-                                                item.get(ChangeEvents.PAYLOAD).s()));
-                            } catch (IOException e) {
-                                throw new IllegalStateException(e);
-                            }
-                        })
-                        .toList();
+        return WrittenChangeEvents.changeEvents(dynamo.client(), tables, conversationId);
     }
 }
