@@ -5,8 +5,9 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * The durability invariant on {@code storage.mode: aws}: a webhook answered 200 is in DynamoDB once, through
- * a kill -9 of the gateway process and the carrier's retries after its restart.
+ * The durability invariant on {@code storage.mode: aws}, through a kill -9 of the gateway process and its
+ * restart: a webhook answered 200 is in DynamoDB once, a send answered 202 reaches the carrier, a workflow
+ * begun runs to its end. The same checks as the embedded mode's tests, on the emulated AWS services.
  */
 class AwsCrashTest {
     @TempDir
@@ -16,6 +17,23 @@ class AwsCrashTest {
     void everyAcknowledgedWebhookSurvivesKillNineExactlyOnce() throws Exception {
         try (AwsEmulators aws = AwsEmulators.start()) {
             DurabilityTest.survivesKillNine(directory, aws.setup("durability-", "aws-durability"));
+        }
+    }
+
+    @Test
+    void everyAcceptedSendReachesTheCarrierAfterKillNine() throws Exception {
+        try (AwsEmulators aws = AwsEmulators.start()) {
+            // an outcome is a DynamoDB transaction, and the fake serves one request at a time: at the kill, with
+            // hundreds of sends in flight, an answer waits seconds to be stored
+            OutboundCrashTest.sendsSurviveKillNine(
+                    directory, aws.setup("outbound-", "aws-outbound"), java.time.Duration.ofSeconds(5));
+        }
+    }
+
+    @Test
+    void everyWorkflowBegunRunsToItsEndAfterKillNine() throws Exception {
+        try (AwsEmulators aws = AwsEmulators.start()) {
+            WorkflowCrashTest.workflowsSurviveKillNine(directory, aws.setup("workflow-", "aws-workflow"));
         }
     }
 }

@@ -74,14 +74,13 @@ final class AwsEmulators implements AutoCloseable {
                             sqs: http://127.0.0.1:%d
                           accessKeyId: %s
                           secretAccessKey: %s""".formatted(REGION, prefix, prefix, dynamoDb.endpoint(), sqsPort, ACCESS_KEY, SECRET_KEY))
-                .withSections("""
-                        media:
-                          s3:
-                            bucket: %s
-                            region: %s
-                            endpoint: http://127.0.0.1:%d
-                            accessKeyId: %s
-                            secretAccessKey: %s
+                .withMoreMedia("""
+                        s3:
+                          bucket: %s
+                          region: %s
+                          endpoint: http://127.0.0.1:%d
+                          accessKeyId: %s
+                          secretAccessKey: %s
                         """.formatted(BUCKET, REGION, s3.getPort(), ACCESS_KEY, SECRET_KEY))
                 .withNodeId(nodeId);
     }

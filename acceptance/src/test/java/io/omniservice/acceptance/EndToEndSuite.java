@@ -1,15 +1,26 @@
 package io.omniservice.acceptance;
 
+import static com.github.tomakehurst.wiremock.client.WireMock.aResponse;
+import static com.github.tomakehurst.wiremock.client.WireMock.get;
+import static com.github.tomakehurst.wiremock.client.WireMock.post;
+import static com.github.tomakehurst.wiremock.client.WireMock.postRequestedFor;
+import static com.github.tomakehurst.wiremock.client.WireMock.urlPathEqualTo;
 import static io.omniservice.acceptance.GatewayApi.encode;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import com.github.tomakehurst.wiremock.WireMockServer;
+import com.github.tomakehurst.wiremock.core.WireMockConfiguration;
+import com.github.tomakehurst.wiremock.verification.LoggedRequest;
+import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Instant;
 import java.util.List;
 import java.util.UUID;
+import java.util.function.Predicate;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -25,6 +36,14 @@ abstract class EndToEndSuite {
     @TempDir
     static Path directory;
 
+    private static final String BANDWIDTH_SEND_PATH = "/api/v2/users/" + GatewayProcess.BANDWIDTH_ACCOUNT + "/messages";
+    /** A real PNG (1×1, one grey pixel), as a send's {@code mediaUrl} serves it. */
+    private static final byte[] PHOTO = java.util.Base64.getDecoder()
+            .decode("iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAAAAAA6fptVAAAACklEQVR4nGNoAAAAggCBd81ytgAAAABJRU5ErkJggg==");
+
+    /** Everything outside the gateway it reaches: Bandwidth's send API, a subscriber, a file server. */
+    WireMockServer outside;
+
     GatewayProcess gateway;
     SignedWebhooks webhooks;
     GatewayApi api;
@@ -39,7 +58,33 @@ abstract class EndToEndSuite {
     @BeforeAll
     void start() throws Exception {
         started = Instant.now().minusSeconds(1);
-        gateway = GatewayProcess.start(directory, setup());
+        outside =
+                new WireMockServer(WireMockConfiguration.options().dynamicPort().globalTemplating(true));
+        outside.start();
+        // Bandwidth's send API: the carrier's message id is made from our tag (the message id), to be named in
+        // its delivery receipt
+        outside.stubFor(post(urlPathEqualTo(BANDWIDTH_SEND_PATH))
+                .willReturn(aResponse()
+                        .withStatus(202)
+                        .withHeader("Content-Type", "application/json")
+                        .withBody("""
+                                {"id":"bw-{{jsonPath request.body '$.tag'}}","owner":"+14155550198",
+                                 "time":"2026-11-25T12:00:00.000Z","segmentCount":1,"direction":"out",
+                                 "to":["{{jsonPath request.body '$.to[0]'}}"],"from":"+14155550198",
+                                 "tag":"{{jsonPath request.body '$.tag'}}"}""")));
+        outside.stubFor(post(urlPathEqualTo("/events")).willReturn(aResponse().withStatus(200)));
+        outside.stubFor(get(urlPathEqualTo("/files/photo.png"))
+                .willReturn(aResponse()
+                        .withStatus(200)
+                        .withHeader("Content-Type", "image/png")
+                        .withBody(PHOTO)));
+        String outsideUrl = "http://127.0.0.1:" + outside.port();
+        gateway = GatewayProcess.start(
+                directory,
+                setup().sendingThrough(outsideUrl)
+                        // the subscriber and the files a send takes are on this machine
+                        .withOutbound("callbacks: {allowedNetworks: [127.0.0.0/8]}")
+                        .withMoreMedia("fetch: {allowedNetworks: [127.0.0.0/8]}"));
         webhooks = new SignedWebhooks(gateway);
         api = new GatewayApi(gateway);
     }
@@ -49,6 +94,9 @@ abstract class EndToEndSuite {
         try {
             if (gateway != null) {
                 gateway.close();
+            }
+            if (outside != null) {
+                outside.stop();
             }
         } finally {
             tearDown();
@@ -238,5 +286,151 @@ abstract class EndToEndSuite {
         assertThat(anonymous.statusCode()).isEqualTo(401);
         assertThat(GatewayApi.JSON.readTree(anonymous.body()).at("/error/code").asText())
                 .isNotEmpty();
+    }
+
+    private String postMessage(String body) throws Exception {
+        HttpResponse<String> accepted = api.send(HttpRequest.newBuilder(gateway.uri("/v1/messages"))
+                .header("Authorization", "Bearer " + GatewayProcess.API_KEY)
+                .header("Content-Type", "application/json")
+                .POST(HttpRequest.BodyPublishers.ofString(body))
+                .build());
+        assertThat(accepted.statusCode()).as(accepted.body()).isEqualTo(202);
+        return GatewayApi.JSON.readTree(accepted.body()).path("messageId").asText();
+    }
+
+    /** The message once {@code until} holds for it (30 s at most). */
+    private JsonNode awaitMessage(String messageId, Predicate<JsonNode> until, String what) throws Exception {
+        Instant deadline = Instant.now().plusSeconds(30);
+        JsonNode message = api.getJson("/v1/messages/" + messageId);
+        while (!until.test(message) && Instant.now().isBefore(deadline)) {
+            Thread.sleep(100);
+            message = api.getJson("/v1/messages/" + messageId);
+        }
+        assertThat(until).as(what + ": " + message).accepts(message);
+        return message;
+    }
+
+    /** The requests {@code outside} got on {@code path} once one matches {@code until} (30 s at most). */
+    private List<LoggedRequest> awaitOutside(String path, Predicate<LoggedRequest> until) throws Exception {
+        Instant deadline = Instant.now().plusSeconds(30);
+        List<LoggedRequest> requests = outside.findAll(postRequestedFor(urlPathEqualTo(path)));
+        while (requests.stream().noneMatch(until) && Instant.now().isBefore(deadline)) {
+            Thread.sleep(100);
+            requests = outside.findAll(postRequestedFor(urlPathEqualTo(path)));
+        }
+        return requests.stream().filter(until).toList();
+    }
+
+    @Test
+    void aSendReachesTheCarrierAndItsDeliveryReceiptIsRecorded() throws Exception {
+        String to = "+16505550160";
+        String messageId = postMessage("""
+                {"to": {"phoneNumber": "%s"}, "content": {"type": "text", "text": "Your table is ready"}}""".formatted(to));
+
+        List<LoggedRequest> sends =
+                awaitOutside(BANDWIDTH_SEND_PATH, r -> r.getBodyAsString().contains(messageId));
+        assertThat(sends).as("Bandwidth's send API got the message once").hasSize(1);
+        JsonNode sent = GatewayApi.JSON.readTree(sends.getFirst().getBodyAsString());
+        assertThat(sent.path("to").get(0).asText()).isEqualTo(to);
+        assertThat(sent.path("text").asText()).isEqualTo("Your table is ready");
+        assertThat(sends.getFirst().getHeader("Authorization")).startsWith("Basic ");
+        awaitMessage(messageId, m -> "sent".equals(m.path("status").asText()), "sent");
+
+        HttpResponse<String> receipt = api.send(webhooks.bandwidth("""
+                [{"type":"message-delivered","time":"2026-11-25T12:00:03.000Z","description":"ok","to":"%s",\
+                "message":{"id":"bw-%s","owner":"+14155550198","applicationId":"93de2206-9669-4e07-948d-329f4b722ee2",\
+                "time":"2026-11-25T12:00:00.000Z","segmentCount":1,"direction":"out","to":["%s"],\
+                "from":"+14155550198","text":"","tag":"%s"}}]""".formatted(to, messageId, to, messageId)));
+        assertThat(receipt.statusCode()).as(receipt.body()).isEqualTo(200);
+        JsonNode delivered =
+                awaitMessage(messageId, m -> "delivered".equals(m.path("status").asText()), "delivered");
+        assertThat(delivered.path("carrierMessageId").asText()).isEqualTo("bw-" + messageId);
+        assertThat(delivered.get("statusHistory"))
+                .extracting(h -> h.path("status").asText())
+                .contains("queued", "sent", "delivered");
+    }
+
+    @Test
+    void aSubscriberGetsEachEventSignedAndTheEventStreamShowsItToo() throws Exception {
+        String secret = "end-to-end-subscriber-secret";
+        HttpResponse<String> subscribed = api.send(HttpRequest.newBuilder(gateway.uri("/v1/subscriptions"))
+                .header("Authorization", "Bearer " + GatewayProcess.API_KEY)
+                .header("Content-Type", "application/json")
+                .POST(HttpRequest.BodyPublishers.ofString("""
+                        {"url": "http://127.0.0.1:%d/events", "events": ["message.received"], "secret": "%s"}""".formatted(outside.port(), secret)))
+                .build());
+        assertThat(subscribed.statusCode()).as(subscribed.body()).isEqualTo(201);
+
+        String wamid = "wamid.HBgL" + unique();
+        try (EventStream stream = EventStream.open(gateway, "message.received")) {
+            assertThat(api.send(webhooks.whatsappText("16505550170", wamid, "Is it open today?"))
+                            .statusCode())
+                    .isEqualTo(200);
+
+            JsonNode streamed = stream.awaitData(
+                    d -> wamid.equals(d.at("/data/carrierMessageId").asText()));
+            assertThat(streamed.path("type").asText()).isEqualTo("message.received");
+            assertThat(streamed.at("/data/content/body").asText()).isEqualTo("Is it open today?");
+
+            List<LoggedRequest> delivered =
+                    awaitOutside("/events", r -> r.getBodyAsString().contains(wamid));
+            assertThat(delivered)
+                    .as("the subscriber's deliveries of the message")
+                    .hasSize(1);
+            LoggedRequest event = delivered.getFirst();
+            assertThat(GatewayApi.JSON
+                            .readTree(event.getBodyAsString())
+                            .path("id")
+                            .asText())
+                    .isEqualTo(streamed.path("id").asText());
+            // Omniservice-Signature: t=<unix>,v1=<hex HMAC-SHA256 of "t.body">
+            String signature = event.getHeader("Omniservice-Signature");
+            assertThat(signature).matches("t=\\d+,v1=[0-9a-f]{64}");
+            String t = signature.substring(2, signature.indexOf(','));
+            assertThat(signature.substring(signature.indexOf("v1=") + 3))
+                    .isEqualTo(hmacSha256Hex(secret, t + "." + event.getBodyAsString()));
+        }
+    }
+
+    @Test
+    void aMediaSendIsStoredAndTheCarrierFetchesItFromASignedUrl() throws Exception {
+        String messageId = postMessage("""
+                {"to": {"phoneNumber": "+16505550180"},
+                 "content": {"type": "media", "mediaUrl": "http://127.0.0.1:%d/files/photo.png", "text": "the menu"}}""".formatted(outside.port()));
+
+        List<LoggedRequest> sends =
+                awaitOutside(BANDWIDTH_SEND_PATH, r -> r.getBodyAsString().contains(messageId));
+        assertThat(sends).hasSize(1);
+        JsonNode sent = GatewayApi.JSON.readTree(sends.getFirst().getBodyAsString());
+        assertThat(sent.path("text").asText()).isEqualTo("the menu");
+        String mediaUrl = sent.path("media").get(0).asText();
+
+        // the carrier fetches what the gateway stored at the signed URL it was given: the node's /media (here
+        // through its port) or, with S3, a presigned URL of the bucket
+        HttpResponse<byte[]> fetched = fetch(mediaUrl);
+        assertThat(fetched.statusCode()).isEqualTo(200);
+        assertThat(fetched.headers().firstValue("Content-Type")).hasValue("image/png");
+        assertThat(fetched.body()).isEqualTo(PHOTO);
+        assertThat(fetch(mediaUrl + "0").statusCode())
+                .as("a tampered signature")
+                .isEqualTo(403);
+        awaitMessage(messageId, m -> "sent".equals(m.path("status").asText()), "sent");
+    }
+
+    private HttpResponse<byte[]> fetch(String url) throws Exception {
+        String local = url.startsWith(GatewayProcess.PUBLIC_BASE_URL)
+                ? gateway.uri(url.substring(GatewayProcess.PUBLIC_BASE_URL.length()))
+                        .toString()
+                : url;
+        return HttpClient.newHttpClient()
+                .send(
+                        HttpRequest.newBuilder(java.net.URI.create(local)).build(),
+                        HttpResponse.BodyHandlers.ofByteArray());
+    }
+
+    private static String hmacSha256Hex(String key, String text) throws Exception {
+        javax.crypto.Mac mac = javax.crypto.Mac.getInstance("HmacSHA256");
+        mac.init(new javax.crypto.spec.SecretKeySpec(key.getBytes(StandardCharsets.UTF_8), "HmacSHA256"));
+        return java.util.HexFormat.of().formatHex(mac.doFinal(text.getBytes(StandardCharsets.UTF_8)));
     }
 }

@@ -30,8 +30,8 @@ final class GatewayProcess implements AutoCloseable {
      * How a node is set up beyond the carriers: where it stores ({@code storage}, the YAML under
      * {@code storage:}), its node id, the Bandwidth send API it reaches (null: Bandwidth only receives),
      * YAML under {@code outbound:} beside the node id, top-level sections (such as {@code processing:}),
-     * keys added to {@code server:}, and more API keys (list items for {@code api.keys}); all YAML written
-     * as if at the top level.
+     * keys added to {@code server:}, more API keys (list items for {@code api.keys}) and keys under
+     * {@code media:}; all YAML written as if at the top level.
      */
     record Setup(
             String storage,
@@ -40,10 +40,11 @@ final class GatewayProcess implements AutoCloseable {
             String outboundKeys,
             String sections,
             String serverKeys,
-            String moreApiKeys) {
+            String moreApiKeys,
+            String mediaKeys) {
         /** The embedded store under the node's directory, one node. */
         static Setup embedded() {
-            return new Setup(null, "acceptance-node", null, "", "", "", "");
+            return new Setup(null, "acceptance-node", null, "", "", "", "", "");
         }
 
         /** A node of several on one PostgreSQL database (a {@code jdbc:postgresql:} URL, trust auth). */
@@ -58,23 +59,27 @@ final class GatewayProcess implements AutoCloseable {
         }
 
         Setup withStorage(String yaml) {
-            return new Setup(yaml, nodeId, bandwidthApiBaseUrl, outboundKeys, sections, serverKeys, moreApiKeys);
+            return new Setup(
+                    yaml, nodeId, bandwidthApiBaseUrl, outboundKeys, sections, serverKeys, moreApiKeys, mediaKeys);
         }
 
         Setup withNodeId(String id) {
-            return new Setup(storage, id, bandwidthApiBaseUrl, outboundKeys, sections, serverKeys, moreApiKeys);
+            return new Setup(
+                    storage, id, bandwidthApiBaseUrl, outboundKeys, sections, serverKeys, moreApiKeys, mediaKeys);
         }
 
         Setup sendingThrough(String bandwidthBaseUrl) {
-            return new Setup(storage, nodeId, bandwidthBaseUrl, outboundKeys, sections, serverKeys, moreApiKeys);
+            return new Setup(
+                    storage, nodeId, bandwidthBaseUrl, outboundKeys, sections, serverKeys, moreApiKeys, mediaKeys);
         }
 
         Setup withOutbound(String yaml) {
-            return new Setup(storage, nodeId, bandwidthApiBaseUrl, yaml, sections, serverKeys, moreApiKeys);
+            return new Setup(storage, nodeId, bandwidthApiBaseUrl, yaml, sections, serverKeys, moreApiKeys, mediaKeys);
         }
 
         Setup withSections(String yaml) {
-            return new Setup(storage, nodeId, bandwidthApiBaseUrl, outboundKeys, yaml, serverKeys, moreApiKeys);
+            return new Setup(
+                    storage, nodeId, bandwidthApiBaseUrl, outboundKeys, yaml, serverKeys, moreApiKeys, mediaKeys);
         }
 
         /** These top-level sections added to the ones already set. */
@@ -83,11 +88,19 @@ final class GatewayProcess implements AutoCloseable {
         }
 
         Setup withServer(String yaml) {
-            return new Setup(storage, nodeId, bandwidthApiBaseUrl, outboundKeys, sections, yaml, moreApiKeys);
+            return new Setup(
+                    storage, nodeId, bandwidthApiBaseUrl, outboundKeys, sections, yaml, moreApiKeys, mediaKeys);
+        }
+
+        /** These keys under {@code media:} added to the ones already set. */
+        Setup withMoreMedia(String yaml) {
+            String keys = mediaKeys.isEmpty() ? yaml : mediaKeys.stripTrailing() + "\n" + yaml;
+            return new Setup(
+                    storage, nodeId, bandwidthApiBaseUrl, outboundKeys, sections, serverKeys, moreApiKeys, keys);
         }
 
         Setup withMoreApiKeys(String yaml) {
-            return new Setup(storage, nodeId, bandwidthApiBaseUrl, outboundKeys, sections, serverKeys, yaml);
+            return new Setup(storage, nodeId, bandwidthApiBaseUrl, outboundKeys, sections, serverKeys, yaml, mediaKeys);
         }
     }
 
@@ -242,7 +255,10 @@ final class GatewayProcess implements AutoCloseable {
     private String config() {
         // the configuration's own lines are indented by 16 (the text block keeps it); the outbound section is
         // the last one, so its further keys follow it
-        return ownConfig() + setup.outboundKeys().indent(18) + setup.sections().indent(16);
+        String media = setup.mediaKeys().isEmpty()
+                ? ""
+                : ("media:\n" + setup.mediaKeys().indent(2)).indent(16);
+        return ownConfig() + setup.outboundKeys().indent(18) + setup.sections().indent(16) + media;
     }
 
     private String storage() {

@@ -78,7 +78,10 @@ import software.amazon.awssdk.services.dynamodb.model.ReturnValue;
  *       due send of a conversation's line is enqueued; finishing or releasing it enqueues the next.
  *   <li><b>Leases</b> are SQS's visibility timeout, and the job records who holds it ({@code runs} counts
  *       them). An outcome is stored only by the lease's holder: conditional on the runs it leased, so a node
- *       whose lease ran out and was taken over cannot write a second outcome. Receipts live in this process.
+ *       whose lease ran out and was taken over cannot write a second outcome. Receipts live in this process;
+ *       a leased job stays in {@code pending-index} keyed at its lease's end, so a node restarted after a
+ *       kill -9 finds what it held and enqueues each anew under a new ticket at once, not when SQS's
+ *       visibility timeout ends.
  *   <li><b>Dead letters</b>: a send every carrier refused is stored as a {@code dead-letters} item in the
  *       transaction that ends it; a send SQS moved to its dead-letter queue (received too often without an
  *       outcome) is moved into the same table by a sweep, and fails its message the same way, so
@@ -441,11 +444,14 @@ public final class DynamoDbOutboundStore implements OutboundStore {
                 standAside(job, send.receipt(), at);
                 continue;
             }
+            // the job stays in pending-index, looked at when its lease runs out: so a restart of this node finds
+            // what it held (releaseLeasesOf) though SQS's receipts died with the process
+            Map<String, AttributeValue> lookAtLeaseEnd = SendItems.pending(tables, job.messageId(), until);
             Map<String, AttributeValue> after;
             try {
                 after = client.updateItem(r -> r.tableName(sends())
                                 .key(SendItems.jobKey(job.messageId()))
-                                .updateExpression("SET #o = :o, #u = :u, #r = #r + :one REMOVE #ps")
+                                .updateExpression("SET #o = :o, #u = :u, #r = #r + :one, #ps = :ps, #pk = :pk")
                                 .conditionExpression(
                                         "#t = :t AND attribute_exists(#le) AND (attribute_not_exists(#u) OR #u < :now)")
                                 .expressionAttributeNames(Map.of(
@@ -453,12 +459,15 @@ public final class DynamoDbOutboundStore implements OutboundStore {
                                         "#u", Sends.LEASE_UNTIL,
                                         "#r", Sends.RUNS,
                                         "#ps", Sends.PENDING_SHARD,
+                                        "#pk", Sends.PENDING_KEY,
                                         "#t", Sends.TICKET,
                                         "#le", Sends.LINE_ENTRY))
                                 .expressionAttributeValues(Map.of(
                                         ":o", s(owner),
                                         ":u", time(until),
                                         ":one", n(1),
+                                        ":ps", lookAtLeaseEnd.get(Sends.PENDING_SHARD),
+                                        ":pk", lookAtLeaseEnd.get(Sends.PENDING_KEY),
                                         ":t", n(ticket.attempt()),
                                         ":now", time(at)))
                                 .returnValues(ReturnValue.ALL_NEW))
@@ -595,7 +604,8 @@ public final class DynamoDbOutboundStore implements OutboundStore {
                 giveBack(hold.receipt());
             }
         }
-        // hand-offs of an earlier life of this node: stored leased, never enqueued, so in pending-index
+        // leases of an earlier life of this node (killed, so it gave nothing back): hand-offs never enqueued and
+        // sends received from SQS, whose receipts died with it; both in pending-index until their lease ends
         for (int bucket = 0; bucket < tables.shards(); bucket++) {
             for (Map<String, AttributeValue> item : queryAll(QueryRequest.builder()
                     .tableName(sends())
@@ -619,20 +629,26 @@ public final class DynamoDbOutboundStore implements OutboundStore {
         return released;
     }
 
-    /** Clears {@code owner}'s lease of a job; one that was never in SQS becomes due for a sweep now. */
-    private Optional<String> dropLease(String messageId, String owner, boolean handedOff) {
+    /**
+     * Clears {@code owner}'s lease of a job. One with no receipt to give back ({@code enqueueAnew}: a hand-off, or
+     * a send whose receipt died with an earlier life of the node) gets a new ticket and is due for a sweep now:
+     * the new ticket is not a repeat SQS drops, and the old one, when SQS shows it again, names no job.
+     */
+    private Optional<String> dropLease(String messageId, String owner, boolean enqueueAnew) {
         Instant now = SortableTime.stored(clock.instant());
         Map<String, AttributeValue> pending = SendItems.pending(tables, messageId, now);
         Map<String, String> names =
                 new HashMap<>(Map.of("#o", Sends.LEASE_OWNER, "#u", Sends.LEASE_UNTIL, "#le", Sends.LINE_ENTRY));
         Map<String, AttributeValue> values = new HashMap<>(Map.of(":o", s(owner)));
         String set = "";
-        if (handedOff) {
+        if (enqueueAnew) {
             names.put("#ps", Sends.PENDING_SHARD);
             names.put("#pk", Sends.PENDING_KEY);
+            names.put("#t", Sends.TICKET);
             values.put(":ps", pending.get(Sends.PENDING_SHARD));
             values.put(":pk", pending.get(Sends.PENDING_KEY));
-            set = "SET #ps = :ps, #pk = :pk ";
+            values.put(":one", n(1));
+            set = "SET #ps = :ps, #pk = :pk, #t = #t + :one ";
         }
         String expression = set + "REMOVE #u";
         try {

@@ -24,7 +24,9 @@ import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
  *
  * <p>A job is leased while it has {@code leaseUntil} ({@code leaseOwner} may stay behind) and pending while it
  * has {@code pendingShard} ({@code pendingKey} may stay behind, out of the index without its partition key): so
- * each change removes one attribute, which the http4k fake needs (it fails on {@code REMOVE a, b}).
+ * each change removes one attribute, which the http4k fake needs (it fails on {@code REMOVE a, b}). A leased
+ * job is pending too, keyed at its lease's end: a sweep looks at it if its holder never finishes it, and a
+ * restarted holder finds it there.
  */
 final class SendItems {
     private SendItems() {}
@@ -36,7 +38,8 @@ final class SendItems {
      * @param runs how often it was leased
      * @param ticket which SQS ticket of the send is current, from 1
      * @param leaseOwner who holds it, or null; with {@code leaseUntil}
-     * @param pending whether its current ticket is not known to be in SQS (the job is in {@code pending-index})
+     * @param pending whether a sweep looks at it (it is in {@code pending-index}): its current ticket is not
+     *     known to be in SQS, or it is leased and its holder may never finish it
      */
     record Job(
             String messageId,

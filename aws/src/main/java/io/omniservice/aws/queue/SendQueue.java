@@ -363,7 +363,7 @@ public final class SendQueue {
                 settings.queueName(ticket.priority()),
                 () -> sqs.sendMessage(b -> b.queueUrl(laneUrls.get(ticket.priority()))
                         .messageBody(body)
-                        .messageGroupId(ticket.conversationId())
+                        .messageGroupId(ticket.messageGroupId())
                         .messageDeduplicationId(deduplicationId)));
     }
 

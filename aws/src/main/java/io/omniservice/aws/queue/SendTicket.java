@@ -33,6 +33,18 @@ public record SendTicket(String messageId, String conversationId, int attempt, P
     }
 
     /**
+     * SQS's message group: the conversation for a send's first ticket, and a group of its own for each later
+     * one. SQS hands out nothing of a group while one of its messages is held, and an earlier ticket of the
+     * same send may be held by a node that was killed (its receipt gone with it) until the visibility timeout
+     * ends: the send enqueued anew must not wait behind it. Order within a conversation never rests on the
+     * group alone: the store enqueues one send per conversation at a time, and the priorities are separate
+     * queues that no group spans.
+     */
+    String messageGroupId() {
+        return attempt == 1 ? conversationId : conversationId + "#" + attempt;
+    }
+
+    /**
      * An id that SQS takes as a message group or deduplication id: printable ASCII without spaces. The
      * conversation id becomes the group id, which is what keeps a conversation's sends in order.
      */

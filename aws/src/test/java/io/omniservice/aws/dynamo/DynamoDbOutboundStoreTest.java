@@ -434,6 +434,30 @@ class DynamoDbOutboundStoreTest {
     }
 
     @Test
+    void aNodeRestartedAfterKillNineSendsWhatItHeldAtOnceNotWhenSqsShowsItAgain() {
+        Deployment deployment = deployment(10);
+        DynamoDbOutboundStore killed = node(deployment);
+        QueuedMessage q = queued(phone(), Priority.NORMAL, Instant.now());
+        killed.accept(q);
+        assertThat(ids(killed.claimDue("node-1", Instant.now(), LEASE, 10))).containsExactly(id(q));
+
+        // the process is gone with its SQS receipt; the same node starts again as a new process
+        DynamoDbOutboundStore restarted = node(deployment);
+        assertThat(restarted.releaseLeasesOf("node-1")).isEqualTo(1);
+
+        List<SendJob> again = restarted.claimDue("node-1", Instant.now(), LEASE, 10);
+        assertThat(ids(again))
+                .as("enqueued anew, not hidden in SQS until the killed process's lease ends")
+                .containsExactly(id(q));
+        assertThat(again.getFirst().runs()).isEqualTo(2);
+        killed.finish(sent(q, "from-the-dead"));
+        assertThat(status(deployment, id(q))).as("the killed run's outcome").isEqualTo("queued");
+        restarted.finish(sent(q, "restarted"));
+        assertThat(status(deployment, id(q))).isEqualTo("sent");
+        assertThat(hasJob(deployment, id(q))).isFalse();
+    }
+
+    @Test
     void aSendHandedToItsNodeAtAcceptanceIsSweptIntoSqsOnceThatNodesLeaseRunsOut() {
         Deployment deployment = deployment(10);
         DynamoDbOutboundStore accepting = node(deployment);

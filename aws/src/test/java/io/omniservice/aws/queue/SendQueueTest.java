@@ -140,6 +140,25 @@ class SendQueueTest {
     }
 
     @Test
+    void aSendEnqueuedAnewIsNotHeldBehindItsEarlierTicketStillHeldByANodeThatDied() {
+        SendQueue queue = open(5);
+        SendTicket first = ticket("m-anew", "c-anew", Priority.NORMAL);
+        queue.enqueue(first);
+        assertThat(queue.receive(10, LONG_LEASE))
+                .as("held by a node then killed")
+                .hasSize(1);
+        queue.enqueue(ticket("m-next", "c-anew", Priority.NORMAL));
+
+        SendTicket anew = new SendTicket("m-anew", "c-anew", 2, Priority.NORMAL, first.notBefore());
+        queue.enqueue(anew);
+
+        assertThat(queue.receive(10, LONG_LEASE))
+                .as("the later ticket comes out; the conversation's next send still waits behind the held one")
+                .extracting(LeasedSend::ticket)
+                .containsExactly(anew);
+    }
+
+    @Test
     void aSendHeldPastItsLeaseGoesToTheNextReceiverAndTheOldReceiptNoLongerWorks() throws Exception {
         String name = freshName();
         SendQueue queue = SendQueue.open(sqs, new SendQueueSettings(name, 5, true), Clock.systemUTC());
@@ -321,7 +340,7 @@ class SendQueueTest {
                         + "\"conversationId\":\"conv-1\",\"attempt\":3,\"priority\":\"low\",\"notBefore\":\"" + due
                         + "\"}"));
         assertThat(message.attributesAsStrings())
-                .containsEntry("MessageGroupId", "conv-1")
+                .containsEntry("MessageGroupId", "conv-1#3")
                 .containsEntry("MessageDeduplicationId", "0197a1b2-0000-7000-8000-000000000001#3");
     }
 

@@ -44,4 +44,14 @@ class SendTicketTest {
         assertThat(ticket.deduplicationId()).isEqualTo(longest + "#" + Integer.MAX_VALUE);
         assertThat(ticket.deduplicationId().length()).isLessThanOrEqualTo(128);
     }
+
+    @Test
+    void aSendsFirstTicketIsInItsConversationsGroupAndEachLaterOneInAGroupOfItsOwn() {
+        String longest = "c".repeat(64);
+        assertThat(new SendTicket("m", longest, 1, Priority.NORMAL, DUE).messageGroupId())
+                .isEqualTo(longest);
+        SendTicket later = new SendTicket("m", longest, Integer.MAX_VALUE, Priority.NORMAL, DUE);
+        assertThat(later.messageGroupId()).isEqualTo(longest + "#" + Integer.MAX_VALUE);
+        assertThat(later.messageGroupId().length()).isLessThanOrEqualTo(128);
+    }
 }
