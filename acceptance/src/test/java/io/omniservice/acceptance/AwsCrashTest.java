@@ -33,7 +33,9 @@ class AwsCrashTest {
     @Test
     void everyWorkflowBegunRunsToItsEndAfterKillNine() throws Exception {
         try (AwsEmulators aws = AwsEmulators.start()) {
-            WorkflowCrashTest.workflowsSurviveKillNine(directory, aws.setup("workflow-", "aws-workflow"));
+            // the workflows of 288 webhooks take the fake about a minute (it serves one request at a time)
+            WorkflowCrashTest.workflowsSurviveKillNine(
+                    directory, aws.setup("workflow-", "aws-workflow"), java.time.Duration.ofSeconds(300));
         }
     }
 }

@@ -60,20 +60,39 @@ final class AwsEmulators implements AutoCloseable {
      * created at its start; media in the S3 bucket.
      */
     GatewayProcess.Setup setup(String prefix, String nodeId) {
+        return setup(prefix, nodeId, null, null);
+    }
+
+    /** {@link #setup(String, String)}, publishing every event to the SNS topic {@code topicArn} at {@code sns}. */
+    GatewayProcess.Setup setupPublishing(String prefix, String nodeId, URI sns, String topicArn) {
+        return setup(prefix, nodeId, sns, topicArn);
+    }
+
+    private GatewayProcess.Setup setup(String prefix, String nodeId, URI sns, String topicArn) {
+        String snsEndpoint = sns == null ? "" : "\n    sns: " + sns;
+        String topic = topicArn == null ? "" : "\n  eventTopicArn: " + topicArn;
         return GatewayProcess.Setup.embedded()
-                .withStorage(
-                        """
+                .withStorage("""
                         mode: aws
                         aws:
                           region: %s
                           tablePrefix: %s
                           createTables: true
                           sendQueue: %ssends
+                          accessKeyId: %s
+                          secretAccessKey: %s
                           endpoints:
                             dynamodb: %s
-                            sqs: http://127.0.0.1:%d
-                          accessKeyId: %s
-                          secretAccessKey: %s""".formatted(REGION, prefix, prefix, dynamoDb.endpoint(), sqsPort, ACCESS_KEY, SECRET_KEY))
+                            sqs: http://127.0.0.1:%d%s%s""".formatted(
+                                REGION,
+                                prefix,
+                                prefix,
+                                ACCESS_KEY,
+                                SECRET_KEY,
+                                dynamoDb.endpoint(),
+                                sqsPort,
+                                snsEndpoint,
+                                topic))
                 .withMoreMedia("""
                         s3:
                           bucket: %s

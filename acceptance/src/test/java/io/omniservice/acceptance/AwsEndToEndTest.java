@@ -1,22 +1,126 @@
 package io.omniservice.acceptance;
 
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.omniservice.aws.sns.Fauxqs;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import org.junit.jupiter.api.Test;
+import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
+import software.amazon.awssdk.auth.credentials.StaticCredentialsProvider;
+import software.amazon.awssdk.http.urlconnection.UrlConnectionHttpClient;
+import software.amazon.awssdk.regions.Region;
+import software.amazon.awssdk.services.sns.SnsClient;
+import software.amazon.awssdk.services.sqs.SqsClient;
+import software.amazon.awssdk.services.sqs.model.Message;
+import software.amazon.awssdk.services.sqs.model.QueueAttributeName;
+
 /**
  * The end-to-end suite on {@code storage.mode: aws}: the gateway process keeps everything in DynamoDB, sends
- * through SQS FIFO and media in S3, each played in this JVM.
+ * through SQS FIFO, keeps media in S3 and publishes every event to an SNS topic, each played on this machine.
+ * Beside the suite: what an SNS subscriber with a filter policy gets.
  */
 class AwsEndToEndTest extends EndToEndSuite {
     private AwsEmulators aws;
+    private Fauxqs fauxqs;
+    private SnsClient sns;
+    private SqsClient sqs;
+    /** An SQS queue subscribed to the topic for WhatsApp's received messages only, with raw delivery. */
+    private String whatsappReceived;
 
     @Override
     protected GatewayProcess.Setup setup() throws Exception {
         aws = AwsEmulators.start();
-        return aws.setup("e2e-", "aws-node");
+        fauxqs = Fauxqs.start();
+        var credentials = StaticCredentialsProvider.create(AwsBasicCredentials.create("test", "test"));
+        sns = SnsClient.builder()
+                .endpointOverride(fauxqs.endpoint())
+                .region(Region.US_EAST_1)
+                .credentialsProvider(credentials)
+                .httpClient(UrlConnectionHttpClient.create())
+                .build();
+        sqs = SqsClient.builder()
+                .endpointOverride(fauxqs.endpoint())
+                .region(Region.US_EAST_1)
+                .credentialsProvider(credentials)
+                .httpClient(UrlConnectionHttpClient.create())
+                .build();
+        String topic = sns.createTopic(b -> b.name("e2e-events")).topicArn();
+        whatsappReceived =
+                sqs.createQueue(b -> b.queueName("e2e-whatsapp-received")).queueUrl();
+        String queueArn = sqs.getQueueAttributes(
+                        b -> b.queueUrl(whatsappReceived).attributeNames(QueueAttributeName.QUEUE_ARN))
+                .attributes()
+                .get(QueueAttributeName.QUEUE_ARN);
+        sns.subscribe(b -> b.topicArn(topic)
+                .protocol("sqs")
+                .endpoint(queueArn)
+                .attributes(Map.of(
+                        "RawMessageDelivery",
+                        "true",
+                        "FilterPolicy",
+                        "{\"type\": [\"message.received\"], \"carrier\": [\"whatsapp\"]}")));
+        return aws.setupPublishing("e2e-", "aws-node", fauxqs.endpoint(), topic);
     }
 
     @Override
     protected void tearDown() throws Exception {
-        if (aws != null) {
-            aws.close();
+        try {
+            if (sns != null) {
+                sns.close();
+                sqs.close();
+            }
+            if (fauxqs != null) {
+                fauxqs.close();
+            }
+        } finally {
+            if (aws != null) {
+                aws.close();
+            }
         }
+    }
+
+    @Test
+    void anSnsSubscriberGetsTheEventsItsFilterPolicyNames() throws Exception {
+        String wamid = "wamid.HBgL" + UUID.randomUUID().toString().replace("-", "");
+        String twilioSid = "SM" + UUID.randomUUID().toString().replace("-", "");
+        assertThat(api.send(webhooks.twilioSms(twilioSid, "+16505550190", "over SMS"))
+                        .statusCode())
+                .isEqualTo(200);
+        assertThat(api.send(webhooks.whatsappText("16505550190", wamid, "over WhatsApp"))
+                        .statusCode())
+                .isEqualTo(200);
+
+        List<JsonNode> received = new ArrayList<>();
+        Instant deadline = Instant.now().plus(Duration.ofSeconds(30));
+        while (received.stream()
+                        .noneMatch(
+                                e -> wamid.equals(e.at("/data/carrierMessageId").asText()))
+                && Instant.now().isBefore(deadline)) {
+            for (Message message : sqs.receiveMessage(b ->
+                            b.queueUrl(whatsappReceived).maxNumberOfMessages(10).waitTimeSeconds(1))
+                    .messages()) {
+                received.add(GatewayApi.JSON.readTree(message.body()));
+                sqs.deleteMessage(b -> b.queueUrl(whatsappReceived).receiptHandle(message.receiptHandle()));
+            }
+        }
+        assertThat(received)
+                .as("the envelope a webhook subscriber gets, for the WhatsApp message")
+                .anySatisfy(event -> {
+                    assertThat(event.path("type").asText()).isEqualTo("message.received");
+                    assertThat(event.at("/data/carrierMessageId").asText()).isEqualTo(wamid);
+                    assertThat(event.at("/data/content/body").asText()).isEqualTo("over WhatsApp");
+                });
+        assertThat(received)
+                .as("events the filter policy leaves out: other carriers, other types")
+                .allSatisfy(event -> {
+                    assertThat(event.path("type").asText()).isEqualTo("message.received");
+                    assertThat(event.at("/data/carrier").asText()).isEqualTo("whatsapp");
+                });
     }
 }

@@ -68,11 +68,15 @@ class WorkflowCrashTest {
 
     @Test
     void workflowsInterruptedByKillNineActOnceForEveryAnsweredWebhook() throws Exception {
-        workflowsSurviveKillNine(directory, GatewayProcess.Setup.embedded());
+        workflowsSurviveKillNine(directory, GatewayProcess.Setup.embedded(), WAIT_AFTER_RESTART);
     }
 
-    /** Workflows of a node set up as {@code setup} interrupted by kill -9, restarted, checked. */
-    static void workflowsSurviveKillNine(Path directory, GatewayProcess.Setup setup) throws Exception {
+    /**
+     * Workflows of a node set up as {@code setup} interrupted by kill -9, restarted, checked once everything
+     * arrived or {@code patience} after the restart.
+     */
+    static void workflowsSurviveKillNine(Path directory, GatewayProcess.Setup setup, Duration patience)
+            throws Exception {
         WireMockServer carrier = new WireMockServer(WireMockConfiguration.options()
                 .dynamicPort()
                 .containerThreads(64)
@@ -178,10 +182,11 @@ class WorkflowCrashTest {
                     .as("webhooks answered")
                     .isEqualTo(byId.size());
             long matching = byId.values().stream().filter(Webhook::matchesRule).count();
-            Instant deadline = restartedAt.plus(WAIT_AFTER_RESTART);
+            Instant deadline = restartedAt.plus(patience);
             while (Instant.now().isBefore(deadline) && !arrivedEverywhere(carrier, receiver, byId.values())) {
                 Thread.sleep(100);
             }
+            Duration settled = Duration.between(restartedAt, Instant.now());
             // deliveries the killed process had leased are taken back by the restarted one (same node id)
             awaitStill(carrier, receiver);
 
@@ -317,7 +322,8 @@ class WorkflowCrashTest {
                     "workflow kill -9: %d webhooks answered before the kill, %d after the restart; at the kill %d"
                             + " events, %d forwards, %d carrier sends had gone out; %d messages with one event id"
                             + " each, %d events delivered again (same id); %d matching messages, %d replies (%d sent"
-                            + " twice); %d forwards (%d again, same event); %d of %d ordered conversations out of order%n",
+                            + " twice); %d forwards (%d again, same event); %d of %d ordered conversations out of order;"
+                            + " all arrived %d s after the restart%n",
                     answeredBeforeKill.size(),
                     answeredAfterRestart.size(),
                     eventsAtKill,
@@ -331,7 +337,8 @@ class WorkflowCrashTest {
                     forwardIds.size(),
                     forwardRepeats,
                     outOfOrder.size(),
-                    SEQUENTIAL_SENDERS);
+                    SEQUENTIAL_SENDERS,
+                    settled.toSeconds());
             // last, so that the numbers above are printed either way
             assertThat(outOfOrder)
                     .as("conversations whose events came out of webhook order (webhook positions as the events came)")

@@ -13,9 +13,9 @@ import java.time.Instant;
 
 /**
  * fauxqs (an SNS and SQS emulator on Node) as a child process of the test, on a free port of its own, stopped
- * with the test. It is installed from {@code tools/aws-emulators} with {@code npm ci}, Node 22 included.
+ * with the test (the acceptance suite's gateway process publishes to it too). It is installed from {@code tools/aws-emulators} with {@code npm ci}, Node 22 included.
  */
-final class Fauxqs implements AutoCloseable {
+public final class Fauxqs implements AutoCloseable {
     static final String FOLDER = "tools/aws-emulators";
     private static final Duration START_TIMEOUT = Duration.ofSeconds(30);
 
@@ -27,12 +27,12 @@ final class Fauxqs implements AutoCloseable {
         this.port = port;
     }
 
-    URI endpoint() {
+    public URI endpoint() {
         return URI.create("http://127.0.0.1:" + port);
     }
 
     /** Starts fauxqs and waits until {@code GET /health} answers; a port taken meanwhile is tried again. */
-    static Fauxqs start() throws IOException, InterruptedException {
+    public static Fauxqs start() throws IOException, InterruptedException {
         Path tools = toolsFolder();
         Path node = tools.resolve("node_modules/.bin/node");
         Path cli = tools.resolve("node_modules/fauxqs/dist/cli.js");
