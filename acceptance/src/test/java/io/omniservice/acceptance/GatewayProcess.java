@@ -19,6 +19,7 @@ import java.util.List;
  */
 final class GatewayProcess implements AutoCloseable {
     static final String API_KEY = "acceptance-api-key";
+    private static final Duration STARTUP_PATIENCE = Duration.ofSeconds(180);
 
     /** What every node is configured with as its public base URL: what carriers sign. */
     static final String PUBLIC_BASE_URL = "https://gw.example.com";
@@ -232,7 +233,9 @@ final class GatewayProcess implements AutoCloseable {
                 .redirectOutput(ProcessBuilder.Redirect.appendTo(log().toFile()))
                 .start();
         HttpClient client = HttpClient.newHttpClient();
-        long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
+        // a node starts in a few seconds; the acceptance classes start theirs at once on two cores, beside
+        // their emulators, and a start then took over a minute
+        long deadline = System.nanoTime() + STARTUP_PATIENCE.toNanos();
         while (System.nanoTime() < deadline) {
             if (!process.isAlive()) {
                 throw new IllegalStateException(
@@ -249,7 +252,8 @@ final class GatewayProcess implements AutoCloseable {
             }
             Thread.sleep(100);
         }
-        throw new IllegalStateException("gateway not ready after 60 s:\n" + Files.readString(log()));
+        throw new IllegalStateException(
+                "gateway not ready after " + STARTUP_PATIENCE.toSeconds() + " s:\n" + Files.readString(log()));
     }
 
     private String config() {

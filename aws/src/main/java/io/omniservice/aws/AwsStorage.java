@@ -56,13 +56,13 @@ public final class AwsStorage implements Storage {
             DynamoDbClient dynamo,
             SqsClient sqs,
             SnsClient sns,
+            Tables tables,
             AwsSettings settings,
             Duration keepEvents,
             Clock clock) {
         this.dynamo = dynamo;
         this.sqs = sqs;
         this.sns = sns;
-        Tables tables = new Tables(settings.tablePrefix());
         if (settings.createTables()) {
             tables.create(dynamo, Tables.TimeToLive.ENABLE);
         }
@@ -96,11 +96,32 @@ public final class AwsStorage implements Storage {
      */
     public static AwsStorage open(AwsSettings settings, Duration keepEvents, Clock clock) {
         AwsClients clients = new AwsClients(settings);
-        DynamoDbClient dynamo = clients.dynamoDb();
-        SqsClient sqs = clients.sqs();
-        SnsClient sns = settings.eventTopicArn() == null ? null : clients.sns();
+        return open(
+                clients.dynamoDb(),
+                clients.sqs(),
+                settings.eventTopicArn() == null ? null : clients.sns(),
+                new Tables(settings.tablePrefix()),
+                settings,
+                keepEvents,
+                clock);
+    }
+
+    /**
+     * {@link #open(AwsSettings, Duration, Clock)} on clients and tables the caller made (an emulator's, or tables
+     * with fewer index buckets); closing the storage closes the clients.
+     *
+     * @param sns the client for {@link AwsSettings#eventTopicArn()}, null when there is no topic
+     */
+    public static AwsStorage open(
+            DynamoDbClient dynamo,
+            SqsClient sqs,
+            SnsClient sns,
+            Tables tables,
+            AwsSettings settings,
+            Duration keepEvents,
+            Clock clock) {
         try {
-            return new AwsStorage(dynamo, sqs, sns, settings, keepEvents, clock);
+            return new AwsStorage(dynamo, sqs, sns, tables, settings, keepEvents, clock);
         } catch (RuntimeException e) {
             dynamo.close();
             sqs.close();
