@@ -4,12 +4,18 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.omniservice.aws.sns.Fauxqs;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
+import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.Test;
 import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
 import software.amazon.awssdk.auth.credentials.StaticCredentialsProvider;
@@ -23,10 +29,14 @@ import software.amazon.awssdk.services.sqs.model.QueueAttributeName;
 /**
  * The end-to-end suite on {@code storage.mode: aws}: the gateway process keeps everything in DynamoDB, sends
  * through SQS FIFO, keeps media in S3 and publishes every event to an SNS topic, each played on this machine.
- * Beside the suite: what an SNS subscriber with a filter policy gets.
+ * Beside the suite: what an SNS subscriber with a filter policy gets, and one rate budget across two nodes.
  */
 class AwsEndToEndTest extends EndToEndSuite {
+    private static final String BUDGET_KEY = "e2e-budget-key";
+    private static final int BUDGET_BURST = 10;
+
     private AwsEmulators aws;
+    private GatewayProcess.Setup nodeSetup;
     private Fauxqs fauxqs;
     private SnsClient sns;
     private SqsClient sqs;
@@ -65,7 +75,10 @@ class AwsEndToEndTest extends EndToEndSuite {
                         "true",
                         "FilterPolicy",
                         "{\"type\": [\"message.received\"], \"carrier\": [\"whatsapp\"]}")));
-        return aws.setupPublishing("e2e-", "aws-node", fauxqs.endpoint(), topic);
+        nodeSetup = aws.setupPublishing("e2e-", "aws-node", fauxqs.endpoint(), topic)
+                .withMoreApiKeys("- {name: budget, key: %s, rateLimit: {requestsPerSecond: 1, burst: %d}}"
+                        .formatted(BUDGET_KEY, BUDGET_BURST));
+        return nodeSetup;
     }
 
     @Override
@@ -122,5 +135,44 @@ class AwsEndToEndTest extends EndToEndSuite {
                     assertThat(event.path("type").asText()).isEqualTo("message.received");
                     assertThat(event.at("/data/carrier").asText()).isEqualTo("whatsapp");
                 });
+    }
+
+    @Test
+    void aClientsRateLimitIsOneBudgetAcrossNodes() throws Exception {
+        Path second = Files.createDirectories(directory.resolve("second-node"));
+        try (GatewayProcess other = GatewayProcess.start(second, nodeSetup.withNodeId("aws-node-2"))) {
+            HttpClient client = HttpClient.newHttpClient();
+            List<GatewayProcess> nodes = List.of(gateway, other);
+            AtomicInteger admitted = new AtomicInteger();
+            AtomicInteger refused = new AtomicInteger();
+            long started = System.nanoTime();
+            List<Thread> requests = new ArrayList<>();
+            for (int i = 0; i < 4 * BUDGET_BURST; i++) {
+                GatewayProcess node = nodes.get(i % 2);
+                requests.add(Thread.ofVirtual().start(() -> {
+                    try {
+                        int status = client.send(
+                                        HttpRequest.newBuilder(node.uri("/v1/conversations?limit=1"))
+                                                .header("Authorization", "Bearer " + BUDGET_KEY)
+                                                .build(),
+                                        HttpResponse.BodyHandlers.discarding())
+                                .statusCode();
+                        (status == 429 ? refused : admitted).incrementAndGet();
+                    } catch (Exception e) {
+                        throw new IllegalStateException(e);
+                    }
+                }));
+            }
+            for (Thread request : requests) {
+                request.join();
+            }
+            long seconds = (System.nanoTime() - started + 999_999_999L) / 1_000_000_000L;
+            // one budget: the burst, and one more a second while the requests ran; a bucket per node would have
+            // admitted the burst on each
+            assertThat(admitted.get())
+                    .as("admitted of %d in %d s over two nodes", 4 * BUDGET_BURST, seconds)
+                    .isBetween(BUDGET_BURST, BUDGET_BURST + (int) seconds);
+            assertThat(admitted.get() + refused.get()).isEqualTo(4 * BUDGET_BURST);
+        }
     }
 }

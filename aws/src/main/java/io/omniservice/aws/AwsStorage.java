@@ -6,6 +6,7 @@ import io.omniservice.aws.dynamo.DynamoDbFeedStore;
 import io.omniservice.aws.dynamo.DynamoDbMessageStore;
 import io.omniservice.aws.dynamo.DynamoDbNotificationStore;
 import io.omniservice.aws.dynamo.DynamoDbOutboundStore;
+import io.omniservice.aws.dynamo.DynamoDbRateBuckets;
 import io.omniservice.aws.dynamo.DynamoDbRuleStore;
 import io.omniservice.aws.dynamo.EventSequence;
 import io.omniservice.aws.dynamo.Outbox;
@@ -51,6 +52,7 @@ public final class AwsStorage implements Storage {
     private final DynamoDbRuleStore rules;
     private final DynamoDbClientSecretStore clientSecrets;
     private final List<EventPublisher> publishers;
+    private final DynamoDbRateBuckets rateBuckets;
 
     private AwsStorage(
             DynamoDbClient dynamo,
@@ -79,6 +81,7 @@ public final class AwsStorage implements Storage {
         this.notifications = new DynamoDbNotificationStore(dynamo, tables, clock, keepEvents);
         this.rules = new DynamoDbRuleStore(dynamo, tables, clock);
         this.clientSecrets = new DynamoDbClientSecretStore(dynamo, tables, clock);
+        this.rateBuckets = new DynamoDbRateBuckets(dynamo, tables, clock, Duration.ofMinutes(1));
         this.publishers = sns == null ? List.of() : List.of(new SnsEventPublisher(sns, settings.eventTopicArn()));
         LOG.info(
                 "storage: DynamoDB tables {}*, SQS send queues {}-*.fifo, {} in {}",
@@ -130,6 +133,14 @@ public final class AwsStorage implements Storage {
             }
             throw e;
         }
+    }
+
+    /**
+     * The API clients' rate buckets, shared by every node (and Lambda instance) of the deployment; an item stays
+     * a minute after its bucket would be full again.
+     */
+    public io.github.bucket4j.distributed.proxy.ProxyManager<String> sharedRateBuckets() {
+        return rateBuckets;
     }
 
     @Override

@@ -137,7 +137,9 @@ public final class Tables {
      *       statuses for it arrived first ({@code earlyReports} counts them, and the message's commit is
      *       conditional on the count it read, so no early status is missed);
      *   <li>{@code idempotency#<principal>#<key>}: the answer to a repeated send request;
-     *   <li>{@code replay#<scope>#<sha-256 of the token>}: a one-time webhook token, until it expires.
+     *   <li>{@code replay#<scope>#<sha-256 of the token>}: a one-time webhook token, until it expires;
+     *   <li>{@code rate#<client>}: an API client's rate bucket ({@code state}, Bucket4j's bytes), every node's
+     *       requests taking from it, until a while after it would be full again.
      * </ul>
      */
     public static final class Keys {
@@ -148,6 +150,8 @@ public final class Tables {
         public static final String EARLY_REPORTS = "earlyReports";
         /** Epoch seconds after which DynamoDB may delete the item (replay tokens; idempotency keys are kept). */
         public static final String EXPIRES_AT = "expiresAt";
+        /** A rate bucket's state, as Bucket4j serializes it. */
+        public static final String STATE = "state";
         /** An idempotency key's: the digest of the request that used it first, and the answer it got. */
         public static final String REQUEST_HASH = "requestHash";
 
@@ -156,6 +160,10 @@ public final class Tables {
 
         public static String message(String messageId) {
             return "message#" + messageId;
+        }
+
+        public static String rateBucket(String client) {
+            return "rate#" + client;
         }
 
         public static String seen(String carrier, String carrierMessageId) {

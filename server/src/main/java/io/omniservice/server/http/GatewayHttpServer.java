@@ -68,9 +68,7 @@ public final class GatewayHttpServer implements AutoCloseable {
                         .filter(key -> key.rateLimit() != null)
                         .collect(java.util.stream.Collectors.toMap(
                                 GatewayConfig.ApiKey::name, GatewayConfig.ApiKey::rateLimit)),
-                storage instanceof io.omniservice.store.jdbc.JdbcMessageStore jdbc
-                        ? jdbc.sharedRateBuckets()
-                        : java.util.Optional.empty());
+                sharedRateBuckets(storage));
         this.processing = new ProcessingRoutes(processingApi);
         var outbound = new OutboundRoutes(
                 outboundApi.service(),
@@ -173,6 +171,19 @@ public final class GatewayHttpServer implements AutoCloseable {
     }
 
     /** Starts listening; returns the bound port (the configured one, or a free one when it is 0). */
+    /**
+     * Where the API clients' rate buckets live when several nodes share the storage: PostgreSQL's rows, DynamoDB's
+     * items; empty for the embedded store (one node, buckets in memory).
+     */
+    private static java.util.Optional<? extends io.github.bucket4j.distributed.proxy.ProxyManager<String>>
+            sharedRateBuckets(Storage storage) {
+        return switch (storage) {
+            case io.omniservice.store.jdbc.JdbcMessageStore jdbc -> jdbc.sharedRateBuckets();
+            case io.omniservice.aws.AwsStorage aws -> java.util.Optional.of(aws.sharedRateBuckets());
+            default -> java.util.Optional.empty();
+        };
+    }
+
     public int start() {
         app.start();
         return app.port();
