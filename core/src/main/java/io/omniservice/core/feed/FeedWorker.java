@@ -165,8 +165,11 @@ public final class FeedWorker implements AutoCloseable {
                 try {
                     outcome = engine.run(next);
                 } catch (RuntimeException e) {
-                    // the store could not record progress: the lease runs out and the event runs again
-                    LOG.warn("event {} not processed: {}", next.eventId(), e.toString());
+                    // the store could not record progress (or not say that it did): the event is given back, due
+                    // now, and runs again from the progress that is stored; should that fail too, its lease runs
+                    // out. Its conversation's later events are given back below, so they keep their order.
+                    LOG.warn("event {} not processed, given back: {}", next.eventId(), e.toString());
+                    giveBackQuietly(next);
                     outcome = WorkflowEngine.Outcome.RETRY_LATER;
                 }
                 List<Long> giveBack = new ArrayList<>();
@@ -192,6 +195,14 @@ public final class FeedWorker implements AutoCloseable {
             }
         } finally {
             slots.release();
+        }
+    }
+
+    private void giveBackQuietly(ChangeEvent event) {
+        try {
+            feed.release(List.of(event.seq()));
+        } catch (RuntimeException e) {
+            LOG.warn("event {} not given back, due when its lease runs out: {}", event.eventId(), e.toString());
         }
     }
 

@@ -18,6 +18,7 @@ import io.omniservice.core.outbound.CallbackDelivery;
 import io.omniservice.core.outbound.DeadLetter;
 import io.omniservice.core.store.InboundBatch;
 import io.omniservice.core.workflow.Effect;
+import io.omniservice.core.workflow.StepRecord;
 import io.omniservice.core.workflow.StepResult;
 import io.omniservice.core.workflow.StepRetry;
 import io.omniservice.core.workflow.Workflow;
@@ -31,6 +32,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.CountDownLatch;
@@ -66,6 +68,15 @@ public abstract class FeedStoreContract extends OutboundStoreContract {
             List<WorkflowStep> messageSteps,
             Runnable published,
             java.util.function.Function<ChangeEvent, String> owner) {
+        return engine(messageSteps, published, owner, feed());
+    }
+
+    /** As above, recording progress through {@code feed}. */
+    private WorkflowEngine engine(
+            List<WorkflowStep> messageSteps,
+            Runnable published,
+            java.util.function.Function<ChangeEvent, String> owner,
+            FeedStore feed) {
         WorkflowStep publish = new WorkflowStep(
                 "notification",
                 QUICK,
@@ -84,7 +95,7 @@ public abstract class FeedStoreContract extends OutboundStoreContract {
                         ChangeEvent.MESSAGE_RECEIVED, new Workflow("message-processing", steps),
                         ChangeEvent.MESSAGE_STATUS, new Workflow("status-handling", List.of(publish)),
                         ChangeEvent.CONVERSATION_CREATED, new Workflow("conversation-notification", List.of(publish))),
-                feed(),
+                feed,
                 store,
                 Clock.systemUTC(),
                 published);
@@ -304,6 +315,45 @@ public abstract class FeedStoreContract extends OutboundStoreContract {
     }
 
     @Test
+    void anEventWhoseProgressWasNotStoredRunsAgainAtOnceNotWhenItsLeaseEnds() throws Exception {
+        InboundBatch.NewMessage item = message("stored on the second try");
+        String id = item.message().messageId();
+        AtomicInteger failed = new AtomicInteger();
+        // the store fails this event's first record, as a timed-out write would: the worker's lease is 30 s, the
+        // wait below 15 s
+        FeedStore failingOnce = new DelegatingFeedStore(feed()) {
+            @Override
+            public CompletableFuture<Void> record(StepRecord record) {
+                if (record.done()
+                        && failed.get() == 0
+                        && record.effects().stream()
+                                .anyMatch(e -> e instanceof Effect.Publish p
+                                        && p.json().contains(id))) {
+                    failed.incrementAndGet();
+                    return CompletableFuture.failedFuture(
+                            new io.omniservice.core.store.StorageException("the write timed out", null));
+                }
+                return super.record(record);
+            }
+        };
+        WorkflowEngine engine = engine(List.of(), () -> {}, event -> null, failingOnce);
+        FeedWorker worker = new FeedWorker(
+                failingOnce,
+                engine,
+                new FeedSettings("record-fails-node", Duration.ofSeconds(30), 16, Duration.ofMillis(20)),
+                Clock.systemUTC());
+        worker.start();
+        try {
+            store.commit(batch(item));
+            await(() -> published(id));
+        } finally {
+            worker.close();
+        }
+        assertThat(failed).as("records that failed").hasValue(1);
+        assertThat(publishedCount(id)).isEqualTo(1);
+    }
+
+    @Test
     void publishedEventGoesToTheLogAndToEachSubscriptionOfItsType() throws Exception {
         Subscription received = notifications()
                 .addSubscription(new Subscription(
@@ -435,5 +485,59 @@ public abstract class FeedStoreContract extends OutboundStoreContract {
                 .containsExactly("whsec_second_0123456789", "whsec_first_0123456789");
         assertThat(second.signingAt(Instant.now().plus(Duration.ofHours(25))))
                 .containsExactly("whsec_second_0123456789");
+    }
+
+    /** A feed store passing every call to another, for a test to change one of them. */
+    private static class DelegatingFeedStore implements FeedStore {
+        private final FeedStore delegate;
+
+        DelegatingFeedStore(FeedStore delegate) {
+            this.delegate = delegate;
+        }
+
+        @Override
+        public void handOffTo(String owner, Duration lease, Committed listener) {
+            delegate.handOffTo(owner, lease, listener);
+        }
+
+        @Override
+        public List<ChangeEvent> claimConversation(String owner, String conversationId, Instant now, Duration lease) {
+            return delegate.claimConversation(owner, conversationId, now, lease);
+        }
+
+        @Override
+        public void stopHandOff() {
+            delegate.stopHandOff();
+        }
+
+        @Override
+        public List<ChangeEvent> claim(String owner, Instant now, Duration lease, int max) {
+            return delegate.claim(owner, now, lease, max);
+        }
+
+        @Override
+        public int releaseLeasesOf(String owner) {
+            return delegate.releaseLeasesOf(owner);
+        }
+
+        @Override
+        public void release(java.util.Collection<Long> seqs) {
+            delegate.release(seqs);
+        }
+
+        @Override
+        public CompletableFuture<Void> record(StepRecord record) {
+            return delegate.record(record);
+        }
+
+        @Override
+        public void retryLater(long seq, int step, int attempts, String error, Instant retryAt) {
+            delegate.retryLater(seq, step, attempts, error, retryAt);
+        }
+
+        @Override
+        public void deadLetter(ChangeEvent event, String workflow, int step, int attempts, String error) {
+            delegate.deadLetter(event, workflow, step, attempts, error);
+        }
     }
 }
