@@ -208,12 +208,12 @@ class ScaleOutTest {
                 .as("non-success answers, by phase (%s)", byPhase)
                 .allMatch(key -> key.matches("kill (webhook|send) 50[24]"));
 
-        int budget = budgetAnswered(client, nginx);
+        Budget budget = budgetAnswered(client, nginx);
 
         System.out.printf(
                 "scale-out: %d webhooks acknowledged and stored once; %d sends accepted, all delivered, %d repeated"
                         + " (in flight at the kill); %d events read in order over %d connections; non-success"
-                        + " answers %s; a budget of %d + 1/s admitted %d of 90 requests over three nodes%n",
+                        + " answers %s; a budget of %d + 1/s admitted %d of 90 requests over three nodes in %d s%n",
                 acknowledged.size(),
                 accepted.size(),
                 repeated.size(),
@@ -221,8 +221,13 @@ class ScaleOutTest {
                 reader.connections(),
                 byPhase,
                 BUDGET_BURST,
-                budget);
-        assertThat(budget).as("one budget across nodes").isBetween(BUDGET_BURST, BUDGET_BURST + 5);
+                budget.admitted(),
+                budget.seconds());
+        // the burst, and one more each second the requests took (a loaded machine takes several); a bucket per
+        // node would have admitted the burst on each of the three
+        assertThat(budget.admitted())
+                .as("one budget across nodes")
+                .isBetween(BUDGET_BURST, BUDGET_BURST + (int) budget.seconds());
         assertThat(acknowledged).hasSizeGreaterThan(100);
         assertThat(accepted).hasSizeGreaterThan(50);
     }
@@ -260,7 +265,11 @@ class ScaleOutTest {
     }
 
     /** 90 requests with the budget key, one after another through nginx: how many were admitted. */
-    private static int budgetAnswered(HttpClient client, LoadBalancer nginx) throws Exception {
+    /** Requests the budget admitted of 90, and in how many seconds (rounded up) they were answered. */
+    private record Budget(int admitted, long seconds) {}
+
+    private static Budget budgetAnswered(HttpClient client, LoadBalancer nginx) throws Exception {
+        long started = System.nanoTime();
         int admitted = 0;
         for (int i = 0; i < 90; i++) {
             HttpResponse<Void> answer = client.send(
@@ -274,7 +283,7 @@ class ScaleOutTest {
                 assertThat(answer.statusCode()).isEqualTo(429);
             }
         }
-        return admitted;
+        return new Budget(admitted, (System.nanoTime() - started + 999_999_999L) / 1_000_000_000L);
     }
 
     private static WireMockServer bandwidthSendApi() {

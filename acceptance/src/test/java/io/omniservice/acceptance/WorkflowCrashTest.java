@@ -43,7 +43,9 @@ class WorkflowCrashTest {
     /** Subscriber, forward receiver and carrier all answer this slowly, so deliveries are in flight at the kill. */
     private static final int REMOTE_DELAY_MILLIS = 75;
 
+    /** Clients posting at once, each its own webhooks in order: 24 × 12 webhooks in all. */
     private static final int CLIENTS = 24;
+
     private static final int WEBHOOKS_PER_CLIENT = 12;
     /** The first clients each post as one sender, one webhook after another: conversations with an order. */
     private static final int SEQUENTIAL_SENDERS = 4;
@@ -68,14 +70,15 @@ class WorkflowCrashTest {
 
     @Test
     void workflowsInterruptedByKillNineActOnceForEveryAnsweredWebhook() throws Exception {
-        workflowsSurviveKillNine(directory, GatewayProcess.Setup.embedded(), WAIT_AFTER_RESTART);
+        workflowsSurviveKillNine(directory, GatewayProcess.Setup.embedded(), CLIENTS, WAIT_AFTER_RESTART);
     }
 
     /**
      * Workflows of a node set up as {@code setup} interrupted by kill -9, restarted, checked once everything
-     * arrived or {@code patience} after the restart.
+     * arrived or {@code patience} after the restart; {@code clients} post {@value #WEBHOOKS_PER_CLIENT} webhooks
+     * each (more than {@value #SEQUENTIAL_SENDERS}).
      */
-    static void workflowsSurviveKillNine(Path directory, GatewayProcess.Setup setup, Duration patience)
+    static void workflowsSurviveKillNine(Path directory, GatewayProcess.Setup setup, int clients, Duration patience)
             throws Exception {
         WireMockServer carrier = new WireMockServer(WireMockConfiguration.options()
                 .dynamicPort()
@@ -125,7 +128,7 @@ class WorkflowCrashTest {
             assertThat(rule.statusCode()).as(rule.body()).isEqualTo(201);
             String ruleId = GatewayApi.JSON.readTree(rule.body()).path("id").asText();
 
-            List<List<Webhook>> plan = plan();
+            List<List<Webhook>> plan = plan(clients);
             Map<String, Webhook> byId = new LinkedHashMap<>();
             plan.forEach(client -> client.forEach(w -> byId.put(w.carrierMessageId(), w)));
             SignedWebhooks webhooks = new SignedWebhooks(gateway);
@@ -136,9 +139,9 @@ class WorkflowCrashTest {
             // until the kill: every client posts its webhooks in order and stops at the first without an answer
             Set<String> answeredBeforeKill = ConcurrentHashMap.newKeySet();
             AtomicInteger refused = new AtomicInteger();
-            int[] resumeAt = new int[CLIENTS];
+            int[] resumeAt = new int[clients];
             List<Thread> posters = new ArrayList<>();
-            for (int c = 0; c < CLIENTS; c++) {
+            for (int c = 0; c < clients; c++) {
                 int poster = c;
                 posters.add(Thread.ofVirtual()
                         .start(() -> resumeAt[poster] =
@@ -169,7 +172,7 @@ class WorkflowCrashTest {
             // the carrier retries what it got no answer for, and posts the rest, each client still in order
             Set<String> answeredAfterRestart = ConcurrentHashMap.newKeySet();
             List<Thread> resumed = new ArrayList<>();
-            for (int c = 0; c < CLIENTS; c++) {
+            for (int c = 0; c < clients; c++) {
                 List<Webhook> rest = plan.get(c).subList(resumeAt[c], WEBHOOKS_PER_CLIENT);
                 resumed.add(Thread.ofVirtual()
                         .start(() -> postInOrder(client, webhooks, rest, answeredAfterRestart, refused)));
@@ -293,7 +296,7 @@ class WorkflowCrashTest {
                         Boolean::logicalOr);
             }
             assertThat(conversations)
-                    .hasSize(SEQUENTIAL_SENDERS + (CLIENTS - SEQUENTIAL_SENDERS) * WEBHOOKS_PER_CLIENT);
+                    .hasSize(SEQUENTIAL_SENDERS + (clients - SEQUENTIAL_SENDERS) * WEBHOOKS_PER_CLIENT);
             for (Map.Entry<String, Boolean> conversation : conversations.entrySet()) {
                 JsonNode shown = api.getJson("/v1/conversations/" + GatewayApi.encode(conversation.getKey()));
                 List<String> tags = new ArrayList<>();
@@ -353,9 +356,9 @@ class WorkflowCrashTest {
      * Each client's webhooks: the first clients post as one sender each (a conversation of many messages),
      * the others as a new sender each time (a conversation per message); every other webhook matches the rule.
      */
-    private static List<List<Webhook>> plan() {
+    private static List<List<Webhook>> plan(int clients) {
         List<List<Webhook>> plan = new ArrayList<>();
-        for (int c = 0; c < CLIENTS; c++) {
+        for (int c = 0; c < clients; c++) {
             List<Webhook> client = new ArrayList<>();
             for (int n = 0; n < WEBHOOKS_PER_CLIENT; n++) {
                 String from = c < SEQUENTIAL_SENDERS
