@@ -39,8 +39,12 @@ import software.amazon.awssdk.services.sqs.SqsClient;
  */
 public final class AwsStorage implements Storage {
     private static final Logger LOG = LoggerFactory.getLogger(AwsStorage.class);
-    /** Receives a send may take before SQS moves it to the dead-letter queue (the store keeps retries itself). */
-    private static final int MAX_RECEIVES = 10;
+    /**
+     * Receives a send may take before SQS moves it to the dead-letter queue (the store keeps retries itself).
+     * The send queue refuses to start on queues that redrive after any other count, so the infrastructure
+     * module builds its queues from this number.
+     */
+    public static final int MAX_RECEIVES = 10;
 
     private final DynamoDbClient dynamo;
     private final SqsClient sqs;
