@@ -36,7 +36,11 @@ class AwsCrashTest {
             // a third of the embedded run's webhooks (96): the fake serves one request at a time, and 288 took it a
             // minute on an idle machine, over five under a loaded CI run
             WorkflowCrashTest.workflowsSurviveKillNine(
-                    directory, aws.setup("workflow-", "aws-workflow"), 8, java.time.Duration.ofSeconds(300));
+                    directory,
+                    aws.setup("workflow-", "aws-workflow"),
+                    8,
+                    java.time.Duration.ofSeconds(300),
+                    missing -> aws.itemsAbout("workflow-", missing));
         }
     }
 }

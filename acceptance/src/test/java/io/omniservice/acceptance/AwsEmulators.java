@@ -104,6 +104,38 @@ final class AwsEmulators implements AutoCloseable {
                 .withNodeId(nodeId);
     }
 
+    /**
+     * For a failing test: the items of the tables under {@code prefix} that mention one of {@code needles}, and
+     * every item of the same partitions (a conversation's events and messages, a delivery lane), one per line.
+     */
+    String itemsAbout(String prefix, java.util.Collection<String> needles) {
+        var client = dynamoDb.client();
+        StringBuilder out = new StringBuilder();
+        for (String table : client.listTablesPaginator().tableNames()) {
+            if (!table.startsWith(prefix)) {
+                continue;
+            }
+            var keys = client.describeTable(b -> b.tableName(table)).table().keySchema();
+            String partition = keys.stream()
+                    .filter(k -> k.keyTypeAsString().equals("HASH"))
+                    .findFirst()
+                    .orElseThrow()
+                    .attributeName();
+            var items = client.scanPaginator(b -> b.tableName(table)).items().stream()
+                    .toList();
+            java.util.Set<Object> partitions = new java.util.HashSet<>();
+            for (var item : items) {
+                if (needles.stream().anyMatch(n -> item.toString().contains(n))) {
+                    partitions.add(item.get(partition));
+                }
+            }
+            items.stream()
+                    .filter(item -> partitions.contains(item.get(partition)))
+                    .forEach(item -> out.append(table).append(' ').append(item).append('\n'));
+        }
+        return out.toString();
+    }
+
     @Override
     public void close() throws Exception {
         try {

@@ -195,6 +195,20 @@ final class GatewayProcess implements AutoCloseable {
         process.waitFor();
     }
 
+    /** The log lines of every run so far at WARN or ERROR, and the lines of their stack traces. */
+    String warnings() throws java.io.IOException {
+        StringBuilder out = new StringBuilder();
+        boolean inTrace = false;
+        for (String line : Files.readAllLines(log())) {
+            boolean warning = line.contains(" WARN ") || line.contains(" ERROR ");
+            inTrace = warning || (inTrace && (line.startsWith("\t") || line.startsWith("Caused by")));
+            if (inTrace) {
+                out.append(line).append('\n');
+            }
+        }
+        return out.toString();
+    }
+
     Path log() {
         return directory.resolve("gateway.log");
     }

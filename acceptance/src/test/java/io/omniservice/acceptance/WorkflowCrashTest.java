@@ -80,6 +80,21 @@ class WorkflowCrashTest {
      */
     static void workflowsSurviveKillNine(Path directory, GatewayProcess.Setup setup, int clients, Duration patience)
             throws Exception {
+        workflowsSurviveKillNine(directory, setup, clients, patience, missing -> "");
+    }
+
+    /**
+     * {@link #workflowsSurviveKillNine(Path, GatewayProcess.Setup, int, Duration)}; when some message has no
+     * event at the subscriber after {@code patience}, {@code diagnose} tells what the store holds of those
+     * carrier message ids, printed with the gateway's warnings before the test fails.
+     */
+    static void workflowsSurviveKillNine(
+            Path directory,
+            GatewayProcess.Setup setup,
+            int clients,
+            Duration patience,
+            java.util.function.Function<Set<String>, String> diagnose)
+            throws Exception {
         WireMockServer carrier = new WireMockServer(WireMockConfiguration.options()
                 .dynamicPort()
                 .containerThreads(64)
@@ -190,9 +205,16 @@ class WorkflowCrashTest {
                 Thread.sleep(100);
             }
             Duration settled = Duration.between(restartedAt, Instant.now());
-            // deliveries the killed process had leased are taken back by the restarted one (same node id)
-            awaitStill(carrier, receiver);
-
+            Set<String> withoutEvent = new java.util.TreeSet<>(byId.keySet());
+            withoutEvent.removeAll(eventsByMessage(receiver, "/events").keySet());
+            if (!withoutEvent.isEmpty()) {
+                // say what became of them before the assertions below fail on it
+                explain(
+                        gateway,
+                        "no event " + settled.toSeconds() + " s after the restart for",
+                        withoutEvent,
+                        diagnose);
+            }
             // every message has exactly one event id at the subscriber; a repeat is that id again
             List<JsonNode> events = requests(receiver, "/events").stream()
                     .map(WorkflowCrashTest::json)
@@ -260,6 +282,21 @@ class WorkflowCrashTest {
                     .filter(e -> e.getValue().size() > 1)
                     .map(Map.Entry::getKey)
                     .toList();
+            Set<String> repeatedAfterRestart = sentTwice.stream()
+                    .filter(reply ->
+                            sendsByReply.get(reply).stream().noneMatch(r -> sentByKilledProcess.contains(r.getId())))
+                    .collect(Collectors.toCollection(java.util.TreeSet::new));
+            if (!repeatedAfterRestart.isEmpty()) {
+                for (String reply : repeatedAfterRestart) {
+                    System.out.printf(
+                            "reply %s sent at %s%n",
+                            reply,
+                            sendsByReply.get(reply).stream()
+                                    .map(LoggedRequest::getLoggedDate)
+                                    .toList());
+                }
+                explain(gateway, "replies sent twice after the restart:", repeatedAfterRestart, diagnose);
+            }
             for (String reply : sentTwice) {
                 List<LoggedRequest> sends = sendsByReply.get(reply);
                 assertThat(sends).as("sends of reply %s", reply).hasSize(2);
@@ -350,6 +387,24 @@ class WorkflowCrashTest {
             carrier.stop();
             receiver.stop();
         }
+    }
+
+    /** Prints what the gateway logged and the store holds about {@code ids}, for a failure about to be reported. */
+    private static void explain(
+            GatewayProcess gateway,
+            String what,
+            Set<String> ids,
+            java.util.function.Function<Set<String>, String> diagnose)
+            throws java.io.IOException {
+        StringBuilder mentions = new StringBuilder();
+        for (String line : java.nio.file.Files.readAllLines(gateway.log())) {
+            if (ids.stream().anyMatch(line::contains)) {
+                mentions.append(line).append('\n');
+            }
+        }
+        System.out.printf(
+                "workflow kill -9: %s %s%nthe gateway's warnings:%n%s%nits lines naming them:%n%s%nthe store:%n%s%n",
+                what, ids, gateway.warnings(), mentions, diagnose.apply(ids));
     }
 
     /**
