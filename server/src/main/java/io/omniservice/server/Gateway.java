@@ -401,6 +401,11 @@ public final class Gateway implements AutoCloseable {
         return port;
     }
 
+    /** Every route the HTTP server answers ({@link GatewayHttpServer#routes()}). */
+    public java.util.List<String> routes() {
+        return http.routes();
+    }
+
     public Storage store() {
         return store;
     }
