@@ -114,6 +114,19 @@ class OpenApiDocumentTest {
     }
 
     @Test
+    void noKeyIsProseSplitByAFlowMappingComma() {
+        // `{description: a, b}` in YAML makes " b" a key: no key of the document has a space in it
+        List<String> keys = new ArrayList<>();
+        collectKeys(document, keys);
+        assertThat(keys).isNotEmpty().noneMatch(key -> key.contains(" "));
+    }
+
+    private static void collectKeys(JsonNode node, List<String> keys) {
+        node.properties().forEach(field -> keys.add(field.getKey()));
+        node.forEach(child -> collectKeys(child, keys));
+    }
+
+    @Test
     void everyLocalReferenceResolves() {
         List<String> refs = new ArrayList<>();
         collectRefs(document, refs);
