@@ -12,7 +12,6 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.github.tomakehurst.wiremock.WireMockServer;
 import com.github.tomakehurst.wiremock.core.WireMockConfiguration;
 import com.github.tomakehurst.wiremock.verification.LoggedRequest;
-import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
@@ -422,10 +421,8 @@ abstract class EndToEndSuite {
                 ? gateway.uri(url.substring(GatewayProcess.PUBLIC_BASE_URL.length()))
                         .toString()
                 : url;
-        return HttpClient.newHttpClient()
-                .send(
-                        HttpRequest.newBuilder(java.net.URI.create(local)).build(),
-                        HttpResponse.BodyHandlers.ofByteArray());
+        return api.sendForBytes(
+                HttpRequest.newBuilder(java.net.URI.create(local)).build());
     }
 
     private static String hmacSha256Hex(String key, String text) throws Exception {

@@ -27,13 +27,14 @@ final class EventStream implements AutoCloseable {
 
     /** Opens the stream of events of {@code types} (comma-separated) and waits for its answer's head. */
     static EventStream open(GatewayProcess gateway, String types) throws Exception {
-        HttpResponse<Stream<String>> answer = HttpClient.newHttpClient()
-                .send(
-                        HttpRequest.newBuilder(gateway.uri("/v1/events?types=" + types))
-                                .header("Authorization", "Bearer " + GatewayProcess.API_KEY)
-                                .header("Accept", "text/event-stream")
-                                .build(),
-                        HttpResponse.BodyHandlers.ofLines());
+        HttpRequest request = HttpRequest.newBuilder(gateway.uri("/v1/events?types=" + types))
+                .header("Authorization", "Bearer " + GatewayProcess.API_KEY)
+                .header("Accept", "text/event-stream")
+                .build();
+        HttpResponse<Stream<String>> answer =
+                HttpClient.newHttpClient().send(request, HttpResponse.BodyHandlers.ofLines());
+        // the stream's head against the OpenAPI document; its body is read below
+        new GatewayApi(gateway).check(request, answer, null);
         if (answer.statusCode() != 200) {
             String body = String.join("\n", answer.body().toList());
             throw new IllegalStateException("/v1/events answered " + answer.statusCode() + ": " + body);

@@ -187,7 +187,12 @@ public final class Gateway implements AutoCloseable {
                 // new deliveries reach the dispatcher through the store's hand-off; SSE streams are woken here
                 published::published,
                 pipeline::view);
-        this.feedWorker = new FeedWorker(feed, engine, processing.settings(), clock);
+        this.feedWorker = new FeedWorker(
+                new io.omniservice.server.metrics.TimedFeed(feed, metrics, clock),
+                engine,
+                processing.settings(),
+                clock);
+        watch(metrics, routes, health, outbound, feedWorker, clock);
         this.housekeeping = Thread.ofPlatform()
                 .name("omniservice-housekeeping")
                 .daemon(true)
@@ -210,6 +215,46 @@ public final class Gateway implements AutoCloseable {
                 media,
                 metrics,
                 clock);
+    }
+
+    /**
+     * What the dashboard and alerts read besides requests: each sending carrier account's health and breaker,
+     * the dead letters waiting (read from the store at most every 30 s, whatever the scrape rate), and the
+     * events this node holds.
+     */
+    private static void watch(
+            GatewayMetrics metrics,
+            List<CarrierRoute> routes,
+            CarrierHealth health,
+            OutboundStore outbound,
+            FeedWorker worker,
+            Clock clock) {
+        for (CarrierRoute route : routes) {
+            metrics.watchCarrier(
+                    route.carrier().wireName(),
+                    route.account(),
+                    () -> health.health(route) != CarrierHealth.Health.DOWN,
+                    () -> health.breaker(route).getState().name().toLowerCase(java.util.Locale.ROOT),
+                    () -> {
+                        float rate = health.breaker(route).getMetrics().getFailureRate();
+                        return rate < 0 ? Double.NaN : rate / 100.0;
+                    });
+        }
+        var deadLetters =
+                new java.util.concurrent.atomic.AtomicReference<java.util.Map.Entry<java.time.Instant, Integer>>();
+        metrics.watchDeadLetters(() -> {
+            var last = deadLetters.get();
+            java.time.Instant now = clock.instant();
+            if (last == null || now.isAfter(last.getKey().plusSeconds(30))) {
+                int waiting = (int) outbound.deadLetters(1000).stream()
+                        .filter(letter -> letter.replayedAt() == null)
+                        .count();
+                last = java.util.Map.entry(now, waiting);
+                deadLetters.set(last);
+            }
+            return last.getValue();
+        });
+        metrics.watchEventsHeld(worker::held);
     }
 
     /**
@@ -399,6 +444,11 @@ public final class Gateway implements AutoCloseable {
         }
         LOG.info("omniservice listening on port {}", port);
         return port;
+    }
+
+    /** Every route the HTTP server answers ({@link GatewayHttpServer#routes()}). */
+    public java.util.List<String> routes() {
+        return http.routes();
     }
 
     public Storage store() {

@@ -56,6 +56,7 @@ public final class GatewayHttpServer implements AutoCloseable {
         MessageStore store = storage.messages();
         var queries = new QueryRoutes(store, mediaApi.pipeline());
         var media = new MediaRoutes(mediaApi.blobs(), mediaApi.signer());
+        var apiDocs = new ApiDocsRoutes();
         var operations = new OperationsRoutes(storage, metrics, () -> draining);
         var authentication = new ApiKeyAuthentication(
                 api.keys(),
@@ -166,6 +167,11 @@ public final class GatewayHttpServer implements AutoCloseable {
             routes.beforeMatched("/metrics", metricsAccess);
             routes.get("/metrics", operations::metrics);
 
+            // the contract itself (openapi/openapi.yaml) and its reference page: no credentials, like health
+            routes.get("/openapi.json", apiDocs::document);
+            routes.get("/docs/", apiDocs::page);
+            routes.get("/docs/{file}", apiDocs::file);
+
             ErrorResponses.register(routes);
         });
     }
@@ -182,6 +188,18 @@ public final class GatewayHttpServer implements AutoCloseable {
             case io.omniservice.aws.AwsStorage aws -> java.util.Optional.of(aws.sharedRateBuckets());
             default -> java.util.Optional.empty();
         };
+    }
+
+    /**
+     * Every route this server answers, as {@code "GET /v1/messages"} with Javalin's path template; the
+     * OpenAPI document must describe exactly these.
+     */
+    public java.util.List<String> routes() {
+        return app.unsafe.internalRouter.allHttpHandlers().stream()
+                .map(parsed -> parsed.endpoint)
+                .filter(endpoint -> METHOD_TAGS.contains(endpoint.method.name()))
+                .map(endpoint -> endpoint.method.name() + " " + endpoint.path)
+                .toList();
     }
 
     public int start() {
