@@ -221,6 +221,58 @@ class LambdaHandlersTest {
     }
 
     @Test
+    void outboundReportsTheFirstBadRecordAndEveryLaterOneAndDropsStaleTickets() {
+        String lane = "arn:aws:sqs:us-east-1:123456789012:" + emulators.prefix + "sends-normal.fifo";
+        String stale = Json.text(new io.omniservice.aws.queue.SendTicket(
+                "msg-" + UUID.randomUUID(),
+                "conv-" + UUID.randomUUID(),
+                1,
+                io.omniservice.core.outbound.Priority.NORMAL,
+                java.time.Instant.now()));
+        com.amazonaws.services.lambda.runtime.events.SQSEvent batch = sqs(
+                sqsMessage("m1", lane, stale), sqsMessage("m2", lane, "not a ticket"), sqsMessage("m3", lane, stale));
+        var response = new OutboundHandler(gateway).handleRequest(batch, null);
+        assertThat(response.getBatchItemFailures())
+                .extracting(
+                        com.amazonaws.services.lambda.runtime.events.SQSBatchResponse.BatchItemFailure
+                                ::getItemIdentifier)
+                .containsExactly("m2", "m3");
+        // a ticket whose job no longer exists is done with: SQS may delete it
+        assertThat(new OutboundHandler(gateway)
+                        .handleRequest(sqs(sqsMessage("m4", lane, stale)), null)
+                        .getBatchItemFailures())
+                .isEmpty();
+    }
+
+    @Test
+    void sweepAndDeliveryRunOnTheSchedulesEvent() {
+        Map<String, Object> scheduled = Map.of("source", "aws.events", "detail-type", "Scheduled Event");
+        assertThat(new SweepHandler(gateway).handleRequest(scheduled, null))
+                .containsKeys("conversationsSwept", "deadSendsMoved");
+        assertThat(new DeliveryHandler(gateway).handleRequest(scheduled, null))
+                .containsEntry("batchItemFailures", List.of());
+    }
+
+    private static com.amazonaws.services.lambda.runtime.events.SQSEvent sqs(
+            com.amazonaws.services.lambda.runtime.events.SQSEvent.SQSMessage... messages) {
+        var event = new com.amazonaws.services.lambda.runtime.events.SQSEvent();
+        event.setRecords(List.of(messages));
+        return event;
+    }
+
+    private static com.amazonaws.services.lambda.runtime.events.SQSEvent.SQSMessage sqsMessage(
+            String id, String queueArn, String body) {
+        var message = new com.amazonaws.services.lambda.runtime.events.SQSEvent.SQSMessage();
+        message.setMessageId(id);
+        message.setEventSourceArn(queueArn);
+        message.setBody(body);
+        message.setReceiptHandle("receipt-" + id);
+        message.setEventSource("aws:sqs");
+        message.setAttributes(Map.of("ApproximateReceiveCount", "1", "MessageGroupId", "conv-1"));
+        return message;
+    }
+
+    @Test
     void afterRestoreMakesANewNodeIdNewClientsAndReadsSecretsAgain() throws Exception {
         LambdaGateway own = emulators.open();
         try {
