@@ -57,6 +57,7 @@ public final class AwsStorage implements Storage {
     private final DynamoDbClientSecretStore clientSecrets;
     private final List<EventPublisher> publishers;
     private final DynamoDbRateBuckets rateBuckets;
+    private final SendQueue queue;
 
     private AwsStorage(
             DynamoDbClient dynamo,
@@ -77,7 +78,7 @@ public final class AwsStorage implements Storage {
         Outbox outbox = new Outbox(dynamo, tables, clock, sequence);
         Deliveries deliveries = new Deliveries(dynamo, tables, clock, sequence);
         this.messages = new DynamoDbMessageStore(dynamo, tables, clock, outbox, deliveries);
-        SendQueue queue = SendQueue.open(
+        this.queue = SendQueue.open(
                 sqs, new SendQueueSettings(settings.sendQueue(), MAX_RECEIVES, settings.createTables()), clock);
         this.outbound = new DynamoDbOutboundStore(
                 dynamo, tables, queue, clock, deliveries, outbox, DynamoDbOutboundStore.Settings.defaults());
@@ -143,6 +144,11 @@ public final class AwsStorage implements Storage {
      * The API clients' rate buckets, shared by every node (and Lambda instance) of the deployment; an item stays
      * a minute after its bucket would be full again.
      */
+    /** The SQS send queues, for a Lambda function that SQS hands sends to directly. */
+    public SendQueue sendQueue() {
+        return queue;
+    }
+
     public io.github.bucket4j.distributed.proxy.ProxyManager<String> sharedRateBuckets() {
         return rateBuckets;
     }

@@ -25,23 +25,7 @@ public final class CarrierSecrets {
     private CarrierSecrets() {}
 
     private static Map<CarrierType, List<String>> keys() {
-        Map<CarrierType, List<String>> keys = new LinkedHashMap<>();
-        keys.put(CarrierType.WHATSAPP, List.of("appSecret", "verifyToken", "accessToken", "phoneNumberId"));
-        keys.put(CarrierType.TWILIO, List.of("accountSid", "authToken", "from"));
-        keys.put(
-                CarrierType.BANDWIDTH,
-                List.of(
-                        "callbackUsername",
-                        "callbackPassword",
-                        "accountId",
-                        "apiUsername",
-                        "apiPassword",
-                        "applicationId",
-                        "from"));
-        keys.put(CarrierType.LIVECHAT, List.of("secretKey", "accessToken", "accountId"));
-        keys.put(CarrierType.MESSAGEBIRD, List.of("signingKey", "accessKey", "originator"));
-        keys.put(CarrierType.INTELIQUENT, List.of("inboundApiKey", "outboundApiKey", "from"));
-        return java.util.Collections.unmodifiableMap(keys);
+        return io.omniservice.aws.secrets.CarrierSecretKeys.KEYS;
     }
 
     private static Map<CarrierType, String> generated() {

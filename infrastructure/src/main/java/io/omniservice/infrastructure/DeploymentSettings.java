@@ -145,7 +145,20 @@ public record DeploymentSettings(
 
     /** The name of a carrier account's secret, as the Lambda configuration refers to it. */
     public String carrierSecretName(CarrierType carrier, String account) {
-        return secretsPrefix + "carriers/" + carrier.wireName() + "/" + account;
+        return io.omniservice.aws.secrets.CarrierSecretKeys.secretName(secretsPrefix, carrier, account);
+    }
+
+    /**
+     * The carrier accounts as the functions' {@code OMNI_CARRIER_ACCOUNTS} carries them,
+     * {@code whatsapp=default,sales;twilio=default}: the Lambda configuration refers to one secret per account.
+     */
+    public String carrierAccountsSpec() {
+        StringBuilder spec = new StringBuilder();
+        carrierAccounts.forEach((carrier, accounts) -> spec.append(spec.isEmpty() ? "" : ";")
+                .append(carrier.wireName())
+                .append('=')
+                .append(String.join(",", accounts)));
+        return spec.toString();
     }
 
     public String apiSecretName() {

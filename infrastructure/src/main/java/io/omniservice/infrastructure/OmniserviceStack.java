@@ -101,15 +101,18 @@ import software.constructs.Construct;
 public final class OmniserviceStack extends Stack {
     /** The states of the workflow, in order; the contract with the step handlers. */
     public static final List<String> STEPS = List.of("Compliance", "MediaConversion", "Rules", "Notification");
-    /** Retried with backoff: our handlers' transient failure and Lambda's own. */
+    /** Retried with backoff: our handlers' transient failure (a class of the handlers) and Lambda's own. */
     public static final List<String> TRANSIENT_ERRORS = List.of(
-            "OmniserviceRetry",
+            LambdaHandler.PACKAGE + ".OmniserviceRetry",
             "Lambda.ServiceException",
             "Lambda.AWSLambdaException",
             "Lambda.SdkClientException",
             "Lambda.TooManyRequestsException");
-    /** Thrown by a step whose conversation still has an earlier event in flight. */
-    public static final String EARLIER_EVENT_PENDING = "EarlierEventPending";
+    /**
+     * Thrown by a step whose conversation still has an earlier event in flight. Java functions report an
+     * exception's fully qualified class name as the error, so the names are the handler package's classes.
+     */
+    public static final String EARLIER_EVENT_PENDING = LambdaHandler.PACKAGE + ".EarlierEventPending";
 
     /** The CloudWatch metric the outbound router emits (EMF) while a carrier's circuit breaker is open. */
     public static final String METRIC_NAMESPACE = "Omniservice";
@@ -361,6 +364,8 @@ public final class OmniserviceStack extends Stack {
         environment.put("OMNI_EVENT_TOPIC_ARN", events.getTopicArn());
         environment.put("OMNI_MEDIA_BUCKET", media.getBucketName());
         environment.put("OMNI_SECRETS_PREFIX", settings.secretsPrefix());
+        // the accounts that have a secret: the functions configure exactly these carriers
+        environment.put("OMNI_CARRIER_ACCOUNTS", settings.carrierAccountsSpec());
         Function function = Function.Builder.create(this, handler.id() + "Function")
                 .functionName(handler.functionName(settings.tablePrefix()))
                 .description("Omniservice " + handler.className())

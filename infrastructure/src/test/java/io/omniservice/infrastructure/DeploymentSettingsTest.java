@@ -46,6 +46,10 @@ class DeploymentSettingsTest {
                         CarrierType.MESSAGEBIRD,
                         CarrierType.INTELIQUENT);
         assertThat(settings.carrierSecretName(CarrierType.TWILIO, "eu")).isEqualTo("stg/carriers/twilio/eu");
+        // what the functions read in OMNI_CARRIER_ACCOUNTS: bandwidth has no secret, so no account
+        assertThat(settings.carrierAccountsSpec())
+                .isEqualTo("whatsapp=default;twilio=default,eu;livechat=default;messagebird=default;"
+                        + "inteliquent=default");
         assertThat(settings.tables().name(io.omniservice.aws.dynamo.Tables.MESSAGES))
                 .isEqualTo("staging-messages");
     }

@@ -52,6 +52,7 @@ class FunctionsTemplateTest {
             List<String> names = new ArrayList<>();
             variables.fieldNames().forEachRemaining(names::add);
             List<String> expected = new ArrayList<>(List.of(
+                    "OMNI_CARRIER_ACCOUNTS",
                     "OMNI_EVENT_TOPIC_ARN",
                     "OMNI_MEDIA_BUCKET",
                     "OMNI_PUBLIC_BASE_URL",
@@ -66,6 +67,10 @@ class FunctionsTemplateTest {
             assertThat(variables.get("OMNI_TABLE_PREFIX").asText()).isEqualTo("omniservice-");
             assertThat(variables.get("OMNI_SEND_QUEUE").asText()).isEqualTo("omniservice-sends");
             assertThat(variables.get("OMNI_SECRETS_PREFIX").asText()).isEqualTo("omniservice/");
+            // one secret per account is deployed, and the functions configure exactly those accounts
+            assertThat(variables.get("OMNI_CARRIER_ACCOUNTS").asText())
+                    .isEqualTo("whatsapp=default;twilio=default;bandwidth=default;livechat=default;"
+                            + "messagebird=default;inteliquent=default");
             assertThat(variables.get("OMNI_REGION")).isEqualTo(Resources.ref("AWS::Region"));
             assertThat(variables.get("OMNI_EVENT_TOPIC_ARN"))
                     .isEqualTo(Resources.ref(Resources.logicalId("AWS::SNS::Topic", "Events")));

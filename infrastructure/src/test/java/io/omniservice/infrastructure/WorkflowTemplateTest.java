@@ -67,7 +67,7 @@ class WorkflowTemplateTest {
             assertThat(retry).hasSize(2);
             assertThat(texts(retry.get(0).get("ErrorEquals")))
                     .containsExactly(
-                            "OmniserviceRetry",
+                            "io.omniservice.lambda.OmniserviceRetry",
                             "Lambda.ServiceException",
                             "Lambda.AWSLambdaException",
                             "Lambda.SdkClientException",
@@ -76,7 +76,8 @@ class WorkflowTemplateTest {
             assertThat(retry.get(0).get("BackoffRate").asDouble()).isEqualTo(2.0);
             assertThat(retry.get(0).get("MaxAttempts").asInt()).isEqualTo(5);
             assertThat(retry.get(0).get("MaxDelaySeconds").asInt()).isEqualTo(60);
-            assertThat(texts(retry.get(1).get("ErrorEquals"))).containsExactly("EarlierEventPending");
+            assertThat(texts(retry.get(1).get("ErrorEquals")))
+                    .containsExactly("io.omniservice.lambda.EarlierEventPending");
             assertThat(retry.get(1).get("IntervalSeconds").asInt()).isEqualTo(2);
             assertThat(retry.get(1).get("BackoffRate").asDouble()).isEqualTo(1.5);
             assertThat(retry.get(1).get("MaxAttempts").asInt()).isEqualTo(20);

@@ -84,6 +84,8 @@ public final class Gateway implements AutoCloseable {
     private final java.util.concurrent.CountDownLatch housekeepingStops = new java.util.concurrent.CountDownLatch(1);
 
     private final MediaApi media;
+    private final WorkflowEngine engine;
+    private final CarrierHealth health;
     private final GatewayMetrics metrics;
     private final GatewayHttpServer http;
     private final AtomicBoolean closed = new AtomicBoolean();
@@ -101,6 +103,16 @@ public final class Gateway implements AutoCloseable {
      * names their own answers).
      */
     public Gateway(GatewayConfig config, CarrierRegistry carriers, Storage store, Clock clock, HostResolver resolver) {
+        this(config, carriers, store, clock, resolver, false);
+    }
+
+    private Gateway(
+            GatewayConfig config,
+            CarrierRegistry carriers,
+            Storage store,
+            Clock clock,
+            HostResolver resolver,
+            boolean inProcess) {
         this.store = store;
         this.metrics = new GatewayMetrics();
         WebhookIngress ingress = new WebhookIngress(carriers, store.messages(), clock);
@@ -130,6 +142,7 @@ public final class Gateway implements AutoCloseable {
                 !(config.storage() instanceof GatewayConfig.Storage.Embedded));
         MediaPipeline pipeline = new CountedMedia(media.pipeline(), metrics);
         CarrierHealth health = new CarrierHealth(settings.breaker());
+        this.health = health;
         TemplateRegistry templates = new TemplateRegistry(config.templates());
         CachedRead<List<RoutingRule>> rules = new CachedRead<>(outbound::routingRules, clock);
         CarrierSelector selector =
@@ -168,7 +181,7 @@ public final class Gateway implements AutoCloseable {
                 clock);
         AutoReplies replies = new AutoReplies(service);
         EventSignal published = new EventSignal();
-        WorkflowEngine engine = new WorkflowEngine(
+        this.engine = new WorkflowEngine(
                 Workflows.standard(
                         new ComplianceStep(processing.compliance(), replies),
                         new MediaConversionStep(
@@ -214,7 +227,8 @@ public final class Gateway implements AutoCloseable {
                         targets),
                 media,
                 metrics,
-                clock);
+                clock,
+                inProcess);
     }
 
     /**
@@ -377,6 +391,34 @@ public final class Gateway implements AutoCloseable {
             Clock clock,
             HostResolver resolver,
             LoadedConfig loaded) {
+        return open(config, providers, clock, resolver, loaded, false);
+    }
+
+    /**
+     * The gateway as one Lambda function instance runs it: wired as {@link #open(LoadedConfig)} wires it, but
+     * nothing runs on its own (no feed worker, send loop, callback loop, housekeeping or secret refresh) and the
+     * HTTP routes listen on no port: requests are handed over in memory ({@link #respond}), and the functions
+     * call the workflow, send and delivery code themselves. Secrets are read when it is opened.
+     */
+    public static Gateway openInProcess(
+            LoadedConfig loaded, Iterable<CarrierProvider> providers, Clock clock, HostResolver resolver) {
+        Gateway gateway;
+        try {
+            gateway = open(loaded.config(), providers, clock, resolver, null, true);
+        } finally {
+            loaded.close();
+        }
+        gateway.http.startInProcess();
+        return gateway;
+    }
+
+    private static Gateway open(
+            GatewayConfig config,
+            Iterable<CarrierProvider> providers,
+            Clock clock,
+            HostResolver resolver,
+            LoadedConfig loaded,
+            boolean inProcess) {
         // Carriers are built (and their settings checked) before the store opens; the one-time tokens they
         // see go to the store's guard, shared by every node on the same database, once it is open.
         AtomicReference<ReplayGuard> tokens = new AtomicReference<>(new InMemoryReplayGuard(clock));
@@ -390,7 +432,7 @@ public final class Gateway implements AutoCloseable {
         tokens.set(store.replayGuard(clock));
         Gateway gateway;
         try {
-            gateway = new Gateway(config, carriers, store, clock, resolver);
+            gateway = new Gateway(config, carriers, store, clock, resolver, inProcess);
         } catch (RuntimeException e) {
             store.close();
             throw e;
@@ -453,6 +495,31 @@ public final class Gateway implements AutoCloseable {
 
     public Storage store() {
         return store;
+    }
+
+    /** Serves one HTTP request given as its bytes on an {@link #openInProcess} gateway; see the HTTP server. */
+    public java.nio.ByteBuffer respond(java.nio.ByteBuffer request, Duration timeout) throws Exception {
+        return http.respond(request, timeout);
+    }
+
+    /** The workflows the feed worker runs, for a caller that runs an event's steps itself. */
+    public WorkflowEngine workflows() {
+        return engine;
+    }
+
+    /** The send code the dispatcher runs (selection, retries, breakers, fallback), for {@code sendNow}. */
+    public SendDispatcher sends() {
+        return dispatcher;
+    }
+
+    /** The delivery code of callbacks, subscription events and forwards, for {@code deliverDue}. */
+    public CallbackDispatcher deliveries() {
+        return callbacks;
+    }
+
+    /** The carriers' circuit breakers. */
+    public CarrierHealth carrierHealth() {
+        return health;
     }
 
     /**

@@ -93,6 +93,43 @@ public final class DynamoDbFeedStore implements FeedStore {
                 .toList();
     }
 
+    /** What {@link #take} found: the event leased, or why not. */
+    public sealed interface Taken {
+        /** The event is leased to the caller: its steps may run and record their progress. */
+        record Leased(ChangeEvent event) implements Taken {}
+
+        /** The event is no longer in the feed: its workflow finished (or was dead-lettered) before. */
+        record Gone() implements Taken {}
+
+        /** An earlier event of its conversation is still pending, or another owner holds it now. */
+        record Waiting() implements Taken {}
+    }
+
+    /**
+     * Leases one event by its key, for work that a Step Functions execution started rather than a claim: an
+     * execution's steps name their event and lease it under the execution's own name, so a retried step of the
+     * same execution takes it back at once. With {@code mustBeFirst} the event is taken only while it is its
+     * conversation's oldest pending one (a workflow step); without, whatever is ahead of it (the dead-letter
+     * step, which must not wait behind another event).
+     *
+     * @param lane the event's {@code conversationId} key as the stream record carries it
+     */
+    public Taken take(String owner, String lane, long seq, Instant now, Duration lease, boolean mustBeFirst) {
+        Lanes.ByKey found = lanes.leaseByKey(owner, lane, seq, SortableTime.stored(now), lease, mustBeFirst);
+        if (found.item() == null) {
+            return new Taken.Gone();
+        }
+        return found.leased() ? new Taken.Leased(Outbox.event(found.item())) : new Taken.Waiting();
+    }
+
+    /** Gives back an event {@link #take} leased, due at once (its step failed; the execution retries it). */
+    public void giveBack(long seq) {
+        Lanes.Held held = lanes.held(seq);
+        if (held != null) {
+            lanes.release(held);
+        }
+    }
+
     @Override
     public int releaseLeasesOf(String owner) {
         return lanes.releaseLeasesOf(owner);

@@ -422,7 +422,33 @@ public final class DynamoDbOutboundStore implements OutboundStore {
         Instant at = SortableTime.stored(now);
         giveBackExpiredHolds(at);
         maybeSweep(at);
-        List<LeasedSend> received = queue.receive(max, lease);
+        return leaseReceived(owner, queue.receive(max, lease), at, lease);
+    }
+
+    /**
+     * Leases sends that SQS handed to someone else than {@link #claimDue}: the tickets of a Lambda event-source
+     * mapping's batch. The same checks apply (a stale ticket is forgotten, a send an earlier one of its
+     * conversation must go before stands aside), and the jobs come back leased to {@code owner} until
+     * {@code now + lease}, for {@code SendDispatcher.sendNow}.
+     */
+    public List<SendJob> claimReceived(String owner, List<LeasedSend> received, Instant now, Duration lease) {
+        Instant at = SortableTime.stored(now);
+        giveBackExpiredHolds(at);
+        return leaseReceived(owner, received, at, lease);
+    }
+
+    /**
+     * The outbox sweep and the redrive without waiting for a claim: enqueues the due pending sends and moves
+     * what SQS gave up on into the dead letters. Returns the conversations looked at and the dead sends moved.
+     */
+    public int[] sweep(Instant now) {
+        Instant at = SortableTime.stored(now);
+        int looked = sweepPending(at);
+        int moved = moveDeadSends();
+        return new int[] {looked, moved};
+    }
+
+    private List<SendJob> leaseReceived(String owner, List<LeasedSend> received, Instant at, Duration lease) {
         Instant until = SortableTime.stored(at.plus(lease));
         List<SendJob> claimed = new ArrayList<>();
         for (LeasedSend send : received) {

@@ -542,6 +542,59 @@ final class Lanes {
         }
     }
 
+    /**
+     * Leases one item by its key for work started from outside (a Step Functions execution names it), rather
+     * than by a claim: null when the item is gone (its work is done), the item unchanged when it cannot be taken
+     * now, the item as written when it was leased. It can be taken when nobody holds it, its lease ran out, or
+     * {@code owner} itself holds it (a retried invocation of the same execution); with {@code mustBeFirst}, only
+     * while it is its lane's first item, so a lane's order holds.
+     */
+    /** An item as {@link #leaseByKey} left it, and whether the lease was written. */
+    record ByKey(Map<String, AttributeValue> item, boolean leased) {}
+
+    ByKey leaseByKey(String owner, String lane, long seq, Instant now, Duration lease, boolean mustBeFirst) {
+        Map<String, AttributeValue> item = reads.get(table, key(lane, seq));
+        if (item == null) {
+            return new ByKey(null, false);
+        }
+        if (mustBeFirst && !item.containsKey(DUE_KEY)) {
+            return new ByKey(item, false);
+        }
+        Instant leasedUntil = Items.instant(item, LEASE_UNTIL);
+        boolean ours = owner.equals(Items.string(item, LEASE_OWNER));
+        if (!ours && leasedUntil != null && !leasedUntil.isBefore(now)) {
+            return new ByKey(item, false);
+        }
+        Instant until = now.plus(lease);
+        Map<String, String> names = new HashMap<>(Map.of("#owner", LEASE_OWNER, "#until", LEASE_UNTIL));
+        Map<String, AttributeValue> values = new HashMap<>(Map.of(":owner", s(owner), ":until", Items.time(until)));
+        String set = "SET #owner = :owner, #until = :until";
+        if (item.containsKey(DUE_KEY)) {
+            set += ", #due = :due";
+            names.put("#due", DUE_KEY);
+            values.put(":due", s(dueKey(until, seq)));
+        }
+        Condition condition = exists(true).and(dueAsRead(item)).and(ownedAsRead(item));
+        names.putAll(condition.names());
+        values.putAll(condition.values());
+        try {
+            Map<String, AttributeValue> written = client.updateItem(UpdateItemRequest.builder()
+                            .tableName(table)
+                            .key(key(lane, seq))
+                            .updateExpression(set)
+                            .conditionExpression(condition.expression())
+                            .expressionAttributeNames(names)
+                            .expressionAttributeValues(values)
+                            .returnValues(ReturnValue.ALL_NEW)
+                            .build())
+                    .attributes();
+            hold(lane, seq, owner);
+            return new ByKey(written, true);
+        } catch (ConditionalCheckFailedException lost) {
+            return new ByKey(item, false); // taken or changed meanwhile: not now
+        }
+    }
+
     /** A lease's update of an item as read: what it sets, on the condition that the item is still as read. */
     private record LeaseWrite(
             String set, Map<String, String> names, Map<String, AttributeValue> values, Condition condition) {}

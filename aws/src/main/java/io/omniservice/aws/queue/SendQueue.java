@@ -185,6 +185,28 @@ public final class SendQueue {
         return received;
     }
 
+    /**
+     * A send SQS handed to a Lambda function rather than to {@link #receive}: the event record's queue, body,
+     * receipt handle and receive count, as one of ours; empty when the queue is not one of this queue's lanes or
+     * the body is not a ticket.
+     *
+     * @param queueArn the record's {@code eventSourceARN}, whose last part is the queue's name
+     */
+    public Optional<LeasedSend> received(
+            String queueArn, String body, String receiptHandle, int receiveCount, Instant leaseUntil) {
+        String name = queueArn == null ? "" : queueArn.substring(queueArn.lastIndexOf(':') + 1);
+        for (Priority lane : Priority.values()) {
+            if (settings.queueName(lane).equals(name)) {
+                SendTicket ticket = ticket(body);
+                return ticket == null
+                        ? Optional.empty()
+                        : Optional.of(
+                                new LeasedSend(ticket, new Receipt(lane, receiptHandle), receiveCount, leaseUntil));
+            }
+        }
+        return Optional.empty();
+    }
+
     /** Removes a finished send, whose outcome the store holds. */
     public void done(Receipt receipt) {
         Objects.requireNonNull(receipt, "receipt");

@@ -138,6 +138,35 @@ public final class CallbackDispatcher implements AutoCloseable {
         }
     }
 
+    /**
+     * One round on the caller's thread, for a caller that has no loop (a scheduled Lambda function): leases up to
+     * {@code max} due deliveries, posts them concurrently and returns once each is delivered or failed; returns
+     * how many were leased.
+     */
+    public int deliverDue(int max) throws InterruptedException {
+        List<CallbackDelivery> due =
+                store.claimCallbacks(nodeId, clock.instant(), settings.timeout().multipliedBy(2), max);
+        List<java.util.concurrent.Future<?>> running = new java.util.ArrayList<>();
+        for (CallbackDelivery delivery : due) {
+            slots.acquire();
+            running.add(workers.submit(() -> {
+                try {
+                    deliver(delivery);
+                } finally {
+                    slots.release();
+                }
+            }));
+        }
+        for (java.util.concurrent.Future<?> delivery : running) {
+            try {
+                delivery.get();
+            } catch (java.util.concurrent.ExecutionException e) {
+                LOG.warn("delivery failed: {}", e.getCause().toString());
+            }
+        }
+        return due.size();
+    }
+
     /** New deliveries were committed: look now rather than at the next poll. */
     public void wake() {
         if (wakeUp.availablePermits() == 0) {

@@ -39,6 +39,32 @@ public final class CarrierHealth {
         this.breakers = CircuitBreakerRegistry.of(config);
     }
 
+    /**
+     * Tells {@code listener} the route name ({@code carrier/account}) each time a breaker opens, for a metric
+     * an alarm watches (the Lambda functions' CloudWatch metric).
+     */
+    public void whenOpened(java.util.function.Consumer<String> listener) {
+        java.util.function.Consumer<CircuitBreaker> watch =
+                breaker -> breaker.getEventPublisher().onStateTransition(event -> {
+                    CircuitBreaker.State to = event.getStateTransition().getToState();
+                    if (to == CircuitBreaker.State.OPEN || to == CircuitBreaker.State.FORCED_OPEN) {
+                        listener.accept(event.getCircuitBreakerName());
+                    }
+                });
+        breakers.getAllCircuitBreakers().forEach(watch);
+        breakers.getEventPublisher().onEntryAdded(added -> watch.accept(added.getAddedEntry()));
+    }
+
+    /** The route names ({@code carrier/account}) whose breaker is open now. */
+    public java.util.List<String> openRoutes() {
+        return breakers.getAllCircuitBreakers().stream()
+                .filter(b ->
+                        b.getState() == CircuitBreaker.State.OPEN || b.getState() == CircuitBreaker.State.FORCED_OPEN)
+                .map(CircuitBreaker::getName)
+                .sorted()
+                .toList();
+    }
+
     public CircuitBreaker breaker(CarrierRoute route) {
         return breakers.circuitBreaker(route.name());
     }

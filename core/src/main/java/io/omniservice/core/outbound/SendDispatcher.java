@@ -214,6 +214,15 @@ public final class SendDispatcher implements SendHandoff, AutoCloseable {
         }
     }
 
+    /**
+     * Sends one job already leased by the caller through its carriers, on the caller's thread, and stores the
+     * outcome: what the dispatcher's own loop does for each job it leases, for a caller that leases jobs its own
+     * way (a Lambda function that SQS hands the sends to). Retries, breakers and fallback are the same.
+     */
+    public void sendNow(SendJob job) {
+        process(job);
+    }
+
     /** Sends one leased job through its carriers and stores the outcome. */
     void process(SendJob job) {
         List<SendAttempt> attempts = new ArrayList<>();

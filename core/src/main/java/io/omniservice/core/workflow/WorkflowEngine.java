@@ -106,6 +106,69 @@ public final class WorkflowEngine {
         return Outcome.DONE;
     }
 
+    /** A step failed in {@link #runThrough}: whoever started the step retries it or gives up on it. */
+    public static final class StepFailed extends Exception {
+        private final String step;
+
+        public StepFailed(String step, Exception cause) {
+            super(
+                    step + ": " + cause.getClass().getSimpleName()
+                            + (cause.getMessage() == null ? "" : ": " + cause.getMessage()),
+                    cause);
+            this.step = step;
+        }
+
+        public String step() {
+            return step;
+        }
+    }
+
+    /**
+     * Runs an event's workflow from its stored progress through the step at {@code lastStep} and stores the
+     * progress, for an orchestrator that runs each step itself (a Step Functions execution, one task per step).
+     * A step its stored progress is already past does nothing, so a retried task is harmless. A failing step
+     * stores nothing and throws: the orchestrator owns the retries and the dead letter.
+     *
+     * @return true when this ran or found done the workflow's last step (the event has left the feed)
+     */
+    public boolean runThrough(ChangeEvent event, int lastStep) throws StepFailed {
+        Workflow workflow = workflowFor(event.type());
+        int last = Math.min(lastStep, workflow.steps().size() - 1);
+        int step = event.step();
+        if (step > last) {
+            return false;
+        }
+        ObjectNode context = event.context() == null
+                ? Json.MAPPER.createObjectNode()
+                : event.context().deepCopy();
+        StepInput input = new StepInput(event, context, messages, view);
+        List<Effect> unstored = new ArrayList<>();
+        while (step <= last) {
+            WorkflowStep current = workflow.steps().get(step);
+            input.running(step == event.step() ? event.attempts() : 0);
+            StepResult result;
+            try {
+                result = current.action().run(input);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new IllegalStateException("interrupted in step " + current.name(), e);
+            } catch (Exception e) {
+                throw new StepFailed(current.name(), e);
+            }
+            unstored.addAll(result.effects());
+            step++;
+        }
+        boolean done = step == workflow.steps().size();
+        boolean publishes = unstored.stream().anyMatch(Effect.Publish.class::isInstance);
+        // stored even when nothing changed: the next task finds this step done, however often it is retried
+        feed.record(new StepRecord(event.seq(), step, done, context.deepCopy(), List.copyOf(unstored)))
+                .join();
+        if (publishes) {
+            published.run();
+        }
+        return done;
+    }
+
     private Outcome failed(ChangeEvent event, Workflow workflow, int step, int attempts, Exception failure) {
         WorkflowStep current = workflow.steps().get(step);
         String error = current.name() + ": " + failure.getClass().getSimpleName()

@@ -40,6 +40,8 @@ public final class GatewayHttpServer implements AutoCloseable {
     private volatile boolean draining;
     private final GatewayMetrics metrics;
     private final ProcessingRoutes processing;
+    /** The in-memory connector of an in-process server, else null. */
+    private volatile org.eclipse.jetty.server.LocalConnector local;
 
     public GatewayHttpServer(
             GatewayConfig.Server server,
@@ -51,6 +53,24 @@ public final class GatewayHttpServer implements AutoCloseable {
             MediaApi mediaApi,
             GatewayMetrics metrics,
             Clock clock) {
+        this(server, api, ingress, storage, outboundApi, processingApi, mediaApi, metrics, clock, false);
+    }
+
+    /**
+     * @param inProcess serve only requests handed over in memory ({@link #respond}), on no port: a Lambda function
+     *     behind API Gateway gets the same routes, filters and error answers as the listening server
+     */
+    public GatewayHttpServer(
+            GatewayConfig.Server server,
+            GatewayConfig.Api api,
+            WebhookIngress ingress,
+            Storage storage,
+            OutboundApi outboundApi,
+            ProcessingApi processingApi,
+            MediaApi mediaApi,
+            GatewayMetrics metrics,
+            Clock clock,
+            boolean inProcess) {
         this.metrics = metrics;
         var webhooks = new WebhookRoutes(ingress, server.publicBaseUrl(), server.maxBodyBytes(), clock, metrics);
         MessageStore store = storage.messages();
@@ -92,6 +112,13 @@ public final class GatewayHttpServer implements AutoCloseable {
             // Handlers block on the store's group commit; a virtual thread per request makes that cheap.
             config.concurrency.useVirtualThreads = true;
             config.jetty.port = server.port();
+            if (inProcess) {
+                // the only connector, so Javalin opens no port
+                config.jetty.addConnector((jetty, http) -> {
+                    local = new org.eclipse.jetty.server.LocalConnector(jetty);
+                    return local;
+                });
+            }
             config.http.maxRequestSize = server.maxBodyBytes();
             config.http.prefer405over404 = true;
             config.jetty.modifyServer(jetty -> {
@@ -205,6 +232,22 @@ public final class GatewayHttpServer implements AutoCloseable {
     public int start() {
         app.start();
         return app.port();
+    }
+
+    /** Starts serving in-process requests only (see the constructor's {@code inProcess}). */
+    public void startInProcess() {
+        app.start();
+        if (local == null) {
+            throw new IllegalStateException("this server was not built in-process");
+        }
+    }
+
+    /**
+     * Serves one HTTP/1.1 request given as its bytes, in memory, and returns the response's bytes: how a Lambda
+     * function hands an API Gateway request to the routes.
+     */
+    public java.nio.ByteBuffer respond(java.nio.ByteBuffer request, java.time.Duration timeout) throws Exception {
+        return local.getResponse(request, timeout.toMillis(), java.util.concurrent.TimeUnit.MILLISECONDS);
     }
 
     /**

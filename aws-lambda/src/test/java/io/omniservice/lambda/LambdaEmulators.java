@@ -1,0 +1,144 @@
+package io.omniservice.lambda;
+
+import static com.github.tomakehurst.wiremock.client.WireMock.aResponse;
+import static com.github.tomakehurst.wiremock.client.WireMock.containing;
+import static com.github.tomakehurst.wiremock.client.WireMock.equalTo;
+import static com.github.tomakehurst.wiremock.client.WireMock.post;
+import static com.github.tomakehurst.wiremock.client.WireMock.urlEqualTo;
+import static com.github.tomakehurst.wiremock.core.WireMockConfiguration.options;
+
+import com.github.tomakehurst.wiremock.WireMockServer;
+import io.omniservice.aws.dynamo.FakeDynamo;
+import io.omniservice.core.json.Json;
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.net.URI;
+import java.nio.charset.StandardCharsets;
+import java.time.Clock;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import org.eclipse.jetty.util.component.AbstractLifeCycle;
+import org.elasticmq.rest.sqs.SQSRestServer;
+import org.elasticmq.rest.sqs.SQSRestServerBuilder;
+import org.gaul.s3proxy.AuthenticationType;
+import org.gaul.s3proxy.S3Proxy;
+import org.jclouds.ContextBuilder;
+import org.jclouds.blobstore.BlobStoreContext;
+
+/**
+ * The AWS services a function instance talks to, on loopback ports in the test JVM: DynamoDB (http4k's fake),
+ * SQS (ElasticMQ), S3 (S3Proxy), and WireMock answering Secrets Manager's and Step Functions' JSON protocols (the
+ * deployment's secrets: the API key and one Twilio account), and the environment the CDK app would give.
+ */
+final class LambdaEmulators implements AutoCloseable {
+    static final String ACCESS_KEY = "lambda-test";
+    static final String SECRET_KEY = "lambda-test-secret";
+    static final String REGION = "us-east-1";
+    static final String BUCKET = "omniservice-media";
+    static final String PUBLIC_BASE_URL = "https://omni.example.com";
+    static final String API_KEY = "lambda-test-api-key-0123456789abcdef0123456789";
+    static final String TWILIO_SID = "AC" + "0123456789abcdef0123456789abcdef";
+    static final String TWILIO_TOKEN = "lambda-test-twilio-auth-token";
+    static final String STATE_MACHINE = "arn:aws:states:us-east-1:123456789012:stateMachine:omniservice-workflow";
+
+    final FakeDynamo dynamo;
+    final SQSRestServer sqs;
+    final int sqsPort;
+    final BlobStoreContext blobs;
+    final S3Proxy s3;
+    final WireMockServer aws;
+    final String prefix;
+    final ByteArrayOutputStream metrics = new ByteArrayOutputStream();
+
+    LambdaEmulators(String name) throws Exception {
+        prefix = FakeDynamo.uniquePrefix(name);
+        dynamo = FakeDynamo.start();
+        sqs = SQSRestServerBuilder.withInterface("127.0.0.1").withDynamicPort().start();
+        sqsPort = sqs.waitUntilStarted().localAddress().getPort();
+        blobs = ContextBuilder.newBuilder("transient")
+                .credentials(ACCESS_KEY, SECRET_KEY)
+                .build(BlobStoreContext.class);
+        blobs.getBlobStore().createContainerInLocation(null, BUCKET);
+        s3 = S3Proxy.builder()
+                .blobStore(blobs.getBlobStore())
+                .endpoint(URI.create("http://127.0.0.1:0"))
+                .awsAuthentication(AuthenticationType.AWS_V2_OR_V4, ACCESS_KEY, SECRET_KEY)
+                .build();
+        s3.start();
+        long deadline = System.nanoTime() + 10_000_000_000L;
+        while (!AbstractLifeCycle.STARTED.equals(s3.getState())) {
+            if (System.nanoTime() > deadline) {
+                throw new IllegalStateException("S3Proxy did not start: " + s3.getState());
+            }
+            Thread.sleep(10);
+        }
+        aws = new WireMockServer(options().dynamicPort().bindAddress("127.0.0.1"));
+        aws.start();
+        secret("omni/api", Map.of("name", "default", "key", API_KEY));
+        secret(
+                "omni/carriers/twilio/default",
+                Map.of("accountSid", TWILIO_SID, "authToken", TWILIO_TOKEN, "from", "+14155550199"));
+    }
+
+    /** Secrets Manager's {@code GetSecretValue} for one secret, as its JSON protocol answers. */
+    void secret(String name, Map<String, String> value) {
+        aws.stubFor(post(urlEqualTo("/"))
+                .withHeader("X-Amz-Target", equalTo("secretsmanager.GetSecretValue"))
+                .withRequestBody(containing("\"" + name + "\""))
+                .willReturn(aResponse()
+                        .withStatus(200)
+                        .withHeader("Content-Type", "application/x-amz-json-1.1")
+                        .withBody(Json.text(Map.of(
+                                "ARN",
+                                "arn:aws:secretsmanager:us-east-1:123456789012:secret:" + name + "-AbCdEf",
+                                "Name",
+                                name,
+                                "SecretString",
+                                Json.text(value),
+                                "VersionId",
+                                "v1",
+                                "CreatedDate",
+                                1.7e9)))));
+    }
+
+    /** The environment the CDK app gives every function, pointed at these stand-ins. */
+    Map<String, String> env() {
+        Map<String, String> env = new LinkedHashMap<>();
+        env.put("OMNI_REGION", REGION);
+        env.put("OMNI_TABLE_PREFIX", prefix);
+        env.put("OMNI_SEND_QUEUE", prefix + "sends");
+        env.put("OMNI_MEDIA_BUCKET", BUCKET);
+        env.put("OMNI_SECRETS_PREFIX", "omni/");
+        env.put("OMNI_PUBLIC_BASE_URL", PUBLIC_BASE_URL);
+        env.put("OMNI_CARRIER_ACCOUNTS", "twilio=default");
+        env.put("OMNI_STATE_MACHINE_ARN", STATE_MACHINE);
+        env.put("OMNI_CREATE_TABLES", "true");
+        env.put("OMNI_ACCESS_KEY_ID", ACCESS_KEY);
+        env.put("OMNI_SECRET_ACCESS_KEY", SECRET_KEY);
+        env.put(
+                "OMNI_ENDPOINTS",
+                "dynamodb=" + dynamo.endpoint() + ",sqs=http://127.0.0.1:" + sqsPort + ",s3=http://127.0.0.1:"
+                        + s3.getPort() + ",secretsmanager=" + aws.baseUrl() + ",states=" + aws.baseUrl());
+        return env;
+    }
+
+    LambdaGateway open() {
+        return LambdaGateway.open(
+                env(),
+                Clock.systemUTC(),
+                io.omniservice.core.net.HostResolver.SYSTEM,
+                new PrintStream(metrics, true, StandardCharsets.UTF_8));
+    }
+
+    @Override
+    public void close() throws Exception {
+        try {
+            aws.stop();
+            sqs.stopAndWait();
+            dynamo.close();
+        } finally {
+            s3.stop();
+            blobs.close();
+        }
+    }
+}
