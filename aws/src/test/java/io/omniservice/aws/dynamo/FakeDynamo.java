@@ -22,13 +22,13 @@ import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
 public final class FakeDynamo implements AutoCloseable {
     private static final Object ONE_AT_A_TIME = new Object();
 
-    /** Requests the fake could not serve; the SDK retries a 500 quietly, so {@link #close} reports them. */
-    private final java.util.concurrent.atomic.AtomicInteger unserved;
+    /** Requests the fake could not serve, said why; the SDK retries a 500 quietly, so {@link #close} reports them. */
+    private final java.util.Queue<String> unserved;
 
     private final Http4kServer server;
     private final DynamoDbClient client;
 
-    private FakeDynamo(Http4kServer server, DynamoDbClient client, java.util.concurrent.atomic.AtomicInteger unserved) {
+    private FakeDynamo(Http4kServer server, DynamoDbClient client, java.util.Queue<String> unserved) {
         this.server = server;
         this.client = client;
         this.unserved = unserved;
@@ -36,9 +36,26 @@ public final class FakeDynamo implements AutoCloseable {
 
     public static FakeDynamo start() {
         FakeDynamoDb fake = new FakeDynamoDb();
-        var unserved = new java.util.concurrent.atomic.AtomicInteger();
+        java.util.Queue<String> unserved = new java.util.concurrent.ConcurrentLinkedQueue<>();
 
-        Function1<Request, Response> serial = request -> {
+        Function1<Request, Response> serial = received -> {
+            // read once, so that a failure can still say what the request was
+            String body;
+            try {
+                body = received.bodyString();
+            } catch (RuntimeException cut) {
+                body = null;
+            }
+            String length = received.header("Content-Length");
+            if (body == null
+                    || (length != null
+                            && body.getBytes(java.nio.charset.StandardCharsets.UTF_8).length
+                                    < Long.parseLong(length.trim()))) {
+                // a client killed while sending (the crash tests' kill -9): the request never was whole, so
+                // nothing is done, as DynamoDB would do nothing; the client is gone and no answer reaches it
+                return Response.Companion.create(org.http4k.core.Status.BAD_REQUEST);
+            }
+            Request request = received.body(body);
             // The fake is not safe for requests at once: it keeps its tables in plain maps, and its expression
             // parser (parser4k) shares state between all fakes of the JVM, which then misparses or answers 500.
             // DynamoDB runs each request atomically; every fake here runs one request at a time, all fakes of
@@ -50,15 +67,15 @@ public final class FakeDynamo implements AutoCloseable {
                     response = fake.invoke(request);
                 }
             } catch (RuntimeException e) {
-                unserved.incrementAndGet();
-                System.err.println("http4k DynamoDB fake failed on " + request.header("X-Amz-Target") + ": " + e);
+                java.io.StringWriter trace = new java.io.StringWriter();
+                e.printStackTrace(new java.io.PrintWriter(trace));
+                unserved.add("failed on " + request.header("X-Amz-Target") + " " + body + ": " + trace);
                 throw e;
             }
             if (response.getStatus().getCode() >= 500) {
-                unserved.incrementAndGet();
                 // the fake answers what it cannot do with a bare 500: say which request it was
-                System.err.println("http4k DynamoDB fake answered " + response.getStatus() + " to "
-                        + request.header("X-Amz-Target") + " " + request.bodyString() + ": " + response.bodyString());
+                unserved.add("answered " + response.getStatus() + " to " + request.header("X-Amz-Target") + " " + body
+                        + ": " + response.bodyString());
             }
             return response;
         };
@@ -94,9 +111,10 @@ public final class FakeDynamo implements AutoCloseable {
     public void close() {
         client.close();
         server.stop();
-        if (unserved.get() > 0) {
-            throw new AssertionError("the http4k DynamoDB fake could not serve " + unserved.get()
-                    + " requests (see the test's error output)");
+        if (!unserved.isEmpty()) {
+            // in the message itself: the server threads' error output does not reach the test's report
+            throw new AssertionError("the http4k DynamoDB fake could not serve " + unserved.size() + " requests:\n"
+                    + String.join("\n", unserved));
         }
     }
 }
