@@ -44,8 +44,16 @@ final class GatewayApi {
         return response;
     }
 
-    /** Checks an exchange whose body the caller reads itself (an event stream): its head only. */
+    /**
+     * Checks an exchange whose body the caller reads itself (an event stream): its head only. Only the
+     * gateway's own answers are the document's: a signed media URL may point at the object store (S3).
+     */
     void check(HttpRequest request, HttpResponse<?> response, String body) {
+        java.net.URI home = gateway.uri("/");
+        if (!java.util.Objects.equals(request.uri().getHost(), home.getHost())
+                || request.uri().getPort() != home.getPort()) {
+            return;
+        }
         List<String> violations = contract.violations(new OpenApiContract.Exchange(
                 request.method(),
                 request.uri(),
