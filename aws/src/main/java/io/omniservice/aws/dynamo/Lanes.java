@@ -542,6 +542,9 @@ final class Lanes {
         }
     }
 
+    /** An item as {@link #leaseByKey} left it, and whether the lease was written. */
+    record ByKey(Map<String, AttributeValue> item, boolean leased) {}
+
     /**
      * Leases one item by its key for work started from outside (a Step Functions execution names it), rather
      * than by a claim: null when the item is gone (its work is done), the item unchanged when it cannot be taken
@@ -549,9 +552,6 @@ final class Lanes {
      * {@code owner} itself holds it (a retried invocation of the same execution); with {@code mustBeFirst}, only
      * while it is its lane's first item, so a lane's order holds.
      */
-    /** An item as {@link #leaseByKey} left it, and whether the lease was written. */
-    record ByKey(Map<String, AttributeValue> item, boolean leased) {}
-
     ByKey leaseByKey(String owner, String lane, long seq, Instant now, Duration lease, boolean mustBeFirst) {
         Map<String, AttributeValue> item = reads.get(table, key(lane, seq));
         if (item == null) {

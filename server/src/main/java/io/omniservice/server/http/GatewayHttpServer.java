@@ -203,7 +203,6 @@ public final class GatewayHttpServer implements AutoCloseable {
         });
     }
 
-    /** Starts listening; returns the bound port (the configured one, or a free one when it is 0). */
     /**
      * Where the API clients' rate buckets live when several nodes share the storage: PostgreSQL's rows, DynamoDB's
      * items; empty for the embedded store (one node, buckets in memory).
@@ -229,6 +228,7 @@ public final class GatewayHttpServer implements AutoCloseable {
                 .toList();
     }
 
+    /** Starts listening; returns the bound port (the configured one, or a free one when it is 0). */
     public int start() {
         app.start();
         return app.port();
