@@ -35,6 +35,7 @@ import io.omniservice.core.rules.RuleBook;
 import io.omniservice.core.store.Storage;
 import io.omniservice.core.workflow.AutoReplies;
 import io.omniservice.core.workflow.ComplianceStep;
+import io.omniservice.core.workflow.DuplicateDeliveryStep;
 import io.omniservice.core.workflow.MediaConversionStep;
 import io.omniservice.core.workflow.NotificationStep;
 import io.omniservice.core.workflow.RulesStep;
@@ -150,6 +151,7 @@ public final class Gateway implements AutoCloseable {
         String publicBaseUrl = config.server().publicBaseUrl();
         this.dispatcher = new SendDispatcher(
                 outbound,
+                store.messages()::message,
                 selector,
                 health,
                 settings,
@@ -193,6 +195,7 @@ public final class Gateway implements AutoCloseable {
                         new RulesStep(businessRules::current, replies),
                         // the push-notification port: the AWS mode's SNS topic, when one is configured
                         new NotificationStep(store.eventPublishers()),
+                        new DuplicateDeliveryStep(metrics::duplicateDelivery),
                         processing.retry()),
                 feed,
                 store.messages(),

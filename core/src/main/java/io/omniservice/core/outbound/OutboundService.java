@@ -100,6 +100,10 @@ public final class OutboundService {
                 request.fallbackTemplateParams(),
                 request.preferredCarrier(),
                 null,
+                null,
+                request.deliveryFallback(),
+                null,
+                List.of(),
                 null);
         RecipientFacts facts = recipients.facts(request.to());
         if (notice) {
@@ -110,31 +114,12 @@ public final class OutboundService {
             throw new OutboundRefusal(selection.refusal(), selection.detail());
         }
         CarrierRoute first = selection.candidates().getFirst().route();
-        plan = new SendPlan(
-                plan.to(),
-                plan.from(),
-                plan.content(),
-                plan.templateLanguage(),
-                plan.fallbackTemplateId(),
-                plan.fallbackTemplateParams(),
-                plan.preferredCarrier(),
-                first.carrier(),
-                first.account());
+        plan = plan.selecting(first.carrier(), first.account());
         String messageId = MessageIds.next(clock);
         Instant notBefore =
                 request.scheduledAt() != null && request.scheduledAt().isAfter(now) ? request.scheduledAt() : now;
-        NormalizedMessage message = new NormalizedMessage(
-                messageId,
-                conversation.conversationId(),
-                Direction.OUTBOUND,
-                new Sender(
-                        request.from() != null && request.from().startsWith("+") ? request.from() : null,
-                        request.from() != null ? request.from() : first.account(),
-                        null),
-                request.to(),
-                request.content(),
-                new MessageMetadata(
-                        first.carrier(), first.account(), null, null, null, now, null, null, request.client()));
+        NormalizedMessage message = outboundMessage(
+                messageId, conversation, request.to(), request.from(), request.content(), first, now, request.client());
         String response = response(messageId, first.carrier(), now, notBefore);
         QueuedMessage queued = new QueuedMessage(
                 message,
@@ -190,7 +175,30 @@ public final class OutboundService {
         return new Accepted(used.response(), true);
     }
 
-    private static String response(String messageId, CarrierType carrier, Instant now, Instant notBefore) {
+    /** An outbound message as it is stored when accepted: queued for {@code first}, the carrier chosen first. */
+    static NormalizedMessage outboundMessage(
+            String messageId,
+            ConversationKey conversation,
+            String to,
+            String from,
+            MessageContent content,
+            CarrierRoute first,
+            Instant now,
+            String client) {
+        return new NormalizedMessage(
+                messageId,
+                conversation.conversationId(),
+                Direction.OUTBOUND,
+                new Sender(
+                        from != null && from.startsWith("+") ? from : null,
+                        from != null ? from : first.account(),
+                        null),
+                to,
+                content,
+                new MessageMetadata(first.carrier(), first.account(), null, null, null, now, null, null, client));
+    }
+
+    static String response(String messageId, CarrierType carrier, Instant now, Instant notBefore) {
         ObjectNode body = Json.MAPPER.createObjectNode();
         body.put("messageId", messageId);
         body.put("status", "queued");

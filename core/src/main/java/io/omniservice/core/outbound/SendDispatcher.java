@@ -7,7 +7,9 @@ import io.github.resilience4j.retry.Retry;
 import io.github.resilience4j.retry.RetryConfig;
 import io.omniservice.core.media.MediaPipeline;
 import io.omniservice.core.model.MediaItem;
+import io.omniservice.core.model.Message;
 import io.omniservice.core.model.MessageContent;
+import io.omniservice.core.model.MessageIds;
 import java.net.URI;
 import java.time.Clock;
 import java.time.Duration;
@@ -17,6 +19,7 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -48,6 +51,7 @@ public final class SendDispatcher implements SendHandoff, AutoCloseable {
     private final String nodeId;
     private final Function<CarrierRoute, URI> statusCallbackUrl;
     private final Recipients recipients;
+    private final Function<String, Optional<Message>> messages;
     private final ConcurrentHashMap<String, Retry> retries = new ConcurrentHashMap<>();
     private final Semaphore slots;
     private final ExecutorService senders = Executors.newVirtualThreadPerTaskExecutor();
@@ -61,9 +65,13 @@ public final class SendDispatcher implements SendHandoff, AutoCloseable {
 
     private Thread loop;
 
-    /** @param media converts each attachment to the chosen carrier's limits and hands it over its way */
+    /**
+     * @param media converts each attachment to the chosen carrier's limits and hands it over its way
+     * @param messages reads a stored message, for the receipt deadline of {@code options.fallback}
+     */
     public SendDispatcher(
             OutboundStore store,
+            Function<String, Optional<Message>> messages,
             CarrierSelector selector,
             CarrierHealth health,
             OutboundSettings settings,
@@ -73,6 +81,7 @@ public final class SendDispatcher implements SendHandoff, AutoCloseable {
             MediaPipeline media) {
         this.media = media;
         this.store = store;
+        this.messages = messages;
         this.selector = selector;
         this.health = health;
         this.settings = settings;
@@ -227,6 +236,10 @@ public final class SendDispatcher implements SendHandoff, AutoCloseable {
     void process(SendJob job) {
         List<SendAttempt> attempts = new ArrayList<>();
         SendPlan plan = job.plan();
+        if (plan.watch() != null) {
+            deadline(job);
+            return;
+        }
         if (expired(job)) {
             store.finish(expiredOutcome(job, attempts));
             return;
@@ -246,9 +259,21 @@ public final class SendDispatcher implements SendHandoff, AutoCloseable {
                     attempts));
             return;
         }
+        List<CarrierSelector.Candidate> candidates = ReceiptDeadline.untried(plan, selection.candidates());
+        if (candidates.isEmpty()) {
+            store.finish(new SendOutcome.Failed(
+                    job.messageId(),
+                    plan.selectedCarrier(),
+                    "no_fallback_carrier",
+                    "every carrier that can take the message was tried before without a delivery receipt",
+                    false,
+                    plan,
+                    attempts));
+            return;
+        }
         String lastCode = null;
         String lastMessage = null;
-        for (CarrierSelector.Candidate candidate : selection.candidates()) {
+        for (CarrierSelector.Candidate candidate : candidates) {
             CarrierRoute route = candidate.route();
             try {
                 OutboundSend send = new OutboundSend(
@@ -260,7 +285,13 @@ public final class SendDispatcher implements SendHandoff, AutoCloseable {
                         statusCallbackUrl.apply(route));
                 SendResult result = sendWithRetries(job, route, send, attempts);
                 store.finish(new SendOutcome.Sent(
-                        job.messageId(), job.conversationId(), route.carrier(), route.account(), result, attempts));
+                        job.messageId(),
+                        job.conversationId(),
+                        route.carrier(),
+                        route.account(),
+                        result,
+                        attempts,
+                        ReceiptDeadline.waiting(plan, route.carrier(), route.account(), clock.instant())));
                 return;
             } catch (Expired e) {
                 store.finish(expiredOutcome(job, attempts));
@@ -280,12 +311,73 @@ public final class SendDispatcher implements SendHandoff, AutoCloseable {
         }
         store.finish(new SendOutcome.Failed(
                 job.messageId(),
-                selection.candidates().getLast().route().carrier(),
+                candidates.getLast().route().carrier(),
                 lastCode,
                 "every carrier failed; last: " + lastMessage,
                 true,
                 plan,
                 attempts));
+    }
+
+    /**
+     * A watched job's deadline ({@link ReceiptDeadline}): nothing more when the receipt came, otherwise the
+     * message is sent again as a new message over the next carrier, or the timeout only announced. The new
+     * message is stored first under an idempotency key of the original, then the job ends: run twice (a crash
+     * between the two, another node taking an expired lease), it still sends one fallback.
+     */
+    private void deadline(SendJob job) {
+        SendPlan plan = job.plan();
+        DeliveryWatch watch = plan.watch();
+        Optional<Message> stored = messages.apply(job.messageId());
+        if (stored.isEmpty()) {
+            store.finish(new SendOutcome.WatchEnded(job.messageId(), job.conversationId(), null));
+            return;
+        }
+        Message message = stored.get();
+        Instant now = clock.instant();
+        ReceiptDeadline.Verdict verdict = ReceiptDeadline.decide(
+                plan, message.status(), selector.select(plan, Recipients.recipient(recipients.facts(plan.to()), now)));
+        int after = plan.deliveryFallback().afterSeconds();
+        DeliveryTimeout timeout =
+                switch (verdict) {
+                    case ReceiptDeadline.Verdict.Delivered d -> null;
+                    case ReceiptDeadline.Verdict.Notify n ->
+                        new DeliveryTimeout(
+                                watch.carrier(),
+                                watch.account(),
+                                after,
+                                DeliveryTimeout.Action.NOTIFIED,
+                                null,
+                                null,
+                                now);
+                    case ReceiptDeadline.Verdict.NoCarrier n ->
+                        new DeliveryTimeout(
+                                watch.carrier(),
+                                watch.account(),
+                                after,
+                                DeliveryTimeout.Action.NO_FALLBACK_CARRIER,
+                                null,
+                                null,
+                                now);
+                    case ReceiptDeadline.Verdict.Resend resend -> {
+                        CarrierRoute next = resend.candidates().getFirst().route();
+                        QueuedMessage fallback =
+                                ReceiptDeadline.fallbackMessage(job, message, next, MessageIds.next(clock), now);
+                        String fallbackId = ReceiptDeadline.acceptedId(store.accept(fallback), fallback);
+                        yield new DeliveryTimeout(
+                                watch.carrier(),
+                                watch.account(),
+                                after,
+                                DeliveryTimeout.Action.FALLBACK_SENT,
+                                fallbackId,
+                                next.carrier(),
+                                now);
+                    }
+                };
+        store.finish(new SendOutcome.WatchEnded(job.messageId(), job.conversationId(), timeout));
+        if (timeout != null && timeout.fallbackMessageId() != null) {
+            wake();
+        }
     }
 
     /**

@@ -90,6 +90,12 @@ public final class RunningGateway implements AutoCloseable {
         this(dataDirectory, maxBodyBytes, "", keysYaml, apiYaml, carriersYaml, providers, resolver);
     }
 
+    /** On {@code clock}: a test moves time on (a receipt deadline passes) without waiting for it. */
+    public RunningGateway(
+            Path dataDirectory, long maxBodyBytes, String carriersYaml, List<CarrierProvider> providers, Clock clock) {
+        this(dataDirectory, maxBodyBytes, "", "", "", carriersYaml, providers, HostResolver.SYSTEM, clock);
+    }
+
     private RunningGateway(
             Path dataDirectory,
             long maxBodyBytes,
@@ -99,6 +105,28 @@ public final class RunningGateway implements AutoCloseable {
             String carriersYaml,
             List<CarrierProvider> providers,
             HostResolver resolver) {
+        this(
+                dataDirectory,
+                maxBodyBytes,
+                serverYaml,
+                keysYaml,
+                apiYaml,
+                carriersYaml,
+                providers,
+                resolver,
+                Clock.systemUTC());
+    }
+
+    private RunningGateway(
+            Path dataDirectory,
+            long maxBodyBytes,
+            String serverYaml,
+            String keysYaml,
+            String apiYaml,
+            String carriersYaml,
+            List<CarrierProvider> providers,
+            HostResolver resolver,
+            Clock clock) {
         String yaml = """
                 server:
                   port: 0
@@ -128,7 +156,7 @@ public final class RunningGateway implements AutoCloseable {
                         apiYaml,
                         carriersYaml);
         GatewayConfig config = new ConfigLoader(Map.of()).parse(withLocalCallbacks(yaml));
-        this.gateway = Gateway.open(config, providers, Clock.systemUTC(), resolver);
+        this.gateway = Gateway.open(config, providers, clock, resolver);
         this.port = gateway.start();
     }
 
