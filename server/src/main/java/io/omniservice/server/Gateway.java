@@ -6,6 +6,7 @@ import io.omniservice.core.carrier.CarrierAdapter;
 import io.omniservice.core.carrier.CarrierContext;
 import io.omniservice.core.carrier.CarrierProvider;
 import io.omniservice.core.carrier.CarrierRegistry;
+import io.omniservice.core.carrier.CarrierSettings;
 import io.omniservice.core.carrier.InMemoryReplayGuard;
 import io.omniservice.core.carrier.MediaAccess;
 import io.omniservice.core.carrier.ReplayGuard;
@@ -29,6 +30,7 @@ import io.omniservice.core.outbound.OutboundSettings;
 import io.omniservice.core.outbound.OutboundStore;
 import io.omniservice.core.outbound.RoutingRule;
 import io.omniservice.core.outbound.SendDispatcher;
+import io.omniservice.core.outbound.SenderPacing;
 import io.omniservice.core.outbound.TemplateRegistry;
 import io.omniservice.core.rules.Rule;
 import io.omniservice.core.rules.RuleBook;
@@ -152,6 +154,7 @@ public final class Gateway implements AutoCloseable {
         this.dispatcher = new SendDispatcher(
                 outbound,
                 store.messages()::message,
+                new SenderPacing(config.outbound().pacing(), clock, route -> defaultFrom(config, route)),
                 selector,
                 health,
                 settings,
@@ -278,6 +281,20 @@ public final class Gateway implements AutoCloseable {
      * The configuration file's rules forward only where the API would let a client forward: a forward to a
      * refused address stops the start, naming the rule's key.
      */
+    /**
+     * The number or id an account sends from when a request names none, as configured: {@code from}, or a
+     * WhatsApp account's {@code phoneNumberId}; null when neither is set.
+     */
+    static String defaultFrom(GatewayConfig config, CarrierRoute route) {
+        CarrierSettings settings =
+                config.carriers().getOrDefault(route.carrier(), Map.of()).get(route.account());
+        if (settings == null) {
+            return null;
+        }
+        String from = settings.optional("from", null);
+        return from != null ? from : settings.optional("phoneNumberId", null);
+    }
+
     private static void checkConfiguredForwards(List<Rule> rules, DeliveryTargets targets) {
         for (int i = 0; i < rules.size(); i++) {
             try {

@@ -52,6 +52,7 @@ public final class SendDispatcher implements SendHandoff, AutoCloseable {
     private final Function<CarrierRoute, URI> statusCallbackUrl;
     private final Recipients recipients;
     private final Function<String, Optional<Message>> messages;
+    private final SenderPacing pacing;
     private final ConcurrentHashMap<String, Retry> retries = new ConcurrentHashMap<>();
     private final Semaphore slots;
     private final ExecutorService senders = Executors.newVirtualThreadPerTaskExecutor();
@@ -68,10 +69,12 @@ public final class SendDispatcher implements SendHandoff, AutoCloseable {
     /**
      * @param media converts each attachment to the chosen carrier's limits and hands it over its way
      * @param messages reads a stored message, for the receipt deadline of {@code options.fallback}
+     * @param pacing spaces each sender's sends to its carrier's rate
      */
     public SendDispatcher(
             OutboundStore store,
             Function<String, Optional<Message>> messages,
+            SenderPacing pacing,
             CarrierSelector selector,
             CarrierHealth health,
             OutboundSettings settings,
@@ -82,6 +85,7 @@ public final class SendDispatcher implements SendHandoff, AutoCloseable {
         this.media = media;
         this.store = store;
         this.messages = messages;
+        this.pacing = pacing;
         this.selector = selector;
         this.health = health;
         this.settings = settings;
@@ -416,14 +420,30 @@ public final class SendDispatcher implements SendHandoff, AutoCloseable {
             throws SendFailure {
         CircuitBreaker breaker = health.breaker(route);
         Retry retry = retries.computeIfAbsent(route.name(), name -> Retry.of(name, retryConfig()));
+        SenderPacing.Sender sender = pacing.senderOf(route, send.from());
         try {
             return Retry.decorateCheckedSupplier(retry, () -> {
+                        pacing.awaitTurn(sender, job.priority());
                         if (expired(job)) {
+                            // the turn was taken and goes unused: it counts as a send answered now
+                            pacing.answered(sender);
                             throw new Expired();
                         }
-                        return attemptOnce(route, breaker, send, attempts);
+                        try {
+                            return attemptOnce(route, breaker, send, attempts);
+                        } catch (SendFailure f) {
+                            if (f.httpStatus() == 429) {
+                                pacing.throttled(sender, f.retryAfter());
+                            }
+                            throw f;
+                        } finally {
+                            pacing.answered(sender);
+                        }
                     })
                     .get();
+        } catch (InterruptedException stopping) {
+            Thread.currentThread().interrupt();
+            throw SendFailure.retryable("interrupted", "the node stopped while the send waited for its turn", 0, null);
         } catch (SendFailure | CallNotPermittedException | Expired e) {
             throw e;
         } catch (Throwable unexpected) {
