@@ -34,6 +34,9 @@ public final class DuplicateDeliveryStep implements WorkflowStep.Action {
         MessageStatus previous =
                 MessageStatus.fromWireName(payload.get("previousStatus").asText());
         MessageStatus status = MessageStatus.fromWireName(payload.get("status").asText());
+        if (status != MessageStatus.DELIVERED && status != MessageStatus.READ) {
+            return StepResult.NOTHING;
+        }
         Message message = input.message();
         if (!ReceiptDeadline.duplicateDelivery(message, previous, status)) {
             return StepResult.NOTHING;

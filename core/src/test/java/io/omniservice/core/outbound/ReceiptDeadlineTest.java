@@ -2,18 +2,14 @@ package io.omniservice.core.outbound;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.omniservice.core.carrier.CarrierAdapter;
-import io.omniservice.core.carrier.WebhookRequest;
 import io.omniservice.core.model.CarrierCapabilities;
 import io.omniservice.core.model.CarrierType;
 import io.omniservice.core.model.Direction;
-import io.omniservice.core.model.InboundEvent;
 import io.omniservice.core.model.Message;
 import io.omniservice.core.model.MessageContent;
 import io.omniservice.core.model.MessageMetadata;
 import io.omniservice.core.model.MessageStatus;
 import io.omniservice.core.model.StatusChange;
-import java.math.BigDecimal;
 import java.time.Instant;
 import java.util.List;
 import org.junit.jupiter.api.Test;
@@ -27,36 +23,10 @@ class ReceiptDeadlineTest {
             List.of(candidate(bandwidth), candidate(twilio), candidate(inteliquent)), null, null);
 
     private static CarrierRoute route(CarrierType type) {
-        CarrierAdapter adapter = new CarrierAdapter() {
-            @Override
-            public CarrierType type() {
-                return type;
-            }
-
-            @Override
-            public String account() {
-                return "default";
-            }
-
-            @Override
-            public CarrierCapabilities capabilities() {
-                return new CarrierCapabilities(true, true, false, false, false, 5_000_000, List.of("image/jpeg"), 1600);
-            }
-
-            @Override
-            public void verify(WebhookRequest request) {}
-
-            @Override
-            public List<InboundEvent> parse(WebhookRequest request) {
-                return List.of();
-            }
-        };
-        return new CarrierRoute(
-                adapter,
-                send -> {
-                    throw new AssertionError("deciding never sends");
-                },
-                BigDecimal.ONE);
+        return TestRoutes.route(
+                type,
+                new CarrierCapabilities(true, true, false, false, false, 5_000_000, List.of("image/jpeg"), 1600),
+                "1");
     }
 
     private static CarrierSelector.Candidate candidate(CarrierRoute route) {

@@ -9,9 +9,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.github.tomakehurst.wiremock.WireMockServer;
 import com.github.tomakehurst.wiremock.core.WireMockConfiguration;
-import io.omniservice.core.json.Json;
 import io.omniservice.core.outbound.CarrierHttp;
 import io.omniservice.server.carrier.ConfiguredCarriers;
+import io.omniservice.server.support.Conditions;
 import io.omniservice.server.support.MovableClock;
 import io.omniservice.server.support.PlayedBandwidth;
 import io.omniservice.server.support.RunningGateway;
@@ -71,33 +71,18 @@ class ReceiptFallbackTest {
     private void startGateway() {
         String base = "http://localhost:" + carriers.port();
         gateway = new RunningGateway(
-                data, 1 << 20, """
-                carriers:
-                  twilio:
-                    default:
-                      accountSid: %s
-                      authToken: twilio-token-0123456789
-                      from: "+14155550199"
-                      apiBaseUrl: %s
-                      costPerMessage: 0.0079
-                  bandwidth:
-                    default:
-                      callbackUsername: bw-user
-                      callbackPassword: bw-password
-                      accountId: "9900000"
-                      apiUsername: api-user
-                      apiPassword: api-password
-                      applicationId: 93de2206-9669-4e07-948d-329f4b722ee2
-                      from: "+14155550198"
-                      apiBaseUrl: %s
-                      costPerMessage: 0.0040
+                data,
+                1 << 20,
+                PlayedBandwidth.twilioAndBandwidthYaml(TWILIO_SID, base) + """
                 outbound:
                   nodeId: test-node
                   pollMillis: 20
                   sendTimeoutMillis: 5000
                 processing:
                   pollMillis: 20
-                """.formatted(TWILIO_SID, base, base), ConfiguredCarriers.installedProviders(), clock);
+                """,
+                ConfiguredCarriers.installedProviders(),
+                clock);
     }
 
     @AfterEach
@@ -190,27 +175,11 @@ class ReceiptFallbackTest {
     }
 
     private static JsonNode json(String text) {
-        try {
-            return Json.MAPPER.readTree(text);
-        } catch (Exception e) {
-            throw new AssertionError(text, e);
-        }
+        return Conditions.json(text);
     }
 
     private static <T> T await(Supplier<T> probe) {
-        Instant deadline = Instant.now().plusSeconds(30);
-        while (Instant.now().isBefore(deadline)) {
-            T value = probe.get();
-            if (value != null) {
-                return value;
-            }
-            try {
-                Thread.sleep(20);
-            } catch (InterruptedException e) {
-                throw new AssertionError(e);
-            }
-        }
-        throw new AssertionError("condition not met in time");
+        return Conditions.await(probe, Duration.ofSeconds(30));
     }
 
     /**
