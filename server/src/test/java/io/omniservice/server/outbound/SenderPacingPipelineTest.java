@@ -57,18 +57,10 @@ class SenderPacingPipelineTest {
 
     private void startGateway() {
         String base = "http://localhost:" + carriers.port();
-        gateway = new RunningGateway(data, 1 << 20, """
-                carriers:
-                  bandwidth:
-                    default:
-                      callbackUsername: bw-user
-                      callbackPassword: bw-password
-                      accountId: "9900000"
-                      apiUsername: api-user
-                      apiPassword: api-password
-                      applicationId: 93de2206-9669-4e07-948d-329f4b722ee2
-                      from: "+14155550198"
-                      apiBaseUrl: %s
+        gateway = new RunningGateway(
+                data,
+                1 << 20,
+                PlayedBandwidth.bandwidthYaml(base) + """
                 outbound:
                   nodeId: test-node
                   pollMillis: 20
@@ -78,7 +70,8 @@ class SenderPacingPipelineTest {
                     recoverSeconds: 60
                     senders:
                       - {carrier: bandwidth, account: default, from: "+14155550198", mps: %d}
-                """.formatted(base, MPS), ConfiguredCarriers.installedProviders());
+                """.formatted(MPS),
+                ConfiguredCarriers.installedProviders());
     }
 
     private String send(String to, String text, String priority) {

@@ -44,6 +44,16 @@ public final class PlayedBandwidth {
                       from: "+14155550199"
                       apiBaseUrl: %s
                       costPerMessage: 0.0079
+                """.formatted(twilioSid, baseUrl) + bandwidthAccount(baseUrl);
+    }
+
+    /** Bandwidth's account sending through {@code baseUrl}: the {@code carriers:} section with it alone. */
+    public static String bandwidthYaml(String baseUrl) {
+        return "carriers:\n" + bandwidthAccount(baseUrl);
+    }
+
+    private static String bandwidthAccount(String baseUrl) {
+        return """
                   bandwidth:
                     default:
                       callbackUsername: bw-user
@@ -55,6 +65,6 @@ public final class PlayedBandwidth {
                       from: "+14155550198"
                       apiBaseUrl: %s
                       costPerMessage: 0.0040
-                """.formatted(twilioSid, baseUrl, baseUrl);
+                """.formatted(baseUrl);
     }
 }
