@@ -123,9 +123,16 @@ final class LambdaEmulators implements AutoCloseable {
     }
 
     LambdaGateway open() {
+        return open(Map.of(), Clock.systemUTC());
+    }
+
+    /** A function instance whose environment has {@code more} over {@link #env()}, on {@code clock}. */
+    LambdaGateway open(Map<String, String> more, Clock clock) {
+        Map<String, String> env = env();
+        env.putAll(more);
         return LambdaGateway.open(
-                env(),
-                Clock.systemUTC(),
+                env,
+                clock,
                 io.omniservice.core.net.HostResolver.SYSTEM,
                 new PrintStream(metrics, true, StandardCharsets.UTF_8));
     }
