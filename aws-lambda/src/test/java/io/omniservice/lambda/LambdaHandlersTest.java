@@ -20,6 +20,7 @@ import com.amazonaws.services.lambda.runtime.events.models.dynamodb.StreamRecord
 import com.fasterxml.jackson.databind.JsonNode;
 import com.github.tomakehurst.wiremock.WireMockServer;
 import com.github.tomakehurst.wiremock.stubbing.Scenario;
+import io.omniservice.aws.MovableClock;
 import io.omniservice.aws.dynamo.Tables;
 import io.omniservice.carriers.testkit.WebhookSigning;
 import io.omniservice.core.json.Json;
@@ -28,7 +29,6 @@ import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
-import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.Base64;
 import java.util.Comparator;
@@ -513,34 +513,6 @@ class LambdaHandlersTest {
         }
         assertThat(batch).as("a ticket in the send queues").isNotEmpty();
         return sqs(batch.toArray(com.amazonaws.services.lambda.runtime.events.SQSEvent.SQSMessage[]::new));
-    }
-
-    /** A clock a test moves on by hand. */
-    private static final class MovableClock extends Clock {
-        private volatile Instant now;
-
-        MovableClock(Instant start) {
-            now = start;
-        }
-
-        void advance(Duration by) {
-            now = now.plus(by);
-        }
-
-        @Override
-        public Instant instant() {
-            return now;
-        }
-
-        @Override
-        public java.time.ZoneId getZone() {
-            return ZoneOffset.UTC;
-        }
-
-        @Override
-        public Clock withZone(java.time.ZoneId zone) {
-            return this;
-        }
     }
 
     private static JsonNode parse(String json) {
