@@ -214,6 +214,7 @@ class WorkflowCrashTest {
                         "no event " + settled.toSeconds() + " s after the restart for",
                         withoutEvent,
                         diagnose);
+                System.out.println(receivedTwice(receiver));
             }
             // every message has exactly one event id at the subscriber; a repeat is that id again
             List<JsonNode> events = requests(receiver, "/events").stream()
@@ -389,6 +390,27 @@ class WorkflowCrashTest {
         }
     }
 
+    /**
+     * For a missing event: the events the subscriber got more than once (an event delivered under another's
+     * name would show here), and the gateway's lines about deliveries it dropped.
+     */
+    private static String receivedTwice(WireMockServer receiver) {
+        Map<String, List<String>> byId = new java.util.TreeMap<>();
+        for (LoggedRequest request : requests(receiver, "/events")) {
+            JsonNode event = json(request);
+            byId.computeIfAbsent(event.path("id").asText(), k -> new ArrayList<>())
+                    .add(carrierMessageId(event) + " at " + request.getLoggedDate().toInstant());
+        }
+        StringBuilder out = new StringBuilder("subscriber requests: " + requests(receiver, "/events").size()
+                + ", distinct event ids: " + byId.size() + "\nevent ids received more than once:\n");
+        byId.forEach((id, seen) -> {
+            if (seen.size() > 1) {
+                out.append(id).append(' ').append(seen).append('\n');
+            }
+        });
+        return out.toString();
+    }
+
     /** Prints what the gateway logged and the store holds about {@code ids}, for a failure about to be reported. */
     private static void explain(
             GatewayProcess gateway,
@@ -398,7 +420,7 @@ class WorkflowCrashTest {
             throws java.io.IOException {
         StringBuilder mentions = new StringBuilder();
         for (String line : java.nio.file.Files.readAllLines(gateway.log())) {
-            if (ids.stream().anyMatch(line::contains)) {
+            if (ids.stream().anyMatch(line::contains) || line.contains("dropped") || line.contains("not handed")) {
                 mentions.append(line).append('\n');
             }
         }
