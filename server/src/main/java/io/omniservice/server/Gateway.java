@@ -398,15 +398,20 @@ public final class Gateway implements AutoCloseable {
      * The gateway as one Lambda function instance runs it: wired as {@link #open(LoadedConfig)} wires it, but
      * nothing runs on its own (no feed worker, send loop, callback loop, housekeeping or secret refresh) and the
      * HTTP routes listen on no port: requests are handed over in memory ({@link #respond}), and the functions
-     * call the workflow, send and delivery code themselves. Secrets are read when it is opened.
+     * call the workflow, send and delivery code themselves. Secrets are read when it is opened, and again when
+     * the caller asks {@link #refreshSecretsIfDue} once their cache time has passed.
      */
     public static Gateway openInProcess(
             LoadedConfig loaded, Iterable<CarrierProvider> providers, Clock clock, HostResolver resolver) {
         Gateway gateway;
         try {
-            gateway = open(loaded.config(), providers, clock, resolver, null, true);
-        } finally {
+            gateway = open(loaded.config(), providers, clock, resolver, loaded, true);
+        } catch (RuntimeException e) {
             loaded.close();
+            throw e;
+        }
+        if (gateway.rotation == null) {
+            loaded.close(); // nothing comes from a secret: the source is not needed again
         }
         gateway.http.startInProcess();
         return gateway;
@@ -438,7 +443,7 @@ public final class Gateway implements AutoCloseable {
             throw e;
         }
         if (loaded != null && loaded.refreshInterval().isPresent()) {
-            gateway.rotation = new SecretRotation(loaded, carriers, providers, context, gateway.signing);
+            gateway.rotation = new SecretRotation(loaded, carriers, providers, context, gateway.signing, clock);
         }
         return gateway;
     }
@@ -528,6 +533,15 @@ public final class Gateway implements AutoCloseable {
      */
     public java.util.Set<String> refreshSecrets() {
         return rotation == null ? java.util.Set.of() : rotation.refresh();
+    }
+
+    /**
+     * For an {@link #openInProcess} gateway, where no thread reads the secrets again: reads them now when their
+     * cache time has passed since they were last read, and puts what changed to work; returns the keys whose
+     * values changed (none when nothing was due, or no value comes from a secret).
+     */
+    public java.util.Set<String> refreshSecretsIfDue() {
+        return rotation == null ? java.util.Set.of() : rotation.refreshIfDue();
     }
 
     @Override

@@ -90,7 +90,7 @@ public final class GatewayHttpServer implements AutoCloseable {
                         .collect(java.util.stream.Collectors.toMap(
                                 GatewayConfig.ApiKey::name, GatewayConfig.ApiKey::rateLimit)),
                 sharedRateBuckets(storage));
-        this.processing = new ProcessingRoutes(processingApi);
+        this.processing = new ProcessingRoutes(processingApi, inProcess ? ProcessingRoutes.LONG_POLL : null);
         var outbound = new OutboundRoutes(
                 outboundApi.service(),
                 outboundApi.store(),

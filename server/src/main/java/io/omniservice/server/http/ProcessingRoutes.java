@@ -43,6 +43,14 @@ final class ProcessingRoutes {
 
     private static final Duration REPLAY_PAUSE = Duration.ofMillis(100);
 
+    /**
+     * How long a stream of a gateway answering in memory (a Lambda function, whose response is buffered whole)
+     * waits for an event: under API Gateway's 30 s integration timeout. Such a stream is a long poll.
+     */
+    static final Duration LONG_POLL = Duration.ofSeconds(20);
+    /** The {@code retry:} a long-poll stream gives EventSource: reconnect after this many milliseconds. */
+    private static final int LONG_POLL_RETRY_MILLIS = 500;
+
     private static final SecureRandom RANDOM = new SecureRandom();
 
     /** Open event streams per client. */
@@ -51,8 +59,18 @@ final class ProcessingRoutes {
     private final ProcessingApi api;
     private volatile boolean closing;
 
-    ProcessingRoutes(ProcessingApi api) {
+    /** Null when streams stay open; else how long a stream waits for its first event before it ends. */
+    private final Duration longPoll;
+
+    /**
+     * @param longPoll null: a stream stays open until the client or the server goes. Else each response is a
+     *     long poll, for a server whose responses are buffered whole: it ends once it has sent the events there
+     *     are, or after waiting this long for one; EventSource reconnects with {@code Last-Event-ID} (after the
+     *     {@code retry:} it was given) and misses nothing, since positions have no gaps.
+     */
+    ProcessingRoutes(ProcessingApi api, Duration longPoll) {
         this.api = api;
+        this.longPoll = longPoll;
     }
 
     /** Ends open streams (within a poll), so the server can stop; clients reconnect with Last-Event-ID. */
@@ -208,10 +226,12 @@ final class ProcessingRoutes {
         response.setHeader("X-Accel-Buffering", "no");
         OutputStream out = response.getOutputStream();
         try {
-            out.write(": omniservice events\n\n".getBytes(StandardCharsets.UTF_8));
+            out.write((longPoll == null ? ": omniservice events\n\n" : "retry: " + LONG_POLL_RETRY_MILLIS + "\n\n")
+                    .getBytes(StandardCharsets.UTF_8));
             out.flush();
             long quietSince = System.nanoTime();
-            while (!closing) {
+            long ends = longPoll == null ? Long.MAX_VALUE : System.nanoTime() + longPoll.toNanos();
+            while (!closing && System.nanoTime() < ends) {
                 long seen = api.published().version();
                 List<PublishedEvent> batch =
                         api.notifications().publishedAfter(position, types, REPLAY_BATCH, client.audience());
@@ -225,6 +245,9 @@ final class ProcessingRoutes {
                     }
                     out.write(text.toString().getBytes(StandardCharsets.UTF_8));
                     out.flush();
+                    if (longPoll != null) {
+                        return; // the buffered response goes now; the client comes back for the rest
+                    }
                     quietSince = System.nanoTime();
                     if (batch.size() == REPLAY_BATCH) {
                         // replaying a backlog: paced, so a crowd of resuming clients cannot saturate the node
