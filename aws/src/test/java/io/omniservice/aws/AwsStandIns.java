@@ -85,10 +85,22 @@ public final class AwsStandIns implements AutoCloseable {
     }
 
     /**
-     * For a failing test: the items of the tables under {@code prefix} that mention one of {@code needles}, and
-     * every item of the same partitions (a conversation's events and messages, a delivery lane), one per line.
+     * For a failing test: the items of the tables under {@code prefix} that mention one of {@code needles} or the
+     * id of a message or conversation such an item names, and every item of the same partitions (a conversation's events and messages, a delivery lane), one per line.
      */
     public String itemsAbout(String prefix, Collection<String> needles) {
+        // and the ids of what mentions them (a message's, its conversation's), so its lanes and deliveries show too
+        Set<String> all = new java.util.TreeSet<>(needles);
+        java.util.regex.Matcher found = java.util.regex.Pattern.compile(
+                        "(?:conversationId|messageId)=AttributeValue\\(S=([0-9a-f-]{36})\\)")
+                .matcher(itemsMentioning(prefix, needles));
+        while (found.find()) {
+            all.add(found.group(1));
+        }
+        return itemsMentioning(prefix, all);
+    }
+
+    private String itemsMentioning(String prefix, Collection<String> needles) {
         var client = dynamo.client();
         StringBuilder out = new StringBuilder();
         for (String table : client.listTablesPaginator().tableNames()) {
