@@ -5,7 +5,8 @@
 // any failure prints `FAILED <why>` and exits 1.
 //
 // Environment: CONSOLE_BASE_URL (http://127.0.0.1:port), ADMIN_KEY, READER_KEY (a valid key without admin),
-// PARTICIPANT (the customer's number the Java side will text from), DEAD_LETTER_RECIPIENT (the number of the
+// PUBLIC_BASE_URL (what the gateway signs media URLs with; fetched here from CONSOLE_BASE_URL, as a proxy in
+// front of the gateway would), PARTICIPANT (the customer's number the Java side will text from), DEAD_LETTER_RECIPIENT (the number of the
 // send that was dead-lettered), SCREENSHOTS (a directory), CHROMIUM (the browser binary).
 import { mkdtempSync, mkdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -22,6 +23,7 @@ const base = env('CONSOLE_BASE_URL');
 const adminKey = env('ADMIN_KEY');
 const readerKey = env('READER_KEY');
 const participant = env('PARTICIPANT');
+const publicBaseUrl = env('PUBLIC_BASE_URL');
 const deadLetterRecipient = env('DEAD_LETTER_RECIPIENT');
 const screenshots = env('SCREENSHOTS');
 const TIMEOUT = 60_000;
@@ -73,6 +75,12 @@ try {
     args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
       '--disable-background-networking', '--disable-component-update', '--disable-sync'],
   });
+  // the gateway's public address is a proxy in front of it: its signed media URLs are fetched from the gateway
+  await context.route(`${publicBaseUrl}/**`, async (route) => {
+    const url = new URL(route.request().url());
+    const response = await route.fetch({ url: base + url.pathname + url.search });
+    await route.fulfill({ response });
+  });
   const page = await context.newPage();
   page.setDefaultTimeout(TIMEOUT);
   const problems = [];
@@ -121,6 +129,15 @@ try {
   await row.getByRole('link').click();
   await page.getByRole('heading', { level: 1, name: participant }).waitFor();
   await page.locator('li.message.inbound').filter({ hasText: 'Do you deliver on Sundays?' }).waitFor();
+  // the photo sent to the customer: its thumbnail, through a signed /media URL, is drawn
+  const thumbnail = page.locator('li.message.outbound img[alt^="Thumbnail"]');
+  await thumbnail.waitFor();
+  const source = new URL(await thumbnail.getAttribute('src'));
+  check(source.pathname.startsWith('/media/') && source.searchParams.has('signature'), `the thumbnail is not a signed media URL: ${source}`);
+  await page.waitForFunction(() => {
+    const img = document.querySelector('li.message.outbound img[alt^="Thumbnail"]');
+    return img && img.complete && img.naturalWidth > 0;
+  });
   await page.getByLabel(`Message to ${participant}`).fill('Yes, from 10 to 4.');
   await page.getByRole('button', { name: 'Send reply' }).click();
   const queued = page.getByRole('status').filter({ hasText: 'Queued as' });
@@ -202,7 +219,7 @@ try {
   await page.getByLabel('API key').waitFor();
   check(await page.evaluate(() => sessionStorage.length) === 0, 'sign-out left the key in sessionStorage');
 
-  const elsewhere = requested.filter((url) => !url.startsWith(base) && !url.startsWith('data:'));
+  const elsewhere = requested.filter((url) => !url.startsWith(base) && !url.startsWith(publicBaseUrl) && !url.startsWith('data:'));
   check(elsewhere.length === 0, `the console reached beyond the gateway: ${elsewhere.join(' ')}`);
   check(requested.every((url) => !url.includes(adminKey)), 'the API key appeared in a URL');
   check(problems.length === 0, `the browser reported errors: ${problems.join(' | ')}`);

@@ -2,6 +2,7 @@ package io.omniservice.acceptance;
 
 import static com.github.tomakehurst.wiremock.client.WireMock.aResponse;
 import static com.github.tomakehurst.wiremock.client.WireMock.containing;
+import static com.github.tomakehurst.wiremock.client.WireMock.get;
 import static com.github.tomakehurst.wiremock.client.WireMock.post;
 import static com.github.tomakehurst.wiremock.client.WireMock.postRequestedFor;
 import static com.github.tomakehurst.wiremock.client.WireMock.urlPathEqualTo;
@@ -13,6 +14,7 @@ import com.github.tomakehurst.wiremock.core.WireMockConfiguration;
 import com.github.tomakehurst.wiremock.stubbing.StubMapping;
 import com.github.tomakehurst.wiremock.verification.LoggedRequest;
 import java.io.BufferedReader;
+import java.io.IOException;
 import java.io.InputStreamReader;
 import java.io.Writer;
 import java.net.http.HttpRequest;
@@ -102,11 +104,18 @@ class ConsoleBrowserTest {
                                  "to":["{{jsonPath request.body '$.to[0]'}}"],"from":"+14155550198",
                                  "tag":"{{jsonPath request.body '$.tag'}}"}""")));
         outside.stubFor(post(urlPathEqualTo("/events")).willReturn(aResponse().withStatus(200)));
+        outside.stubFor(get(urlPathEqualTo("/files/sunday.png"))
+                .willReturn(aResponse()
+                        .withStatus(200)
+                        .withHeader("Content-Type", "image/png")
+                        .withBody(photo())));
         gateway = GatewayProcess.start(
                 directory,
                 GatewayProcess.Setup.embedded()
                         .sendingThrough("http://127.0.0.1:" + outside.port())
+                        // the subscriber and the photo a send takes are on this machine
                         .withOutbound("callbacks: {allowedNetworks: [127.0.0.0/8]}")
+                        .withMoreMedia("fetch: {allowedNetworks: [127.0.0.0/8]}")
                         .withMoreApiKeys("""
                                 - name: console-admin
                                   key: %s
@@ -146,13 +155,22 @@ class ConsoleBrowserTest {
                 .redirectErrorStream(true);
         script.environment()
                 .putAll(Map.of(
-                        "CONSOLE_BASE_URL", "http://127.0.0.1:" + gateway.port(),
-                        "ADMIN_KEY", ADMIN_KEY,
-                        "READER_KEY", READER_KEY,
-                        "PARTICIPANT", CUSTOMER,
-                        "DEAD_LETTER_RECIPIENT", DEAD_LETTER_RECIPIENT,
-                        "SCREENSHOTS", screenshots.toString(),
-                        "CHROMIUM", chromium.toString()));
+                        "CONSOLE_BASE_URL",
+                        "http://127.0.0.1:" + gateway.port(),
+                        "ADMIN_KEY",
+                        ADMIN_KEY,
+                        "READER_KEY",
+                        READER_KEY,
+                        "PARTICIPANT",
+                        CUSTOMER,
+                        "PUBLIC_BASE_URL",
+                        gateway.publicBaseUrl(),
+                        "DEAD_LETTER_RECIPIENT",
+                        DEAD_LETTER_RECIPIENT,
+                        "SCREENSHOTS",
+                        screenshots.toString(),
+                        "CHROMIUM",
+                        chromium.toString()));
         browser = script.start();
         List<String> output = new ArrayList<>();
         boolean done = false;
@@ -189,6 +207,14 @@ class ConsoleBrowserTest {
                         data.path("participant").asText(),
                         "Do you deliver on Sundays?"));
                 assertThat(stored.statusCode()).as(stored.body()).isEqualTo(200);
+                // and a photo sent to the customer, whose thumbnail the timeline shows through a signed URL
+                HttpResponse<String> photo = api.send(authorized(gateway.uri("/v1/messages"))
+                        .header("Content-Type", "application/json")
+                        .POST(HttpRequest.BodyPublishers.ofString("""
+                                {"to": {"phoneNumber": "%s"}, "content": {"type": "media", "text": "Our Sunday van",
+                                 "mediaUrl": "http://127.0.0.1:%d/files/sunday.png"}}""".formatted(CUSTOMER, outside.port())))
+                        .build());
+                assertThat(photo.statusCode()).as(photo.body()).isEqualTo(202);
             }
             case "reply-sent" -> {
                 String messageId = data.path("messageId").asText();
@@ -242,6 +268,19 @@ class ConsoleBrowserTest {
         }
         answers.write("OK\n");
         answers.flush();
+    }
+
+    /** A small real PNG (a gradient), big enough to get a thumbnail of its own. */
+    private static byte[] photo() throws IOException {
+        var image = new java.awt.image.BufferedImage(160, 120, java.awt.image.BufferedImage.TYPE_INT_RGB);
+        for (int x = 0; x < image.getWidth(); x++) {
+            for (int y = 0; y < image.getHeight(); y++) {
+                image.setRGB(x, y, (x * 255 / 160) << 16 | (y * 255 / 120) << 8 | 0x60);
+            }
+        }
+        var bytes = new java.io.ByteArrayOutputStream();
+        javax.imageio.ImageIO.write(image, "png", bytes);
+        return bytes.toByteArray();
     }
 
     private static boolean hasDeadLetterFor(JsonNode items, String messageId) {
