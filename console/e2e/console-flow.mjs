@@ -175,7 +175,17 @@ try {
   check(outline !== 'none', 'the focused link shows no outline');
   await page.keyboard.press('Enter');
   await page.getByRole('heading', { level: 1, name: 'Subscriptions' }).waitFor();
-  await page.locator('table.subscriptions tbody tr').first().waitFor();
+  // the subscription whose receiver answers 503 shows its events retrying (refreshed until its first attempt failed)
+  const failing = page.locator('table.subscriptions tbody tr').filter({ hasText: '/events-down' });
+  await failing.waitFor();
+  const deadline = Date.now() + TIMEOUT;
+  while (!(await failing.textContent()).includes('retrying') && Date.now() < deadline) {
+    await page.getByRole('button', { name: 'Refresh' }).click();
+    await page.waitForTimeout(250);
+  }
+  check((await failing.textContent()).includes('retrying'), `the failing subscription does not show its retries: ${await failing.textContent()}`);
+  check((await failing.textContent()).includes('503'), `the failing subscription does not show its last error: ${await failing.textContent()}`);
+  await page.locator('table.subscriptions tbody tr').filter({ hasText: '/events' }).filter({ hasText: 'up to date' }).first().waitFor();
   await checkLabels(page, 'subscriptions');
   await shoot(page, 'subscriptions');
 

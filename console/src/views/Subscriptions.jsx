@@ -1,7 +1,7 @@
 import { all } from '../api.js';
 import { ErrorNote, useLoad, when } from './common.jsx';
 
-/** Outgoing event webhooks and how their deliveries stand. */
+/** Outgoing event webhooks and how their deliveries stand (GET /v1/subscriptions' delivery field). */
 export function Subscriptions() {
   const [subscriptions, error, reload] = useLoad(() => all('/v1/subscriptions'), []);
   return (
@@ -35,11 +35,16 @@ export function Subscriptions() {
 
 function Delivery({ state }) {
   if (!state) return '—';
+  if (state.waiting === 0 && state.deadLettered === 0) return <span class="badge health-healthy">up to date</span>;
   return (
-    <span>
-      {state.pending} waiting{state.retrying ? `, ${state.retrying} retrying` : ''}, {state.deadLettered} dead-lettered
-      {state.lastDeliveredAt && <> · last delivered {when(state.lastDeliveredAt)}</>}
-      {state.lastError && <> · last error: {state.lastError}</>}
+    <span class="delivery">
+      <span class={`badge ${state.retrying > 0 || state.deadLettered > 0 ? 'health-down' : 'health-degraded'}`}>
+        {state.retrying > 0 ? 'retrying' : state.waiting > 0 ? 'waiting' : 'dead letters'}
+      </span>
+      {' '}{state.waiting} conversation{state.waiting === 1 ? '' : 's'} waiting
+      {state.retrying > 0 && <>, {state.retrying} retrying{state.nextRetryAt && <> (next {when(state.nextRetryAt)})</>}</>}
+      {state.deadLettered > 0 && <>, {state.deadLettered} dead-lettered</>}
+      {state.lastError && <> · last error: <span class="wrap">{state.lastError}</span></>}
     </span>
   );
 }

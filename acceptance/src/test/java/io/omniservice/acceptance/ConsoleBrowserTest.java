@@ -104,6 +104,8 @@ class ConsoleBrowserTest {
                                  "to":["{{jsonPath request.body '$.to[0]'}}"],"from":"+14155550198",
                                  "tag":"{{jsonPath request.body '$.tag'}}"}""")));
         outside.stubFor(post(urlPathEqualTo("/events")).willReturn(aResponse().withStatus(200)));
+        outside.stubFor(
+                post(urlPathEqualTo("/events-down")).willReturn(aResponse().withStatus(503)));
         outside.stubFor(get(urlPathEqualTo("/files/sunday.png"))
                 .willReturn(aResponse()
                         .withStatus(200)
@@ -141,13 +143,15 @@ class ConsoleBrowserTest {
                 items -> hasDeadLetterFor(items, refused),
                 "the refused send's dead letter");
         outside.removeStub(refusing);
-        // a subscription, for the subscriptions page
-        HttpResponse<String> subscribed = api.send(authorized(gateway.uri("/v1/subscriptions"))
-                .header("Content-Type", "application/json")
-                .POST(HttpRequest.BodyPublishers.ofString("""
-                        {"url": "http://127.0.0.1:%d/events", "events": ["message.received", "message.status"]}""".formatted(outside.port())))
-                .build());
-        assertThat(subscribed.statusCode()).as(subscribed.body()).isEqualTo(201);
+        // subscriptions for the subscriptions page: one taking its events, one whose receiver is down
+        for (String path : List.of("/events", "/events-down")) {
+            HttpResponse<String> subscribed = api.send(authorized(gateway.uri("/v1/subscriptions"))
+                    .header("Content-Type", "application/json")
+                    .POST(HttpRequest.BodyPublishers.ofString("""
+                            {"url": "http://127.0.0.1:%d%s", "events": ["message.received", "message.status"]}""".formatted(outside.port(), path)))
+                    .build());
+            assertThat(subscribed.statusCode()).as(subscribed.body()).isEqualTo(201);
+        }
 
         Path screenshots = Path.of(System.getProperty("omniservice.buildDirectory", "target"), "console-screenshots");
         ProcessBuilder script = new ProcessBuilder(node, "e2e/console-flow.mjs")

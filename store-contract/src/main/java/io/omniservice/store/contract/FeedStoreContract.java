@@ -410,6 +410,66 @@ public abstract class FeedStoreContract extends OutboundStoreContract {
     }
 
     @Test
+    void aSubscriptionsWaitingEventIsListedWithItsAttemptsUntilItIsTaken() throws Exception {
+        Subscription subscription = notifications()
+                .addSubscription(new Subscription(
+                        null,
+                        "http://localhost:1/waiting",
+                        Set.of(ChangeEvent.MESSAGE_RECEIVED),
+                        "secret-waiting-0123456789",
+                        null,
+                        "client-a",
+                        true));
+        FeedWorker worker = worker("waiting-node", engine(List.of(), () -> {}));
+        worker.start();
+        InboundBatch.NewMessage item = message("wait for me");
+        String id = item.message().messageId();
+        try {
+            store.commit(batch(item));
+            await(() -> published(id));
+        } finally {
+            worker.close();
+        }
+        // other tests' messages publish events to this subscription too, each conversation its own order
+        assertThat(storage.outbound().waitingEventDeliveries(100_000))
+                .filteredOn(w -> subscription.id().equals(w.subscriptionId()))
+                .isNotEmpty()
+                .allSatisfy(w -> assertThat(w.attempts()).isZero());
+
+        CallbackDelivery delivery =
+                storage.outbound().claimCallbacks("test-node", Instant.now(), Duration.ofSeconds(1), 10_000).stream()
+                        .filter(d -> d.payload().contains(id) && d.url().equals("http://localhost:1/waiting"))
+                        .findFirst()
+                        .orElseThrow();
+        Instant retryAt = Instant.now().plusSeconds(600);
+        String error = "HTTP 503 for " + id;
+        storage.outbound().callbackFailed(delivery.id(), error, retryAt);
+        assertThat(storage.outbound().waitingEventDeliveries(100_000))
+                .filteredOn(w -> error.equals(w.lastError()))
+                .singleElement()
+                .satisfies(w -> {
+                    assertThat(w.subscriptionId()).isEqualTo(subscription.id());
+                    assertThat(w.attempts()).isEqualTo(1);
+                    assertThat(w.nextAttemptAt())
+                            .isCloseTo(
+                                    retryAt,
+                                    org.assertj.core.api.Assertions.within(1, java.time.temporal.ChronoUnit.SECONDS));
+                });
+
+        CallbackDelivery retried =
+                storage
+                        .outbound()
+                        .claimCallbacks("test-node", retryAt.plusSeconds(1), Duration.ofSeconds(1), 10_000)
+                        .stream()
+                        .filter(d -> d.payload().contains(id) && d.url().equals("http://localhost:1/waiting"))
+                        .findFirst()
+                        .orElseThrow();
+        storage.outbound().callbackDelivered(retried.id()).join();
+        assertThat(storage.outbound().waitingEventDeliveries(100_000)).noneMatch(w -> error.equals(w.lastError()));
+        notifications().deleteSubscription(subscription.id());
+    }
+
+    @Test
     void eventAboutOneClientReachesOnlyThatClientsSubscriptionsAndAdmins() throws Exception {
         String a = "client-a-" + UUID.randomUUID();
         String b = "client-b-" + UUID.randomUUID();
