@@ -44,40 +44,48 @@ export function Carriers() {
   );
 }
 
-function RoutingRules() {
-  const [rules, error, reload] = useLoad(() => api('/v1/routing-rules').then((a) => a.items || a), []);
-  const [form, setForm] = useState({ prefix: '', carrier: 'twilio', priority: '0', costPerMessage: '' });
+/**
+ * A list the API lets one add to (POST path) and delete from (DELETE path/{id}): the items, the load error, and
+ * add/remove that reload after a change and keep the refusal to show beside the form.
+ */
+function useEditableList(path, load) {
+  const [items, error, reload] = useLoad(load, []);
   const [actionError, setActionError] = useState(null);
+  async function change(request) {
+    setActionError(null);
+    try {
+      await request();
+      reload();
+      return true;
+    } catch (err) {
+      setActionError(err);
+      return false;
+    }
+  }
+  return {
+    items,
+    error,
+    actionError,
+    add: (body) => change(() => api(path, { method: 'POST', body })),
+    remove: (item) => change(() => api(`${path}/${encodeURIComponent(item.id)}`, { method: 'DELETE' })),
+  };
+}
+
+function RoutingRules() {
+  const { items: rules, error, actionError, add: addRule, remove } =
+    useEditableList('/v1/routing-rules', () => api('/v1/routing-rules').then((a) => a.items || a));
+  const [form, setForm] = useState({ prefix: '', carrier: 'twilio', priority: '0', costPerMessage: '' });
   const set = (field) => (e) => setForm({ ...form, [field]: e.currentTarget.value });
 
   async function add(e) {
     e.preventDefault();
-    setActionError(null);
-    try {
-      await api('/v1/routing-rules', {
-        method: 'POST',
-        body: {
-          prefix: form.prefix.trim(),
-          carrier: form.carrier,
-          priority: Number(form.priority || 0),
-          ...(form.costPerMessage !== '' ? { costPerMessage: Number(form.costPerMessage) } : {}),
-        },
-      });
-      setForm({ ...form, prefix: '', costPerMessage: '' });
-      reload();
-    } catch (err) {
-      setActionError(err);
-    }
-  }
-
-  async function remove(rule) {
-    setActionError(null);
-    try {
-      await api(`/v1/routing-rules/${encodeURIComponent(rule.id)}`, { method: 'DELETE' });
-      reload();
-    } catch (err) {
-      setActionError(err);
-    }
+    const added = await addRule({
+      prefix: form.prefix.trim(),
+      carrier: form.carrier,
+      priority: Number(form.priority || 0),
+      ...(form.costPerMessage !== '' ? { costPerMessage: Number(form.costPerMessage) } : {}),
+    });
+    if (added) setForm({ ...form, prefix: '', costPerMessage: '' });
   }
 
   return (
@@ -139,45 +147,25 @@ function describeAction(action) {
 }
 
 function BusinessRules() {
-  const [rules, error, reload] = useLoad(() => all('/v1/rules'), []);
+  const { items: rules, error, actionError, add: addRule, remove } = useEditableList('/v1/rules', () => all('/v1/rules'));
   const [form, setForm] = useState({ name: '', priority: '0', keywords: '', pattern: '', action: 'reply', value: '', stop: false });
-  const [actionError, setActionError] = useState(null);
   const set = (field) => (e) => setForm({ ...form, [field]: e.currentTarget.type === 'checkbox' ? e.currentTarget.checked : e.currentTarget.value });
   const valueField = { reply: 'text', forward: 'url', tag: 'tag', state: 'state' }[form.action];
 
   async function add(e) {
     e.preventDefault();
-    setActionError(null);
     const match = {};
     const keywords = form.keywords.split(',').map((k) => k.trim()).filter(Boolean);
     if (keywords.length) match.keywords = keywords;
     if (form.pattern.trim()) match.pattern = form.pattern.trim();
-    try {
-      await api('/v1/rules', {
-        method: 'POST',
-        body: {
-          name: form.name.trim(),
-          priority: Number(form.priority || 0),
-          match,
-          actions: [{ type: form.action, [valueField]: form.value }],
-          stop: form.stop,
-        },
-      });
-      setForm({ ...form, name: '', keywords: '', pattern: '', value: '' });
-      reload();
-    } catch (err) {
-      setActionError(err);
-    }
-  }
-
-  async function remove(rule) {
-    setActionError(null);
-    try {
-      await api(`/v1/rules/${encodeURIComponent(rule.id)}`, { method: 'DELETE' });
-      reload();
-    } catch (err) {
-      setActionError(err);
-    }
+    const added = await addRule({
+      name: form.name.trim(),
+      priority: Number(form.priority || 0),
+      match,
+      actions: [{ type: form.action, [valueField]: form.value }],
+      stop: form.stop,
+    });
+    if (added) setForm({ ...form, name: '', keywords: '', pattern: '', value: '' });
   }
 
   return (

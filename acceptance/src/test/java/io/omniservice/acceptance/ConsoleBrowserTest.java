@@ -48,7 +48,7 @@ import org.junit.jupiter.api.io.TempDir;
  */
 class ConsoleBrowserTest {
     private static final boolean CI = "true".equalsIgnoreCase(System.getenv("CI"));
-    private static final String SEND_PATH = "/api/v2/users/" + GatewayProcess.BANDWIDTH_ACCOUNT + "/messages";
+    private static final String SEND_PATH = PlayedBandwidth.SEND_PATH;
     /** With several keys, a key names its scopes: this one is the operator's. */
     private static final String ADMIN_KEY = "console-admin-key-0123456789";
 
@@ -93,16 +93,7 @@ class ConsoleBrowserTest {
         outside =
                 new WireMockServer(WireMockConfiguration.options().dynamicPort().globalTemplating(true));
         outside.start();
-        // Bandwidth's send API, which names its message id after our tag (the message id)
-        outside.stubFor(post(urlPathEqualTo(SEND_PATH))
-                .willReturn(aResponse()
-                        .withStatus(202)
-                        .withHeader("Content-Type", "application/json")
-                        .withBody("""
-                                {"id":"bw-{{jsonPath request.body '$.tag'}}","owner":"+14155550198",
-                                 "time":"2026-11-25T12:00:00.000Z","segmentCount":1,"direction":"out",
-                                 "to":["{{jsonPath request.body '$.to[0]'}}"],"from":"+14155550198",
-                                 "tag":"{{jsonPath request.body '$.tag'}}"}""")));
+        PlayedBandwidth.acceptSends(outside);
         outside.stubFor(post(urlPathEqualTo("/events")).willReturn(aResponse().withStatus(200)));
         outside.stubFor(
                 post(urlPathEqualTo("/events-down")).willReturn(aResponse().withStatus(503)));

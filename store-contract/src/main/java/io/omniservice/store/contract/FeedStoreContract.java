@@ -353,30 +353,17 @@ public abstract class FeedStoreContract extends OutboundStoreContract {
         assertThat(publishedCount(id)).isEqualTo(1);
     }
 
-    @Test
-    void publishedEventGoesToTheLogAndToEachSubscriptionOfItsType() throws Exception {
-        Subscription received = notifications()
-                .addSubscription(new Subscription(
-                        null,
-                        "http://localhost:1/received",
-                        Set.of(ChangeEvent.MESSAGE_RECEIVED),
-                        "secret-one-0123456789",
-                        null,
-                        "client-a",
-                        true));
-        Subscription statuses = notifications()
-                .addSubscription(new Subscription(
-                        null,
-                        "http://localhost:1/status",
-                        Set.of(ChangeEvent.MESSAGE_STATUS),
-                        "secret-two-0123456789",
-                        null,
-                        "client-a",
-                        true));
-        long before = notifications().lastPosition();
-        FeedWorker worker = worker("publish-node", engine(List.of(), () -> {}));
+    /** A subscription of client-a (an admin's: it sees every event) to {@code url}. */
+    private Subscription subscribed(String url, String type, String secret) {
+        return notifications()
+                .addSubscription(new Subscription(null, url, Set.of(type), secret, null, "client-a", true));
+    }
+
+    /** Commits a new inbound message and runs a worker of {@code node} until its event is published; its id. */
+    private String publishedMessage(String node, String text) throws Exception {
+        FeedWorker worker = worker(node, engine(List.of(), () -> {}));
         worker.start();
-        InboundBatch.NewMessage item = message("publish me");
+        InboundBatch.NewMessage item = message(text);
         String id = item.message().messageId();
         try {
             store.commit(batch(item));
@@ -384,6 +371,17 @@ public abstract class FeedStoreContract extends OutboundStoreContract {
         } finally {
             worker.close();
         }
+        return id;
+    }
+
+    @Test
+    void publishedEventGoesToTheLogAndToEachSubscriptionOfItsType() throws Exception {
+        Subscription received =
+                subscribed("http://localhost:1/received", ChangeEvent.MESSAGE_RECEIVED, "secret-one-0123456789");
+        Subscription statuses =
+                subscribed("http://localhost:1/status", ChangeEvent.MESSAGE_STATUS, "secret-two-0123456789");
+        long before = notifications().lastPosition();
+        String id = publishedMessage("publish-node", "publish me");
         List<PublishedEvent> log = notifications().publishedAfter(before, Set.of(), 100_000, Audience.EVERYONE);
         assertThat(log).extracting(PublishedEvent::position).isSorted().allMatch(p -> p > before);
         assertThat(log)
@@ -411,25 +409,9 @@ public abstract class FeedStoreContract extends OutboundStoreContract {
 
     @Test
     void aSubscriptionsWaitingEventIsListedWithItsAttemptsUntilItIsTaken() throws Exception {
-        Subscription subscription = notifications()
-                .addSubscription(new Subscription(
-                        null,
-                        "http://localhost:1/waiting",
-                        Set.of(ChangeEvent.MESSAGE_RECEIVED),
-                        "secret-waiting-0123456789",
-                        null,
-                        "client-a",
-                        true));
-        FeedWorker worker = worker("waiting-node", engine(List.of(), () -> {}));
-        worker.start();
-        InboundBatch.NewMessage item = message("wait for me");
-        String id = item.message().messageId();
-        try {
-            store.commit(batch(item));
-            await(() -> published(id));
-        } finally {
-            worker.close();
-        }
+        Subscription subscription =
+                subscribed("http://localhost:1/waiting", ChangeEvent.MESSAGE_RECEIVED, "secret-waiting-0123456789");
+        String id = publishedMessage("waiting-node", "wait for me");
         // other tests' messages publish events to this subscription too, each conversation its own order
         assertThat(storage.outbound().waitingEventDeliveries(100_000))
                 .filteredOn(w -> subscription.id().equals(w.subscriptionId()))
