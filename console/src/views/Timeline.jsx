@@ -3,6 +3,9 @@ import { api, all } from '../api.js';
 import { Link } from '../router.jsx';
 import { ErrorNote, Status, debounce, when } from './common.jsx';
 
+/** How many of the newest messages are read in full (attempts, rules fired). */
+const DETAILED = 50;
+
 /** Where a reply to a participant goes, in the terms of POST /v1/messages. */
 function recipient(participant) {
   if (participant.startsWith('+')) return { phoneNumber: participant };
@@ -28,8 +31,11 @@ export function Timeline({ conversationId, events }) {
         api(`/v1/conversations/${id}`),
         all(`/v1/conversations/${id}/messages`, 500),
       ]);
-      // the detail of each message carries its attempts and the rules that fired
-      const detailed = await Promise.all(listed.map((m) => api(`/v1/messages/${encodeURIComponent(m.messageId)}`).catch(() => m)));
+      // the detail of a message carries its attempts and the rules that fired: read for the newest ones (a
+      // long conversation would spend the client's rate budget), the older ones show what the list holds
+      const detailed = await Promise.all(listed.map((m, i) => (i < listed.length - DETAILED
+        ? m
+        : api(`/v1/messages/${encodeURIComponent(m.messageId)}`).catch(() => m))));
       setConversation(found);
       setMessages(detailed);
       setError(null);
