@@ -206,6 +206,8 @@ try {
   await page.locator('table.rules tbody tr').filter({ hasText: 'opening hours' }).waitFor();
   await checkLabels(page, 'carriers');
   await shoot(page, 'carriers');
+  await page.getByRole('button', { name: 'Delete routing rule +4420' }).click();
+  await page.locator('table.routing-rules').waitFor({ state: 'detached' });
 
   // --- dead letters: the failed send is listed by kind and replayed
   await page.getByRole('link', { name: 'Dead letters' }).click();
