@@ -77,6 +77,7 @@ public final class GatewayHttpServer implements AutoCloseable {
         var queries = new QueryRoutes(store, mediaApi.pipeline());
         var media = new MediaRoutes(mediaApi.blobs(), mediaApi.signer());
         var apiDocs = new ApiDocsRoutes();
+        var console = new ConsoleRoutes();
         var operations = new OperationsRoutes(storage, metrics, () -> draining);
         var authentication = new ApiKeyAuthentication(
                 api.keys(),
@@ -198,6 +199,11 @@ public final class GatewayHttpServer implements AutoCloseable {
             routes.get("/openapi.json", apiDocs::document);
             routes.get("/docs/", apiDocs::page);
             routes.get("/docs/{file}", apiDocs::file);
+            // the operator console: a page of the /v1 API, signed in with an admin key it holds for the tab only
+            routes.get("/console/", console::page);
+            routes.get("/console/assets/{file}", console::asset);
+            routes.get("/console/{view}", console::page);
+            routes.get("/console/{view}/{id}", console::page);
 
             ErrorResponses.register(routes);
         });

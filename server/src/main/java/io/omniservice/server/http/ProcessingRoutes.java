@@ -81,19 +81,51 @@ final class ProcessingRoutes {
 
     // --- subscriptions
 
+    /** How many waiting deliveries and dead letters a listing reads to tell each subscription's delivery state. */
+    private static final int DELIVERY_STATE_READ = 10_000;
+
+    /** A subscription as listed and read: what it is, and how its events are getting through. */
+    record SubscriptionView(
+            String id,
+            String url,
+            Set<String> events,
+            java.time.Instant createdAt,
+            String client,
+            io.omniservice.core.notify.DeliveryState delivery) {
+        static SubscriptionView of(
+                Subscription subscription, Map<String, io.omniservice.core.notify.DeliveryState> states) {
+            return new SubscriptionView(
+                    subscription.id(),
+                    subscription.url(),
+                    subscription.events(),
+                    subscription.createdAt(),
+                    subscription.client(),
+                    states.getOrDefault(subscription.id(), io.omniservice.core.notify.DeliveryState.CLEAR));
+        }
+    }
+
+    private Map<String, io.omniservice.core.notify.DeliveryState> deliveryStates() {
+        return io.omniservice.core.notify.DeliveryState.of(
+                api.deliveries().waitingEventDeliveries(DELIVERY_STATE_READ),
+                api.deliveries().deadLetters(DELIVERY_STATE_READ));
+    }
+
     void subscriptions(Context ctx) {
         ApiClient client = ApiKeyAuthentication.client(ctx);
+        var states = deliveryStates();
         JsonBody.write(
                 ctx,
                 200,
                 ListPage.of(
-                        api.notifications().subscriptions(client.audience()),
-                        Subscription::id,
+                        api.notifications().subscriptions(client.audience()).stream()
+                                .map(subscription -> SubscriptionView.of(subscription, states))
+                                .toList(),
+                        SubscriptionView::id,
                         QueryParameters.parse(ctx.queryString()).page(client.audience())));
     }
 
     void subscription(Context ctx) {
-        JsonBody.write(ctx, 200, ownSubscription(ctx));
+        JsonBody.write(ctx, 200, SubscriptionView.of(ownSubscription(ctx), deliveryStates()));
     }
 
     /** The subscription when it is this client's (or the client is an admin); another's is as good as absent. */
