@@ -33,6 +33,7 @@ import io.omniservice.core.outbound.TemplateRegistry;
 import io.omniservice.core.rules.Rule;
 import io.omniservice.core.rules.RuleBook;
 import io.omniservice.core.store.Storage;
+import io.omniservice.core.trace.Tracing;
 import io.omniservice.core.workflow.AutoReplies;
 import io.omniservice.core.workflow.ComplianceStep;
 import io.omniservice.core.workflow.MediaConversionStep;
@@ -52,6 +53,7 @@ import io.omniservice.server.http.ProcessingApi;
 import io.omniservice.server.media.ConfiguredMedia;
 import io.omniservice.server.media.CountedMedia;
 import io.omniservice.server.metrics.GatewayMetrics;
+import io.omniservice.server.trace.ConfiguredTracing;
 import io.omniservice.store.jdbc.JdbcMessageStore;
 import java.math.BigDecimal;
 import java.net.URI;
@@ -90,6 +92,8 @@ public final class Gateway implements AutoCloseable {
     private final GatewayHttpServer http;
     private final AtomicBoolean closed = new AtomicBoolean();
     private final SigningSecrets signing;
+    /** The trace SDK when {@code tracing.enabled}; flushed and closed last. */
+    private final ConfiguredTracing traces;
     /** Puts rotated secrets to work; null when no configuration value comes from a secret. */
     private SecretRotation rotation;
 
@@ -103,7 +107,7 @@ public final class Gateway implements AutoCloseable {
      * names their own answers).
      */
     public Gateway(GatewayConfig config, CarrierRegistry carriers, Storage store, Clock clock, HostResolver resolver) {
-        this(config, carriers, store, clock, resolver, false);
+        this(config, carriers, store, clock, resolver, false, ConfiguredTracing.open(config.telemetry()));
     }
 
     private Gateway(
@@ -112,10 +116,13 @@ public final class Gateway implements AutoCloseable {
             Storage store,
             Clock clock,
             HostResolver resolver,
-            boolean inProcess) {
+            boolean inProcess,
+            ConfiguredTracing traces) {
         this.store = store;
+        this.traces = traces;
+        Tracing tracing = traces.tracing();
         this.metrics = new GatewayMetrics();
-        WebhookIngress ingress = new WebhookIngress(carriers, store.messages(), clock);
+        WebhookIngress ingress = new WebhookIngress(carriers, store.messages(), clock, tracing);
         OutboundStore outbound = store.outbound();
         OutboundSettings settings = config.outbound().settings();
         // one rule for every URL a client gives us to call, checked when it is given and at each delivery
@@ -158,7 +165,8 @@ public final class Gateway implements AutoCloseable {
                 route -> URI.create(publicBaseUrl + "/webhooks/"
                         + route.carrier().wireName()
                         + (CarrierRegistry.DEFAULT_ACCOUNT.equals(route.account()) ? "" : "/" + route.account())),
-                pipeline);
+                pipeline,
+                tracing);
         FeedStore feed = store.feed();
         SigningSecrets signing = signingSecrets(config, store.clientSecrets(), clock);
         this.signing = signing;
@@ -168,8 +176,10 @@ public final class Gateway implements AutoCloseable {
                 signing,
                 new GuardedDeliveryClient(callbackGuard, settings.callbacks().timeout()),
                 clock,
-                config.outbound().nodeId());
-        OutboundService service = new OutboundService(outbound, selector, clock, dispatcher, pipeline);
+                config.outbound().nodeId(),
+                tracing,
+                store.messages());
+        OutboundService service = new OutboundService(outbound, selector, clock, dispatcher, pipeline, tracing);
 
         GatewayConfig.Processing processing = config.processing();
         CachedRead<RuleBook> businessRules = new CachedRead<>(
@@ -199,7 +209,8 @@ public final class Gateway implements AutoCloseable {
                 clock,
                 // new deliveries reach the dispatcher through the store's hand-off; SSE streams are woken here
                 published::published,
-                pipeline::view);
+                pipeline::view,
+                tracing);
         this.feedWorker = new FeedWorker(
                 new io.omniservice.server.metrics.TimedFeed(feed, metrics, clock),
                 engine,
@@ -228,7 +239,8 @@ public final class Gateway implements AutoCloseable {
                 media,
                 metrics,
                 clock,
-                inProcess);
+                inProcess,
+                tracing);
     }
 
     /**
@@ -382,7 +394,7 @@ public final class Gateway implements AutoCloseable {
     /** With {@code resolver} answering for the hosts of client-given URLs; see the constructor. */
     public static Gateway open(
             GatewayConfig config, Iterable<CarrierProvider> providers, Clock clock, HostResolver resolver) {
-        return open(config, providers, clock, resolver, null);
+        return open(config, providers, clock, resolver, (LoadedConfig) null);
     }
 
     private static Gateway open(
@@ -391,7 +403,17 @@ public final class Gateway implements AutoCloseable {
             Clock clock,
             HostResolver resolver,
             LoadedConfig loaded) {
-        return open(config, providers, clock, resolver, loaded, false);
+        return open(config, providers, clock, resolver, loaded, false, ConfiguredTracing.open(config.telemetry()));
+    }
+
+    /** With spans recorded by {@code tracing} whatever {@code tracing:} says (a test's in-memory exporter). */
+    public static Gateway open(
+            GatewayConfig config,
+            Iterable<CarrierProvider> providers,
+            Clock clock,
+            HostResolver resolver,
+            Tracing tracing) {
+        return open(config, providers, clock, resolver, null, false, ConfiguredTracing.using(tracing));
     }
 
     /**
@@ -405,7 +427,14 @@ public final class Gateway implements AutoCloseable {
             LoadedConfig loaded, Iterable<CarrierProvider> providers, Clock clock, HostResolver resolver) {
         Gateway gateway;
         try {
-            gateway = open(loaded.config(), providers, clock, resolver, loaded, true);
+            gateway = open(
+                    loaded.config(),
+                    providers,
+                    clock,
+                    resolver,
+                    loaded,
+                    true,
+                    ConfiguredTracing.open(loaded.config().telemetry()));
         } catch (RuntimeException e) {
             loaded.close();
             throw e;
@@ -423,21 +452,39 @@ public final class Gateway implements AutoCloseable {
             Clock clock,
             HostResolver resolver,
             LoadedConfig loaded,
-            boolean inProcess) {
+            boolean inProcess,
+            ConfiguredTracing traces) {
+        try {
+            return open(config, providers, clock, resolver, loaded, inProcess, traces, traces.tracing());
+        } catch (RuntimeException e) {
+            traces.close();
+            throw e;
+        }
+    }
+
+    private static Gateway open(
+            GatewayConfig config,
+            Iterable<CarrierProvider> providers,
+            Clock clock,
+            HostResolver resolver,
+            LoadedConfig loaded,
+            boolean inProcess,
+            ConfiguredTracing traces,
+            Tracing tracing) {
         // Carriers are built (and their settings checked) before the store opens; the one-time tokens they
         // see go to the store's guard, shared by every node on the same database, once it is open.
         AtomicReference<ReplayGuard> tokens = new AtomicReference<>(new InMemoryReplayGuard(clock));
         CarrierContext context = new CarrierContext(
                 clock,
                 (scope, id, expiresAt) -> tokens.get().firstUse(scope, id, expiresAt),
-                CarrierHttp.withTimeout(config.outbound().settings().sendTimeout()));
+                CarrierHttp.withTimeout(config.outbound().settings().sendTimeout(), tracing));
         CarrierRegistry carriers = ConfiguredCarriers.build(config.carriers(), providers, context);
         warnAboutPlaceholders(config);
         Storage store = openStore(config, clock);
         tokens.set(store.replayGuard(clock));
         Gateway gateway;
         try {
-            gateway = new Gateway(config, carriers, store, clock, resolver, inProcess);
+            gateway = new Gateway(config, carriers, store, clock, resolver, inProcess, traces);
         } catch (RuntimeException e) {
             store.close();
             throw e;
@@ -565,6 +612,7 @@ public final class Gateway implements AutoCloseable {
                 store.close();
             } finally {
                 metrics.close();
+                traces.close();
                 LOG.info("omniservice stopped");
             }
         }
