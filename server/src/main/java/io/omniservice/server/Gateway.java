@@ -50,6 +50,7 @@ import io.omniservice.server.http.GatewayHttpServer;
 import io.omniservice.server.http.MediaApi;
 import io.omniservice.server.http.OutboundApi;
 import io.omniservice.server.http.ProcessingApi;
+import io.omniservice.server.logging.LogFormat;
 import io.omniservice.server.media.ConfiguredMedia;
 import io.omniservice.server.media.CountedMedia;
 import io.omniservice.server.metrics.GatewayMetrics;
@@ -425,6 +426,8 @@ public final class Gateway implements AutoCloseable {
      */
     public static Gateway openInProcess(
             LoadedConfig loaded, Iterable<CarrierProvider> providers, Clock clock, HostResolver resolver) {
+        // a function's log lines go to CloudWatch: logging.format json makes them queryable fields there
+        LogFormat.apply(loaded.config().logging());
         Gateway gateway;
         try {
             gateway = open(
