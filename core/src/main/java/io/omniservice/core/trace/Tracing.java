@@ -112,7 +112,8 @@ public final class Tracing {
      * scope closes; closing ends the span too.
      */
     public static Active activate(Span span, String messageId) {
-        return new Active(span, span.makeCurrent(), messageId);
+        // a span of no trace (tracing off, nothing came in) has nothing to hand on: the context stays as it is
+        return new Active(span, span.getSpanContext().isValid() ? span.makeCurrent() : Scope.noop(), messageId);
     }
 
     /** A span made current by {@link #activate}; closing restores what was current and ends the span. */
