@@ -9,6 +9,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.github.tomakehurst.wiremock.WireMockServer;
 import com.github.tomakehurst.wiremock.core.WireMockConfiguration;
+import com.github.tomakehurst.wiremock.stubbing.Scenario;
 import com.github.tomakehurst.wiremock.verification.LoggedRequest;
 import io.omniservice.core.json.Json;
 import io.omniservice.core.outbound.CarrierHttp;
@@ -17,6 +18,7 @@ import io.omniservice.server.carrier.ConfiguredCarriers;
 import io.omniservice.server.support.PlayedBandwidth;
 import io.omniservice.server.support.RunningGateway;
 import io.opentelemetry.api.trace.SpanKind;
+import io.opentelemetry.api.trace.StatusCode;
 import io.opentelemetry.sdk.OpenTelemetrySdk;
 import io.opentelemetry.sdk.testing.exporter.InMemorySpanExporter;
 import io.opentelemetry.sdk.trace.SdkTracerProvider;
@@ -26,6 +28,7 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.file.Path;
 import java.time.Instant;
+import java.util.Comparator;
 import java.util.List;
 import java.util.function.Predicate;
 import java.util.function.Supplier;
@@ -82,6 +85,7 @@ class MessageTraceTest {
                 outbound:
                   nodeId: trace-node
                   pollMillis: 20
+                  retry: {maxAttempts: 3, initialBackoffMillis: 20, maxBackoffMillis: 100}
                 processing:
                   pollMillis: 20
                 """.formatted(base), ConfiguredCarriers.installedProviders(), Tracing.of(sdk));
@@ -223,6 +227,46 @@ class MessageTraceTest {
                         .path("traceParent")
                         .asText())
                 .isEqualTo("00-" + CLIENT_TRACE_ID + "-" + server.getSpanId() + "-01");
+    }
+
+    @Test
+    void aRetriedSendShowsEachAttemptAndTheFailureOfTheFirst() {
+        // Bandwidth is down for the first call, then takes the message
+        remote.stubFor(post(urlPathEqualTo(PlayedBandwidth.SEND_PATH))
+                .atPriority(1)
+                .inScenario("flaky")
+                .whenScenarioStateIs(Scenario.STARTED)
+                .willReturn(aResponse()
+                        .withStatus(503)
+                        .withHeader("Content-Type", "application/json")
+                        .withBody("{\"type\":\"service-unavailable\",\"description\":\"try again\"}"))
+                .willSetStateTo("up"));
+        HttpResponse<String> accepted = api("/v1/messages", """
+                {"to": {"phoneNumber": "+14155550100"}, "content": {"type": "text", "text": "retried"}}""");
+        assertThat(accepted.statusCode()).as(accepted.body()).isEqualTo(202);
+
+        SpanData send = awaitSpan(s -> s.getName().equals("send"));
+        assertThat(send.getAttributes().get(Tracing.STATUS)).isEqualTo("sent");
+        List<SpanData> attempts = all(s -> s.getName().equals("send attempt")).stream()
+                .sorted(Comparator.comparing(s -> s.getAttributes().get(Tracing.ATTEMPT)))
+                .toList();
+        assertThat(attempts).hasSize(2).allSatisfy(a -> assertThat(a.getParentSpanId())
+                .isEqualTo(send.getSpanId()));
+        SpanData failed = attempts.get(0);
+        assertThat(failed.getAttributes().get(Tracing.ATTEMPT)).isEqualTo(1L);
+        assertThat(failed.getAttributes().get(Tracing.STATUS)).isEqualTo("retryable");
+        assertThat(failed.getStatus().getStatusCode()).isEqualTo(StatusCode.ERROR);
+        assertThat(failed.getEvents()).anySatisfy(e -> assertThat(e.getName()).isEqualTo("exception"));
+        assertThat(attempts.get(1).getAttributes().get(Tracing.ATTEMPT)).isEqualTo(2L);
+        assertThat(attempts.get(1).getAttributes().get(Tracing.STATUS)).isEqualTo("sent");
+        // each attempt's carrier call is its own client span, and the carrier saw each one's traceparent
+        List<String> calls = all(s -> s.getName().equals("POST") && s.getKind() == SpanKind.CLIENT).stream()
+                .map(SpanData::getSpanId)
+                .toList();
+        assertThat(remote.findAll(postRequestedFor(urlPathEqualTo(PlayedBandwidth.SEND_PATH))))
+                .extracting(r -> r.getHeader("traceparent").split("-")[2])
+                .hasSize(2)
+                .containsExactlyInAnyOrderElementsOf(calls);
     }
 
     private HttpResponse<String> api(String path, String body) {
