@@ -457,39 +457,31 @@ public final class Gateway implements AutoCloseable {
             LoadedConfig loaded,
             boolean inProcess,
             ConfiguredTracing traces) {
+        // Carriers are built (and their settings checked) before the store opens; the one-time tokens they
+        // see go to the store's guard, shared by every node on the same database, once it is open.
+        AtomicReference<ReplayGuard> tokens = new AtomicReference<>(new InMemoryReplayGuard(clock));
+        CarrierContext context;
+        CarrierRegistry carriers;
+        Storage store;
         try {
-            return open(config, providers, clock, resolver, loaded, inProcess, traces, traces.tracing());
+            context = new CarrierContext(
+                    clock,
+                    (scope, id, expiresAt) -> tokens.get().firstUse(scope, id, expiresAt),
+                    CarrierHttp.withTimeout(config.outbound().settings().sendTimeout(), traces.tracing()));
+            carriers = ConfiguredCarriers.build(config.carriers(), providers, context);
+            warnAboutPlaceholders(config);
+            store = openStore(config, clock);
         } catch (RuntimeException e) {
             traces.close();
             throw e;
         }
-    }
-
-    private static Gateway open(
-            GatewayConfig config,
-            Iterable<CarrierProvider> providers,
-            Clock clock,
-            HostResolver resolver,
-            LoadedConfig loaded,
-            boolean inProcess,
-            ConfiguredTracing traces,
-            Tracing tracing) {
-        // Carriers are built (and their settings checked) before the store opens; the one-time tokens they
-        // see go to the store's guard, shared by every node on the same database, once it is open.
-        AtomicReference<ReplayGuard> tokens = new AtomicReference<>(new InMemoryReplayGuard(clock));
-        CarrierContext context = new CarrierContext(
-                clock,
-                (scope, id, expiresAt) -> tokens.get().firstUse(scope, id, expiresAt),
-                CarrierHttp.withTimeout(config.outbound().settings().sendTimeout(), tracing));
-        CarrierRegistry carriers = ConfiguredCarriers.build(config.carriers(), providers, context);
-        warnAboutPlaceholders(config);
-        Storage store = openStore(config, clock);
-        tokens.set(store.replayGuard(clock));
         Gateway gateway;
         try {
+            tokens.set(store.replayGuard(clock));
             gateway = new Gateway(config, carriers, store, clock, resolver, inProcess, traces);
         } catch (RuntimeException e) {
             store.close();
+            traces.close();
             throw e;
         }
         if (loaded != null && loaded.refreshInterval().isPresent()) {
