@@ -33,6 +33,7 @@ import io.omniservice.core.outbound.TemplateRegistry;
 import io.omniservice.core.rules.Rule;
 import io.omniservice.core.rules.RuleBook;
 import io.omniservice.core.store.Storage;
+import io.omniservice.core.trace.Tracing;
 import io.omniservice.core.workflow.AutoReplies;
 import io.omniservice.core.workflow.ComplianceStep;
 import io.omniservice.core.workflow.MediaConversionStep;
@@ -49,9 +50,11 @@ import io.omniservice.server.http.GatewayHttpServer;
 import io.omniservice.server.http.MediaApi;
 import io.omniservice.server.http.OutboundApi;
 import io.omniservice.server.http.ProcessingApi;
+import io.omniservice.server.logging.LogFormat;
 import io.omniservice.server.media.ConfiguredMedia;
 import io.omniservice.server.media.CountedMedia;
 import io.omniservice.server.metrics.GatewayMetrics;
+import io.omniservice.server.trace.ConfiguredTracing;
 import io.omniservice.store.jdbc.JdbcMessageStore;
 import java.math.BigDecimal;
 import java.net.URI;
@@ -90,6 +93,8 @@ public final class Gateway implements AutoCloseable {
     private final GatewayHttpServer http;
     private final AtomicBoolean closed = new AtomicBoolean();
     private final SigningSecrets signing;
+    /** The trace SDK when {@code tracing.enabled}; flushed and closed last. */
+    private final ConfiguredTracing traces;
     /** Puts rotated secrets to work; null when no configuration value comes from a secret. */
     private SecretRotation rotation;
 
@@ -103,7 +108,7 @@ public final class Gateway implements AutoCloseable {
      * names their own answers).
      */
     public Gateway(GatewayConfig config, CarrierRegistry carriers, Storage store, Clock clock, HostResolver resolver) {
-        this(config, carriers, store, clock, resolver, false);
+        this(config, carriers, store, clock, resolver, false, ConfiguredTracing.open(config.telemetry()));
     }
 
     private Gateway(
@@ -112,10 +117,13 @@ public final class Gateway implements AutoCloseable {
             Storage store,
             Clock clock,
             HostResolver resolver,
-            boolean inProcess) {
+            boolean inProcess,
+            ConfiguredTracing traces) {
         this.store = store;
+        this.traces = traces;
+        Tracing tracing = traces.tracing();
         this.metrics = new GatewayMetrics();
-        WebhookIngress ingress = new WebhookIngress(carriers, store.messages(), clock);
+        WebhookIngress ingress = new WebhookIngress(carriers, store.messages(), clock, tracing);
         OutboundStore outbound = store.outbound();
         OutboundSettings settings = config.outbound().settings();
         // one rule for every URL a client gives us to call, checked when it is given and at each delivery
@@ -158,7 +166,8 @@ public final class Gateway implements AutoCloseable {
                 route -> URI.create(publicBaseUrl + "/webhooks/"
                         + route.carrier().wireName()
                         + (CarrierRegistry.DEFAULT_ACCOUNT.equals(route.account()) ? "" : "/" + route.account())),
-                pipeline);
+                pipeline,
+                tracing);
         FeedStore feed = store.feed();
         SigningSecrets signing = signingSecrets(config, store.clientSecrets(), clock);
         this.signing = signing;
@@ -168,8 +177,10 @@ public final class Gateway implements AutoCloseable {
                 signing,
                 new GuardedDeliveryClient(callbackGuard, settings.callbacks().timeout()),
                 clock,
-                config.outbound().nodeId());
-        OutboundService service = new OutboundService(outbound, selector, clock, dispatcher, pipeline);
+                config.outbound().nodeId(),
+                tracing,
+                store.messages());
+        OutboundService service = new OutboundService(outbound, selector, clock, dispatcher, pipeline, tracing);
 
         GatewayConfig.Processing processing = config.processing();
         CachedRead<RuleBook> businessRules = new CachedRead<>(
@@ -199,7 +210,8 @@ public final class Gateway implements AutoCloseable {
                 clock,
                 // new deliveries reach the dispatcher through the store's hand-off; SSE streams are woken here
                 published::published,
-                pipeline::view);
+                pipeline::view,
+                tracing);
         this.feedWorker = new FeedWorker(
                 new io.omniservice.server.metrics.TimedFeed(feed, metrics, clock),
                 engine,
@@ -229,7 +241,8 @@ public final class Gateway implements AutoCloseable {
                 media,
                 metrics,
                 clock,
-                inProcess);
+                inProcess,
+                tracing);
     }
 
     /**
@@ -383,7 +396,7 @@ public final class Gateway implements AutoCloseable {
     /** With {@code resolver} answering for the hosts of client-given URLs; see the constructor. */
     public static Gateway open(
             GatewayConfig config, Iterable<CarrierProvider> providers, Clock clock, HostResolver resolver) {
-        return open(config, providers, clock, resolver, null);
+        return open(config, providers, clock, resolver, (LoadedConfig) null);
     }
 
     private static Gateway open(
@@ -392,7 +405,17 @@ public final class Gateway implements AutoCloseable {
             Clock clock,
             HostResolver resolver,
             LoadedConfig loaded) {
-        return open(config, providers, clock, resolver, loaded, false);
+        return open(config, providers, clock, resolver, loaded, false, ConfiguredTracing.open(config.telemetry()));
+    }
+
+    /** With spans recorded by {@code tracing} whatever {@code tracing:} says (a test's in-memory exporter). */
+    public static Gateway open(
+            GatewayConfig config,
+            Iterable<CarrierProvider> providers,
+            Clock clock,
+            HostResolver resolver,
+            Tracing tracing) {
+        return open(config, providers, clock, resolver, null, false, ConfiguredTracing.using(tracing));
     }
 
     /**
@@ -404,9 +427,18 @@ public final class Gateway implements AutoCloseable {
      */
     public static Gateway openInProcess(
             LoadedConfig loaded, Iterable<CarrierProvider> providers, Clock clock, HostResolver resolver) {
+        // a function's log lines go to CloudWatch: logging.format json makes them queryable fields there
+        LogFormat.apply(loaded.config().logging());
         Gateway gateway;
         try {
-            gateway = open(loaded.config(), providers, clock, resolver, loaded, true);
+            gateway = open(
+                    loaded.config(),
+                    providers,
+                    clock,
+                    resolver,
+                    loaded,
+                    true,
+                    ConfiguredTracing.open(loaded.config().telemetry()));
         } catch (RuntimeException e) {
             loaded.close();
             throw e;
@@ -424,23 +456,33 @@ public final class Gateway implements AutoCloseable {
             Clock clock,
             HostResolver resolver,
             LoadedConfig loaded,
-            boolean inProcess) {
+            boolean inProcess,
+            ConfiguredTracing traces) {
         // Carriers are built (and their settings checked) before the store opens; the one-time tokens they
         // see go to the store's guard, shared by every node on the same database, once it is open.
         AtomicReference<ReplayGuard> tokens = new AtomicReference<>(new InMemoryReplayGuard(clock));
-        CarrierContext context = new CarrierContext(
-                clock,
-                (scope, id, expiresAt) -> tokens.get().firstUse(scope, id, expiresAt),
-                CarrierHttp.withTimeout(config.outbound().settings().sendTimeout()));
-        CarrierRegistry carriers = ConfiguredCarriers.build(config.carriers(), providers, context);
-        warnAboutPlaceholders(config);
-        Storage store = openStore(config, clock);
-        tokens.set(store.replayGuard(clock));
+        CarrierContext context;
+        CarrierRegistry carriers;
+        Storage store;
+        try {
+            context = new CarrierContext(
+                    clock,
+                    (scope, id, expiresAt) -> tokens.get().firstUse(scope, id, expiresAt),
+                    CarrierHttp.withTimeout(config.outbound().settings().sendTimeout(), traces.tracing()));
+            carriers = ConfiguredCarriers.build(config.carriers(), providers, context);
+            warnAboutPlaceholders(config);
+            store = openStore(config, clock);
+        } catch (RuntimeException e) {
+            traces.close();
+            throw e;
+        }
         Gateway gateway;
         try {
-            gateway = new Gateway(config, carriers, store, clock, resolver, inProcess);
+            tokens.set(store.replayGuard(clock));
+            gateway = new Gateway(config, carriers, store, clock, resolver, inProcess, traces);
         } catch (RuntimeException e) {
             store.close();
+            traces.close();
             throw e;
         }
         if (loaded != null && loaded.refreshInterval().isPresent()) {
@@ -566,6 +608,7 @@ public final class Gateway implements AutoCloseable {
                 store.close();
             } finally {
                 metrics.close();
+                traces.close();
                 LOG.info("omniservice stopped");
             }
         }

@@ -14,6 +14,7 @@ import java.util.Objects;
  * @param from the requested sender, or null for each account's configured one
  * @param fallbackTemplateId a template for WhatsApp to use when a free-form message is outside its
  *     24-hour window (the seed's {@code templateId} next to {@code text})
+ * @param traceParent the W3C {@code traceparent} of the message's trace, which the send continues; null for none
  */
 @JsonInclude(JsonInclude.Include.NON_NULL)
 public record SendPlan(
@@ -25,7 +26,31 @@ public record SendPlan(
         Map<String, String> fallbackTemplateParams,
         CarrierType preferredCarrier,
         CarrierType selectedCarrier,
-        String selectedAccount) {
+        String selectedAccount,
+        String traceParent) {
+    public SendPlan(
+            String to,
+            String from,
+            MessageContent content,
+            String templateLanguage,
+            String fallbackTemplateId,
+            Map<String, String> fallbackTemplateParams,
+            CarrierType preferredCarrier,
+            CarrierType selectedCarrier,
+            String selectedAccount) {
+        this(
+                to,
+                from,
+                content,
+                templateLanguage,
+                fallbackTemplateId,
+                fallbackTemplateParams,
+                preferredCarrier,
+                selectedCarrier,
+                selectedAccount,
+                null);
+    }
+
     public SendPlan {
         Objects.requireNonNull(to, "to");
         Objects.requireNonNull(content, "content");

@@ -14,6 +14,7 @@ import io.javalin.router.Endpoint;
 import io.omniservice.core.inbound.WebhookIngress;
 import io.omniservice.core.store.MessageStore;
 import io.omniservice.core.store.Storage;
+import io.omniservice.core.trace.Tracing;
 import io.omniservice.server.config.GatewayConfig;
 import io.omniservice.server.metrics.GatewayMetrics;
 import java.time.Clock;
@@ -53,7 +54,7 @@ public final class GatewayHttpServer implements AutoCloseable {
             MediaApi mediaApi,
             GatewayMetrics metrics,
             Clock clock) {
-        this(server, api, ingress, storage, outboundApi, processingApi, mediaApi, metrics, clock, false);
+        this(server, api, ingress, storage, outboundApi, processingApi, mediaApi, metrics, clock, false, Tracing.OFF);
     }
 
     /**
@@ -70,8 +71,10 @@ public final class GatewayHttpServer implements AutoCloseable {
             MediaApi mediaApi,
             GatewayMetrics metrics,
             Clock clock,
-            boolean inProcess) {
+            boolean inProcess,
+            Tracing tracing) {
         this.metrics = metrics;
+        TracedRoute spans = new TracedRoute(tracing);
         var webhooks = new WebhookRoutes(ingress, server.publicBaseUrl(), server.maxBodyBytes(), clock, metrics);
         MessageStore store = storage.messages();
         var queries = new QueryRoutes(store, mediaApi.pipeline());
@@ -153,15 +156,16 @@ public final class GatewayHttpServer implements AutoCloseable {
             config.routes.after(ctx -> inFlight.decrementAndGet());
 
             var routes = config.routes;
-            routes.post("/webhooks/{carrier}", webhooks::handle);
-            routes.post("/webhooks/{carrier}/{account}", webhooks::handle);
+            routes.post("/webhooks/{carrier}", spans.traced("/webhooks/{carrier}", webhooks::handle));
+            routes.post(
+                    "/webhooks/{carrier}/{account}", spans.traced("/webhooks/{carrier}/{account}", webhooks::handle));
             routes.get("/webhooks/{carrier}", webhooks::handle);
             routes.get("/webhooks/{carrier}/{account}", webhooks::handle);
 
             // every /v1 route names the scopes that may call it (README "Security": the client model)
             routes.beforeMatched("/v1/*", authentication);
             routes.beforeMatched("/v1/*", rateLimiting);
-            routes.post("/v1/messages", requiring(outbound::send, MESSAGES_SEND));
+            routes.post("/v1/messages", spans.traced("/v1/messages", requiring(outbound::send, MESSAGES_SEND)));
             routes.get("/v1/messages", requiring(queries::messages, MESSAGES_READ));
             routes.get("/v1/messages/{messageId}", requiring(outbound::message, MESSAGES_READ, MESSAGES_SEND));
             routes.get("/v1/carriers", requiring(outbound::carriers, ADMIN, MESSAGES_SEND));

@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
 import io.omniservice.core.carrier.CarrierProvider;
 import io.omniservice.core.net.HostResolver;
+import io.omniservice.core.trace.Tracing;
 import io.omniservice.server.Gateway;
 import io.omniservice.server.config.ConfigLoader;
 import io.omniservice.server.config.GatewayConfig;
@@ -59,7 +60,7 @@ public final class RunningGateway implements AutoCloseable {
             String apiYaml,
             String carriersYaml,
             List<CarrierProvider> providers) {
-        this(dataDirectory, maxBodyBytes, "", keysYaml, apiYaml, carriersYaml, providers, HostResolver.SYSTEM);
+        this(dataDirectory, maxBodyBytes, "", keysYaml, apiYaml, carriersYaml, providers, HostResolver.SYSTEM, null);
     }
 
     /** With {@code serverYaml} added under {@code server:} (indented two spaces). */
@@ -71,7 +72,16 @@ public final class RunningGateway implements AutoCloseable {
             String apiYaml,
             String carriersYaml,
             List<CarrierProvider> providers) {
-        this(dataDirectory, maxBodyBytes, serverYaml, keysYaml, apiYaml, carriersYaml, providers, HostResolver.SYSTEM);
+        this(
+                dataDirectory,
+                maxBodyBytes,
+                serverYaml,
+                keysYaml,
+                apiYaml,
+                carriersYaml,
+                providers,
+                HostResolver.SYSTEM,
+                null);
     }
 
     /**
@@ -87,7 +97,12 @@ public final class RunningGateway implements AutoCloseable {
             String carriersYaml,
             List<CarrierProvider> providers,
             HostResolver resolver) {
-        this(dataDirectory, maxBodyBytes, "", keysYaml, apiYaml, carriersYaml, providers, resolver);
+        this(dataDirectory, maxBodyBytes, "", keysYaml, apiYaml, carriersYaml, providers, resolver, null);
+    }
+
+    /** With spans recorded by {@code tracing} (a test's in-memory exporter), whatever the YAML says. */
+    public RunningGateway(Path dataDirectory, String carriersYaml, List<CarrierProvider> providers, Tracing tracing) {
+        this(dataDirectory, 1 << 20, "", "", "", carriersYaml, providers, HostResolver.SYSTEM, tracing);
     }
 
     private RunningGateway(
@@ -98,7 +113,8 @@ public final class RunningGateway implements AutoCloseable {
             String apiYaml,
             String carriersYaml,
             List<CarrierProvider> providers,
-            HostResolver resolver) {
+            HostResolver resolver,
+            Tracing tracing) {
         String yaml = """
                 server:
                   port: 0
@@ -128,7 +144,9 @@ public final class RunningGateway implements AutoCloseable {
                         apiYaml,
                         carriersYaml);
         GatewayConfig config = new ConfigLoader(Map.of()).parse(withLocalCallbacks(yaml));
-        this.gateway = Gateway.open(config, providers, Clock.systemUTC(), resolver);
+        this.gateway = tracing == null
+                ? Gateway.open(config, providers, Clock.systemUTC(), resolver)
+                : Gateway.open(config, providers, Clock.systemUTC(), resolver, tracing);
         this.port = gateway.start();
     }
 
