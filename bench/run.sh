@@ -1,19 +1,126 @@
 #!/usr/bin/env bash
-# Inbound benchmark: starts the built gateway on a fresh embedded database, measures GET /health/live
-# (the ceiling) and signed Twilio and WhatsApp webhooks with the same load tool, then stops the gateway.
-# Usage: bench/run.sh [load-tool flags, e.g. --concurrency 64 --seconds 15]   (JAVA_HOME: a JDK 21+)
+# Inbound benchmark, measured with wrk (cheaper per request than the gateway, so it measures the gateway): starts
+# the built gateway on a fresh database (BENCH_STORAGE embedded|postgres), then in the same run
+#   1. warms up with signed WhatsApp webhooks, in rounds, until p99 holds steady (two rounds in a row within 20 %),
+#   2. measures the ceiling, GET /health/live,
+#   3. measures signed WhatsApp webhooks (pre-signed, each message id once: every 200 is a new durable commit,
+#      then run through the workflow), waits until the workflow has caught up, and checks that every webhook
+#      answered 200 was stored,
+# and prints webhooks/s, p50, p99 and the share of the ceiling.
+# Usage: bench/run.sh [--threads 2] [--connections 64] [--seconds 10] [--warmup-seconds 5] [--senders 5000]
+#                     [--rate-guess 4000]   (JAVA_HOME: a JDK 21+; wrk from Debian, installed when missing)
 source "$(dirname "$0")/gateway.sh"
+
+threads=2 connections=64 seconds=10 warmup_seconds=5 senders=5000 rate_guess=4000 max_rounds=8
+while [ $# -gt 0 ]; do
+  case "$1" in
+    --threads) threads=$2; shift 2 ;;
+    --connections) connections=$2; shift 2 ;;
+    --seconds) seconds=$2; shift 2 ;;
+    --warmup-seconds) warmup_seconds=$2; shift 2 ;;
+    --senders) senders=$2; shift 2 ;;
+    --rate-guess) rate_guess=$2; shift 2 ;;
+    *) echo "bench: unknown flag $1" >&2; exit 2 ;;
+  esac
+done
+if ! command -v wrk >/dev/null 2>&1; then
+  echo "bench: installing wrk (Debian)" >&2
+  apt-get install -y -qq wrk >/dev/null 2>&1 || { echo "bench: wrk is missing and could not be installed (apt-get install wrk)" >&2; exit 1; }
+fi
+
+secret=bench-whatsapp-app-secret
 start_gateway "carriers:
-  twilio:
-    default:
-      accountSid: AC00000000000000000000000000000000
-      authToken: bench-twilio-auth-token
   whatsapp:
     default:
-      appSecret: bench-whatsapp-app-secret
+      appSecret: $secret
       verifyToken: bench-verify-token"
-"$JAVA" -jar bench/target/omniservice-bench.jar --target "http://127.0.0.1:$port" \
-  --twilio-account-sid AC00000000000000000000000000000000 --twilio-auth-token bench-twilio-auth-token \
-  --whatsapp-app-secret bench-whatsapp-app-secret "$@"
-stored=$(curl -fs -H "Authorization: Bearer bench-api-key" "http://127.0.0.1:$port/metrics" | grep -E '^omniservice_webhooks' | head -5 || true)
-[ -n "$stored" ] && echo "$stored"
+url="http://127.0.0.1:$port"
+
+# Requests are signed before any clock starts: each file has its own ids, and more than the rate can use.
+sign() { # <file> <count> <tag>
+  "$JAVA" -cp bench/target/omniservice-bench.jar io.omniservice.bench.SignedWhatsAppRequests \
+    --out "$1" --count "$2" --senders "$senders" --tag "$3" --whatsapp-app-secret "$secret" >/dev/null
+}
+
+# One wrk run of the signed webhooks in <file> for <seconds>; prints wrk's "webhooks:" summary line.
+webhooks() { # <seconds> <file> <out>
+  wrk -t"$threads" -c"$connections" -d"${1}s" -s bench/whatsapp-webhooks.lua "$url" -- "$2" "$threads" >"$3" 2>"$3.err" || true
+  sed -n 's/^webhooks: //p' "$3"
+}
+
+field() { # <key> <summary line>
+  tr ' ' '\n' <<<"$2" | sed -n "s/^$1=//p"
+}
+
+metric() { # <name>: the sum of a metric's samples
+  curl -fs -H "Authorization: Bearer bench-api-key" "$url/metrics" | awk -v m="$1" '$1 == m || index($1, m "{") == 1 {n += $2} END {printf "%d", n}'
+}
+
+accepted_webhooks() { # WhatsApp webhooks answered 200 as new (stored)
+  curl -fs -H "Authorization: Bearer bench-api-key" "$url/metrics" \
+    | awk '/^omniservice_webhooks_total\{carrier="whatsapp",outcome="accepted"\}/ {n += $2} END {printf "%d", n}'
+}
+
+# Waits until the node holds no change event and the feed has caught up: the webhooks stored have run their workflow.
+drain() {
+  local still=0
+  for _ in $(seq 1 600); do
+    if [ "$(metric omniservice_events_held)" = 0 ] && [ "$(metric omniservice_events_lag_seconds)" = 0 ]; then
+      still=$((still + 1)); [ "$still" -ge 4 ] && return 0
+    else
+      still=0
+    fi
+    sleep 0.25
+  done
+  echo "bench: the workflow did not catch up within 150 s" >&2
+}
+
+# 1. warm-up until p99 holds steady
+previous=""; round=0; steady=no
+while [ "$round" -lt "$max_rounds" ]; do
+  round=$((round + 1))
+  sign "$work/warmup-$round.txt" $((rate_guess * warmup_seconds)) "warmup$round"
+  summary=$(webhooks "$warmup_seconds" "$work/warmup-$round.txt" "$work/warmup-$round.out")
+  [ -n "$summary" ] || { echo "bench: wrk printed no summary:" >&2; cat "$work/warmup-$round.out" "$work/warmup-$round.out.err" >&2; exit 1; }
+  p99=$(field p99us "$summary"); rate=$(awk -v a="$(field answered "$summary")" -v us="$(field micros "$summary")" 'BEGIN {printf "%.0f", a / (us / 1e6)}')
+  echo "bench: warm-up round $round: $rate webhooks/s, p99 $((p99 / 1000)) ms"
+  drain
+  if [ -n "$previous" ] && awk -v a="$previous" -v b="$p99" 'BEGIN {exit !(b <= a * 1.2 && b >= a / 1.2)}'; then
+    steady=yes; break
+  fi
+  previous=$p99
+done
+[ "$steady" = yes ] || echo "bench: p99 still moved after $max_rounds warm-up rounds; measuring anyway" >&2
+
+# 2. the ceiling, warmed up by a run as long as the measured one
+wrk -t"$threads" -c"$connections" -d"${warmup_seconds}s" "$url/health/live" >/dev/null
+ceiling_out=$(wrk -t"$threads" -c"$connections" -d"${seconds}s" --latency "$url/health/live")
+ceiling=$(sed -n 's/^Requests\/sec: *//p' <<<"$ceiling_out")
+ceiling_p99=$(awk '$1 == "99%" {print $2}' <<<"$ceiling_out")
+grep -E 'Non-2xx|Socket errors' <<<"$ceiling_out" | sed 's/^ */bench: ceiling: /' >&2 || true
+
+# 3. the measured run
+sign "$work/load.txt" $((rate_guess * seconds * 2)) load
+accepted_before=$(accepted_webhooks)
+summary=$(webhooks "$seconds" "$work/load.txt" "$work/load.out")
+[ -n "$summary" ] || { echo "bench: wrk printed no summary:" >&2; cat "$work/load.out" "$work/load.out.err" >&2; exit 1; }
+drain
+accepted=$(($(accepted_webhooks) - accepted_before))
+answered=$(field answered "$summary"); non2xx=$(field non2xx "$summary"); spare=$(field spare "$summary")
+ok=$((answered - non2xx - spare))
+errors=$(($(field connect "$summary") + $(field read "$summary") + $(field write "$summary") + $(field timeout "$summary")))
+[ "$spare" = 0 ] || echo "bench: wrk ran out of signed requests: raise --rate-guess" >&2
+if [ "$accepted" -ge "$ok" ]; then check="yes"; else check="NO: $((ok - accepted)) answered 200 but not counted as stored"; fi
+
+awk -v storage="${BENCH_STORAGE:-embedded}" -v ceiling="$ceiling" -v cp99="$ceiling_p99" -v ok="$ok" \
+    -v us="$(field micros "$summary")" -v p50="$(field p50us "$summary")" -v p99="$(field p99us "$summary")" \
+    -v non2xx="$non2xx" -v errors="$errors" -v check="$check" -v t="$threads" -v c="$connections" -v s="$seconds" \
+    -v cores="$(nproc)" 'BEGIN {
+  rate = ok / (us / 1e6)
+  printf "\nInbound, %s store, wrk -t%d -c%d -d%ds on %d cores (wrk and the gateway on the same machine)\n", storage, t, c, s, cores
+  printf "| scenario | req/s | p50 | p99 | share of the ceiling |\n|---|---|---|---|---|\n"
+  printf "| GET /health/live (ceiling) | %.0f | | %s | |\n", ceiling, cp99
+  printf "| signed WhatsApp webhooks, stored, then processed | %.0f | %.1f ms | %.1f ms | %.1f %% |\n", rate, p50 / 1000, p99 / 1000, 100 * rate / ceiling
+  printf "non-2xx %d, socket errors %d, every 200 stored: %s\n", non2xx, errors, check
+}'
+[ "${check%%:*}" = yes ]

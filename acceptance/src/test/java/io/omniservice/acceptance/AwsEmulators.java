@@ -1,19 +1,12 @@
 package io.omniservice.acceptance;
 
-import io.omniservice.aws.dynamo.FakeDynamo;
+import io.omniservice.aws.AwsStandIns;
 import java.net.URI;
-import org.eclipse.jetty.util.component.AbstractLifeCycle;
-import org.elasticmq.rest.sqs.SQSRestServer;
-import org.elasticmq.rest.sqs.SQSRestServerBuilder;
-import org.gaul.s3proxy.AuthenticationType;
-import org.gaul.s3proxy.S3Proxy;
-import org.jclouds.ContextBuilder;
-import org.jclouds.blobstore.BlobStoreContext;
 
 /**
- * The AWS services of {@code storage.mode: aws}, played inside the test JVM on loopback ports for a gateway
- * process to reach: DynamoDB (http4k's fake), SQS (ElasticMQ) and S3 (S3Proxy over an in-memory store,
- * checking signatures). Each suite starts its own; the gateway creates its tables and queues at start.
+ * The AWS services of {@code storage.mode: aws} ({@link AwsStandIns}: DynamoDB, SQS and S3 on loopback ports in
+ * the test JVM) and the configuration that points a gateway process at them. Each suite starts its own; the
+ * gateway creates its tables and queues at start.
  */
 final class AwsEmulators implements AutoCloseable {
     static final String ACCESS_KEY = "acceptance";
@@ -21,34 +14,10 @@ final class AwsEmulators implements AutoCloseable {
     static final String REGION = "us-east-1";
     static final String BUCKET = "omniservice-media";
 
-    private final FakeDynamo dynamoDb;
-    private final SQSRestServer sqs;
-    private final int sqsPort;
-    private final BlobStoreContext blobs;
-    private final S3Proxy s3;
+    private final AwsStandIns services;
 
     private AwsEmulators() throws Exception {
-        // through FakeDynamo: it serves one request at a time, as the fake needs (its parsers share state)
-        dynamoDb = FakeDynamo.start();
-        sqs = SQSRestServerBuilder.withInterface("127.0.0.1").withDynamicPort().start();
-        sqsPort = sqs.waitUntilStarted().localAddress().getPort();
-        blobs = ContextBuilder.newBuilder("transient")
-                .credentials(ACCESS_KEY, SECRET_KEY)
-                .build(BlobStoreContext.class);
-        blobs.getBlobStore().createContainerInLocation(null, BUCKET);
-        s3 = S3Proxy.builder()
-                .blobStore(blobs.getBlobStore())
-                .endpoint(URI.create("http://127.0.0.1:0"))
-                .awsAuthentication(AuthenticationType.AWS_V2_OR_V4, ACCESS_KEY, SECRET_KEY)
-                .build();
-        s3.start();
-        long deadline = System.nanoTime() + 10_000_000_000L;
-        while (!AbstractLifeCycle.STARTED.equals(s3.getState())) {
-            if (System.nanoTime() > deadline) {
-                throw new IllegalStateException("S3Proxy did not start: " + s3.getState());
-            }
-            Thread.sleep(10);
-        }
+        services = AwsStandIns.start(ACCESS_KEY, SECRET_KEY, BUCKET);
     }
 
     static AwsEmulators start() throws Exception {
@@ -89,61 +58,28 @@ final class AwsEmulators implements AutoCloseable {
                                 prefix,
                                 ACCESS_KEY,
                                 SECRET_KEY,
-                                dynamoDb.endpoint(),
-                                sqsPort,
+                                services.dynamo().endpoint(),
+                                services.sqsPort(),
                                 snsEndpoint,
                                 topic))
                 .withMoreMedia("""
                         s3:
                           bucket: %s
                           region: %s
-                          endpoint: http://127.0.0.1:%d
+                          endpoint: %s
                           accessKeyId: %s
                           secretAccessKey: %s
-                        """.formatted(BUCKET, REGION, s3.getPort(), ACCESS_KEY, SECRET_KEY))
+                        """.formatted(BUCKET, REGION, services.s3Endpoint(), ACCESS_KEY, SECRET_KEY))
                 .withNodeId(nodeId);
     }
 
-    /**
-     * For a failing test: the items of the tables under {@code prefix} that mention one of {@code needles}, and
-     * every item of the same partitions (a conversation's events and messages, a delivery lane), one per line.
-     */
+    /** For a failing test: what the tables under {@code prefix} hold about {@code needles}. */
     String itemsAbout(String prefix, java.util.Collection<String> needles) {
-        var client = dynamoDb.client();
-        StringBuilder out = new StringBuilder();
-        for (String table : client.listTablesPaginator().tableNames()) {
-            if (!table.startsWith(prefix)) {
-                continue;
-            }
-            var keys = client.describeTable(b -> b.tableName(table)).table().keySchema();
-            String partition = keys.stream()
-                    .filter(k -> k.keyTypeAsString().equals("HASH"))
-                    .findFirst()
-                    .orElseThrow()
-                    .attributeName();
-            var items = client.scanPaginator(b -> b.tableName(table)).items().stream()
-                    .toList();
-            java.util.Set<Object> partitions = new java.util.HashSet<>();
-            for (var item : items) {
-                if (needles.stream().anyMatch(n -> item.toString().contains(n))) {
-                    partitions.add(item.get(partition));
-                }
-            }
-            items.stream()
-                    .filter(item -> partitions.contains(item.get(partition)))
-                    .forEach(item -> out.append(table).append(' ').append(item).append('\n'));
-        }
-        return out.toString();
+        return services.itemsAbout(prefix, needles);
     }
 
     @Override
     public void close() throws Exception {
-        try {
-            dynamoDb.close();
-            sqs.stopAndWait();
-        } finally {
-            s3.stop();
-            blobs.close();
-        }
+        services.close();
     }
 }

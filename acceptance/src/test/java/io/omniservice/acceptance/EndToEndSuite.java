@@ -35,7 +35,7 @@ abstract class EndToEndSuite {
     @TempDir
     static Path directory;
 
-    private static final String BANDWIDTH_SEND_PATH = "/api/v2/users/" + GatewayProcess.BANDWIDTH_ACCOUNT + "/messages";
+    private static final String BANDWIDTH_SEND_PATH = PlayedBandwidth.SEND_PATH;
     /** A real PNG (1×1, one grey pixel), as a send's {@code mediaUrl} serves it. */
     private static final byte[] PHOTO = java.util.Base64.getDecoder()
             .decode("iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAAAAAA6fptVAAAACklEQVR4nGNoAAAAggCBd81ytgAAAABJRU5ErkJggg==");
@@ -60,17 +60,7 @@ abstract class EndToEndSuite {
         outside =
                 new WireMockServer(WireMockConfiguration.options().dynamicPort().globalTemplating(true));
         outside.start();
-        // Bandwidth's send API: the carrier's message id is made from our tag (the message id), to be named in
-        // its delivery receipt
-        outside.stubFor(post(urlPathEqualTo(BANDWIDTH_SEND_PATH))
-                .willReturn(aResponse()
-                        .withStatus(202)
-                        .withHeader("Content-Type", "application/json")
-                        .withBody("""
-                                {"id":"bw-{{jsonPath request.body '$.tag'}}","owner":"+14155550198",
-                                 "time":"2026-11-25T12:00:00.000Z","segmentCount":1,"direction":"out",
-                                 "to":["{{jsonPath request.body '$.to[0]'}}"],"from":"+14155550198",
-                                 "tag":"{{jsonPath request.body '$.tag'}}"}""")));
+        PlayedBandwidth.acceptSends(outside);
         outside.stubFor(post(urlPathEqualTo("/events")).willReturn(aResponse().withStatus(200)));
         outside.stubFor(get(urlPathEqualTo("/files/photo.png"))
                 .willReturn(aResponse()

@@ -1,9 +1,12 @@
 package io.omniservice.lambda;
 
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.omniservice.aws.secrets.CarrierSecretKeys;
 import io.omniservice.core.config.ConfigException;
+import io.omniservice.core.json.Json;
 import io.omniservice.core.model.CarrierType;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -19,12 +22,27 @@ import java.util.Map;
  *
  * <p>Read by the functions: {@code OMNI_REGION}, {@code OMNI_TABLE_PREFIX}, {@code OMNI_SEND_QUEUE},
  * {@code OMNI_EVENT_TOPIC_ARN}, {@code OMNI_MEDIA_BUCKET}, {@code OMNI_SECRETS_PREFIX}, {@code OMNI_PUBLIC_BASE_URL},
- * {@code OMNI_CARRIER_ACCOUNTS} ({@code whatsapp=default,sales;twilio=default}). For stand-ins only (never set by
+ * {@code OMNI_CARRIER_ACCOUNTS} ({@code whatsapp=default,sales;twilio=default}), and {@code OMNI_SETTINGS}: a JSON
+ * object of the configuration file's other settings (retries, breaker, rules, routing, limits, a carrier account's
+ * {@code apiBaseUrl}, the secrets' {@code cacheTtlSeconds}, ...), merged over the generated ones; what the
+ * deployment owns (storage, where secrets are read, API keys, the public URL, the node id, the media bucket) is
+ * refused there. For stand-ins only (never set by
  * the deployment): {@code OMNI_ENDPOINTS} ({@code dynamodb=http://…,sqs=…,sns=…,secretsmanager=…,s3=…}),
  * {@code OMNI_ACCESS_KEY_ID}, {@code OMNI_SECRET_ACCESS_KEY} and {@code OMNI_CREATE_TABLES}.
  */
 public final class LambdaConfiguration {
     private static final JsonNodeFactory JSON = JsonNodeFactory.instance;
+    /** What {@code OMNI_SETTINGS} may not set: the deployment gives these, and each instance its own node id. */
+    private static final List<String> OWNED = List.of(
+            "/storage",
+            "/api",
+            "/server/publicBaseUrl",
+            "/outbound/nodeId",
+            "/media/s3",
+            "/secrets/secretsManager/region",
+            "/secrets/secretsManager/endpoint",
+            "/secrets/secretsManager/accessKeyId",
+            "/secrets/secretsManager/secretAccessKey");
 
     private LambdaConfiguration() {}
 
@@ -96,7 +114,44 @@ public final class LambdaConfiguration {
                 }
             }
         });
+        String settings = env.get("OMNI_SETTINGS");
+        if (settings != null && !settings.isBlank()) {
+            merge(root, settings(settings));
+        }
         return root.toString();
+    }
+
+    private static ObjectNode settings(String text) {
+        JsonNode settings;
+        try {
+            settings = Json.MAPPER.readTree(text);
+        } catch (JsonProcessingException e) {
+            throw new ConfigException("OMNI_SETTINGS", "is not JSON: " + e.getOriginalMessage());
+        }
+        if (!(settings instanceof ObjectNode object)) {
+            throw new ConfigException("OMNI_SETTINGS", "must be a JSON object of configuration settings");
+        }
+        for (String owned : OWNED) {
+            if (!object.at(owned).isMissingNode()) {
+                throw new ConfigException(
+                        "OMNI_SETTINGS",
+                        "may not set " + owned.substring(1).replace('/', '.')
+                                + ": the deployment gives it (see the README's Lambda configuration)");
+            }
+        }
+        return object;
+    }
+
+    /** {@code over}'s values replace {@code into}'s; objects are merged key by key, anything else replaced. */
+    private static void merge(ObjectNode into, ObjectNode over) {
+        for (Map.Entry<String, JsonNode> field : over.properties()) {
+            JsonNode mine = into.get(field.getKey());
+            if (mine instanceof ObjectNode mineObject && field.getValue() instanceof ObjectNode theirs) {
+                merge(mineObject, theirs);
+            } else {
+                into.set(field.getKey(), field.getValue());
+            }
+        }
     }
 
     /**

@@ -29,7 +29,8 @@ import software.amazon.awssdk.services.sfn.SfnClientBuilder;
  * ({@link LambdaConfiguration}), the Step Functions client and the instance's node id. Built once at init, which
  * SnapStart snapshots; everything unique made then (the node id that names leases, the AWS and HTTP clients and
  * their connections, the secrets read from Secrets Manager) is made again in {@link #afterRestore}, so no two
- * instances restored from one snapshot share them.
+ * instances restored from one snapshot share them. Secrets are read again once their cache time has passed, by
+ * the invocation that finds them due ({@link #gateway}).
  */
 public final class LambdaGateway implements Resource, AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(LambdaGateway.class);
@@ -107,8 +108,16 @@ public final class LambdaGateway implements Resource, AutoCloseable {
         return builder.build();
     }
 
+    /**
+     * The gateway, its secrets read again first when their cache time ({@code secrets.secretsManager
+     * .cacheTtlSeconds}) has passed: an instance frozen between invocations runs no refresh thread, so the
+     * invocation that finds them due reads them, and a rotated carrier credential or signing secret is in use
+     * from then on, without waiting for a new instance.
+     */
     public Gateway gateway() {
-        return wired.gateway();
+        Gateway gateway = wired.gateway();
+        gateway.refreshSecretsIfDue();
+        return gateway;
     }
 
     public AwsStorage storage() {

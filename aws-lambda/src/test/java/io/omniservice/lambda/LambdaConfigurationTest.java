@@ -47,6 +47,35 @@ class LambdaConfigurationTest {
     }
 
     @Test
+    void settingsAreMergedOverTheGeneratedConfigurationButNotWhatTheDeploymentOwns() throws Exception {
+        Map<String, String> env = env("twilio=eu");
+        env.put(
+                "OMNI_SETTINGS",
+                "{\"carriers\":{\"twilio\":{\"eu\":{\"apiBaseUrl\":\"https://api.dublin.ie1.twilio.com\"}}},"
+                        + "\"outbound\":{\"retry\":{\"maxAttempts\":5}}}");
+        JsonNode config = Json.MAPPER.readTree(LambdaConfiguration.yaml(env, "lambda-1"));
+        assertThat(config.at("/carriers/twilio/eu/apiBaseUrl").asText()).isEqualTo("https://api.dublin.ie1.twilio.com");
+        assertThat(config.at("/carriers/twilio/eu/authToken").asText())
+                .isEqualTo("secretsmanager:stg/carriers/twilio/eu#authToken");
+        assertThat(config.at("/outbound/retry/maxAttempts").asInt()).isEqualTo(5);
+        assertThat(config.at("/outbound/nodeId").asText()).isEqualTo("lambda-1");
+
+        env.put("OMNI_SETTINGS", "{\"outbound\":{\"nodeId\":\"shared\"}}");
+        assertThatThrownBy(() -> LambdaConfiguration.yaml(env, "n"))
+                .isInstanceOf(ConfigException.class)
+                .hasMessageContaining("OMNI_SETTINGS")
+                .hasMessageContaining("outbound.nodeId");
+        env.put("OMNI_SETTINGS", "[1]");
+        assertThatThrownBy(() -> LambdaConfiguration.yaml(env, "n"))
+                .isInstanceOf(ConfigException.class)
+                .hasMessageContaining("must be a JSON object");
+        env.put("OMNI_SETTINGS", "{not json");
+        assertThatThrownBy(() -> LambdaConfiguration.yaml(env, "n"))
+                .isInstanceOf(ConfigException.class)
+                .hasMessageContaining("is not JSON");
+    }
+
+    @Test
     void anUnknownCarrierOrMissingVariableNamesTheVariable() {
         assertThatThrownBy(() -> LambdaConfiguration.yaml(env("signal=default"), "n"))
                 .isInstanceOf(ConfigException.class)

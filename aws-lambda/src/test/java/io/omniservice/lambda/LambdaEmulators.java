@@ -8,26 +8,19 @@ import static com.github.tomakehurst.wiremock.client.WireMock.urlEqualTo;
 import static com.github.tomakehurst.wiremock.core.WireMockConfiguration.options;
 
 import com.github.tomakehurst.wiremock.WireMockServer;
+import io.omniservice.aws.AwsStandIns;
 import io.omniservice.aws.dynamo.FakeDynamo;
 import io.omniservice.core.json.Json;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
-import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.util.LinkedHashMap;
 import java.util.Map;
-import org.eclipse.jetty.util.component.AbstractLifeCycle;
-import org.elasticmq.rest.sqs.SQSRestServer;
-import org.elasticmq.rest.sqs.SQSRestServerBuilder;
-import org.gaul.s3proxy.AuthenticationType;
-import org.gaul.s3proxy.S3Proxy;
-import org.jclouds.ContextBuilder;
-import org.jclouds.blobstore.BlobStoreContext;
 
 /**
- * The AWS services a function instance talks to, on loopback ports in the test JVM: DynamoDB (http4k's fake),
- * SQS (ElasticMQ), S3 (S3Proxy), and WireMock answering Secrets Manager's and Step Functions' JSON protocols (the
+ * The AWS services a function instance talks to, on loopback ports in the test JVM: DynamoDB, SQS and S3
+ * ({@link AwsStandIns}), and WireMock answering Secrets Manager's and Step Functions' JSON protocols (the
  * deployment's secrets: the API key and one Twilio account), and the environment the CDK app would give.
  */
 final class LambdaEmulators implements AutoCloseable {
@@ -41,37 +34,18 @@ final class LambdaEmulators implements AutoCloseable {
     static final String TWILIO_TOKEN = "lambda-test-twilio-auth-token";
     static final String STATE_MACHINE = "arn:aws:states:us-east-1:123456789012:stateMachine:omniservice-workflow";
 
+    final AwsStandIns services;
     final FakeDynamo dynamo;
-    final SQSRestServer sqs;
     final int sqsPort;
-    final BlobStoreContext blobs;
-    final S3Proxy s3;
     final WireMockServer aws;
     final String prefix;
     final ByteArrayOutputStream metrics = new ByteArrayOutputStream();
 
     LambdaEmulators(String name) throws Exception {
         prefix = FakeDynamo.uniquePrefix(name);
-        dynamo = FakeDynamo.start();
-        sqs = SQSRestServerBuilder.withInterface("127.0.0.1").withDynamicPort().start();
-        sqsPort = sqs.waitUntilStarted().localAddress().getPort();
-        blobs = ContextBuilder.newBuilder("transient")
-                .credentials(ACCESS_KEY, SECRET_KEY)
-                .build(BlobStoreContext.class);
-        blobs.getBlobStore().createContainerInLocation(null, BUCKET);
-        s3 = S3Proxy.builder()
-                .blobStore(blobs.getBlobStore())
-                .endpoint(URI.create("http://127.0.0.1:0"))
-                .awsAuthentication(AuthenticationType.AWS_V2_OR_V4, ACCESS_KEY, SECRET_KEY)
-                .build();
-        s3.start();
-        long deadline = System.nanoTime() + 10_000_000_000L;
-        while (!AbstractLifeCycle.STARTED.equals(s3.getState())) {
-            if (System.nanoTime() > deadline) {
-                throw new IllegalStateException("S3Proxy did not start: " + s3.getState());
-            }
-            Thread.sleep(10);
-        }
+        services = AwsStandIns.start(ACCESS_KEY, SECRET_KEY, BUCKET);
+        dynamo = services.dynamo();
+        sqsPort = services.sqsPort();
         aws = new WireMockServer(options().dynamicPort().bindAddress("127.0.0.1"));
         aws.start();
         secret("omni/api", Map.of("name", "default", "key", API_KEY));
@@ -117,15 +91,22 @@ final class LambdaEmulators implements AutoCloseable {
         env.put("OMNI_SECRET_ACCESS_KEY", SECRET_KEY);
         env.put(
                 "OMNI_ENDPOINTS",
-                "dynamodb=" + dynamo.endpoint() + ",sqs=http://127.0.0.1:" + sqsPort + ",s3=http://127.0.0.1:"
-                        + s3.getPort() + ",secretsmanager=" + aws.baseUrl() + ",states=" + aws.baseUrl());
+                "dynamodb=" + dynamo.endpoint() + ",sqs=" + services.sqsEndpoint() + ",s3=" + services.s3Endpoint()
+                        + ",secretsmanager=" + aws.baseUrl() + ",states=" + aws.baseUrl());
         return env;
     }
 
     LambdaGateway open() {
+        return open(Map.of(), Clock.systemUTC());
+    }
+
+    /** A function instance whose environment has {@code more} over {@link #env()}, on {@code clock}. */
+    LambdaGateway open(Map<String, String> more, Clock clock) {
+        Map<String, String> env = env();
+        env.putAll(more);
         return LambdaGateway.open(
-                env(),
-                Clock.systemUTC(),
+                env,
+                clock,
                 io.omniservice.core.net.HostResolver.SYSTEM,
                 new PrintStream(metrics, true, StandardCharsets.UTF_8));
     }
@@ -134,11 +115,8 @@ final class LambdaEmulators implements AutoCloseable {
     public void close() throws Exception {
         try {
             aws.stop();
-            sqs.stopAndWait();
-            dynamo.close();
         } finally {
-            s3.stop();
-            blobs.close();
+            services.close();
         }
     }
 }

@@ -6,6 +6,8 @@ import static com.github.tomakehurst.wiremock.client.WireMock.equalTo;
 import static com.github.tomakehurst.wiremock.client.WireMock.post;
 import static com.github.tomakehurst.wiremock.client.WireMock.postRequestedFor;
 import static com.github.tomakehurst.wiremock.client.WireMock.urlEqualTo;
+import static com.github.tomakehurst.wiremock.client.WireMock.urlPathEqualTo;
+import static com.github.tomakehurst.wiremock.core.WireMockConfiguration.options;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
@@ -16,11 +18,17 @@ import com.amazonaws.services.lambda.runtime.events.StreamsEventResponse;
 import com.amazonaws.services.lambda.runtime.events.models.dynamodb.AttributeValue;
 import com.amazonaws.services.lambda.runtime.events.models.dynamodb.StreamRecord;
 import com.fasterxml.jackson.databind.JsonNode;
+import com.github.tomakehurst.wiremock.WireMockServer;
+import com.github.tomakehurst.wiremock.stubbing.Scenario;
+import io.omniservice.aws.MovableClock;
 import io.omniservice.aws.dynamo.Tables;
 import io.omniservice.carriers.testkit.WebhookSigning;
 import io.omniservice.core.json.Json;
 import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Base64;
 import java.util.Comparator;
@@ -294,6 +302,219 @@ class LambdaHandlersTest {
         }
     }
 
+    @Test
+    void outboundSendsToAPlayedCarrierThroughItsRetriesAndReportsItsBreakerOpening() throws Exception {
+        WireMockServer twilio = new WireMockServer(options().dynamicPort().bindAddress("127.0.0.1"));
+        twilio.start();
+        String path = "/2010-04-01/Accounts/" + LambdaEmulators.TWILIO_SID + "/Messages.json";
+        LambdaGateway own = emulators.open(
+                Map.of(
+                        "OMNI_SETTINGS",
+                        Json.text(Map.of(
+                                "carriers",
+                                Map.of("twilio", Map.of("default", Map.of("apiBaseUrl", twilio.baseUrl()))),
+                                "outbound",
+                                Map.of(
+                                        "retry",
+                                        Map.of("initialBackoffMillis", 10, "maxBackoffMillis", 20),
+                                        "breaker",
+                                        Map.of(
+                                                "window", 4,
+                                                "minimumCalls", 3,
+                                                "failureRatePercent", 50,
+                                                "openSeconds", 600))))),
+                Clock.systemUTC());
+        try {
+            // Twilio fails the first call (a retryable 503), then takes the message
+            twilio.stubFor(post(urlPathEqualTo(path))
+                    .inScenario("flaky")
+                    .whenScenarioStateIs(Scenario.STARTED)
+                    .willReturn(aResponse()
+                            .withStatus(503)
+                            .withHeader("Content-Type", "application/json")
+                            .withBody("{\"code\":20503,\"message\":\"Service Unavailable\",\"status\":503}"))
+                    .willSetStateTo("up"));
+            twilio.stubFor(post(urlPathEqualTo(path))
+                    .inScenario("flaky")
+                    .whenScenarioStateIs("up")
+                    .willReturn(aResponse()
+                            .withStatus(201)
+                            .withHeader("Content-Type", "application/json")
+                            .withBody("{\"sid\":\"SM0123456789abcdef0123456789abcdef\",\"status\":\"queued\","
+                                    + "\"num_segments\":\"1\"}")));
+            String shipped = accept(own, "+14155550123", "Your order shipped");
+            var first = new OutboundHandler(own).handleRequest(receiveTickets(own), null);
+
+            assertThat(first.getBatchItemFailures()).isEmpty();
+            twilio.verify(
+                    2,
+                    postRequestedFor(urlPathEqualTo(path))
+                            .withHeader("Authorization", containing("Basic "))
+                            .withRequestBody(containing("Body=Your+order+shipped")));
+            JsonNode sent = parse(new ApiHandler(own)
+                    .handleRequest(get("/v1/messages/" + shipped), null)
+                    .getBody());
+            assertThat(sent.get("status").asText()).isEqualTo("sent");
+            assertThat(sent.get("carrierMessageId").asText()).isEqualTo("SM0123456789abcdef0123456789abcdef");
+            assertThat(sent.get("attempts")).hasSize(2);
+
+            // then Twilio is down: the attempts open its breaker, and the batch writes the alarm's metric
+            twilio.resetAll();
+            twilio.stubFor(post(urlPathEqualTo(path))
+                    .willReturn(aResponse()
+                            .withStatus(503)
+                            .withHeader("Content-Type", "application/json")
+                            .withBody("{\"code\":20503,\"message\":\"Service Unavailable\",\"status\":503}")));
+            int metricsBefore = emulators.metrics.size();
+            accept(own, "+14155550124", "Your order is delayed");
+            new OutboundHandler(own).handleRequest(receiveTickets(own), null);
+
+            assertThat(own.gateway().carrierHealth().openRoutes()).isNotEmpty();
+            String metrics = emulators.metrics.toString(StandardCharsets.UTF_8).substring(metricsBefore);
+            assertThat(metrics).contains("CarrierBreakerOpen").contains("twilio");
+        } finally {
+            own.close();
+            twilio.stop();
+        }
+    }
+
+    @Test
+    void theEventStreamIsALongPollThatEndsWithTheEventsThereAreAndResumesAfterTheLastOne() {
+        String first = "+14155550151";
+        String second = "+14155550152";
+        runWorkflow(first, "first of the stream");
+        APIGatewayV2HTTPResponse all = events("0");
+        assertThat(all.getStatusCode()).isEqualTo(200);
+        assertThat(all.getHeaders().get("Content-Type")).startsWith("text/event-stream");
+        assertThat(all.getBody()).startsWith("retry: 500").contains("first of the stream");
+        String lastId = all.getBody()
+                .lines()
+                .filter(line -> line.startsWith("id: "))
+                .reduce((a, b) -> b)
+                .orElseThrow()
+                .substring(4);
+
+        runWorkflow(second, "second of the stream");
+        APIGatewayV2HTTPResponse resumed = events(lastId);
+        assertThat(resumed.getStatusCode()).isEqualTo(200);
+        assertThat(resumed.getBody()).contains("second of the stream").doesNotContain("first of the stream");
+    }
+
+    /** A Twilio webhook from {@code from}, then its conversation's events through the workflow's steps. */
+    private static void runWorkflow(String from, String text) {
+        assertThat(api(twilioWebhook("SM" + UUID.randomUUID().toString().replace("-", ""), from, text, false))
+                        .getStatusCode())
+                .isEqualTo(200);
+        for (var item : eventsOf(from)) {
+            Map<String, Object> out = input(item);
+            out = new ComplianceStepHandler(gateway).handleRequest(out, null);
+            out = new MediaStepHandler(gateway).handleRequest(out, null);
+            out = new RulesStepHandler(gateway).handleRequest(out, null);
+            new NotificationStepHandler(gateway).handleRequest(out, null);
+        }
+    }
+
+    private static APIGatewayV2HTTPResponse events(String lastEventId) {
+        APIGatewayV2HTTPEvent request = get("/v1/events?types=message.received");
+        request.getHeaders().put("accept", "text/event-stream");
+        request.getHeaders().put("last-event-id", lastEventId);
+        return api(request);
+    }
+
+    @Test
+    void aRotatedCarrierSecretIsInUseFromTheFirstInvocationAfterItsCacheTime() {
+        MovableClock clock = new MovableClock(Instant.now());
+        emulators.secret(
+                "omni/carriers/twilio/rotating",
+                Map.of("accountSid", LambdaEmulators.TWILIO_SID, "authToken", "token-before", "from", "+14155550199"));
+        LambdaGateway own = emulators.open(
+                Map.of(
+                        "OMNI_CARRIER_ACCOUNTS",
+                        "twilio=rotating",
+                        "OMNI_SETTINGS",
+                        "{\"secrets\":{\"secretsManager\":{\"cacheTtlSeconds\":60}}}"),
+                clock);
+        try {
+            emulators.secret(
+                    "omni/carriers/twilio/rotating",
+                    Map.of(
+                            "accountSid",
+                            LambdaEmulators.TWILIO_SID,
+                            "authToken",
+                            "token-after",
+                            "from",
+                            "+14155550199"));
+            // within the cache time the instance still checks signatures with the token it read
+            clock.advance(Duration.ofSeconds(30));
+            assertThat(twilioWebhookSignedWith(own, "token-after").getStatusCode())
+                    .isEqualTo(403);
+            assertThat(twilioWebhookSignedWith(own, "token-before").getStatusCode())
+                    .isEqualTo(200);
+
+            clock.advance(Duration.ofSeconds(31));
+            assertThat(twilioWebhookSignedWith(own, "token-after").getStatusCode())
+                    .isEqualTo(200);
+            assertThat(twilioWebhookSignedWith(own, "token-before").getStatusCode())
+                    .isEqualTo(403);
+        } finally {
+            own.close();
+        }
+    }
+
+    private static APIGatewayV2HTTPResponse twilioWebhookSignedWith(LambdaGateway own, String token) {
+        Map<String, String> form =
+                twilioForm("SM" + UUID.randomUUID().toString().replace("-", ""), "+14155550142", "hello");
+        String path = "/webhooks/twilio/rotating";
+        String signature = WebhookSigning.twilioSignature(token, LambdaEmulators.PUBLIC_BASE_URL + path, form);
+        return new ApiHandler(own).handleRequest(webhookEvent(path, form, signature, false), null);
+    }
+
+    /** {@code POST /v1/messages} through the API function; the message's id. */
+    private static String accept(LambdaGateway own, String to, String text) {
+        Map<String, String> headers = new LinkedHashMap<>();
+        headers.put("authorization", "Bearer " + LambdaEmulators.API_KEY);
+        headers.put("content-type", "application/json");
+        String body = Json.text(Map.of(
+                "to", Map.of("phoneNumber", to, "preferredCarrier", "twilio"),
+                "from", Map.of("phoneNumber", "+14155550199"),
+                "content", Map.of("type", "text", "text", text)));
+        APIGatewayV2HTTPResponse accepted =
+                new ApiHandler(own).handleRequest(event("POST", "/v1/messages", "", headers, body, false), null);
+        assertThat(accepted.getStatusCode()).as(accepted.getBody()).isEqualTo(202);
+        return parse(accepted.getBody()).get("messageId").asText();
+    }
+
+    /** The tickets waiting in the send queues, received as the event-source mapping does, as its batch. */
+    private static com.amazonaws.services.lambda.runtime.events.SQSEvent receiveTickets(LambdaGateway own) {
+        List<com.amazonaws.services.lambda.runtime.events.SQSEvent.SQSMessage> batch = new ArrayList<>();
+        try (var sqs = software.amazon.awssdk.services.sqs.SqsClient.builder()
+                .region(software.amazon.awssdk.regions.Region.US_EAST_1)
+                .endpointOverride(java.net.URI.create("http://127.0.0.1:" + emulators.sqsPort))
+                .credentialsProvider(software.amazon.awssdk.auth.credentials.StaticCredentialsProvider.create(
+                        software.amazon.awssdk.auth.credentials.AwsBasicCredentials.create(
+                                LambdaEmulators.ACCESS_KEY, LambdaEmulators.SECRET_KEY)))
+                .httpClient(software.amazon.awssdk.http.urlconnection.UrlConnectionHttpClient.create())
+                .build()) {
+            long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
+            while (batch.isEmpty() && System.nanoTime() < deadline) {
+                for (String lane : List.of("high", "normal", "low")) {
+                    String name = emulators.prefix + "sends-" + lane + ".fifo";
+                    String url = sqs.getQueueUrl(r -> r.queueName(name)).queueUrl();
+                    for (var m : sqs.receiveMessage(r -> r.queueUrl(url)
+                                    .maxNumberOfMessages(10)
+                                    .messageSystemAttributeNamesWithStrings("All"))
+                            .messages()) {
+                        var message = sqsMessage(m.messageId(), "arn:aws:sqs:us-east-1:123456789012:" + name, m.body());
+                        message.setReceiptHandle(m.receiptHandle());
+                        batch.add(message);
+                    }
+                }
+            }
+        }
+        assertThat(batch).as("a ticket in the send queues").isNotEmpty();
+        return sqs(batch.toArray(com.amazonaws.services.lambda.runtime.events.SQSEvent.SQSMessage[]::new));
+    }
+
     private static JsonNode parse(String json) {
         try {
             return Json.MAPPER.readTree(json);
@@ -337,6 +558,11 @@ class LambdaHandlersTest {
     }
 
     private static APIGatewayV2HTTPEvent webhookEvent(Map<String, String> form, String signature, boolean base64) {
+        return webhookEvent("/webhooks/twilio", form, signature, base64);
+    }
+
+    private static APIGatewayV2HTTPEvent webhookEvent(
+            String path, Map<String, String> form, String signature, boolean base64) {
         StringBuilder encoded = new StringBuilder();
         form.forEach((k, v) -> encoded.append(encoded.isEmpty() ? "" : "&")
                 .append(URLEncoder.encode(k, StandardCharsets.UTF_8))
@@ -350,7 +576,7 @@ class LambdaHandlersTest {
         byte[] bytes = encoded.toString().getBytes(StandardCharsets.UTF_8);
         return event(
                 "POST",
-                "/webhooks/twilio",
+                path,
                 "",
                 headers,
                 base64 ? Base64.getEncoder().encodeToString(bytes) : encoded.toString(),

@@ -14,7 +14,7 @@ import java.util.Map;
  */
 public final class CarrierSecrets {
     /** What a key holds until an operator puts the carrier's value in. */
-    public static final String FILL_IN = "FILL_IN";
+    public static final String FILL_IN = io.omniservice.core.carrier.CarrierSettings.UNFILLED;
 
     /** The key a deployment generates per carrier, where the gateway rather than the carrier picks the value. */
     public static final Map<CarrierType, String> GENERATED = generated();

@@ -35,6 +35,7 @@ import io.omniservice.core.outbound.TemplateRegistry;
 import io.omniservice.core.rules.Rule;
 import io.omniservice.core.rules.RuleBook;
 import io.omniservice.core.store.Storage;
+import io.omniservice.core.trace.Tracing;
 import io.omniservice.core.workflow.AutoReplies;
 import io.omniservice.core.workflow.ComplianceStep;
 import io.omniservice.core.workflow.DuplicateDeliveryStep;
@@ -52,9 +53,11 @@ import io.omniservice.server.http.GatewayHttpServer;
 import io.omniservice.server.http.MediaApi;
 import io.omniservice.server.http.OutboundApi;
 import io.omniservice.server.http.ProcessingApi;
+import io.omniservice.server.logging.LogFormat;
 import io.omniservice.server.media.ConfiguredMedia;
 import io.omniservice.server.media.CountedMedia;
 import io.omniservice.server.metrics.GatewayMetrics;
+import io.omniservice.server.trace.ConfiguredTracing;
 import io.omniservice.store.jdbc.JdbcMessageStore;
 import java.math.BigDecimal;
 import java.net.URI;
@@ -93,6 +96,8 @@ public final class Gateway implements AutoCloseable {
     private final GatewayHttpServer http;
     private final AtomicBoolean closed = new AtomicBoolean();
     private final SigningSecrets signing;
+    /** The trace SDK when {@code tracing.enabled}; flushed and closed last. */
+    private final ConfiguredTracing traces;
     /** Puts rotated secrets to work; null when no configuration value comes from a secret. */
     private SecretRotation rotation;
 
@@ -106,7 +111,7 @@ public final class Gateway implements AutoCloseable {
      * names their own answers).
      */
     public Gateway(GatewayConfig config, CarrierRegistry carriers, Storage store, Clock clock, HostResolver resolver) {
-        this(config, carriers, store, clock, resolver, false);
+        this(config, carriers, store, clock, resolver, false, ConfiguredTracing.open(config.telemetry()));
     }
 
     private Gateway(
@@ -115,10 +120,13 @@ public final class Gateway implements AutoCloseable {
             Storage store,
             Clock clock,
             HostResolver resolver,
-            boolean inProcess) {
+            boolean inProcess,
+            ConfiguredTracing traces) {
         this.store = store;
+        this.traces = traces;
+        Tracing tracing = traces.tracing();
         this.metrics = new GatewayMetrics();
-        WebhookIngress ingress = new WebhookIngress(carriers, store.messages(), clock);
+        WebhookIngress ingress = new WebhookIngress(carriers, store.messages(), clock, tracing);
         OutboundStore outbound = store.outbound();
         OutboundSettings settings = config.outbound().settings();
         // one rule for every URL a client gives us to call, checked when it is given and at each delivery
@@ -163,7 +171,8 @@ public final class Gateway implements AutoCloseable {
                 route -> URI.create(publicBaseUrl + "/webhooks/"
                         + route.carrier().wireName()
                         + (CarrierRegistry.DEFAULT_ACCOUNT.equals(route.account()) ? "" : "/" + route.account())),
-                pipeline);
+                pipeline,
+                tracing);
         FeedStore feed = store.feed();
         SigningSecrets signing = signingSecrets(config, store.clientSecrets(), clock);
         this.signing = signing;
@@ -173,8 +182,10 @@ public final class Gateway implements AutoCloseable {
                 signing,
                 new GuardedDeliveryClient(callbackGuard, settings.callbacks().timeout()),
                 clock,
-                config.outbound().nodeId());
-        OutboundService service = new OutboundService(outbound, selector, clock, dispatcher, pipeline);
+                config.outbound().nodeId(),
+                tracing,
+                store.messages());
+        OutboundService service = new OutboundService(outbound, selector, clock, dispatcher, pipeline, tracing);
 
         GatewayConfig.Processing processing = config.processing();
         CachedRead<RuleBook> businessRules = new CachedRead<>(
@@ -205,7 +216,8 @@ public final class Gateway implements AutoCloseable {
                 clock,
                 // new deliveries reach the dispatcher through the store's hand-off; SSE streams are woken here
                 published::published,
-                pipeline::view);
+                pipeline::view,
+                tracing);
         this.feedWorker = new FeedWorker(
                 new io.omniservice.server.metrics.TimedFeed(feed, metrics, clock),
                 engine,
@@ -230,11 +242,13 @@ public final class Gateway implements AutoCloseable {
                         businessRules::invalidate,
                         signing,
                         config.api().limits(),
-                        targets),
+                        targets,
+                        outbound),
                 media,
                 metrics,
                 clock,
-                inProcess);
+                inProcess,
+                tracing);
     }
 
     /**
@@ -402,7 +416,7 @@ public final class Gateway implements AutoCloseable {
     /** With {@code resolver} answering for the hosts of client-given URLs; see the constructor. */
     public static Gateway open(
             GatewayConfig config, Iterable<CarrierProvider> providers, Clock clock, HostResolver resolver) {
-        return open(config, providers, clock, resolver, null);
+        return open(config, providers, clock, resolver, (LoadedConfig) null);
     }
 
     private static Gateway open(
@@ -411,22 +425,46 @@ public final class Gateway implements AutoCloseable {
             Clock clock,
             HostResolver resolver,
             LoadedConfig loaded) {
-        return open(config, providers, clock, resolver, loaded, false);
+        return open(config, providers, clock, resolver, loaded, false, ConfiguredTracing.open(config.telemetry()));
+    }
+
+    /** With spans recorded by {@code tracing} whatever {@code tracing:} says (a test's in-memory exporter). */
+    public static Gateway open(
+            GatewayConfig config,
+            Iterable<CarrierProvider> providers,
+            Clock clock,
+            HostResolver resolver,
+            Tracing tracing) {
+        return open(config, providers, clock, resolver, null, false, ConfiguredTracing.using(tracing));
     }
 
     /**
      * The gateway as one Lambda function instance runs it: wired as {@link #open(LoadedConfig)} wires it, but
      * nothing runs on its own (no feed worker, send loop, callback loop, housekeeping or secret refresh) and the
      * HTTP routes listen on no port: requests are handed over in memory ({@link #respond}), and the functions
-     * call the workflow, send and delivery code themselves. Secrets are read when it is opened.
+     * call the workflow, send and delivery code themselves. Secrets are read when it is opened, and again when
+     * the caller asks {@link #refreshSecretsIfDue} once their cache time has passed.
      */
     public static Gateway openInProcess(
             LoadedConfig loaded, Iterable<CarrierProvider> providers, Clock clock, HostResolver resolver) {
+        // a function's log lines go to CloudWatch: logging.format json makes them queryable fields there
+        LogFormat.apply(loaded.config().logging());
         Gateway gateway;
         try {
-            gateway = open(loaded.config(), providers, clock, resolver, null, true);
-        } finally {
+            gateway = open(
+                    loaded.config(),
+                    providers,
+                    clock,
+                    resolver,
+                    loaded,
+                    true,
+                    ConfiguredTracing.open(loaded.config().telemetry()));
+        } catch (RuntimeException e) {
             loaded.close();
+            throw e;
+        }
+        if (gateway.rotation == null) {
+            loaded.close(); // nothing comes from a secret: the source is not needed again
         }
         gateway.http.startInProcess();
         return gateway;
@@ -438,27 +476,37 @@ public final class Gateway implements AutoCloseable {
             Clock clock,
             HostResolver resolver,
             LoadedConfig loaded,
-            boolean inProcess) {
+            boolean inProcess,
+            ConfiguredTracing traces) {
         // Carriers are built (and their settings checked) before the store opens; the one-time tokens they
         // see go to the store's guard, shared by every node on the same database, once it is open.
         AtomicReference<ReplayGuard> tokens = new AtomicReference<>(new InMemoryReplayGuard(clock));
-        CarrierContext context = new CarrierContext(
-                clock,
-                (scope, id, expiresAt) -> tokens.get().firstUse(scope, id, expiresAt),
-                CarrierHttp.withTimeout(config.outbound().settings().sendTimeout()));
-        CarrierRegistry carriers = ConfiguredCarriers.build(config.carriers(), providers, context);
-        warnAboutPlaceholders(config);
-        Storage store = openStore(config, clock);
-        tokens.set(store.replayGuard(clock));
+        CarrierContext context;
+        CarrierRegistry carriers;
+        Storage store;
+        try {
+            context = new CarrierContext(
+                    clock,
+                    (scope, id, expiresAt) -> tokens.get().firstUse(scope, id, expiresAt),
+                    CarrierHttp.withTimeout(config.outbound().settings().sendTimeout(), traces.tracing()));
+            carriers = ConfiguredCarriers.build(config.carriers(), providers, context);
+            warnAboutPlaceholders(config);
+            store = openStore(config, clock);
+        } catch (RuntimeException e) {
+            traces.close();
+            throw e;
+        }
         Gateway gateway;
         try {
-            gateway = new Gateway(config, carriers, store, clock, resolver, inProcess);
+            tokens.set(store.replayGuard(clock));
+            gateway = new Gateway(config, carriers, store, clock, resolver, inProcess, traces);
         } catch (RuntimeException e) {
             store.close();
+            traces.close();
             throw e;
         }
         if (loaded != null && loaded.refreshInterval().isPresent()) {
-            gateway.rotation = new SecretRotation(loaded, carriers, providers, context, gateway.signing);
+            gateway.rotation = new SecretRotation(loaded, carriers, providers, context, gateway.signing, clock);
         }
         return gateway;
     }
@@ -550,6 +598,15 @@ public final class Gateway implements AutoCloseable {
         return rotation == null ? java.util.Set.of() : rotation.refresh();
     }
 
+    /**
+     * For an {@link #openInProcess} gateway, where no thread reads the secrets again: reads them now when their
+     * cache time has passed since they were last read, and puts what changed to work; returns the keys whose
+     * values changed (none when nothing was due, or no value comes from a secret).
+     */
+    public java.util.Set<String> refreshSecretsIfDue() {
+        return rotation == null ? java.util.Set.of() : rotation.refreshIfDue();
+    }
+
     @Override
     public void close() {
         if (!closed.compareAndSet(false, true)) {
@@ -571,6 +628,7 @@ public final class Gateway implements AutoCloseable {
                 store.close();
             } finally {
                 metrics.close();
+                traces.close();
                 LOG.info("omniservice stopped");
             }
         }

@@ -3,6 +3,7 @@ package io.omniservice.server;
 import io.omniservice.core.config.ConfigException;
 import io.omniservice.server.config.ConfigLoader;
 import io.omniservice.server.config.LoadedConfig;
+import io.omniservice.server.logging.LogFormat;
 import java.nio.file.Path;
 
 /** Starts the gateway: {@code java -jar omniservice.jar [--config config/omniservice.yaml]}. */
@@ -19,6 +20,7 @@ public final class Main {
         try {
             Path configFile = configFile(args);
             LoadedConfig config = new ConfigLoader(System.getenv()).readFile(configFile);
+            LogFormat.apply(config.config().logging());
             gateway = Gateway.open(config);
         } catch (ConfigException e) {
             System.err.println("omniservice: configuration error: " + e.getMessage());

@@ -9,7 +9,9 @@ import io.omniservice.core.config.ConfigException;
 import io.omniservice.server.carrier.ConfiguredCarriers;
 import io.omniservice.server.config.GatewayConfig;
 import io.omniservice.server.config.LoadedConfig;
+import java.time.Clock;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.List;
 import java.util.Set;
 import java.util.concurrent.CountDownLatch;
@@ -23,7 +25,10 @@ import org.slf4j.LoggerFactory;
  * again; the carrier accounts whose settings changed are rebuilt and swapped into the registry together
  * (requests in flight finish on the adapters they found), and the signing secrets of callbacks and forwards
  * take their new values. Any other key whose secret changed is logged as taking effect at the next restart.
- * A new configuration that cannot work is logged, and the one in use stays.
+ * A new configuration that cannot work is logged, and the one in use stays. Where nothing may run on its own
+ * (a Lambda function instance, frozen between invocations), no thread is started: the caller asks
+ * {@link #refreshIfDue} on each invocation, and the secrets are read again on the first one after the interval,
+ * as AWS's own caching client does.
  */
 final class SecretRotation implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(SecretRotation.class);
@@ -36,6 +41,8 @@ final class SecretRotation implements AutoCloseable {
     private final CarrierContext context;
     private final SigningSecrets signing;
     private final Duration interval;
+    private final Clock clock;
+    private volatile Instant readAt;
     private final CountDownLatch stop = new CountDownLatch(1);
     private final Thread thread;
     private LoadedConfig inUse;
@@ -45,8 +52,11 @@ final class SecretRotation implements AutoCloseable {
             CarrierRegistry carriers,
             Iterable<CarrierProvider> providers,
             CarrierContext context,
-            SigningSecrets signing) {
+            SigningSecrets signing,
+            Clock clock) {
         this.inUse = loaded;
+        this.clock = clock;
+        this.readAt = clock.instant();
         this.carriers = carriers;
         this.providers = providers;
         this.context = context;
@@ -77,8 +87,31 @@ final class SecretRotation implements AutoCloseable {
         }
     }
 
+    /**
+     * {@link #refresh} when the refresh interval has passed since the secrets were last read, on the caller's
+     * thread; nothing otherwise. A failure to read them is logged and tried again after the next interval: the
+     * request that found them due goes on with the values in use.
+     */
+    Set<String> refreshIfDue() {
+        if (clock.instant().isBefore(readAt.plus(interval))) {
+            return Set.of();
+        }
+        synchronized (this) {
+            if (clock.instant().isBefore(readAt.plus(interval))) {
+                return Set.of(); // another invocation's thread read them meanwhile
+            }
+            try {
+                return refresh();
+            } catch (RuntimeException e) {
+                LOG.error("secrets not read again, the values in use stay: {}", e.toString());
+                return Set.of();
+            }
+        }
+    }
+
     /** Reads the secrets again and applies what changed; returns the keys whose values changed. */
     synchronized Set<String> refresh() {
+        readAt = clock.instant();
         LoadedConfig next;
         try {
             next = inUse.reread();

@@ -10,6 +10,7 @@ import com.github.tomakehurst.wiremock.WireMockServer;
 import com.github.tomakehurst.wiremock.client.BasicCredentials;
 import com.github.tomakehurst.wiremock.core.WireMockConfiguration;
 import io.omniservice.carriers.testkit.WebhookSigning;
+import io.omniservice.core.carrier.CarrierSettings;
 import io.omniservice.core.json.Json;
 import io.omniservice.core.net.HostResolver;
 import io.omniservice.server.carrier.ConfiguredCarriers;
@@ -146,6 +147,38 @@ class RotatedSecretsTest {
         assertThat(twilioWebhook(TOKEN_TWO).statusCode()).isEqualTo(200);
     }
 
+    @Test
+    void anAccountWhoseSecretStillHoldsTheDeploymentsPlaceholderTakesNothingUntilItIsFilledIn() {
+        secretsManager.secret("omni/twilio", Map.of("authToken", CarrierSettings.UNFILLED));
+        MovableClock secretsClock = new MovableClock(Instant.now());
+        startGateway(600, secretsClock);
+
+        // the placeholder is public: a webhook signed with it is not taken, nor one signed with anything else
+        HttpResponse<String> forged = twilioWebhook(CarrierSettings.UNFILLED);
+        assertThat(forged.statusCode()).isEqualTo(503);
+        assertThat(json(forged.body()).path("error").path("code").asText()).isEqualTo("account_not_configured");
+        assertThat(json(forged.body()).path("error").path("message").asText())
+                .contains("twilio/default")
+                .contains("authToken");
+        assertThat(twilioWebhook(TOKEN_ONE).statusCode()).isEqualTo(503);
+        // a send has no carrier to go over: it fails saying why, and nothing reached Twilio
+        String refused = send("not yet");
+        var failed = await(() -> {
+            var message = message(refused);
+            return "failed".equals(message.path("status").asText()) ? message : null;
+        });
+        assertThat(failed.toString()).contains("account_not_configured");
+        twilioApi.verify(0, postRequestedFor(urlPathEqualTo(TWILIO_PATH)));
+
+        secretsManager.secret("omni/twilio", Map.of("authToken", TOKEN_ONE));
+        secretsClock.advance(Duration.ofSeconds(601));
+        assertThat(gateway.refreshSecrets()).containsExactly("carriers.twilio.default.authToken");
+
+        assertThat(twilioWebhook(TOKEN_ONE).statusCode()).isEqualTo(200);
+        assertThat(twilioWebhook(CarrierSettings.UNFILLED).statusCode()).isEqualTo(403);
+        awaitSent(send("now"));
+    }
+
     // ---- requests ----
 
     /** An inbound SMS as Twilio posts it, signed with {@code authToken} over the public URL and the form. */
@@ -183,13 +216,13 @@ class RotatedSecretsTest {
     }
 
     private void awaitSent(String messageId) {
-        await(() -> {
-            var message = json(
-                    send(HttpRequest.newBuilder(URI.create("http://localhost:" + port + "/v1/messages/" + messageId))
-                                    .header("Authorization", "Bearer " + API_KEY))
-                            .body());
-            return "sent".equals(message.path("status").asText()) ? true : null;
-        });
+        await(() -> "sent".equals(message(messageId).path("status").asText()) ? true : null);
+    }
+
+    private com.fasterxml.jackson.databind.JsonNode message(String messageId) {
+        return json(send(HttpRequest.newBuilder(URI.create("http://localhost:" + port + "/v1/messages/" + messageId))
+                        .header("Authorization", "Bearer " + API_KEY))
+                .body());
     }
 
     private HttpResponse<String> send(HttpRequest.Builder request) {

@@ -88,7 +88,8 @@ class SecretRotationTest {
                 Gateway.gatewaySigningSecret(config),
                 NONE_STORED,
                 Clock.systemUTC());
-        rotation = new SecretRotation(loaded, carriers, ConfiguredCarriers.installedProviders(), context, signing);
+        rotation =
+                new SecretRotation(loaded, carriers, ConfiguredCarriers.installedProviders(), context, signing, clock);
     }
 
     @Test
@@ -127,6 +128,39 @@ class SecretRotationTest {
 
         assertThat(carriers.find("twilio", null).orElseThrow()).isNotSameAs(before);
         assertThat(rotation.refresh()).isEmpty();
+    }
+
+    @Test
+    void refreshIfDueReadsTheSecretsOnlyOnceTheirCacheTimeHasPassed() {
+        start();
+        CarrierAdapter before = carriers.find("twilio", null).orElseThrow();
+        secretsManager.secret("omni/twilio", Map.of("accountSid", SID_ONE, "authToken", "token-two"));
+        int reads = secretsManager.requests();
+
+        clock.advance(Duration.ofSeconds(59));
+        assertThat(rotation.refreshIfDue()).isEmpty();
+        assertThat(secretsManager.requests()).isEqualTo(reads);
+        assertThat(carriers.find("twilio", null)).containsSame(before);
+
+        clock.advance(Duration.ofSeconds(2));
+        assertThat(rotation.refreshIfDue()).containsExactly("carriers.twilio.default.authToken");
+        assertThat(carriers.find("twilio", null).orElseThrow()).isNotSameAs(before);
+        // read just now: the next invocation finds nothing due
+        int after = secretsManager.requests();
+        assertThat(rotation.refreshIfDue()).isEmpty();
+        assertThat(secretsManager.requests()).isEqualTo(after);
+    }
+
+    @Test
+    void refreshIfDueThatCannotReachSecretsManagerKeepsTheValuesInUse() {
+        start();
+        CarrierAdapter before = carriers.find("twilio", null).orElseThrow();
+        secretsManager.close();
+        clock.advance(Duration.ofSeconds(61));
+
+        assertThat(rotation.refreshIfDue()).isEmpty();
+        assertThat(carriers.find("twilio", null)).containsSame(before);
+        assertThat(signing.of("shop")).containsExactly("shop-signing-one-0123");
     }
 
     @Test

@@ -324,6 +324,25 @@ public final class Deliveries {
         }
     }
 
+    /**
+     * See {@link io.omniservice.core.outbound.OutboundStore#waitingEventDeliveries}: the lanes' first items, which
+     * are what {@code due-index} holds, those of subscriptions.
+     */
+    public List<io.omniservice.core.notify.DeliveryState.Waiting> waitingEvents(int max) {
+        List<io.omniservice.core.notify.DeliveryState.Waiting> waiting = new ArrayList<>();
+        for (Map<String, AttributeValue> item : lanes.firsts(max)) {
+            String subscriptionId = Items.string(item, Tables.Deliveries.SUBSCRIPTION_ID);
+            if (subscriptionId != null && waiting.size() < max) {
+                waiting.add(new io.omniservice.core.notify.DeliveryState.Waiting(
+                        subscriptionId,
+                        (int) Items.number(item, Tables.Deliveries.ATTEMPTS, 0),
+                        Items.instant(item, Tables.Deliveries.NEXT_ATTEMPT_AT),
+                        Items.string(item, Tables.Deliveries.LAST_ERROR)));
+            }
+        }
+        return waiting;
+    }
+
     /** See {@link io.omniservice.core.outbound.OutboundStore#releaseCallbackLeasesOf}. */
     public int releaseCallbackLeasesOf(String owner) {
         return lanes.releaseLeasesOf(owner);

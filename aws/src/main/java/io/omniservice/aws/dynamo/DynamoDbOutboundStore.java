@@ -963,6 +963,11 @@ public final class DynamoDbOutboundStore implements OutboundStore {
     // ---- dead letters ----------------------------------------------------------------------------------
 
     @Override
+    public List<io.omniservice.core.notify.DeliveryState.Waiting> waitingEventDeliveries(int max) {
+        return deliveries.waitingEvents(max);
+    }
+
+    @Override
     public List<DeadLetter> deadLetters(int limit) {
         return DeadLetterItems.newest(client, tables, limit);
     }

@@ -420,6 +420,17 @@ final class Lanes {
         return claimed;
     }
 
+    /** Up to {@code max} lanes' first items, whenever they are due and whoever holds them (no lease taken). */
+    List<Map<String, AttributeValue>> firsts(int max) {
+        List<Map<String, AttributeValue>> firsts = new ArrayList<>();
+        for (List<Map<String, AttributeValue>> bucket : inParallel(
+                java.util.stream.IntStream.range(0, tables.shards()).boxed().toList(),
+                shard -> dueIn(Integer.toString(shard), "~", max))) {
+            firsts.addAll(bucket);
+        }
+        return firsts.size() > max ? firsts.subList(0, max) : firsts;
+    }
+
     /** {@code work} on each input on virtual threads at once; the answers in the inputs' order. */
     static <I, O> List<O> inParallel(List<I> inputs, java.util.function.Function<I, O> work) {
         if (inputs.size() == 1) {

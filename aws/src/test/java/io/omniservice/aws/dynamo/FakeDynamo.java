@@ -64,7 +64,7 @@ public final class FakeDynamo implements AutoCloseable {
             Response response;
             try {
                 synchronized (ONE_AT_A_TIME) {
-                    response = fake.invoke(request);
+                    response = ConditionalDeletes.invoke(fake, request, body);
                 }
             } catch (RuntimeException e) {
                 java.io.StringWriter trace = new java.io.StringWriter();

@@ -11,13 +11,12 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.github.tomakehurst.wiremock.WireMockServer;
 import com.github.tomakehurst.wiremock.core.WireMockConfiguration;
+import io.omniservice.aws.MovableClock;
 import io.omniservice.core.config.SecretUnavailableException;
 import io.omniservice.core.json.Json;
 import java.net.URI;
-import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
-import java.time.ZoneOffset;
 import java.util.Map;
 import java.util.UUID;
 import org.junit.jupiter.api.AfterEach;
@@ -262,33 +261,5 @@ class SecretsManagerSourceTest {
 
     private static String arn(String secretId) {
         return "arn:aws:secretsmanager:us-east-1:123456789012:secret:" + secretId + "-AbCdEf";
-    }
-
-    /** A clock the test moves by hand, so the cache time passes without waiting. */
-    static final class MovableClock extends Clock {
-        private volatile Instant now;
-
-        MovableClock(Instant start) {
-            this.now = start;
-        }
-
-        void advance(Duration by) {
-            now = now.plus(by);
-        }
-
-        @Override
-        public Instant instant() {
-            return now;
-        }
-
-        @Override
-        public ZoneOffset getZone() {
-            return ZoneOffset.UTC;
-        }
-
-        @Override
-        public Clock withZone(java.time.ZoneId zone) {
-            return this;
-        }
     }
 }

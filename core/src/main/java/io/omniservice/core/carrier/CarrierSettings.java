@@ -12,8 +12,25 @@ import java.util.TreeSet;
  * by the carrier's own provider. Every error names the full key, so a typo stops start-up with its path.
  */
 public record CarrierSettings(String path, String account, Map<String, Object> values) {
+    /**
+     * The value a deployment writes where the operator has yet to put the carrier's own (the AWS deployment
+     * creates each carrier account's secret with it). An account holding it anywhere is not used: a value anyone
+     * can read must never verify a webhook's signature.
+     */
+    public static final String UNFILLED = "FILL_IN";
+
     public CarrierSettings {
         values = Map.copyOf(values);
+    }
+
+    /** The keys that still hold {@link #UNFILLED}, sorted; empty when the account is filled in. */
+    public java.util.List<String> unfilledKeys() {
+        return values.entrySet().stream()
+                .filter(e -> e.getValue() != null
+                        && UNFILLED.equals(e.getValue().toString().strip()))
+                .map(Map.Entry::getKey)
+                .sorted()
+                .toList();
     }
 
     public String require(String key) {

@@ -55,6 +55,11 @@ public final class WebhookRejection extends Exception {
                 413, "payload_too_large", "the request body is larger than " + limit + " bytes", null);
     }
 
+    /** The account's settings are not filled in yet: the carrier should try again later. */
+    public static WebhookRejection notConfigured(String message) {
+        return new WebhookRejection(503, "account_not_configured", message, null);
+    }
+
     public static WebhookRejection methodNotAllowed(String method) {
         return new WebhookRejection(405, "method_not_allowed", method + " is not accepted on this webhook", null);
     }

@@ -17,6 +17,8 @@ import io.omniservice.core.model.MessageMetadata;
 import io.omniservice.core.model.NormalizedMessage;
 import io.omniservice.core.store.InboundBatch;
 import io.omniservice.core.store.MessageStore;
+import io.omniservice.core.trace.Tracing;
+import io.opentelemetry.api.trace.Span;
 import java.time.Clock;
 import java.util.ArrayList;
 import java.util.List;
@@ -36,11 +38,18 @@ public final class WebhookIngress {
     private final CarrierRegistry carriers;
     private final MessageStore store;
     private final Clock clock;
+    private final Tracing tracing;
 
     public WebhookIngress(CarrierRegistry carriers, MessageStore store, Clock clock) {
+        this(carriers, store, clock, Tracing.OFF);
+    }
+
+    /** With {@code tracing}: the commit is a span, and each message keeps the webhook's trace for its later stages. */
+    public WebhookIngress(CarrierRegistry carriers, MessageStore store, Clock clock, Tracing tracing) {
         this.carriers = carriers;
         this.store = store;
         this.clock = clock;
+        this.tracing = tracing;
     }
 
     /** What a webhook comes to before anything is stored: an answer already, or events to commit. */
@@ -133,20 +142,36 @@ public final class WebhookIngress {
 
     private WebhookReply commitThenAcknowledge(
             CarrierAdapter adapter, List<InboundEvent> events, WebhookRequest request) {
-        InboundBatch batch = normalize(events, request);
+        InboundBatch batch = normalize(events, request, Tracing.currentTraceParent());
         if (!batch.isEmpty()) {
-            try {
-                store.commit(batch);
-            } catch (RuntimeException storageFailure) {
-                // Not the carrier's fault: 503 makes it retry, and the failed transaction left nothing behind.
-                LOG.error("webhook not stored carrier={}", adapter.type().wireName(), storageFailure);
-                return error(new ApiError(503, "storage_unavailable", "the message could not be stored; retry later"));
+            Span span = tracing.span("commit")
+                    .setAttribute(Tracing.CARRIER, adapter.type().wireName())
+                    .setAttribute("omniservice.messages", batch.messages().size())
+                    .setAttribute("omniservice.statuses", batch.statuses().size())
+                    .startSpan();
+            String messageId = batch.messages().size() == 1
+                    ? batch.messages().getFirst().message().messageId()
+                    : null;
+            if (messageId != null) {
+                span.setAttribute(Tracing.MESSAGE_ID, messageId);
+            }
+            try (Tracing.Active active = Tracing.activate(span, messageId)) {
+                try {
+                    store.commit(batch);
+                } catch (RuntimeException storageFailure) {
+                    active.failed(storageFailure);
+                    // Not the carrier's fault: 503 makes it retry, and the failed transaction left nothing behind.
+                    LOG.error("webhook not stored carrier={}", adapter.type().wireName(), storageFailure);
+                    return error(
+                            new ApiError(503, "storage_unavailable", "the message could not be stored; retry later"));
+                }
             }
         }
         return adapter.acknowledge(events);
     }
 
-    private InboundBatch normalize(List<InboundEvent> events, WebhookRequest request) {
+    /** @param traceParent the webhook's trace, which each message's later stages continue; null for none */
+    private InboundBatch normalize(List<InboundEvent> events, WebhookRequest request, String traceParent) {
         List<InboundBatch.NewMessage> messages = new ArrayList<>();
         List<StatusUpdate> statuses = new ArrayList<>();
         for (InboundEvent event : events) {
@@ -163,7 +188,8 @@ public final class WebhookIngress {
                             clock.instant(),
                             m.originalPayload(),
                             null,
-                            m.group());
+                            m.group(),
+                            traceParent);
                     var normalized = new NormalizedMessage(
                             MessageIds.next(clock),
                             key.conversationId(),
@@ -185,7 +211,10 @@ public final class WebhookIngress {
                             null,
                             request.receivedAt(),
                             clock.instant(),
-                            u.originalPayload());
+                            u.originalPayload(),
+                            null,
+                            null,
+                            traceParent);
                     var normalized = new NormalizedMessage(
                             MessageIds.next(clock),
                             key.conversationId(),

@@ -1,6 +1,11 @@
 package io.omniservice.core.outbound;
 
 import io.omniservice.core.net.AddressRefused;
+import io.omniservice.core.store.MessageStore;
+import io.omniservice.core.trace.Tracing;
+import io.opentelemetry.api.trace.Span;
+import io.opentelemetry.api.trace.SpanKind;
+import io.opentelemetry.api.trace.StatusCode;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.time.Clock;
@@ -44,6 +49,9 @@ public final class CallbackDispatcher implements AutoCloseable {
 
     private volatile boolean running;
     private Thread loop;
+    private final Tracing tracing;
+    /** Where a delivery's message keeps its trace; null without tracing. */
+    private final MessageStore messages;
 
     /**
      * @param signing the secrets of the clients whose callbacks and forwards are signed
@@ -56,6 +64,24 @@ public final class CallbackDispatcher implements AutoCloseable {
             DeliveryClient http,
             Clock clock,
             String nodeId) {
+        this(store, settings, signing, http, clock, nodeId, Tracing.OFF, null);
+    }
+
+    /**
+     * With {@code tracing}: each delivery is a client span in its message's trace (read from {@code messages})
+     * and sends that span's {@code traceparent} to the receiver.
+     */
+    public CallbackDispatcher(
+            OutboundStore store,
+            OutboundSettings settings,
+            io.omniservice.core.access.SigningSecrets signing,
+            DeliveryClient http,
+            Clock clock,
+            String nodeId,
+            Tracing tracing,
+            MessageStore messages) {
+        this.tracing = tracing;
+        this.messages = messages;
         this.nodeId = nodeId;
         this.signing = signing;
         this.store = store;
@@ -184,7 +210,26 @@ public final class CallbackDispatcher implements AutoCloseable {
         }
     }
 
+    /** Delivers one, as a client span of its message's trace (a conversation's event starts its own). */
     void deliver(CallbackDelivery delivery) {
+        String parent = messages == null ? null : tracing.traceParentOf(messages, delivery.messageId());
+        Span span = tracing.span(delivery.kind() + " delivery", SpanKind.CLIENT, parent)
+                .setAttribute("http.request.method", "POST")
+                .setAttribute(Tracing.ATTEMPT, delivery.attempts() + 1L)
+                .startSpan();
+        if (delivery.messageId() != null) {
+            span.setAttribute(Tracing.MESSAGE_ID, delivery.messageId());
+        }
+        try (Tracing.Active active = Tracing.activate(span, delivery.messageId())) {
+            String failure = deliverNow(delivery);
+            if (failure != null) {
+                span.setStatus(StatusCode.ERROR, failure);
+            }
+        }
+    }
+
+    /** @return why the delivery failed, or null when it was delivered (or the thread was interrupted) */
+    private String deliverNow(CallbackDelivery delivery) {
         byte[] body = delivery.payload().getBytes(StandardCharsets.UTF_8);
         long now = clock.instant().getEpochSecond();
         String error;
@@ -193,33 +238,27 @@ public final class CallbackDispatcher implements AutoCloseable {
                 ? List.of(delivery.secret())
                 : signing.of(delivery.client());
         if (secrets.isEmpty()) {
-            store.callbackFailed(
-                    delivery.id(),
-                    "client " + delivery.client() + " has no signing secret",
-                    retryAt(delivery, delivery.attempts() + 1));
-            return;
+            String missing = "client " + delivery.client() + " has no signing secret";
+            store.callbackFailed(delivery.id(), missing, retryAt(delivery, delivery.attempts() + 1));
+            return missing;
         }
         try {
-            int status = http.post(
-                    URI.create(delivery.url()),
-                    Map.of(
-                            "Content-Type",
-                            "application/json",
-                            "User-Agent",
-                            "Omniservice",
-                            EventSignature.HEADER,
-                            EventSignature.header(secrets, now, body)),
-                    body,
-                    settings.timeout());
+            Map<String, String> headers = new java.util.LinkedHashMap<>();
+            headers.put("Content-Type", "application/json");
+            headers.put("User-Agent", "Omniservice");
+            headers.put(EventSignature.HEADER, EventSignature.header(secrets, now, body));
+            Tracing.inject(headers::put);
+            int status = http.post(URI.create(delivery.url()), headers, body, settings.timeout());
+            Span.current().setAttribute("http.response.status_code", status);
             if (status / 100 == 2) {
                 // the next delivery of the same order can be claimed once this one is forgotten
                 store.callbackDelivered(delivery.id()).whenComplete((ok, failure) -> wake());
-                return;
+                return null;
             }
             error = "HTTP " + status + (status / 100 == 3 ? " (redirects are not followed)" : "");
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
-            return;
+            return null;
         } catch (AddressRefused e) {
             LOG.warn("delivery {} ({}) refused: {}", delivery.id(), delivery.kind(), e.getMessage());
             error = "refused: " + e.getMessage();
@@ -227,6 +266,7 @@ public final class CallbackDispatcher implements AutoCloseable {
             error = e.getClass().getSimpleName() + (e.getMessage() == null ? "" : ": " + e.getMessage());
         }
         store.callbackFailed(delivery.id(), error, retryAt(delivery, delivery.attempts() + 1));
+        return error;
     }
 
     /** When to try again after {@code attempts} failures, or null when the delivery gives up. */

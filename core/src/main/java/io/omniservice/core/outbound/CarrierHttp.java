@@ -3,6 +3,10 @@ package io.omniservice.core.outbound;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.MissingNode;
 import io.omniservice.core.json.Json;
+import io.omniservice.core.trace.Tracing;
+import io.opentelemetry.api.trace.Span;
+import io.opentelemetry.api.trace.SpanKind;
+import io.opentelemetry.api.trace.StatusCode;
 import java.io.IOException;
 import java.net.ConnectException;
 import java.net.URI;
@@ -24,19 +28,31 @@ import java.util.Objects;
 /**
  * The HTTP client every carrier sender calls its API through: one connection pool, one answer timeout,
  * and one translation of "no answer" (timeout, refused connection, reset) into a retryable
- * {@link SendFailure}, so carriers only map the answers they do get.
+ * {@link SendFailure}, so carriers only map the answers they do get. Every request it sends carries the
+ * W3C {@code traceparent} of the current span, and each {@link #post} is a client span of its own.
  */
 public final class CarrierHttp {
     private final HttpClient client;
     private final Duration timeout;
+    private final Tracing tracing;
 
     public CarrierHttp(HttpClient client, Duration timeout) {
+        this(client, timeout, Tracing.OFF);
+    }
+
+    public CarrierHttp(HttpClient client, Duration timeout, Tracing tracing) {
         this.client = Objects.requireNonNull(client, "client");
         this.timeout = Objects.requireNonNull(timeout, "timeout");
+        this.tracing = Objects.requireNonNull(tracing, "tracing");
     }
 
     /** A client of its own with this answer timeout (connecting gets the same bound). */
     public static CarrierHttp withTimeout(Duration timeout) {
+        return withTimeout(timeout, Tracing.OFF);
+    }
+
+    /** A client of its own with this answer timeout, each call a client span of {@code tracing}. */
+    public static CarrierHttp withTimeout(Duration timeout, Tracing tracing) {
         return new CarrierHttp(
                 HttpClient.newBuilder()
                         // HTTP/1.1 keeps the pool predictable against every carrier and test double alike
@@ -44,7 +60,8 @@ public final class CarrierHttp {
                         .connectTimeout(timeout)
                         .followRedirects(HttpClient.Redirect.NEVER)
                         .build(),
-                timeout);
+                timeout,
+                tracing);
     }
 
     /** The client every carrier account shares, for requests {@link #post} does not build (lookups, streamed uploads). */
@@ -101,7 +118,25 @@ public final class CarrierHttp {
                 .header("User-Agent", "Omniservice")
                 .POST(HttpRequest.BodyPublishers.ofByteArray(body));
         headers.forEach(request::header);
-        return exchange(client, request.build(), "the send");
+        // the URL without its query: some carriers' URLs name an account there
+        Span span = tracing.span("POST", SpanKind.CLIENT, null)
+                .setAttribute("http.request.method", "POST")
+                .setAttribute("server.address", uri.getHost())
+                .setAttribute("url.full", uri.getScheme() + "://" + uri.getRawAuthority() + uri.getRawPath())
+                .startSpan();
+        try (Tracing.Active active = Tracing.activate(span, null)) {
+            try {
+                Response response = exchange(client, request.build(), "the send");
+                span.setAttribute("http.response.status_code", response.status());
+                if (response.status() >= 400) {
+                    span.setStatus(StatusCode.ERROR, "HTTP " + response.status());
+                }
+                return response;
+            } catch (SendFailure f) {
+                active.failed(f);
+                throw f;
+            }
+        }
     }
 
     /**
@@ -113,6 +148,7 @@ public final class CarrierHttp {
      */
     public static Response exchange(HttpClient client, HttpRequest request, String what) throws SendFailure {
         String host = request.uri().getHost();
+        request = traced(request);
         try {
             HttpResponse<byte[]> response = client.send(request, HttpResponse.BodyHandlers.ofByteArray());
             return new Response(response.statusCode(), response.headers(), response.body());
@@ -163,6 +199,19 @@ public final class CarrierHttp {
                 .POST(body);
         headers.forEach(request::header);
         return exchange(client, request.build(), what);
+    }
+
+    /** The request with the current span's {@code traceparent}; the same request when there is no span. */
+    static HttpRequest traced(HttpRequest request) {
+        Map<String, String> trace = new java.util.HashMap<>();
+        Tracing.inject(trace::put);
+        if (trace.isEmpty()) {
+            return request;
+        }
+        HttpRequest.Builder builder = HttpRequest.newBuilder(
+                request, (name, value) -> !trace.containsKey(name.toLowerCase(java.util.Locale.ROOT)));
+        trace.forEach(builder::header);
+        return builder.build();
     }
 
     /** {@code Basic base64(user:password)}. */

@@ -12,6 +12,8 @@ import io.omniservice.core.model.MessageIds;
 import io.omniservice.core.model.MessageMetadata;
 import io.omniservice.core.model.NormalizedMessage;
 import io.omniservice.core.model.Sender;
+import io.omniservice.core.trace.Tracing;
+import io.opentelemetry.api.trace.Span;
 import java.time.Clock;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -30,10 +32,23 @@ public final class OutboundService {
     private final SendHandoff handoff;
     private final Recipients recipients;
     private final MediaPipeline media;
+    private final Tracing tracing;
 
     /** @param media fetches, checks and stores a request's {@code mediaUrl} before it is accepted */
     public OutboundService(
             OutboundStore store, CarrierSelector selector, Clock clock, SendHandoff handoff, MediaPipeline media) {
+        this(store, selector, clock, handoff, media, Tracing.OFF);
+    }
+
+    /** With {@code tracing}: the commit is a span, and the message keeps the request's trace for its send. */
+    public OutboundService(
+            OutboundStore store,
+            CarrierSelector selector,
+            Clock clock,
+            SendHandoff handoff,
+            MediaPipeline media,
+            Tracing tracing) {
+        this.tracing = tracing;
         this.media = media;
         this.store = store;
         this.recipients = new Recipients(store);
@@ -101,6 +116,7 @@ public final class OutboundService {
                 request.preferredCarrier(),
                 null,
                 null,
+                null,
                 request.deliveryFallback(),
                 null,
                 List.of(),
@@ -114,12 +130,22 @@ public final class OutboundService {
             throw new OutboundRefusal(selection.refusal(), selection.detail());
         }
         CarrierRoute first = selection.candidates().getFirst().route();
-        plan = plan.selecting(first.carrier(), first.account());
+        // the request's span (or the workflow step's, for an automatic reply): the send continues its trace
+        String traceParent = Tracing.currentTraceParent();
+        plan = plan.selecting(first.carrier(), first.account(), traceParent);
         String messageId = MessageIds.next(clock);
         Instant notBefore =
                 request.scheduledAt() != null && request.scheduledAt().isAfter(now) ? request.scheduledAt() : now;
         NormalizedMessage message = outboundMessage(
-                messageId, conversation, request.to(), request.from(), request.content(), first, now, request.client());
+                messageId,
+                conversation,
+                request.to(),
+                request.from(),
+                request.content(),
+                first,
+                now,
+                request.client(),
+                traceParent);
         String response = response(messageId, first.carrier(), now, notBefore);
         QueuedMessage queued = new QueuedMessage(
                 message,
@@ -136,13 +162,21 @@ public final class OutboundService {
                 response,
                 notBefore.isAfter(now) ? null : handoff.reserve());
         AcceptResult result;
-        try {
-            result = store.accept(queued);
-        } catch (RuntimeException notStored) {
-            if (queued.lease() != null) {
-                handoff.cancel(queued.lease());
+        Span span = tracing.span("commit")
+                .setAttribute(Tracing.MESSAGE_ID, messageId)
+                .setAttribute(Tracing.CONVERSATION_ID, conversation.conversationId())
+                .setAttribute(Tracing.CARRIER, first.carrier().wireName())
+                .startSpan();
+        try (Tracing.Active active = Tracing.activate(span, messageId)) {
+            try {
+                result = store.accept(queued);
+            } catch (RuntimeException notStored) {
+                active.failed(notStored);
+                if (queued.lease() != null) {
+                    handoff.cancel(queued.lease());
+                }
+                throw notStored;
             }
-            throw notStored;
         }
         if (result instanceof AcceptResult.KeyUsed used) {
             if (queued.lease() != null) {
@@ -175,7 +209,10 @@ public final class OutboundService {
         return new Accepted(used.response(), true);
     }
 
-    /** An outbound message as it is stored when accepted: queued for {@code first}, the carrier chosen first. */
+    /**
+     * An outbound message as it is stored when accepted: queued for {@code first}, the carrier chosen first,
+     * in the trace {@code traceParent} (null for none).
+     */
     static NormalizedMessage outboundMessage(
             String messageId,
             ConversationKey conversation,
@@ -184,7 +221,8 @@ public final class OutboundService {
             MessageContent content,
             CarrierRoute first,
             Instant now,
-            String client) {
+            String client,
+            String traceParent) {
         return new NormalizedMessage(
                 messageId,
                 conversation.conversationId(),
@@ -195,7 +233,18 @@ public final class OutboundService {
                         null),
                 to,
                 content,
-                new MessageMetadata(first.carrier(), first.account(), null, null, null, now, null, null, client));
+                new MessageMetadata(
+                        first.carrier(),
+                        first.account(),
+                        null,
+                        null,
+                        null,
+                        now,
+                        null,
+                        null,
+                        client,
+                        null,
+                        traceParent));
     }
 
     static String response(String messageId, CarrierType carrier, Instant now, Instant notBefore) {

@@ -77,6 +77,12 @@ public interface OutboundStore {
     /** Records a failed delivery: tried again at {@code retryAt}, or dead-lettered when it is null. */
     void callbackFailed(long id, String error, Instant retryAt);
 
+    /**
+     * The first waiting delivery of each order of subscription events (a subscription and a conversation), up to
+     * {@code max}: what {@link io.omniservice.core.notify.DeliveryState} is made of.
+     */
+    List<io.omniservice.core.notify.DeliveryState.Waiting> waitingEventDeliveries(int max);
+
     List<DeadLetter> deadLetters(int limit);
 
     /**

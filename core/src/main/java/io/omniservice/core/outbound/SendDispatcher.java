@@ -10,6 +10,10 @@ import io.omniservice.core.model.MediaItem;
 import io.omniservice.core.model.Message;
 import io.omniservice.core.model.MessageContent;
 import io.omniservice.core.model.MessageIds;
+import io.omniservice.core.trace.Tracing;
+import io.opentelemetry.api.trace.Span;
+import io.opentelemetry.api.trace.SpanKind;
+import io.opentelemetry.api.trace.StatusCode;
 import java.net.URI;
 import java.time.Clock;
 import java.time.Duration;
@@ -65,6 +69,7 @@ public final class SendDispatcher implements SendHandoff, AutoCloseable {
     private final Map<String, ArrayDeque<SendJob>> conversations = new HashMap<>();
 
     private Thread loop;
+    private final Tracing tracing;
 
     /**
      * @param media converts each attachment to the chosen carrier's limits and hands it over its way
@@ -82,6 +87,23 @@ public final class SendDispatcher implements SendHandoff, AutoCloseable {
             String nodeId,
             Function<CarrierRoute, URI> statusCallbackUrl,
             MediaPipeline media) {
+        this(store, messages, pacing, selector, health, settings, clock, nodeId, statusCallbackUrl, media, Tracing.OFF);
+    }
+
+    /** With {@code tracing}: each send is a span in its message's trace, each attempt one below it. */
+    public SendDispatcher(
+            OutboundStore store,
+            Function<String, Optional<Message>> messages,
+            SenderPacing pacing,
+            CarrierSelector selector,
+            CarrierHealth health,
+            OutboundSettings settings,
+            Clock clock,
+            String nodeId,
+            Function<CarrierRoute, URI> statusCallbackUrl,
+            MediaPipeline media,
+            Tracing tracing) {
+        this.tracing = tracing;
         this.media = media;
         this.store = store;
         this.messages = messages;
@@ -236,8 +258,43 @@ public final class SendDispatcher implements SendHandoff, AutoCloseable {
         process(job);
     }
 
-    /** Sends one leased job through its carriers and stores the outcome. */
+    /** Sends one leased job through its carriers and stores the outcome, as a span of its message's trace. */
     void process(SendJob job) {
+        Span span = tracing.span("send", SpanKind.INTERNAL, job.plan().traceParent())
+                .setAttribute(Tracing.MESSAGE_ID, job.messageId())
+                .setAttribute(Tracing.CONVERSATION_ID, job.conversationId())
+                .setAttribute("omniservice.send.run", job.runs())
+                .startSpan();
+        try (Tracing.Active active = Tracing.activate(span, job.messageId())) {
+            try {
+                send(job);
+            } catch (RuntimeException e) {
+                active.failed(e);
+                throw e;
+            }
+        }
+    }
+
+    /** Stores how the send ended, and tells the send's span. */
+    private void finish(SendOutcome outcome) {
+        Span span = Span.current();
+        switch (outcome) {
+            case SendOutcome.Sent sent ->
+                span.setAttribute(Tracing.STATUS, "sent")
+                        .setAttribute(Tracing.CARRIER, sent.carrier().wireName());
+            case SendOutcome.Failed failed ->
+                span.setAttribute(Tracing.STATUS, "failed").setStatus(StatusCode.ERROR, failed.errorCode());
+            case SendOutcome.WatchEnded ended ->
+                span.setAttribute(
+                        Tracing.STATUS,
+                        ended.timeout() == null
+                                ? "delivered_in_time"
+                                : ended.timeout().action().wireName());
+        }
+        store.finish(outcome);
+    }
+
+    private void send(SendJob job) {
         List<SendAttempt> attempts = new ArrayList<>();
         SendPlan plan = job.plan();
         if (plan.watch() != null) {
@@ -245,7 +302,7 @@ public final class SendDispatcher implements SendHandoff, AutoCloseable {
             return;
         }
         if (expired(job)) {
-            store.finish(expiredOutcome(job, attempts));
+            finish(expiredOutcome(job, attempts));
             return;
         }
         // a job handed over at acceptance selects with what acceptance read a moment ago
@@ -253,7 +310,7 @@ public final class SendDispatcher implements SendHandoff, AutoCloseable {
         CarrierSelector.Selection selection = selector.select(plan, Recipients.recipient(facts, clock.instant()));
         if (selection.isEmpty()) {
             boolean optedOut = "recipient_opted_out".equals(selection.refusal());
-            store.finish(new SendOutcome.Failed(
+            finish(new SendOutcome.Failed(
                     job.messageId(),
                     plan.selectedCarrier(),
                     selection.refusal(),
@@ -265,7 +322,7 @@ public final class SendDispatcher implements SendHandoff, AutoCloseable {
         }
         List<CarrierSelector.Candidate> candidates = ReceiptDeadline.untried(plan, selection.candidates());
         if (candidates.isEmpty()) {
-            store.finish(new SendOutcome.Failed(
+            finish(new SendOutcome.Failed(
                     job.messageId(),
                     plan.selectedCarrier(),
                     "no_fallback_carrier",
@@ -288,7 +345,7 @@ public final class SendDispatcher implements SendHandoff, AutoCloseable {
                         plan.templateLanguage(),
                         statusCallbackUrl.apply(route));
                 SendResult result = sendWithRetries(job, route, send, attempts);
-                store.finish(new SendOutcome.Sent(
+                finish(new SendOutcome.Sent(
                         job.messageId(),
                         job.conversationId(),
                         route.carrier(),
@@ -298,7 +355,7 @@ public final class SendDispatcher implements SendHandoff, AutoCloseable {
                         ReceiptDeadline.waiting(plan, route.carrier(), route.account(), clock.instant())));
                 return;
             } catch (Expired e) {
-                store.finish(expiredOutcome(job, attempts));
+                finish(expiredOutcome(job, attempts));
                 return;
             } catch (CallNotPermittedException e) {
                 lastCode = "circuit_open";
@@ -307,13 +364,13 @@ public final class SendDispatcher implements SendHandoff, AutoCloseable {
                 lastCode = f.code();
                 lastMessage = route.name() + ": " + f.getMessage();
                 if (f.kind() == SendFailure.Kind.RECIPIENT_REJECTED) {
-                    store.finish(new SendOutcome.Failed(
+                    finish(new SendOutcome.Failed(
                             job.messageId(), route.carrier(), f.code(), f.getMessage(), false, plan, attempts));
                     return;
                 }
             }
         }
-        store.finish(new SendOutcome.Failed(
+        finish(new SendOutcome.Failed(
                 job.messageId(),
                 candidates.getLast().route().carrier(),
                 lastCode,
@@ -334,7 +391,7 @@ public final class SendDispatcher implements SendHandoff, AutoCloseable {
         DeliveryWatch watch = plan.watch();
         Optional<Message> stored = messages.apply(job.messageId());
         if (stored.isEmpty()) {
-            store.finish(new SendOutcome.WatchEnded(job.messageId(), job.conversationId(), null));
+            finish(new SendOutcome.WatchEnded(job.messageId(), job.conversationId(), null));
             return;
         }
         Message message = stored.get();
@@ -378,7 +435,7 @@ public final class SendDispatcher implements SendHandoff, AutoCloseable {
                                 now);
                     }
                 };
-        store.finish(new SendOutcome.WatchEnded(job.messageId(), job.conversationId(), timeout));
+        finish(new SendOutcome.WatchEnded(job.messageId(), job.conversationId(), timeout));
         if (timeout != null && timeout.fallbackMessageId() != null) {
             wake();
         }
@@ -456,6 +513,36 @@ public final class SendDispatcher implements SendHandoff, AutoCloseable {
             throws SendFailure {
         Instant at = clock.instant();
         long started = System.nanoTime();
+        Span span = tracing.span("send attempt")
+                .setAttribute(Tracing.MESSAGE_ID, send.messageId())
+                .setAttribute(Tracing.CARRIER, route.carrier().wireName())
+                .setAttribute(Tracing.ACCOUNT, route.account())
+                .setAttribute(Tracing.ATTEMPT, attempts.size() + 1L)
+                .startSpan();
+        try (Tracing.Active active = Tracing.activate(span, send.messageId())) {
+            try {
+                SendResult result = attemptOnce(route, breaker, send, attempts, at, started);
+                span.setAttribute(Tracing.STATUS, "sent");
+                return result;
+            } catch (SendFailure f) {
+                span.setAttribute(Tracing.STATUS, f.kind().name().toLowerCase(java.util.Locale.ROOT));
+                active.failed(f);
+                throw f;
+            } catch (RuntimeException e) {
+                active.failed(e);
+                throw e;
+            }
+        }
+    }
+
+    private SendResult attemptOnce(
+            CarrierRoute route,
+            CircuitBreaker breaker,
+            OutboundSend send,
+            List<SendAttempt> attempts,
+            Instant at,
+            long started)
+            throws SendFailure {
         try {
             SendResult result =
                     breaker.executeCheckedSupplier(() -> route.sender().send(send));

@@ -15,6 +15,7 @@ import java.util.Objects;
  * @param from the requested sender, or null for each account's configured one
  * @param fallbackTemplateId a template for WhatsApp to use when a free-form message is outside its
  *     24-hour window (the seed's {@code templateId} next to {@code text})
+ * @param traceParent the W3C {@code traceparent} of the message's trace, which the send continues; null for none
  * @param deliveryFallback the request's {@code options.fallback}, or null
  * @param watch set while the job waits for the sent message's receipt, or null
  * @param tried carriers that already carried this content without a receipt (for a fallback message: its
@@ -32,6 +33,7 @@ public record SendPlan(
         CarrierType preferredCarrier,
         CarrierType selectedCarrier,
         String selectedAccount,
+        String traceParent,
         DeliveryFallback deliveryFallback,
         DeliveryWatch watch,
         @JsonInclude(JsonInclude.Include.NON_EMPTY) List<CarrierType> tried,
@@ -43,7 +45,7 @@ public record SendPlan(
         tried = tried == null ? List.of() : List.copyOf(tried);
     }
 
-    /** A plan with no delivery fallback. */
+    /** A plan with no trace and no delivery fallback. */
     public SendPlan(
             String to,
             String from,
@@ -66,12 +68,42 @@ public record SendPlan(
                 selectedAccount,
                 null,
                 null,
+                null,
                 List.of(),
                 null);
     }
 
-    /** The same plan with the carrier chosen first. */
-    public SendPlan selecting(CarrierType carrier, String account) {
+    /** A plan continuing {@code traceParent}, with no delivery fallback. */
+    public SendPlan(
+            String to,
+            String from,
+            MessageContent content,
+            String templateLanguage,
+            String fallbackTemplateId,
+            Map<String, String> fallbackTemplateParams,
+            CarrierType preferredCarrier,
+            CarrierType selectedCarrier,
+            String selectedAccount,
+            String traceParent) {
+        this(
+                to,
+                from,
+                content,
+                templateLanguage,
+                fallbackTemplateId,
+                fallbackTemplateParams,
+                preferredCarrier,
+                selectedCarrier,
+                selectedAccount,
+                traceParent,
+                null,
+                null,
+                List.of(),
+                null);
+    }
+
+    /** The same plan with the carrier chosen first, continuing {@code trace} (null for none). */
+    public SendPlan selecting(CarrierType carrier, String account, String trace) {
         return new SendPlan(
                 to,
                 from,
@@ -82,6 +114,7 @@ public record SendPlan(
                 preferredCarrier,
                 carrier,
                 account,
+                trace,
                 deliveryFallback,
                 watch,
                 tried,
@@ -100,6 +133,7 @@ public record SendPlan(
                 preferredCarrier,
                 selectedCarrier,
                 selectedAccount,
+                traceParent,
                 deliveryFallback,
                 newWatch,
                 tried,

@@ -5,6 +5,9 @@ import io.omniservice.core.feed.ChangeEvent;
 import io.omniservice.core.feed.FeedStore;
 import io.omniservice.core.json.Json;
 import io.omniservice.core.store.MessageStore;
+import io.omniservice.core.trace.Tracing;
+import io.opentelemetry.api.trace.Span;
+import io.opentelemetry.api.trace.SpanKind;
 import java.time.Clock;
 import java.util.ArrayList;
 import java.util.List;
@@ -34,6 +37,7 @@ public final class WorkflowEngine {
     private final Clock clock;
     private final Runnable published;
     private final java.util.function.UnaryOperator<io.omniservice.core.model.Message> view;
+    private final Tracing tracing;
 
     /**
      * @param byEventType the workflow for each event type
@@ -52,6 +56,19 @@ public final class WorkflowEngine {
             Clock clock,
             Runnable published,
             java.util.function.UnaryOperator<io.omniservice.core.model.Message> view) {
+        this(byEventType, feed, messages, clock, published, view, Tracing.OFF);
+    }
+
+    /** With {@code tracing}: each step is a span in the trace of the event's message. */
+    public WorkflowEngine(
+            Map<String, Workflow> byEventType,
+            FeedStore feed,
+            MessageStore messages,
+            Clock clock,
+            Runnable published,
+            java.util.function.UnaryOperator<io.omniservice.core.model.Message> view,
+            Tracing tracing) {
+        this.tracing = tracing;
         this.byEventType = Map.copyOf(byEventType);
         this.feed = feed;
         this.messages = messages;
@@ -77,12 +94,13 @@ public final class WorkflowEngine {
         int step = event.step();
         int storedStep = event.step();
         List<Effect> unstored = new ArrayList<>();
+        String trace = traceParent(event, input);
         while (step < workflow.steps().size()) {
             WorkflowStep current = workflow.steps().get(step);
             StepResult result;
             input.running(step == event.step() ? event.attempts() : 0);
             try {
-                result = current.action().run(input);
+                result = runStep(workflow, current, event, input, trace);
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
                 throw new IllegalStateException("interrupted in step " + current.name(), e);
@@ -143,12 +161,13 @@ public final class WorkflowEngine {
                 : event.context().deepCopy();
         StepInput input = new StepInput(event, context, messages, view);
         List<Effect> unstored = new ArrayList<>();
+        String trace = traceParent(event, input);
         while (step <= last) {
             WorkflowStep current = workflow.steps().get(step);
             input.running(step == event.step() ? event.attempts() : 0);
             StepResult result;
             try {
-                result = current.action().run(input);
+                result = runStep(workflow, current, event, input, trace);
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
                 throw new IllegalStateException("interrupted in step " + current.name(), e);
@@ -167,6 +186,45 @@ public final class WorkflowEngine {
             published.run();
         }
         return done;
+    }
+
+    /** The trace of the event's message, which its steps continue; null while tracing is off. */
+    private String traceParent(ChangeEvent event, StepInput input) {
+        if (!tracing.enabled() || event.messageId() == null) {
+            return null;
+        }
+        try {
+            // read once for all steps of the run, which read it anyway
+            var metadata = input.message().metadata();
+            return metadata == null ? null : metadata.traceParent();
+        } catch (RuntimeException gone) {
+            return null;
+        }
+    }
+
+    private StepResult runStep(
+            Workflow workflow, WorkflowStep current, ChangeEvent event, StepInput input, String trace)
+            throws Exception {
+        Span span = tracing.span("workflow " + workflow.name() + " " + current.name(), SpanKind.INTERNAL, trace)
+                .setAttribute(Tracing.EVENT_TYPE, event.type())
+                .setAttribute("omniservice.workflow", workflow.name())
+                .setAttribute("omniservice.workflow.step", current.name())
+                .setAttribute(Tracing.ATTEMPT, input.failedAttempts() + 1L)
+                .startSpan();
+        if (event.messageId() != null) {
+            span.setAttribute(Tracing.MESSAGE_ID, event.messageId());
+        }
+        if (event.conversationId() != null) {
+            span.setAttribute(Tracing.CONVERSATION_ID, event.conversationId());
+        }
+        try (Tracing.Active active = Tracing.activate(span, event.messageId())) {
+            try {
+                return current.action().run(input);
+            } catch (Exception e) {
+                active.failed(e);
+                throw e;
+            }
+        }
     }
 
     private Outcome failed(ChangeEvent event, Workflow workflow, int step, int attempts, Exception failure) {

@@ -44,6 +44,7 @@ class ReceiptDeadlineTest {
                 null,
                 CarrierType.BANDWIDTH,
                 "default",
+                null,
                 fallback,
                 null,
                 List.of(),

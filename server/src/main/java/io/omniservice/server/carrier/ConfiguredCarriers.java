@@ -5,6 +5,7 @@ import io.omniservice.core.carrier.CarrierContext;
 import io.omniservice.core.carrier.CarrierProvider;
 import io.omniservice.core.carrier.CarrierRegistry;
 import io.omniservice.core.carrier.CarrierSettings;
+import io.omniservice.core.carrier.UnfilledAccount;
 import io.omniservice.core.config.ConfigException;
 import io.omniservice.core.model.CarrierType;
 import java.math.BigDecimal;
@@ -17,9 +18,12 @@ import java.util.ServiceLoader;
 
 /**
  * Builds the carrier accounts of the configuration with the providers on the classpath: each provider
- * validates its own settings, and a configured carrier without a provider stops start-up.
+ * validates its own settings, and a configured carrier without a provider stops start-up. An account whose
+ * settings still hold {@link CarrierSettings#UNFILLED} is an {@link UnfilledAccount} until they are filled in.
  */
 public final class ConfiguredCarriers {
+    private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(ConfiguredCarriers.class);
+
     private ConfiguredCarriers() {}
 
     /** The providers the classpath registers in {@code META-INF/services}. */
@@ -116,6 +120,16 @@ public final class ConfiguredCarriers {
     }
 
     private static CarrierAdapter create(CarrierProvider provider, CarrierSettings original, CarrierContext context) {
+        List<String> unfilled = original.unfilledKeys();
+        if (!unfilled.isEmpty()) {
+            LOG.warn(
+                    "{}: {} still {} {}; the account takes no webhook (503) and sends nothing until it is filled in",
+                    original.path(),
+                    String.join(", ", unfilled),
+                    unfilled.size() == 1 ? "holds" : "hold",
+                    CarrierSettings.UNFILLED);
+            return new UnfilledAccount(provider.type(), original.account(), unfilled);
+        }
         Map<String, Object> own = new HashMap<>(original.values());
         own.remove(COST_PER_MESSAGE);
         CarrierSettings settings = new CarrierSettings(original.path(), original.account(), own);

@@ -303,6 +303,8 @@ public final class ConfigLoader {
                 "processing",
                 "notifications",
                 "media",
+                "tracing",
+                "logging",
                 ConfiguredSecrets.SECTION));
         // read in this order, so the first bad key reported is the first in the file's usual layout
         Server server = server(root.requiredSection("server"));
@@ -323,7 +325,68 @@ public final class ConfigLoader {
                 withEventDeliveries(outbound, notifications),
                 templates,
                 processing(root.section("processing"), outbound.nodeId(), notifications),
-                media(root.section("media"), storage));
+                media(root.section("media"), storage),
+                telemetry(root.section("tracing")),
+                logging(root.section("logging")));
+    }
+
+    private static GatewayConfig.Telemetry telemetry(Optional<ConfigSection> section) {
+        if (section.isEmpty()) {
+            return GatewayConfig.Telemetry.OFF;
+        }
+        ConfigSection t = section.get();
+        t.rejectUnknown(Set.of("enabled", "serviceName", "sampleRatio", "otlp"));
+        GatewayConfig.Telemetry off = GatewayConfig.Telemetry.OFF;
+        double ratio = off.sampleRatio();
+        Optional<String> ratioText = t.text("sampleRatio");
+        if (ratioText.isPresent()) {
+            try {
+                ratio = Double.parseDouble(ratioText.get().trim());
+            } catch (NumberFormatException notANumber) {
+                ratio = Double.NaN;
+            }
+            if (!(ratio >= 0 && ratio <= 1)) {
+                throw new ConfigException(
+                        t.keyPath("sampleRatio"), "must be a number from 0 to 1, got '" + ratioText.get() + "'");
+            }
+        }
+        URI endpoint = off.otlpEndpoint();
+        Map<String, String> headers = new LinkedHashMap<>();
+        java.time.Duration timeout = off.otlpTimeout();
+        Optional<ConfigSection> otlp = t.section("otlp");
+        if (otlp.isPresent()) {
+            ConfigSection o = otlp.get();
+            o.rejectUnknown(Set.of("endpoint", "headers", "timeoutSeconds"));
+            if (o.text("endpoint").isPresent()) {
+                endpoint = httpUrl(o, "endpoint", o.requiredText("endpoint").trim());
+            }
+            Optional<ConfigSection> h = o.section("headers");
+            if (h.isPresent()) {
+                for (String name : h.get().fieldNames()) {
+                    headers.put(name, h.get().requiredText(name));
+                }
+            }
+            timeout = java.time.Duration.ofSeconds(o.number("timeoutSeconds", timeout.toSeconds(), 1, 300));
+        }
+        String serviceName = t.text("serviceName").orElse(off.serviceName());
+        if (serviceName.isBlank()) {
+            throw new ConfigException(t.keyPath("serviceName"), "must not be empty");
+        }
+        return new GatewayConfig.Telemetry(t.bool("enabled", false), serviceName, ratio, endpoint, headers, timeout);
+    }
+
+    private static GatewayConfig.Logging logging(Optional<ConfigSection> section) {
+        if (section.isEmpty()) {
+            return GatewayConfig.Logging.TEXT;
+        }
+        ConfigSection l = section.get();
+        l.rejectUnknown(Set.of("format"));
+        String format = l.text("format").orElse("text").trim();
+        return switch (format) {
+            case "text" -> GatewayConfig.Logging.TEXT;
+            case "json" -> new GatewayConfig.Logging(GatewayConfig.Logging.Format.JSON);
+            default -> throw new ConfigException(l.keyPath("format"), "must be text or json, got '" + format + "'");
+        };
     }
 
     private static GatewayConfig.Media media(Optional<ConfigSection> section, Storage storage) {

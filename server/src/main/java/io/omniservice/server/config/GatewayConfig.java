@@ -21,11 +21,52 @@ public record GatewayConfig(
         Outbound outbound,
         Map<String, String> templates,
         Processing processing,
-        Media media) {
+        Media media,
+        Telemetry telemetry,
+        Logging logging) {
 
     public GatewayConfig {
         carriers = Map.copyOf(carriers);
         templates = Map.copyOf(templates);
+    }
+
+    /**
+     * Traces ({@code tracing} in YAML): off by default, when no SDK is made and every span is a no-op. On, spans
+     * are sampled at {@code sampleRatio} (a trace that came in sampled stays sampled) and exported over OTLP
+     * (HTTP/protobuf) to {@code otlpEndpoint} with {@code otlpHeaders}, as service {@code serviceName}.
+     */
+    public record Telemetry(
+            boolean enabled,
+            String serviceName,
+            double sampleRatio,
+            URI otlpEndpoint,
+            Map<String, String> otlpHeaders,
+            java.time.Duration otlpTimeout) {
+        public static final String DEFAULT_SERVICE_NAME = "omniservice";
+        public static final URI DEFAULT_OTLP_ENDPOINT = URI.create("http://localhost:4318/v1/traces");
+        public static final Telemetry OFF = new Telemetry(
+                false, DEFAULT_SERVICE_NAME, 1.0, DEFAULT_OTLP_ENDPOINT, Map.of(), java.time.Duration.ofSeconds(10));
+
+        public Telemetry {
+            otlpHeaders = Map.copyOf(otlpHeaders);
+        }
+
+        @Override
+        public String toString() {
+            // header values are often credentials (an API key of the tracing vendor)
+            return "Telemetry[enabled=" + enabled + ", serviceName=" + serviceName + ", sampleRatio=" + sampleRatio
+                    + ", otlpEndpoint=" + otlpEndpoint + ", otlpHeaders=" + otlpHeaders.keySet() + "]";
+        }
+    }
+
+    /** How log lines are written on stdout: {@code text} (one readable line) or {@code json} (one JSON object). */
+    public record Logging(Format format) {
+        public static final Logging TEXT = new Logging(Format.TEXT);
+
+        public enum Format {
+            TEXT,
+            JSON
+        }
     }
 
     /**

@@ -14,6 +14,7 @@ import io.javalin.router.Endpoint;
 import io.omniservice.core.inbound.WebhookIngress;
 import io.omniservice.core.store.MessageStore;
 import io.omniservice.core.store.Storage;
+import io.omniservice.core.trace.Tracing;
 import io.omniservice.server.config.GatewayConfig;
 import io.omniservice.server.metrics.GatewayMetrics;
 import java.time.Clock;
@@ -53,7 +54,7 @@ public final class GatewayHttpServer implements AutoCloseable {
             MediaApi mediaApi,
             GatewayMetrics metrics,
             Clock clock) {
-        this(server, api, ingress, storage, outboundApi, processingApi, mediaApi, metrics, clock, false);
+        this(server, api, ingress, storage, outboundApi, processingApi, mediaApi, metrics, clock, false, Tracing.OFF);
     }
 
     /**
@@ -70,13 +71,16 @@ public final class GatewayHttpServer implements AutoCloseable {
             MediaApi mediaApi,
             GatewayMetrics metrics,
             Clock clock,
-            boolean inProcess) {
+            boolean inProcess,
+            Tracing tracing) {
         this.metrics = metrics;
+        TracedRoute spans = new TracedRoute(tracing);
         var webhooks = new WebhookRoutes(ingress, server.publicBaseUrl(), server.maxBodyBytes(), clock, metrics);
         MessageStore store = storage.messages();
         var queries = new QueryRoutes(store, mediaApi.pipeline());
         var media = new MediaRoutes(mediaApi.blobs(), mediaApi.signer());
         var apiDocs = new ApiDocsRoutes();
+        var console = new ConsoleRoutes();
         var operations = new OperationsRoutes(storage, metrics, () -> draining);
         var authentication = new ApiKeyAuthentication(
                 api.keys(),
@@ -90,7 +94,7 @@ public final class GatewayHttpServer implements AutoCloseable {
                         .collect(java.util.stream.Collectors.toMap(
                                 GatewayConfig.ApiKey::name, GatewayConfig.ApiKey::rateLimit)),
                 sharedRateBuckets(storage));
-        this.processing = new ProcessingRoutes(processingApi);
+        this.processing = new ProcessingRoutes(processingApi, inProcess ? ProcessingRoutes.LONG_POLL : null);
         var outbound = new OutboundRoutes(
                 outboundApi.service(),
                 outboundApi.store(),
@@ -152,15 +156,16 @@ public final class GatewayHttpServer implements AutoCloseable {
             config.routes.after(ctx -> inFlight.decrementAndGet());
 
             var routes = config.routes;
-            routes.post("/webhooks/{carrier}", webhooks::handle);
-            routes.post("/webhooks/{carrier}/{account}", webhooks::handle);
+            routes.post("/webhooks/{carrier}", spans.traced("/webhooks/{carrier}", webhooks::handle));
+            routes.post(
+                    "/webhooks/{carrier}/{account}", spans.traced("/webhooks/{carrier}/{account}", webhooks::handle));
             routes.get("/webhooks/{carrier}", webhooks::handle);
             routes.get("/webhooks/{carrier}/{account}", webhooks::handle);
 
             // every /v1 route names the scopes that may call it (README "Security": the client model)
             routes.beforeMatched("/v1/*", authentication);
             routes.beforeMatched("/v1/*", rateLimiting);
-            routes.post("/v1/messages", requiring(outbound::send, MESSAGES_SEND));
+            routes.post("/v1/messages", spans.traced("/v1/messages", requiring(outbound::send, MESSAGES_SEND)));
             routes.get("/v1/messages", requiring(queries::messages, MESSAGES_READ));
             routes.get("/v1/messages/{messageId}", requiring(outbound::message, MESSAGES_READ, MESSAGES_SEND));
             routes.get("/v1/carriers", requiring(outbound::carriers, ADMIN, MESSAGES_SEND));
@@ -198,6 +203,11 @@ public final class GatewayHttpServer implements AutoCloseable {
             routes.get("/openapi.json", apiDocs::document);
             routes.get("/docs/", apiDocs::page);
             routes.get("/docs/{file}", apiDocs::file);
+            // the operator console: a page of the /v1 API, signed in with an admin key it holds for the tab only
+            routes.get("/console/", console::page);
+            routes.get("/console/assets/{file}", console::asset);
+            routes.get("/console/{view}", console::page);
+            routes.get("/console/{view}/{id}", console::page);
 
             ErrorResponses.register(routes);
         });

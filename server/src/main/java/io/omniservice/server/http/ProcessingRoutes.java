@@ -43,6 +43,14 @@ final class ProcessingRoutes {
 
     private static final Duration REPLAY_PAUSE = Duration.ofMillis(100);
 
+    /**
+     * How long a stream of a gateway answering in memory (a Lambda function, whose response is buffered whole)
+     * waits for an event: under API Gateway's 30 s integration timeout. Such a stream is a long poll.
+     */
+    static final Duration LONG_POLL = Duration.ofSeconds(20);
+    /** The {@code retry:} a long-poll stream gives EventSource: reconnect after this many milliseconds. */
+    private static final int LONG_POLL_RETRY_MILLIS = 500;
+
     private static final SecureRandom RANDOM = new SecureRandom();
 
     /** Open event streams per client. */
@@ -51,8 +59,18 @@ final class ProcessingRoutes {
     private final ProcessingApi api;
     private volatile boolean closing;
 
-    ProcessingRoutes(ProcessingApi api) {
+    /** Null when streams stay open; else how long a stream waits for its first event before it ends. */
+    private final Duration longPoll;
+
+    /**
+     * @param longPoll null: a stream stays open until the client or the server goes. Else each response is a
+     *     long poll, for a server whose responses are buffered whole: it ends once it has sent the events there
+     *     are, or after waiting this long for one; EventSource reconnects with {@code Last-Event-ID} (after the
+     *     {@code retry:} it was given) and misses nothing, since positions have no gaps.
+     */
+    ProcessingRoutes(ProcessingApi api, Duration longPoll) {
         this.api = api;
+        this.longPoll = longPoll;
     }
 
     /** Ends open streams (within a poll), so the server can stop; clients reconnect with Last-Event-ID. */
@@ -63,19 +81,51 @@ final class ProcessingRoutes {
 
     // --- subscriptions
 
+    /** How many waiting deliveries and dead letters a listing reads to tell each subscription's delivery state. */
+    private static final int DELIVERY_STATE_READ = 10_000;
+
+    /** A subscription as listed and read: what it is, and how its events are getting through. */
+    record SubscriptionView(
+            String id,
+            String url,
+            Set<String> events,
+            java.time.Instant createdAt,
+            String client,
+            io.omniservice.core.notify.DeliveryState delivery) {
+        static SubscriptionView of(
+                Subscription subscription, Map<String, io.omniservice.core.notify.DeliveryState> states) {
+            return new SubscriptionView(
+                    subscription.id(),
+                    subscription.url(),
+                    subscription.events(),
+                    subscription.createdAt(),
+                    subscription.client(),
+                    states.getOrDefault(subscription.id(), io.omniservice.core.notify.DeliveryState.CLEAR));
+        }
+    }
+
+    private Map<String, io.omniservice.core.notify.DeliveryState> deliveryStates() {
+        return io.omniservice.core.notify.DeliveryState.of(
+                api.deliveries().waitingEventDeliveries(DELIVERY_STATE_READ),
+                api.deliveries().deadLetters(DELIVERY_STATE_READ));
+    }
+
     void subscriptions(Context ctx) {
         ApiClient client = ApiKeyAuthentication.client(ctx);
+        var states = deliveryStates();
         JsonBody.write(
                 ctx,
                 200,
                 ListPage.of(
-                        api.notifications().subscriptions(client.audience()),
-                        Subscription::id,
+                        api.notifications().subscriptions(client.audience()).stream()
+                                .map(subscription -> SubscriptionView.of(subscription, states))
+                                .toList(),
+                        SubscriptionView::id,
                         QueryParameters.parse(ctx.queryString()).page(client.audience())));
     }
 
     void subscription(Context ctx) {
-        JsonBody.write(ctx, 200, ownSubscription(ctx));
+        JsonBody.write(ctx, 200, SubscriptionView.of(ownSubscription(ctx), deliveryStates()));
     }
 
     /** The subscription when it is this client's (or the client is an admin); another's is as good as absent. */
@@ -208,10 +258,12 @@ final class ProcessingRoutes {
         response.setHeader("X-Accel-Buffering", "no");
         OutputStream out = response.getOutputStream();
         try {
-            out.write(": omniservice events\n\n".getBytes(StandardCharsets.UTF_8));
+            out.write((longPoll == null ? ": omniservice events\n\n" : "retry: " + LONG_POLL_RETRY_MILLIS + "\n\n")
+                    .getBytes(StandardCharsets.UTF_8));
             out.flush();
             long quietSince = System.nanoTime();
-            while (!closing) {
+            long ends = longPoll == null ? Long.MAX_VALUE : System.nanoTime() + longPoll.toNanos();
+            while (!closing && System.nanoTime() < ends) {
                 long seen = api.published().version();
                 List<PublishedEvent> batch =
                         api.notifications().publishedAfter(position, types, REPLAY_BATCH, client.audience());
@@ -225,6 +277,9 @@ final class ProcessingRoutes {
                     }
                     out.write(text.toString().getBytes(StandardCharsets.UTF_8));
                     out.flush();
+                    if (longPoll != null) {
+                        return; // the buffered response goes now; the client comes back for the rest
+                    }
                     quietSince = System.nanoTime();
                     if (batch.size() == REPLAY_BATCH) {
                         // replaying a backlog: paced, so a crowd of resuming clients cannot saturate the node

@@ -103,7 +103,7 @@ final class WebhookRoutes {
             case 404 -> "unknown_carrier";
             case 405 -> "method_not_allowed";
             case 413 -> "too_large";
-            case 503 -> "storage_unavailable";
+            case 503 -> "unavailable";
             default -> status < 500 ? "client_error" : "server_error";
         };
     }

@@ -239,13 +239,21 @@ class ProcessingPipelineTest {
     void subscriberThatIsDownForAWhileGetsEveryEventWhenItIsBack() {
         startGateway("");
         remote.stubFor(post(urlPathEqualTo("/flaky")).willReturn(aResponse().withStatus(503)));
-        subscribe("/flaky", "message.received");
+        String subscription = subscribe("/flaky", "message.received");
         int count = 12;
         for (int i = 0; i < count; i++) {
             bandwidthInbound("in-down-" + i, "+1415555" + (1000 + i), "message " + i);
         }
         // every event was tried and refused at least once while the subscriber was down
         await(() -> remote.findAll(postRequestedFor(urlPathEqualTo("/flaky"))).size() >= count * 2);
+        // the subscription tells so: senders' conversations wait, their first events retried, with the error
+        JsonNode down =
+                json(gateway.api("/v1/subscriptions/" + subscription).body()).path("delivery");
+        // (an event the feed has not published yet is not waiting for the subscription yet)
+        assertThat(down.path("waiting").asInt()).as(down.toString()).isBetween(1, count);
+        assertThat(down.path("retrying").asInt()).as(down.toString()).isPositive();
+        assertThat(down.path("lastError").asText()).isEqualTo("HTTP 503");
+        assertThat(down.path("nextRetryAt").asText()).isNotEmpty();
         remote.stubFor(post(urlPathEqualTo("/flaky")).willReturn(aResponse().withStatus(200)));
 
         List<JsonNode> events = await(() -> {
@@ -262,6 +270,18 @@ class ProcessingPipelineTest {
                     .isIn(null, sid);
         }
         assertThat(Set.copyOf(sidByEventId.values())).hasSize(count).allMatch(sid -> sid.startsWith("in-down-"));
+        JsonNode caughtUp = await(() -> {
+            JsonNode listed = json(gateway.api("/v1/subscriptions").body()).path("items");
+            for (JsonNode item : listed) {
+                if (item.path("id").asText().equals(subscription)
+                        && item.path("delivery").path("waiting").asInt() == 0) {
+                    return item.path("delivery");
+                }
+            }
+            return null;
+        });
+        assertThat(caughtUp.path("retrying").asInt()).isZero();
+        assertThat(caughtUp.path("deadLettered").asInt()).isZero();
     }
 
     @Test

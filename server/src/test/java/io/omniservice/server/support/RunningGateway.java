@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
 import io.omniservice.core.carrier.CarrierProvider;
 import io.omniservice.core.net.HostResolver;
+import io.omniservice.core.trace.Tracing;
 import io.omniservice.server.Gateway;
 import io.omniservice.server.config.ConfigLoader;
 import io.omniservice.server.config.GatewayConfig;
@@ -59,7 +60,17 @@ public final class RunningGateway implements AutoCloseable {
             String apiYaml,
             String carriersYaml,
             List<CarrierProvider> providers) {
-        this(dataDirectory, maxBodyBytes, "", keysYaml, apiYaml, carriersYaml, providers, HostResolver.SYSTEM);
+        this(
+                dataDirectory,
+                maxBodyBytes,
+                "",
+                keysYaml,
+                apiYaml,
+                carriersYaml,
+                providers,
+                HostResolver.SYSTEM,
+                null,
+                null);
     }
 
     /** With {@code serverYaml} added under {@code server:} (indented two spaces). */
@@ -71,7 +82,17 @@ public final class RunningGateway implements AutoCloseable {
             String apiYaml,
             String carriersYaml,
             List<CarrierProvider> providers) {
-        this(dataDirectory, maxBodyBytes, serverYaml, keysYaml, apiYaml, carriersYaml, providers, HostResolver.SYSTEM);
+        this(
+                dataDirectory,
+                maxBodyBytes,
+                serverYaml,
+                keysYaml,
+                apiYaml,
+                carriersYaml,
+                providers,
+                HostResolver.SYSTEM,
+                null,
+                null);
     }
 
     /**
@@ -87,34 +108,18 @@ public final class RunningGateway implements AutoCloseable {
             String carriersYaml,
             List<CarrierProvider> providers,
             HostResolver resolver) {
-        this(dataDirectory, maxBodyBytes, "", keysYaml, apiYaml, carriersYaml, providers, resolver);
+        this(dataDirectory, maxBodyBytes, "", keysYaml, apiYaml, carriersYaml, providers, resolver, null, null);
+    }
+
+    /** With spans recorded by {@code tracing} (a test's in-memory exporter), whatever the YAML says. */
+    public RunningGateway(Path dataDirectory, String carriersYaml, List<CarrierProvider> providers, Tracing tracing) {
+        this(dataDirectory, 1 << 20, "", "", "", carriersYaml, providers, HostResolver.SYSTEM, tracing, null);
     }
 
     /** On {@code clock}: a test moves time on (a receipt deadline passes) without waiting for it. */
     public RunningGateway(
             Path dataDirectory, long maxBodyBytes, String carriersYaml, List<CarrierProvider> providers, Clock clock) {
-        this(dataDirectory, maxBodyBytes, "", "", "", carriersYaml, providers, HostResolver.SYSTEM, clock);
-    }
-
-    private RunningGateway(
-            Path dataDirectory,
-            long maxBodyBytes,
-            String serverYaml,
-            String keysYaml,
-            String apiYaml,
-            String carriersYaml,
-            List<CarrierProvider> providers,
-            HostResolver resolver) {
-        this(
-                dataDirectory,
-                maxBodyBytes,
-                serverYaml,
-                keysYaml,
-                apiYaml,
-                carriersYaml,
-                providers,
-                resolver,
-                Clock.systemUTC());
+        this(dataDirectory, maxBodyBytes, "", "", "", carriersYaml, providers, HostResolver.SYSTEM, null, clock);
     }
 
     private RunningGateway(
@@ -126,7 +131,9 @@ public final class RunningGateway implements AutoCloseable {
             String carriersYaml,
             List<CarrierProvider> providers,
             HostResolver resolver,
+            Tracing tracing,
             Clock clock) {
+        Clock time = clock == null ? Clock.systemUTC() : clock;
         String yaml = """
                 server:
                   port: 0
@@ -156,7 +163,9 @@ public final class RunningGateway implements AutoCloseable {
                         apiYaml,
                         carriersYaml);
         GatewayConfig config = new ConfigLoader(Map.of()).parse(withLocalCallbacks(yaml));
-        this.gateway = Gateway.open(config, providers, clock, resolver);
+        this.gateway = tracing == null
+                ? Gateway.open(config, providers, time, resolver)
+                : Gateway.open(config, providers, time, resolver, tracing);
         this.port = gateway.start();
     }
 

@@ -353,30 +353,17 @@ public abstract class FeedStoreContract extends OutboundStoreContract {
         assertThat(publishedCount(id)).isEqualTo(1);
     }
 
-    @Test
-    void publishedEventGoesToTheLogAndToEachSubscriptionOfItsType() throws Exception {
-        Subscription received = notifications()
-                .addSubscription(new Subscription(
-                        null,
-                        "http://localhost:1/received",
-                        Set.of(ChangeEvent.MESSAGE_RECEIVED),
-                        "secret-one-0123456789",
-                        null,
-                        "client-a",
-                        true));
-        Subscription statuses = notifications()
-                .addSubscription(new Subscription(
-                        null,
-                        "http://localhost:1/status",
-                        Set.of(ChangeEvent.MESSAGE_STATUS),
-                        "secret-two-0123456789",
-                        null,
-                        "client-a",
-                        true));
-        long before = notifications().lastPosition();
-        FeedWorker worker = worker("publish-node", engine(List.of(), () -> {}));
+    /** A subscription of client-a (an admin's: it sees every event) to {@code url}. */
+    private Subscription subscribed(String url, String type, String secret) {
+        return notifications()
+                .addSubscription(new Subscription(null, url, Set.of(type), secret, null, "client-a", true));
+    }
+
+    /** Commits a new inbound message and runs a worker of {@code node} until its event is published; its id. */
+    private String publishedMessage(String node, String text) throws Exception {
+        FeedWorker worker = worker(node, engine(List.of(), () -> {}));
         worker.start();
-        InboundBatch.NewMessage item = message("publish me");
+        InboundBatch.NewMessage item = message(text);
         String id = item.message().messageId();
         try {
             store.commit(batch(item));
@@ -384,6 +371,17 @@ public abstract class FeedStoreContract extends OutboundStoreContract {
         } finally {
             worker.close();
         }
+        return id;
+    }
+
+    @Test
+    void publishedEventGoesToTheLogAndToEachSubscriptionOfItsType() throws Exception {
+        Subscription received =
+                subscribed("http://localhost:1/received", ChangeEvent.MESSAGE_RECEIVED, "secret-one-0123456789");
+        Subscription statuses =
+                subscribed("http://localhost:1/status", ChangeEvent.MESSAGE_STATUS, "secret-two-0123456789");
+        long before = notifications().lastPosition();
+        String id = publishedMessage("publish-node", "publish me");
         List<PublishedEvent> log = notifications().publishedAfter(before, Set.of(), 100_000, Audience.EVERYONE);
         assertThat(log).extracting(PublishedEvent::position).isSorted().allMatch(p -> p > before);
         assertThat(log)
@@ -407,6 +405,50 @@ public abstract class FeedStoreContract extends OutboundStoreContract {
         assertThat(storage.outbound()
                         .claimCallbacks("test-node", Instant.now().plusSeconds(5), Duration.ofSeconds(1), 10_000))
                 .noneMatch(d -> d.payload().contains(id));
+    }
+
+    @Test
+    void aSubscriptionsWaitingEventIsListedWithItsAttemptsUntilItIsTaken() throws Exception {
+        Subscription subscription =
+                subscribed("http://localhost:1/waiting", ChangeEvent.MESSAGE_RECEIVED, "secret-waiting-0123456789");
+        String id = publishedMessage("waiting-node", "wait for me");
+        // other tests' messages publish events to this subscription too, each conversation its own order
+        assertThat(storage.outbound().waitingEventDeliveries(100_000))
+                .filteredOn(w -> subscription.id().equals(w.subscriptionId()))
+                .isNotEmpty()
+                .allSatisfy(w -> assertThat(w.attempts()).isZero());
+
+        CallbackDelivery delivery =
+                storage.outbound().claimCallbacks("test-node", Instant.now(), Duration.ofSeconds(1), 10_000).stream()
+                        .filter(d -> d.payload().contains(id) && d.url().equals("http://localhost:1/waiting"))
+                        .findFirst()
+                        .orElseThrow();
+        Instant retryAt = Instant.now().plusSeconds(600);
+        String error = "HTTP 503 for " + id;
+        storage.outbound().callbackFailed(delivery.id(), error, retryAt);
+        assertThat(storage.outbound().waitingEventDeliveries(100_000))
+                .filteredOn(w -> error.equals(w.lastError()))
+                .singleElement()
+                .satisfies(w -> {
+                    assertThat(w.subscriptionId()).isEqualTo(subscription.id());
+                    assertThat(w.attempts()).isEqualTo(1);
+                    assertThat(w.nextAttemptAt())
+                            .isCloseTo(
+                                    retryAt,
+                                    org.assertj.core.api.Assertions.within(1, java.time.temporal.ChronoUnit.SECONDS));
+                });
+
+        CallbackDelivery retried =
+                storage
+                        .outbound()
+                        .claimCallbacks("test-node", retryAt.plusSeconds(1), Duration.ofSeconds(1), 10_000)
+                        .stream()
+                        .filter(d -> d.payload().contains(id) && d.url().equals("http://localhost:1/waiting"))
+                        .findFirst()
+                        .orElseThrow();
+        storage.outbound().callbackDelivered(retried.id()).join();
+        assertThat(storage.outbound().waitingEventDeliveries(100_000)).noneMatch(w -> error.equals(w.lastError()));
+        notifications().deleteSubscription(subscription.id());
     }
 
     @Test

@@ -306,10 +306,29 @@ public abstract class MessageStoreContract {
         assertThat(optedOutChannels(phone)).isEmpty();
     }
 
+    @Test
+    void anInboundMessageKeepsTheTraceOfItsWebhook() {
+        String traceParent = "00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01";
+        var item = inbound(CarrierType.TWILIO, carrierId(), Sender.phone(phone(), null), now(), text("hi"));
+        store.commit(batch(amended(item, item.conversation(), null, traceParent)));
+
+        assertThat(store.message(item.message().messageId())
+                        .orElseThrow()
+                        .metadata()
+                        .traceParent())
+                .isEqualTo(traceParent);
+    }
+
     private static InboundBatch.NewMessage inGroup(InboundBatch.NewMessage item, String group) {
+        MessageMetadata d = item.message().metadata();
+        return amended(item, ConversationKey.group(d.carrier(), group), group, null);
+    }
+
+    /** {@code item} in conversation {@code key}, written in {@code group} and with {@code traceParent}. */
+    private static InboundBatch.NewMessage amended(
+            InboundBatch.NewMessage item, ConversationKey key, String group, String traceParent) {
         NormalizedMessage m = item.message();
         MessageMetadata d = m.metadata();
-        ConversationKey key = ConversationKey.group(d.carrier(), group);
         var metadata = new MessageMetadata(
                 d.carrier(),
                 d.account(),
@@ -320,7 +339,8 @@ public abstract class MessageStoreContract {
                 d.processedAt(),
                 d.originalPayload(),
                 null,
-                group);
+                group,
+                traceParent);
         return new InboundBatch.NewMessage(
                 new NormalizedMessage(
                         m.messageId(),

@@ -147,6 +147,73 @@ public abstract class OutboundStoreContract extends MessageStoreContract {
     }
 
     @Test
+    void theTraceOfAMessageAndOfItsSendJobIsKept() {
+        String traceParent = "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01";
+        QueuedMessage plain = queued(phone(), Priority.NORMAL, now(), null);
+        NormalizedMessage m = plain.message();
+        MessageMetadata d = m.metadata();
+        SendPlan p = plain.plan();
+        QueuedMessage traced = new QueuedMessage(
+                new NormalizedMessage(
+                        m.messageId(),
+                        m.conversationId(),
+                        m.direction(),
+                        m.sender(),
+                        m.recipient(),
+                        m.content(),
+                        new MessageMetadata(
+                                d.carrier(),
+                                d.account(),
+                                null,
+                                null,
+                                null,
+                                d.receivedAt(),
+                                null,
+                                null,
+                                null,
+                                null,
+                                traceParent)),
+                plain.conversation(),
+                new SendPlan(
+                        p.to(),
+                        p.from(),
+                        p.content(),
+                        null,
+                        null,
+                        null,
+                        null,
+                        p.selectedCarrier(),
+                        p.selectedAccount(),
+                        traceParent),
+                Priority.NORMAL,
+                now(),
+                null,
+                null,
+                null,
+                "{}",
+                null);
+        outbound().accept(traced);
+        String id = m.messageId();
+
+        assertThat(storage.messages().message(id).orElseThrow().metadata().traceParent())
+                .isEqualTo(traceParent);
+        SendJob job = outbound().claimDue("node-a", Instant.now(), LEASE, 10_000).stream()
+                .filter(j -> j.messageId().equals(id))
+                .findFirst()
+                .orElseThrow();
+        assertThat(job.plan().traceParent()).isEqualTo(traceParent);
+        // a message stored while tracing was off has none
+        QueuedMessage untraced = queued(phone(), Priority.NORMAL, now(), null);
+        outbound().accept(untraced);
+        assertThat(storage.messages()
+                        .message(untraced.message().messageId())
+                        .orElseThrow()
+                        .metadata()
+                        .traceParent())
+                .isNull();
+    }
+
+    @Test
     void aLeaseThatRanOutOrWasReleasedIsLeasedAgain() {
         QueuedMessage q = queued(phone(), Priority.NORMAL, now(), null);
         outbound().accept(q);
@@ -392,6 +459,7 @@ public abstract class OutboundStoreContract extends MessageStoreContract {
                 null,
                 CarrierType.TWILIO,
                 "default",
+                null,
                 new DeliveryFallback(afterSeconds, List.of(), DeliveryFallback.OnTimeout.SEND),
                 null,
                 List.of(),

@@ -562,6 +562,23 @@ public final class JdbcOutboundStore implements OutboundStore {
     }
 
     @Override
+    public List<io.omniservice.core.notify.DeliveryState.Waiting> waitingEventDeliveries(int max) {
+        // each order's first row: the only one tried, found through the order index
+        return jdbc.query(
+                """
+                SELECT c.subscription_id, c.attempts, c.next_attempt_at, c.last_error FROM callback_deliveries c
+                WHERE c.kind = 'event'
+                  AND c.id = (SELECT MIN(f.id) FROM callback_deliveries f WHERE f.order_key = c.order_key)
+                ORDER BY c.id LIMIT ?""",
+                statement -> statement.setInt(1, max),
+                rs -> new io.omniservice.core.notify.DeliveryState.Waiting(
+                        rs.getString("subscription_id"),
+                        rs.getInt("attempts"),
+                        SqlTime.get(rs, "next_attempt_at"),
+                        rs.getString("last_error")));
+    }
+
+    @Override
     public List<DeadLetter> deadLetters(int limit) {
         return jdbc.query("""
                 SELECT id, kind, message_id, payload, attempts, last_error, created_at, replayed_at FROM dead_letters
