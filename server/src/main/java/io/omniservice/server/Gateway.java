@@ -6,6 +6,7 @@ import io.omniservice.core.carrier.CarrierAdapter;
 import io.omniservice.core.carrier.CarrierContext;
 import io.omniservice.core.carrier.CarrierProvider;
 import io.omniservice.core.carrier.CarrierRegistry;
+import io.omniservice.core.carrier.CarrierSettings;
 import io.omniservice.core.carrier.InMemoryReplayGuard;
 import io.omniservice.core.carrier.MediaAccess;
 import io.omniservice.core.carrier.ReplayGuard;
@@ -29,6 +30,7 @@ import io.omniservice.core.outbound.OutboundSettings;
 import io.omniservice.core.outbound.OutboundStore;
 import io.omniservice.core.outbound.RoutingRule;
 import io.omniservice.core.outbound.SendDispatcher;
+import io.omniservice.core.outbound.SenderPacing;
 import io.omniservice.core.outbound.TemplateRegistry;
 import io.omniservice.core.rules.Rule;
 import io.omniservice.core.rules.RuleBook;
@@ -36,6 +38,7 @@ import io.omniservice.core.store.Storage;
 import io.omniservice.core.trace.Tracing;
 import io.omniservice.core.workflow.AutoReplies;
 import io.omniservice.core.workflow.ComplianceStep;
+import io.omniservice.core.workflow.DuplicateDeliveryStep;
 import io.omniservice.core.workflow.MediaConversionStep;
 import io.omniservice.core.workflow.NotificationStep;
 import io.omniservice.core.workflow.RulesStep;
@@ -158,6 +161,8 @@ public final class Gateway implements AutoCloseable {
         String publicBaseUrl = config.server().publicBaseUrl();
         this.dispatcher = new SendDispatcher(
                 outbound,
+                store.messages()::message,
+                new SenderPacing(config.outbound().pacing(), clock, route -> defaultFrom(config, route)),
                 selector,
                 health,
                 settings,
@@ -204,6 +209,7 @@ public final class Gateway implements AutoCloseable {
                         new RulesStep(businessRules::current, replies),
                         // the push-notification port: the AWS mode's SNS topic, when one is configured
                         new NotificationStep(store.eventPublishers()),
+                        new DuplicateDeliveryStep(metrics::duplicateDelivery),
                         processing.retry()),
                 feed,
                 store.messages(),
@@ -289,6 +295,20 @@ public final class Gateway implements AutoCloseable {
      * The configuration file's rules forward only where the API would let a client forward: a forward to a
      * refused address stops the start, naming the rule's key.
      */
+    /**
+     * The number or id an account sends from when a request names none, as configured: {@code from}, or a
+     * WhatsApp account's {@code phoneNumberId}; null when neither is set.
+     */
+    static String defaultFrom(GatewayConfig config, CarrierRoute route) {
+        CarrierSettings settings =
+                config.carriers().getOrDefault(route.carrier(), Map.of()).get(route.account());
+        if (settings == null) {
+            return null;
+        }
+        String from = settings.optional("from", null);
+        return from != null ? from : settings.optional("phoneNumberId", null);
+    }
+
     private static void checkConfiguredForwards(List<Rule> rules, DeliveryTargets targets) {
         for (int i = 0; i < rules.size(); i++) {
             try {

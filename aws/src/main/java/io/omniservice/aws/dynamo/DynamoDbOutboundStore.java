@@ -762,6 +762,10 @@ public final class DynamoDbOutboundStore implements OutboundStore {
                     switch (outcome) {
                         case SendOutcome.Sent sent -> messages.planSent(sent, now);
                         case SendOutcome.Failed failed -> messages.planFailed(failed, now);
+                        // this store keeps no receipt deadlines (keepsReceiptDeadlines), so no job waits for one
+                        case SendOutcome.WatchEnded ended ->
+                            throw new IllegalStateException("the DynamoDB store keeps no receipt deadlines, yet "
+                                    + ended.messageId() + " had one");
                     };
             handOver[0] = plan.committed();
             Writes writes = plan.writes();

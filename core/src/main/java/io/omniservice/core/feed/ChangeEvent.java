@@ -28,6 +28,13 @@ public record ChangeEvent(
     public static final String MESSAGE_RECEIVED = "message.received";
     public static final String MESSAGE_STATUS = "message.status";
     public static final String CONVERSATION_CREATED = "conversation.created";
+    /** A sent message's receipt did not come in time ({@code options.fallback}): sent again, or announced. */
+    public static final String MESSAGE_DELIVERY_TIMEOUT = "message.delivery_timeout";
+    /**
+     * A receipt for a message that was already sent again over another carrier: it reached the recipient twice.
+     * Published by the status workflow, not written by a commit.
+     */
+    public static final String MESSAGE_DUPLICATE_DELIVERY = "message.duplicate_delivery";
     /** A conversation held under a WhatsApp user id (or an old number) joined the person's other conversation. */
     public static final String CONVERSATION_MERGED = "conversation.merged";
 

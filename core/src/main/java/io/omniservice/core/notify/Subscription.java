@@ -18,6 +18,11 @@ public record Subscription(
         String client,
         @JsonIgnore boolean seesAll) {
     /** The event types a subscription may ask for. */
-    public static final Set<String> EVENT_TYPES =
-            Set.of("message.received", "message.status", "conversation.created", "conversation.merged");
+    public static final Set<String> EVENT_TYPES = Set.of(
+            "message.received",
+            "message.status",
+            "message.delivery_timeout",
+            "message.duplicate_delivery",
+            "conversation.created",
+            "conversation.merged");
 }

@@ -12,6 +12,7 @@ import java.util.Map;
  * @param fallbackTemplateId {@code content.templateId} given beside text: what WhatsApp sends outside
  *     its 24-hour window
  * @param client the API client sending it (its owner), or null for the gateway's own replies
+ * @param deliveryFallback {@code options.fallback}, or null
  */
 public record OutboundRequest(
         String to,
@@ -25,7 +26,38 @@ public record OutboundRequest(
         Instant scheduledAt,
         Instant expireAt,
         String callbackUrl,
-        String client) {
+        String client,
+        DeliveryFallback deliveryFallback) {
+
+    /** A request with no delivery fallback. */
+    public OutboundRequest(
+            String to,
+            CarrierType preferredCarrier,
+            String from,
+            MessageContent content,
+            String fallbackTemplateId,
+            Map<String, String> fallbackTemplateParams,
+            String templateLanguage,
+            Priority priority,
+            Instant scheduledAt,
+            Instant expireAt,
+            String callbackUrl,
+            String client) {
+        this(
+                to,
+                preferredCarrier,
+                from,
+                content,
+                fallbackTemplateId,
+                fallbackTemplateParams,
+                templateLanguage,
+                priority,
+                scheduledAt,
+                expireAt,
+                callbackUrl,
+                client,
+                null);
+    }
 
     /** The same request with other content (its media fetched and stored). */
     public OutboundRequest withContent(MessageContent stored) {
@@ -41,6 +73,7 @@ public record OutboundRequest(
                 scheduledAt,
                 expireAt,
                 callbackUrl,
-                client);
+                client,
+                deliveryFallback);
     }
 }

@@ -115,6 +115,11 @@ public final class OutboundService {
                 request.fallbackTemplateParams(),
                 request.preferredCarrier(),
                 null,
+                null,
+                null,
+                request.deliveryFallback(),
+                null,
+                List.of(),
                 null);
         RecipientFacts facts = recipients.facts(request.to());
         if (notice) {
@@ -127,42 +132,20 @@ public final class OutboundService {
         CarrierRoute first = selection.candidates().getFirst().route();
         // the request's span (or the workflow step's, for an automatic reply): the send continues its trace
         String traceParent = Tracing.currentTraceParent();
-        plan = new SendPlan(
-                plan.to(),
-                plan.from(),
-                plan.content(),
-                plan.templateLanguage(),
-                plan.fallbackTemplateId(),
-                plan.fallbackTemplateParams(),
-                plan.preferredCarrier(),
-                first.carrier(),
-                first.account(),
-                traceParent);
+        plan = plan.selecting(first.carrier(), first.account(), traceParent);
         String messageId = MessageIds.next(clock);
         Instant notBefore =
                 request.scheduledAt() != null && request.scheduledAt().isAfter(now) ? request.scheduledAt() : now;
-        NormalizedMessage message = new NormalizedMessage(
+        NormalizedMessage message = outboundMessage(
                 messageId,
-                conversation.conversationId(),
-                Direction.OUTBOUND,
-                new Sender(
-                        request.from() != null && request.from().startsWith("+") ? request.from() : null,
-                        request.from() != null ? request.from() : first.account(),
-                        null),
+                conversation,
                 request.to(),
+                request.from(),
                 request.content(),
-                new MessageMetadata(
-                        first.carrier(),
-                        first.account(),
-                        null,
-                        null,
-                        null,
-                        now,
-                        null,
-                        null,
-                        request.client(),
-                        null,
-                        traceParent));
+                first,
+                now,
+                request.client(),
+                traceParent);
         String response = response(messageId, first.carrier(), now, notBefore);
         QueuedMessage queued = new QueuedMessage(
                 message,
@@ -226,7 +209,45 @@ public final class OutboundService {
         return new Accepted(used.response(), true);
     }
 
-    private static String response(String messageId, CarrierType carrier, Instant now, Instant notBefore) {
+    /**
+     * An outbound message as it is stored when accepted: queued for {@code first}, the carrier chosen first,
+     * in the trace {@code traceParent} (null for none).
+     */
+    static NormalizedMessage outboundMessage(
+            String messageId,
+            ConversationKey conversation,
+            String to,
+            String from,
+            MessageContent content,
+            CarrierRoute first,
+            Instant now,
+            String client,
+            String traceParent) {
+        return new NormalizedMessage(
+                messageId,
+                conversation.conversationId(),
+                Direction.OUTBOUND,
+                new Sender(
+                        from != null && from.startsWith("+") ? from : null,
+                        from != null ? from : first.account(),
+                        null),
+                to,
+                content,
+                new MessageMetadata(
+                        first.carrier(),
+                        first.account(),
+                        null,
+                        null,
+                        null,
+                        now,
+                        null,
+                        null,
+                        client,
+                        null,
+                        traceParent));
+    }
+
+    static String response(String messageId, CarrierType carrier, Instant now, Instant notBefore) {
         ObjectNode body = Json.MAPPER.createObjectNode();
         body.put("messageId", messageId);
         body.put("status", "queued");

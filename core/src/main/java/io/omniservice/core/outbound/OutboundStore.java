@@ -26,8 +26,19 @@ public interface OutboundStore {
      */
     List<SendJob> claimDue(String owner, Instant now, Duration lease, int max);
 
-    /** Stores how a job ended and removes it. */
+    /**
+     * Stores how a job ended and removes it; a sent message waiting for its receipt ({@link SendOutcome.Sent#waiting})
+     * keeps its job, unleased and due again at the deadline.
+     */
     void finish(SendOutcome outcome);
+
+    /**
+     * Whether this store keeps the receipt deadlines of {@code options.fallback} (a sent message's job waiting
+     * for its deadline); a store that does not refuses such requests at the API.
+     */
+    default boolean keepsReceiptDeadlines() {
+        return false;
+    }
 
     /** Gives a leased job back to run again at {@code notBefore} (the node is stopping, or no carrier was up). */
     void release(String messageId, Instant notBefore);

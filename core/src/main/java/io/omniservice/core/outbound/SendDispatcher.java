@@ -7,7 +7,9 @@ import io.github.resilience4j.retry.Retry;
 import io.github.resilience4j.retry.RetryConfig;
 import io.omniservice.core.media.MediaPipeline;
 import io.omniservice.core.model.MediaItem;
+import io.omniservice.core.model.Message;
 import io.omniservice.core.model.MessageContent;
+import io.omniservice.core.model.MessageIds;
 import io.omniservice.core.trace.Tracing;
 import io.opentelemetry.api.trace.Span;
 import io.opentelemetry.api.trace.SpanKind;
@@ -21,6 +23,7 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -52,6 +55,8 @@ public final class SendDispatcher implements SendHandoff, AutoCloseable {
     private final String nodeId;
     private final Function<CarrierRoute, URI> statusCallbackUrl;
     private final Recipients recipients;
+    private final Function<String, Optional<Message>> messages;
+    private final SenderPacing pacing;
     private final ConcurrentHashMap<String, Retry> retries = new ConcurrentHashMap<>();
     private final Semaphore slots;
     private final ExecutorService senders = Executors.newVirtualThreadPerTaskExecutor();
@@ -66,9 +71,15 @@ public final class SendDispatcher implements SendHandoff, AutoCloseable {
     private Thread loop;
     private final Tracing tracing;
 
-    /** @param media converts each attachment to the chosen carrier's limits and hands it over its way */
+    /**
+     * @param media converts each attachment to the chosen carrier's limits and hands it over its way
+     * @param messages reads a stored message, for the receipt deadline of {@code options.fallback}
+     * @param pacing spaces each sender's sends to its carrier's rate
+     */
     public SendDispatcher(
             OutboundStore store,
+            Function<String, Optional<Message>> messages,
+            SenderPacing pacing,
             CarrierSelector selector,
             CarrierHealth health,
             OutboundSettings settings,
@@ -76,12 +87,14 @@ public final class SendDispatcher implements SendHandoff, AutoCloseable {
             String nodeId,
             Function<CarrierRoute, URI> statusCallbackUrl,
             MediaPipeline media) {
-        this(store, selector, health, settings, clock, nodeId, statusCallbackUrl, media, Tracing.OFF);
+        this(store, messages, pacing, selector, health, settings, clock, nodeId, statusCallbackUrl, media, Tracing.OFF);
     }
 
     /** With {@code tracing}: each send is a span in its message's trace, each attempt one below it. */
     public SendDispatcher(
             OutboundStore store,
+            Function<String, Optional<Message>> messages,
+            SenderPacing pacing,
             CarrierSelector selector,
             CarrierHealth health,
             OutboundSettings settings,
@@ -93,6 +106,8 @@ public final class SendDispatcher implements SendHandoff, AutoCloseable {
         this.tracing = tracing;
         this.media = media;
         this.store = store;
+        this.messages = messages;
+        this.pacing = pacing;
         this.selector = selector;
         this.health = health;
         this.settings = settings;
@@ -269,6 +284,12 @@ public final class SendDispatcher implements SendHandoff, AutoCloseable {
                         .setAttribute(Tracing.CARRIER, sent.carrier().wireName());
             case SendOutcome.Failed failed ->
                 span.setAttribute(Tracing.STATUS, "failed").setStatus(StatusCode.ERROR, failed.errorCode());
+            case SendOutcome.WatchEnded ended ->
+                span.setAttribute(
+                        Tracing.STATUS,
+                        ended.timeout() == null
+                                ? "delivered_in_time"
+                                : ended.timeout().action().wireName());
         }
         store.finish(outcome);
     }
@@ -276,6 +297,10 @@ public final class SendDispatcher implements SendHandoff, AutoCloseable {
     private void send(SendJob job) {
         List<SendAttempt> attempts = new ArrayList<>();
         SendPlan plan = job.plan();
+        if (plan.watch() != null) {
+            deadline(job);
+            return;
+        }
         if (expired(job)) {
             finish(expiredOutcome(job, attempts));
             return;
@@ -295,9 +320,21 @@ public final class SendDispatcher implements SendHandoff, AutoCloseable {
                     attempts));
             return;
         }
+        List<CarrierSelector.Candidate> candidates = ReceiptDeadline.untried(plan, selection.candidates());
+        if (candidates.isEmpty()) {
+            finish(new SendOutcome.Failed(
+                    job.messageId(),
+                    plan.selectedCarrier(),
+                    "no_fallback_carrier",
+                    "every carrier that can take the message was tried before without a delivery receipt",
+                    false,
+                    plan,
+                    attempts));
+            return;
+        }
         String lastCode = null;
         String lastMessage = null;
-        for (CarrierSelector.Candidate candidate : selection.candidates()) {
+        for (CarrierSelector.Candidate candidate : candidates) {
             CarrierRoute route = candidate.route();
             try {
                 OutboundSend send = new OutboundSend(
@@ -309,7 +346,13 @@ public final class SendDispatcher implements SendHandoff, AutoCloseable {
                         statusCallbackUrl.apply(route));
                 SendResult result = sendWithRetries(job, route, send, attempts);
                 finish(new SendOutcome.Sent(
-                        job.messageId(), job.conversationId(), route.carrier(), route.account(), result, attempts));
+                        job.messageId(),
+                        job.conversationId(),
+                        route.carrier(),
+                        route.account(),
+                        result,
+                        attempts,
+                        ReceiptDeadline.waiting(plan, route.carrier(), route.account(), clock.instant())));
                 return;
             } catch (Expired e) {
                 finish(expiredOutcome(job, attempts));
@@ -329,12 +372,73 @@ public final class SendDispatcher implements SendHandoff, AutoCloseable {
         }
         finish(new SendOutcome.Failed(
                 job.messageId(),
-                selection.candidates().getLast().route().carrier(),
+                candidates.getLast().route().carrier(),
                 lastCode,
                 "every carrier failed; last: " + lastMessage,
                 true,
                 plan,
                 attempts));
+    }
+
+    /**
+     * A watched job's deadline ({@link ReceiptDeadline}): nothing more when the receipt came, otherwise the
+     * message is sent again as a new message over the next carrier, or the timeout only announced. The new
+     * message is stored first under an idempotency key of the original, then the job ends: run twice (a crash
+     * between the two, another node taking an expired lease), it still sends one fallback.
+     */
+    private void deadline(SendJob job) {
+        SendPlan plan = job.plan();
+        DeliveryWatch watch = plan.watch();
+        Optional<Message> stored = messages.apply(job.messageId());
+        if (stored.isEmpty()) {
+            finish(new SendOutcome.WatchEnded(job.messageId(), job.conversationId(), null));
+            return;
+        }
+        Message message = stored.get();
+        Instant now = clock.instant();
+        ReceiptDeadline.Verdict verdict = ReceiptDeadline.decide(
+                plan, message.status(), selector.select(plan, Recipients.recipient(recipients.facts(plan.to()), now)));
+        int after = plan.deliveryFallback().afterSeconds();
+        DeliveryTimeout timeout =
+                switch (verdict) {
+                    case ReceiptDeadline.Verdict.Delivered d -> null;
+                    case ReceiptDeadline.Verdict.Notify n ->
+                        new DeliveryTimeout(
+                                watch.carrier(),
+                                watch.account(),
+                                after,
+                                DeliveryTimeout.Action.NOTIFIED,
+                                null,
+                                null,
+                                now);
+                    case ReceiptDeadline.Verdict.NoCarrier n ->
+                        new DeliveryTimeout(
+                                watch.carrier(),
+                                watch.account(),
+                                after,
+                                DeliveryTimeout.Action.NO_FALLBACK_CARRIER,
+                                null,
+                                null,
+                                now);
+                    case ReceiptDeadline.Verdict.Resend resend -> {
+                        CarrierRoute next = resend.candidates().getFirst().route();
+                        QueuedMessage fallback =
+                                ReceiptDeadline.fallbackMessage(job, message, next, MessageIds.next(clock), now);
+                        String fallbackId = ReceiptDeadline.acceptedId(store.accept(fallback), fallback);
+                        yield new DeliveryTimeout(
+                                watch.carrier(),
+                                watch.account(),
+                                after,
+                                DeliveryTimeout.Action.FALLBACK_SENT,
+                                fallbackId,
+                                next.carrier(),
+                                now);
+                    }
+                };
+        finish(new SendOutcome.WatchEnded(job.messageId(), job.conversationId(), timeout));
+        if (timeout != null && timeout.fallbackMessageId() != null) {
+            wake();
+        }
     }
 
     /**
@@ -373,14 +477,30 @@ public final class SendDispatcher implements SendHandoff, AutoCloseable {
             throws SendFailure {
         CircuitBreaker breaker = health.breaker(route);
         Retry retry = retries.computeIfAbsent(route.name(), name -> Retry.of(name, retryConfig()));
+        SenderPacing.Sender sender = pacing.senderOf(route, send.from());
         try {
             return Retry.decorateCheckedSupplier(retry, () -> {
+                        pacing.awaitTurn(sender, job.priority());
                         if (expired(job)) {
+                            // the turn was taken and goes unused: it counts as a send answered now
+                            pacing.answered(sender);
                             throw new Expired();
                         }
-                        return attemptOnce(route, breaker, send, attempts);
+                        try {
+                            return attemptOnce(route, breaker, send, attempts);
+                        } catch (SendFailure f) {
+                            if (f.httpStatus() == 429) {
+                                pacing.throttled(sender, f.retryAfter());
+                            }
+                            throw f;
+                        } finally {
+                            pacing.answered(sender);
+                        }
                     })
                     .get();
+        } catch (InterruptedException stopping) {
+            Thread.currentThread().interrupt();
+            throw SendFailure.retryable("interrupted", "the node stopped while the send waited for its turn", 0, null);
         } catch (SendFailure | CallNotPermittedException | Expired e) {
             throw e;
         } catch (Throwable unexpected) {

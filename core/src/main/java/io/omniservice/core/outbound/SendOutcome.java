@@ -9,15 +9,40 @@ public sealed interface SendOutcome {
 
     List<SendAttempt> attempts();
 
-    /** A carrier accepted the message. */
+    /**
+     * A carrier accepted the message. With {@code waiting} (the plan with its {@link DeliveryWatch}) the job
+     * is kept, due again at the watch's deadline, instead of being removed.
+     */
     record Sent(
             String messageId,
             String conversationId,
             CarrierType carrier,
             String account,
             SendResult result,
-            List<SendAttempt> attempts)
-            implements SendOutcome {}
+            List<SendAttempt> attempts,
+            SendPlan waiting)
+            implements SendOutcome {
+        public Sent(
+                String messageId,
+                String conversationId,
+                CarrierType carrier,
+                String account,
+                SendResult result,
+                List<SendAttempt> attempts) {
+            this(messageId, conversationId, carrier, account, result, attempts, null);
+        }
+    }
+
+    /**
+     * A watched message's deadline came: its job is removed; {@code timeout} is what it found and did, recorded
+     * on the message and announced, or null when the receipt had come in time (nothing more to write).
+     */
+    record WatchEnded(String messageId, String conversationId, DeliveryTimeout timeout) implements SendOutcome {
+        @Override
+        public List<SendAttempt> attempts() {
+            return List.of();
+        }
+    }
 
     /**
      * No carrier took it: the message fails with this error. {@code deadLetter} keeps the job for a replay

@@ -3,6 +3,7 @@ package io.omniservice.core.outbound;
 import com.fasterxml.jackson.annotation.JsonInclude;
 import io.omniservice.core.model.CarrierType;
 import io.omniservice.core.model.MessageContent;
+import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 
@@ -15,6 +16,11 @@ import java.util.Objects;
  * @param fallbackTemplateId a template for WhatsApp to use when a free-form message is outside its
  *     24-hour window (the seed's {@code templateId} next to {@code text})
  * @param traceParent the W3C {@code traceparent} of the message's trace, which the send continues; null for none
+ * @param deliveryFallback the request's {@code options.fallback}, or null
+ * @param watch set while the job waits for the sent message's receipt, or null
+ * @param tried carriers that already carried this content without a receipt (for a fallback message: its
+ *     original's), which its send skips
+ * @param fallbackOf the message this one sends again after a missing receipt, or null
  */
 @JsonInclude(JsonInclude.Include.NON_NULL)
 public record SendPlan(
@@ -27,7 +33,19 @@ public record SendPlan(
         CarrierType preferredCarrier,
         CarrierType selectedCarrier,
         String selectedAccount,
-        String traceParent) {
+        String traceParent,
+        DeliveryFallback deliveryFallback,
+        DeliveryWatch watch,
+        @JsonInclude(JsonInclude.Include.NON_EMPTY) List<CarrierType> tried,
+        String fallbackOf) {
+    public SendPlan {
+        Objects.requireNonNull(to, "to");
+        Objects.requireNonNull(content, "content");
+        fallbackTemplateParams = fallbackTemplateParams == null ? Map.of() : Map.copyOf(fallbackTemplateParams);
+        tried = tried == null ? List.of() : List.copyOf(tried);
+    }
+
+    /** A plan with no trace and no delivery fallback. */
     public SendPlan(
             String to,
             String from,
@@ -48,12 +66,77 @@ public record SendPlan(
                 preferredCarrier,
                 selectedCarrier,
                 selectedAccount,
+                null,
+                null,
+                null,
+                List.of(),
                 null);
     }
 
-    public SendPlan {
-        Objects.requireNonNull(to, "to");
-        Objects.requireNonNull(content, "content");
-        fallbackTemplateParams = fallbackTemplateParams == null ? Map.of() : Map.copyOf(fallbackTemplateParams);
+    /** A plan continuing {@code traceParent}, with no delivery fallback. */
+    public SendPlan(
+            String to,
+            String from,
+            MessageContent content,
+            String templateLanguage,
+            String fallbackTemplateId,
+            Map<String, String> fallbackTemplateParams,
+            CarrierType preferredCarrier,
+            CarrierType selectedCarrier,
+            String selectedAccount,
+            String traceParent) {
+        this(
+                to,
+                from,
+                content,
+                templateLanguage,
+                fallbackTemplateId,
+                fallbackTemplateParams,
+                preferredCarrier,
+                selectedCarrier,
+                selectedAccount,
+                traceParent,
+                null,
+                null,
+                List.of(),
+                null);
+    }
+
+    /** The same plan with the carrier chosen first, continuing {@code trace} (null for none). */
+    public SendPlan selecting(CarrierType carrier, String account, String trace) {
+        return new SendPlan(
+                to,
+                from,
+                content,
+                templateLanguage,
+                fallbackTemplateId,
+                fallbackTemplateParams,
+                preferredCarrier,
+                carrier,
+                account,
+                trace,
+                deliveryFallback,
+                watch,
+                tried,
+                fallbackOf);
+    }
+
+    /** The same plan waiting for a receipt ({@code watch}), or no longer ({@code null}). */
+    public SendPlan watching(DeliveryWatch newWatch) {
+        return new SendPlan(
+                to,
+                from,
+                content,
+                templateLanguage,
+                fallbackTemplateId,
+                fallbackTemplateParams,
+                preferredCarrier,
+                selectedCarrier,
+                selectedAccount,
+                traceParent,
+                deliveryFallback,
+                newWatch,
+                tried,
+                fallbackOf);
     }
 }

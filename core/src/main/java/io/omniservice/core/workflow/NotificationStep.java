@@ -52,8 +52,10 @@ public final class NotificationStep implements WorkflowStep.Action {
         for (EventPublisher publisher : publishers) {
             publisher.publish(envelope);
         }
-        // a status change concerns the client that sent the message alone; everything else is shared
-        String client = ChangeEvent.MESSAGE_STATUS.equals(event.type()) && event.messageId() != null
+        // a status change or timeout concerns the client that sent the message alone; everything else is shared
+        boolean aboutOneMessage = ChangeEvent.MESSAGE_STATUS.equals(event.type())
+                || ChangeEvent.MESSAGE_DELIVERY_TIMEOUT.equals(event.type());
+        String client = aboutOneMessage && event.messageId() != null
                 ? input.message().metadata().client()
                 : null;
         return StepResult.of(new Effect.Publish(envelope, event.conversationId(), client));

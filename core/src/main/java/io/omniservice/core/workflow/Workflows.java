@@ -22,6 +22,20 @@ public final class Workflows {
             RulesStep rules,
             NotificationStep notification,
             StepRetry retry) {
+        return standard(compliance, media, rules, notification, new DuplicateDeliveryStep(() -> {}), retry);
+    }
+
+    /**
+     * With {@code duplicates} after a status change is notified: a receipt after a fallback send is announced
+     * as a duplicate delivery too.
+     */
+    public static Map<String, Workflow> standard(
+            ComplianceStep compliance,
+            MediaConversionStep media,
+            RulesStep rules,
+            NotificationStep notification,
+            DuplicateDeliveryStep duplicates,
+            StepRetry retry) {
         WorkflowStep notify = new WorkflowStep("notification", retry, notification);
         return Map.of(
                 ChangeEvent.MESSAGE_RECEIVED,
@@ -33,7 +47,11 @@ public final class Workflows {
                                 new WorkflowStep("rules", retry, rules),
                                 notify)),
                 ChangeEvent.MESSAGE_STATUS,
-                new Workflow("status-handling", List.of(notify)),
+                // after notification, so a status workflow stored mid-way by an older version keeps its step numbers
+                new Workflow(
+                        "status-handling", List.of(notify, new WorkflowStep("duplicate-delivery", retry, duplicates))),
+                ChangeEvent.MESSAGE_DELIVERY_TIMEOUT,
+                new Workflow("delivery-timeout-notification", List.of(notify)),
                 ChangeEvent.CONVERSATION_CREATED,
                 new Workflow("conversation-notification", List.of(notify)),
                 ChangeEvent.CONVERSATION_MERGED,

@@ -3,11 +3,8 @@ package io.omniservice.core.outbound;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.github.resilience4j.circuitbreaker.CircuitBreaker;
-import io.omniservice.core.carrier.CarrierAdapter;
-import io.omniservice.core.carrier.WebhookRequest;
 import io.omniservice.core.model.CarrierCapabilities;
 import io.omniservice.core.model.CarrierType;
-import io.omniservice.core.model.InboundEvent;
 import io.omniservice.core.model.MediaItem;
 import io.omniservice.core.model.MessageContent;
 import java.math.BigDecimal;
@@ -45,34 +42,7 @@ class CarrierSelectorTest {
     }
 
     private static CarrierRoute route(CarrierType type, CarrierCapabilities capabilities, String cost) {
-        CarrierAdapter adapter = new CarrierAdapter() {
-            @Override
-            public CarrierType type() {
-                return type;
-            }
-
-            @Override
-            public String account() {
-                return "default";
-            }
-
-            @Override
-            public CarrierCapabilities capabilities() {
-                return capabilities;
-            }
-
-            @Override
-            public void verify(WebhookRequest request) {}
-
-            @Override
-            public List<InboundEvent> parse(WebhookRequest request) {
-                return List.of();
-            }
-        };
-        CarrierSender neverCalled = send -> {
-            throw new AssertionError("selection never sends");
-        };
-        return new CarrierRoute(adapter, neverCalled, new BigDecimal(cost));
+        return TestRoutes.route(type, capabilities, cost);
     }
 
     private static SendPlan plan(String to, MessageContent content, CarrierType preferred) {

@@ -15,6 +15,7 @@ import io.omniservice.core.config.ConfigException;
 import io.omniservice.core.config.SecretSource;
 import io.omniservice.core.model.CarrierType;
 import io.omniservice.core.outbound.OutboundSettings;
+import io.omniservice.core.outbound.SenderPacing;
 import io.omniservice.server.config.GatewayConfig.Api;
 import io.omniservice.server.config.GatewayConfig.ApiKey;
 import io.omniservice.server.config.GatewayConfig.Server;
@@ -807,7 +808,8 @@ public final class ConfigLoader {
                 "whatsAppWindowHours",
                 "retry",
                 "breaker",
-                "callbacks"));
+                "callbacks",
+                "pacing"));
         ConfigSection retry =
                 out.section("retry").orElse(ConfigSection.asSection("outbound.retry", YAML.createObjectNode()));
         retry.rejectUnknown(Set.of("maxAttempts", "initialBackoffMillis", "maxBackoffMillis", "maxRetryAfterSeconds"));
@@ -858,7 +860,74 @@ public final class ConfigLoader {
                         (int) callbacks.number(
                                 "concurrency", OutboundSettings.Callbacks.DEFAULT_CONCURRENCY, 1, 10_000)),
                 java.time.Duration.ofHours(out.number("whatsAppWindowHours", 24, 1, 24 * 365)));
-        return new GatewayConfig.Outbound(out.text("nodeId").orElse(defaultNodeId()), settings);
+        return new GatewayConfig.Outbound(
+                out.text("nodeId").orElse(defaultNodeId()),
+                settings,
+                pacing(out.section("pacing")
+                        .orElse(ConfigSection.asSection("outbound.pacing", YAML.createObjectNode()))));
+    }
+
+    /** {@code outbound.pacing}: each sender's messages per second, by number type, then per account and number. */
+    private static SenderPacing.Settings pacing(ConfigSection section) {
+        List<String> known = new ArrayList<>(List.of("enabled", "recoverSeconds", "senders"));
+        for (SenderPacing.NumberType type : SenderPacing.NumberType.values()) {
+            known.add(type.configName());
+        }
+        section.rejectUnknown(Set.copyOf(known));
+        java.util.Map<SenderPacing.NumberType, Double> defaults =
+                new java.util.EnumMap<>(SenderPacing.NumberType.class);
+        for (SenderPacing.NumberType type : SenderPacing.NumberType.values()) {
+            Double carrierDefault = SenderPacing.Settings.CARRIER_DEFAULTS.get(type);
+            if (carrierDefault != null || section.value(type.configName()).isPresent()) {
+                defaults.put(type, rate(section, type.configName(), carrierDefault == null ? 0 : carrierDefault));
+            }
+        }
+        List<SenderPacing.SenderRate> senders = new ArrayList<>();
+        if (section.value("senders").isPresent()) {
+            JsonNode list = section.required("senders");
+            if (!list.isArray()) {
+                throw new ConfigException(
+                        section.keyPath("senders"), "must be a list of {carrier, account, from, mps}");
+            }
+            for (int i = 0; i < list.size(); i++) {
+                ConfigSection one = ConfigSection.asSection(section.keyPath("senders") + "[" + i + "]", list.get(i));
+                one.rejectUnknown(Set.of("carrier", "account", "from", "mps"));
+                String name = one.requiredText("carrier");
+                CarrierType carrier = CarrierType.fromWireName(name)
+                        .orElseThrow(
+                                () -> new ConfigException(one.keyPath("carrier"), "unknown carrier '" + name + "'"));
+                senders.add(new SenderPacing.SenderRate(
+                        carrier,
+                        one.text("account").orElse("default"),
+                        one.text("from").orElse(null),
+                        rate(one, "mps", -1)));
+            }
+        }
+        return new SenderPacing.Settings(
+                section.bool("enabled", false),
+                defaults,
+                senders,
+                java.time.Duration.ofSeconds(section.number("recoverSeconds", 10, 1, 86_400)));
+    }
+
+    /** A rate in messages per second, above 0 and at most 10 000; {@code fallback} below 0: required. */
+    private static double rate(ConfigSection section, String key, double fallback) {
+        Optional<String> text = section.text(key);
+        if (text.isEmpty()) {
+            if (fallback < 0) {
+                throw new ConfigException(section.keyPath(key), "is required");
+            }
+            return fallback;
+        }
+        try {
+            double value = Double.parseDouble(text.get().trim());
+            if (value > 0 && value <= 10_000) {
+                return value;
+            }
+        } catch (NumberFormatException e) {
+            // said below
+        }
+        throw new ConfigException(section.keyPath(key), "must be messages per second, above 0 and at most 10000");
     }
 
     /** Subscription deliveries and rule forwards share the callback dispatcher, with their own retry window. */
@@ -879,7 +948,8 @@ public final class ConfigLoader {
                         s.retry(),
                         s.breaker(),
                         c.withEvents(events),
-                        s.whatsAppWindow()));
+                        s.whatsAppWindow()),
+                outbound.pacing());
     }
 
     private static GatewayConfig.Processing processing(

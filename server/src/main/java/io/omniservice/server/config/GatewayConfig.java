@@ -3,6 +3,7 @@ package io.omniservice.server.config;
 import io.omniservice.core.carrier.CarrierSettings;
 import io.omniservice.core.model.CarrierType;
 import io.omniservice.core.outbound.OutboundSettings;
+import io.omniservice.core.outbound.SenderPacing;
 import java.net.URI;
 import java.nio.file.Path;
 import java.util.List;
@@ -122,7 +123,12 @@ public record GatewayConfig(
      * The send pipeline: {@code nodeId} names this process's leases (stable across restarts, distinct
      * between nodes sharing a database), {@code settings} its retry, breaker, callback and lease policy.
      */
-    public record Outbound(String nodeId, OutboundSettings settings) {
+    /** @param pacing each sender's messages per second ({@code outbound.pacing}) */
+    public record Outbound(String nodeId, OutboundSettings settings, SenderPacing.Settings pacing) {
+        public Outbound(String nodeId, OutboundSettings settings) {
+            this(nodeId, settings, SenderPacing.Settings.off());
+        }
+
         @Override
         public String toString() {
             return "Outbound[nodeId=" + nodeId + "]";

@@ -16,6 +16,7 @@ import io.omniservice.core.model.WhatsAppIds;
 import io.omniservice.core.outbound.CarrierHealth;
 import io.omniservice.core.outbound.CarrierRoute;
 import io.omniservice.core.outbound.CarrierSelector;
+import io.omniservice.core.outbound.DeliveryFallback;
 import io.omniservice.core.outbound.OutboundRefusal;
 import io.omniservice.core.outbound.OutboundRequest;
 import io.omniservice.core.outbound.OutboundService;
@@ -235,7 +236,9 @@ final class OutboundRoutes {
         Instant scheduledAt = null;
         Instant expireAt = null;
         String callbackUrl = null;
+        DeliveryFallback fallback = null;
         if (options != null) {
+            fallback = fallback(options);
             String p = text(options, "options.priority", "priority", false);
             if (p != null) {
                 try {
@@ -277,7 +280,82 @@ final class OutboundRoutes {
                 scheduledAt,
                 expireAt,
                 callbackUrl,
-                client);
+                client,
+                fallback);
+    }
+
+    /**
+     * {@code options.fallback}: {@code afterSeconds} in range, {@code carriers} configured here, {@code onTimeout}
+     * send or notify; refused where the store keeps no receipt deadlines.
+     */
+    private DeliveryFallback fallback(JsonNode options) {
+        JsonNode node = options.get("fallback");
+        if (node == null || node.isNull()) {
+            return null;
+        }
+        if (!node.isObject()) {
+            throw ApiException.invalidField(
+                    "options.fallback", "must be an object {afterSeconds, carriers, onTimeout}");
+        }
+        if (!outbound.keepsReceiptDeadlines()) {
+            throw new ApiException(new ApiError(
+                    400,
+                    "fallback_not_supported",
+                    "this storage mode keeps no receipt deadlines; options.fallback needs the embedded or postgres"
+                            + " mode",
+                    "options.fallback"));
+        }
+        JsonNode after = node.get("afterSeconds");
+        if (after == null || after.isNull()) {
+            throw ApiException.invalidField("options.fallback.afterSeconds", "is required");
+        }
+        if (!after.isIntegralNumber()
+                || !after.canConvertToInt()
+                || after.asInt() < DeliveryFallback.MIN_AFTER_SECONDS
+                || after.asInt() > DeliveryFallback.MAX_AFTER_SECONDS) {
+            throw ApiException.invalidField(
+                    "options.fallback.afterSeconds",
+                    "must be a whole number of seconds from " + DeliveryFallback.MIN_AFTER_SECONDS + " to "
+                            + DeliveryFallback.MAX_AFTER_SECONDS);
+        }
+        List<CarrierType> carriers = new ArrayList<>();
+        JsonNode list = node.get("carriers");
+        if (list != null && !list.isNull()) {
+            if (!list.isArray()) {
+                throw ApiException.invalidField("options.fallback.carriers", "must be a list of carrier names");
+            }
+            java.util.Set<CarrierType> configured = new java.util.HashSet<>();
+            selector.routes().forEach(route -> configured.add(route.carrier()));
+            for (int i = 0; i < list.size(); i++) {
+                String path = "options.fallback.carriers[" + i + "]";
+                JsonNode item = list.get(i);
+                CarrierType carrier = item.isTextual()
+                        ? CarrierType.fromWireName(item.asText()).orElse(null)
+                        : null;
+                if (carrier == null || !configured.contains(carrier)) {
+                    throw ApiException.invalidField(
+                            path,
+                            "'" + item.asText() + "' is not a carrier configured here; configured: "
+                                    + configured.stream()
+                                            .map(CarrierType::wireName)
+                                            .sorted()
+                                            .toList());
+                }
+                if (!carriers.contains(carrier)) {
+                    carriers.add(carrier);
+                }
+            }
+        }
+        String onTimeout = text(node, "options.fallback.onTimeout", "onTimeout", false);
+        DeliveryFallback.OnTimeout action = DeliveryFallback.OnTimeout.SEND;
+        if (onTimeout != null) {
+            try {
+                action = DeliveryFallback.OnTimeout.fromWireName(onTimeout);
+            } catch (IllegalArgumentException e) {
+                throw ApiException.invalidField("options.fallback.onTimeout", "must be send or notify");
+            }
+        }
+        return new DeliveryFallback(after.asInt(), carriers, action);
     }
 
     private static List<MessageContent.Interactive.Button> buttons(JsonNode content) {

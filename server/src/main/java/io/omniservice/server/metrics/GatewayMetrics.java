@@ -131,6 +131,14 @@ public final class GatewayMetrics implements AutoCloseable {
                 .increment();
     }
 
+    /** A delivery receipt that came after the message was already sent again over another carrier. */
+    public void duplicateDelivery() {
+        Counter.builder("omniservice.duplicate.deliveries")
+                .description("Receipts that came after a fallback on a missing receipt had sent the message again")
+                .register(registry)
+                .increment();
+    }
+
     public String scrape() {
         return registry.scrape();
     }

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.omniservice.core.config.ConfigException;
 import io.omniservice.core.model.CarrierType;
+import io.omniservice.core.outbound.SenderPacing;
 import io.omniservice.server.config.GatewayConfig.Storage;
 import java.net.URI;
 import java.nio.file.Path;
@@ -38,6 +39,49 @@ class ConfigLoaderTest {
         assertThat(config.api().keys().get(0).rateLimit()).isEqualTo(new GatewayConfig.RateLimit(5, 10));
         assertThat(parse(MINIMAL).server().trustedProxies()).isEmpty();
         assertThat(parse(MINIMAL).api().keys().get(0).rateLimit()).isNull();
+    }
+
+    @Test
+    void pacingIsOffByDefaultAndReadsRatesByNumberTypeAndSender() {
+        assertThat(parse(MINIMAL).outbound().pacing().enabled()).isFalse();
+
+        SenderPacing.Settings pacing = parse(MINIMAL + """
+                outbound:
+                  pacing:
+                    enabled: true
+                    tollFree: 2.5
+                    recoverSeconds: 30
+                    senders:
+                      - {carrier: twilio, account: default, from: "+14155550199", mps: 5}
+                      - {carrier: bandwidth, mps: 20}
+                """).outbound().pacing();
+
+        assertThat(pacing.enabled()).isTrue();
+        assertThat(pacing.defaults())
+                .containsEntry(SenderPacing.NumberType.TOLL_FREE, 2.5)
+                .containsEntry(SenderPacing.NumberType.LONG_CODE, 1.0)
+                .containsEntry(SenderPacing.NumberType.WHATSAPP, 80.0);
+        assertThat(pacing.recoverAfter()).isEqualTo(java.time.Duration.ofSeconds(30));
+        assertThat(pacing.senders())
+                .containsExactly(
+                        new SenderPacing.SenderRate(CarrierType.TWILIO, "default", "+14155550199", 5),
+                        new SenderPacing.SenderRate(CarrierType.BANDWIDTH, "default", null, 20));
+    }
+
+    @Test
+    void badPacingIsRefusedNamingTheKey() {
+        assertThatThrownBy(() -> parse(MINIMAL + "outbound:\n  pacing: {longCode: 0}\n"))
+                .isInstanceOf(ConfigException.class)
+                .hasMessageContaining("outbound.pacing.longCode");
+        assertThatThrownBy(() -> parse(MINIMAL + "outbound:\n  pacing: {senders: [{carrier: nosuch, mps: 1}]}\n"))
+                .isInstanceOf(ConfigException.class)
+                .hasMessageContaining("outbound.pacing.senders[0].carrier");
+        assertThatThrownBy(() -> parse(MINIMAL + "outbound:\n  pacing: {senders: [{carrier: twilio}]}\n"))
+                .isInstanceOf(ConfigException.class)
+                .hasMessageContaining("outbound.pacing.senders[0].mps");
+        assertThatThrownBy(() -> parse(MINIMAL + "outbound:\n  pacing: {mps: 3}\n"))
+                .isInstanceOf(ConfigException.class)
+                .hasMessageContaining("mps");
     }
 
     @Test

@@ -75,26 +75,8 @@ class OutboundPipelineTest {
         gateway = new RunningGateway(
                 data,
                 1 << 20,
-                """
-                carriers:
-                  twilio:
-                    default:
-                      accountSid: %s
-                      authToken: twilio-token-0123456789
-                      from: "+14155550199"
-                      apiBaseUrl: %s
-                      costPerMessage: 0.0079
-                  bandwidth:
-                    default:
-                      callbackUsername: bw-user
-                      callbackPassword: bw-password
-                      accountId: "9900000"
-                      apiUsername: api-user
-                      apiPassword: api-password
-                      applicationId: 93de2206-9669-4e07-948d-329f4b722ee2
-                      from: "+14155550198"
-                      apiBaseUrl: %s
-                      costPerMessage: 0.0040
+                PlayedBandwidth.twilioAndBandwidthYaml(TWILIO_SID, base)
+                        + """
                 templates:
                   order_shipped: "Hi {{name}}, order {{order}} has shipped."
                 outbound:
@@ -105,7 +87,7 @@ class OutboundPipelineTest {
                   breaker: {window: 4, minimumCalls: 4, failureRatePercent: 50, openSeconds: 1, halfOpenCalls: 1}
                   callbacks: {signingSecret: %s, initialBackoffMillis: 20, maxAttempts: 3}
                 %s
-                """.formatted(TWILIO_SID, base, base, sendTimeoutMillis, CALLBACK_SECRET, extraYaml),
+                """.formatted(sendTimeoutMillis, CALLBACK_SECRET, extraYaml),
                 ConfiguredCarriers.installedProviders());
     }
 

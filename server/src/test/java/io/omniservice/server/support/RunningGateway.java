@@ -60,7 +60,17 @@ public final class RunningGateway implements AutoCloseable {
             String apiYaml,
             String carriersYaml,
             List<CarrierProvider> providers) {
-        this(dataDirectory, maxBodyBytes, "", keysYaml, apiYaml, carriersYaml, providers, HostResolver.SYSTEM, null);
+        this(
+                dataDirectory,
+                maxBodyBytes,
+                "",
+                keysYaml,
+                apiYaml,
+                carriersYaml,
+                providers,
+                HostResolver.SYSTEM,
+                null,
+                null);
     }
 
     /** With {@code serverYaml} added under {@code server:} (indented two spaces). */
@@ -81,6 +91,7 @@ public final class RunningGateway implements AutoCloseable {
                 carriersYaml,
                 providers,
                 HostResolver.SYSTEM,
+                null,
                 null);
     }
 
@@ -97,12 +108,18 @@ public final class RunningGateway implements AutoCloseable {
             String carriersYaml,
             List<CarrierProvider> providers,
             HostResolver resolver) {
-        this(dataDirectory, maxBodyBytes, "", keysYaml, apiYaml, carriersYaml, providers, resolver, null);
+        this(dataDirectory, maxBodyBytes, "", keysYaml, apiYaml, carriersYaml, providers, resolver, null, null);
     }
 
     /** With spans recorded by {@code tracing} (a test's in-memory exporter), whatever the YAML says. */
     public RunningGateway(Path dataDirectory, String carriersYaml, List<CarrierProvider> providers, Tracing tracing) {
-        this(dataDirectory, 1 << 20, "", "", "", carriersYaml, providers, HostResolver.SYSTEM, tracing);
+        this(dataDirectory, 1 << 20, "", "", "", carriersYaml, providers, HostResolver.SYSTEM, tracing, null);
+    }
+
+    /** On {@code clock}: a test moves time on (a receipt deadline passes) without waiting for it. */
+    public RunningGateway(
+            Path dataDirectory, long maxBodyBytes, String carriersYaml, List<CarrierProvider> providers, Clock clock) {
+        this(dataDirectory, maxBodyBytes, "", "", "", carriersYaml, providers, HostResolver.SYSTEM, null, clock);
     }
 
     private RunningGateway(
@@ -114,7 +131,9 @@ public final class RunningGateway implements AutoCloseable {
             String carriersYaml,
             List<CarrierProvider> providers,
             HostResolver resolver,
-            Tracing tracing) {
+            Tracing tracing,
+            Clock clock) {
+        Clock time = clock == null ? Clock.systemUTC() : clock;
         String yaml = """
                 server:
                   port: 0
@@ -145,8 +164,8 @@ public final class RunningGateway implements AutoCloseable {
                         carriersYaml);
         GatewayConfig config = new ConfigLoader(Map.of()).parse(withLocalCallbacks(yaml));
         this.gateway = tracing == null
-                ? Gateway.open(config, providers, Clock.systemUTC(), resolver)
-                : Gateway.open(config, providers, Clock.systemUTC(), resolver, tracing);
+                ? Gateway.open(config, providers, time, resolver)
+                : Gateway.open(config, providers, time, resolver, tracing);
         this.port = gateway.start();
     }
 

@@ -15,9 +15,13 @@ import io.omniservice.core.model.Sender;
 import io.omniservice.core.outbound.AcceptResult;
 import io.omniservice.core.outbound.CallbackDelivery;
 import io.omniservice.core.outbound.DeadLetter;
+import io.omniservice.core.outbound.DeliveryFallback;
+import io.omniservice.core.outbound.DeliveryTimeout;
+import io.omniservice.core.outbound.DeliveryWatch;
 import io.omniservice.core.outbound.OutboundStore;
 import io.omniservice.core.outbound.Priority;
 import io.omniservice.core.outbound.QueuedMessage;
+import io.omniservice.core.outbound.ReceiptDeadline;
 import io.omniservice.core.outbound.RecipientFacts;
 import io.omniservice.core.outbound.RoutingRule;
 import io.omniservice.core.outbound.SendAttempt;
@@ -34,6 +38,7 @@ import java.time.Instant;
 import java.util.List;
 import java.util.Set;
 import java.util.UUID;
+import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -439,5 +444,114 @@ public abstract class OutboundStoreContract extends MessageStoreContract {
         assertThat(outbound().deleteRoutingRule(added.id())).isTrue();
         assertThat(outbound().deleteRoutingRule(added.id())).isFalse();
         assertThat(outbound().routingRules()).noneMatch(r -> r.id().equals(added.id()));
+    }
+
+    /** A message sent over Twilio whose request asked for a fallback after {@code afterSeconds}, leased now. */
+    private SendJob sentWithFallback(int afterSeconds, Instant sentAt) {
+        QueuedMessage q = queued(phone(), Priority.NORMAL, now(), null);
+        SendPlan plan = new SendPlan(
+                q.plan().to(),
+                null,
+                q.plan().content(),
+                null,
+                null,
+                null,
+                null,
+                CarrierType.TWILIO,
+                "default",
+                null,
+                new DeliveryFallback(afterSeconds, List.of(), DeliveryFallback.OnTimeout.SEND),
+                null,
+                List.of(),
+                null);
+        QueuedMessage withFallback = new QueuedMessage(
+                q.message(), q.conversation(), plan, q.priority(), q.notBefore(), null, null, null, "{}", null);
+        assertThat(outbound().accept(withFallback)).isEqualTo(new AcceptResult.Stored());
+        String id = q.message().messageId();
+        SendJob job = outbound().claimDue("node-a", Instant.now(), LEASE, 10_000).stream()
+                .filter(j -> j.messageId().equals(id))
+                .findFirst()
+                .orElseThrow();
+        outbound()
+                .finish(new SendOutcome.Sent(
+                        id,
+                        job.conversationId(),
+                        CarrierType.TWILIO,
+                        "default",
+                        new SendResult(carrierId(), "queued", 1),
+                        List.of(sentAttempt()),
+                        ReceiptDeadline.waiting(plan, CarrierType.TWILIO, "default", sentAt)));
+        return job;
+    }
+
+    private List<SendJob> claimedOf(String node, Instant at, String messageId) {
+        return outbound().claimDue(node, at, LEASE, 10_000).stream()
+                .filter(j -> j.messageId().equals(messageId))
+                .toList();
+    }
+
+    @Test
+    void aSentMessageWaitingForItsReceiptKeepsItsJobUntilTheDeadlineThenOneNodeTakesIt() {
+        Assumptions.assumeTrue(outbound().keepsReceiptDeadlines(), "this store keeps no receipt deadlines");
+        Instant sentAt = Instant.now().truncatedTo(java.time.temporal.ChronoUnit.SECONDS);
+        SendJob job = sentWithFallback(60, sentAt);
+
+        assertThat(store.message(job.messageId()).orElseThrow().status()).isEqualTo(MessageStatus.SENT);
+        assertThat(claimedOf("node-b", sentAt.plusSeconds(59), job.messageId())).isEmpty();
+
+        List<SendJob> due = claimedOf("node-b", sentAt.plusSeconds(61), job.messageId());
+        assertThat(due).hasSize(1);
+        assertThat(due.getFirst().plan().watch())
+                .isEqualTo(new DeliveryWatch(CarrierType.TWILIO, "default", sentAt.plusSeconds(60)));
+        assertThat(due.getFirst().plan().deliveryFallback().afterSeconds()).isEqualTo(60);
+        // leased by node-b: another node at the same moment does not take it too
+        assertThat(claimedOf("node-c", sentAt.plusSeconds(61), job.messageId())).isEmpty();
+    }
+
+    @Test
+    void aDeadlineWithoutReceiptIsRecordedOnTheMessageOnceAndEndsTheJob() {
+        Assumptions.assumeTrue(outbound().keepsReceiptDeadlines(), "this store keeps no receipt deadlines");
+        Instant sentAt = Instant.now().truncatedTo(java.time.temporal.ChronoUnit.SECONDS);
+        SendJob job = sentWithFallback(60, sentAt);
+        assertThat(claimedOf("node-a", sentAt.plusSeconds(61), job.messageId())).hasSize(1);
+        SendOutcome.WatchEnded ended = new SendOutcome.WatchEnded(
+                job.messageId(),
+                job.conversationId(),
+                new DeliveryTimeout(
+                        CarrierType.TWILIO,
+                        "default",
+                        60,
+                        DeliveryTimeout.Action.FALLBACK_SENT,
+                        "fallback-" + job.messageId(),
+                        CarrierType.BANDWIDTH,
+                        sentAt.plusSeconds(61)));
+
+        outbound().finish(ended);
+        // a second run of the same deadline (a lease that ran out mid-way) records nothing more
+        outbound().finish(ended);
+
+        Message message = store.message(job.messageId()).orElseThrow();
+        assertThat(message.status()).isEqualTo(MessageStatus.SENT);
+        assertThat(message.statusHistory())
+                .filteredOn(c -> ReceiptDeadline.FALLBACK_SENT.equals(c.carrierStatus()))
+                .hasSize(1);
+        assertThat(claimedOf("node-a", sentAt.plusSeconds(3600), job.messageId()))
+                .isEmpty();
+    }
+
+    @Test
+    void aDeadlineAfterTheReceiptEndsTheJobWritingNothing() {
+        Assumptions.assumeTrue(outbound().keepsReceiptDeadlines(), "this store keeps no receipt deadlines");
+        Instant sentAt = Instant.now().truncatedTo(java.time.temporal.ChronoUnit.SECONDS);
+        SendJob job = sentWithFallback(60, sentAt);
+        assertThat(claimedOf("node-a", sentAt.plusSeconds(61), job.messageId())).hasSize(1);
+        int history =
+                store.message(job.messageId()).orElseThrow().statusHistory().size();
+
+        outbound().finish(new SendOutcome.WatchEnded(job.messageId(), job.conversationId(), null));
+
+        assertThat(store.message(job.messageId()).orElseThrow().statusHistory()).hasSize(history);
+        assertThat(claimedOf("node-a", sentAt.plusSeconds(3600), job.messageId()))
+                .isEmpty();
     }
 }

@@ -181,7 +181,65 @@ public final class JdbcOutboundStore implements OutboundStore {
                     failed(tx, failed);
                     return null;
                 }));
+            case SendOutcome.WatchEnded ended ->
+                await(committer.submit(tx -> {
+                    watchEnded(tx, ended);
+                    return null;
+                }));
         }
+    }
+
+    @Override
+    public boolean keepsReceiptDeadlines() {
+        return true;
+    }
+
+    /**
+     * Removes the jobs of sent messages, or keeps those waiting for a receipt ({@code options.fallback}),
+     * unleased and due again at their deadline with the plan that says so.
+     */
+    static void endJobs(Connection connection, List<SendOutcome.Sent> sent) throws SQLException {
+        try (PreparedStatement delete = connection.prepareStatement("DELETE FROM send_jobs WHERE message_id = ?");
+                PreparedStatement wait = connection.prepareStatement("""
+                        UPDATE send_jobs SET plan = ?, not_before = ?, lease_owner = NULL, lease_until = NULL
+                        WHERE message_id = ?""")) {
+            boolean deleting = false;
+            boolean waiting = false;
+            for (SendOutcome.Sent one : sent) {
+                if (one.waiting() == null) {
+                    delete.setString(1, one.messageId());
+                    delete.addBatch();
+                    deleting = true;
+                } else {
+                    wait.setString(1, JsonText.write(one.waiting()));
+                    SqlTime.set(wait, 2, SqlTime.stored(one.waiting().watch().due()));
+                    wait.setString(3, one.messageId());
+                    wait.addBatch();
+                    waiting = true;
+                }
+            }
+            if (deleting) {
+                delete.executeBatch();
+            }
+            if (waiting) {
+                wait.executeBatch();
+            }
+        }
+    }
+
+    /** Ends a watched job: records and announces a missing receipt ({@link SendResults#timedOut}), if any. */
+    private static void watchEnded(GroupTransaction tx, SendOutcome.WatchEnded ended) throws SQLException {
+        Connection connection = tx.connection();
+        try (PreparedStatement delete = connection.prepareStatement("DELETE FROM send_jobs WHERE message_id = ?")) {
+            delete.setString(1, ended.messageId());
+            if (delete.executeUpdate() == 0 || ended.timeout() == null) {
+                // no job: another run of the same deadline ended it and recorded what this one would
+                return;
+            }
+        }
+        SendResults.TimedOut timedOut = SendResults.timedOut(ended, tx.now());
+        tx.applyOwnStatus(ended.messageId(), timedOut.report());
+        tx.publish(List.of(timedOut.event()));
     }
 
     /** Fails the message (and dead-letters its send when every carrier was exhausted), removing the job. */

@@ -199,13 +199,7 @@ final class OutboundWrites {
         for (SendOutcome.Sent sent : general) {
             tx.carrierAccepted(sent);
         }
-        try (PreparedStatement delete = connection.prepareStatement("DELETE FROM send_jobs WHERE message_id = ?")) {
-            for (SendOutcome.Sent sent : all) {
-                delete.setString(1, sent.messageId());
-                delete.addBatch();
-            }
-            delete.executeBatch();
-        }
+        JdbcOutboundStore.endJobs(connection, all);
         List<Object> done = new ArrayList<>();
         all.forEach(s -> done.add(Boolean.TRUE));
         return done;

@@ -83,6 +83,27 @@ public sealed interface CommitEvent {
         }
     }
 
+    /**
+     * No {@code delivered} or {@code read} came from {@code carrier} within {@code afterSeconds} of it taking the
+     * message: the message was sent again as {@code fallbackMessageId} over {@code fallbackCarrier}, or this
+     * event is the only consequence ({@code action} says which).
+     */
+    record DeliveryTimedOut(
+            String messageId,
+            String conversationId,
+            CarrierType carrier,
+            int afterSeconds,
+            io.omniservice.core.outbound.DeliveryTimeout.Action action,
+            String fallbackMessageId,
+            CarrierType fallbackCarrier,
+            Instant occurredAt)
+            implements CommitEvent {
+        @Override
+        public String type() {
+            return ChangeEvent.MESSAGE_DELIVERY_TIMEOUT;
+        }
+    }
+
     /** A conversation was stored for the first time, with the carrier of its first messages. */
     record ConversationCreated(String conversationId, String participant, CarrierType carrier) implements CommitEvent {
         @Override

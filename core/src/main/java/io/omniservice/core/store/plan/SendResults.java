@@ -6,7 +6,9 @@ import io.omniservice.core.json.Json;
 import io.omniservice.core.model.CarrierType;
 import io.omniservice.core.model.InboundEvent.StatusUpdate;
 import io.omniservice.core.model.MessageStatus;
+import io.omniservice.core.outbound.DeliveryTimeout;
 import io.omniservice.core.outbound.Priority;
+import io.omniservice.core.outbound.ReceiptDeadline;
 import io.omniservice.core.outbound.SendOutcome;
 import io.omniservice.core.outbound.SendPlan;
 import java.time.Instant;
@@ -71,6 +73,41 @@ public final class SendResults {
                 failed.errorCode(),
                 failed.errorMessage(),
                 now);
+    }
+
+    /** What a passed receipt deadline writes: a history entry on the message, and the event announcing it. */
+    public record TimedOut(StatusUpdate report, CommitEvent.DeliveryTimedOut event) {}
+
+    /**
+     * The writes for a watch that ended without a receipt ({@code ended.timeout()} not null): the message keeps
+     * its status; its history records {@link ReceiptDeadline#FALLBACK_SENT} (what later tells a late receipt
+     * for a duplicate) or {@link ReceiptDeadline#DELIVERY_TIMEOUT}, and {@code message.delivery_timeout} goes out.
+     */
+    public static TimedOut timedOut(SendOutcome.WatchEnded ended, Instant now) {
+        DeliveryTimeout timeout = ended.timeout();
+        boolean resent = timeout.action() == DeliveryTimeout.Action.FALLBACK_SENT;
+        StatusUpdate report = StatusReports.own(
+                timeout.carrier(),
+                null,
+                MessageStatus.SENT,
+                resent ? ReceiptDeadline.FALLBACK_SENT : ReceiptDeadline.DELIVERY_TIMEOUT,
+                null,
+                resent
+                        ? "no receipt in " + timeout.afterSeconds() + " s; sent again as " + timeout.fallbackMessageId()
+                                + " over " + timeout.fallbackCarrier().wireName()
+                        : "no receipt in " + timeout.afterSeconds() + " s",
+                now);
+        return new TimedOut(
+                report,
+                new CommitEvent.DeliveryTimedOut(
+                        ended.messageId(),
+                        ended.conversationId(),
+                        timeout.carrier(),
+                        timeout.afterSeconds(),
+                        timeout.action(),
+                        timeout.fallbackMessageId(),
+                        timeout.fallbackCarrier(),
+                        now));
     }
 
     /**
