@@ -73,35 +73,6 @@ public record SendPlan(
                 null);
     }
 
-    /** A plan continuing {@code traceParent}, with no delivery fallback. */
-    public SendPlan(
-            String to,
-            String from,
-            MessageContent content,
-            String templateLanguage,
-            String fallbackTemplateId,
-            Map<String, String> fallbackTemplateParams,
-            CarrierType preferredCarrier,
-            CarrierType selectedCarrier,
-            String selectedAccount,
-            String traceParent) {
-        this(
-                to,
-                from,
-                content,
-                templateLanguage,
-                fallbackTemplateId,
-                fallbackTemplateParams,
-                preferredCarrier,
-                selectedCarrier,
-                selectedAccount,
-                traceParent,
-                null,
-                null,
-                List.of(),
-                null);
-    }
-
     /** The same plan with the carrier chosen first, continuing {@code trace} (null for none). */
     public SendPlan selecting(CarrierType carrier, String account, String trace) {
         return new SendPlan(
