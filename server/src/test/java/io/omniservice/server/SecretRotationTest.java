@@ -3,6 +3,7 @@ package io.omniservice.server;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import ch.qos.logback.classic.Level;
+import io.omniservice.aws.MovableClock;
 import io.omniservice.carriers.testkit.CapturedLog;
 import io.omniservice.core.access.ClientSecret;
 import io.omniservice.core.access.ClientSecretStore;
@@ -15,7 +16,6 @@ import io.omniservice.server.carrier.ConfiguredCarriers;
 import io.omniservice.server.config.ConfigLoader;
 import io.omniservice.server.config.GatewayConfig;
 import io.omniservice.server.config.LoadedConfig;
-import io.omniservice.server.support.MovableClock;
 import io.omniservice.server.support.PlayedSecretsManager;
 import java.time.Clock;
 import java.time.Duration;

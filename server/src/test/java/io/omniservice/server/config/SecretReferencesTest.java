@@ -3,9 +3,9 @@ package io.omniservice.server.config;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.omniservice.aws.MovableClock;
 import io.omniservice.core.config.ConfigException;
 import io.omniservice.core.model.CarrierType;
-import io.omniservice.server.support.MovableClock;
 import io.omniservice.server.support.PlayedSecretsManager;
 import java.time.Duration;
 import java.time.Instant;

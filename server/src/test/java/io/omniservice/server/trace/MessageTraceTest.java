@@ -11,7 +11,6 @@ import com.github.tomakehurst.wiremock.WireMockServer;
 import com.github.tomakehurst.wiremock.core.WireMockConfiguration;
 import com.github.tomakehurst.wiremock.stubbing.Scenario;
 import com.github.tomakehurst.wiremock.verification.LoggedRequest;
-import io.omniservice.core.json.Json;
 import io.omniservice.core.outbound.CarrierHttp;
 import io.omniservice.core.trace.Tracing;
 import io.omniservice.server.carrier.ConfiguredCarriers;
@@ -27,7 +26,7 @@ import io.opentelemetry.sdk.trace.export.SimpleSpanProcessor;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.file.Path;
-import java.time.Instant;
+import java.time.Duration;
 import java.util.Comparator;
 import java.util.List;
 import java.util.function.Predicate;
@@ -297,26 +296,10 @@ class MessageTraceTest {
     }
 
     private static <T> T await(Supplier<T> probe) {
-        Instant deadline = Instant.now().plusSeconds(20);
-        while (Instant.now().isBefore(deadline)) {
-            T value = probe.get();
-            if (value != null) {
-                return value;
-            }
-            try {
-                Thread.sleep(20);
-            } catch (InterruptedException e) {
-                throw new AssertionError(e);
-            }
-        }
-        throw new AssertionError("condition not met in time");
+        return io.omniservice.server.support.Conditions.await(probe, Duration.ofSeconds(20));
     }
 
     private static JsonNode json(String text) {
-        try {
-            return Json.MAPPER.readTree(text);
-        } catch (Exception e) {
-            throw new AssertionError(text, e);
-        }
+        return io.omniservice.server.support.Conditions.json(text);
     }
 }
