@@ -16,3 +16,7 @@ CREATE TABLE contact_identities (
     linked_at  TIMESTAMP WITH TIME ZONE NOT NULL
 );
 CREATE INDEX contact_identities_contact_idx ON contact_identities (contact_id, position);
+
+-- the address a send attempt went to: the message's recipient, or another identity of its contact when
+-- selection went across channels (NULL for attempts of nodes that do not record it)
+ALTER TABLE send_attempts ADD COLUMN sent_to VARCHAR(255);

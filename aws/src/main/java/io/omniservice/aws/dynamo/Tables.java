@@ -391,6 +391,8 @@ public final class Tables {
         public static final String HTTP_STATUS = "httpStatus";
         public static final String ERROR_CODE = "errorCode";
         public static final String ERROR_MESSAGE = "errorMessage";
+        /** The address an attempt went to (another identity of the contact when selection went across channels). */
+        public static final String SENT_TO = "sentTo";
 
         private Sends() {}
     }

@@ -75,6 +75,8 @@ public final class SendDispatcher implements SendHandoff, AutoCloseable {
      * @param media converts each attachment to the chosen carrier's limits and hands it over its way
      * @param messages reads a stored message, for the receipt deadline of {@code options.fallback}
      * @param pacing spaces each sender's sends to its carrier's rate
+     * @param contacts the recipients' other identities, for sends that may go across channels
+     * @param tracing each send is a span in its message's trace, each attempt one below it
      */
     public SendDispatcher(
             OutboundStore store,
@@ -86,22 +88,8 @@ public final class SendDispatcher implements SendHandoff, AutoCloseable {
             Clock clock,
             String nodeId,
             Function<CarrierRoute, URI> statusCallbackUrl,
-            MediaPipeline media) {
-        this(store, messages, pacing, selector, health, settings, clock, nodeId, statusCallbackUrl, media, Tracing.OFF);
-    }
-
-    /** With {@code tracing}: each send is a span in its message's trace, each attempt one below it. */
-    public SendDispatcher(
-            OutboundStore store,
-            Function<String, Optional<Message>> messages,
-            SenderPacing pacing,
-            CarrierSelector selector,
-            CarrierHealth health,
-            OutboundSettings settings,
-            Clock clock,
-            String nodeId,
-            Function<CarrierRoute, URI> statusCallbackUrl,
             MediaPipeline media,
+            io.omniservice.core.contact.Contacts contacts,
             Tracing tracing) {
         this.tracing = tracing;
         this.media = media;
@@ -114,7 +102,7 @@ public final class SendDispatcher implements SendHandoff, AutoCloseable {
         this.clock = clock;
         this.nodeId = nodeId;
         this.statusCallbackUrl = statusCallbackUrl;
-        this.recipients = new Recipients(store);
+        this.recipients = new Recipients(store, contacts);
         this.slots = new Semaphore(settings.maxInFlight());
     }
 
@@ -307,7 +295,9 @@ public final class SendDispatcher implements SendHandoff, AutoCloseable {
         }
         // a job handed over at acceptance selects with what acceptance read a moment ago
         RecipientFacts facts = job.facts() != null ? job.facts() : recipients.facts(plan.to());
-        CarrierSelector.Selection selection = selector.select(plan, Recipients.recipient(facts, clock.instant()));
+        Instant now = clock.instant();
+        CarrierSelector.Selection selection =
+                selector.select(plan, Recipients.recipient(facts, now), recipients.alternatives(plan, facts, now));
         if (selection.isEmpty()) {
             boolean optedOut = "recipient_opted_out".equals(selection.refusal());
             finish(new SendOutcome.Failed(
@@ -339,7 +329,7 @@ public final class SendDispatcher implements SendHandoff, AutoCloseable {
             try {
                 OutboundSend send = new OutboundSend(
                         job.messageId(),
-                        plan.to(),
+                        candidate.to(),
                         plan.from(),
                         withMediaFor(route, candidate.content()),
                         plan.templateLanguage(),
@@ -396,8 +386,11 @@ public final class SendDispatcher implements SendHandoff, AutoCloseable {
         }
         Message message = stored.get();
         Instant now = clock.instant();
+        RecipientFacts facts = recipients.facts(plan.to());
         ReceiptDeadline.Verdict verdict = ReceiptDeadline.decide(
-                plan, message.status(), selector.select(plan, Recipients.recipient(recipients.facts(plan.to()), now)));
+                plan,
+                message.status(),
+                selector.select(plan, Recipients.recipient(facts, now), recipients.alternatives(plan, facts, now)));
         int after = plan.deliveryFallback().afterSeconds();
         DeliveryTimeout timeout =
                 switch (verdict) {
@@ -546,14 +539,16 @@ public final class SendDispatcher implements SendHandoff, AutoCloseable {
         try {
             SendResult result =
                     breaker.executeCheckedSupplier(() -> route.sender().send(send));
-            attempts.add(attempt(route, at, started, "sent", null, null, null));
+            attempts.add(attempt(route, send, at, started, "sent", null, null, null));
             return result;
         } catch (CallNotPermittedException e) {
-            attempts.add(attempt(route, at, started, "breaker_open", null, "circuit_open", "circuit breaker open"));
+            attempts.add(
+                    attempt(route, send, at, started, "breaker_open", null, "circuit_open", "circuit breaker open"));
             throw e;
         } catch (SendFailure f) {
             attempts.add(attempt(
                     route,
+                    send,
                     at,
                     started,
                     f.kind().name().toLowerCase(java.util.Locale.ROOT),
@@ -569,13 +564,14 @@ public final class SendDispatcher implements SendHandoff, AutoCloseable {
             }
             throw f;
         } catch (Throwable unexpected) {
-            attempts.add(attempt(route, at, started, "retryable", null, "internal", unexpected.toString()));
+            attempts.add(attempt(route, send, at, started, "retryable", null, "internal", unexpected.toString()));
             throw SendFailure.retryable("internal", unexpected.toString(), 0, null);
         }
     }
 
     private SendAttempt attempt(
             CarrierRoute route,
+            OutboundSend send,
             Instant at,
             long startedNanos,
             String outcome,
@@ -590,7 +586,8 @@ public final class SendDispatcher implements SendHandoff, AutoCloseable {
                 outcome,
                 httpStatus,
                 code,
-                message);
+                message,
+                send.to());
     }
 
     private RetryConfig retryConfig() {

@@ -108,7 +108,7 @@ public abstract class OutboundStoreContract extends MessageStoreContract {
     }
 
     private static SendAttempt sentAttempt() {
-        return new SendAttempt(CarrierType.TWILIO, "default", now(), 12, "sent", 201, null, null);
+        return new SendAttempt(CarrierType.TWILIO, "default", now(), 12, "sent", 201, null, null, "+14155550100");
     }
 
     @Test
@@ -144,6 +144,57 @@ public abstract class OutboundStoreContract extends MessageStoreContract {
                         List.of(sentAttempt())));
         assertThat(claimedOf(outbound().claimDue("node-b", Instant.now(), LEASE, 10_000), mine))
                 .containsExactly(a2.message().messageId());
+    }
+
+    @Test
+    void aSendJobKeepsWhetherItMayGoAcrossChannels() {
+        QueuedMessage plain = queued(phone(), Priority.NORMAL, now(), null);
+        SendPlan p = plain.plan();
+        QueuedMessage across = new QueuedMessage(
+                plain.message(),
+                plain.conversation(),
+                new SendPlan(
+                        p.to(),
+                        p.from(),
+                        p.content(),
+                        null,
+                        null,
+                        null,
+                        null,
+                        p.selectedCarrier(),
+                        p.selectedAccount(),
+                        null,
+                        null,
+                        null,
+                        List.of(),
+                        null,
+                        true),
+                Priority.NORMAL,
+                now(),
+                null,
+                null,
+                null,
+                "{}",
+                null);
+        QueuedMessage kept = queued(phone(), Priority.NORMAL, now(), null);
+        outbound().accept(across);
+        outbound().accept(kept);
+
+        List<SendJob> jobs = outbound().claimDue("node-a", Instant.now(), LEASE, 10_000);
+        assertThat(jobs.stream()
+                        .filter(j -> j.messageId().equals(across.message().messageId()))
+                        .findFirst()
+                        .orElseThrow()
+                        .plan()
+                        .goesAcrossChannels())
+                .isTrue();
+        assertThat(jobs.stream()
+                        .filter(j -> j.messageId().equals(kept.message().messageId()))
+                        .findFirst()
+                        .orElseThrow()
+                        .plan()
+                        .goesAcrossChannels())
+                .isFalse();
     }
 
     @Test
@@ -265,6 +316,7 @@ public abstract class OutboundStoreContract extends MessageStoreContract {
         assertThat(stored.carrierMessageId()).isEqualTo(carrierId);
         assertThat(stored.status()).isEqualTo(MessageStatus.DELIVERED);
         assertThat(outbound().attempts(id)).extracting(SendAttempt::outcome).containsExactly("sent");
+        assertThat(outbound().attempts(id)).extracting(SendAttempt::to).containsExactly("+14155550100");
         assertThat(claimedOf(
                         outbound().claimDue("node-z", Instant.now().plus(LEASE.multipliedBy(2)), LEASE, 10_000),
                         List.of(id)))
