@@ -21,9 +21,11 @@ import java.time.Instant;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -324,7 +326,13 @@ public final class SendDispatcher implements SendHandoff, AutoCloseable {
         }
         String lastCode = null;
         String lastMessage = null;
-        for (CarrierSelector.Candidate candidate : candidates) {
+        // addresses whose carrier refused the recipient: another identity of its contact may still take it
+        Set<String> refused = new HashSet<>();
+        for (int i = 0; i < candidates.size(); i++) {
+            CarrierSelector.Candidate candidate = candidates.get(i);
+            if (refused.contains(candidate.to())) {
+                continue;
+            }
             CarrierRoute route = candidate.route();
             try {
                 OutboundSend send = new OutboundSend(
@@ -354,9 +362,14 @@ public final class SendDispatcher implements SendHandoff, AutoCloseable {
                 lastCode = f.code();
                 lastMessage = route.name() + ": " + f.getMessage();
                 if (f.kind() == SendFailure.Kind.RECIPIENT_REJECTED) {
-                    finish(new SendOutcome.Failed(
-                            job.messageId(), route.carrier(), f.code(), f.getMessage(), false, plan, attempts));
-                    return;
+                    refused.add(candidate.to());
+                    boolean otherAddress = candidates.subList(i + 1, candidates.size()).stream()
+                            .anyMatch(c -> !refused.contains(c.to()));
+                    if (!otherAddress) {
+                        finish(new SendOutcome.Failed(
+                                job.messageId(), route.carrier(), f.code(), f.getMessage(), false, plan, attempts));
+                        return;
+                    }
                 }
             }
         }
