@@ -80,48 +80,59 @@ public final class DynamoDbContactStore implements ContactStore {
 
     @Override
     public Optional<Contact> link(String contactId, Identity identity) {
-        return Transact.write(client, "a contact's link", () -> {
-            Map<String, AttributeValue> read = reads.get(tables.name(Tables.SETTINGS), contactKey(contactId));
-            if (read == null) {
-                return new Transact.Planned<>(new Writes(), Optional.<Contact>empty());
-            }
-            Contact current = contact(contactId, read);
-            if (current.holds(identity)) {
-                return new Transact.Planned<>(new Writes(), Optional.of(current));
-            }
-            holder(identity).ifPresent(other -> {
-                throw new IdentityLinkedException(identity, other);
-            });
-            Contact linked = current.linking(identity);
-            Writes writes = new Writes();
-            rewrite(writes, read, linked);
-            claim(writes, contactId, identity);
-            return new Transact.Planned<>(writes, Optional.of(linked));
-        });
+        return change(
+                "a contact's link",
+                contactId,
+                current -> {
+                    if (current.holds(identity)) {
+                        return current;
+                    }
+                    holder(identity).ifPresent(other -> {
+                        throw new IdentityLinkedException(identity, other);
+                    });
+                    return current.linking(identity);
+                },
+                writes -> claim(writes, contactId, identity));
     }
 
     @Override
     public Optional<Contact> unlink(String contactId, Identity identity) {
-        return Transact.write(client, "a contact's unlink", () -> {
+        return change(
+                "a contact's unlink",
+                contactId,
+                current -> current.unlinking(identity),
+                writes -> writes.delete(
+                        tables.name(Tables.PARTICIPANTS),
+                        identityKey(identity),
+                        new Condition(
+                                "#contact = :contact",
+                                Map.of("#contact", Participants.CONTACT_ID),
+                                Map.of(":contact", s(contactId)))));
+    }
+
+    /**
+     * Rewrites the contact as {@code next} makes it from the one read, with the identity's entry written
+     * {@code alongside} in the same transaction; from a fresh read when another write came in between. Nothing
+     * is written when {@code next} changes nothing; empty when there is no such contact.
+     */
+    private Optional<Contact> change(
+            String what,
+            String contactId,
+            java.util.function.UnaryOperator<Contact> next,
+            java.util.function.Consumer<Writes> alongside) {
+        return Transact.write(client, what, () -> {
             Map<String, AttributeValue> read = reads.get(tables.name(Tables.SETTINGS), contactKey(contactId));
             if (read == null) {
                 return new Transact.Planned<>(new Writes(), Optional.<Contact>empty());
             }
             Contact current = contact(contactId, read);
-            if (!current.holds(identity)) {
-                return new Transact.Planned<>(new Writes(), Optional.of(current));
-            }
-            Contact unlinked = current.unlinking(identity);
+            Contact changed = next.apply(current);
             Writes writes = new Writes();
-            rewrite(writes, read, unlinked);
-            writes.delete(
-                    tables.name(Tables.PARTICIPANTS),
-                    identityKey(identity),
-                    new Condition(
-                            "#contact = :contact",
-                            Map.of("#contact", Participants.CONTACT_ID),
-                            Map.of(":contact", s(contactId))));
-            return new Transact.Planned<>(writes, Optional.of(unlinked));
+            if (!changed.equals(current)) {
+                rewrite(writes, read, changed);
+                alongside.accept(writes);
+            }
+            return new Transact.Planned<>(writes, Optional.of(changed));
         });
     }
 

@@ -22,18 +22,4 @@ public record SendAttempt(
         Integer httpStatus,
         String errorCode,
         String errorMessage,
-        String to) {
-
-    /** An attempt whose address is not recorded. */
-    public SendAttempt(
-            CarrierType carrier,
-            String account,
-            Instant at,
-            long durationMs,
-            String outcome,
-            Integer httpStatus,
-            String errorCode,
-            String errorMessage) {
-        this(carrier, account, at, durationMs, outcome, httpStatus, errorCode, errorMessage, null);
-    }
-}
+        String to) {}

@@ -48,40 +48,6 @@ public record SendPlan(
         tried = tried == null ? List.of() : List.copyOf(tried);
     }
 
-    /** A plan that keeps to its own address ({@code acrossChannels} unset). */
-    public SendPlan(
-            String to,
-            String from,
-            MessageContent content,
-            String templateLanguage,
-            String fallbackTemplateId,
-            Map<String, String> fallbackTemplateParams,
-            CarrierType preferredCarrier,
-            CarrierType selectedCarrier,
-            String selectedAccount,
-            String traceParent,
-            DeliveryFallback deliveryFallback,
-            DeliveryWatch watch,
-            List<CarrierType> tried,
-            String fallbackOf) {
-        this(
-                to,
-                from,
-                content,
-                templateLanguage,
-                fallbackTemplateId,
-                fallbackTemplateParams,
-                preferredCarrier,
-                selectedCarrier,
-                selectedAccount,
-                traceParent,
-                deliveryFallback,
-                watch,
-                tried,
-                fallbackOf,
-                null);
-    }
-
     /** Whether selection may reach the recipient's other identities ({@code options.acrossChannels}). */
     public boolean goesAcrossChannels() {
         return Boolean.TRUE.equals(acrossChannels);
@@ -132,6 +98,7 @@ public record SendPlan(
                 null,
                 null,
                 List.of(),
+                null,
                 null);
     }
 

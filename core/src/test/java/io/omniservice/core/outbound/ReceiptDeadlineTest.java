@@ -48,6 +48,7 @@ class ReceiptDeadlineTest {
                 fallback,
                 null,
                 List.of(),
+                null,
                 null);
     }
 

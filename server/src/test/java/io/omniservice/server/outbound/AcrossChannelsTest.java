@@ -110,6 +110,14 @@ class AcrossChannelsTest {
                 .toList();
     }
 
+    /** The message failed where the chat refused it, and no SMS went. */
+    private void failedInTheChatAlone(String messageId) {
+        JsonNode message = settled(messageId);
+        assertThat(message.path("status").asText()).isEqualTo("failed");
+        assertThat(message.path("attempts").findValuesAsText("carrier")).containsExactly("livechat");
+        assertThat(smsOf(messageId)).isEmpty();
+    }
+
     @Test
     void aChatThatRefusesTheSendIsReachedOverSmsAtTheContactsNumberAndTheTimelineShowsBoth() {
         String chatId = "PJ0MRSHTDG";
@@ -160,11 +168,7 @@ class AcrossChannelsTest {
                 call("POST", "/v1/contacts", "{\"identities\": [\"livechat:%s\", \"%s\"]}".formatted(chatId, number));
         assertThat(made.statusCode()).as(made.body()).isEqualTo(201);
 
-        String kept = send(chatId, "Only in the chat", false);
-        JsonNode failed = settled(kept);
-        assertThat(failed.path("status").asText()).isEqualTo("failed");
-        assertThat(failed.path("attempts").findValuesAsText("carrier")).containsExactly("livechat");
-        assertThat(smsOf(kept)).isEmpty();
+        failedInTheChatAlone(send(chatId, "Only in the chat", false));
 
         // the number leaves SMS: no send across channels uses it any more
         HttpResponse<String> stop = gateway.send(HttpRequest.newBuilder(gateway.uri("/webhooks/bandwidth"))
@@ -176,10 +180,6 @@ class AcrossChannelsTest {
                         "93de2206-9669-4e07-948d-329f4b722ee2","time":"2026-11-24T11:59:58.000Z","segmentCount":1,\
                         "direction":"in","to":["+14155550198"],"from":"%s","text":"STOP"}}]""".formatted(number))));
         assertThat(stop.statusCode()).as(stop.body()).isEqualTo(200);
-        String afterStop = send(chatId, "Across, but they left SMS", true);
-        JsonNode refused = settled(afterStop);
-        assertThat(refused.path("status").asText()).isEqualTo("failed");
-        assertThat(refused.path("attempts").findValuesAsText("carrier")).containsExactly("livechat");
-        assertThat(smsOf(afterStop)).isEmpty();
+        failedInTheChatAlone(send(chatId, "Across, but they left SMS", true));
     }
 }

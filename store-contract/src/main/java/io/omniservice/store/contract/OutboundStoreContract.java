@@ -36,6 +36,7 @@ import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import java.util.UUID;
 import org.junit.jupiter.api.Assumptions;
@@ -103,6 +104,12 @@ public abstract class OutboundStoreContract extends MessageStoreContract {
         return new QueuedMessage(message, key, plan, priority, notBefore, null, callbackUrl, null, "{}", null);
     }
 
+    /** {@code q} with another plan (and no expiry, callback or idempotency key). */
+    private static QueuedMessage withPlan(QueuedMessage q, SendPlan plan) {
+        return new QueuedMessage(
+                q.message(), q.conversation(), plan, q.priority(), q.notBefore(), null, null, null, "{}", null);
+    }
+
     private List<String> claimedOf(List<SendJob> jobs, List<String> mine) {
         return jobs.stream().map(SendJob::messageId).filter(mine::contains).toList();
     }
@@ -150,51 +157,31 @@ public abstract class OutboundStoreContract extends MessageStoreContract {
     void aSendJobKeepsWhetherItMayGoAcrossChannels() {
         QueuedMessage plain = queued(phone(), Priority.NORMAL, now(), null);
         SendPlan p = plain.plan();
-        QueuedMessage across = new QueuedMessage(
-                plain.message(),
-                plain.conversation(),
-                new SendPlan(
-                        p.to(),
-                        p.from(),
-                        p.content(),
-                        null,
-                        null,
-                        null,
-                        null,
-                        p.selectedCarrier(),
-                        p.selectedAccount(),
-                        null,
-                        null,
-                        null,
-                        List.of(),
-                        null,
-                        true),
-                Priority.NORMAL,
-                now(),
+        SendPlan acrossChannels = new SendPlan(
+                p.to(),
+                p.from(),
+                p.content(),
                 null,
                 null,
                 null,
-                "{}",
-                null);
+                null,
+                p.selectedCarrier(),
+                p.selectedAccount(),
+                null,
+                null,
+                null,
+                List.of(),
+                null,
+                true);
+        QueuedMessage across = withPlan(plain, acrossChannels);
         QueuedMessage kept = queued(phone(), Priority.NORMAL, now(), null);
         outbound().accept(across);
         outbound().accept(kept);
 
-        List<SendJob> jobs = outbound().claimDue("node-a", Instant.now(), LEASE, 10_000);
-        assertThat(jobs.stream()
-                        .filter(j -> j.messageId().equals(across.message().messageId()))
-                        .findFirst()
-                        .orElseThrow()
-                        .plan()
-                        .goesAcrossChannels())
-                .isTrue();
-        assertThat(jobs.stream()
-                        .filter(j -> j.messageId().equals(kept.message().messageId()))
-                        .findFirst()
-                        .orElseThrow()
-                        .plan()
-                        .goesAcrossChannels())
-                .isFalse();
+        Map<String, SendPlan> plans = outbound().claimDue("node-a", Instant.now(), LEASE, 10_000).stream()
+                .collect(java.util.stream.Collectors.toMap(SendJob::messageId, SendJob::plan));
+        assertThat(plans.get(across.message().messageId()).goesAcrossChannels()).isTrue();
+        assertThat(plans.get(kept.message().messageId()).goesAcrossChannels()).isFalse();
     }
 
     @Test
@@ -506,9 +493,9 @@ public abstract class OutboundStoreContract extends MessageStoreContract {
                 new DeliveryFallback(afterSeconds, List.of(), DeliveryFallback.OnTimeout.SEND),
                 null,
                 List.of(),
+                null,
                 null);
-        QueuedMessage withFallback = new QueuedMessage(
-                q.message(), q.conversation(), plan, q.priority(), q.notBefore(), null, null, null, "{}", null);
+        QueuedMessage withFallback = withPlan(q, plan);
         assertThat(outbound().accept(withFallback)).isEqualTo(new AcceptResult.Stored());
         String id = q.message().messageId();
         SendJob job = outbound().claimDue("node-a", Instant.now(), LEASE, 10_000).stream()
