@@ -236,7 +236,7 @@ public final class Gateway implements AutoCloseable {
                 config.api(),
                 ingress,
                 store,
-                new OutboundApi(service, outbound, selector, health, templates, rules::invalidate),
+                new OutboundApi(service, outbound, selector, health, templates, rules::invalidate, contacts),
                 new ProcessingApi(
                         store.notifications(),
                         store.rules(),

@@ -78,8 +78,7 @@ public final class GatewayHttpServer implements AutoCloseable {
         var webhooks = new WebhookRoutes(ingress, server.publicBaseUrl(), server.maxBodyBytes(), clock, metrics);
         MessageStore store = storage.messages();
         var queries = new QueryRoutes(store, mediaApi.pipeline());
-        var contacts = new ContactRoutes(
-                new io.omniservice.core.contact.Contacts(storage.contacts(), store, clock), mediaApi.pipeline());
+        var contacts = new ContactRoutes(outboundApi.contacts(), mediaApi.pipeline());
         var media = new MediaRoutes(mediaApi.blobs(), mediaApi.signer());
         var apiDocs = new ApiDocsRoutes();
         var console = new ConsoleRoutes();
