@@ -161,6 +161,32 @@ class AcrossChannelsTest {
     }
 
     @Test
+    void aLiveChatThatIsDownGivesWayToTheContactsNumberAfterItsRetries() {
+        carriers.stubFor(post(urlPathMatching(".*/agent/action/send_event"))
+                .willReturn(aResponse()
+                        .withStatus(503)
+                        .withHeader("Content-Type", "application/json")
+                        .withBody("{\"error\":{\"type\":\"service_unavailable\",\"message\":\"Try again\"}}")));
+        String chatId = "PJ0MRSHTDJ";
+        String number = "+14155550102";
+        HttpResponse<String> made =
+                call("POST", "/v1/contacts", "{\"identities\": [\"livechat:%s\", \"%s\"]}".formatted(chatId, number));
+        assertThat(made.statusCode()).as(made.body()).isEqualTo(201);
+
+        String messageId = send(chatId, "Your parcel is out for delivery", true);
+
+        JsonNode message = settled(messageId);
+        assertThat(message.path("status").asText()).as(message.toString()).isEqualTo("sent");
+        // retried on LiveChat (maxAttempts 2), then the SMS to the number
+        assertThat(message.path("attempts").findValuesAsText("carrier"))
+                .containsExactly("livechat", "livechat", "bandwidth");
+        assertThat(message.path("attempts").findValuesAsText("outcome"))
+                .containsExactly("retryable", "retryable", "sent");
+        assertThat(message.path("attempts").findValuesAsText("to")).containsExactly(chatId, chatId, number);
+        assertThat(smsOf(messageId)).hasSize(1);
+    }
+
+    @Test
     void withoutTheOptionOrAfterTheNumberSentStopNoSmsGoes() {
         String chatId = "PJ0MRSHTDH";
         String number = "+14155550101";
