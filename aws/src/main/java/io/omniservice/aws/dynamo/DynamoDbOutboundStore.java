@@ -132,6 +132,7 @@ public final class DynamoDbOutboundStore implements OutboundStore {
     private final Object sweepLock = new Object();
     private Instant lastSweep;
     private Instant lastRedrive;
+    private Instant lastDeadlineLook;
 
     /**
      * @param deliveries the storage's delivery side, which the five callback methods are handed to
@@ -422,7 +423,103 @@ public final class DynamoDbOutboundStore implements OutboundStore {
         Instant at = SortableTime.stored(now);
         giveBackExpiredHolds(at);
         maybeSweep(at);
-        return leaseReceived(owner, queue.receive(max, lease), at, lease);
+        List<SendJob> claimed = new ArrayList<>(leaseReceived(owner, queue.receive(max, lease), at, lease));
+        boolean lookAtDeadlines;
+        synchronized (sweepLock) {
+            lookAtDeadlines = due(lastDeadlineLook, at, settings.sweepEvery());
+            if (lookAtDeadlines) {
+                lastDeadlineLook = at;
+            }
+        }
+        if (lookAtDeadlines && claimed.size() < max) {
+            claimed.addAll(claimDeadlines(owner, at, lease, max - claimed.size()));
+        }
+        return claimed;
+    }
+
+    /**
+     * Leases up to {@code max} receipt deadlines ({@code options.fallback}) that are due by {@code now} to
+     * {@code owner}, as jobs whose plan carries the watch: {@link #claimDue} takes them at most once per
+     * {@link Settings#sweepEvery}, and a caller that receives its sends otherwise (the Lambda sweep) calls this.
+     * A deadline is not in SQS (it may be a day away; SQS delays 15 minutes at most): it waits in its own
+     * partitions of {@code pending-index}, keyed at the deadline, and is leased by a conditional update that
+     * keys it at the lease's end instead, so one node takes it, and another when the lease runs out unfinished.
+     */
+    public List<SendJob> claimDeadlines(String owner, Instant now, Duration lease, int max) {
+        Instant at = SortableTime.stored(now);
+        Instant until = SortableTime.stored(at.plus(lease));
+        String upTo = SendItems.pendingKeyUpTo(at);
+        List<SendJob> claimed = new ArrayList<>();
+        for (int bucket = 0; bucket < tables.shards() && claimed.size() < max; bucket++) {
+            // read in key order until the first deadline not due (the fake answers "<=" on an index's sort key
+            // wrongly, as sweepPending says)
+            Map<String, AttributeValue> start = null;
+            boolean due = true;
+            while (due && claimed.size() < max) {
+                Map<String, AttributeValue> from = start;
+                String shard = SendItems.deadlineShard(bucket);
+                QueryResponse page = client.query(r -> r.tableName(sends())
+                        .indexName(Sends.PENDING_INDEX)
+                        .keyConditionExpression("#ps = :b")
+                        .expressionAttributeNames(Map.of("#ps", Sends.PENDING_SHARD))
+                        .expressionAttributeValues(Map.of(":b", s(shard)))
+                        .limit(SWEEP_PAGE)
+                        .exclusiveStartKey(from));
+                for (Map<String, AttributeValue> item : page.items()) {
+                    String key = string(item, Sends.PENDING_KEY);
+                    if (key == null || key.compareTo(upTo) > 0) {
+                        due = false;
+                        break;
+                    }
+                    leaseDeadline(string(item, Sends.MESSAGE_ID), key, owner, at, until)
+                            .ifPresent(claimed::add);
+                    if (claimed.size() >= max) {
+                        break;
+                    }
+                }
+                start = page.hasLastEvaluatedKey() && !page.lastEvaluatedKey().isEmpty()
+                        ? page.lastEvaluatedKey()
+                        : null;
+                due &= start != null;
+            }
+        }
+        return claimed;
+    }
+
+    /**
+     * Leases one deadline if it is still keyed where it was read ({@code seenKey}) and nobody holds it: the lease
+     * keys it at its end, so a second node that read the same key is refused, and a sweep at the lease's end
+     * finds it again if this node never ends it.
+     */
+    private Optional<SendJob> leaseDeadline(String messageId, String seenKey, String owner, Instant at, Instant until) {
+        Map<String, AttributeValue> lookAtLeaseEnd = SendItems.deadlinePending(tables, messageId, until);
+        Map<String, AttributeValue> after;
+        try {
+            after = client.updateItem(r -> r.tableName(sends())
+                            .key(SendItems.deadlineKey(messageId))
+                            .updateExpression("SET #o = :o, #u = :u, #r = #r + :one, #pk = :pk")
+                            .conditionExpression("#pk = :seen AND (attribute_not_exists(#u) OR #u < :now)")
+                            .expressionAttributeNames(Map.of(
+                                    "#o", Sends.LEASE_OWNER,
+                                    "#u", Sends.LEASE_UNTIL,
+                                    "#r", Sends.RUNS,
+                                    "#pk", Sends.PENDING_KEY))
+                            .expressionAttributeValues(Map.of(
+                                    ":o", s(owner),
+                                    ":u", time(until),
+                                    ":one", n(1),
+                                    ":pk", lookAtLeaseEnd.get(Sends.PENDING_KEY),
+                                    ":seen", s(seenKey),
+                                    ":now", time(at)))
+                            .returnValues(ReturnValue.ALL_NEW))
+                    .attributes();
+        } catch (ConditionalCheckFailedException e) {
+            // another node leased or ended it since it was read
+            return Optional.empty();
+        }
+        SendJob job = SendItems.deadlineJob(after, until);
+        holds.put(messageId, new Hold(owner, job.runs(), 0, null, until));
+        return Optional.of(job);
     }
 
     /**
@@ -652,6 +749,38 @@ public final class DynamoDbOutboundStore implements OutboundStore {
         }
         Instant now = SortableTime.stored(clock.instant());
         conversations.forEach(c -> pumpQuietly(c, now));
+        return released + releaseDeadlinesOf(owner, now);
+    }
+
+    /** Receipt deadlines {@code owner} leased and did not end: due again at once, for any node. */
+    private int releaseDeadlinesOf(String owner, Instant now) {
+        int released = 0;
+        for (int bucket = 0; bucket < tables.shards(); bucket++) {
+            for (Map<String, AttributeValue> item : queryAll(QueryRequest.builder()
+                    .tableName(sends())
+                    .indexName(Sends.PENDING_INDEX)
+                    .keyConditionExpression("#ps = :b")
+                    .filterExpression("#o = :o AND attribute_exists(#u)")
+                    .expressionAttributeNames(
+                            Map.of("#ps", Sends.PENDING_SHARD, "#o", Sends.LEASE_OWNER, "#u", Sends.LEASE_UNTIL))
+                    .expressionAttributeValues(Map.of(":b", s(SendItems.deadlineShard(bucket)), ":o", s(owner)))
+                    .build())) {
+                String messageId = string(item, Sends.MESSAGE_ID);
+                Map<String, AttributeValue> dueNow = SendItems.deadlinePending(tables, messageId, now);
+                try {
+                    client.updateItem(r -> r.tableName(sends())
+                            .key(SendItems.deadlineKey(messageId))
+                            .updateExpression("SET #pk = :pk REMOVE #u")
+                            .conditionExpression("#o = :o AND attribute_exists(#u)")
+                            .expressionAttributeNames(
+                                    Map.of("#pk", Sends.PENDING_KEY, "#o", Sends.LEASE_OWNER, "#u", Sends.LEASE_UNTIL))
+                            .expressionAttributeValues(Map.of(":pk", dueNow.get(Sends.PENDING_KEY), ":o", s(owner))));
+                    released++;
+                } catch (ConditionalCheckFailedException e) {
+                    // ended, or leased by another node, since it was read
+                }
+            }
+        }
         return released;
     }
 
@@ -718,6 +847,10 @@ public final class DynamoDbOutboundStore implements OutboundStore {
 
     @Override
     public void finish(SendOutcome outcome) {
+        if (outcome instanceof SendOutcome.WatchEnded ended) {
+            endDeadline(ended);
+            return;
+        }
         Hold hold = holds.get(outcome.messageId());
         Map<String, AttributeValue> item = get(sends(), SendItems.jobKey(outcome.messageId()));
         if (item == null) {
@@ -762,10 +895,9 @@ public final class DynamoDbOutboundStore implements OutboundStore {
                     switch (outcome) {
                         case SendOutcome.Sent sent -> messages.planSent(sent, now);
                         case SendOutcome.Failed failed -> messages.planFailed(failed, now);
-                        // this store keeps no receipt deadlines (keepsReceiptDeadlines), so no job waits for one
                         case SendOutcome.WatchEnded ended ->
-                            throw new IllegalStateException("the DynamoDB store keeps no receipt deadlines, yet "
-                                    + ended.messageId() + " had one");
+                            throw new IllegalStateException(
+                                    "a receipt deadline ends through endDeadline, not as a send: " + ended.messageId());
                     };
             handOver[0] = plan.committed();
             Writes writes = plan.writes();
@@ -789,10 +921,59 @@ public final class DynamoDbOutboundStore implements OutboundStore {
             if (outcome instanceof SendOutcome.Failed failed && failed.deadLetter()) {
                 deadLetter(writes, failed, job, deadLetterAttempts, now);
             }
+            if (outcome instanceof SendOutcome.Sent sent && sent.waiting() != null) {
+                // the job ends and leaves the line as any sent one does; its receipt deadline is kept beside it
+                writes.put(
+                        sends(),
+                        SendItems.deadlineKey(job.messageId()),
+                        SendItems.deadlineItem(tables, job, sent.waiting()),
+                        Writes.Condition.absent(Sends.MESSAGE_ID));
+            }
             return new Transact.Planned<>(writes, Optional.of(job.conversationId()));
         });
         handOver[0].run();
         return stored;
+    }
+
+    /**
+     * Ends a receipt deadline: records and announces a missing receipt ({@link SendResults#timedOut}), if any, and
+     * deletes the deadline, only if it is still at the run this node leased. A second run of the same deadline (a
+     * lease that ran out mid-way and was taken over) finds it gone or leased again and writes nothing, so the
+     * timeout is recorded once.
+     */
+    private void endDeadline(SendOutcome.WatchEnded ended) {
+        Hold hold = holds.remove(ended.messageId());
+        Runnable[] handOver = {() -> {}};
+        boolean ends = Transact.write(client, "a receipt deadline's end", () -> {
+            handOver[0] = () -> {};
+            Map<String, AttributeValue> item = get(sends(), SendItems.deadlineKey(ended.messageId()));
+            if (item == null) {
+                // ended by another run of the same deadline, which recorded what this one would
+                return new Transact.Planned<>(new Writes(), false);
+            }
+            int runs = (int) Items.number(item, Sends.RUNS, 0);
+            if (hold != null && hold.runs() != runs) {
+                return new Transact.Planned<>(new Writes(), false);
+            }
+            Writes writes = new Writes();
+            if (ended.timeout() != null) {
+                CommitPlanner.Plan plan = messages.planTimedOut(ended, SortableTime.stored(clock.instant()));
+                handOver[0] = plan.committed();
+                writes = plan.writes();
+            }
+            writes.delete(
+                    sends(),
+                    SendItems.deadlineKey(ended.messageId()),
+                    new Writes.Condition("#r = :r", Map.of("#r", Sends.RUNS), Map.of(":r", n(runs))));
+            return new Transact.Planned<>(writes, true);
+        });
+        if (!ends) {
+            LOG.warn(
+                    "the receipt deadline of {} was leased again or ended elsewhere; this run stores nothing",
+                    ended.messageId());
+            return;
+        }
+        handOver[0].run();
     }
 
     /** A send kept for a replay (core's {@link SendResults#deadLetter}), and beside it what the replay needs. */

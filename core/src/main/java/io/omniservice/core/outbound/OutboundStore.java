@@ -32,14 +32,6 @@ public interface OutboundStore {
      */
     void finish(SendOutcome outcome);
 
-    /**
-     * Whether this store keeps the receipt deadlines of {@code options.fallback} (a sent message's job waiting
-     * for its deadline); a store that does not refuses such requests at the API.
-     */
-    default boolean keepsReceiptDeadlines() {
-        return false;
-    }
-
     /** Gives a leased job back to run again at {@code notBefore} (the node is stopping, or no carrier was up). */
     void release(String messageId, Instant notBefore);
 

@@ -38,7 +38,6 @@ import java.time.Instant;
 import java.util.List;
 import java.util.Set;
 import java.util.UUID;
-import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -483,7 +482,6 @@ public abstract class OutboundStoreContract extends MessageStoreContract {
 
     @Test
     void aSentMessageWaitingForItsReceiptKeepsItsJobUntilTheDeadlineThenOneNodeTakesIt() {
-        Assumptions.assumeTrue(outbound().keepsReceiptDeadlines(), "this store keeps no receipt deadlines");
         Instant sentAt = Instant.now().truncatedTo(java.time.temporal.ChronoUnit.SECONDS);
         SendJob job = sentWithFallback(60, sentAt);
 
@@ -501,7 +499,6 @@ public abstract class OutboundStoreContract extends MessageStoreContract {
 
     @Test
     void aDeadlineWithoutReceiptIsRecordedOnTheMessageOnceAndEndsTheJob() {
-        Assumptions.assumeTrue(outbound().keepsReceiptDeadlines(), "this store keeps no receipt deadlines");
         Instant sentAt = Instant.now().truncatedTo(java.time.temporal.ChronoUnit.SECONDS);
         SendJob job = sentWithFallback(60, sentAt);
         assertThat(claimedOf("node-a", sentAt.plusSeconds(61), job.messageId())).hasSize(1);
@@ -532,7 +529,6 @@ public abstract class OutboundStoreContract extends MessageStoreContract {
 
     @Test
     void aDeadlineAfterTheReceiptEndsTheJobWritingNothing() {
-        Assumptions.assumeTrue(outbound().keepsReceiptDeadlines(), "this store keeps no receipt deadlines");
         Instant sentAt = Instant.now().truncatedTo(java.time.temporal.ChronoUnit.SECONDS);
         SendJob job = sentWithFallback(60, sentAt);
         assertThat(claimedOf("node-a", sentAt.plusSeconds(61), job.messageId())).hasSize(1);

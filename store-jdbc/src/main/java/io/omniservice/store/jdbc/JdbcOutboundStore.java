@@ -189,11 +189,6 @@ public final class JdbcOutboundStore implements OutboundStore {
         }
     }
 
-    @Override
-    public boolean keepsReceiptDeadlines() {
-        return true;
-    }
-
     /**
      * Removes the jobs of sent messages, or keeps those waiting for a receipt ({@code options.fallback}),
      * unleased and due again at their deadline with the plan that says so.
