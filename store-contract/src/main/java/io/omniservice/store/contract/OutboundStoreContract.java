@@ -436,8 +436,11 @@ public abstract class OutboundStoreContract extends MessageStoreContract {
         assertThat(outbound().routingRules()).noneMatch(r -> r.id().equals(added.id()));
     }
 
-    /** A message sent over Twilio whose request asked for a fallback after {@code afterSeconds}, leased now. */
-    private SendJob sentWithFallback(int afterSeconds, Instant sentAt) {
+    /**
+     * A message sent over Twilio at {@code sentAt} whose request asked for a fallback after {@code afterSeconds}:
+     * its job as leased for the send, which has now ended waiting for the receipt.
+     */
+    protected SendJob sentWithFallback(int afterSeconds, Instant sentAt) {
         QueuedMessage q = queued(phone(), Priority.NORMAL, now(), null);
         SendPlan plan = new SendPlan(
                 q.plan().to(),
