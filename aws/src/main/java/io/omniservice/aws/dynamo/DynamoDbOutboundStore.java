@@ -82,6 +82,9 @@ import software.amazon.awssdk.services.dynamodb.model.ReturnValue;
  *       a leased job stays in {@code pending-index} keyed at its lease's end, so a node restarted after a
  *       kill -9 finds what it held and enqueues each anew under a new ticket at once, not when SQS's
  *       visibility timeout ends.
+ *   <li><b>Receipt deadlines</b> ({@code options.fallback}): a sent job that waits for its receipt leaves a
+ *       {@code deadline} item, in partitions of {@code pending-index} of its own that no send's sweep reads, leased
+ *       when due by {@link #claimDeadlines} and ended once (conditional on the run leased).
  *   <li><b>Dead letters</b>: a send every carrier refused is stored as a {@code dead-letters} item in the
  *       transaction that ends it; a send SQS moved to its dead-letter queue (received too often without an
  *       outcome) is moved into the same table by a sweep, and fails its message the same way, so
