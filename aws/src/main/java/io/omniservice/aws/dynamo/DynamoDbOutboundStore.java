@@ -50,6 +50,7 @@ import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Consumer;
+import java.util.function.Predicate;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import software.amazon.awssdk.core.exception.SdkException;
@@ -325,40 +326,42 @@ public final class DynamoDbOutboundStore implements OutboundStore {
         String upTo = SendItems.pendingKeyUpTo(now);
         Set<String> conversations = new LinkedHashSet<>();
         for (int bucket = 0; bucket < tables.shards(); bucket++) {
-            // the bucket in key order, read until the first job not due: a range condition would say the same,
-            // but the http4k fake answers "<=" on an index's sort key wrongly
-            Map<String, AttributeValue> start = null;
-            int read = 0;
-            boolean due = true;
-            while (due && read < settings.sweepBatch()) {
-                Map<String, AttributeValue> from = start;
-                int shard = bucket;
-                QueryResponse page = client.query(r -> r.tableName(sends())
-                        .indexName(Sends.PENDING_INDEX)
-                        .keyConditionExpression("#ps = :b")
-                        .expressionAttributeNames(Map.of("#ps", Sends.PENDING_SHARD))
-                        .expressionAttributeValues(Map.of(":b", s(Integer.toString(shard))))
-                        .limit(SWEEP_PAGE)
-                        .exclusiveStartKey(from));
-                for (Map<String, AttributeValue> item : page.items()) {
-                    String key = string(item, Sends.PENDING_KEY);
-                    if (key == null || key.compareTo(upTo) > 0) {
-                        due = false;
-                        break;
-                    }
-                    conversations.add(string(item, Sends.CONVERSATION_ID));
-                    read++;
-                }
-                start = page.hasLastEvaluatedKey() && !page.lastEvaluatedKey().isEmpty()
-                        ? page.lastEvaluatedKey()
-                        : null;
-                due &= start != null;
-            }
+            int[] read = {0};
+            dueIn(Integer.toString(bucket), upTo, item -> {
+                conversations.add(string(item, Sends.CONVERSATION_ID));
+                return ++read[0] < settings.sweepBatch();
+            });
         }
         for (String conversationId : conversations) {
             pumpQuietly(conversationId, now);
         }
         return conversations.size();
+    }
+
+    /**
+     * Hands {@code visit} each item of the {@code pending-index} partition {@code shard} in key order, until one is
+     * keyed after {@code upTo} (not due yet) or {@code visit} answers false. A range condition would say the same,
+     * but the http4k fake answers "<=" on an index's sort key wrongly.
+     */
+    private void dueIn(String shard, String upTo, Predicate<Map<String, AttributeValue>> visit) {
+        Map<String, AttributeValue> start = null;
+        do {
+            Map<String, AttributeValue> from = start;
+            QueryResponse page = client.query(r -> r.tableName(sends())
+                    .indexName(Sends.PENDING_INDEX)
+                    .keyConditionExpression("#ps = :b")
+                    .expressionAttributeNames(Map.of("#ps", Sends.PENDING_SHARD))
+                    .expressionAttributeValues(Map.of(":b", s(shard)))
+                    .limit(SWEEP_PAGE)
+                    .exclusiveStartKey(from));
+            for (Map<String, AttributeValue> item : page.items()) {
+                String key = string(item, Sends.PENDING_KEY);
+                if (key == null || key.compareTo(upTo) > 0 || !visit.test(item)) {
+                    return;
+                }
+            }
+            start = page.hasLastEvaluatedKey() && !page.lastEvaluatedKey().isEmpty() ? page.lastEvaluatedKey() : null;
+        } while (start != null);
     }
 
     /**
@@ -454,37 +457,11 @@ public final class DynamoDbOutboundStore implements OutboundStore {
         String upTo = SendItems.pendingKeyUpTo(at);
         List<SendJob> claimed = new ArrayList<>();
         for (int bucket = 0; bucket < tables.shards() && claimed.size() < max; bucket++) {
-            // read in key order until the first deadline not due (the fake answers "<=" on an index's sort key
-            // wrongly, as sweepPending says)
-            Map<String, AttributeValue> start = null;
-            boolean due = true;
-            while (due && claimed.size() < max) {
-                Map<String, AttributeValue> from = start;
-                String shard = SendItems.deadlineShard(bucket);
-                QueryResponse page = client.query(r -> r.tableName(sends())
-                        .indexName(Sends.PENDING_INDEX)
-                        .keyConditionExpression("#ps = :b")
-                        .expressionAttributeNames(Map.of("#ps", Sends.PENDING_SHARD))
-                        .expressionAttributeValues(Map.of(":b", s(shard)))
-                        .limit(SWEEP_PAGE)
-                        .exclusiveStartKey(from));
-                for (Map<String, AttributeValue> item : page.items()) {
-                    String key = string(item, Sends.PENDING_KEY);
-                    if (key == null || key.compareTo(upTo) > 0) {
-                        due = false;
-                        break;
-                    }
-                    leaseDeadline(string(item, Sends.MESSAGE_ID), key, owner, at, until)
-                            .ifPresent(claimed::add);
-                    if (claimed.size() >= max) {
-                        break;
-                    }
-                }
-                start = page.hasLastEvaluatedKey() && !page.lastEvaluatedKey().isEmpty()
-                        ? page.lastEvaluatedKey()
-                        : null;
-                due &= start != null;
-            }
+            dueIn(SendItems.deadlineShard(bucket), upTo, item -> {
+                leaseDeadline(string(item, Sends.MESSAGE_ID), string(item, Sends.PENDING_KEY), owner, at, until)
+                        .ifPresent(claimed::add);
+                return claimed.size() < max;
+            });
         }
         return claimed;
     }
@@ -733,15 +710,7 @@ public final class DynamoDbOutboundStore implements OutboundStore {
         // leases of an earlier life of this node (killed, so it gave nothing back): hand-offs never enqueued and
         // sends received from SQS, whose receipts died with it; both in pending-index until their lease ends
         for (int bucket = 0; bucket < tables.shards(); bucket++) {
-            for (Map<String, AttributeValue> item : queryAll(QueryRequest.builder()
-                    .tableName(sends())
-                    .indexName(Sends.PENDING_INDEX)
-                    .keyConditionExpression("#ps = :b")
-                    .filterExpression("#o = :o AND attribute_exists(#u)")
-                    .expressionAttributeNames(
-                            Map.of("#ps", Sends.PENDING_SHARD, "#o", Sends.LEASE_OWNER, "#u", Sends.LEASE_UNTIL))
-                    .expressionAttributeValues(Map.of(":b", s(Integer.toString(bucket)), ":o", s(owner)))
-                    .build())) {
+            for (Map<String, AttributeValue> item : leasedBy(owner, Integer.toString(bucket))) {
                 String messageId = string(item, Sends.MESSAGE_ID);
                 Optional<String> conversation = dropLease(messageId, owner, true);
                 if (conversation.isPresent()) {
@@ -755,19 +724,24 @@ public final class DynamoDbOutboundStore implements OutboundStore {
         return released + releaseDeadlinesOf(owner, now);
     }
 
+    /** What {@code owner} holds a lease of in the {@code pending-index} partition {@code shard}. */
+    private List<Map<String, AttributeValue>> leasedBy(String owner, String shard) {
+        return queryAll(QueryRequest.builder()
+                .tableName(sends())
+                .indexName(Sends.PENDING_INDEX)
+                .keyConditionExpression("#ps = :b")
+                .filterExpression("#o = :o AND attribute_exists(#u)")
+                .expressionAttributeNames(
+                        Map.of("#ps", Sends.PENDING_SHARD, "#o", Sends.LEASE_OWNER, "#u", Sends.LEASE_UNTIL))
+                .expressionAttributeValues(Map.of(":b", s(shard), ":o", s(owner)))
+                .build());
+    }
+
     /** Receipt deadlines {@code owner} leased and did not end: due again at once, for any node. */
     private int releaseDeadlinesOf(String owner, Instant now) {
         int released = 0;
         for (int bucket = 0; bucket < tables.shards(); bucket++) {
-            for (Map<String, AttributeValue> item : queryAll(QueryRequest.builder()
-                    .tableName(sends())
-                    .indexName(Sends.PENDING_INDEX)
-                    .keyConditionExpression("#ps = :b")
-                    .filterExpression("#o = :o AND attribute_exists(#u)")
-                    .expressionAttributeNames(
-                            Map.of("#ps", Sends.PENDING_SHARD, "#o", Sends.LEASE_OWNER, "#u", Sends.LEASE_UNTIL))
-                    .expressionAttributeValues(Map.of(":b", s(SendItems.deadlineShard(bucket)), ":o", s(owner)))
-                    .build())) {
+            for (Map<String, AttributeValue> item : leasedBy(owner, SendItems.deadlineShard(bucket))) {
                 String messageId = string(item, Sends.MESSAGE_ID);
                 Map<String, AttributeValue> dueNow = SendItems.deadlinePending(tables, messageId, now);
                 try {

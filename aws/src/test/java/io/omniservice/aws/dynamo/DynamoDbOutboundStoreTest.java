@@ -14,7 +14,6 @@ import io.omniservice.core.model.NormalizedMessage;
 import io.omniservice.core.model.Sender;
 import io.omniservice.core.outbound.AcceptResult;
 import io.omniservice.core.outbound.DeadLetter;
-import io.omniservice.core.outbound.DeliveryFallback;
 import io.omniservice.core.outbound.DeliveryTimeout;
 import io.omniservice.core.outbound.Priority;
 import io.omniservice.core.outbound.QueuedMessage;
@@ -25,6 +24,7 @@ import io.omniservice.core.outbound.SendJob;
 import io.omniservice.core.outbound.SendOutcome;
 import io.omniservice.core.outbound.SendPlan;
 import io.omniservice.core.outbound.SendResult;
+import io.omniservice.store.contract.OutboundStoreContract;
 import java.lang.reflect.InvocationTargetException;
 import java.lang.reflect.Proxy;
 import java.net.URI;
@@ -178,13 +178,19 @@ class DynamoDbOutboundStoreTest {
     }
 
     private static SendOutcome.Sent sent(QueuedMessage q, String account) {
+        return sent(q, account, null);
+    }
+
+    /** Twilio took {@code q}; with {@code waiting}, its job then waits for the receipt. */
+    private static SendOutcome.Sent sent(QueuedMessage q, String account, SendPlan waiting) {
         return new SendOutcome.Sent(
                 id(q),
                 q.message().conversationId(),
                 CarrierType.TWILIO,
                 account,
                 new SendResult("SM" + UUID.randomUUID().toString().replace("-", ""), "queued", 1),
-                List.of(new SendAttempt(CarrierType.TWILIO, account, Instant.now(), 12, "sent", 201, null, null)));
+                List.of(new SendAttempt(CarrierType.TWILIO, account, Instant.now(), 12, "sent", 201, null, null)),
+                waiting);
     }
 
     private static SendOutcome.Failed failed(QueuedMessage q) {
@@ -496,44 +502,10 @@ class DynamoDbOutboundStoreTest {
 
     /** A send asking for a fallback after 60 s, taken by Twilio at {@code sentAt}: its job now waits for a receipt. */
     private static QueuedMessage sentWaiting(DynamoDbOutboundStore store, String to, Instant sentAt) {
-        QueuedMessage base = queued(to, Priority.NORMAL, Instant.now());
-        SendPlan plan = new SendPlan(
-                to,
-                null,
-                base.plan().content(),
-                null,
-                null,
-                null,
-                null,
-                CarrierType.TWILIO,
-                "default",
-                null,
-                new DeliveryFallback(60, List.of(), DeliveryFallback.OnTimeout.SEND),
-                null,
-                List.of(),
-                null);
-        QueuedMessage q = new QueuedMessage(
-                base.message(),
-                base.conversation(),
-                plan,
-                base.priority(),
-                base.notBefore(),
-                null,
-                null,
-                null,
-                base.response(),
-                null);
+        QueuedMessage q = OutboundStoreContract.withFallback(queued(to, Priority.NORMAL, Instant.now()), 60);
         store.accept(q);
         assertThat(ids(store.claimDue("sender", Instant.now(), LEASE, 10))).contains(id(q));
-        SendOutcome.Sent sent = sent(q, "default");
-        store.finish(new SendOutcome.Sent(
-                sent.messageId(),
-                sent.conversationId(),
-                sent.carrier(),
-                sent.account(),
-                sent.result(),
-                sent.attempts(),
-                ReceiptDeadline.waiting(plan, CarrierType.TWILIO, "default", sentAt)));
+        store.finish(sent(q, "default", ReceiptDeadline.waiting(q.plan(), CarrierType.TWILIO, "default", sentAt)));
         return q;
     }
 

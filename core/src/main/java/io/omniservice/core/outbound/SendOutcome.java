@@ -11,7 +11,7 @@ public sealed interface SendOutcome {
 
     /**
      * A carrier accepted the message. With {@code waiting} (the plan with its {@link DeliveryWatch}) the job
-     * is kept, due again at the watch's deadline, instead of being removed.
+     * leaves a receipt deadline behind, due at the watch's deadline.
      */
     record Sent(
             String messageId,

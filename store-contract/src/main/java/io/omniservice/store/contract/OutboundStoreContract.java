@@ -437,11 +437,10 @@ public abstract class OutboundStoreContract extends MessageStoreContract {
     }
 
     /**
-     * A message sent over Twilio at {@code sentAt} whose request asked for a fallback after {@code afterSeconds}:
-     * its job as leased for the send, which has now ended waiting for the receipt.
+     * {@code q}, a send over Twilio, as a request with {@code options.fallback} after {@code afterSeconds} that
+     * sends again on a timeout; for a store's own tests of receipt deadlines too.
      */
-    protected SendJob sentWithFallback(int afterSeconds, Instant sentAt) {
-        QueuedMessage q = queued(phone(), Priority.NORMAL, now(), null);
+    public static QueuedMessage withFallback(QueuedMessage q, int afterSeconds) {
         SendPlan plan = new SendPlan(
                 q.plan().to(),
                 null,
@@ -457,9 +456,18 @@ public abstract class OutboundStoreContract extends MessageStoreContract {
                 null,
                 List.of(),
                 null);
-        QueuedMessage withFallback = new QueuedMessage(
-                q.message(), q.conversation(), plan, q.priority(), q.notBefore(), null, null, null, "{}", null);
-        assertThat(outbound().accept(withFallback)).isEqualTo(new AcceptResult.Stored());
+        return new QueuedMessage(
+                q.message(), q.conversation(), plan, q.priority(), q.notBefore(), null, null, null, q.response(), null);
+    }
+
+    /**
+     * A message sent over Twilio at {@code sentAt} whose request asked for a fallback after {@code afterSeconds}:
+     * its job as leased for the send, which has now ended waiting for the receipt.
+     */
+    protected SendJob sentWithFallback(int afterSeconds, Instant sentAt) {
+        QueuedMessage q = withFallback(queued(phone(), Priority.NORMAL, now(), null), afterSeconds);
+        SendPlan plan = q.plan();
+        assertThat(outbound().accept(q)).isEqualTo(new AcceptResult.Stored());
         String id = q.message().messageId();
         SendJob job = outbound().claimDue("node-a", Instant.now(), LEASE, 10_000).stream()
                 .filter(j -> j.messageId().equals(id))

@@ -132,43 +132,55 @@ public final class JdbcOutboundStore implements OutboundStore {
      */
     private static List<SendJob> leaseDeadlines(Connection connection, String owner, Instant at, Instant until, int max)
             throws SQLException {
+        return leaseDue(connection, "receipt_deadlines", """
+                SELECT message_id, conversation_id, priority, expire_at, plan, runs FROM receipt_deadlines
+                WHERE due <= ? AND (lease_until IS NULL OR lease_until < ?)
+                ORDER BY due LIMIT ?""", owner, at, until, max);
+    }
+
+    /** Leases due sends: the earliest due of each conversation, high priority first, then in request order. */
+    private static List<SendJob> leaseJobs(Connection connection, String owner, Instant at, Instant until, int max)
+            throws SQLException {
+        return leaseDue(connection, "send_jobs", """
+                SELECT j.message_id, j.conversation_id, j.priority, j.expire_at, j.plan, j.runs FROM send_jobs j
+                WHERE j.not_before <= ? AND (j.lease_until IS NULL OR j.lease_until < ?)
+                  AND NOT EXISTS (SELECT 1 FROM send_jobs e
+                      WHERE e.conversation_id = j.conversation_id AND e.seq < j.seq AND e.not_before <= ?)
+                ORDER BY j.priority, j.seq LIMIT ?""", owner, at, until, max);
+    }
+
+    /**
+     * Leases up to {@code max} rows of {@code table} that {@code select} finds due (its parameters: {@code at} as
+     * often as it asks, then {@code max}) and nobody leased between that read and the lease's conditional update.
+     */
+    private static List<SendJob> leaseDue(
+            Connection connection, String table, String select, String owner, Instant at, Instant until, int max)
+            throws SQLException {
         if (max <= 0) {
             return List.of();
         }
         List<SendJob> candidates = new ArrayList<>();
-        try (PreparedStatement select = connection.prepareStatement("""
-                SELECT message_id, conversation_id, priority, expire_at, plan, runs FROM receipt_deadlines
-                WHERE due <= ? AND (lease_until IS NULL OR lease_until < ?)
-                ORDER BY due LIMIT ?""")) {
-            SqlTime.set(select, 1, at);
-            SqlTime.set(select, 2, at);
-            select.setInt(3, max);
-            try (ResultSet rs = select.executeQuery()) {
+        try (PreparedStatement due = connection.prepareStatement(select)) {
+            // every parameter but the last is the time (the driver's own count may cost PostgreSQL a round trip)
+            int times = (int) select.chars().filter(c -> c == '?').count() - 1;
+            for (int i = 1; i <= times; i++) {
+                SqlTime.set(due, i, at);
+            }
+            due.setInt(times + 1, max);
+            try (ResultSet rs = due.executeQuery()) {
                 while (rs.next()) {
-                    candidates.add(leasedJob(rs, until));
+                    candidates.add(new SendJob(
+                            rs.getString("message_id"),
+                            rs.getString("conversation_id"),
+                            JsonText.read(rs.getString("plan"), SendPlan.class),
+                            Priority.values()[rs.getInt("priority")],
+                            SqlTime.get(rs, "expire_at"),
+                            rs.getInt("runs") + 1,
+                            until,
+                            null));
                 }
             }
         }
-        return lease(connection, "receipt_deadlines", candidates, owner, at, until);
-    }
-
-    /** A row of {@code send_jobs} or {@code receipt_deadlines} as the job its lease hands out. */
-    private static SendJob leasedJob(ResultSet rs, Instant until) throws SQLException {
-        return new SendJob(
-                rs.getString("message_id"),
-                rs.getString("conversation_id"),
-                JsonText.read(rs.getString("plan"), SendPlan.class),
-                Priority.values()[rs.getInt("priority")],
-                SqlTime.get(rs, "expire_at"),
-                rs.getInt("runs") + 1,
-                until,
-                null);
-    }
-
-    /** Leases the candidates read from {@code table} that nobody leased since; returns those this node got. */
-    private static List<SendJob> lease(
-            Connection connection, String table, List<SendJob> candidates, String owner, Instant at, Instant until)
-            throws SQLException {
         if (candidates.isEmpty()) {
             return List.of();
         }
@@ -193,32 +205,6 @@ public final class JdbcOutboundStore implements OutboundStore {
             }
         }
         return claimed;
-    }
-
-    /** Leases due sends: the earliest due of each conversation, high priority first, then in request order. */
-    private static List<SendJob> leaseJobs(Connection connection, String owner, Instant at, Instant until, int max)
-            throws SQLException {
-        if (max <= 0) {
-            return List.of();
-        }
-        List<SendJob> candidates = new ArrayList<>();
-        try (PreparedStatement select = connection.prepareStatement("""
-                SELECT j.message_id, j.conversation_id, j.priority, j.expire_at, j.plan, j.runs FROM send_jobs j
-                WHERE j.not_before <= ? AND (j.lease_until IS NULL OR j.lease_until < ?)
-                  AND NOT EXISTS (SELECT 1 FROM send_jobs e
-                      WHERE e.conversation_id = j.conversation_id AND e.seq < j.seq AND e.not_before <= ?)
-                ORDER BY j.priority, j.seq LIMIT ?""")) {
-            SqlTime.set(select, 1, at);
-            SqlTime.set(select, 2, at);
-            SqlTime.set(select, 3, at);
-            select.setInt(4, max);
-            try (ResultSet rs = select.executeQuery()) {
-                while (rs.next()) {
-                    candidates.add(leasedJob(rs, until));
-                }
-            }
-        }
-        return lease(connection, "send_jobs", candidates, owner, at, until);
     }
 
     @Override
