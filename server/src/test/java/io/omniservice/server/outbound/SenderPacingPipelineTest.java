@@ -7,12 +7,12 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.github.tomakehurst.wiremock.WireMockServer;
-import com.github.tomakehurst.wiremock.core.WireMockConfiguration;
 import com.github.tomakehurst.wiremock.stubbing.Scenario;
 import com.github.tomakehurst.wiremock.verification.LoggedRequest;
 import io.omniservice.server.carrier.ConfiguredCarriers;
 import io.omniservice.server.support.Conditions;
 import io.omniservice.server.support.PlayedBandwidth;
+import io.omniservice.server.support.PlayedCarriers;
 import io.omniservice.server.support.RunningGateway;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
@@ -20,9 +20,9 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.function.Supplier;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
@@ -35,27 +35,20 @@ class SenderPacingPipelineTest {
     @TempDir
     Path data;
 
+    @RegisterExtension
+    final PlayedCarriers played = new PlayedCarriers();
+
     WireMockServer carriers;
     RunningGateway gateway;
 
     @BeforeEach
     void start() {
-        carriers =
-                new WireMockServer(WireMockConfiguration.options().dynamicPort().globalTemplating(true));
-        carriers.start();
-    }
-
-    @AfterEach
-    void stop() {
-        if (gateway != null) {
-            gateway.close();
-        }
-        carriers.stop();
+        carriers = played.server();
     }
 
     private void startGateway() {
-        String base = "http://localhost:" + carriers.port();
-        gateway = new RunningGateway(
+        String base = played.baseUrl();
+        gateway = played.gateway(new RunningGateway(
                 data,
                 1 << 20,
                 PlayedBandwidth.bandwidthYaml(base) + """
@@ -69,7 +62,7 @@ class SenderPacingPipelineTest {
                     senders:
                       - {carrier: bandwidth, account: default, from: "+14155550198", mps: %d}
                 """.formatted(MPS),
-                ConfiguredCarriers.installedProviders());
+                ConfiguredCarriers.installedProviders()));
     }
 
     private String send(String to, String text, String priority) {
