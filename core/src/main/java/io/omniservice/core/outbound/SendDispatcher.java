@@ -337,15 +337,8 @@ public final class SendDispatcher implements SendHandoff, AutoCloseable {
         String lastCode = null;
         String lastMessage = null;
         // our side of the conversation, read once and only when a sender pool has to choose
-        List<NumberUse> used = new ArrayList<>();
-        boolean[] read = {false};
-        java.util.function.Supplier<List<NumberUse>> history = () -> {
-            if (!read[0]) {
-                used.addAll(store.numbersUsed(Recipients.conversationOf(plan.to()), SenderPools.HISTORY));
-                read[0] = true;
-            }
-            return used;
-        };
+        java.util.function.Supplier<List<NumberUse>> history = SenderPools.readOnce(
+                () -> store.numbersUsed(Recipients.conversationOf(plan.to()), SenderPools.HISTORY));
         for (CarrierSelector.Candidate candidate : candidates) {
             CarrierRoute route = candidate.route();
             SenderPools.Taken taken = pools.take(route, plan.to(), plan.from(), history);

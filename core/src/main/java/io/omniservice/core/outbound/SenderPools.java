@@ -55,6 +55,21 @@ public final class SenderPools {
         }
     }
 
+    /** {@code read} done at the first call only: a job's candidates share one read of its conversation. */
+    static Supplier<List<NumberUse>> readOnce(Supplier<List<NumberUse>> read) {
+        return new Supplier<>() {
+            private List<NumberUse> uses;
+
+            @Override
+            public List<NumberUse> get() {
+                if (uses == null) {
+                    uses = read.get();
+                }
+                return uses;
+            }
+        };
+    }
+
     /** The send that took {@code taken} ended. */
     public void done(Taken taken) {
         pacing.done(taken.sender());

@@ -55,6 +55,18 @@ class SenderPoolsTest {
     }
 
     @Test
+    void aJobsCandidatesShareOneReadOfItsConversation() {
+        java.util.concurrent.atomic.AtomicInteger reads = new java.util.concurrent.atomic.AtomicInteger();
+        Supplier<List<NumberUse>> history = SenderPools.readOnce(() -> {
+            reads.incrementAndGet();
+            return List.of(new NumberUse(CarrierType.TWILIO, "default", "+14155550102"));
+        });
+        assertThat(pools.take(pooled, "+4915112345678", null, history).from()).isEqualTo("+14155550102");
+        assertThat(pools.take(pooled, "+4915112345678", null, history).reason()).isEqualTo(SenderChoice.Reason.STICKY);
+        assertThat(reads).hasValue(1);
+    }
+
+    @Test
     void anAccountWithAPoolSendsOnlyFromItsNumbers() {
         assertThat(SenderPools.mayUse(pooled, "+14155550101")).isTrue();
         assertThat(SenderPools.mayUse(pooled, "+14155550199")).isFalse();

@@ -3,7 +3,6 @@ package io.omniservice.server.outbound;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.github.tomakehurst.wiremock.WireMockServer;
 import com.github.tomakehurst.wiremock.verification.LoggedRequest;
 import io.omniservice.server.carrier.ConfiguredCarriers;
 import io.omniservice.server.support.Conditions;
@@ -18,7 +17,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.function.Supplier;
 import java.util.stream.Collectors;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
@@ -42,16 +40,10 @@ class SenderPoolPipelineTest {
     @RegisterExtension
     final PlayedCarriers played = new PlayedCarriers();
 
-    WireMockServer carriers;
     RunningGateway gateway;
 
-    @BeforeEach
-    void start() {
-        carriers = played.server();
-        PlayedBandwidth.accepts(carriers);
-    }
-
     private void startGateway(boolean paced) {
+        PlayedBandwidth.accepts(played.server());
         gateway = played.gateway(new RunningGateway(
                 data,
                 1 << 20,
@@ -82,7 +74,7 @@ class SenderPoolPipelineTest {
 
     /** The number Bandwidth was asked to send {@code text} from, once it was. */
     private String fromOf(String text) {
-        return await(() -> PlayedBandwidth.sends(carriers).stream()
+        return await(() -> PlayedBandwidth.sends(played.server()).stream()
                 .map(request -> Conditions.json(request.getBodyAsString()))
                 .filter(body -> body.path("text").asText().equals(text))
                 .map(body -> body.path("from").asText())
@@ -151,7 +143,7 @@ class SenderPoolPipelineTest {
             send("+1503555%04d".formatted(2000 + i), "campaign " + i);
         }
         List<LoggedRequest> log = await(() -> {
-            List<LoggedRequest> sends = PlayedBandwidth.sends(carriers);
+            List<LoggedRequest> sends = PlayedBandwidth.sends(played.server());
             return sends.size() == campaign ? sends : null;
         });
         Map<String, List<LoggedRequest>> byFrom = log.stream()
