@@ -164,7 +164,7 @@ final class CommitPlanner {
                         sent.carrier().wireName(),
                         sent.messageId());
             }
-            m.takenBy(accepted.carrier(), accepted.account(), accepted.carrierMessageId());
+            m.takenBy(accepted.carrier(), accepted.account(), accepted.carrierMessageId(), accepted.sender());
             ConversationState conversation = conversation(m.conversationId());
             if (conversation.exists()) {
                 conversation.setCarrier(accepted.conversationCarrier());
@@ -799,14 +799,20 @@ final class CommitPlanner {
                 movedTo = conversationId;
             }
 
-            /** The carrier that took the message, its account and its id for it (null: another message holds it). */
-            void takenBy(CarrierType carrier, String account, String carrierMessageId) {
+            /**
+             * The carrier that took the message, its account, its id for it (null: another message holds it) and the
+             * number it went from (null: the sender stored at acceptance stays).
+             */
+            void takenBy(CarrierType carrier, String account, String carrierMessageId, String sender) {
                 carrierFields = new HashMap<>();
                 carrierFields.put(Messages.CARRIER, s(carrier.wireName()));
                 carrierFields.put(Messages.CARRIER_SHARD, s(carrier.wireName() + "#" + tables.shardOf(messageId())));
                 carrierFields.put(Messages.ACCOUNT, s(account));
                 if (carrierMessageId != null) {
                     carrierFields.put(Messages.CARRIER_MESSAGE_ID, s(carrierMessageId));
+                }
+                if (sender != null) {
+                    carrierFields.put(Messages.SENDER, s(sender));
                 }
             }
 

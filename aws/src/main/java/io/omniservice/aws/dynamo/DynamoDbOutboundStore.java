@@ -21,9 +21,11 @@ import io.omniservice.core.json.Json;
 import io.omniservice.core.model.CarrierType;
 import io.omniservice.core.model.ConversationKey;
 import io.omniservice.core.model.Direction;
+import io.omniservice.core.model.MessageStatus;
 import io.omniservice.core.outbound.AcceptResult;
 import io.omniservice.core.outbound.CallbackDelivery;
 import io.omniservice.core.outbound.DeadLetter;
+import io.omniservice.core.outbound.NumberUse;
 import io.omniservice.core.outbound.OutboundStore;
 import io.omniservice.core.outbound.QueuedMessage;
 import io.omniservice.core.outbound.RecipientFacts;
@@ -1003,6 +1005,50 @@ public final class DynamoDbOutboundStore implements OutboundStore {
             optedOut.add(string(optOut, Participants.ENTRY).substring(Participants.OPT_OUT_PREFIX.length()));
         }
         return new RecipientFacts(lastCarrier, optedOut, lastWhatsAppInbound(conversation.conversationId()));
+    }
+
+    @Override
+    public List<NumberUse> numbersUsed(ConversationKey addressed, int max) {
+        ConversationKey conversation = linked(addressed);
+        List<NumberUse> uses = new ArrayList<>();
+        Map<String, AttributeValue> start = null;
+        // newest first through the conversation's messages; queued and failed sends are filtered out on the way
+        do {
+            Map<String, AttributeValue> from = start;
+            QueryResponse page = client.query(r -> r.tableName(tables.name(Tables.MESSAGES))
+                    .keyConditionExpression("#c = :c")
+                    .filterExpression("#d = :in OR #s IN (:sent, :delivered, :read)")
+                    .projectionExpression("#k, #a, #d, #f, #t")
+                    .expressionAttributeNames(Map.of(
+                            "#c", Messages.CONVERSATION_ID,
+                            "#d", Messages.DIRECTION,
+                            "#s", Messages.STATUS,
+                            "#k", Messages.CARRIER,
+                            "#a", Messages.ACCOUNT,
+                            "#f", Messages.SENDER,
+                            "#t", Messages.RECIPIENT))
+                    .expressionAttributeValues(Map.of(
+                            ":c", s(conversation.conversationId()),
+                            ":in", s(Direction.INBOUND.wireName()),
+                            ":sent", s(MessageStatus.SENT.wireName()),
+                            ":delivered", s(MessageStatus.DELIVERED.wireName()),
+                            ":read", s(MessageStatus.READ.wireName())))
+                    .scanIndexForward(false)
+                    .limit(max)
+                    .consistentRead(true)
+                    .exclusiveStartKey(from));
+            for (Map<String, AttributeValue> item : page.items()) {
+                boolean inbound = Direction.INBOUND.wireName().equals(string(item, Messages.DIRECTION));
+                String number = string(item, inbound ? Messages.RECIPIENT : Messages.SENDER);
+                CarrierType carrier =
+                        CarrierType.fromWireName(string(item, Messages.CARRIER)).orElse(null);
+                if (carrier != null && number != null && uses.size() < max) {
+                    uses.add(new NumberUse(carrier, string(item, Messages.ACCOUNT), number));
+                }
+            }
+            start = page.hasLastEvaluatedKey() && !page.lastEvaluatedKey().isEmpty() ? page.lastEvaluatedKey() : null;
+        } while (start != null && uses.size() < max);
+        return uses;
     }
 
     /** The conversation a WhatsApp user id or an old number is linked to, else the key itself. */

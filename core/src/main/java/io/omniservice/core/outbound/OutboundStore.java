@@ -46,6 +46,14 @@ public interface OutboundStore {
     /** The conversation's last carrier, the participant's opt-outs and last WhatsApp message, in one read. */
     RecipientFacts recipientFacts(ConversationKey conversation);
 
+    /**
+     * Our side of the conversation's latest {@code max} messages that the recipient saw, newest first: each
+     * inbound message's {@code to} and each outbound message's sender once a carrier took it (sent, delivered or
+     * read; a queued or failed one is left out), with its carrier and account. A linked WhatsApp user id or
+     * old number reads the conversation it is linked to. What a sender pool's sticky choice reads.
+     */
+    List<NumberUse> numbersUsed(ConversationKey conversation, int max);
+
     List<RoutingRule> routingRules();
 
     RoutingRule addRoutingRule(RoutingRule rule);

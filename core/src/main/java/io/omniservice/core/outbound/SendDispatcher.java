@@ -57,6 +57,7 @@ public final class SendDispatcher implements SendHandoff, AutoCloseable {
     private final Recipients recipients;
     private final Function<String, Optional<Message>> messages;
     private final SenderPacing pacing;
+    private final SenderPools pools;
     private final ConcurrentHashMap<String, Retry> retries = new ConcurrentHashMap<>();
     private final Semaphore slots;
     private final ExecutorService senders = Executors.newVirtualThreadPerTaskExecutor();
@@ -108,6 +109,7 @@ public final class SendDispatcher implements SendHandoff, AutoCloseable {
         this.store = store;
         this.messages = messages;
         this.pacing = pacing;
+        this.pools = new SenderPools(pacing);
         this.selector = selector;
         this.health = health;
         this.settings = settings;
@@ -334,13 +336,22 @@ public final class SendDispatcher implements SendHandoff, AutoCloseable {
         }
         String lastCode = null;
         String lastMessage = null;
+        // our side of the conversation, read once and only when a sender pool has to choose
+        java.util.function.Supplier<List<NumberUse>> history = SenderPools.readOnce(
+                () -> store.numbersUsed(Recipients.conversationOf(plan.to()), SenderPools.HISTORY));
         for (CarrierSelector.Candidate candidate : candidates) {
             CarrierRoute route = candidate.route();
+            SenderPools.Taken taken = pools.take(route, plan.to(), plan.from(), history);
             try {
+                if (taken.reason() != null) {
+                    Span.current()
+                            .setAttribute(
+                                    "omniservice.sender.choice", taken.reason().wireName());
+                }
                 OutboundSend send = new OutboundSend(
                         job.messageId(),
                         plan.to(),
-                        plan.from(),
+                        taken.from(),
                         withMediaFor(route, candidate.content()),
                         plan.templateLanguage(),
                         statusCallbackUrl.apply(route));
@@ -352,7 +363,8 @@ public final class SendDispatcher implements SendHandoff, AutoCloseable {
                         route.account(),
                         result,
                         attempts,
-                        ReceiptDeadline.waiting(plan, route.carrier(), route.account(), clock.instant())));
+                        ReceiptDeadline.waiting(plan, route.carrier(), route.account(), clock.instant()),
+                        taken.from()));
                 return;
             } catch (Expired e) {
                 finish(expiredOutcome(job, attempts));
@@ -368,6 +380,8 @@ public final class SendDispatcher implements SendHandoff, AutoCloseable {
                             job.messageId(), route.carrier(), f.code(), f.getMessage(), false, plan, attempts));
                     return;
                 }
+            } finally {
+                pools.done(taken);
             }
         }
         finish(new SendOutcome.Failed(

@@ -130,11 +130,13 @@ final class OutboundRoutes {
                     switch (refusal.code()) {
                         case "recipient_opted_out" -> 403;
                         case "idempotency_key_reused" -> 409;
-                        case "media_address_not_allowed", "media_bad_url" -> 400;
+                        case "media_address_not_allowed", "media_bad_url", CarrierSelector.FROM_NOT_IN_POOL -> 400;
                         case "media_not_checked" -> 503;
                         default -> 422;
                     };
-            String field = refusal.code().startsWith("media_") ? "content.mediaUrl" : null;
+            String field = refusal.code().startsWith("media_")
+                    ? "content.mediaUrl"
+                    : CarrierSelector.FROM_NOT_IN_POOL.equals(refusal.code()) ? "from" : null;
             throw new ApiException(new ApiError(status, refusal.code(), refusal.getMessage(), field));
         }
     }

@@ -18,6 +18,7 @@ import io.omniservice.core.outbound.DeadLetter;
 import io.omniservice.core.outbound.DeliveryFallback;
 import io.omniservice.core.outbound.DeliveryTimeout;
 import io.omniservice.core.outbound.DeliveryWatch;
+import io.omniservice.core.outbound.NumberUse;
 import io.omniservice.core.outbound.OutboundStore;
 import io.omniservice.core.outbound.Priority;
 import io.omniservice.core.outbound.QueuedMessage;
@@ -88,8 +89,11 @@ public abstract class OutboundStoreContract extends MessageStoreContract {
     }
 
     private QueuedMessage queued(String to, Priority priority, Instant notBefore, String callbackUrl) {
+        return queued(to, priority, notBefore, callbackUrl, now());
+    }
+
+    private QueuedMessage queued(String to, Priority priority, Instant notBefore, String callbackUrl, Instant at) {
         ConversationKey key = new ConversationKey(to);
-        Instant at = now();
         NormalizedMessage message = new NormalizedMessage(
                 MessageIds.next(Clock.systemUTC()),
                 key.conversationId(),
@@ -370,6 +374,38 @@ public abstract class OutboundStoreContract extends MessageStoreContract {
         assertThat(facts.optedOutChannels()).isEmpty();
         assertThat(facts.lastCarrier()).isEqualTo(CarrierType.BANDWIDTH);
         assertThat(facts.lastWhatsAppInbound()).isEqualTo(whatsAppAt);
+    }
+
+    @Test
+    void theNumbersUsedAreOurSideOfWhatTheRecipientSawNewestFirstAndASentMessageRecordsItsFrom() {
+        String customer = phone();
+        ConversationKey key = new ConversationKey(customer);
+        store.commit(batch(inbound(
+                CarrierType.TWILIO, carrierId(), Sender.phone(customer, null), now().minusSeconds(5), text("hi"))));
+        QueuedMessage sent = queued(customer, Priority.NORMAL, now(), null, now().minusSeconds(3));
+        outbound().accept(sent);
+        outbound()
+                .finish(new SendOutcome.Sent(
+                        sent.message().messageId(),
+                        sent.message().conversationId(),
+                        CarrierType.BANDWIDTH,
+                        "pool",
+                        new SendResult(carrierId(), "queued", 1),
+                        List.of(sentAttempt()),
+                        null,
+                        "+12125550100"));
+        // still queued: the recipient has seen no number of it yet
+        outbound().accept(queued(customer, Priority.NORMAL, now(), null));
+
+        assertThat(store.message(sent.message().messageId()).orElseThrow().sender())
+                .isEqualTo("+12125550100");
+        assertThat(outbound().numbersUsed(key, 10))
+                .containsExactly(
+                        new NumberUse(CarrierType.BANDWIDTH, "pool", "+12125550100"),
+                        new NumberUse(CarrierType.TWILIO, "default", "+14155550199"));
+        assertThat(outbound().numbersUsed(key, 1))
+                .containsExactly(new NumberUse(CarrierType.BANDWIDTH, "pool", "+12125550100"));
+        assertThat(outbound().numbersUsed(new ConversationKey(phone()), 10)).isEmpty();
     }
 
     @Test

@@ -5,9 +5,11 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.omniservice.core.json.Json;
 import io.omniservice.core.model.CarrierType;
 import io.omniservice.core.model.ConversationKey;
+import io.omniservice.core.model.Direction;
 import io.omniservice.core.outbound.AcceptResult;
 import io.omniservice.core.outbound.CallbackDelivery;
 import io.omniservice.core.outbound.DeadLetter;
+import io.omniservice.core.outbound.NumberUse;
 import io.omniservice.core.outbound.OutboundStore;
 import io.omniservice.core.outbound.Priority;
 import io.omniservice.core.outbound.QueuedMessage;
@@ -423,6 +425,35 @@ public final class JdbcOutboundStore implements OutboundStore {
                             SqlTime.get(rs, "last_whatsapp"));
                 });
         return facts.getFirst();
+    }
+
+    @Override
+    public List<NumberUse> numbersUsed(ConversationKey addressed, int max) {
+        ConversationKey conversation = linked(addressed);
+        // the conversation's index serves it; the status condition leaves out queued and failed sends
+        return jdbc
+                .query(
+                        """
+                SELECT carrier, account, direction, sender, recipient FROM messages
+                WHERE conversation_id = ? AND (direction = 'inbound' OR status IN ('sent', 'delivered', 'read'))
+                ORDER BY created_at DESC, message_id DESC
+                LIMIT ?""",
+                        statement -> {
+                            statement.setString(1, conversation.conversationId());
+                            statement.setInt(2, max);
+                        },
+                        rs -> {
+                            boolean inbound = Direction.INBOUND.wireName().equals(rs.getString("direction"));
+                            String number = inbound ? rs.getString("recipient") : rs.getString("sender");
+                            return new NumberUse(
+                                    CarrierType.fromWireName(rs.getString("carrier"))
+                                            .orElse(null),
+                                    rs.getString("account"),
+                                    number);
+                        })
+                .stream()
+                .filter(use -> use.carrier() != null && use.number() != null)
+                .toList();
     }
 
     /** The conversation a WhatsApp user id or an old number is linked to, else the key itself. */
