@@ -112,6 +112,11 @@ final class CommitPlanner {
         return new Planning(SortableTime.stored(at)).failed(failed);
     }
 
+    /** A receipt deadline passed without a receipt ({@link SendResults#timedOut}). */
+    Plan planTimedOut(SendOutcome.WatchEnded ended, Instant at) {
+        return new Planning(SortableTime.stored(at)).timedOut(ended);
+    }
+
     /** A replayed dead send's message is queued again, its error cleared. */
     Plan planRequeued(String messageId, Instant at) {
         return new Planning(SortableTime.stored(at)).requeued(messageId);
@@ -198,6 +203,16 @@ final class CommitPlanner {
         /** No carrier took the message: it fails with the send's error, in our word. */
         Plan failed(SendOutcome.Failed failed) {
             ownStatus(messageById(failed.messageId()), SendResults.failed(failed, now));
+            writeMessages();
+            Runnable committed = writeEvents();
+            return new Plan(writes, new CommitTally().result(), committed);
+        }
+
+        /** The deadline found no receipt: recorded on the message, and {@code message.delivery_timeout} goes out. */
+        Plan timedOut(SendOutcome.WatchEnded ended) {
+            SendResults.TimedOut timedOut = SendResults.timedOut(ended, now);
+            ownStatus(messageById(ended.messageId()), timedOut.report());
+            events.add(timedOut.event());
             writeMessages();
             Runnable committed = writeEvents();
             return new Plan(writes, new CommitTally().result(), committed);

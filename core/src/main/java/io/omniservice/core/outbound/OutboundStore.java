@@ -22,23 +22,17 @@ public interface OutboundStore {
     /**
      * Leases up to {@code max} due jobs to {@code owner}: not scheduled later, not leased by anyone, and the
      * earliest due job of their conversation (one in flight per conversation keeps its order), high
-     * priority first, then in the order they were accepted.
+     * priority first, then in the order they were accepted; and receipt deadlines that came due, as jobs whose
+     * plan carries the {@link DeliveryWatch}.
      */
     List<SendJob> claimDue(String owner, Instant now, Duration lease, int max);
 
     /**
      * Stores how a job ended and removes it; a sent message waiting for its receipt ({@link SendOutcome.Sent#waiting})
-     * keeps its job, unleased and due again at the deadline.
+     * leaves a receipt deadline, unleased, that {@link #claimDue} hands out as a job when it is due. The deadline is
+     * kept where a node of a release before receipt deadlines, leasing sends, never finds it.
      */
     void finish(SendOutcome outcome);
-
-    /**
-     * Whether this store keeps the receipt deadlines of {@code options.fallback} (a sent message's job waiting
-     * for its deadline); a store that does not refuses such requests at the API.
-     */
-    default boolean keepsReceiptDeadlines() {
-        return false;
-    }
 
     /** Gives a leased job back to run again at {@code notBefore} (the node is stopping, or no carrier was up). */
     void release(String messageId, Instant notBefore);

@@ -11,8 +11,8 @@ public sealed interface SendOutcome {
 
     /**
      * A carrier accepted the message. With {@code waiting} (the plan with its {@link DeliveryWatch}) the job
-     * is kept, due again at the watch's deadline, instead of being removed. {@code from} is the number or sender
-     * id it went from, recorded as the message's sender (null: the account's own, unnamed, and the sender stays).
+     * leaves a receipt deadline behind, due at the watch's deadline. {@code from} is the number or sender id it
+     * went from, recorded as the message's sender (null: the account's own, unnamed, and the sender stays).
      */
     record Sent(
             String messageId,

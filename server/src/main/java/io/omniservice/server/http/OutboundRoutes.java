@@ -288,7 +288,7 @@ final class OutboundRoutes {
 
     /**
      * {@code options.fallback}: {@code afterSeconds} in range, {@code carriers} configured here, {@code onTimeout}
-     * send or notify; refused where the store keeps no receipt deadlines.
+     * send or notify.
      */
     private DeliveryFallback fallback(JsonNode options) {
         JsonNode node = options.get("fallback");
@@ -298,14 +298,6 @@ final class OutboundRoutes {
         if (!node.isObject()) {
             throw ApiException.invalidField(
                     "options.fallback", "must be an object {afterSeconds, carriers, onTimeout}");
-        }
-        if (!outbound.keepsReceiptDeadlines()) {
-            throw new ApiException(new ApiError(
-                    400,
-                    "fallback_not_supported",
-                    "this storage mode keeps no receipt deadlines; options.fallback needs the embedded or postgres"
-                            + " mode",
-                    "options.fallback"));
         }
         JsonNode after = node.get("afterSeconds");
         if (after == null || after.isNull()) {
