@@ -98,6 +98,40 @@ class AwsEndToEndTest extends EndToEndSuite {
         }
     }
 
+    /** How often the message's history records {@code carrierStatus}. */
+    private static long historyCount(JsonNode message, String carrierStatus) {
+        long count = 0;
+        for (JsonNode change : message.path("statusHistory")) {
+            if (carrierStatus.equals(change.path("carrierStatus").asText())) {
+                count++;
+            }
+        }
+        return count;
+    }
+
+    @Test
+    void aReceiptDeadlineInDynamoDbFiresOnceForASendWithoutItsReceiptAndNotForOneThatGotIt() throws Exception {
+        String fallback = "\"options\": {\"fallback\": {\"afterSeconds\": 5, \"onTimeout\": \"notify\"}}";
+        String answeredTo = "+16505550171";
+        String answered = postMessage("""
+                {"to": {"phoneNumber": "%s"}, "content": {"type": "text", "text": "Table for two?"}, %s}""".formatted(answeredTo, fallback));
+        String silent = postMessage("""
+                {"to": {"phoneNumber": "+16505550172"}, "content": {"type": "text", "text": "Table for four?"}, %s}""".formatted(fallback));
+        awaitMessage(answered, m -> "sent".equals(m.path("status").asText()), "sent over the played Bandwidth");
+        bandwidthDelivered(answeredTo, answered);
+
+        JsonNode timedOut = awaitMessage(
+                silent, m -> historyCount(m, "delivery_timeout") > 0, "its deadline recorded without a receipt");
+        assertThat(timedOut.path("status").asText()).isEqualTo("sent");
+        // the other deadline came first; give both a sweep more to show nothing else is recorded
+        Thread.sleep(3_000);
+        assertThat(historyCount(api.getJson("/v1/messages/" + silent), "delivery_timeout"))
+                .isEqualTo(1);
+        JsonNode delivered = api.getJson("/v1/messages/" + answered);
+        assertThat(delivered.path("status").asText()).isEqualTo("delivered");
+        assertThat(historyCount(delivered, "delivery_timeout")).isZero();
+    }
+
     @Test
     void anSnsSubscriberGetsTheEventsItsFilterPolicyNames() throws Exception {
         String wamid = "wamid.HBgL" + UUID.randomUUID().toString().replace("-", "");

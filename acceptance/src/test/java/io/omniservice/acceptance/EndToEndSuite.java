@@ -277,7 +277,7 @@ abstract class EndToEndSuite {
                 .isNotEmpty();
     }
 
-    private String postMessage(String body) throws Exception {
+    String postMessage(String body) throws Exception {
         HttpResponse<String> accepted = api.send(HttpRequest.newBuilder(gateway.uri("/v1/messages"))
                 .header("Authorization", "Bearer " + GatewayProcess.API_KEY)
                 .header("Content-Type", "application/json")
@@ -288,7 +288,7 @@ abstract class EndToEndSuite {
     }
 
     /** The message once {@code until} holds for it (30 s at most). */
-    private JsonNode awaitMessage(String messageId, Predicate<JsonNode> until, String what) throws Exception {
+    JsonNode awaitMessage(String messageId, Predicate<JsonNode> until, String what) throws Exception {
         Instant deadline = Instant.now().plusSeconds(30);
         JsonNode message = api.getJson("/v1/messages/" + messageId);
         while (!until.test(message) && Instant.now().isBefore(deadline)) {
@@ -297,6 +297,16 @@ abstract class EndToEndSuite {
         }
         assertThat(until).as(what + ": " + message).accepts(message);
         return message;
+    }
+
+    /** Bandwidth's delivery receipt for our message {@code messageId} to {@code to}, as its webhook posts it. */
+    void bandwidthDelivered(String to, String messageId) throws Exception {
+        HttpResponse<String> receipt = api.send(webhooks.bandwidth("""
+                [{"type":"message-delivered","time":"2026-11-25T12:00:03.000Z","description":"ok","to":"%s",\
+                "message":{"id":"bw-%s","owner":"+14155550198","applicationId":"93de2206-9669-4e07-948d-329f4b722ee2",\
+                "time":"2026-11-25T12:00:00.000Z","segmentCount":1,"direction":"out","to":["%s"],\
+                "from":"+14155550198","text":"","tag":"%s"}}]""".formatted(to, messageId, to, messageId)));
+        assertThat(receipt.statusCode()).as(receipt.body()).isEqualTo(200);
     }
 
     /** The requests {@code outside} got on {@code path} once one matches {@code until} (30 s at most). */
@@ -325,12 +335,7 @@ abstract class EndToEndSuite {
         assertThat(sends.getFirst().getHeader("Authorization")).startsWith("Basic ");
         awaitMessage(messageId, m -> "sent".equals(m.path("status").asText()), "sent");
 
-        HttpResponse<String> receipt = api.send(webhooks.bandwidth("""
-                [{"type":"message-delivered","time":"2026-11-25T12:00:03.000Z","description":"ok","to":"%s",\
-                "message":{"id":"bw-%s","owner":"+14155550198","applicationId":"93de2206-9669-4e07-948d-329f4b722ee2",\
-                "time":"2026-11-25T12:00:00.000Z","segmentCount":1,"direction":"out","to":["%s"],\
-                "from":"+14155550198","text":"","tag":"%s"}}]""".formatted(to, messageId, to, messageId)));
-        assertThat(receipt.statusCode()).as(receipt.body()).isEqualTo(200);
+        bandwidthDelivered(to, messageId);
         JsonNode delivered =
                 awaitMessage(messageId, m -> "delivered".equals(m.path("status").asText()), "delivered");
         assertThat(delivered.path("carrierMessageId").asText()).isEqualTo("bw-" + messageId);

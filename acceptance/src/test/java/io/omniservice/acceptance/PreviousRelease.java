@@ -118,7 +118,15 @@ final class PreviousRelease {
         long started = System.nanoTime();
         Path log = home.resolve("build.log");
         boolean offline = "offline=true".equals(System.getProperty("omniservice.mavenOffline"));
-        int exit = run(maven(true), tree, log);
+        Path apiDocs = tree.resolve("tools/api-docs");
+        int exit = 0;
+        if (Files.isRegularFile(apiDocs.resolve("package-lock.json"))) {
+            // the server's build refuses to start without the API reference page's npm package, as .ci/run installs it
+            exit = run(List.of("npm", "ci", "--ignore-scripts", "--no-audit", "--no-fund"), apiDocs, log);
+        }
+        if (exit == 0) {
+            exit = run(maven(true), tree, log);
+        }
         if (exit != 0 && !offline) {
             Files.writeString(log, "\n--- offline build failed (exit " + exit + "); online ---\n", appending());
             exit = run(maven(false), tree, log);
@@ -155,8 +163,10 @@ final class PreviousRelease {
         if (repository != null && !repository.isBlank()) {
             command.add("-Dmaven.repo.local=" + repository);
         }
-        // the jar is all we need: its tests ran when it was committed, so they are not even compiled
-        command.addAll(List.of("package", "-Dmaven.test.skip=true", "-pl", "server", "-am"));
+        // the jar is all we need: its tests ran when it was committed, so they are not run. They are compiled, though:
+        // a module's tests may use another's test-jar (server's use aws's), which maven.test.skip would not build,
+        // and the reactor then cannot resolve it
+        command.addAll(List.of("package", "-DskipTests", "-pl", "server", "-am"));
         return command;
     }
 

@@ -379,6 +379,55 @@ class LambdaHandlersTest {
     }
 
     @Test
+    void theSweepRunsAReceiptDeadlineOnceItIsDueAndRecordsTheMissingReceiptOnce() {
+        WireMockServer twilio = new WireMockServer(options().dynamicPort().bindAddress("127.0.0.1"));
+        twilio.start();
+        twilio.stubFor(post(urlPathEqualTo("/2010-04-01/Accounts/" + LambdaEmulators.TWILIO_SID + "/Messages.json"))
+                .willReturn(aResponse()
+                        .withStatus(201)
+                        .withHeader("Content-Type", "application/json")
+                        .withBody("{\"sid\":\"SMfedcba9876543210fedcba9876543210\",\"status\":\"queued\","
+                                + "\"num_segments\":\"1\"}")));
+        MovableClock clock = new MovableClock(Instant.now());
+        LambdaGateway own = emulators.open(
+                Map.of(
+                        "OMNI_SETTINGS",
+                        Json.text(Map.of(
+                                "carriers",
+                                Map.of("twilio", Map.of("default", Map.of("apiBaseUrl", twilio.baseUrl())))))),
+                clock);
+        Map<String, Object> scheduled = Map.of("source", "aws.events", "detail-type", "Scheduled Event");
+        try {
+            String id = accept(
+                    own,
+                    "+14155550125",
+                    "Did it arrive?",
+                    Map.of("fallback", Map.of("afterSeconds", 60, "onTimeout", "notify")));
+            assertThat(new OutboundHandler(own)
+                            .handleRequest(receiveTickets(own), null)
+                            .getBatchItemFailures())
+                    .isEmpty();
+            assertThat(new SweepHandler(own).handleRequest(scheduled, null)).containsEntry("deadlinesRun", 0);
+
+            clock.advance(Duration.ofSeconds(61));
+            assertThat(new SweepHandler(own).handleRequest(scheduled, null)).containsEntry("deadlinesRun", 1);
+            assertThat(new SweepHandler(own).handleRequest(scheduled, null)).containsEntry("deadlinesRun", 0);
+
+            JsonNode message = parse(new ApiHandler(own)
+                    .handleRequest(get("/v1/messages/" + id), null)
+                    .getBody());
+            assertThat(message.get("status").asText()).isEqualTo("sent");
+            List<String> history = new ArrayList<>();
+            message.get("statusHistory")
+                    .forEach(h -> history.add(h.path("carrierStatus").asText()));
+            assertThat(history).containsOnlyOnce("delivery_timeout");
+        } finally {
+            own.close();
+            twilio.stop();
+        }
+    }
+
+    @Test
     void theEventStreamIsALongPollThatEndsWithTheEventsThereAreAndResumesAfterTheLastOne() {
         String first = "+14155550151";
         String second = "+14155550152";
@@ -471,13 +520,19 @@ class LambdaHandlersTest {
 
     /** {@code POST /v1/messages} through the API function; the message's id. */
     private static String accept(LambdaGateway own, String to, String text) {
+        return accept(own, to, text, Map.of());
+    }
+
+    /** A send over Twilio accepted through the API function, with these {@code options}. */
+    private static String accept(LambdaGateway own, String to, String text, Map<String, Object> options) {
         Map<String, String> headers = new LinkedHashMap<>();
         headers.put("authorization", "Bearer " + LambdaEmulators.API_KEY);
         headers.put("content-type", "application/json");
         String body = Json.text(Map.of(
                 "to", Map.of("phoneNumber", to, "preferredCarrier", "twilio"),
                 "from", Map.of("phoneNumber", "+14155550199"),
-                "content", Map.of("type", "text", "text", text)));
+                "content", Map.of("type", "text", "text", text),
+                "options", options));
         APIGatewayV2HTTPResponse accepted =
                 new ApiHandler(own).handleRequest(event("POST", "/v1/messages", "", headers, body, false), null);
         assertThat(accepted.getStatusCode()).as(accepted.getBody()).isEqualTo(202);

@@ -112,6 +112,11 @@ final class CommitPlanner {
         return new Planning(SortableTime.stored(at)).failed(failed);
     }
 
+    /** A receipt deadline passed without a receipt ({@link SendResults#timedOut}). */
+    Plan planTimedOut(SendOutcome.WatchEnded ended, Instant at) {
+        return new Planning(SortableTime.stored(at)).timedOut(ended);
+    }
+
     /** A replayed dead send's message is queued again, its error cleared. */
     Plan planRequeued(String messageId, Instant at) {
         return new Planning(SortableTime.stored(at)).requeued(messageId);
@@ -159,7 +164,7 @@ final class CommitPlanner {
                         sent.carrier().wireName(),
                         sent.messageId());
             }
-            m.takenBy(accepted.carrier(), accepted.account(), accepted.carrierMessageId());
+            m.takenBy(accepted.carrier(), accepted.account(), accepted.carrierMessageId(), accepted.sender());
             ConversationState conversation = conversation(m.conversationId());
             if (conversation.exists()) {
                 conversation.setCarrier(accepted.conversationCarrier());
@@ -198,6 +203,16 @@ final class CommitPlanner {
         /** No carrier took the message: it fails with the send's error, in our word. */
         Plan failed(SendOutcome.Failed failed) {
             ownStatus(messageById(failed.messageId()), SendResults.failed(failed, now));
+            writeMessages();
+            Runnable committed = writeEvents();
+            return new Plan(writes, new CommitTally().result(), committed);
+        }
+
+        /** The deadline found no receipt: recorded on the message, and {@code message.delivery_timeout} goes out. */
+        Plan timedOut(SendOutcome.WatchEnded ended) {
+            SendResults.TimedOut timedOut = SendResults.timedOut(ended, now);
+            ownStatus(messageById(ended.messageId()), timedOut.report());
+            events.add(timedOut.event());
             writeMessages();
             Runnable committed = writeEvents();
             return new Plan(writes, new CommitTally().result(), committed);
@@ -784,14 +799,20 @@ final class CommitPlanner {
                 movedTo = conversationId;
             }
 
-            /** The carrier that took the message, its account and its id for it (null: another message holds it). */
-            void takenBy(CarrierType carrier, String account, String carrierMessageId) {
+            /**
+             * The carrier that took the message, its account, its id for it (null: another message holds it) and the
+             * number it went from (null: the sender stored at acceptance stays).
+             */
+            void takenBy(CarrierType carrier, String account, String carrierMessageId, String sender) {
                 carrierFields = new HashMap<>();
                 carrierFields.put(Messages.CARRIER, s(carrier.wireName()));
                 carrierFields.put(Messages.CARRIER_SHARD, s(carrier.wireName() + "#" + tables.shardOf(messageId())));
                 carrierFields.put(Messages.ACCOUNT, s(account));
                 if (carrierMessageId != null) {
                     carrierFields.put(Messages.CARRIER_MESSAGE_ID, s(carrierMessageId));
+                }
+                if (sender != null) {
+                    carrierFields.put(Messages.SENDER, s(sender));
                 }
             }
 

@@ -21,9 +21,11 @@ import io.omniservice.core.json.Json;
 import io.omniservice.core.model.CarrierType;
 import io.omniservice.core.model.ConversationKey;
 import io.omniservice.core.model.Direction;
+import io.omniservice.core.model.MessageStatus;
 import io.omniservice.core.outbound.AcceptResult;
 import io.omniservice.core.outbound.CallbackDelivery;
 import io.omniservice.core.outbound.DeadLetter;
+import io.omniservice.core.outbound.NumberUse;
 import io.omniservice.core.outbound.OutboundStore;
 import io.omniservice.core.outbound.QueuedMessage;
 import io.omniservice.core.outbound.RecipientFacts;
@@ -50,6 +52,7 @@ import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Consumer;
+import java.util.function.Predicate;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import software.amazon.awssdk.core.exception.SdkException;
@@ -82,6 +85,9 @@ import software.amazon.awssdk.services.dynamodb.model.ReturnValue;
  *       a leased job stays in {@code pending-index} keyed at its lease's end, so a node restarted after a
  *       kill -9 finds what it held and enqueues each anew under a new ticket at once, not when SQS's
  *       visibility timeout ends.
+ *   <li><b>Receipt deadlines</b> ({@code options.fallback}): a sent job that waits for its receipt leaves a
+ *       {@code deadline} item, in partitions of {@code pending-index} of its own that no send's sweep reads, leased
+ *       when due by {@link #claimDeadlines} and ended once (conditional on the run leased).
  *   <li><b>Dead letters</b>: a send every carrier refused is stored as a {@code dead-letters} item in the
  *       transaction that ends it; a send SQS moved to its dead-letter queue (received too often without an
  *       outcome) is moved into the same table by a sweep, and fails its message the same way, so
@@ -132,6 +138,7 @@ public final class DynamoDbOutboundStore implements OutboundStore {
     private final Object sweepLock = new Object();
     private Instant lastSweep;
     private Instant lastRedrive;
+    private Instant lastDeadlineLook;
 
     /**
      * @param deliveries the storage's delivery side, which the five callback methods are handed to
@@ -321,40 +328,42 @@ public final class DynamoDbOutboundStore implements OutboundStore {
         String upTo = SendItems.pendingKeyUpTo(now);
         Set<String> conversations = new LinkedHashSet<>();
         for (int bucket = 0; bucket < tables.shards(); bucket++) {
-            // the bucket in key order, read until the first job not due: a range condition would say the same,
-            // but the http4k fake answers "<=" on an index's sort key wrongly
-            Map<String, AttributeValue> start = null;
-            int read = 0;
-            boolean due = true;
-            while (due && read < settings.sweepBatch()) {
-                Map<String, AttributeValue> from = start;
-                int shard = bucket;
-                QueryResponse page = client.query(r -> r.tableName(sends())
-                        .indexName(Sends.PENDING_INDEX)
-                        .keyConditionExpression("#ps = :b")
-                        .expressionAttributeNames(Map.of("#ps", Sends.PENDING_SHARD))
-                        .expressionAttributeValues(Map.of(":b", s(Integer.toString(shard))))
-                        .limit(SWEEP_PAGE)
-                        .exclusiveStartKey(from));
-                for (Map<String, AttributeValue> item : page.items()) {
-                    String key = string(item, Sends.PENDING_KEY);
-                    if (key == null || key.compareTo(upTo) > 0) {
-                        due = false;
-                        break;
-                    }
-                    conversations.add(string(item, Sends.CONVERSATION_ID));
-                    read++;
-                }
-                start = page.hasLastEvaluatedKey() && !page.lastEvaluatedKey().isEmpty()
-                        ? page.lastEvaluatedKey()
-                        : null;
-                due &= start != null;
-            }
+            int[] read = {0};
+            dueIn(Integer.toString(bucket), upTo, item -> {
+                conversations.add(string(item, Sends.CONVERSATION_ID));
+                return ++read[0] < settings.sweepBatch();
+            });
         }
         for (String conversationId : conversations) {
             pumpQuietly(conversationId, now);
         }
         return conversations.size();
+    }
+
+    /**
+     * Hands {@code visit} each item of the {@code pending-index} partition {@code shard} in key order, until one is
+     * keyed after {@code upTo} (not due yet) or {@code visit} answers false. A range condition would say the same,
+     * but the http4k fake answers "<=" on an index's sort key wrongly.
+     */
+    private void dueIn(String shard, String upTo, Predicate<Map<String, AttributeValue>> visit) {
+        Map<String, AttributeValue> start = null;
+        do {
+            Map<String, AttributeValue> from = start;
+            QueryResponse page = client.query(r -> r.tableName(sends())
+                    .indexName(Sends.PENDING_INDEX)
+                    .keyConditionExpression("#ps = :b")
+                    .expressionAttributeNames(Map.of("#ps", Sends.PENDING_SHARD))
+                    .expressionAttributeValues(Map.of(":b", s(shard)))
+                    .limit(SWEEP_PAGE)
+                    .exclusiveStartKey(from));
+            for (Map<String, AttributeValue> item : page.items()) {
+                String key = string(item, Sends.PENDING_KEY);
+                if (key == null || key.compareTo(upTo) > 0 || !visit.test(item)) {
+                    return;
+                }
+            }
+            start = page.hasLastEvaluatedKey() && !page.lastEvaluatedKey().isEmpty() ? page.lastEvaluatedKey() : null;
+        } while (start != null);
     }
 
     /**
@@ -422,7 +431,77 @@ public final class DynamoDbOutboundStore implements OutboundStore {
         Instant at = SortableTime.stored(now);
         giveBackExpiredHolds(at);
         maybeSweep(at);
-        return leaseReceived(owner, queue.receive(max, lease), at, lease);
+        List<SendJob> claimed = new ArrayList<>(leaseReceived(owner, queue.receive(max, lease), at, lease));
+        boolean lookAtDeadlines;
+        synchronized (sweepLock) {
+            lookAtDeadlines = due(lastDeadlineLook, at, settings.sweepEvery());
+            if (lookAtDeadlines) {
+                lastDeadlineLook = at;
+            }
+        }
+        if (lookAtDeadlines && claimed.size() < max) {
+            claimed.addAll(claimDeadlines(owner, at, lease, max - claimed.size()));
+        }
+        return claimed;
+    }
+
+    /**
+     * Leases up to {@code max} receipt deadlines ({@code options.fallback}) that are due by {@code now} to
+     * {@code owner}, as jobs whose plan carries the watch: {@link #claimDue} takes them at most once per
+     * {@link Settings#sweepEvery}, and a caller that receives its sends otherwise (the Lambda sweep) calls this.
+     * A deadline is not in SQS (it may be a day away; SQS delays 15 minutes at most): it waits in its own
+     * partitions of {@code pending-index}, keyed at the deadline, and is leased by a conditional update that
+     * keys it at the lease's end instead, so one node takes it, and another when the lease runs out unfinished.
+     */
+    public List<SendJob> claimDeadlines(String owner, Instant now, Duration lease, int max) {
+        Instant at = SortableTime.stored(now);
+        Instant until = SortableTime.stored(at.plus(lease));
+        String upTo = SendItems.pendingKeyUpTo(at);
+        List<SendJob> claimed = new ArrayList<>();
+        for (int bucket = 0; bucket < tables.shards() && claimed.size() < max; bucket++) {
+            dueIn(SendItems.deadlineShard(bucket), upTo, item -> {
+                leaseDeadline(string(item, Sends.MESSAGE_ID), string(item, Sends.PENDING_KEY), owner, at, until)
+                        .ifPresent(claimed::add);
+                return claimed.size() < max;
+            });
+        }
+        return claimed;
+    }
+
+    /**
+     * Leases one deadline if it is still keyed where it was read ({@code seenKey}) and nobody holds it: the lease
+     * keys it at its end, so a second node that read the same key is refused, and a sweep at the lease's end
+     * finds it again if this node never ends it.
+     */
+    private Optional<SendJob> leaseDeadline(String messageId, String seenKey, String owner, Instant at, Instant until) {
+        Map<String, AttributeValue> lookAtLeaseEnd = SendItems.deadlinePending(tables, messageId, until);
+        Map<String, AttributeValue> after;
+        try {
+            after = client.updateItem(r -> r.tableName(sends())
+                            .key(SendItems.deadlineKey(messageId))
+                            .updateExpression("SET #o = :o, #u = :u, #r = #r + :one, #pk = :pk")
+                            .conditionExpression("#pk = :seen AND (attribute_not_exists(#u) OR #u < :now)")
+                            .expressionAttributeNames(Map.of(
+                                    "#o", Sends.LEASE_OWNER,
+                                    "#u", Sends.LEASE_UNTIL,
+                                    "#r", Sends.RUNS,
+                                    "#pk", Sends.PENDING_KEY))
+                            .expressionAttributeValues(Map.of(
+                                    ":o", s(owner),
+                                    ":u", time(until),
+                                    ":one", n(1),
+                                    ":pk", lookAtLeaseEnd.get(Sends.PENDING_KEY),
+                                    ":seen", s(seenKey),
+                                    ":now", time(at)))
+                            .returnValues(ReturnValue.ALL_NEW))
+                    .attributes();
+        } catch (ConditionalCheckFailedException e) {
+            // another node leased or ended it since it was read
+            return Optional.empty();
+        }
+        SendJob job = SendItems.deadlineJob(after, until);
+        holds.put(messageId, new Hold(owner, job.runs(), 0, null, until));
+        return Optional.of(job);
     }
 
     /**
@@ -633,15 +712,7 @@ public final class DynamoDbOutboundStore implements OutboundStore {
         // leases of an earlier life of this node (killed, so it gave nothing back): hand-offs never enqueued and
         // sends received from SQS, whose receipts died with it; both in pending-index until their lease ends
         for (int bucket = 0; bucket < tables.shards(); bucket++) {
-            for (Map<String, AttributeValue> item : queryAll(QueryRequest.builder()
-                    .tableName(sends())
-                    .indexName(Sends.PENDING_INDEX)
-                    .keyConditionExpression("#ps = :b")
-                    .filterExpression("#o = :o AND attribute_exists(#u)")
-                    .expressionAttributeNames(
-                            Map.of("#ps", Sends.PENDING_SHARD, "#o", Sends.LEASE_OWNER, "#u", Sends.LEASE_UNTIL))
-                    .expressionAttributeValues(Map.of(":b", s(Integer.toString(bucket)), ":o", s(owner)))
-                    .build())) {
+            for (Map<String, AttributeValue> item : leasedBy(owner, Integer.toString(bucket))) {
                 String messageId = string(item, Sends.MESSAGE_ID);
                 Optional<String> conversation = dropLease(messageId, owner, true);
                 if (conversation.isPresent()) {
@@ -652,6 +723,43 @@ public final class DynamoDbOutboundStore implements OutboundStore {
         }
         Instant now = SortableTime.stored(clock.instant());
         conversations.forEach(c -> pumpQuietly(c, now));
+        return released + releaseDeadlinesOf(owner, now);
+    }
+
+    /** What {@code owner} holds a lease of in the {@code pending-index} partition {@code shard}. */
+    private List<Map<String, AttributeValue>> leasedBy(String owner, String shard) {
+        return queryAll(QueryRequest.builder()
+                .tableName(sends())
+                .indexName(Sends.PENDING_INDEX)
+                .keyConditionExpression("#ps = :b")
+                .filterExpression("#o = :o AND attribute_exists(#u)")
+                .expressionAttributeNames(
+                        Map.of("#ps", Sends.PENDING_SHARD, "#o", Sends.LEASE_OWNER, "#u", Sends.LEASE_UNTIL))
+                .expressionAttributeValues(Map.of(":b", s(shard), ":o", s(owner)))
+                .build());
+    }
+
+    /** Receipt deadlines {@code owner} leased and did not end: due again at once, for any node. */
+    private int releaseDeadlinesOf(String owner, Instant now) {
+        int released = 0;
+        for (int bucket = 0; bucket < tables.shards(); bucket++) {
+            for (Map<String, AttributeValue> item : leasedBy(owner, SendItems.deadlineShard(bucket))) {
+                String messageId = string(item, Sends.MESSAGE_ID);
+                Map<String, AttributeValue> dueNow = SendItems.deadlinePending(tables, messageId, now);
+                try {
+                    client.updateItem(r -> r.tableName(sends())
+                            .key(SendItems.deadlineKey(messageId))
+                            .updateExpression("SET #pk = :pk REMOVE #u")
+                            .conditionExpression("#o = :o AND attribute_exists(#u)")
+                            .expressionAttributeNames(
+                                    Map.of("#pk", Sends.PENDING_KEY, "#o", Sends.LEASE_OWNER, "#u", Sends.LEASE_UNTIL))
+                            .expressionAttributeValues(Map.of(":pk", dueNow.get(Sends.PENDING_KEY), ":o", s(owner))));
+                    released++;
+                } catch (ConditionalCheckFailedException e) {
+                    // ended, or leased by another node, since it was read
+                }
+            }
+        }
         return released;
     }
 
@@ -718,6 +826,10 @@ public final class DynamoDbOutboundStore implements OutboundStore {
 
     @Override
     public void finish(SendOutcome outcome) {
+        if (outcome instanceof SendOutcome.WatchEnded ended) {
+            endDeadline(ended);
+            return;
+        }
         Hold hold = holds.get(outcome.messageId());
         Map<String, AttributeValue> item = get(sends(), SendItems.jobKey(outcome.messageId()));
         if (item == null) {
@@ -762,10 +874,9 @@ public final class DynamoDbOutboundStore implements OutboundStore {
                     switch (outcome) {
                         case SendOutcome.Sent sent -> messages.planSent(sent, now);
                         case SendOutcome.Failed failed -> messages.planFailed(failed, now);
-                        // this store keeps no receipt deadlines (keepsReceiptDeadlines), so no job waits for one
                         case SendOutcome.WatchEnded ended ->
-                            throw new IllegalStateException("the DynamoDB store keeps no receipt deadlines, yet "
-                                    + ended.messageId() + " had one");
+                            throw new IllegalStateException(
+                                    "a receipt deadline ends through endDeadline, not as a send: " + ended.messageId());
                     };
             handOver[0] = plan.committed();
             Writes writes = plan.writes();
@@ -789,10 +900,59 @@ public final class DynamoDbOutboundStore implements OutboundStore {
             if (outcome instanceof SendOutcome.Failed failed && failed.deadLetter()) {
                 deadLetter(writes, failed, job, deadLetterAttempts, now);
             }
+            if (outcome instanceof SendOutcome.Sent sent && sent.waiting() != null) {
+                // the job ends and leaves the line as any sent one does; its receipt deadline is kept beside it
+                writes.put(
+                        sends(),
+                        SendItems.deadlineKey(job.messageId()),
+                        SendItems.deadlineItem(tables, job, sent.waiting()),
+                        Writes.Condition.absent(Sends.MESSAGE_ID));
+            }
             return new Transact.Planned<>(writes, Optional.of(job.conversationId()));
         });
         handOver[0].run();
         return stored;
+    }
+
+    /**
+     * Ends a receipt deadline: records and announces a missing receipt ({@link SendResults#timedOut}), if any, and
+     * deletes the deadline, only if it is still at the run this node leased. A second run of the same deadline (a
+     * lease that ran out mid-way and was taken over) finds it gone or leased again and writes nothing, so the
+     * timeout is recorded once.
+     */
+    private void endDeadline(SendOutcome.WatchEnded ended) {
+        Hold hold = holds.remove(ended.messageId());
+        Runnable[] handOver = {() -> {}};
+        boolean ends = Transact.write(client, "a receipt deadline's end", () -> {
+            handOver[0] = () -> {};
+            Map<String, AttributeValue> item = get(sends(), SendItems.deadlineKey(ended.messageId()));
+            if (item == null) {
+                // ended by another run of the same deadline, which recorded what this one would
+                return new Transact.Planned<>(new Writes(), false);
+            }
+            int runs = (int) Items.number(item, Sends.RUNS, 0);
+            if (hold != null && hold.runs() != runs) {
+                return new Transact.Planned<>(new Writes(), false);
+            }
+            Writes writes = new Writes();
+            if (ended.timeout() != null) {
+                CommitPlanner.Plan plan = messages.planTimedOut(ended, SortableTime.stored(clock.instant()));
+                handOver[0] = plan.committed();
+                writes = plan.writes();
+            }
+            writes.delete(
+                    sends(),
+                    SendItems.deadlineKey(ended.messageId()),
+                    new Writes.Condition("#r = :r", Map.of("#r", Sends.RUNS), Map.of(":r", n(runs))));
+            return new Transact.Planned<>(writes, true);
+        });
+        if (!ends) {
+            LOG.warn(
+                    "the receipt deadline of {} was leased again or ended elsewhere; this run stores nothing",
+                    ended.messageId());
+            return;
+        }
+        handOver[0].run();
     }
 
     /** A send kept for a replay (core's {@link SendResults#deadLetter}), and beside it what the replay needs. */
@@ -845,6 +1005,50 @@ public final class DynamoDbOutboundStore implements OutboundStore {
             optedOut.add(string(optOut, Participants.ENTRY).substring(Participants.OPT_OUT_PREFIX.length()));
         }
         return new RecipientFacts(lastCarrier, optedOut, lastWhatsAppInbound(conversation.conversationId()));
+    }
+
+    @Override
+    public List<NumberUse> numbersUsed(ConversationKey addressed, int max) {
+        ConversationKey conversation = linked(addressed);
+        List<NumberUse> uses = new ArrayList<>();
+        Map<String, AttributeValue> start = null;
+        // newest first through the conversation's messages; queued and failed sends are filtered out on the way
+        do {
+            Map<String, AttributeValue> from = start;
+            QueryResponse page = client.query(r -> r.tableName(tables.name(Tables.MESSAGES))
+                    .keyConditionExpression("#c = :c")
+                    .filterExpression("#d = :in OR #s IN (:sent, :delivered, :read)")
+                    .projectionExpression("#k, #a, #d, #f, #t")
+                    .expressionAttributeNames(Map.of(
+                            "#c", Messages.CONVERSATION_ID,
+                            "#d", Messages.DIRECTION,
+                            "#s", Messages.STATUS,
+                            "#k", Messages.CARRIER,
+                            "#a", Messages.ACCOUNT,
+                            "#f", Messages.SENDER,
+                            "#t", Messages.RECIPIENT))
+                    .expressionAttributeValues(Map.of(
+                            ":c", s(conversation.conversationId()),
+                            ":in", s(Direction.INBOUND.wireName()),
+                            ":sent", s(MessageStatus.SENT.wireName()),
+                            ":delivered", s(MessageStatus.DELIVERED.wireName()),
+                            ":read", s(MessageStatus.READ.wireName())))
+                    .scanIndexForward(false)
+                    .limit(max)
+                    .consistentRead(true)
+                    .exclusiveStartKey(from));
+            for (Map<String, AttributeValue> item : page.items()) {
+                boolean inbound = Direction.INBOUND.wireName().equals(string(item, Messages.DIRECTION));
+                String number = string(item, inbound ? Messages.RECIPIENT : Messages.SENDER);
+                CarrierType carrier =
+                        CarrierType.fromWireName(string(item, Messages.CARRIER)).orElse(null);
+                if (carrier != null && number != null && uses.size() < max) {
+                    uses.add(new NumberUse(carrier, string(item, Messages.ACCOUNT), number));
+                }
+            }
+            start = page.hasLastEvaluatedKey() && !page.lastEvaluatedKey().isEmpty() ? page.lastEvaluatedKey() : null;
+        } while (start != null && uses.size() < max);
+        return uses;
     }
 
     /** The conversation a WhatsApp user id or an old number is linked to, else the key itself. */

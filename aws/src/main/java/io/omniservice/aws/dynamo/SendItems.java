@@ -11,6 +11,7 @@ import io.omniservice.core.json.Json;
 import io.omniservice.core.model.CarrierType;
 import io.omniservice.core.outbound.Priority;
 import io.omniservice.core.outbound.SendAttempt;
+import io.omniservice.core.outbound.SendJob;
 import io.omniservice.core.outbound.SendPlan;
 import java.time.Instant;
 import java.util.HashMap;
@@ -144,6 +145,56 @@ final class SendItems {
                 item.containsKey(Sends.LEASE_UNTIL) ? string(item, Sends.LEASE_OWNER) : null,
                 SortableTime.parse(string(item, Sends.LEASE_UNTIL)),
                 item.containsKey(Sends.PENDING_SHARD));
+    }
+
+    static Map<String, AttributeValue> deadlineKey(String messageId) {
+        return Map.of(Sends.MESSAGE_ID, s(messageId), Sends.ENTRY, s(Sends.DEADLINE));
+    }
+
+    /**
+     * The receipt deadline a sent job leaves behind ({@code waiting}: its plan with the watch): in its own
+     * {@code deadline#<bucket>} partition of {@code pending-index}, keyed at the deadline, and in no line, so the
+     * conversation's later sends go on meanwhile. It has no {@code lineEntry} and no {@code ticket}: a send's
+     * lease, release or redrive (whose conditions need them) cannot take it for a send.
+     */
+    static Map<String, AttributeValue> deadlineItem(Tables tables, Job sent, SendPlan waiting) {
+        Map<String, AttributeValue> item = new HashMap<>(deadlineKey(sent.messageId()));
+        item.put(Sends.CONVERSATION_ID, s(sent.conversationId()));
+        item.put(Sends.PRIORITY, s(sent.priority().wireName()));
+        item.put(Sends.NOT_BEFORE, time(waiting.watch().due()));
+        if (sent.expireAt() != null) {
+            item.put(Sends.EXPIRE_AT, time(sent.expireAt()));
+        }
+        item.put(Sends.PLAN, s(Json.text(waiting)));
+        item.put(Sends.RUNS, n(0));
+        item.putAll(deadlinePending(tables, sent.messageId(), waiting.watch().due()));
+        return item;
+    }
+
+    /** The attributes that put a deadline in {@code pending-index}, to be taken at {@code lookAt}. */
+    static Map<String, AttributeValue> deadlinePending(Tables tables, String messageId, Instant lookAt) {
+        return Map.of(
+                Sends.PENDING_SHARD,
+                s(deadlineShard(tables.shardOf(messageId))),
+                Sends.PENDING_KEY,
+                s(pendingKey(lookAt, messageId)));
+    }
+
+    static String deadlineShard(int bucket) {
+        return Sends.DEADLINE_SHARD_PREFIX + bucket;
+    }
+
+    /** A deadline item as the job the dispatcher runs at the deadline, leased until {@code leaseUntil}. */
+    static SendJob deadlineJob(Map<String, AttributeValue> item, Instant leaseUntil) {
+        return new SendJob(
+                string(item, Sends.MESSAGE_ID),
+                string(item, Sends.CONVERSATION_ID),
+                read(string(item, Sends.PLAN), SendPlan.class),
+                Priority.fromWireName(string(item, Sends.PRIORITY)),
+                SortableTime.parse(string(item, Sends.EXPIRE_AT)),
+                number(item, Sends.RUNS),
+                leaseUntil,
+                null);
     }
 
     /** The job's entry in its conversation's line: its message id and when it is due. */

@@ -355,6 +355,14 @@ public final class Tables {
         public static final String MESSAGE_ID = "messageId";
         public static final String ENTRY = "entry";
         public static final String JOB = "job";
+        /**
+         * A sent message's receipt deadline ({@code options.fallback}): its own item, in {@code pending-index}
+         * under {@link #DEADLINE_SHARD_PREFIX} partitions, which a send's sweep, lease or release never reads.
+         */
+        public static final String DEADLINE = "deadline";
+        /** {@code deadline#<bucket>}: the pending-index partitions of receipt deadlines. */
+        public static final String DEADLINE_SHARD_PREFIX = "deadline#";
+
         public static final String ATTEMPT_PREFIX = "attempt#";
         public static final String LINE_PREFIX = "line#";
 

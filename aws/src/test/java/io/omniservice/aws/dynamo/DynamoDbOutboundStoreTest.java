@@ -14,14 +14,17 @@ import io.omniservice.core.model.NormalizedMessage;
 import io.omniservice.core.model.Sender;
 import io.omniservice.core.outbound.AcceptResult;
 import io.omniservice.core.outbound.DeadLetter;
+import io.omniservice.core.outbound.DeliveryTimeout;
 import io.omniservice.core.outbound.Priority;
 import io.omniservice.core.outbound.QueuedMessage;
+import io.omniservice.core.outbound.ReceiptDeadline;
 import io.omniservice.core.outbound.SendAttempt;
 import io.omniservice.core.outbound.SendHandoff;
 import io.omniservice.core.outbound.SendJob;
 import io.omniservice.core.outbound.SendOutcome;
 import io.omniservice.core.outbound.SendPlan;
 import io.omniservice.core.outbound.SendResult;
+import io.omniservice.store.contract.OutboundStoreContract;
 import java.lang.reflect.InvocationTargetException;
 import java.lang.reflect.Proxy;
 import java.net.URI;
@@ -175,6 +178,11 @@ class DynamoDbOutboundStoreTest {
     }
 
     private static SendOutcome.Sent sent(QueuedMessage q, String account) {
+        return sent(q, account, null);
+    }
+
+    /** Twilio took {@code q}; with {@code waiting}, its job then waits for the receipt. */
+    private static SendOutcome.Sent sent(QueuedMessage q, String account, SendPlan waiting) {
         return new SendOutcome.Sent(
                 id(q),
                 q.message().conversationId(),
@@ -190,7 +198,8 @@ class DynamoDbOutboundStoreTest {
                         201,
                         null,
                         null,
-                        q.plan().to())));
+                        q.plan().to())),
+                waiting);
     }
 
     private static SendOutcome.Failed failed(QueuedMessage q) {
@@ -515,5 +524,112 @@ class DynamoDbOutboundStoreTest {
         assertThat(status(deployment, id(handedOff)))
                 .as("the dead node's outcome is not stored")
                 .isEqualTo("queued");
+    }
+
+    /** A send asking for a fallback after 60 s, taken by Twilio at {@code sentAt}: its job now waits for a receipt. */
+    private static QueuedMessage sentWaiting(DynamoDbOutboundStore store, String to, Instant sentAt) {
+        QueuedMessage q = OutboundStoreContract.withFallback(queued(to, Priority.NORMAL, Instant.now()), 60);
+        store.accept(q);
+        assertThat(ids(store.claimDue("sender", Instant.now(), LEASE, 10))).contains(id(q));
+        store.finish(sent(q, "default", ReceiptDeadline.waiting(q.plan(), CarrierType.TWILIO, "default", sentAt)));
+        return q;
+    }
+
+    private static SendOutcome.WatchEnded fallbackSent(QueuedMessage q, Instant at) {
+        return new SendOutcome.WatchEnded(
+                id(q),
+                q.message().conversationId(),
+                new DeliveryTimeout(
+                        CarrierType.TWILIO,
+                        "default",
+                        60,
+                        DeliveryTimeout.Action.FALLBACK_SENT,
+                        "fallback-" + id(q),
+                        CarrierType.BANDWIDTH,
+                        at));
+    }
+
+    private static long fallbacksRecorded(Deployment deployment, QueuedMessage q) {
+        return deployment.messages().message(id(q)).orElseThrow().statusHistory().stream()
+                .filter(c -> ReceiptDeadline.FALLBACK_SENT.equals(c.carrierStatus()))
+                .count();
+    }
+
+    @Test
+    void aSendWaitingForItsReceiptLeavesItsLineSoTheConversationsNextSendGoesMeanwhile() {
+        Deployment deployment = deployment(10);
+        DynamoDbOutboundStore store = node(deployment);
+        String to = phone();
+        Instant sentAt = Instant.now();
+        QueuedMessage next = queued(to, Priority.NORMAL, Instant.now());
+        QueuedMessage waiting = sentWaiting(store, to, sentAt);
+        store.accept(next);
+
+        assertThat(hasJob(deployment, id(waiting)))
+                .as("the send itself is over")
+                .isFalse();
+        assertThat(ids(store.claimDue("sender", Instant.now(), LEASE, 10))).containsExactly(id(next));
+        assertThat(status(deployment, id(waiting))).isEqualTo("sent");
+    }
+
+    @Test
+    void aDueDeadlineIsLeasedByOneNodeAndByAnotherOnlyOnceThatLeaseRunsOutAndTheTimeoutIsRecordedOnce() {
+        Deployment deployment = deployment(10);
+        DynamoDbOutboundStore nodeA = node(deployment);
+        DynamoDbOutboundStore nodeB = node(deployment);
+        Instant sentAt = Instant.now();
+        QueuedMessage q = sentWaiting(nodeA, phone(), sentAt);
+        Instant due = sentAt.plusSeconds(61);
+
+        assertThat(nodeB.claimDeadlines("b", sentAt.plusSeconds(59), LEASE, 10)).isEmpty();
+        List<SendJob> taken = nodeA.claimDeadlines("a", due, Duration.ofSeconds(10), 10);
+        assertThat(ids(taken)).containsExactly(id(q));
+        assertThat(taken.getFirst().plan().watch().carrier()).isEqualTo(CarrierType.TWILIO);
+        assertThat(nodeB.claimDeadlines("b", due, LEASE, 10)).as("held by A").isEmpty();
+
+        List<SendJob> takenOver = nodeB.claimDeadlines("b", due.plusSeconds(11), LEASE, 10);
+        assertThat(ids(takenOver)).as("A's lease ran out").containsExactly(id(q));
+        assertThat(takenOver.getFirst().runs()).isEqualTo(2);
+
+        nodeA.finish(fallbackSent(q, due));
+        assertThat(fallbacksRecorded(deployment, q))
+                .as("A's run was taken over")
+                .isZero();
+        nodeB.finish(fallbackSent(q, due.plusSeconds(11)));
+        nodeB.finish(fallbackSent(q, due.plusSeconds(11)));
+        assertThat(fallbacksRecorded(deployment, q)).isEqualTo(1);
+        assertThat(nodeA.claimDeadlines("a", due.plus(Duration.ofDays(2)), LEASE, 10))
+                .isEmpty();
+    }
+
+    @Test
+    void aDeadlineIsInNoPartitionThatTheSendSweepReads() {
+        Deployment deployment = deployment(10);
+        DynamoDbOutboundStore store = node(deployment);
+        Instant sentAt = Instant.now();
+        QueuedMessage q = sentWaiting(store, phone(), sentAt);
+        Instant later = sentAt.plus(Duration.ofDays(2));
+
+        // the sweep a node of the release before receipt deadlines runs too: it must not enqueue the deadline as a
+        // send (nor can that node lease it: a send's lease needs the job's lineEntry and ticket, which it has not)
+        assertThat(store.sweep(later)[0])
+                .as("conversations the send sweep looked at")
+                .isZero();
+        assertThat(ids(store.claimDeadlines("n", later, LEASE, 10))).containsExactly(id(q));
+    }
+
+    @Test
+    void aNodeStartingAgainGivesBackTheDeadlinesItHeld() {
+        Deployment deployment = deployment(10);
+        DynamoDbOutboundStore killed = node(deployment);
+        Instant sentAt = Instant.now();
+        QueuedMessage q = sentWaiting(killed, phone(), sentAt);
+        Instant due = sentAt.plusSeconds(61);
+        assertThat(ids(killed.claimDeadlines("node-1", due, LEASE, 10))).containsExactly(id(q));
+
+        DynamoDbOutboundStore restarted = node(deployment);
+        assertThat(restarted.releaseLeasesOf("node-1")).isEqualTo(1);
+
+        assertThat(ids(restarted.claimDeadlines("node-2", due, LEASE, 10))).containsExactly(id(q));
     }
 }

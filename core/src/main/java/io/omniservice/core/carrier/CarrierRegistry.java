@@ -4,7 +4,9 @@ import io.omniservice.core.model.CarrierCapabilities;
 import io.omniservice.core.model.CarrierType;
 import io.omniservice.core.model.InboundEvent;
 import io.omniservice.core.outbound.CarrierSender;
+import io.omniservice.core.outbound.OutboundSend;
 import io.omniservice.core.outbound.SendFailure;
+import io.omniservice.core.outbound.SendResult;
 import java.util.Collection;
 import java.util.HashMap;
 import java.util.List;
@@ -104,17 +106,32 @@ public final class CarrierRegistry {
             return now.get().acknowledge(events);
         }
 
-        /** Present when the adapter of the moment sends; each send goes through the adapter of its moment. */
+        /**
+         * Present when the adapter of the moment sends; each send goes through the adapter of its moment, and its
+         * sender pool is the one of that moment too.
+         */
         @Override
         public Optional<CarrierSender> sender() {
             if (now.get().sender().isEmpty()) {
                 return Optional.empty();
             }
-            return Optional.of(send -> now.get()
-                    .sender()
-                    .orElseThrow(() -> SendFailure.carrierRejected(
-                            "not_sending", type.wireName() + "/" + account + " is no longer configured to send", 0))
-                    .send(send));
+            return Optional.of(new CarrierSender() {
+                @Override
+                public SendResult send(OutboundSend send) throws SendFailure {
+                    return now.get()
+                            .sender()
+                            .orElseThrow(() -> SendFailure.carrierRejected(
+                                    "not_sending",
+                                    type.wireName() + "/" + account + " is no longer configured to send",
+                                    0))
+                            .send(send);
+                }
+
+                @Override
+                public List<String> numbers() {
+                    return now.get().sender().map(CarrierSender::numbers).orElse(List.of());
+                }
+            });
         }
 
         @Override

@@ -75,6 +75,40 @@ public record CarrierSettings(String path, String account, Map<String, Object> v
         }
     }
 
+    /** The key of an account's sender pool: the numbers or sender ids it may send from. */
+    public static final String NUMBERS = "numbers";
+
+    /**
+     * The account's sender pool: {@code from} (its default sender, null when not set) first, then each of
+     * {@link #NUMBERS} once, each as {@code check} gives it back (normalized), or null to refuse it with
+     * {@code expected} in the error naming its key ({@code numbers[2]}). Empty when {@code numbers} is not set:
+     * the account keeps no pool.
+     */
+    public java.util.List<String> senderPool(
+            String from, java.util.function.UnaryOperator<String> check, String expected) {
+        Object raw = values.get(NUMBERS);
+        if (raw == null) {
+            return java.util.List.of();
+        }
+        if (!(raw instanceof java.util.List<?> listed) || listed.isEmpty()) {
+            throw new ConfigException(path + "." + NUMBERS, "must be a list of the numbers this account sends from");
+        }
+        java.util.LinkedHashSet<String> pool = new java.util.LinkedHashSet<>();
+        if (from != null) {
+            pool.add(from);
+        }
+        for (int i = 0; i < listed.size(); i++) {
+            Object value = listed.get(i);
+            String checked = value == null ? null : check.apply(value.toString().strip());
+            if (checked == null) {
+                throw new ConfigException(
+                        path + "." + NUMBERS + "[" + i + "]", "must be " + expected + ", got '" + value + "'");
+            }
+            pool.add(checked);
+        }
+        return java.util.List.copyOf(pool);
+    }
+
     /** Refuses keys this carrier does not know, so that a misspelt credential is not silently ignored. */
     public void rejectUnknown(Set<String> known) {
         Set<String> unknown = new TreeSet<>(values.keySet());

@@ -5,6 +5,7 @@ import io.omniservice.core.model.CarrierCapabilities;
 import io.omniservice.core.model.CarrierType;
 import io.omniservice.core.model.ConversationKey;
 import io.omniservice.core.model.MessageContent;
+import io.omniservice.core.model.PhoneNumber;
 import java.math.BigDecimal;
 import java.time.Duration;
 import java.time.Instant;
@@ -27,6 +28,9 @@ import java.util.function.Supplier;
  * reshaped (a template rendered to text, buttons to numbered options, WhatsApp's window to a template).
  */
 public final class CarrierSelector {
+    /** The refusal when the request's {@code from} is a number of no account's sender pool that could carry it. */
+    public static final String FROM_NOT_IN_POOL = "from_not_in_pool";
+
     private final List<CarrierRoute> routes;
     private final CarrierHealth health;
     private final TemplateRegistry templates;
@@ -82,7 +86,8 @@ public final class CarrierSelector {
     /**
      * The carriers in the order to try them; empty with a refusal when none can take the message.
      *
-     * @param refusal {@code recipient_opted_out} when only opt-outs stood in the way, otherwise
+     * @param refusal {@code recipient_opted_out} when only opt-outs stood in the way, {@link #FROM_NOT_IN_POOL}
+     *     when the request's {@code from} belongs to none of the accounts with a sender pool, otherwise
      *     {@code no_capable_carrier} with each carrier's reason in {@code detail}
      */
     public record Selection(List<Candidate> candidates, String refusal, String detail) {
@@ -122,10 +127,17 @@ public final class CarrierSelector {
         Map<CarrierRoute, MessageContent> eligible = new LinkedHashMap<>();
         List<String> reasons = new ArrayList<>();
         boolean optedOutOnly = true;
+        boolean notTheirFrom = false;
         for (CarrierRoute route : routes) {
             if (recipient.optedOutChannels().contains(route.carrier().channel())) {
                 reasons.add(route.name() + ": recipient opted out on "
                         + route.carrier().channel());
+                continue;
+            }
+            if (!SenderPools.mayUse(route, plan.from())) {
+                optedOutOnly = false;
+                notTheirFrom = true;
+                reasons.add(route.name() + ": from " + PhoneNumber.mask(plan.from()) + " is not one of its numbers");
                 continue;
             }
             Shaped shaped = shape(plan, route, recipient);
@@ -140,8 +152,9 @@ public final class CarrierSelector {
             if (routes.isEmpty()) {
                 return new Selection(List.of(), "no_capable_carrier", "no carrier account is configured to send");
             }
-            return new Selection(
-                    List.of(), optedOutOnly ? "recipient_opted_out" : "no_capable_carrier", String.join("; ", reasons));
+            String refusal =
+                    optedOutOnly ? "recipient_opted_out" : notTheirFrom ? FROM_NOT_IN_POOL : "no_capable_carrier";
+            return new Selection(List.of(), refusal, String.join("; ", reasons));
         }
         List<CarrierRoute> order = new ArrayList<>();
         Optional<RoutingRule> rule = longestPrefixRule(plan.to());

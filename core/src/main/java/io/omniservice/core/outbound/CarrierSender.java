@@ -15,4 +15,34 @@ public interface CarrierSender {
      *     knows whether to retry, try another carrier, or fail the message
      */
     SendResult send(OutboundSend send) throws SendFailure;
+
+    /**
+     * The account's sender pool: the numbers or sender ids it may send from, its default first; empty when it
+     * keeps no pool, and then a sender a request names goes to the carrier as it is.
+     */
+    default java.util.List<String> numbers() {
+        return java.util.List.of();
+    }
+
+    /**
+     * {@code sender} with a pool ({@code carriers.<carrier>.<account>.numbers}); without one ({@code numbers}
+     * empty), {@code sender} itself.
+     */
+    static CarrierSender pooled(CarrierSender sender, java.util.List<String> numbers) {
+        if (numbers.isEmpty()) {
+            return sender;
+        }
+        java.util.List<String> pool = java.util.List.copyOf(numbers);
+        return new CarrierSender() {
+            @Override
+            public SendResult send(OutboundSend send) throws SendFailure {
+                return sender.send(send);
+            }
+
+            @Override
+            public java.util.List<String> numbers() {
+                return pool;
+            }
+        };
+    }
 }

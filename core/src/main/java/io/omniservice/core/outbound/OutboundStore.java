@@ -22,23 +22,17 @@ public interface OutboundStore {
     /**
      * Leases up to {@code max} due jobs to {@code owner}: not scheduled later, not leased by anyone, and the
      * earliest due job of their conversation (one in flight per conversation keeps its order), high
-     * priority first, then in the order they were accepted.
+     * priority first, then in the order they were accepted; and receipt deadlines that came due, as jobs whose
+     * plan carries the {@link DeliveryWatch}.
      */
     List<SendJob> claimDue(String owner, Instant now, Duration lease, int max);
 
     /**
      * Stores how a job ended and removes it; a sent message waiting for its receipt ({@link SendOutcome.Sent#waiting})
-     * keeps its job, unleased and due again at the deadline.
+     * leaves a receipt deadline, unleased, that {@link #claimDue} hands out as a job when it is due. The deadline is
+     * kept where a node of a release before receipt deadlines, leasing sends, never finds it.
      */
     void finish(SendOutcome outcome);
-
-    /**
-     * Whether this store keeps the receipt deadlines of {@code options.fallback} (a sent message's job waiting
-     * for its deadline); a store that does not refuses such requests at the API.
-     */
-    default boolean keepsReceiptDeadlines() {
-        return false;
-    }
 
     /** Gives a leased job back to run again at {@code notBefore} (the node is stopping, or no carrier was up). */
     void release(String messageId, Instant notBefore);
@@ -51,6 +45,14 @@ public interface OutboundStore {
 
     /** The conversation's last carrier, the participant's opt-outs and last WhatsApp message, in one read. */
     RecipientFacts recipientFacts(ConversationKey conversation);
+
+    /**
+     * Our side of the conversation's latest {@code max} messages that the recipient saw, newest first: each
+     * inbound message's {@code to} and each outbound message's sender once a carrier took it (sent, delivered or
+     * read; a queued or failed one is left out), with its carrier and account. A linked WhatsApp user id or
+     * old number reads the conversation it is linked to. What a sender pool's sticky choice reads.
+     */
+    List<NumberUse> numbersUsed(ConversationKey conversation, int max);
 
     List<RoutingRule> routingRules();
 

@@ -59,6 +59,7 @@ public final class SendDispatcher implements SendHandoff, AutoCloseable {
     private final Recipients recipients;
     private final Function<String, Optional<Message>> messages;
     private final SenderPacing pacing;
+    private final SenderPools pools;
     private final ConcurrentHashMap<String, Retry> retries = new ConcurrentHashMap<>();
     private final Semaphore slots;
     private final ExecutorService senders = Executors.newVirtualThreadPerTaskExecutor();
@@ -98,6 +99,7 @@ public final class SendDispatcher implements SendHandoff, AutoCloseable {
         this.store = store;
         this.messages = messages;
         this.pacing = pacing;
+        this.pools = new SenderPools(pacing);
         this.selector = selector;
         this.health = health;
         this.settings = settings;
@@ -328,17 +330,26 @@ public final class SendDispatcher implements SendHandoff, AutoCloseable {
         String lastMessage = null;
         // addresses whose carrier refused the recipient: another identity of its contact may still take it
         Set<String> refused = new HashSet<>();
+        // our side of the conversation, read once and only when a sender pool has to choose
+        java.util.function.Supplier<List<NumberUse>> history = SenderPools.readOnce(
+                () -> store.numbersUsed(Recipients.conversationOf(plan.to()), SenderPools.HISTORY));
         for (int i = 0; i < candidates.size(); i++) {
             CarrierSelector.Candidate candidate = candidates.get(i);
             if (refused.contains(candidate.to())) {
                 continue;
             }
             CarrierRoute route = candidate.route();
+            SenderPools.Taken taken = pools.take(route, candidate.to(), plan.from(), history);
             try {
+                if (taken.reason() != null) {
+                    Span.current()
+                            .setAttribute(
+                                    "omniservice.sender.choice", taken.reason().wireName());
+                }
                 OutboundSend send = new OutboundSend(
                         job.messageId(),
                         candidate.to(),
-                        plan.from(),
+                        taken.from(),
                         withMediaFor(route, candidate.content()),
                         plan.templateLanguage(),
                         statusCallbackUrl.apply(route));
@@ -350,7 +361,8 @@ public final class SendDispatcher implements SendHandoff, AutoCloseable {
                         route.account(),
                         result,
                         attempts,
-                        ReceiptDeadline.waiting(plan, route.carrier(), route.account(), clock.instant())));
+                        ReceiptDeadline.waiting(plan, route.carrier(), route.account(), clock.instant()),
+                        taken.from()));
                 return;
             } catch (Expired e) {
                 finish(expiredOutcome(job, attempts));
@@ -371,6 +383,8 @@ public final class SendDispatcher implements SendHandoff, AutoCloseable {
                         return;
                     }
                 }
+            } finally {
+                pools.done(taken);
             }
         }
         finish(new SendOutcome.Failed(

@@ -11,7 +11,8 @@ public sealed interface SendOutcome {
 
     /**
      * A carrier accepted the message. With {@code waiting} (the plan with its {@link DeliveryWatch}) the job
-     * is kept, due again at the watch's deadline, instead of being removed.
+     * leaves a receipt deadline behind, due at the watch's deadline. {@code from} is the number or sender id it
+     * went from, recorded as the message's sender (null: the account's own, unnamed, and the sender stays).
      */
     record Sent(
             String messageId,
@@ -20,7 +21,8 @@ public sealed interface SendOutcome {
             String account,
             SendResult result,
             List<SendAttempt> attempts,
-            SendPlan waiting)
+            SendPlan waiting,
+            String from)
             implements SendOutcome {
         public Sent(
                 String messageId,
@@ -28,8 +30,19 @@ public sealed interface SendOutcome {
                 CarrierType carrier,
                 String account,
                 SendResult result,
+                List<SendAttempt> attempts,
+                SendPlan waiting) {
+            this(messageId, conversationId, carrier, account, result, attempts, waiting, null);
+        }
+
+        public Sent(
+                String messageId,
+                String conversationId,
+                CarrierType carrier,
+                String account,
+                SendResult result,
                 List<SendAttempt> attempts) {
-            this(messageId, conversationId, carrier, account, result, attempts, null);
+            this(messageId, conversationId, carrier, account, result, attempts, null, null);
         }
     }
 

@@ -129,6 +129,8 @@ public final class SenderPacing {
     private final Clock clock;
     private final Function<CarrierRoute, String> defaultFrom;
     private final ConcurrentHashMap<Sender, Bucket> buckets = new ConcurrentHashMap<>();
+    /** Sends of each sender under way on this node, paced or not: what "least busy" compares. */
+    private final ConcurrentHashMap<Sender, Integer> underway = new ConcurrentHashMap<>();
 
     /** @param defaultFrom the number or id an account sends from when a request names none */
     public SenderPacing(Settings settings, Clock clock, Function<CarrierRoute, String> defaultFrom) {
@@ -297,6 +299,24 @@ public final class SenderPacing {
         if (bucket != null) {
             bucket.throttled(retryAfter, clock.instant());
         }
+    }
+
+    /**
+     * One more send of {@code sender} is under way on this node — waiting for its turn or at the carrier — until
+     * {@link #done} is called for it.
+     */
+    public void underway(Sender sender) {
+        underway.merge(sender, 1, Integer::sum);
+    }
+
+    /** A send counted by {@link #underway} ended, however it ended. */
+    public void done(Sender sender) {
+        underway.computeIfPresent(sender, (s, n) -> n <= 1 ? null : n - 1);
+    }
+
+    /** How busy {@code sender} is on this node: its sends waiting for a turn or at the carrier now. */
+    public int load(Sender sender) {
+        return underway.getOrDefault(sender, 0);
     }
 
     /** The rate {@code sender} is paced at now (messages per second); 0 when it is not paced. */

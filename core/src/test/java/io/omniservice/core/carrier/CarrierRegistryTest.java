@@ -16,7 +16,10 @@ import java.util.Optional;
 import org.junit.jupiter.api.Test;
 
 class CarrierRegistryTest {
-    /** An account whose credentials are {@code token}: it accepts webhooks carrying it and sends with it. */
+    /**
+     * An account whose credentials are {@code token}: it accepts webhooks carrying it and sends with it, from a pool
+     * of one number named after it.
+     */
     private record TokenAdapter(CarrierType type, String account, String token, boolean sends)
             implements CarrierAdapter {
         @Override
@@ -38,7 +41,8 @@ class CarrierRegistryTest {
 
         @Override
         public Optional<CarrierSender> sender() {
-            return sends ? Optional.of(send -> new SendResult("sent-with-" + token, "queued", 1)) : Optional.empty();
+            CarrierSender sender = send -> new SendResult("sent-with-" + token, "queued", 1);
+            return sends ? Optional.of(CarrierSender.pooled(sender, List.of("+1415555" + token))) : Optional.empty();
         }
     }
 
@@ -71,11 +75,13 @@ class CarrierRegistryTest {
         WebhookRequest withNewToken = request("two");
         assertThatThrownBy(() -> current.verify(withNewToken)).isInstanceOf(WebhookRejection.class);
         assertThat(sender.send(SEND).carrierMessageId()).isEqualTo("sent-with-one");
+        assertThat(sender.numbers()).containsExactly("+1415555one");
 
         registry.replace(List.of(new TokenAdapter(CarrierType.TWILIO, "default", "two", true)));
 
         current.verify(withNewToken);
         assertThat(sender.send(SEND).carrierMessageId()).isEqualTo("sent-with-two");
+        assertThat(sender.numbers()).as("the pool of the moment").containsExactly("+1415555two");
         assertThat(current.type()).isEqualTo(CarrierType.TWILIO);
         assertThat(current.account()).isEqualTo("default");
     }

@@ -235,4 +235,20 @@ class CarrierSelectorTest {
         assertThat(addresses(selector(twilio).select(plan("+14155550100", TEXT, null), fresh(), List.of(otherPhone))))
                 .containsExactly("twilio->+14155550100");
     }
+
+    @Test
+    void aNamedFromMustBeANumberOfAPooledAccountsPool() {
+        CarrierRoute pooledTwilio = TestRoutes.pooled(twilio, "+14155550100", "+12125550100");
+        SendPlan fromNyc = new SendPlan("+12125559999", "+12125550100", TEXT, null, null, null, null, null, null);
+        SendPlan fromElsewhere = new SendPlan("+12125559999", "+13125550100", TEXT, null, null, null, null, null, null);
+
+        assertThat(order(selector(pooledTwilio, bandwidth).select(fromNyc, fresh())))
+                .containsExactly(CarrierType.BANDWIDTH, CarrierType.TWILIO);
+        // the pool does not hold it: that account is left out; one without a pool sends from any number, as before
+        assertThat(order(selector(pooledTwilio, bandwidth).select(fromElsewhere, fresh())))
+                .containsExactly(CarrierType.BANDWIDTH);
+        CarrierSelector.Selection none = selector(pooledTwilio).select(fromElsewhere, fresh());
+        assertThat(none.refusal()).isEqualTo(CarrierSelector.FROM_NOT_IN_POOL);
+        assertThat(none.detail()).contains("twilio/default", "+1312***0100");
+    }
 }

@@ -43,4 +43,10 @@ final class TestRoutes {
         };
         return new CarrierRoute(adapter, neverCalled, new BigDecimal(cost));
     }
+
+    /** {@code route} with a sender pool of {@code numbers}, its default first. */
+    static CarrierRoute pooled(CarrierRoute route, String... numbers) {
+        return new CarrierRoute(
+                route.adapter(), CarrierSender.pooled(route.sender(), List.of(numbers)), route.costPerMessage());
+    }
 }

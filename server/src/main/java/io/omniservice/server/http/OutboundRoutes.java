@@ -130,11 +130,13 @@ final class OutboundRoutes {
                     switch (refusal.code()) {
                         case "recipient_opted_out" -> 403;
                         case "idempotency_key_reused" -> 409;
-                        case "media_address_not_allowed", "media_bad_url" -> 400;
+                        case "media_address_not_allowed", "media_bad_url", CarrierSelector.FROM_NOT_IN_POOL -> 400;
                         case "media_not_checked" -> 503;
                         default -> 422;
                     };
-            String field = refusal.code().startsWith("media_") ? "content.mediaUrl" : null;
+            String field = refusal.code().startsWith("media_")
+                    ? "content.mediaUrl"
+                    : CarrierSelector.FROM_NOT_IN_POOL.equals(refusal.code()) ? "from" : null;
             throw new ApiException(new ApiError(status, refusal.code(), refusal.getMessage(), field));
         }
     }
@@ -295,7 +297,7 @@ final class OutboundRoutes {
 
     /**
      * {@code options.fallback}: {@code afterSeconds} in range, {@code carriers} configured here, {@code onTimeout}
-     * send or notify; refused where the store keeps no receipt deadlines.
+     * send or notify.
      */
     private DeliveryFallback fallback(JsonNode options) {
         JsonNode node = options.get("fallback");
@@ -305,14 +307,6 @@ final class OutboundRoutes {
         if (!node.isObject()) {
             throw ApiException.invalidField(
                     "options.fallback", "must be an object {afterSeconds, carriers, onTimeout}");
-        }
-        if (!outbound.keepsReceiptDeadlines()) {
-            throw new ApiException(new ApiError(
-                    400,
-                    "fallback_not_supported",
-                    "this storage mode keeps no receipt deadlines; options.fallback needs the embedded or postgres"
-                            + " mode",
-                    "options.fallback"));
         }
         JsonNode after = node.get("afterSeconds");
         if (after == null || after.isNull()) {

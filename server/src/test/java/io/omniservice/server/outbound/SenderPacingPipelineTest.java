@@ -2,29 +2,27 @@ package io.omniservice.server.outbound;
 
 import static com.github.tomakehurst.wiremock.client.WireMock.aResponse;
 import static com.github.tomakehurst.wiremock.client.WireMock.post;
-import static com.github.tomakehurst.wiremock.client.WireMock.postRequestedFor;
 import static com.github.tomakehurst.wiremock.client.WireMock.urlPathEqualTo;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.github.tomakehurst.wiremock.WireMockServer;
-import com.github.tomakehurst.wiremock.core.WireMockConfiguration;
 import com.github.tomakehurst.wiremock.stubbing.Scenario;
 import com.github.tomakehurst.wiremock.verification.LoggedRequest;
 import io.omniservice.server.carrier.ConfiguredCarriers;
 import io.omniservice.server.support.Conditions;
 import io.omniservice.server.support.PlayedBandwidth;
+import io.omniservice.server.support.PlayedCarriers;
 import io.omniservice.server.support.RunningGateway;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.function.Supplier;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
@@ -37,27 +35,20 @@ class SenderPacingPipelineTest {
     @TempDir
     Path data;
 
+    @RegisterExtension
+    final PlayedCarriers played = new PlayedCarriers();
+
     WireMockServer carriers;
     RunningGateway gateway;
 
     @BeforeEach
     void start() {
-        carriers =
-                new WireMockServer(WireMockConfiguration.options().dynamicPort().globalTemplating(true));
-        carriers.start();
-    }
-
-    @AfterEach
-    void stop() {
-        if (gateway != null) {
-            gateway.close();
-        }
-        carriers.stop();
+        carriers = played.server();
     }
 
     private void startGateway() {
-        String base = "http://localhost:" + carriers.port();
-        gateway = new RunningGateway(
+        String base = played.baseUrl();
+        gateway = played.gateway(new RunningGateway(
                 data,
                 1 << 20,
                 PlayedBandwidth.bandwidthYaml(base) + """
@@ -71,7 +62,7 @@ class SenderPacingPipelineTest {
                     senders:
                       - {carrier: bandwidth, account: default, from: "+14155550198", mps: %d}
                 """.formatted(MPS),
-                ConfiguredCarriers.installedProviders());
+                ConfiguredCarriers.installedProviders()));
     }
 
     private String send(String to, String text, String priority) {
@@ -86,10 +77,7 @@ class SenderPacingPipelineTest {
     }
 
     private List<LoggedRequest> sends() {
-        List<LoggedRequest> all =
-                new ArrayList<>(carriers.findAll(postRequestedFor(urlPathEqualTo(PlayedBandwidth.SEND_PATH))));
-        all.sort(java.util.Comparator.comparing(LoggedRequest::getLoggedDate));
-        return all;
+        return PlayedBandwidth.sends(carriers);
     }
 
     private static JsonNode json(String text) {
@@ -98,22 +86,6 @@ class SenderPacingPipelineTest {
 
     private static <T> T await(Supplier<T> probe) {
         return Conditions.await(probe, Duration.ofSeconds(60));
-    }
-
-    /** The most requests in any one-second window [t, t + 1 s) of the log. */
-    private static int busiestSecond(List<LoggedRequest> requests) {
-        int most = 0;
-        for (int i = 0; i < requests.size(); i++) {
-            long start = requests.get(i).getLoggedDate().getTime();
-            int in = 0;
-            for (int j = i;
-                    j < requests.size() && requests.get(j).getLoggedDate().getTime() < start + 1000;
-                    j++) {
-                in++;
-            }
-            most = Math.max(most, in);
-        }
-        return most;
     }
 
     @Test
@@ -142,7 +114,7 @@ class SenderPacingPipelineTest {
         // behind the campaign's rest
         assertThat(highAt).isBetween(before, accepted + 2);
         assertThat(campaign - accepted).as("the campaign still had sends to go").isGreaterThan(10);
-        assertThat(busiestSecond(log))
+        assertThat(PlayedBandwidth.busiestSecond(log))
                 .as(
                         "arrivals (ms): %s",
                         log.stream()
@@ -183,6 +155,6 @@ class SenderPacingPipelineTest {
                 - log.get(0).getLoggedDate().getTime();
         assertThat(afterThrottle).as("Retry-After: 1").isGreaterThanOrEqualTo(1000);
         // then at half the rate: no more than 2 (of 5) in any second of the carrier's log
-        assertThat(busiestSecond(log.subList(1, log.size()))).isLessThanOrEqualTo(2);
+        assertThat(PlayedBandwidth.busiestSecond(log.subList(1, log.size()))).isLessThanOrEqualTo(2);
     }
 }

@@ -576,12 +576,14 @@ final class GroupTransaction {
                     sent.messageId(),
                     sent.result().carrierMessageId());
         }
-        try (PreparedStatement update = connection.prepareStatement(
-                "UPDATE messages SET carrier = ?, account = ?, carrier_message_id = ? WHERE message_id = ?")) {
+        try (PreparedStatement update = connection.prepareStatement("""
+                UPDATE messages SET carrier = ?, account = ?, carrier_message_id = ?, sender = COALESCE(?, sender)
+                WHERE message_id = ?""")) {
             update.setString(1, accepted.carrier().wireName());
             update.setString(2, accepted.account());
             update.setString(3, accepted.carrierMessageId());
-            update.setString(4, accepted.messageId());
+            update.setString(4, accepted.sender());
+            update.setString(5, accepted.messageId());
             update.executeUpdate();
         }
         try (PreparedStatement update = connection.prepareStatement("""

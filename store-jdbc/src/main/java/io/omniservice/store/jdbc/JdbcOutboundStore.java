@@ -5,9 +5,11 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.omniservice.core.json.Json;
 import io.omniservice.core.model.CarrierType;
 import io.omniservice.core.model.ConversationKey;
+import io.omniservice.core.model.Direction;
 import io.omniservice.core.outbound.AcceptResult;
 import io.omniservice.core.outbound.CallbackDelivery;
 import io.omniservice.core.outbound.DeadLetter;
+import io.omniservice.core.outbound.NumberUse;
 import io.omniservice.core.outbound.OutboundStore;
 import io.omniservice.core.outbound.Priority;
 import io.omniservice.core.outbound.QueuedMessage;
@@ -120,56 +122,91 @@ public final class JdbcOutboundStore implements OutboundStore {
         Instant at = SqlTime.stored(now);
         Instant until = SqlTime.stored(now.plus(lease));
         return jdbc.inLeaseTransaction("cannot lease send jobs", connection -> {
-            List<SendJob> candidates = new ArrayList<>();
-            try (PreparedStatement select = connection.prepareStatement("""
-                    SELECT j.message_id, j.conversation_id, j.priority, j.expire_at, j.plan, j.runs FROM send_jobs j
-                    WHERE j.not_before <= ? AND (j.lease_until IS NULL OR j.lease_until < ?)
-                      AND NOT EXISTS (SELECT 1 FROM send_jobs e
-                          WHERE e.conversation_id = j.conversation_id AND e.seq < j.seq AND e.not_before <= ?)
-                    ORDER BY j.priority, j.seq LIMIT ?""")) {
-                SqlTime.set(select, 1, at);
-                SqlTime.set(select, 2, at);
-                SqlTime.set(select, 3, at);
-                select.setInt(4, max);
-                try (ResultSet rs = select.executeQuery()) {
-                    while (rs.next()) {
-                        candidates.add(new SendJob(
-                                rs.getString("message_id"),
-                                rs.getString("conversation_id"),
-                                JsonText.read(rs.getString("plan"), SendPlan.class),
-                                Priority.values()[rs.getInt("priority")],
-                                SqlTime.get(rs, "expire_at"),
-                                rs.getInt("runs") + 1,
-                                until,
-                                null));
-                    }
-                }
-            }
-            if (candidates.isEmpty()) {
-                return List.of();
-            }
-            int[] counts;
-            try (PreparedStatement lease1 = connection.prepareStatement("""
-                    UPDATE send_jobs SET lease_owner = ?, lease_until = ?, runs = runs + 1
-                    WHERE message_id = ? AND (lease_until IS NULL OR lease_until < ?)""")) {
-                for (SendJob job : candidates) {
-                    lease1.setString(1, owner);
-                    SqlTime.set(lease1, 2, until);
-                    lease1.setString(3, job.messageId());
-                    SqlTime.set(lease1, 4, at);
-                    lease1.addBatch();
-                }
-                counts = lease1.executeBatch();
-            }
-            List<SendJob> claimed = new ArrayList<>();
-            for (int i = 0; i < counts.length; i++) {
-                // another node leased it between our SELECT and UPDATE
-                if (counts[i] > 0) {
-                    claimed.add(candidates.get(i));
-                }
-            }
+            List<SendJob> claimed = new ArrayList<>(leaseDeadlines(connection, owner, at, until, max));
+            claimed.addAll(leaseJobs(connection, owner, at, until, max - claimed.size()));
             return claimed;
         });
+    }
+
+    /**
+     * Leases due receipt deadlines ({@code receipt_deadlines}) as jobs whose plan carries the watch; they come
+     * before sends, being few and quick, so a long campaign does not hold a fallback back.
+     */
+    private static List<SendJob> leaseDeadlines(Connection connection, String owner, Instant at, Instant until, int max)
+            throws SQLException {
+        return leaseDue(connection, "receipt_deadlines", """
+                SELECT message_id, conversation_id, priority, expire_at, plan, runs FROM receipt_deadlines
+                WHERE due <= ? AND (lease_until IS NULL OR lease_until < ?)
+                ORDER BY due LIMIT ?""", owner, at, until, max);
+    }
+
+    /** Leases due sends: the earliest due of each conversation, high priority first, then in request order. */
+    private static List<SendJob> leaseJobs(Connection connection, String owner, Instant at, Instant until, int max)
+            throws SQLException {
+        return leaseDue(connection, "send_jobs", """
+                SELECT j.message_id, j.conversation_id, j.priority, j.expire_at, j.plan, j.runs FROM send_jobs j
+                WHERE j.not_before <= ? AND (j.lease_until IS NULL OR j.lease_until < ?)
+                  AND NOT EXISTS (SELECT 1 FROM send_jobs e
+                      WHERE e.conversation_id = j.conversation_id AND e.seq < j.seq AND e.not_before <= ?)
+                ORDER BY j.priority, j.seq LIMIT ?""", owner, at, until, max);
+    }
+
+    /**
+     * Leases up to {@code max} rows of {@code table} that {@code select} finds due (its parameters: {@code at} as
+     * often as it asks, then {@code max}) and nobody leased between that read and the lease's conditional update.
+     */
+    private static List<SendJob> leaseDue(
+            Connection connection, String table, String select, String owner, Instant at, Instant until, int max)
+            throws SQLException {
+        if (max <= 0) {
+            return List.of();
+        }
+        List<SendJob> candidates = new ArrayList<>();
+        try (PreparedStatement due = connection.prepareStatement(select)) {
+            // every parameter but the last is the time (the driver's own count may cost PostgreSQL a round trip)
+            int times = (int) select.chars().filter(c -> c == '?').count() - 1;
+            for (int i = 1; i <= times; i++) {
+                SqlTime.set(due, i, at);
+            }
+            due.setInt(times + 1, max);
+            try (ResultSet rs = due.executeQuery()) {
+                while (rs.next()) {
+                    candidates.add(new SendJob(
+                            rs.getString("message_id"),
+                            rs.getString("conversation_id"),
+                            JsonText.read(rs.getString("plan"), SendPlan.class),
+                            Priority.values()[rs.getInt("priority")],
+                            SqlTime.get(rs, "expire_at"),
+                            rs.getInt("runs") + 1,
+                            until,
+                            null));
+                }
+            }
+        }
+        if (candidates.isEmpty()) {
+            return List.of();
+        }
+        int[] counts;
+        try (PreparedStatement lease1 = connection.prepareStatement("UPDATE " + table
+                + " SET lease_owner = ?, lease_until = ?, runs = runs + 1"
+                + " WHERE message_id = ? AND (lease_until IS NULL OR lease_until < ?)")) {
+            for (SendJob job : candidates) {
+                lease1.setString(1, owner);
+                SqlTime.set(lease1, 2, until);
+                lease1.setString(3, job.messageId());
+                SqlTime.set(lease1, 4, at);
+                lease1.addBatch();
+            }
+            counts = lease1.executeBatch();
+        }
+        List<SendJob> claimed = new ArrayList<>();
+        for (int i = 0; i < counts.length; i++) {
+            // another node leased it between our SELECT and UPDATE
+            if (counts[i] > 0) {
+                claimed.add(candidates.get(i));
+            }
+        }
+        return claimed;
     }
 
     @Override
@@ -189,40 +226,37 @@ public final class JdbcOutboundStore implements OutboundStore {
         }
     }
 
-    @Override
-    public boolean keepsReceiptDeadlines() {
-        return true;
-    }
-
     /**
-     * Removes the jobs of sent messages, or keeps those waiting for a receipt ({@code options.fallback}),
-     * unleased and due again at their deadline with the plan that says so.
+     * Removes the jobs of sent messages; one waiting for a receipt ({@code options.fallback}) leaves its deadline in
+     * {@code receipt_deadlines}, unleased, due at the deadline with the plan that says so.
      */
     static void endJobs(Connection connection, List<SendOutcome.Sent> sent) throws SQLException {
+        // the deadline is copied out of the job before the job goes: receipt_deadlines, not send_jobs, so that a
+        // node of the release before deadlines (which leases every due send_jobs row) never sends it again
         try (PreparedStatement delete = connection.prepareStatement("DELETE FROM send_jobs WHERE message_id = ?");
                 PreparedStatement wait = connection.prepareStatement("""
-                        UPDATE send_jobs SET plan = ?, not_before = ?, lease_owner = NULL, lease_until = NULL
+                        INSERT INTO receipt_deadlines (message_id, conversation_id, priority, due, expire_at, plan)
+                        SELECT message_id, conversation_id, priority, ?, expire_at, ? FROM send_jobs
                         WHERE message_id = ?""")) {
             boolean deleting = false;
             boolean waiting = false;
             for (SendOutcome.Sent one : sent) {
-                if (one.waiting() == null) {
-                    delete.setString(1, one.messageId());
-                    delete.addBatch();
-                    deleting = true;
-                } else {
-                    wait.setString(1, JsonText.write(one.waiting()));
-                    SqlTime.set(wait, 2, SqlTime.stored(one.waiting().watch().due()));
+                if (one.waiting() != null) {
+                    SqlTime.set(wait, 1, SqlTime.stored(one.waiting().watch().due()));
+                    wait.setString(2, JsonText.write(one.waiting()));
                     wait.setString(3, one.messageId());
                     wait.addBatch();
                     waiting = true;
                 }
-            }
-            if (deleting) {
-                delete.executeBatch();
+                delete.setString(1, one.messageId());
+                delete.addBatch();
+                deleting = true;
             }
             if (waiting) {
                 wait.executeBatch();
+            }
+            if (deleting) {
+                delete.executeBatch();
             }
         }
     }
@@ -230,12 +264,19 @@ public final class JdbcOutboundStore implements OutboundStore {
     /** Ends a watched job: records and announces a missing receipt ({@link SendResults#timedOut}), if any. */
     private static void watchEnded(GroupTransaction tx, SendOutcome.WatchEnded ended) throws SQLException {
         Connection connection = tx.connection();
-        try (PreparedStatement delete = connection.prepareStatement("DELETE FROM send_jobs WHERE message_id = ?")) {
-            delete.setString(1, ended.messageId());
-            if (delete.executeUpdate() == 0 || ended.timeout() == null) {
-                // no job: another run of the same deadline ended it and recorded what this one would
-                return;
+        int removed = 0;
+        // a deadline of this release; or a sent job kept waiting in send_jobs by a node of the first release with
+        // receipt deadlines, which kept them there
+        for (String delete : List.of(
+                "DELETE FROM receipt_deadlines WHERE message_id = ?", "DELETE FROM send_jobs WHERE message_id = ?")) {
+            try (PreparedStatement statement = connection.prepareStatement(delete)) {
+                statement.setString(1, ended.messageId());
+                removed += statement.executeUpdate();
             }
+        }
+        if (removed == 0 || ended.timeout() == null) {
+            // nothing left: another run of the same deadline ended it and recorded what this one would
+            return;
         }
         SendResults.TimedOut timedOut = SendResults.timedOut(ended, tx.now());
         tx.applyOwnStatus(ended.messageId(), timedOut.report());
@@ -331,9 +372,13 @@ public final class JdbcOutboundStore implements OutboundStore {
 
     @Override
     public int releaseLeasesOf(String owner) {
-        return jdbc.update(
-                "UPDATE send_jobs SET lease_owner = NULL, lease_until = NULL WHERE lease_owner = ?",
-                statement -> statement.setString(1, owner));
+        int released = 0;
+        for (String table : List.of("send_jobs", "receipt_deadlines")) {
+            released += jdbc.update(
+                    "UPDATE " + table + " SET lease_owner = NULL, lease_until = NULL WHERE lease_owner = ?",
+                    statement -> statement.setString(1, owner));
+        }
+        return released;
     }
 
     @Override
@@ -383,6 +428,35 @@ public final class JdbcOutboundStore implements OutboundStore {
                             SqlTime.get(rs, "last_whatsapp"));
                 });
         return facts.getFirst();
+    }
+
+    @Override
+    public List<NumberUse> numbersUsed(ConversationKey addressed, int max) {
+        ConversationKey conversation = linked(addressed);
+        // the conversation's index serves it; the status condition leaves out queued and failed sends
+        return jdbc
+                .query(
+                        """
+                SELECT carrier, account, direction, sender, recipient FROM messages
+                WHERE conversation_id = ? AND (direction = 'inbound' OR status IN ('sent', 'delivered', 'read'))
+                ORDER BY created_at DESC, message_id DESC
+                LIMIT ?""",
+                        statement -> {
+                            statement.setString(1, conversation.conversationId());
+                            statement.setInt(2, max);
+                        },
+                        rs -> {
+                            boolean inbound = Direction.INBOUND.wireName().equals(rs.getString("direction"));
+                            String number = inbound ? rs.getString("recipient") : rs.getString("sender");
+                            return new NumberUse(
+                                    CarrierType.fromWireName(rs.getString("carrier"))
+                                            .orElse(null),
+                                    rs.getString("account"),
+                                    number);
+                        })
+                .stream()
+                .filter(use -> use.carrier() != null && use.number() != null)
+                .toList();
     }
 
     /** The conversation a WhatsApp user id or an old number is linked to, else the key itself. */

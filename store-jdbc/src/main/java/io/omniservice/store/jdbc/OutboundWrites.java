@@ -162,7 +162,8 @@ final class OutboundWrites {
             // every outcome of the group goes the general way, which checks each id first
             Savepoint beforeBatch = connection.setSavepoint();
             try (PreparedStatement update = connection.prepareStatement("""
-                    UPDATE messages SET carrier = ?, account = ?, carrier_message_id = ?, status = ?, sent_at = ?
+                    UPDATE messages SET carrier = ?, account = ?, carrier_message_id = ?, status = ?, sent_at = ?,
+                        sender = COALESCE(?, sender)
                     WHERE message_id = ? AND status = ?""")) {
                 for (int i = 0; i < plain.size(); i++) {
                     SendResults.Accepted one = accepted.get(i);
@@ -172,8 +173,9 @@ final class OutboundWrites {
                     update.setString(3, one.carrierMessageId());
                     update.setString(4, after.status().wireName());
                     SqlTime.set(update, 5, after.sentAt());
-                    update.setString(6, one.messageId());
-                    update.setString(7, applied.get(i).before().status().wireName());
+                    update.setString(6, one.sender());
+                    update.setString(7, one.messageId());
+                    update.setString(8, applied.get(i).before().status().wireName());
                     update.addBatch();
                 }
                 counts = update.executeBatch();

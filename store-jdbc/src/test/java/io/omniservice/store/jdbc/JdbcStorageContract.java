@@ -8,6 +8,7 @@ import io.omniservice.core.json.Json;
 import io.omniservice.core.model.CarrierType;
 import io.omniservice.core.model.ConversationKey;
 import io.omniservice.core.model.Sender;
+import io.omniservice.core.outbound.SendJob;
 import io.omniservice.core.store.CommitResult;
 import io.omniservice.core.store.InboundBatch;
 import io.omniservice.core.store.Storage;
@@ -17,6 +18,9 @@ import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.UUID;
@@ -142,5 +146,46 @@ abstract class JdbcStorageContract extends FeedStoreContract {
                         .messageCount())
                 .isEqualTo(threads * commitsPerThread);
         assertThat(groups).as("concurrent commits share transactions").isLessThan(threads * commitsPerThread);
+    }
+
+    /**
+     * The lease query of the release before receipt deadlines ({@code JdbcOutboundStore.claimDue} as it was then),
+     * word for word: a node of that release runs it beside this one during a rolling upgrade.
+     */
+    private static final String PREVIOUS_RELEASE_LEASE_QUERY = """
+            SELECT j.message_id, j.conversation_id, j.priority, j.expire_at, j.plan, j.runs FROM send_jobs j
+            WHERE j.not_before <= ? AND (j.lease_until IS NULL OR j.lease_until < ?)
+              AND NOT EXISTS (SELECT 1 FROM send_jobs e
+                  WHERE e.conversation_id = j.conversation_id AND e.seq < j.seq AND e.not_before <= ?)
+            ORDER BY j.priority, j.seq LIMIT ?""";
+
+    private List<String> leasedByPreviousRelease(Instant at) throws SQLException {
+        List<String> due = new ArrayList<>();
+        try (Connection connection = jdbc.dataSource().getConnection();
+                PreparedStatement select = connection.prepareStatement(PREVIOUS_RELEASE_LEASE_QUERY)) {
+            SqlTime.set(select, 1, SqlTime.stored(at));
+            SqlTime.set(select, 2, SqlTime.stored(at));
+            SqlTime.set(select, 3, SqlTime.stored(at));
+            select.setInt(4, 100_000);
+            try (ResultSet rs = select.executeQuery()) {
+                while (rs.next()) {
+                    due.add(rs.getString("message_id"));
+                }
+            }
+        }
+        return due;
+    }
+
+    @Test
+    void aReceiptDeadlineIsNothingANodeOfThePreviousReleaseLeasesAsASend() throws Exception {
+        Instant sentAt = Instant.now().truncatedTo(ChronoUnit.SECONDS);
+        SendJob sent = sentWithFallback(60, sentAt);
+        Instant pastTheDeadline = sentAt.plusSeconds(3600);
+
+        // that node would take the row for a send and send the message again, the watch in its plan unknown to it
+        assertThat(leasedByPreviousRelease(pastTheDeadline)).doesNotContain(sent.messageId());
+        assertThat(storage.outbound().claimDue("new-node", pastTheDeadline, Duration.ofMinutes(5), 100_000))
+                .extracting(SendJob::messageId)
+                .contains(sent.messageId());
     }
 }

@@ -42,6 +42,7 @@ final class MigrationRules {
     static final Set<String> SMALL_TABLES = Set.of(
             "change_events",
             "send_jobs",
+            "receipt_deadlines",
             "callback_deliveries",
             "subscriptions",
             "rules",

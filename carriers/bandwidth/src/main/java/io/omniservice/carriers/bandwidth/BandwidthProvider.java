@@ -18,7 +18,8 @@ import java.util.Set;
  * side, {@code accountId} (the numeric Bandwidth account id in the createMessage path), {@code apiUsername} and
  * {@code apiPassword} (the API credentials, sent as basic auth), {@code applicationId} (the messaging application
  * the sender number belongs to), {@code from} (the default sender: an E.164 number or short code of that
- * application, used when a send names none) and {@code apiBaseUrl} (default {@code https://messaging.bandwidth.com}).
+ * application, used when a send names none), {@code numbers} (a sender pool of such numbers, which may stand in
+ * for {@code from}: its first is then the default) and {@code apiBaseUrl} (default {@code https://messaging.bandwidth.com}).
  * The account sends only when all five outbound keys are set; setting some of them stops start-up naming the
  * first one missing, since a half-configured sender is a mistake, not a receive-only account.
  */
@@ -31,6 +32,8 @@ public final class BandwidthProvider implements CarrierProvider {
     static final String APPLICATION_ID = "applicationId";
     static final String API_BASE_URL = "apiBaseUrl";
     static final String FROM = "from";
+    private static final String SENDER_FORMS = "an E.164 number such as +19195551234 or a 5-6 digit short code";
+
     /** In the order a missing one is reported. */
     private static final List<String> OUTBOUND_KEYS =
             List.of(ACCOUNT_ID, API_USERNAME, API_PASSWORD, APPLICATION_ID, FROM);
@@ -50,7 +53,8 @@ public final class BandwidthProvider implements CarrierProvider {
                 API_PASSWORD,
                 APPLICATION_ID,
                 API_BASE_URL,
-                FROM));
+                FROM,
+                CarrierSettings.NUMBERS));
         String username = settings.require(CALLBACK_USERNAME);
         String password = settings.require(CALLBACK_PASSWORD);
         if (username.indexOf(':') >= 0) {
@@ -78,31 +82,43 @@ public final class BandwidthProvider implements CarrierProvider {
     }
 
     private static Optional<CarrierSender> sender(CarrierSettings settings, URI apiBaseUrl, CarrierContext context) {
-        boolean any = OUTBOUND_KEYS.stream().anyMatch(key -> settings.optional(key, null) != null);
+        boolean pooled = settings.values().get(CarrierSettings.NUMBERS) != null;
+        boolean any = pooled || OUTBOUND_KEYS.stream().anyMatch(key -> settings.optional(key, null) != null);
         if (!any) {
             return Optional.empty(); // a receive-only account
         }
         for (String key : OUTBOUND_KEYS) {
-            if (settings.optional(key, "").isBlank()) {
+            // a pool stands in for from: its first number is the default sender
+            if (settings.optional(key, "").isBlank() && !(key.equals(FROM) && pooled)) {
                 throw new ConfigException(
                         settings.path() + "." + key,
                         "is required to send (the outbound keys are " + OUTBOUND_KEYS + ")");
             }
         }
-        String from = settings.require(FROM).trim();
-        if (!from.matches("\\+[1-9]\\d{6,14}|\\d{5,6}")) {
-            throw new ConfigException(
-                    settings.path() + "." + FROM,
-                    "must be an E.164 number such as +19195551234 or a 5-6 digit short code, got '" + from + "'");
+        String from = settings.optional(FROM, null);
+        if (from != null) {
+            from = from.trim();
+            if (bandwidthSender(from) == null) {
+                throw new ConfigException(
+                        settings.path() + "." + FROM, "must be " + SENDER_FORMS + ", got '" + from + "'");
+            }
         }
-        return Optional.of(new BandwidthSender(
-                apiBaseUrl,
-                settings.require(ACCOUNT_ID),
-                settings.require(API_USERNAME),
-                settings.require(API_PASSWORD),
-                settings.require(APPLICATION_ID),
-                from,
-                context.http(),
-                context.clock()));
+        List<String> pool = settings.senderPool(from, BandwidthProvider::bandwidthSender, SENDER_FORMS);
+        return Optional.of(CarrierSender.pooled(
+                new BandwidthSender(
+                        apiBaseUrl,
+                        settings.require(ACCOUNT_ID),
+                        settings.require(API_USERNAME),
+                        settings.require(API_PASSWORD),
+                        settings.require(APPLICATION_ID),
+                        from != null ? from : pool.getFirst(),
+                        context.http(),
+                        context.clock()),
+                pool));
+    }
+
+    /** {@code value} when Bandwidth sends from it: an E.164 number or a 5-6 digit short code; else null. */
+    private static String bandwidthSender(String value) {
+        return value.matches("\\+[1-9]\\d{6,14}|\\d{5,6}") ? value : null;
     }
 }

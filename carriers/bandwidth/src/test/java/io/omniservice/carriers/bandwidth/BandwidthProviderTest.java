@@ -12,6 +12,7 @@ import io.omniservice.core.config.ConfigException;
 import io.omniservice.core.model.CarrierType;
 import java.time.Clock;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.ServiceLoader;
 import org.junit.jupiter.api.Test;
@@ -120,5 +121,23 @@ class BandwidthProviderTest {
     void isFoundByServiceLoader() {
         assertThat(ServiceLoader.load(CarrierProvider.class).stream().map(ServiceLoader.Provider::get))
                 .anySatisfy(p -> assertThat(p.type()).isEqualTo(CarrierType.BANDWIDTH));
+    }
+
+    @Test
+    void aPoolOfNumbersMayStandInForFrom() {
+        Map<String, Object> values = outbound(Map.of("from", ""));
+        values.put("numbers", List.of("+19195551234", "+12125550100", "72345"));
+        assertThat(create(values).sender().orElseThrow().numbers())
+                .containsExactly("+19195551234", "+12125550100", "72345");
+    }
+
+    @Test
+    void aPoolNumberBandwidthCannotSendFromIsNamedByItsIndex() {
+        Map<String, Object> values = outbound(Map.of());
+        values.put("numbers", List.of("+12125550100", "ACME"));
+        assertThatThrownBy(() -> create(values))
+                .isInstanceOf(ConfigException.class)
+                .hasMessageContaining("carriers.bandwidth.default.numbers[1]")
+                .hasMessageContaining("short code");
     }
 }

@@ -11,6 +11,7 @@ import io.omniservice.core.carrier.InMemoryReplayGuard;
 import io.omniservice.core.config.ConfigException;
 import io.omniservice.core.model.CarrierType;
 import java.time.Clock;
+import java.util.List;
 import java.util.Map;
 import java.util.ServiceLoader;
 import org.junit.jupiter.api.Test;
@@ -100,5 +101,22 @@ class InteliquentProviderTest {
     void registeredForServiceLoader() {
         assertThat(ServiceLoader.load(CarrierProvider.class).stream().map(ServiceLoader.Provider::type))
                 .contains(InteliquentProvider.class);
+    }
+
+    @Test
+    void aPoolIsKeptInE164WhateverFormItWasWrittenIn() {
+        CarrierAdapter adapter = create(Map.of(
+                "inboundApiKey",
+                "k",
+                "outboundApiKey",
+                "o",
+                "numbers",
+                List.of("4155550199", "1-212-555-0100", "+13125550100")));
+        assertThat(adapter.sender().orElseThrow().numbers())
+                .containsExactly("+14155550199", "+12125550100", "+13125550100");
+        assertThatThrownBy(() -> create(
+                        Map.of("inboundApiKey", "k", "outboundApiKey", "o", "numbers", List.of("+447700900100"))))
+                .isInstanceOf(ConfigException.class)
+                .hasMessageContaining("carriers.inteliquent.default.numbers[0]");
     }
 }

@@ -6,8 +6,10 @@ import io.omniservice.core.carrier.CarrierProvider;
 import io.omniservice.core.carrier.CarrierSettings;
 import io.omniservice.core.config.ConfigException;
 import io.omniservice.core.model.CarrierType;
+import io.omniservice.core.model.PhoneNumber;
 import io.omniservice.core.outbound.CarrierSender;
 import java.net.URI;
+import java.util.List;
 import java.util.Optional;
 import java.util.Set;
 
@@ -19,8 +21,8 @@ import java.util.Set;
  * channel), {@code apiBaseUrl} (default {@code https://rest.messagebird.com}),
  * {@code conversationsBaseUrl} (default {@code https://conversations.messagebird.com}) and {@code mediaBaseUrl}
  * (default {@code https://media.messagebird.com}, the only origin inbound media is fetched from with the access
- * key). The account sends
- * only with an {@code accessKey} and an {@code originator} or {@code channelId}.
+ * key), and {@code numbers}, an SMS sender pool (numbers or names; the {@code originator}, when set, is its first).
+ * The account sends only with an {@code accessKey} and an {@code originator}, {@code numbers} or {@code channelId}.
  */
 public final class MessageBirdProvider implements CarrierProvider {
     static final String SIGNING_KEY = "signingKey";
@@ -39,7 +41,14 @@ public final class MessageBirdProvider implements CarrierProvider {
     @Override
     public CarrierAdapter create(CarrierSettings settings, CarrierContext context) {
         settings.rejectUnknown(Set.of(
-                SIGNING_KEY, ACCESS_KEY, API_BASE_URL, CONVERSATIONS_BASE_URL, MEDIA_BASE_URL, ORIGINATOR, CHANNEL_ID));
+                SIGNING_KEY,
+                ACCESS_KEY,
+                API_BASE_URL,
+                CONVERSATIONS_BASE_URL,
+                MEDIA_BASE_URL,
+                ORIGINATOR,
+                CHANNEL_ID,
+                CarrierSettings.NUMBERS));
         String signingKey = settings.require(SIGNING_KEY);
         // Validated even for a receive-only account, so that a typo stops start-up rather than a later send.
         URI apiBaseUrl = settings.url(API_BASE_URL, "https://rest.messagebird.com");
@@ -48,20 +57,31 @@ public final class MessageBirdProvider implements CarrierProvider {
         String accessKey = nonBlank(settings, ACCESS_KEY);
         String originator = nonBlank(settings, ORIGINATOR);
         String channelId = nonBlank(settings, CHANNEL_ID);
+        List<String> pool = settings.senderPool(originator, PhoneNumber::senderId, PhoneNumber.SENDER_ID_FORMS);
+        if (channelId != null && !pool.isEmpty()) {
+            throw new ConfigException(
+                    settings.path() + "." + CarrierSettings.NUMBERS,
+                    "is a pool of SMS senders; an account with a channelId sends everything from that channel");
+        }
+        if (originator == null && !pool.isEmpty()) {
+            originator = pool.getFirst();
+        }
         if (accessKey == null && (originator != null || channelId != null)) {
             throw new ConfigException(
                     settings.path() + "." + ACCESS_KEY, "is required to send from an originator or channel");
         }
         Optional<CarrierSender> sender = Optional.empty();
         if (accessKey != null && (originator != null || channelId != null)) {
-            sender = Optional.of(new MessageBirdSender(
-                    context.http(),
-                    context.clock(),
-                    apiBaseUrl,
-                    conversationsBaseUrl,
-                    accessKey,
-                    originator,
-                    channelId));
+            sender = Optional.of(CarrierSender.pooled(
+                    new MessageBirdSender(
+                            context.http(),
+                            context.clock(),
+                            apiBaseUrl,
+                            conversationsBaseUrl,
+                            accessKey,
+                            originator,
+                            channelId),
+                    pool));
         }
         MessageBirdSignature signature = new MessageBirdSignature(
                 signingKey, context.clock(), context.replayGuard(), "messagebird/" + settings.account());

@@ -8,6 +8,7 @@ import io.omniservice.core.carrier.CarrierSettings;
 import io.omniservice.core.carrier.InMemoryReplayGuard;
 import io.omniservice.core.config.ConfigException;
 import java.time.Clock;
+import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 
@@ -84,5 +85,26 @@ class MessageBirdProviderTest {
         assertThatThrownBy(() -> new MessageBirdProvider().create(settings, CONTEXT))
                 .isInstanceOf(ConfigException.class)
                 .hasMessageContaining("carriers.messagebird.default.conversationsBaseUrl");
+    }
+
+    @Test
+    void aPoolOfOriginatorsSendsAndIsRefusedBesideAChannel() {
+        var pooled = new CarrierSettings(
+                "carriers.messagebird.default",
+                "default",
+                Map.of("signingKey", "s", "accessKey", "k", "numbers", List.of("+447700900100", "Omni")));
+        assertThat(new MessageBirdProvider()
+                        .create(pooled, CONTEXT)
+                        .sender()
+                        .orElseThrow()
+                        .numbers())
+                .containsExactly("+447700900100", "Omni");
+        var withChannel = new CarrierSettings(
+                "carriers.messagebird.default",
+                "default",
+                Map.of("signingKey", "s", "accessKey", "k", "channelId", "c1", "numbers", List.of("+447700900100")));
+        assertThatThrownBy(() -> new MessageBirdProvider().create(withChannel, CONTEXT))
+                .isInstanceOf(ConfigException.class)
+                .hasMessageContaining("carriers.messagebird.default.numbers");
     }
 }

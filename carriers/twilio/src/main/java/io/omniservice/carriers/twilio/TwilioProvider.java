@@ -6,8 +6,10 @@ import io.omniservice.core.carrier.CarrierProvider;
 import io.omniservice.core.carrier.CarrierSettings;
 import io.omniservice.core.config.ConfigException;
 import io.omniservice.core.model.CarrierType;
+import io.omniservice.core.model.PhoneNumber;
 import io.omniservice.core.outbound.CarrierSender;
 import java.net.URI;
+import java.util.List;
 import java.util.Optional;
 import java.util.Set;
 
@@ -17,8 +19,9 @@ import java.util.Set;
  * alphanumeric sender ID or {@code whatsapp:+...}), {@code messagingServiceSid} (MG..., lets Twilio pick
  * the sender from the service's pool when no {@code from} is named), {@code apiKeySid} with
  * {@code apiKeySecret} (an API key to authenticate sends with instead of the auth token) and
- * {@code apiBaseUrl} (default {@code https://api.twilio.com}). The account sends only when {@code from} or
- * {@code messagingServiceSid} is set; a sender named on the message wins over both.
+ * {@code apiBaseUrl} (default {@code https://api.twilio.com}), and {@code numbers}, a sender pool (numbers, short
+ * codes or sender ids; {@code from}, when set, is its first). The account sends only when {@code from},
+ * {@code numbers} or {@code messagingServiceSid} is set; a sender named on the message wins over all.
  */
 public final class TwilioProvider implements CarrierProvider {
     static final String ACCOUNT_SID = "accountSid";
@@ -37,7 +40,14 @@ public final class TwilioProvider implements CarrierProvider {
     @Override
     public CarrierAdapter create(CarrierSettings settings, CarrierContext context) {
         settings.rejectUnknown(Set.of(
-                ACCOUNT_SID, AUTH_TOKEN, API_KEY_SID, API_KEY_SECRET, MESSAGING_SERVICE_SID, API_BASE_URL, FROM));
+                ACCOUNT_SID,
+                AUTH_TOKEN,
+                API_KEY_SID,
+                API_KEY_SECRET,
+                MESSAGING_SERVICE_SID,
+                API_BASE_URL,
+                FROM,
+                CarrierSettings.NUMBERS));
         String accountSid = settings.require(ACCOUNT_SID);
         String authToken = settings.require(AUTH_TOKEN);
         sid(settings, ACCOUNT_SID, "AC", accountSid);
@@ -61,17 +71,23 @@ public final class TwilioProvider implements CarrierProvider {
         if (from != null && from.isBlank()) {
             throw new ConfigException(settings.path() + "." + FROM, "must name a sender when set");
         }
+        List<String> pool = settings.senderPool(from, PhoneNumber::senderId, PhoneNumber.SENDER_ID_FORMS);
+        if (from == null && !pool.isEmpty()) {
+            from = pool.getFirst();
+        }
         Optional<CarrierSender> sender = Optional.empty();
         if (from != null || messagingServiceSid != null) {
-            sender = Optional.of(new TwilioSender(
-                    context.http(),
-                    context.clock(),
-                    apiBaseUrl,
-                    accountSid,
-                    apiKeySid != null ? apiKeySid : accountSid,
-                    apiKeySid != null ? apiKeySecret : authToken,
-                    from,
-                    messagingServiceSid));
+            sender = Optional.of(CarrierSender.pooled(
+                    new TwilioSender(
+                            context.http(),
+                            context.clock(),
+                            apiBaseUrl,
+                            accountSid,
+                            apiKeySid != null ? apiKeySid : accountSid,
+                            apiKeySid != null ? apiKeySecret : authToken,
+                            from,
+                            messagingServiceSid),
+                    pool));
         }
         // Media URLs take the same credentials as the REST API: the API key when one is configured.
         TwilioMedia media = new TwilioMedia(

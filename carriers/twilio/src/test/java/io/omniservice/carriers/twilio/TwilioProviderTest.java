@@ -12,6 +12,7 @@ import io.omniservice.core.config.ConfigException;
 import io.omniservice.core.model.CarrierType;
 import java.time.Clock;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.ServiceLoader;
 import org.junit.jupiter.api.Test;
@@ -121,5 +122,37 @@ class TwilioProviderTest {
     void registeredForServiceLoader() {
         assertThat(ServiceLoader.load(CarrierProvider.class).stream().map(ServiceLoader.Provider::type))
                 .contains(TwilioProvider.class);
+    }
+
+    @Test
+    void aPoolOfNumbersSendsWithItsFromFirstAndNoneTwice() {
+        Map<String, Object> values = with("from", "+14155550100");
+        values.put("numbers", List.of("+12125550100", "+14155550100", "72345", "ACME Shop"));
+        CarrierAdapter adapter = create(values);
+        assertThat(adapter.sender().orElseThrow().numbers())
+                .containsExactly("+14155550100", "+12125550100", "72345", "ACME Shop");
+        // numbers stand in for from: the account sends, from its first number by default
+        assertThat(create(with("numbers", List.of("+12125550100")))
+                        .sender()
+                        .orElseThrow()
+                        .numbers())
+                .containsExactly("+12125550100");
+        assertThat(create(with("from", "+14155550100")).sender().orElseThrow().numbers())
+                .as("no pool: any from a request names goes as it is")
+                .isEmpty();
+    }
+
+    @Test
+    void aBadPoolNumberIsNamedByItsIndex() {
+        assertThatThrownBy(() -> create(with("numbers", List.of("+12125550100", "212-555-0100"))))
+                .isInstanceOf(ConfigException.class)
+                .hasMessageContaining("carriers.twilio.default.numbers[1]")
+                .hasMessageContaining("212-555-0100");
+        assertThatThrownBy(() -> create(with("numbers", "+12125550100")))
+                .isInstanceOf(ConfigException.class)
+                .hasMessageContaining("carriers.twilio.default.numbers: must be a list");
+        assertThatThrownBy(() -> create(with("numbers", List.of())))
+                .isInstanceOf(ConfigException.class)
+                .hasMessageContaining("carriers.twilio.default.numbers");
     }
 }

@@ -27,6 +27,8 @@ public final class SendResults {
      *
      * @param carrierMessageId the carrier's id, or null when another message holds it already: its callbacks
      *     could not be told from the other message's, so they stay unmatched
+     * @param sender the number or sender id it went from, the message's sender from now on; null keeps the sender
+     *     stored at acceptance
      */
     public record Accepted(
             String messageId,
@@ -34,6 +36,7 @@ public final class SendResults {
             CarrierType carrier,
             String account,
             String carrierMessageId,
+            String sender,
             CarrierType conversationCarrier,
             StatusUpdate report) {}
 
@@ -49,6 +52,7 @@ public final class SendResults {
                 sent.carrier(),
                 sent.account(),
                 carrierMessageId,
+                sent.from(),
                 sent.carrier(),
                 StatusReports.own(
                         sent.carrier(),
