@@ -53,6 +53,56 @@ class OpenApiContractTest {
     }
 
     @Test
+    void contactsAndASendAcrossChannelsAreDocumented() {
+        String contact = "{\"id\":\"k1\",\"displayName\":null,\"identities\":[\"livechat:PJ0MRSHTDG\","
+                + "\"+14155550100\"],\"createdAt\":\"2026-11-25T14:00:00Z\"}";
+        assertThat(contract.violations(
+                        exchange("POST", "/v1/contacts", "{\"identities\":[\"livechat:PJ0MRSHTDG\"]}", 201, contact)))
+                .isEmpty();
+        assertThat(
+                        contract.violations(
+                                exchange(
+                                        "POST",
+                                        "/v1/contacts/k1/identities",
+                                        "{\"identity\":\"+14155550100\"}",
+                                        409,
+                                        "{\"error\":{\"code\":\"identity_already_linked\",\"message\":\"no\",\"field\":\"identity\"}}")))
+                .isEmpty();
+        assertThat(contract.violations(exchange(
+                        "GET",
+                        "/v1/contacts?identity=%2B14155550100",
+                        200,
+                        "{\"items\":[" + contact + "],\"nextCursor\":null}")))
+                .isEmpty();
+        assertThat(contract.violations(exchange("DELETE", "/v1/contacts/k1/identities/%2B14155550100", 200, contact)))
+                .isEmpty();
+        String sentAcross = MESSAGE.replace(
+                "\"statusHistory\"",
+                "\"attempts\":[{\"carrier\":\"bandwidth\",\"at\":\"2026-11-25T14:00:00Z\",\"outcome\":\"sent\","
+                        + "\"to\":\"+14155550100\"}],\"statusHistory\"");
+        assertThat(contract.violations(exchange(
+                        "GET",
+                        "/v1/contacts/k1/messages?limit=10",
+                        200,
+                        "{\"items\":[" + sentAcross + "],\"nextCursor\":null}")))
+                .isEmpty();
+        assertThat(
+                        contract.violations(
+                                exchange(
+                                        "POST",
+                                        "/v1/messages",
+                                        "{\"to\":{\"chatId\":\"PJ0MRSHTDG\"},\"content\":{\"type\":\"text\",\"text\":\"hi\"},"
+                                                + "\"options\":{\"acrossChannels\":true}}",
+                                        202,
+                                        "{\"messageId\":\"m1\",\"status\":\"queued\",\"carrier\":\"bandwidth\",\"timestamp\":\"2026-11-25T14:00:00Z\"}")))
+                .isEmpty();
+        // a contact without its identities is not what the document promises
+        assertThat(contract.violations(
+                        exchange("GET", "/v1/contacts/k1", 200, contact.replaceAll(",\"identities\":\\[[^]]*]", ""))))
+                .anySatisfy(v -> assertThat(v).contains("identities"));
+    }
+
+    @Test
     void aRenamedResponseFieldIsCaught() {
         String renamed = MESSAGE.replace("\"messageId\"", "\"id\"");
         assertThat(contract.violations(exchange(

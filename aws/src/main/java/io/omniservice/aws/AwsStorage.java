@@ -55,6 +55,7 @@ public final class AwsStorage implements Storage {
     private final DynamoDbNotificationStore notifications;
     private final DynamoDbRuleStore rules;
     private final DynamoDbClientSecretStore clientSecrets;
+    private final io.omniservice.aws.dynamo.DynamoDbContactStore contacts;
     private final List<EventPublisher> publishers;
     private final DynamoDbRateBuckets rateBuckets;
     private final SendQueue queue;
@@ -86,6 +87,7 @@ public final class AwsStorage implements Storage {
         this.notifications = new DynamoDbNotificationStore(dynamo, tables, clock, keepEvents);
         this.rules = new DynamoDbRuleStore(dynamo, tables, clock);
         this.clientSecrets = new DynamoDbClientSecretStore(dynamo, tables, clock);
+        this.contacts = new io.omniservice.aws.dynamo.DynamoDbContactStore(dynamo, tables);
         this.rateBuckets = new DynamoDbRateBuckets(dynamo, tables, clock, Duration.ofMinutes(1));
         this.publishers = sns == null ? List.of() : List.of(new SnsEventPublisher(sns, settings.eventTopicArn()));
         LOG.info(
@@ -181,6 +183,11 @@ public final class AwsStorage implements Storage {
     @Override
     public ClientSecretStore clientSecrets() {
         return clientSecrets;
+    }
+
+    @Override
+    public io.omniservice.core.contact.ContactStore contacts() {
+        return contacts;
     }
 
     @Override

@@ -159,6 +159,7 @@ public final class Gateway implements AutoCloseable {
         CarrierSelector selector =
                 new CarrierSelector(routes, health, templates, rules::current, settings.whatsAppWindow(), pipeline);
         String publicBaseUrl = config.server().publicBaseUrl();
+        var contacts = new io.omniservice.core.contact.Contacts(store.contacts(), store.messages(), clock);
         this.dispatcher = new SendDispatcher(
                 outbound,
                 store.messages()::message,
@@ -172,6 +173,7 @@ public final class Gateway implements AutoCloseable {
                         + route.carrier().wireName()
                         + (CarrierRegistry.DEFAULT_ACCOUNT.equals(route.account()) ? "" : "/" + route.account())),
                 pipeline,
+                contacts,
                 tracing);
         FeedStore feed = store.feed();
         SigningSecrets signing = signingSecrets(config, store.clientSecrets(), clock);
@@ -185,7 +187,8 @@ public final class Gateway implements AutoCloseable {
                 config.outbound().nodeId(),
                 tracing,
                 store.messages());
-        OutboundService service = new OutboundService(outbound, selector, clock, dispatcher, pipeline, tracing);
+        OutboundService service =
+                new OutboundService(outbound, selector, clock, dispatcher, pipeline, contacts, tracing);
 
         GatewayConfig.Processing processing = config.processing();
         CachedRead<RuleBook> businessRules = new CachedRead<>(
@@ -233,7 +236,7 @@ public final class Gateway implements AutoCloseable {
                 config.api(),
                 ingress,
                 store,
-                new OutboundApi(service, outbound, selector, health, templates, rules::invalidate),
+                new OutboundApi(service, outbound, selector, health, templates, rules::invalidate, contacts),
                 new ProcessingApi(
                         store.notifications(),
                         store.rules(),

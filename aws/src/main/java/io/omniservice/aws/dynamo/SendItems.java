@@ -231,6 +231,7 @@ final class SendItems {
         }
         Items.putString(item, Sends.ERROR_CODE, attempt.errorCode());
         Items.putString(item, Sends.ERROR_MESSAGE, attempt.errorMessage());
+        Items.putString(item, Sends.SENT_TO, attempt.to());
         return item;
     }
 
@@ -246,7 +247,8 @@ final class SendItems {
                 string(item, Sends.OUTCOME),
                 status == null ? null : Integer.valueOf(status.n()),
                 string(item, Sends.ERROR_CODE),
-                string(item, Sends.ERROR_MESSAGE));
+                string(item, Sends.ERROR_MESSAGE),
+                string(item, Sends.SENT_TO));
     }
 
     private static int number(Map<String, AttributeValue> item, String attribute) {

@@ -250,11 +250,14 @@ public final class Tables {
         public static final String ENTRY = "entry";
         public static final String LINK = "link";
         public static final String OPT_OUT_PREFIX = "optout#";
+        /** The entry saying which contact holds this participant as an identity ({@link #CONTACT_ID}). */
+        public static final String CONTACT = "contact";
 
         public static final String LINKED_TO = "linkedTo";
         public static final String LINKED_AT = "linkedAt";
         public static final String KEYWORD = "keyword";
         public static final String OPTED_OUT_AT = "optedOutAt";
+        public static final String CONTACT_ID = "contactId";
 
         private Participants() {}
     }
@@ -396,6 +399,8 @@ public final class Tables {
         public static final String HTTP_STATUS = "httpStatus";
         public static final String ERROR_CODE = "errorCode";
         public static final String ERROR_MESSAGE = "errorMessage";
+        /** The address an attempt went to (another identity of the contact when selection went across channels). */
+        public static final String SENT_TO = "sentTo";
 
         private Sends() {}
     }
@@ -472,6 +477,9 @@ public final class Tables {
         public static final String RULE = "rule";
         public static final String SUBSCRIPTION = "subscription";
         public static final String CLIENT_SECRET = "client-secret";
+        /** A contact: its display name, creation time and identities in link order, as JSON. */
+        public static final String CONTACT = "contact";
+
         public static final String SHARED_KEY = "shared-key";
         /** A counter ({@link #VALUE}, a number) handed out by atomic additions, e.g. each store instance's number. */
         public static final String COUNTER = "counter";

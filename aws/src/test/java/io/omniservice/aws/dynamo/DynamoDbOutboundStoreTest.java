@@ -189,7 +189,16 @@ class DynamoDbOutboundStoreTest {
                 CarrierType.TWILIO,
                 account,
                 new SendResult("SM" + UUID.randomUUID().toString().replace("-", ""), "queued", 1),
-                List.of(new SendAttempt(CarrierType.TWILIO, account, Instant.now(), 12, "sent", 201, null, null)),
+                List.of(new SendAttempt(
+                        CarrierType.TWILIO,
+                        account,
+                        Instant.now(),
+                        12,
+                        "sent",
+                        201,
+                        null,
+                        null,
+                        q.plan().to())),
                 waiting);
     }
 
@@ -202,9 +211,26 @@ class DynamoDbOutboundStoreTest {
                 true,
                 q.plan(),
                 List.of(
-                        new SendAttempt(CarrierType.TWILIO, "default", Instant.now(), 30, "retryable", 500, "500", "x"),
                         new SendAttempt(
-                                CarrierType.BANDWIDTH, "main", Instant.now(), 40, "retryable", 503, "503", "y")));
+                                CarrierType.TWILIO,
+                                "default",
+                                Instant.now(),
+                                30,
+                                "retryable",
+                                500,
+                                "500",
+                                "x",
+                                q.plan().to()),
+                        new SendAttempt(
+                                CarrierType.BANDWIDTH,
+                                "main",
+                                Instant.now(),
+                                40,
+                                "retryable",
+                                503,
+                                "503",
+                                "y",
+                                q.plan().to())));
     }
 
     @Test

@@ -71,8 +71,17 @@ public final class CarrierSelector {
     public record Recipient(
             CarrierType lastCarrier, Set<String> optedOutChannels, Instant lastWhatsAppInbound, Instant now) {}
 
-    /** A carrier to try, with the content shaped for it. */
-    public record Candidate(CarrierRoute route, MessageContent content) {}
+    /**
+     * A carrier to try, with the content shaped for it and the address it sends to: the request's {@code to}, or
+     * another identity of the same contact when selection goes across channels.
+     */
+    public record Candidate(CarrierRoute route, MessageContent content, String to) {}
+
+    /**
+     * Another address of the person a send goes to (another identity of their contact), with what is known about
+     * it: its own conversation's last carrier, WhatsApp window and opt-outs.
+     */
+    public record Alternative(String to, Recipient recipient) {}
 
     /**
      * The carriers in the order to try them; empty with a refusal when none can take the message.
@@ -88,6 +97,33 @@ public final class CarrierSelector {
     }
 
     public Selection select(SendPlan plan, Recipient recipient) {
+        return select(plan, recipient, List.of());
+    }
+
+    /**
+     * As {@link #select(SendPlan, Recipient)}, then, after every carrier that reaches {@code plan.to()}, the
+     * carriers that reach one of the {@code alternatives} (in their order) and are not candidates yet, each with
+     * that address, ordered among themselves as for a send to it. The refusal is the request's own address's, when
+     * no address can be reached.
+     */
+    public Selection select(SendPlan plan, Recipient recipient, List<Alternative> alternatives) {
+        Selection own = selectFor(plan, recipient);
+        if (alternatives.isEmpty()) {
+            return own;
+        }
+        List<Candidate> candidates = new ArrayList<>(own.candidates());
+        for (Alternative alternative : alternatives) {
+            for (Candidate other : selectFor(plan.to(alternative.to()), alternative.recipient())
+                    .candidates()) {
+                if (candidates.stream().noneMatch(c -> c.route().equals(other.route()))) {
+                    candidates.add(other);
+                }
+            }
+        }
+        return candidates.isEmpty() ? own : new Selection(candidates, null, null);
+    }
+
+    private Selection selectFor(SendPlan plan, Recipient recipient) {
         Map<CarrierRoute, MessageContent> eligible = new LinkedHashMap<>();
         List<String> reasons = new ArrayList<>();
         boolean optedOutOnly = true;
@@ -135,7 +171,7 @@ public final class CarrierSelector {
         eligible.keySet().stream().sorted(byHealthThenCost).forEach(order::add);
         List<Candidate> candidates = order.stream()
                 .distinct()
-                .map(r -> new Candidate(r, eligible.get(r)))
+                .map(r -> new Candidate(r, eligible.get(r), plan.to()))
                 .toList();
         return new Selection(candidates, null, null);
     }

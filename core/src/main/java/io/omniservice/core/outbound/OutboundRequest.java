@@ -13,6 +13,8 @@ import java.util.Map;
  *     its 24-hour window
  * @param client the API client sending it (its owner), or null for the gateway's own replies
  * @param deliveryFallback {@code options.fallback}, or null
+ * @param acrossChannels {@code options.acrossChannels}: when no carrier reaches {@code to}, or all that do fail,
+ *     the other identities of the recipient's contact may be reached instead
  */
 public record OutboundRequest(
         String to,
@@ -27,9 +29,10 @@ public record OutboundRequest(
         Instant expireAt,
         String callbackUrl,
         String client,
-        DeliveryFallback deliveryFallback) {
+        DeliveryFallback deliveryFallback,
+        boolean acrossChannels) {
 
-    /** A request with no delivery fallback. */
+    /** A request with no delivery fallback, kept to its own address. */
     public OutboundRequest(
             String to,
             CarrierType preferredCarrier,
@@ -56,7 +59,8 @@ public record OutboundRequest(
                 expireAt,
                 callbackUrl,
                 client,
-                null);
+                null,
+                false);
     }
 
     /** The same request with other content (its media fetched and stored). */
@@ -74,6 +78,7 @@ public record OutboundRequest(
                 expireAt,
                 callbackUrl,
                 client,
-                deliveryFallback);
+                deliveryFallback,
+                acrossChannels);
     }
 }

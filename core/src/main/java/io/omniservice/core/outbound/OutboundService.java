@@ -34,24 +34,23 @@ public final class OutboundService {
     private final MediaPipeline media;
     private final Tracing tracing;
 
-    /** @param media fetches, checks and stores a request's {@code mediaUrl} before it is accepted */
-    public OutboundService(
-            OutboundStore store, CarrierSelector selector, Clock clock, SendHandoff handoff, MediaPipeline media) {
-        this(store, selector, clock, handoff, media, Tracing.OFF);
-    }
-
-    /** With {@code tracing}: the commit is a span, and the message keeps the request's trace for its send. */
+    /**
+     * @param media fetches, checks and stores a request's {@code mediaUrl} before it is accepted
+     * @param contacts the recipients' other identities, for requests that may go across channels
+     * @param tracing the commit is a span, and the message keeps the request's trace for its send
+     */
     public OutboundService(
             OutboundStore store,
             CarrierSelector selector,
             Clock clock,
             SendHandoff handoff,
             MediaPipeline media,
+            io.omniservice.core.contact.Contacts contacts,
             Tracing tracing) {
         this.tracing = tracing;
         this.media = media;
         this.store = store;
-        this.recipients = new Recipients(store);
+        this.recipients = new Recipients(store, contacts);
         this.selector = selector;
         this.clock = clock;
         this.handoff = handoff;
@@ -120,12 +119,14 @@ public final class OutboundService {
                 request.deliveryFallback(),
                 null,
                 List.of(),
-                null);
+                null,
+                request.acrossChannels() ? Boolean.TRUE : null);
         RecipientFacts facts = recipients.facts(request.to());
         if (notice) {
             facts = new RecipientFacts(facts.lastCarrier(), java.util.Set.of(), facts.lastWhatsAppInbound());
         }
-        CarrierSelector.Selection selection = selector.select(plan, Recipients.recipient(facts, now));
+        CarrierSelector.Selection selection =
+                selector.select(plan, Recipients.recipient(facts, now), recipients.alternatives(plan, facts, now));
         if (selection.isEmpty()) {
             throw new OutboundRefusal(selection.refusal(), selection.detail());
         }

@@ -118,7 +118,8 @@ public final class ReceiptDeadline {
                 plan.deliveryFallback(),
                 null,
                 tried,
-                watched.messageId());
+                watched.messageId(),
+                plan.acrossChannels());
         return new QueuedMessage(
                 OutboundService.outboundMessage(
                         messageId,

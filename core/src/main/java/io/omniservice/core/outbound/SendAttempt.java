@@ -9,6 +9,8 @@ import java.time.Instant;
  *
  * @param outcome {@code sent}, {@code retryable}, {@code carrier_rejected}, {@code recipient_rejected},
  *     or {@code breaker_open} (the call was not made)
+ * @param to the address the call went to: the message's recipient, or another identity of its contact when
+ *     selection went across channels; null for attempts recorded before addresses were
  */
 @JsonInclude(JsonInclude.Include.NON_NULL)
 public record SendAttempt(
@@ -19,4 +21,5 @@ public record SendAttempt(
         String outcome,
         Integer httpStatus,
         String errorCode,
-        String errorMessage) {}
+        String errorMessage,
+        String to) {}

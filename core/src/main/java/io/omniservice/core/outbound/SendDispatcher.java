@@ -21,9 +21,11 @@ import java.time.Instant;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -76,6 +78,8 @@ public final class SendDispatcher implements SendHandoff, AutoCloseable {
      * @param media converts each attachment to the chosen carrier's limits and hands it over its way
      * @param messages reads a stored message, for the receipt deadline of {@code options.fallback}
      * @param pacing spaces each sender's sends to its carrier's rate
+     * @param contacts the recipients' other identities, for sends that may go across channels
+     * @param tracing each send is a span in its message's trace, each attempt one below it
      */
     public SendDispatcher(
             OutboundStore store,
@@ -87,22 +91,8 @@ public final class SendDispatcher implements SendHandoff, AutoCloseable {
             Clock clock,
             String nodeId,
             Function<CarrierRoute, URI> statusCallbackUrl,
-            MediaPipeline media) {
-        this(store, messages, pacing, selector, health, settings, clock, nodeId, statusCallbackUrl, media, Tracing.OFF);
-    }
-
-    /** With {@code tracing}: each send is a span in its message's trace, each attempt one below it. */
-    public SendDispatcher(
-            OutboundStore store,
-            Function<String, Optional<Message>> messages,
-            SenderPacing pacing,
-            CarrierSelector selector,
-            CarrierHealth health,
-            OutboundSettings settings,
-            Clock clock,
-            String nodeId,
-            Function<CarrierRoute, URI> statusCallbackUrl,
             MediaPipeline media,
+            io.omniservice.core.contact.Contacts contacts,
             Tracing tracing) {
         this.tracing = tracing;
         this.media = media;
@@ -116,7 +106,7 @@ public final class SendDispatcher implements SendHandoff, AutoCloseable {
         this.clock = clock;
         this.nodeId = nodeId;
         this.statusCallbackUrl = statusCallbackUrl;
-        this.recipients = new Recipients(store);
+        this.recipients = new Recipients(store, contacts);
         this.slots = new Semaphore(settings.maxInFlight());
     }
 
@@ -309,7 +299,9 @@ public final class SendDispatcher implements SendHandoff, AutoCloseable {
         }
         // a job handed over at acceptance selects with what acceptance read a moment ago
         RecipientFacts facts = job.facts() != null ? job.facts() : recipients.facts(plan.to());
-        CarrierSelector.Selection selection = selector.select(plan, Recipients.recipient(facts, clock.instant()));
+        Instant now = clock.instant();
+        CarrierSelector.Selection selection =
+                selector.select(plan, Recipients.recipient(facts, now), recipients.alternatives(plan, facts, now));
         if (selection.isEmpty()) {
             boolean optedOut = "recipient_opted_out".equals(selection.refusal());
             finish(new SendOutcome.Failed(
@@ -336,12 +328,18 @@ public final class SendDispatcher implements SendHandoff, AutoCloseable {
         }
         String lastCode = null;
         String lastMessage = null;
+        // addresses whose carrier refused the recipient: another identity of its contact may still take it
+        Set<String> refused = new HashSet<>();
         // our side of the conversation, read once and only when a sender pool has to choose
         java.util.function.Supplier<List<NumberUse>> history = SenderPools.readOnce(
                 () -> store.numbersUsed(Recipients.conversationOf(plan.to()), SenderPools.HISTORY));
-        for (CarrierSelector.Candidate candidate : candidates) {
+        for (int i = 0; i < candidates.size(); i++) {
+            CarrierSelector.Candidate candidate = candidates.get(i);
+            if (refused.contains(candidate.to())) {
+                continue;
+            }
             CarrierRoute route = candidate.route();
-            SenderPools.Taken taken = pools.take(route, plan.to(), plan.from(), history);
+            SenderPools.Taken taken = pools.take(route, candidate.to(), plan.from(), history);
             try {
                 if (taken.reason() != null) {
                     Span.current()
@@ -350,7 +348,7 @@ public final class SendDispatcher implements SendHandoff, AutoCloseable {
                 }
                 OutboundSend send = new OutboundSend(
                         job.messageId(),
-                        plan.to(),
+                        candidate.to(),
                         taken.from(),
                         withMediaFor(route, candidate.content()),
                         plan.templateLanguage(),
@@ -376,9 +374,14 @@ public final class SendDispatcher implements SendHandoff, AutoCloseable {
                 lastCode = f.code();
                 lastMessage = route.name() + ": " + f.getMessage();
                 if (f.kind() == SendFailure.Kind.RECIPIENT_REJECTED) {
-                    finish(new SendOutcome.Failed(
-                            job.messageId(), route.carrier(), f.code(), f.getMessage(), false, plan, attempts));
-                    return;
+                    refused.add(candidate.to());
+                    boolean otherAddress = candidates.subList(i + 1, candidates.size()).stream()
+                            .anyMatch(c -> !refused.contains(c.to()));
+                    if (!otherAddress) {
+                        finish(new SendOutcome.Failed(
+                                job.messageId(), route.carrier(), f.code(), f.getMessage(), false, plan, attempts));
+                        return;
+                    }
                 }
             } finally {
                 pools.done(taken);
@@ -410,8 +413,11 @@ public final class SendDispatcher implements SendHandoff, AutoCloseable {
         }
         Message message = stored.get();
         Instant now = clock.instant();
+        RecipientFacts facts = recipients.facts(plan.to());
         ReceiptDeadline.Verdict verdict = ReceiptDeadline.decide(
-                plan, message.status(), selector.select(plan, Recipients.recipient(recipients.facts(plan.to()), now)));
+                plan,
+                message.status(),
+                selector.select(plan, Recipients.recipient(facts, now), recipients.alternatives(plan, facts, now)));
         int after = plan.deliveryFallback().afterSeconds();
         DeliveryTimeout timeout =
                 switch (verdict) {
@@ -560,14 +566,16 @@ public final class SendDispatcher implements SendHandoff, AutoCloseable {
         try {
             SendResult result =
                     breaker.executeCheckedSupplier(() -> route.sender().send(send));
-            attempts.add(attempt(route, at, started, "sent", null, null, null));
+            attempts.add(attempt(route, send, at, started, "sent", null, null, null));
             return result;
         } catch (CallNotPermittedException e) {
-            attempts.add(attempt(route, at, started, "breaker_open", null, "circuit_open", "circuit breaker open"));
+            attempts.add(
+                    attempt(route, send, at, started, "breaker_open", null, "circuit_open", "circuit breaker open"));
             throw e;
         } catch (SendFailure f) {
             attempts.add(attempt(
                     route,
+                    send,
                     at,
                     started,
                     f.kind().name().toLowerCase(java.util.Locale.ROOT),
@@ -583,13 +591,14 @@ public final class SendDispatcher implements SendHandoff, AutoCloseable {
             }
             throw f;
         } catch (Throwable unexpected) {
-            attempts.add(attempt(route, at, started, "retryable", null, "internal", unexpected.toString()));
+            attempts.add(attempt(route, send, at, started, "retryable", null, "internal", unexpected.toString()));
             throw SendFailure.retryable("internal", unexpected.toString(), 0, null);
         }
     }
 
     private SendAttempt attempt(
             CarrierRoute route,
+            OutboundSend send,
             Instant at,
             long startedNanos,
             String outcome,
@@ -604,7 +613,8 @@ public final class SendDispatcher implements SendHandoff, AutoCloseable {
                 outcome,
                 httpStatus,
                 code,
-                message);
+                message,
+                send.to());
     }
 
     private RetryConfig retryConfig() {

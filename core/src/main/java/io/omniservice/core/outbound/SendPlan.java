@@ -21,6 +21,8 @@ import java.util.Objects;
  * @param tried carriers that already carried this content without a receipt (for a fallback message: its
  *     original's), which its send skips
  * @param fallbackOf the message this one sends again after a missing receipt, or null
+ * @param acrossChannels {@code options.acrossChannels}: whether the other identities of the recipient's contact
+ *     may be reached when no carrier reaches {@code to}; null (as stored before it existed) is false
  */
 @JsonInclude(JsonInclude.Include.NON_NULL)
 public record SendPlan(
@@ -37,12 +39,38 @@ public record SendPlan(
         DeliveryFallback deliveryFallback,
         DeliveryWatch watch,
         @JsonInclude(JsonInclude.Include.NON_EMPTY) List<CarrierType> tried,
-        String fallbackOf) {
+        String fallbackOf,
+        Boolean acrossChannels) {
     public SendPlan {
         Objects.requireNonNull(to, "to");
         Objects.requireNonNull(content, "content");
         fallbackTemplateParams = fallbackTemplateParams == null ? Map.of() : Map.copyOf(fallbackTemplateParams);
         tried = tried == null ? List.of() : List.copyOf(tried);
+    }
+
+    /** Whether selection may reach the recipient's other identities ({@code options.acrossChannels}). */
+    public boolean goesAcrossChannels() {
+        return Boolean.TRUE.equals(acrossChannels);
+    }
+
+    /** The same plan for another address of the same person (selection across channels). */
+    public SendPlan to(String address) {
+        return new SendPlan(
+                address,
+                from,
+                content,
+                templateLanguage,
+                fallbackTemplateId,
+                fallbackTemplateParams,
+                preferredCarrier,
+                selectedCarrier,
+                selectedAccount,
+                traceParent,
+                deliveryFallback,
+                watch,
+                tried,
+                fallbackOf,
+                acrossChannels);
     }
 
     /** A plan with no trace and no delivery fallback. */
@@ -70,6 +98,7 @@ public record SendPlan(
                 null,
                 null,
                 List.of(),
+                null,
                 null);
     }
 
@@ -89,7 +118,8 @@ public record SendPlan(
                 deliveryFallback,
                 watch,
                 tried,
-                fallbackOf);
+                fallbackOf,
+                acrossChannels);
     }
 
     /** The same plan waiting for a receipt ({@code watch}), or no longer ({@code null}). */
@@ -108,6 +138,7 @@ public record SendPlan(
                 deliveryFallback,
                 newWatch,
                 tried,
-                fallbackOf);
+                fallbackOf,
+                acrossChannels);
     }
 }

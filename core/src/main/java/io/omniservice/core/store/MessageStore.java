@@ -37,4 +37,10 @@ public interface MessageStore {
 
     /** A conversation's messages, oldest first. */
     Page<Message> conversationMessages(String conversationId, PageRequest page);
+
+    /**
+     * The messages of several conversations as one timeline, oldest first by creation time then message id (a
+     * contact's: {@link PageCursor#contactListing}); {@code listing} is what its cursors belong to.
+     */
+    Page<Message> conversationsMessages(java.util.Set<String> conversationIds, String listing, PageRequest page);
 }

@@ -42,6 +42,11 @@ public final class PageCursor {
         return "conversation\n" + conversationId;
     }
 
+    /** The listing of a contact's joined timeline. */
+    public static String contactListing(String contactId) {
+        return "contact\n" + contactId;
+    }
+
     /** The listing of conversations, all (null) or one participant's. */
     public static String conversationsListing(String participant) {
         return "conversations\n" + (participant == null ? "*" : "participant:" + participant);

@@ -34,6 +34,9 @@ public interface Storage extends AutoCloseable {
     /** Clients' signing secrets. */
     ClientSecretStore clientSecrets();
 
+    /** Contacts: a person's identities across channels. */
+    io.omniservice.core.contact.ContactStore contacts();
+
     /**
      * A 256-bit secret kept under {@code name}, made by whichever node asks first, so every node signs
      * (cursors, media URLs) with the same key without configuring one.

@@ -239,5 +239,11 @@ class WebhookIngressTest {
         public Page<Message> conversationMessages(String conversationId, PageRequest page) {
             return new Page<>(List.of(), null);
         }
+
+        @Override
+        public Page<Message> conversationsMessages(
+                java.util.Set<String> conversationIds, String listing, PageRequest page) {
+            return new Page<>(List.of(), null);
+        }
     }
 }

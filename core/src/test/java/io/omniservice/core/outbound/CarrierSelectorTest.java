@@ -176,6 +176,66 @@ class CarrierSelectorTest {
                 .containsExactly(CarrierType.TWILIO);
     }
 
+    // ---- across channels: the other identities of the recipient's contact ----
+
+    private static List<String> addresses(CarrierSelector.Selection selection) {
+        return selection.candidates().stream()
+                .map(c -> c.route().carrier().wireName() + "->" + c.to())
+                .toList();
+    }
+
+    @Test
+    void carriersThatReachOnlyAnotherIdentityComeAfterThoseThatReachTheAddressEachWithItsAddress() {
+        var phone = new CarrierSelector.Alternative("+14155550100", fresh());
+        var recentWhatsApp = new CarrierSelector.Recipient(null, Set.of(), NOW.minus(Duration.ofHours(1)), NOW);
+        var user = new CarrierSelector.Alternative("whatsapp-user:US.1349", recentWhatsApp);
+        CarrierSelector selector = selector(twilio, bandwidth, whatsapp, livechat);
+
+        assertThat(addresses(selector.select(plan("PJ0MRSHTDG", TEXT, null), fresh(), List.of(phone, user))))
+                .containsExactly(
+                        "livechat->PJ0MRSHTDG",
+                        "bandwidth->+14155550100",
+                        "twilio->+14155550100",
+                        // WhatsApp's window is the number's own: closed there, open for the user id
+                        "whatsapp->whatsapp-user:US.1349");
+        // no alternatives: the address alone, as before
+        assertThat(addresses(selector.select(plan("PJ0MRSHTDG", TEXT, null), fresh())))
+                .containsExactly("livechat->PJ0MRSHTDG");
+    }
+
+    @Test
+    void anAddressNoCarrierReachesIsNoLongerRefusedWhenAnotherIdentityIsReachable() {
+        CarrierSelector smsOnly = selector(twilio);
+        assertThat(smsOnly.select(plan("PJ0MRSHTDG", TEXT, null), fresh()).refusal())
+                .isEqualTo("no_capable_carrier");
+
+        var selection = smsOnly.select(
+                plan("PJ0MRSHTDG", TEXT, null),
+                fresh(),
+                List.of(new CarrierSelector.Alternative("+14155550100", fresh())));
+        assertThat(addresses(selection)).containsExactly("twilio->+14155550100");
+        assertThat(selection.refusal()).isNull();
+    }
+
+    @Test
+    void aChannelTheAlternativeLeftIsNotUsedAndTheRefusalStaysTheAddresssOwn() {
+        var optedOutOfSms = new CarrierSelector.Recipient(null, Set.of("sms"), null, NOW);
+        var selection = selector(twilio, bandwidth)
+                .select(
+                        plan("PJ0MRSHTDG", TEXT, null),
+                        fresh(),
+                        List.of(new CarrierSelector.Alternative("+14155550100", optedOutOfSms)));
+        assertThat(selection.isEmpty()).isTrue();
+        assertThat(selection.refusal()).isEqualTo("no_capable_carrier");
+    }
+
+    @Test
+    void aCarrierAlreadyReachingTheAddressIsNotAddedAgainForAnotherIdentity() {
+        var otherPhone = new CarrierSelector.Alternative("+14155550111", fresh());
+        assertThat(addresses(selector(twilio).select(plan("+14155550100", TEXT, null), fresh(), List.of(otherPhone))))
+                .containsExactly("twilio->+14155550100");
+    }
+
     @Test
     void aNamedFromMustBeANumberOfAPooledAccountsPool() {
         CarrierRoute pooledTwilio = TestRoutes.pooled(twilio, "+14155550100", "+12125550100");

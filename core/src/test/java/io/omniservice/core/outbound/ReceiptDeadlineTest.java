@@ -30,7 +30,7 @@ class ReceiptDeadlineTest {
     }
 
     private static CarrierSelector.Candidate candidate(CarrierRoute route) {
-        return new CarrierSelector.Candidate(route, new MessageContent.Text("hi"));
+        return new CarrierSelector.Candidate(route, new MessageContent.Text("hi"), "+14155550100");
     }
 
     private static SendPlan plan(DeliveryFallback fallback) {
@@ -48,6 +48,7 @@ class ReceiptDeadlineTest {
                 fallback,
                 null,
                 List.of(),
+                null,
                 null);
     }
 

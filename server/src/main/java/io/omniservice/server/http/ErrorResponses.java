@@ -42,6 +42,9 @@ public final class ErrorResponses {
                                 "cursor is not one this listing returned; start again without it",
                                 "cursor")));
         routes.exception(
+                io.omniservice.core.contact.InvalidContactException.class,
+                (e, ctx) -> write(ctx, new ApiError(400, "invalid_request", e.getMessage(), e.field())));
+        routes.exception(
                 DeliveryTargets.Refused.class,
                 (e, ctx) -> write(ctx, new ApiError(400, e.code(), e.getMessage(), e.field())));
         routes.exception(HttpResponseException.class, (e, ctx) -> {

@@ -78,6 +78,7 @@ public final class GatewayHttpServer implements AutoCloseable {
         var webhooks = new WebhookRoutes(ingress, server.publicBaseUrl(), server.maxBodyBytes(), clock, metrics);
         MessageStore store = storage.messages();
         var queries = new QueryRoutes(store, mediaApi.pipeline());
+        var contacts = new ContactRoutes(outboundApi.contacts(), mediaApi.pipeline());
         var media = new MediaRoutes(mediaApi.blobs(), mediaApi.signer());
         var apiDocs = new ApiDocsRoutes();
         var console = new ConsoleRoutes();
@@ -188,6 +189,12 @@ public final class GatewayHttpServer implements AutoCloseable {
             routes.get(
                     "/v1/conversations/{conversationId}/messages",
                     requiring(queries::conversationMessages, MESSAGES_READ));
+            routes.post("/v1/contacts", requiring(contacts::create, MESSAGES_SEND));
+            routes.get("/v1/contacts", requiring(contacts::find, MESSAGES_READ));
+            routes.get("/v1/contacts/{contactId}", requiring(contacts::contact, MESSAGES_READ));
+            routes.post("/v1/contacts/{contactId}/identities", requiring(contacts::link, MESSAGES_SEND));
+            routes.delete("/v1/contacts/{contactId}/identities/{identity}", requiring(contacts::unlink, MESSAGES_SEND));
+            routes.get("/v1/contacts/{contactId}/messages", requiring(contacts::messages, MESSAGES_READ));
             routes.get("/v1/clients/me", processing::me);
             routes.post("/v1/clients/me/signing-secret", processing::rotateSigningSecret);
 

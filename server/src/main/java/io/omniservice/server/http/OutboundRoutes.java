@@ -239,8 +239,16 @@ final class OutboundRoutes {
         Instant expireAt = null;
         String callbackUrl = null;
         DeliveryFallback fallback = null;
+        boolean acrossChannels = false;
         if (options != null) {
             fallback = fallback(options);
+            JsonNode across = options.get("acrossChannels");
+            if (across != null && !across.isNull()) {
+                if (!across.isBoolean()) {
+                    throw ApiException.invalidField("options.acrossChannels", "must be true or false");
+                }
+                acrossChannels = across.booleanValue();
+            }
             String p = text(options, "options.priority", "priority", false);
             if (p != null) {
                 try {
@@ -283,7 +291,8 @@ final class OutboundRoutes {
                 expireAt,
                 callbackUrl,
                 client,
-                fallback);
+                fallback,
+                acrossChannels);
     }
 
     /**

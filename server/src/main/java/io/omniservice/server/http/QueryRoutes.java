@@ -105,7 +105,7 @@ final class QueryRoutes {
      * decodes to a space, so {@code ?participant=+14155550100} arrives as {@code " 14155550100"}; both forms
      * are read as the number. Other values are matched as given.
      */
-    private static String participant(String raw) {
+    static String participant(String raw) {
         if (raw.startsWith("+") || raw.startsWith(" ")) {
             String e164 = PhoneNumber.e164(raw.strip().startsWith("+") ? raw.strip() : "+" + raw.strip());
             return e164 == null ? raw : e164;

@@ -146,6 +146,9 @@ class TenancyTest {
         "sender-key-0123456789, GET, /v1/messages?status=queued&createdAfter=2026-01-01T00:00:00Z, messages:read",
         "sender-key-0123456789, GET, /v1/conversations, messages:read",
         "sender-key-0123456789, GET, /v1/conversations/any/messages, messages:read",
+        "sender-key-0123456789, GET, /v1/contacts?identity=livechat:x, messages:read",
+        "sender-key-0123456789, GET, /v1/contacts/any, messages:read",
+        "sender-key-0123456789, GET, /v1/contacts/any/messages, messages:read",
         "sender-key-0123456789, GET, /v1/subscriptions, events:read",
         "sender-key-0123456789, POST, /v1/subscriptions, events:read",
         "sender-key-0123456789, GET, /v1/events, events:read",
@@ -203,6 +206,20 @@ class TenancyTest {
                 .doesNotContain(id);
         assertThat(json(as(ADMIN, "GET", timeline, null)).path("items").findValuesAsText("messageId"))
                 .contains(id);
+    }
+
+    @Test
+    void aContactsTimelineShowsEachClientItsOwnOutboundMessagesAlone() {
+        String id = send(ALICE, "+14155550105", null);
+        JsonNode contact = json(as(ADMIN, "POST", "/v1/contacts", "{\"identities\": [\"+14155550105\"]}"));
+        String timeline = "/v1/contacts/" + contact.path("id").asText() + "/messages";
+
+        assertThat(json(as(ALICE, "GET", timeline, null)).path("items").findValuesAsText("messageId"))
+                .contains(id);
+        assertThat(json(as(ADMIN, "GET", timeline, null)).path("items").findValuesAsText("messageId"))
+                .contains(id);
+        assertThat(json(as(BOB, "GET", timeline, null)).path("items").findValuesAsText("messageId"))
+                .doesNotContain(id);
     }
 
     @Test

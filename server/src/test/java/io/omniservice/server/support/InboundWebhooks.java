@@ -159,14 +159,28 @@ public final class InboundWebhooks {
     /** An {@code incoming_event} of type {@code file}: a customer uploads an image. */
     public static HttpRequest liveChatFile(
             RunningGateway gateway, String chatId, String eventId, String url, int size) {
-        String customer = "b7eff798-f8df-4364-8059-649c35c9ed0c";
+        return liveChatEvent(gateway, chatId, "b7eff798-f8df-4364-8059-649c35c9ed0c", """
+                {"id":"%s","created_at":"2026-11-24T11:59:58.120000Z","visibility":"all","type":"file",\
+                "author_id":"%s","name":"damaged-box.png","url":"%s","content_type":"image/png","size":%d,\
+                "width":640,"height":480}""".formatted(
+                        eventId, "b7eff798-f8df-4364-8059-649c35c9ed0c", url, size));
+    }
+
+    /** An {@code incoming_event} of type {@code message}: {@code customer} writes {@code text} in the chat. */
+    public static HttpRequest liveChatText(
+            RunningGateway gateway, String chatId, String customer, String eventId, String text) {
+        return liveChatEvent(gateway, chatId, customer, """
+                {"id":"%s","created_at":"2026-11-24T11:59:58.120000Z","visibility":"all","type":"message",\
+                "author_id":"%s","text":"%s"}""".formatted(eventId, customer, text));
+    }
+
+    /** LiveChat's {@code incoming_event} webhook carrying {@code event}, with the secret in its body. */
+    private static HttpRequest liveChatEvent(RunningGateway gateway, String chatId, String customer, String event) {
         String body = """
                 {"webhook_id":"3c7a6d1e9b2f4e58a0c4d6e8f1a3b5c7","secret_key":"%s","action":"incoming_event",\
                 "organization_id":"390e44e6-f1e6-4c7d-a3a1-b5c1b8a5a7e8","payload":{"chat_id":"%s",\
-                "thread_id":"K600PKZON8","event":{"id":"%s","created_at":"2026-11-24T11:59:58.120000Z",\
-                "visibility":"all","type":"file","author_id":"%s","name":"damaged-box.png","url":"%s",\
-                "content_type":"image/png","size":%d,"width":640,"height":480}},\
-                "additional_data":{"chat_presence_user_ids":["%s","smith@example.com"]}}""".formatted(LIVECHAT_SECRET, chatId, eventId, customer, url, size, customer);
+                "thread_id":"K600PKZON8","event":%s},\
+                "additional_data":{"chat_presence_user_ids":["%s","smith@example.com"]}}""".formatted(LIVECHAT_SECRET, chatId, event, customer);
         return HttpRequest.newBuilder(gateway.uri("/webhooks/livechat"))
                 .header("Content-Type", "application/json")
                 .POST(HttpRequest.BodyPublishers.ofString(body))

@@ -47,7 +47,7 @@ import org.junit.jupiter.api.Test;
  * share one store; workflows here handle every event type, so events other tests left behind pass
  * through, and each test looks only at its own messages.
  */
-public abstract class FeedStoreContract extends OutboundStoreContract {
+public abstract class FeedStoreContract extends ContactStoreContract {
     private static final StepRetry QUICK = new StepRetry(2, Duration.ofMillis(10), Duration.ofMillis(10));
 
     private FeedStore feed() {

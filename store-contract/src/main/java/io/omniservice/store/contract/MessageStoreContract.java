@@ -795,7 +795,7 @@ public abstract class MessageStoreContract {
         return text.toString();
     }
 
-    private static List<String> walk(int pageSize, Function<PageRequest, Page<Message>> listing) {
+    protected static List<String> walk(int pageSize, Function<PageRequest, Page<Message>> listing) {
         List<String> ids = new ArrayList<>();
         Set<String> cursors = new HashSet<>();
         String cursor = null;

@@ -37,6 +37,7 @@ import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import java.util.UUID;
 import org.junit.jupiter.api.Test;
@@ -106,12 +107,18 @@ public abstract class OutboundStoreContract extends MessageStoreContract {
         return new QueuedMessage(message, key, plan, priority, notBefore, null, callbackUrl, null, "{}", null);
     }
 
+    /** {@code q} with another plan (and no expiry, callback or idempotency key). */
+    private static QueuedMessage withPlan(QueuedMessage q, SendPlan plan) {
+        return new QueuedMessage(
+                q.message(), q.conversation(), plan, q.priority(), q.notBefore(), null, null, null, q.response(), null);
+    }
+
     private List<String> claimedOf(List<SendJob> jobs, List<String> mine) {
         return jobs.stream().map(SendJob::messageId).filter(mine::contains).toList();
     }
 
     private static SendAttempt sentAttempt() {
-        return new SendAttempt(CarrierType.TWILIO, "default", now(), 12, "sent", 201, null, null);
+        return new SendAttempt(CarrierType.TWILIO, "default", now(), 12, "sent", 201, null, null, "+14155550100");
     }
 
     @Test
@@ -147,6 +154,37 @@ public abstract class OutboundStoreContract extends MessageStoreContract {
                         List.of(sentAttempt())));
         assertThat(claimedOf(outbound().claimDue("node-b", Instant.now(), LEASE, 10_000), mine))
                 .containsExactly(a2.message().messageId());
+    }
+
+    @Test
+    void aSendJobKeepsWhetherItMayGoAcrossChannels() {
+        QueuedMessage plain = queued(phone(), Priority.NORMAL, now(), null);
+        SendPlan p = plain.plan();
+        SendPlan acrossChannels = new SendPlan(
+                p.to(),
+                p.from(),
+                p.content(),
+                null,
+                null,
+                null,
+                null,
+                p.selectedCarrier(),
+                p.selectedAccount(),
+                null,
+                null,
+                null,
+                List.of(),
+                null,
+                true);
+        QueuedMessage across = withPlan(plain, acrossChannels);
+        QueuedMessage kept = queued(phone(), Priority.NORMAL, now(), null);
+        outbound().accept(across);
+        outbound().accept(kept);
+
+        Map<String, SendPlan> plans = outbound().claimDue("node-a", Instant.now(), LEASE, 10_000).stream()
+                .collect(java.util.stream.Collectors.toMap(SendJob::messageId, SendJob::plan));
+        assertThat(plans.get(across.message().messageId()).goesAcrossChannels()).isTrue();
+        assertThat(plans.get(kept.message().messageId()).goesAcrossChannels()).isFalse();
     }
 
     @Test
@@ -268,6 +306,7 @@ public abstract class OutboundStoreContract extends MessageStoreContract {
         assertThat(stored.carrierMessageId()).isEqualTo(carrierId);
         assertThat(stored.status()).isEqualTo(MessageStatus.DELIVERED);
         assertThat(outbound().attempts(id)).extracting(SendAttempt::outcome).containsExactly("sent");
+        assertThat(outbound().attempts(id)).extracting(SendAttempt::to).containsExactly("+14155550100");
         assertThat(claimedOf(
                         outbound().claimDue("node-z", Instant.now().plus(LEASE.multipliedBy(2)), LEASE, 10_000),
                         List.of(id)))
@@ -491,9 +530,9 @@ public abstract class OutboundStoreContract extends MessageStoreContract {
                 new DeliveryFallback(afterSeconds, List.of(), DeliveryFallback.OnTimeout.SEND),
                 null,
                 List.of(),
+                null,
                 null);
-        return new QueuedMessage(
-                q.message(), q.conversation(), plan, q.priority(), q.notBefore(), null, null, null, q.response(), null);
+        return withPlan(q, plan);
     }
 
     /**

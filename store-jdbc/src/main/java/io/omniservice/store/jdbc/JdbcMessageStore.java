@@ -66,6 +66,7 @@ public final class JdbcMessageStore implements MessageStore, io.omniservice.core
     private final MessageQueries queries;
     private final JdbcOutboundStore outbound;
     private final JdbcFeedStore feed;
+    private final JdbcContactStore contacts;
 
     private JdbcMessageStore(HikariDataSource dataSource, Clock clock, GroupCommitter.Durability durability) {
         this.dataSource = dataSource;
@@ -74,6 +75,7 @@ public final class JdbcMessageStore implements MessageStore, io.omniservice.core
         this.committer = new GroupCommitter(dataSource, clock, MAX_GROUP_SIZE, durability, "omniservice-store-writer");
         this.outbound = new JdbcOutboundStore(dataSource, committer, clock, durability.relaxed());
         this.feed = new JdbcFeedStore(new JdbcAccess(dataSource, durability.relaxed()), committer, clock);
+        this.contacts = new JdbcContactStore(new JdbcAccess(dataSource, null), clock);
     }
 
     /**
@@ -323,6 +325,11 @@ public final class JdbcMessageStore implements MessageStore, io.omniservice.core
     }
 
     @Override
+    public io.omniservice.core.contact.ContactStore contacts() {
+        return contacts;
+    }
+
+    @Override
     public Optional<Message> message(String messageId) {
         return queries.message(messageId);
     }
@@ -369,6 +376,17 @@ public final class JdbcMessageStore implements MessageStore, io.omniservice.core
     public Page<Message> conversationMessages(String conversationId, PageRequest page) {
         return queries.messages(
                 PageCursor.conversationListing(conversationId), "conversation_id = ?", List.of(conversationId), page);
+    }
+
+    @Override
+    public Page<Message> conversationsMessages(
+            java.util.Set<String> conversationIds, String listing, PageRequest page) {
+        // no conversation: still a listing, whose cursor is checked like any other
+        String filter = conversationIds.isEmpty()
+                ? "1 = 0"
+                : "conversation_id IN (" + String.join(", ", java.util.Collections.nCopies(conversationIds.size(), "?"))
+                        + ")";
+        return queries.messages(listing, filter, List.copyOf(conversationIds), page);
     }
 
     @Override

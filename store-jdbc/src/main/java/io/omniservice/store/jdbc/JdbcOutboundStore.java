@@ -312,8 +312,8 @@ public final class JdbcOutboundStore implements OutboundStore {
         }
         try (PreparedStatement insert = connection.prepareStatement("""
                 INSERT INTO send_attempts (message_id, carrier, account, attempted_at, duration_ms, outcome,
-                    http_status, error_code, error_message)
-                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)""")) {
+                    http_status, error_code, error_message, sent_to)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)""")) {
             for (SendOutcome outcome : outcomes) {
                 for (SendAttempt attempt : outcome.attempts()) {
                     insert.setString(1, outcome.messageId());
@@ -329,6 +329,7 @@ public final class JdbcOutboundStore implements OutboundStore {
                     }
                     insert.setString(8, attempt.errorCode());
                     insert.setString(9, attempt.errorMessage());
+                    insert.setString(10, attempt.to());
                     insert.addBatch();
                 }
             }
@@ -384,7 +385,8 @@ public final class JdbcOutboundStore implements OutboundStore {
     public List<SendAttempt> attempts(String messageId) {
         return jdbc.query(
                 """
-                SELECT carrier, account, attempted_at, duration_ms, outcome, http_status, error_code, error_message
+                SELECT carrier, account, attempted_at, duration_ms, outcome, http_status, error_code, error_message,
+                    sent_to
                 FROM send_attempts WHERE message_id = ? ORDER BY id""",
                 statement -> statement.setString(1, messageId),
                 rs -> new SendAttempt(
@@ -395,7 +397,8 @@ public final class JdbcOutboundStore implements OutboundStore {
                         rs.getString("outcome"),
                         (Integer) rs.getObject("http_status"),
                         rs.getString("error_code"),
-                        rs.getString("error_message")));
+                        rs.getString("error_message"),
+                        rs.getString("sent_to")));
     }
 
     @Override

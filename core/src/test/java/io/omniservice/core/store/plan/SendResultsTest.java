@@ -82,8 +82,18 @@ class SendResultsTest {
                 true,
                 plan,
                 List.of(
-                        new SendAttempt(CarrierType.TWILIO, "default", NOW, 5, "retryable", 500, null, null),
-                        new SendAttempt(CarrierType.BANDWIDTH, "main", NOW, 7, "breaker_open", null, null, null)));
+                        new SendAttempt(
+                                CarrierType.TWILIO, "default", NOW, 5, "retryable", 500, null, null, "+14155550100"),
+                        new SendAttempt(
+                                CarrierType.BANDWIDTH,
+                                "main",
+                                NOW,
+                                7,
+                                "breaker_open",
+                                null,
+                                null,
+                                null,
+                                "+14155550100")));
 
         SendResults.DeadSend dead = SendResults.deadLetter(failed);
 
