@@ -42,8 +42,8 @@ import java.util.stream.Stream;
  * SQLite with journal_mode=WAL and synchronous=FULL (one fsync of the WAL per commit). Both engines get the same
  * messages (5,000 senders, UUIDv7 ids from core's MessageIds, the bench's WhatsApp webhook as original payload).
  * Prints a Markdown table: messages/s, process and writer-thread CPU µs per message (median of the rounds after a
- * warm-up round), and the database's size on disk after the run. Exits 1 when a row count after the run is not
- * what was written.
+ * warm-up round), and the database's size on disk after the run, closed, then rewritten at its smallest (H2's
+ * SHUTDOWN COMPACT, SQLite's VACUUM). Exits 1 when a row count after the run is not what was written.
  *
  * <p>SQLite has no arrays: the conversations' counters are read with {@code json_each(?)} over one JSON array
  * parameter, the nearest thing to {@code UNNEST(?)} (one statement, one bound value); identities are {@code INTEGER
@@ -111,17 +111,18 @@ public final class EmbeddedEngines {
             }
         }
         System.out.println("| engine | N / tx | messages/s | CPU µs/msg (process) | CPU µs/msg (writer thread) "
-                + "| file after M messages | M | rows check |");
-        System.out.println("|---|---:|---:|---:|---:|---:|---:|---|");
+                + "| file after M messages | compacted | M | rows check |");
+        System.out.println("|---|---:|---:|---:|---:|---:|---:|---:|---|");
         for (Row row : rows) {
             System.out.printf(
-                    "| %s | %d | %.0f | %.0f | %.0f | %.1f MB | %d | %s |%n",
+                    "| %s | %d | %.0f | %.0f | %.0f | %.1f MB | %.1f MB | %d | %s |%n",
                     row.engine(),
                     row.group(),
                     row.perSecond(),
                     row.processMicros(),
                     row.threadMicros(),
                     row.fileBytes() / 1e6,
+                    row.compactedBytes() / 1e6,
                     row.stored(),
                     row.countsOk() ? "ok" : "MISMATCH");
         }
@@ -148,6 +149,7 @@ public final class EmbeddedEngines {
             double processMicros,
             double threadMicros,
             long fileBytes,
+            long compactedBytes,
             long stored,
             boolean countsOk) {}
 
@@ -158,6 +160,8 @@ public final class EmbeddedEngines {
                 (com.sun.management.OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean();
         List<double[]> measured = new ArrayList<>();
         Tally tally = new Tally();
+        boolean ok;
+        long stored;
         try (Connection connection = engine.open(where)) {
             engine.schema(connection);
             connection.setAutoCommit(false);
@@ -180,19 +184,22 @@ public final class EmbeddedEngines {
                     measured.add(new double[] {these.size() / seconds, processMicros, threadMicros});
                 }
             }
-            boolean ok = tally.check(connection);
-            long stored = count(connection, "messages");
+            ok = tally.check(connection);
+            stored = count(connection, "messages");
             engine.close(connection);
-            return new Row(
-                    engine.label(),
-                    group,
-                    median(measured, 0),
-                    median(measured, 1),
-                    median(measured, 2),
-                    size(where),
-                    stored,
-                    ok);
         }
+        long fileBytes = size(where);
+        engine.compact(where);
+        return new Row(
+                engine.label(),
+                group,
+                median(measured, 0),
+                median(measured, 1),
+                median(measured, 2),
+                fileBytes,
+                size(where),
+                stored,
+                ok);
     }
 
     private static double median(List<double[]> rounds, int column) {
@@ -560,6 +567,9 @@ public final class EmbeddedEngines {
         void commit(Connection connection) throws SQLException;
 
         void close(Connection connection) throws SQLException;
+
+        /** Rewrites the closed database at its smallest (H2: SHUTDOWN COMPACT; SQLite: VACUUM). */
+        void compact(Path directory) throws SQLException;
     }
 
     private static final Instant NOW = Instant.parse("2026-12-07T00:00:00Z");
@@ -749,6 +759,13 @@ public final class EmbeddedEngines {
         public void close(Connection connection) throws SQLException {
             connection.commit();
         }
+
+        @Override
+        public void compact(Path directory) throws SQLException {
+            try (Connection connection = open(directory)) {
+                run(connection, "SHUTDOWN COMPACT");
+            }
+        }
     }
 
     /** SQLite in WAL mode with synchronous=FULL: each commit appends to the WAL and fsyncs it once. */
@@ -916,6 +933,13 @@ public final class EmbeddedEngines {
         @Override
         public void close(Connection connection) throws SQLException {
             connection.commit();
+        }
+
+        @Override
+        public void compact(Path directory) throws SQLException {
+            try (Connection connection = open(directory)) {
+                run(connection, "VACUUM");
+            }
         }
     }
 
