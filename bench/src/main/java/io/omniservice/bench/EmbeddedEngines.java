@@ -545,44 +545,112 @@ public final class EmbeddedEngines {
 
     record Counters(long messageCount, Instant lastMessageAt, String carrier) {}
 
-    /** What differs between the engines: connection, schema, types, identities and durability. */
-    interface Engine {
-        String label();
+    /**
+     * An engine: what differs between them is the connection, the schema's types, how a set of ids is bound, how
+     * generated keys come back and how a commit is made durable; the statements are the same.
+     */
+    abstract static class Engine {
+        abstract String label();
 
-        Connection open(Path directory) throws SQLException;
+        abstract Connection open(Path directory) throws SQLException;
 
-        void schema(Connection connection) throws SQLException;
+        abstract void schema(Connection connection) throws SQLException;
 
-        void time(PreparedStatement statement, int index, Instant at) throws SQLException;
+        abstract void time(PreparedStatement statement, int index, Instant at) throws SQLException;
 
-        Map<String, Counters> counters(Connection connection, Set<String> ids) throws SQLException;
+        abstract Instant time(ResultSet row, int index) throws SQLException;
 
-        /** Inserts the events leased where {@code handOver} says, and sets their {@code seq}. */
-        void insertChangeEvents(Connection connection, List<Event> events, Map<String, Boolean> handOver)
-                throws SQLException;
+        abstract void uuid(PreparedStatement statement, int index, UUID id) throws SQLException;
 
-        void insertPublished(Connection connection, List<Event> events) throws SQLException;
+        /** The FROM clause that joins the conversations to the one bound set of ids. */
+        abstract String idsJoined();
+
+        abstract void bindIds(Connection connection, PreparedStatement select, Set<String> ids) throws SQLException;
+
+        /** Inserts a row per item ({@code bind} sets its values) and returns each row's {@code key}, in order. */
+        abstract <T> List<Long> insertReturning(
+                Connection connection, String sql, String key, List<T> items, RowBinder<T> bind) throws SQLException;
 
         /** Commits, and makes the commit durable as production would before answering its callers. */
-        void commit(Connection connection) throws SQLException;
-
-        void close(Connection connection) throws SQLException;
+        abstract void commit(Connection connection) throws SQLException;
 
         /** Rewrites the closed database at its smallest (H2: SHUTDOWN COMPACT; SQLite: VACUUM). */
-        void compact(Path directory) throws SQLException;
+        abstract void compact(Path directory) throws SQLException;
+
+        void close(Connection connection) throws SQLException {
+            connection.commit();
+        }
+
+        /** ConversationWrites.counters: one statement, the ids bound as one value. */
+        final Map<String, Counters> counters(Connection connection, Set<String> ids) throws SQLException {
+            Map<String, Counters> stored = new LinkedHashMap<>();
+            try (PreparedStatement select = connection.prepareStatement(
+                    "SELECT c.id, c.message_count, c.last_message_at, c.carrier FROM " + idsJoined())) {
+                bindIds(connection, select, ids);
+                try (ResultSet rs = select.executeQuery()) {
+                    while (rs.next()) {
+                        stored.put(rs.getString(1), new Counters(rs.getLong(2), time(rs, 3), rs.getString(4)));
+                    }
+                }
+            }
+            return stored;
+        }
+
+        /** GroupTransaction.insertEvents: leased where {@code handOver} says; sets each event's {@code seq}. */
+        final void insertChangeEvents(Connection connection, List<Event> events, Map<String, Boolean> handOver)
+                throws SQLException {
+            List<Long> seqs = insertReturning(connection, """
+                    INSERT INTO change_events (event_id, type, message_id, conversation_id, payload, created_at,
+                        lease_owner, lease_until)
+                    VALUES (?, ?, ?, ?, ?, ?, ?, ?)""", "seq", events, (insert, event) -> {
+                boolean lease = handOver.get(event.conversationId());
+                uuid(insert, 1, event.id);
+                insert.setString(2, event.type);
+                insert.setString(3, event.messageId);
+                insert.setString(4, event.conversationId);
+                insert.setString(5, event.payload);
+                time(insert, 6, NOW);
+                insert.setString(7, lease ? OWNER : null);
+                time(insert, 8, lease ? NOW.plus(LEASE_MICROS, ChronoUnit.MICROS) : null);
+            });
+            for (int i = 0; i < events.size(); i++) {
+                events.get(i).seq = seqs.get(i);
+            }
+        }
+
+        /** FeedWrites.publish: the published log's rows, their positions read back. */
+        final void insertPublished(Connection connection, List<Event> events) throws SQLException {
+            insertReturning(
+                    connection,
+                    "INSERT INTO published_events (event_id, type, envelope, created_at, client_id)"
+                            + " VALUES (?, ?, ?, ?, ?)",
+                    "id",
+                    events,
+                    (log, event) -> {
+                        uuid(log, 1, event.id);
+                        log.setString(2, event.type);
+                        log.setString(3, event.envelope(NOW));
+                        time(log, 4, NOW);
+                        log.setString(5, null);
+                    });
+        }
+    }
+
+    interface RowBinder<T> {
+        void bind(PreparedStatement statement, T item) throws SQLException;
     }
 
     private static final Instant NOW = Instant.parse("2026-12-07T00:00:00Z");
 
     /** H2 as JdbcMessageStore.embedded runs it: the same URL settings and CHECKPOINT SYNC after each commit. */
-    static final class H2 implements Engine {
+    static final class H2 extends Engine {
         @Override
-        public String label() {
+        String label() {
             return "H2 " + org.h2.engine.Constants.VERSION;
         }
 
         @Override
-        public Connection open(Path directory) throws SQLException {
+        Connection open(Path directory) throws SQLException {
             return DriverManager.getConnection(url(directory), "sa", "");
         }
 
@@ -594,7 +662,7 @@ public final class EmbeddedEngines {
         }
 
         @Override
-        public void schema(Connection connection) throws SQLException {
+        void schema(Connection connection) throws SQLException {
             // store-jdbc's migrations V1, V3, V4 and V5 for these tables, identity cache as embedded (32)
             run(
                     connection,
@@ -651,11 +719,10 @@ public final class EmbeddedEngines {
                     CREATE TABLE participant_links (
                         alias VARCHAR(255) NOT NULL PRIMARY KEY, participant VARCHAR(255) NOT NULL,
                         linked_at TIMESTAMP WITH TIME ZONE NOT NULL)""");
-            connection.setAutoCommit(true);
         }
 
         @Override
-        public void time(PreparedStatement statement, int index, Instant at) throws SQLException {
+        void time(PreparedStatement statement, int index, Instant at) throws SQLException {
             if (at == null) {
                 statement.setNull(index, Types.TIMESTAMP_WITH_TIMEZONE);
             } else {
@@ -664,104 +731,56 @@ public final class EmbeddedEngines {
         }
 
         @Override
-        public Map<String, Counters> counters(Connection connection, Set<String> ids) throws SQLException {
-            Map<String, Counters> stored = new LinkedHashMap<>();
-            try (PreparedStatement select = connection.prepareStatement("""
-                    SELECT c.id, c.message_count, c.last_message_at, c.carrier
-                    FROM UNNEST(CAST(? AS VARCHAR ARRAY)) AS k(id) JOIN conversations c ON c.id = k.id""")) {
-                select.setArray(1, connection.createArrayOf("varchar", ids.toArray()));
-                try (ResultSet rs = select.executeQuery()) {
-                    while (rs.next()) {
-                        stored.put(
-                                rs.getString(1),
-                                new Counters(
-                                        rs.getLong(2),
-                                        rs.getObject(3, OffsetDateTime.class).toInstant(),
-                                        rs.getString(4)));
-                    }
-                }
-            }
-            return stored;
+        Instant time(ResultSet row, int index) throws SQLException {
+            return row.getObject(index, OffsetDateTime.class).toInstant();
         }
 
         @Override
-        public void insertChangeEvents(Connection connection, List<Event> events, Map<String, Boolean> handOver)
+        void uuid(PreparedStatement statement, int index, UUID id) throws SQLException {
+            statement.setObject(index, id);
+        }
+
+        @Override
+        String idsJoined() {
+            return "UNNEST(CAST(? AS VARCHAR ARRAY)) AS k(id) JOIN conversations c ON c.id = k.id";
+        }
+
+        @Override
+        void bindIds(Connection connection, PreparedStatement select, Set<String> ids) throws SQLException {
+            select.setArray(1, connection.createArrayOf("varchar", ids.toArray()));
+        }
+
+        /** One batch, the keys from getGeneratedKeys, as store-jdbc does. */
+        @Override
+        <T> List<Long> insertReturning(Connection connection, String sql, String key, List<T> items, RowBinder<T> bind)
                 throws SQLException {
-            try (PreparedStatement insert = connection.prepareStatement("""
-                    INSERT INTO change_events (event_id, type, message_id, conversation_id, payload, created_at,
-                        lease_owner, lease_until)
-                    VALUES (?, ?, ?, ?, ?, ?, ?, ?)""", new String[] {"seq"})) {
-                for (Event event : events) {
-                    boolean lease = handOver.get(event.conversationId());
-                    insert.setObject(1, event.id);
-                    insert.setString(2, event.type);
-                    insert.setString(3, event.messageId);
-                    insert.setString(4, event.conversationId);
-                    insert.setString(5, event.payload);
-                    time(insert, 6, NOW);
-                    insert.setString(7, lease ? OWNER : null);
-                    time(insert, 8, lease ? NOW.plus(LEASE_MICROS, ChronoUnit.MICROS) : null);
+            List<Long> keys = new ArrayList<>();
+            try (PreparedStatement insert = connection.prepareStatement(sql, new String[] {key})) {
+                for (T item : items) {
+                    bind.bind(insert, item);
                     insert.addBatch();
                 }
                 insert.executeBatch();
-                readKeys(insert, events);
-            }
-        }
-
-        @Override
-        public void insertPublished(Connection connection, List<Event> events) throws SQLException {
-            try (PreparedStatement log = connection.prepareStatement(
-                    "INSERT INTO published_events (event_id, type, envelope, created_at, client_id)"
-                            + " VALUES (?, ?, ?, ?, ?)",
-                    new String[] {"id"})) {
-                for (Event event : events) {
-                    log.setObject(1, event.id);
-                    log.setString(2, event.type);
-                    log.setString(3, event.envelope(NOW));
-                    time(log, 4, NOW);
-                    log.setString(5, null);
-                    log.addBatch();
-                }
-                log.executeBatch();
-                List<Long> ids = new ArrayList<>();
-                try (ResultSet keys = log.getGeneratedKeys()) {
-                    while (keys.next()) {
-                        ids.add(keys.getLong(1));
+                try (ResultSet rs = insert.getGeneratedKeys()) {
+                    while (rs.next()) {
+                        keys.add(rs.getLong(1));
                     }
                 }
-                if (ids.size() != events.size()) {
-                    throw new SQLException("published " + events.size() + " events but got " + ids.size() + " ids");
-                }
             }
-        }
-
-        private static void readKeys(PreparedStatement insert, List<Event> events) throws SQLException {
-            int i = 0;
-            try (ResultSet keys = insert.getGeneratedKeys()) {
-                while (keys.next()) {
-                    events.get(i++).seq = keys.getLong(1);
-                }
+            if (keys.size() != items.size()) {
+                throw new SQLException("inserted " + items.size() + " rows but got " + keys.size() + " keys");
             }
-            if (i != events.size()) {
-                throw new SQLException("wrote " + events.size() + " change events but got " + i + " keys");
-            }
+            return keys;
         }
 
         @Override
-        public void commit(Connection connection) throws SQLException {
+        void commit(Connection connection) throws SQLException {
             connection.commit();
-            try (Statement statement = connection.createStatement()) {
-                statement.execute("CHECKPOINT SYNC");
-            }
+            run(connection, "CHECKPOINT SYNC");
         }
 
         @Override
-        public void close(Connection connection) throws SQLException {
-            connection.commit();
-        }
-
-        @Override
-        public void compact(Path directory) throws SQLException {
+        void compact(Path directory) throws SQLException {
             try (Connection connection = open(directory)) {
                 run(connection, "SHUTDOWN COMPACT");
             }
@@ -769,27 +788,27 @@ public final class EmbeddedEngines {
     }
 
     /** SQLite in WAL mode with synchronous=FULL: each commit appends to the WAL and fsyncs it once. */
-    static final class Sqlite implements Engine {
+    static final class Sqlite extends Engine {
         @Override
-        public String label() {
+        String label() {
             return "SQLite " + sqliteVersion();
         }
 
         @Override
-        public Connection open(Path directory) throws SQLException {
+        Connection open(Path directory) throws SQLException {
             Connection connection = DriverManager.getConnection(
                     "jdbc:sqlite:" + directory.toAbsolutePath().resolve("omniservice.db"));
-            try (Statement statement = connection.createStatement()) {
-                statement.execute("PRAGMA journal_mode=WAL");
-                statement.execute("PRAGMA synchronous=FULL");
-                statement.execute("PRAGMA foreign_keys=ON");
-                statement.execute("PRAGMA busy_timeout=10000");
-            }
+            run(
+                    connection,
+                    "PRAGMA journal_mode=WAL",
+                    "PRAGMA synchronous=FULL",
+                    "PRAGMA foreign_keys=ON",
+                    "PRAGMA busy_timeout=10000");
             return connection;
         }
 
         @Override
-        public void schema(Connection connection) throws SQLException {
+        void schema(Connection connection) throws SQLException {
             // the same tables and indexes; times as epoch microseconds, UUIDs as 16-byte blobs
             run(
                     connection,
@@ -837,11 +856,10 @@ public final class EmbeddedEngines {
                     """
                     CREATE TABLE participant_links (
                         alias TEXT NOT NULL PRIMARY KEY, participant TEXT NOT NULL, linked_at INTEGER NOT NULL)""");
-            connection.setAutoCommit(true);
         }
 
         @Override
-        public void time(PreparedStatement statement, int index, Instant at) throws SQLException {
+        void time(PreparedStatement statement, int index, Instant at) throws SQLException {
             if (at == null) {
                 statement.setNull(index, Types.BIGINT);
             } else {
@@ -849,94 +867,58 @@ public final class EmbeddedEngines {
             }
         }
 
-        private static byte[] bytes(UUID id) {
-            return ByteBuffer.allocate(16)
-                    .putLong(id.getMostSignificantBits())
-                    .putLong(id.getLeastSignificantBits())
-                    .array();
+        @Override
+        Instant time(ResultSet row, int index) throws SQLException {
+            return Instant.EPOCH.plus(row.getLong(index), ChronoUnit.MICROS);
         }
 
         @Override
-        public Map<String, Counters> counters(Connection connection, Set<String> ids) throws SQLException {
-            Map<String, Counters> stored = new LinkedHashMap<>();
-            try (PreparedStatement select = connection.prepareStatement("""
-                    SELECT c.id, c.message_count, c.last_message_at, c.carrier
-                    FROM json_each(?) AS k JOIN conversations c ON c.id = k.value""")) {
-                select.setString(
-                        1, ids.stream().map(id -> "\"" + id + "\"").collect(Collectors.joining(",", "[", "]")));
-                try (ResultSet rs = select.executeQuery()) {
-                    while (rs.next()) {
-                        stored.put(
-                                rs.getString(1),
-                                new Counters(
-                                        rs.getLong(2),
-                                        Instant.EPOCH.plus(rs.getLong(3), ChronoUnit.MICROS),
-                                        rs.getString(4)));
+        void uuid(PreparedStatement statement, int index, UUID id) throws SQLException {
+            statement.setBytes(
+                    index,
+                    ByteBuffer.allocate(16)
+                            .putLong(id.getMostSignificantBits())
+                            .putLong(id.getLeastSignificantBits())
+                            .array());
+        }
+
+        /** No arrays: json_each over one JSON array parameter, the nearest thing to UNNEST. */
+        @Override
+        String idsJoined() {
+            return "json_each(?) AS k JOIN conversations c ON c.id = k.value";
+        }
+
+        @Override
+        void bindIds(Connection connection, PreparedStatement select, Set<String> ids) throws SQLException {
+            select.setString(1, ids.stream().map(id -> "\"" + id + "\"").collect(Collectors.joining(",", "[", "]")));
+        }
+
+        /** The driver returns no keys for a batch: RETURNING, row by row. */
+        @Override
+        <T> List<Long> insertReturning(Connection connection, String sql, String key, List<T> items, RowBinder<T> bind)
+                throws SQLException {
+            List<Long> keys = new ArrayList<>();
+            try (PreparedStatement insert = connection.prepareStatement(sql + " RETURNING " + key)) {
+                for (T item : items) {
+                    bind.bind(insert, item);
+                    try (ResultSet rs = insert.executeQuery()) {
+                        if (!rs.next()) {
+                            throw new SQLException("the insert returned no " + key);
+                        }
+                        keys.add(rs.getLong(1));
                     }
                 }
             }
-            return stored;
+            return keys;
         }
 
         @Override
-        public void insertChangeEvents(Connection connection, List<Event> events, Map<String, Boolean> handOver)
-                throws SQLException {
-            try (PreparedStatement insert = connection.prepareStatement("""
-                    INSERT INTO change_events (event_id, type, message_id, conversation_id, payload, created_at,
-                        lease_owner, lease_until)
-                    VALUES (?, ?, ?, ?, ?, ?, ?, ?) RETURNING seq""")) {
-                for (Event event : events) {
-                    boolean lease = handOver.get(event.conversationId());
-                    insert.setBytes(1, bytes(event.id));
-                    insert.setString(2, event.type);
-                    insert.setString(3, event.messageId);
-                    insert.setString(4, event.conversationId);
-                    insert.setString(5, event.payload);
-                    time(insert, 6, NOW);
-                    insert.setString(7, lease ? OWNER : null);
-                    time(insert, 8, lease ? NOW.plus(LEASE_MICROS, ChronoUnit.MICROS) : null);
-                    event.seq = returned(insert);
-                }
-            }
-        }
-
-        @Override
-        public void insertPublished(Connection connection, List<Event> events) throws SQLException {
-            try (PreparedStatement log = connection.prepareStatement(
-                    "INSERT INTO published_events (event_id, type, envelope, created_at, client_id)"
-                            + " VALUES (?, ?, ?, ?, ?) RETURNING id")) {
-                for (Event event : events) {
-                    log.setBytes(1, bytes(event.id));
-                    log.setString(2, event.type);
-                    log.setString(3, event.envelope(NOW));
-                    time(log, 4, NOW);
-                    log.setString(5, null);
-                    returned(log);
-                }
-            }
-        }
-
-        private static long returned(PreparedStatement insert) throws SQLException {
-            try (ResultSet rs = insert.executeQuery()) {
-                if (!rs.next()) {
-                    throw new SQLException("the insert returned no id");
-                }
-                return rs.getLong(1);
-            }
-        }
-
-        @Override
-        public void commit(Connection connection) throws SQLException {
+        void commit(Connection connection) throws SQLException {
             connection.commit(); // synchronous=FULL in WAL mode: the WAL is fsynced before COMMIT returns
         }
 
         @Override
-        public void close(Connection connection) throws SQLException {
-            connection.commit();
-        }
-
-        @Override
-        public void compact(Path directory) throws SQLException {
+        void compact(Path directory) throws SQLException {
             try (Connection connection = open(directory)) {
                 run(connection, "VACUUM");
             }
