@@ -6,12 +6,15 @@
 #   3. measures signed WhatsApp webhooks (pre-signed, each message id once: every 200 is a new durable commit,
 #      then run through the workflow), waits until the workflow has caught up, and checks that every webhook
 #      answered 200 was stored,
-# and prints webhooks/s, p50, p99 and the share of the ceiling.
+# and prints webhooks/s, p50, p99, the share of the ceiling, and the gateway's CPU per request in each (from the
+# kernel's count of its threads' CPU time, so another process on the machine does not inflate it).
+# With --profile FILE, the measured run is also recorded with JFR into FILE and StageProfile prints CPU µs per
+# message by stage.
 # Usage: bench/run.sh [--threads 2] [--connections 64] [--seconds 10] [--warmup-seconds 5] [--senders 5000]
-#                     [--rate-guess 4000]   (JAVA_HOME: a JDK 21+; wrk from Debian, installed when missing)
+#                     [--rate-guess 4000] [--profile FILE.jfr]   (JAVA_HOME: a JDK 21+; wrk from Debian, installed when missing)
 source "$(dirname "$0")/gateway.sh"
 
-threads=2 connections=64 seconds=10 warmup_seconds=5 senders=5000 rate_guess=4000 max_rounds=8
+threads=2 connections=64 seconds=10 warmup_seconds=5 senders=5000 rate_guess=4000 max_rounds=8 profile=
 while [ $# -gt 0 ]; do
   case "$1" in
     --threads) threads=$2; shift 2 ;;
@@ -20,6 +23,7 @@ while [ $# -gt 0 ]; do
     --warmup-seconds) warmup_seconds=$2; shift 2 ;;
     --senders) senders=$2; shift 2 ;;
     --rate-guess) rate_guess=$2; shift 2 ;;
+    --profile) profile=$2; shift 2 ;;
     *) echo "bench: unknown flag $1" >&2; exit 2 ;;
   esac
 done
@@ -75,6 +79,19 @@ drain() {
   echo "bench: the workflow did not catch up within 150 s" >&2
 }
 
+# The gateway's CPU time in clock ticks (cpu_ticks), or one line per thread, tid, name and ticks (thread_ticks),
+# plus the process's as thread 0. Fields 14 and 15 of stat, counted after the parenthesised name.
+cpu_ticks() {
+  sed 's/.*) //' "/proc/$gw/stat" | awk '{print $12 + $13}'
+}
+thread_ticks() { # <file>
+  { for task in /proc/"$gw"/task/*; do
+      printf '%s\t%s\t%s\n' "${task##*/}" "$(cat "$task/comm" 2>/dev/null)" "$(sed 's/.*) //' "$task/stat" 2>/dev/null | awk '{print $12 + $13}')"
+    done
+    printf '0\tprocess\t%s\n' "$(cpu_ticks)"; } >"$1"
+}
+ticks_per_second=$(getconf CLK_TCK)
+
 # 1. warm-up until p99 holds steady
 previous=""; round=0; steady=no
 while [ "$round" -lt "$max_rounds" ]; do
@@ -94,7 +111,9 @@ done
 
 # 2. the ceiling, warmed up by a run as long as the measured one
 wrk -t"$threads" -c"$connections" -d"${warmup_seconds}s" "$url/health/live" >/dev/null
+ceiling_cpu=$(cpu_ticks)
 ceiling_out=$(wrk -t"$threads" -c"$connections" -d"${seconds}s" --latency "$url/health/live")
+ceiling_cpu=$(($(cpu_ticks) - ceiling_cpu))
 ceiling=$(sed -n 's/^Requests\/sec: *//p' <<<"$ceiling_out")
 ceiling_p99=$(awk '$1 == "99%" {print $2}' <<<"$ceiling_out")
 grep -E 'Non-2xx|Socket errors' <<<"$ceiling_out" | sed 's/^ */bench: ceiling: /' >&2 || true
@@ -102,10 +121,19 @@ grep -E 'Non-2xx|Socket errors' <<<"$ceiling_out" | sed 's/^ */bench: ceiling: /
 # 3. the measured run
 sign "$work/load.txt" $((rate_guess * seconds * 2)) load
 accepted_before=$(accepted_webhooks)
+if [ -n "$profile" ]; then
+  "${JAVA_HOME}/bin/jcmd" "$gw" JFR.start name=stages filename="$profile" settings=profile \
+    jdk.CPUTimeSample#enabled=true jdk.CPUTimeSample#throttle=10ms >/dev/null 2>&1 \
+    || "${JAVA_HOME}/bin/jcmd" "$gw" JFR.start name=stages filename="$profile" settings=profile >/dev/null
+fi
+thread_ticks "$work/threads-before"
 summary=$(webhooks "$seconds" "$work/load.txt" "$work/load.out")
 [ -n "$summary" ] || { echo "bench: wrk printed no summary:" >&2; cat "$work/load.out" "$work/load.out.err" >&2; exit 1; }
 drain
+thread_ticks "$work/threads-after"
+[ -n "$profile" ] && "${JAVA_HOME}/bin/jcmd" "$gw" JFR.stop name=stages >/dev/null
 accepted=$(($(accepted_webhooks) - accepted_before))
+load_cpu=$(($(awk -F'\t' '$1 == 0 {print $3}' "$work/threads-after") - $(awk -F'\t' '$1 == 0 {print $3}' "$work/threads-before")))
 answered=$(field answered "$summary"); non2xx=$(field non2xx "$summary"); spare=$(field spare "$summary")
 ok=$((answered - non2xx - spare))
 errors=$(($(field connect "$summary") + $(field read "$summary") + $(field write "$summary") + $(field timeout "$summary")))
@@ -115,12 +143,17 @@ if [ "$accepted" -ge "$ok" ]; then check="yes"; else check="NO: $((ok - accepted
 awk -v storage="${BENCH_STORAGE:-embedded}" -v ceiling="$ceiling" -v cp99="$ceiling_p99" -v ok="$ok" \
     -v us="$(field micros "$summary")" -v p50="$(field p50us "$summary")" -v p99="$(field p99us "$summary")" \
     -v non2xx="$non2xx" -v errors="$errors" -v check="$check" -v t="$threads" -v c="$connections" -v s="$seconds" \
-    -v cores="$(nproc)" 'BEGIN {
+    -v cores="$(nproc)" -v hz="$ticks_per_second" -v ccpu="$ceiling_cpu" -v lcpu="$load_cpu" \
+    -v creqs="$(awk -v r="$ceiling" -v s="$seconds" 'BEGIN {printf "%d", r * s}')" 'BEGIN {
   rate = ok / (us / 1e6)
   printf "\nInbound, %s store, wrk -t%d -c%d -d%ds on %d cores (wrk and the gateway on the same machine)\n", storage, t, c, s, cores
-  printf "| scenario | req/s | p50 | p99 | share of the ceiling |\n|---|---|---|---|---|\n"
-  printf "| GET /health/live (ceiling) | %.0f | | %s | |\n", ceiling, cp99
-  printf "| signed WhatsApp webhooks, stored, then processed | %.0f | %.1f ms | %.1f ms | %.1f %% |\n", rate, p50 / 1000, p99 / 1000, 100 * rate / ceiling
+  printf "| scenario | req/s | p50 | p99 | share of the ceiling | gateway CPU per request |\n|---|---|---|---|---|---|\n"
+  printf "| GET /health/live (ceiling) | %.0f | | %s | | %.0f µs |\n", ceiling, cp99, 1e6 * ccpu / hz / creqs
+  printf "| signed WhatsApp webhooks, stored, then processed | %.0f | %.1f ms | %.1f ms | %.1f %% | %.0f µs |\n", rate, p50 / 1000, p99 / 1000, 100 * rate / ceiling, 1e6 * lcpu / hz / ok
   printf "non-2xx %d, socket errors %d, every 200 stored: %s\n", non2xx, errors, check
 }'
+if [ -n "$profile" ]; then
+  "$JAVA" -cp bench/target/omniservice-bench.jar io.omniservice.bench.StageProfile --jfr "$profile" \
+    --before "$work/threads-before" --after "$work/threads-after" --messages "$accepted" --ticks-per-second "$ticks_per_second"
+fi
 [ "${check%%:*}" = yes ]
