@@ -69,13 +69,13 @@ accepted_webhooks() { # WhatsApp webhooks answered 200 as new (stored)
 # Waits until the node holds no change event and the feed has caught up: the webhooks stored have run their workflow.
 drain() {
   local still=0
-  for _ in $(seq 1 600); do
+  for _ in $(seq 1 300); do
     if [ "$(metric omniservice_events_held)" = 0 ] && [ "$(metric omniservice_events_lag_seconds)" = 0 ]; then
-      still=$((still + 1)); [ "$still" -ge 4 ] && return 0
+      still=$((still + 1)); [ "$still" -ge 2 ] && return 0
     else
       still=0
     fi
-    sleep 0.25
+    sleep 0.5
   done
   echo "bench: the workflow did not catch up within 150 s" >&2
 }
