@@ -9,7 +9,10 @@ start_gateway "carriers:
   twilio:
     default:
       accountSid: AC00000000000000000000000000000000
-      authToken: bench-twilio-auth-token"
+      authToken: bench-twilio-auth-token
+outbound:
+  callbacks:
+    allowedNetworks: [127.0.0.1/32]"
 "$JAVA" -cp bench/target/omniservice-bench.jar io.omniservice.bench.EventLatency \
   --target "http://127.0.0.1:$port" --subscriber-port "$subscriber" \
   --twilio-account-sid AC00000000000000000000000000000000 --twilio-auth-token bench-twilio-auth-token \

@@ -1,15 +1,18 @@
 # Sourced by the bench scripts: checks the build, then `start_gateway <carriers and extra YAML>` writes a
 # config for a fresh database (BENCH_STORAGE embedded|postgres, BENCH_POSTGRES_URL), starts the built jar
 # on BENCH_PORT (18080) with BENCH_JVM_FLAGS, waits until it is ready, and stops it when the script exits.
+# BENCH_JAR runs another build of the gateway (an earlier commit's, to compare in the same conditions).
 # Sets: JAVA, port, work (the temporary directory; the gateway's log is $work/gateway.log).
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 JAVA="${JAVA_HOME:?set JAVA_HOME to a JDK 21+ (bin/omni bench does)}/bin/java"
-[ -f server/target/omniservice.jar ] && [ -f bench/target/omniservice-bench.jar ] \
+jar=${BENCH_JAR:-server/target/omniservice.jar}
+[ -f "$jar" ] && [ -f bench/target/omniservice-bench.jar ] \
   || { echo "bench: build first (bin/omni bench does)" >&2; exit 1; }
 work=$(mktemp -d); port=${BENCH_PORT:-18080}; gw=""
 # (set -e holds in the trap too: a failing command there would skip the rm)
-trap 'if [ -n "$gw" ]; then kill "$gw" 2>/dev/null || true; wait "$gw" 2>/dev/null || true; fi; rm -rf "$work"' EXIT
+# BENCH_LOG names a file to keep the gateway's log in.
+trap 'if [ -n "$gw" ]; then kill "$gw" 2>/dev/null || true; wait "$gw" 2>/dev/null || true; fi; [ -z "${BENCH_LOG:-}" ] || cp "$work/gateway.log" "$BENCH_LOG" 2>/dev/null || true; rm -rf "$work"' EXIT
 
 start_gateway() {
   cat > "$work/omniservice.yaml" <<YAML
@@ -32,7 +35,7 @@ api:
   rateLimit: {requestsPerSecond: 1000000, burst: 1000000}
 $1
 YAML
-  "$JAVA" -Xms1g -Xmx1g ${BENCH_JVM_FLAGS:-} -jar server/target/omniservice.jar --config "$work/omniservice.yaml" \
+  "$JAVA" -Xms1g -Xmx1g ${BENCH_JVM_FLAGS:-} -jar "$jar" --config "$work/omniservice.yaml" \
     >"$work/gateway.log" 2>&1 &
   gw=$!
   for _ in $(seq 1 100); do curl -fs "http://127.0.0.1:$port/health/ready" >/dev/null 2>&1 && break; sleep 0.2; done

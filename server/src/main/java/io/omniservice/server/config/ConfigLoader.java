@@ -380,13 +380,24 @@ public final class ConfigLoader {
             return GatewayConfig.Logging.TEXT;
         }
         ConfigSection l = section.get();
-        l.rejectUnknown(Set.of("format"));
+        l.rejectUnknown(Set.of("format", "requests"));
         String format = l.text("format").orElse("text").trim();
-        return switch (format) {
-            case "text" -> GatewayConfig.Logging.TEXT;
-            case "json" -> new GatewayConfig.Logging(GatewayConfig.Logging.Format.JSON);
-            default -> throw new ConfigException(l.keyPath("format"), "must be text or json, got '" + format + "'");
-        };
+        String requests = l.text("requests").orElse("errors").trim();
+        return new GatewayConfig.Logging(
+                switch (format) {
+                    case "text" -> GatewayConfig.Logging.Format.TEXT;
+                    case "json" -> GatewayConfig.Logging.Format.JSON;
+                    default ->
+                        throw new ConfigException(l.keyPath("format"), "must be text or json, got '" + format + "'");
+                },
+                switch (requests) {
+                    case "all" -> GatewayConfig.Logging.Requests.ALL;
+                    case "errors" -> GatewayConfig.Logging.Requests.ERRORS;
+                    case "none" -> GatewayConfig.Logging.Requests.NONE;
+                    default ->
+                        throw new ConfigException(
+                                l.keyPath("requests"), "must be all, errors or none, got '" + requests + "'");
+                });
     }
 
     private static GatewayConfig.Media media(Optional<ConfigSection> section, Storage storage) {

@@ -59,13 +59,23 @@ public record GatewayConfig(
         }
     }
 
-    /** How log lines are written on stdout: {@code text} (one readable line) or {@code json} (one JSON object). */
-    public record Logging(Format format) {
-        public static final Logging TEXT = new Logging(Format.TEXT);
+    /**
+     * How log lines are written on stdout: {@code text} (one readable line) or {@code json} (one JSON object);
+     * and which HTTP requests get a line: {@code errors} (4xx, 5xx and requests slower than a second),
+     * {@code all}, or {@code none} (the {@code http_server_requests} metric counts every request anyway).
+     */
+    public record Logging(Format format, Requests requests) {
+        public static final Logging TEXT = new Logging(Format.TEXT, Requests.ERRORS);
 
         public enum Format {
             TEXT,
             JSON
+        }
+
+        public enum Requests {
+            ALL,
+            ERRORS,
+            NONE
         }
     }
 

@@ -29,7 +29,10 @@ import org.slf4j.LoggerFactory;
  * map of the HTTP contract.
  */
 public final class GatewayHttpServer implements AutoCloseable {
-    private static final Logger ACCESS = LoggerFactory.getLogger("omniservice.http");
+    /** The request log's logger: its level is set by {@code logging.requests} (LogFormat). */
+    public static final String ACCESS_LOGGER = "omniservice.http";
+
+    private static final Logger ACCESS = LoggerFactory.getLogger(ACCESS_LOGGER);
     private static final Set<String> METHOD_TAGS =
             Set.of("GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS", "TRACE", "CONNECT");
 
@@ -297,9 +300,22 @@ public final class GatewayHttpServer implements AutoCloseable {
         int status = ctx.statusCode();
         metrics.httpRequest(METHOD_TAGS.contains(method) ? method : "OTHER", route(ctx), status, Duration.ofNanos((long)
                 (millis * 1_000_000)));
-        // The path only: query strings can carry tokens (Meta's hub.verify_token) and phone numbers.
-        ACCESS.info("{} {} {} {}ms", method, ctx.path(), status, String.format("%.1f", millis));
+        // The path only: query strings can carry tokens (Meta's hub.verify_token) and phone numbers. Refused,
+        // failed and slow requests at INFO; the others at DEBUG, written when logging.requests is "all": at
+        // thousands of webhooks a second a line each costs more CPU than checking their signatures.
+        boolean notable = status >= 400 || millis >= SLOW_REQUEST_MILLIS;
+        if (notable ? ACCESS.isInfoEnabled() : ACCESS.isDebugEnabled()) {
+            String line = method + " " + ctx.path() + " " + status + " " + Math.round(millis * 10) / 10.0 + "ms";
+            if (notable) {
+                ACCESS.info(line);
+            } else {
+                ACCESS.debug(line);
+            }
+        }
     }
+
+    /** A request this slow is logged whatever its status. */
+    private static final float SLOW_REQUEST_MILLIS = 1000;
 
     private static String route(Context ctx) {
         Endpoint endpoint = ctx.endpoints().matchedHttpEndpoint();

@@ -1,5 +1,6 @@
 package io.omniservice.server.logging;
 
+import ch.qos.logback.classic.Level;
 import ch.qos.logback.classic.Logger;
 import ch.qos.logback.classic.LoggerContext;
 import ch.qos.logback.classic.encoder.JsonEncoder;
@@ -7,6 +8,7 @@ import ch.qos.logback.classic.spi.ILoggingEvent;
 import ch.qos.logback.core.Appender;
 import ch.qos.logback.core.OutputStreamAppender;
 import io.omniservice.server.config.GatewayConfig;
+import io.omniservice.server.http.GatewayHttpServer;
 import java.util.Iterator;
 import org.slf4j.LoggerFactory;
 
@@ -20,10 +22,20 @@ public final class LogFormat {
 
     /** Applies {@code logging} to the process's logback, if logback is the SLF4J backend. */
     public static void apply(GatewayConfig.Logging logging) {
-        if (logging.format() == GatewayConfig.Logging.Format.JSON
-                && LoggerFactory.getILoggerFactory() instanceof LoggerContext context) {
+        if (!(LoggerFactory.getILoggerFactory() instanceof LoggerContext context)) {
+            return;
+        }
+        if (logging.format() == GatewayConfig.Logging.Format.JSON) {
             useJson(context);
         }
+        // the request log writes notable requests at INFO and the others at DEBUG (GatewayHttpServer)
+        context.getLogger(GatewayHttpServer.ACCESS_LOGGER)
+                .setLevel(
+                        switch (logging.requests()) {
+                            case ALL -> Level.DEBUG;
+                            case ERRORS -> Level.INFO;
+                            case NONE -> Level.OFF;
+                        });
     }
 
     /** Every stream appender of the root logger (stdout as shipped) writes JSON lines from now on. */

@@ -99,22 +99,33 @@ public final class GatewayMetrics implements AutoCloseable {
     }
 
     public void httpRequest(String method, String route, int status, Duration duration) {
-        Timer.builder("http.server.requests")
-                .description("HTTP requests by method, route template and status")
-                .tag("method", method)
-                .tag("route", route)
-                .tag("status", Integer.toString(status))
-                .register(registry)
+        // looked up per request: building and registering a meter each time cost more than the request's routing
+        requestTimers
+                .computeIfAbsent(new RequestKey(method, route, status), key -> Timer.builder("http.server.requests")
+                        .description("HTTP requests by method, route template and status")
+                        .tag("method", key.method())
+                        .tag("route", key.route())
+                        .tag("status", Integer.toString(key.status()))
+                        .register(registry))
                 .record(duration);
     }
 
+    private record RequestKey(String method, String route, int status) {}
+
+    private final java.util.concurrent.ConcurrentHashMap<RequestKey, Timer> requestTimers =
+            new java.util.concurrent.ConcurrentHashMap<>();
+
+    private final java.util.concurrent.ConcurrentHashMap<String, Counter> webhookCounters =
+            new java.util.concurrent.ConcurrentHashMap<>();
+
     /** One webhook handled: {@code carrier} is a known wire name or {@code other}, outcome a fixed word. */
     public void webhook(String carrier, String outcome) {
-        Counter.builder("omniservice.webhooks")
-                .description("Carrier webhooks by carrier and outcome")
-                .tag("carrier", carrier)
-                .tag("outcome", outcome)
-                .register(registry)
+        webhookCounters
+                .computeIfAbsent(carrier + "\n" + outcome, key -> Counter.builder("omniservice.webhooks")
+                        .description("Carrier webhooks by carrier and outcome")
+                        .tag("carrier", carrier)
+                        .tag("outcome", outcome)
+                        .register(registry))
                 .increment();
     }
 

@@ -80,5 +80,8 @@ class ConfiguredTracingTest {
         assertThatThrownBy(() -> parse("logging: {format: xml}\n"))
                 .isInstanceOf(ConfigException.class)
                 .hasMessageContaining("logging.format");
+        assertThatThrownBy(() -> parse("logging: {requests: some}\n"))
+                .isInstanceOf(ConfigException.class)
+                .hasMessageContaining("logging.requests");
     }
 }
