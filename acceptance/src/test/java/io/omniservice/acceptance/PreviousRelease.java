@@ -67,7 +67,18 @@ final class PreviousRelease {
                     .max(Comparator.comparingInt(PreviousRelease::version))
                     .orElseThrow(() -> new IllegalStateException("no migration under " + MIGRATIONS));
         }
-        String addedBy = git(root, "log", "-n1", "--diff-filter=A", "--format=%H", "--", MIGRATIONS + "/" + newest);
+        // along the first parents, merges compared with theirs: a migration renumbered while merging a branch
+        // (two branches each adding a V9) is added by that merge, which a plain log does not diff at all
+        String addedBy = git(
+                root,
+                "log",
+                "-n1",
+                "--first-parent",
+                "-m",
+                "--diff-filter=A",
+                "--format=%H",
+                "--",
+                MIGRATIONS + "/" + newest);
         String commit;
         if (addedBy.isEmpty()) {
             // not committed yet: the checkout's HEAD is the release before it
