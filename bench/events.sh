@@ -5,14 +5,7 @@
 # Usage: bench/events.sh [--rate N] [--seconds N] [--warmup N] [--drain N]   (JAVA_HOME: a JDK 21+)
 source "$(dirname "$0")/gateway.sh"
 subscriber=${BENCH_SUBSCRIBER_PORT:-18091}
-start_gateway "carriers:
-  twilio:
-    default:
-      accountSid: AC00000000000000000000000000000000
-      authToken: bench-twilio-auth-token
-outbound:
-  callbacks:
-    allowedNetworks: [127.0.0.1/32]"
+start_gateway "$TWILIO_TO_LOCAL_SUBSCRIBER"
 "$JAVA" -cp bench/target/omniservice-bench.jar io.omniservice.bench.EventLatency \
   --target "http://127.0.0.1:$port" --subscriber-port "$subscriber" \
   --twilio-account-sid AC00000000000000000000000000000000 --twilio-auth-token bench-twilio-auth-token \

@@ -41,3 +41,14 @@ YAML
   for _ in $(seq 1 100); do curl -fs "http://127.0.0.1:$port/health/ready" >/dev/null 2>&1 && break; sleep 0.2; done
   curl -fs "http://127.0.0.1:$port/health/ready" >/dev/null || { cat "$work/gateway.log"; exit 1; }
 }
+
+# The gateway of the event benches: signed Twilio webhooks in, events out to the load tool's subscriber on
+# this machine (a loopback address, refused unless allowed).
+TWILIO_TO_LOCAL_SUBSCRIBER="carriers:
+  twilio:
+    default:
+      accountSid: AC00000000000000000000000000000000
+      authToken: bench-twilio-auth-token
+outbound:
+  callbacks:
+    allowedNetworks: [127.0.0.1/32]"

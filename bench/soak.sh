@@ -20,14 +20,7 @@ while [ $# -gt 0 ]; do
 done
 [ "$minutes" -ge 3 ] || { echo "soak: --minutes must be at least 3" >&2; exit 2; }
 
-start_gateway "carriers:
-  twilio:
-    default:
-      accountSid: AC00000000000000000000000000000000
-      authToken: bench-twilio-auth-token
-outbound:
-  callbacks:
-    allowedNetworks: [127.0.0.1/32]"
+start_gateway "$TWILIO_TO_LOCAL_SUBSCRIBER"
 
 samples="$work/samples.tsv"
 printf 'minute\tp99_ms\tlost\theap_after_gc_mb\trss_mb\topen_files\tthreads\tdata_mb\n' | tee "$samples"
