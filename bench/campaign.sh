@@ -12,20 +12,7 @@ args=("$@")
 for ((i = 0; i < ${#args[@]}; i++)); do
   [ "${args[$i]}" = "--mps" ] && mps="${args[$((i + 1))]}"
 done
-start_gateway "carriers:
-  bandwidth:
-    default:
-      callbackUsername: bench-user
-      callbackPassword: bench-password
-      accountId: \"9900000\"
-      apiUsername: bench-api-user
-      apiPassword: bench-api-password
-      applicationId: 93de2206-9669-4e07-948d-329f4b722ee2
-      from: \"+14155550198\"
-      apiBaseUrl: http://127.0.0.1:$carrier
-outbound:
-  nodeId: bench
-  maxInFlight: 512
+start_gateway "$(bandwidth_to_local_carrier "$carrier")
   pacing:
     enabled: true
     longCode: $mps"

@@ -52,3 +52,24 @@ TWILIO_TO_LOCAL_SUBSCRIBER="carriers:
 outbound:
   callbacks:
     allowedNetworks: [127.0.0.1/32]"
+
+# The gateway of the outbound benches: Bandwidth pointed at the load tool's carrier on this machine's <port>,
+# one node id, a deep in-flight window; a caller may add more outbound settings after it.
+bandwidth_to_local_carrier() { # <port>
+  cat <<YAML
+carriers:
+  bandwidth:
+    default:
+      callbackUsername: bench-user
+      callbackPassword: bench-password
+      accountId: "9900000"
+      apiUsername: bench-api-user
+      apiPassword: bench-api-password
+      applicationId: 93de2206-9669-4e07-948d-329f4b722ee2
+      from: "+14155550198"
+      apiBaseUrl: http://127.0.0.1:$1
+outbound:
+  nodeId: bench
+  maxInFlight: 512
+YAML
+}

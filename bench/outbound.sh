@@ -4,19 +4,6 @@
 # Usage: bench/outbound.sh [--concurrency N] [--seconds N] [--rate N]   (JAVA_HOME: a JDK 21+)
 source "$(dirname "$0")/gateway.sh"
 carrier=${BENCH_CARRIER_PORT:-18090}
-start_gateway "carriers:
-  bandwidth:
-    default:
-      callbackUsername: bench-user
-      callbackPassword: bench-password
-      accountId: \"9900000\"
-      apiUsername: bench-api-user
-      apiPassword: bench-api-password
-      applicationId: 93de2206-9669-4e07-948d-329f4b722ee2
-      from: \"+14155550198\"
-      apiBaseUrl: http://127.0.0.1:$carrier
-outbound:
-  nodeId: bench
-  maxInFlight: 512"
+start_gateway "$(bandwidth_to_local_carrier "$carrier")"
 "$JAVA" -cp bench/target/omniservice-bench.jar io.omniservice.bench.OutboundLoad \
   --target "http://127.0.0.1:$port" --carrier-port "$carrier" "$@"
