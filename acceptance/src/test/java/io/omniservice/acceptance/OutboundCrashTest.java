@@ -29,7 +29,8 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * The outbound half of the durability invariant: every send answered 202 reaches a carrier even when
  * the gateway is killed with kill -9 while sends are queued and in flight; a message reaches the
- * carrier twice only when its first attempt was still unanswered at the kill (the documented window).
+ * carrier twice only when its outcome was not yet stored at the kill (the documented resend window): a
+ * message the API showed as {@code sent} before the kill is never sent again.
  */
 class OutboundCrashTest {
     private static final Duration CARRIER_DELAY = Duration.ofMillis(200);
@@ -39,18 +40,19 @@ class OutboundCrashTest {
     Path directory;
 
     @Test
-    void everyAcceptedSendReachesTheCarrierAfterKillNineAndOnlyUnansweredOnesRepeat() throws Exception {
-        // a group commit takes a few ms; half a second allowed
-        sendsSurviveKillNine(directory, GatewayProcess.Setup.embedded(), Duration.ofMillis(500));
+    void everyAcceptedSendReachesTheCarrierAfterKillNineAndOnlyUnstoredOnesRepeat() throws Exception {
+        sendsSurviveKillNine(directory, GatewayProcess.Setup.embedded());
     }
 
     /**
      * Sends accepted by a node set up as {@code setup} (sending through a played Bandwidth), kill -9, restart,
-     * check. {@code outcomeWrite} is how long the store may take to store a carrier's answer at the kill: a
-     * send repeated after the restart must have had its first answer no earlier than that before the kill.
+     * check. Until the kill a reader asks the API for each accepted message's status: one it saw {@code sent}
+     * had its outcome stored, and the job went in the same transaction, so the carrier must have it once.
+     * How long before the kill a repeated message's first send was answered is printed, not asserted: it is
+     * the time the store took to make that outcome durable, which a loaded machine's disk decides (1.2 s once
+     * under CI, with other gateways' tests syncing beside it).
      */
-    static void sendsSurviveKillNine(Path directory, GatewayProcess.Setup setup, Duration outcomeWrite)
-            throws Exception {
+    static void sendsSurviveKillNine(Path directory, GatewayProcess.Setup setup) throws Exception {
         WireMockServer bandwidth =
                 new WireMockServer(WireMockConfiguration.options().dynamicPort().globalTemplating(true));
         bandwidth.start();
@@ -72,6 +74,11 @@ class OutboundCrashTest {
                     .connectTimeout(Duration.ofSeconds(2))
                     .build();
             List<Thread> posters = new ArrayList<>();
+            // messages the API answered as sent before the kill: their outcomes were stored
+            Set<String> seenSent = ConcurrentHashMap.newKeySet();
+            java.util.concurrent.atomic.AtomicBoolean killing = new java.util.concurrent.atomic.AtomicBoolean();
+            Thread reader =
+                    Thread.ofVirtual().start(() -> readStatusesUntilKilled(gateway, accepted, seenSent, killing));
             for (int p = 0; p < 16; p++) {
                 int poster = p;
                 posters.add(Thread.ofVirtual().start(() -> {
@@ -106,11 +113,14 @@ class OutboundCrashTest {
                                             .build())
                                     .getCount()
                             < 100
-                    || accepted.size() < 300) {
+                    || accepted.size() < 300
+                    || seenSent.size() < 20) {
                 Thread.sleep(5);
             }
             Instant killedAt = Instant.now();
+            killing.set(true);
             gateway.kill();
+            reader.join();
             for (Thread poster : posters) {
                 poster.join();
             }
@@ -149,9 +159,6 @@ class OutboundCrashTest {
             Map<String, List<LoggedRequest>> byMessage =
                     requests.stream().collect(Collectors.groupingBy(r -> tag(r.getBodyAsString())));
             assertThat(byMessage.keySet()).containsAll(accepted);
-            // answered at first + CARRIER_DELAY; an answer the gateway could have stored before it died came
-            // earlier than the kill by more than the store takes to write an outcome
-            Instant answeredNoEarlierThan = killedAt.minus(CARRIER_DELAY).minus(outcomeWrite);
             Duration longestUnstored = Duration.ZERO;
             List<String> repeated = byMessage.entrySet().stream()
                     .filter(e -> e.getValue().size() > 1)
@@ -166,23 +173,55 @@ class OutboundCrashTest {
                 assertThat(fromKilledProcess)
                         .as("a repeated message's first send came from the killed process")
                         .contains(first.getId());
-                assertThat(first.getLoggedDate().toInstant())
-                        .as("a repeated message's first send was unanswered at the kill")
-                        .isAfterOrEqualTo(answeredNoEarlierThan);
+                assertThat(seenSent)
+                        .as("a message sent twice was shown as sent before the kill")
+                        .doesNotContain(id);
                 Duration unstored =
                         Duration.between(first.getLoggedDate().toInstant().plus(CARRIER_DELAY), killedAt);
                 longestUnstored = unstored.compareTo(longestUnstored) > 0 ? unstored : longestUnstored;
             }
             System.out.printf(
-                    "outbound kill -9: %d accepted, %d carrier requests before the kill, %d after; %d messages sent"
-                            + " twice (first attempt unanswered at the kill, or answered at most %d ms before it)%n",
+                    "outbound kill -9: %d accepted, %d seen sent before the kill, %d carrier requests before the"
+                            + " kill, %d after; %d messages sent twice (first attempt unanswered at the kill, or"
+                            + " answered at most %d ms before it)%n",
                     accepted.size(),
+                    seenSent.size(),
                     fromKilledProcess.size(),
                     requests.size() - fromKilledProcess.size(),
                     repeated.size(),
                     longestUnstored.toMillis());
         } finally {
             bandwidth.stop();
+        }
+    }
+
+    /** Asks for each accepted message not yet seen sent, round after round, until the kill. */
+    private static void readStatusesUntilKilled(
+            GatewayProcess gateway,
+            Set<String> accepted,
+            Set<String> seenSent,
+            java.util.concurrent.atomic.AtomicBoolean killing) {
+        GatewayApi api = new GatewayApi(gateway);
+        while (!killing.get()) {
+            for (String id : List.copyOf(accepted)) {
+                if (killing.get()) {
+                    return;
+                }
+                if (seenSent.contains(id)) {
+                    continue;
+                }
+                try {
+                    if ("sent"
+                            .equals(api.getJson("/v1/messages/" + id)
+                                    .path("status")
+                                    .asText())) {
+                        seenSent.add(id);
+                    }
+                } catch (Exception | AssertionError gatewayGone) {
+                    return;
+                }
+            }
+            Thread.onSpinWait();
         }
     }
 
