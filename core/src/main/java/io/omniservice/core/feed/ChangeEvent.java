@@ -2,6 +2,7 @@ package io.omniservice.core.feed;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.omniservice.core.model.Message;
 import java.time.Instant;
 import java.util.UUID;
 
@@ -12,6 +13,9 @@ import java.util.UUID;
  *
  * @param seq the store's order of events; a conversation's events are processed in this order
  * @param eventId the event's stable id, the same in every delivery and on the SSE stream
+ * @param stored the event's message as the commit that wrote the event stored it, when the store handed the event
+ *     over from that commit and nothing else in it changed the message: the workflow then need not read it
+ *     back; null for events read from the store
  */
 public record ChangeEvent(
         long seq,
@@ -23,7 +27,23 @@ public record ChangeEvent(
         Instant createdAt,
         int step,
         int attempts,
-        ObjectNode context) {
+        ObjectNode context,
+        Message stored) {
+
+    /** An event as read from the store (no message alongside). */
+    public ChangeEvent(
+            long seq,
+            UUID eventId,
+            String type,
+            String messageId,
+            String conversationId,
+            JsonNode payload,
+            Instant createdAt,
+            int step,
+            int attempts,
+            ObjectNode context) {
+        this(seq, eventId, type, messageId, conversationId, payload, createdAt, step, attempts, context, null);
+    }
 
     public static final String MESSAGE_RECEIVED = "message.received";
     public static final String MESSAGE_STATUS = "message.status";

@@ -36,8 +36,16 @@ public final class StepInput {
         return context;
     }
 
-    /** The event's message as stored now; a message that is gone fails the step. */
+    /**
+     * The event's message as stored now; a message that is gone fails the step. One handed over with its event
+     * ({@link ChangeEvent#stored}) is not read again: its commit wrote it a moment ago.
+     */
     public Message message() {
+        if (message == null
+                && event.stored() != null
+                && event.messageId().equals(event.stored().messageId())) {
+            message = event.stored();
+        }
         if (message == null) {
             message = messages.message(event.messageId())
                     .orElseThrow(() -> new IllegalStateException("message " + event.messageId() + " is not stored"));

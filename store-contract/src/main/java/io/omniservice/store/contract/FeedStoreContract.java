@@ -173,6 +173,91 @@ public abstract class FeedStoreContract extends ContactStoreContract {
         feed().release(claimed.stream().map(ChangeEvent::seq).toList());
     }
 
+    /** Whether this store hands a new message over with its event ({@link ChangeEvent#stored}); JDBC stores do. */
+    protected boolean handsOverStoredMessages() {
+        return false;
+    }
+
+    @Test
+    void aMessageHandedOverWithItsEventIsTheMessageTheStoreReadsBack() throws Exception {
+        // a carrier's payload as the gateway parses it: nested, numbers of each kind, text beyond ASCII
+        com.fasterxml.jackson.databind.JsonNode payload = io.omniservice.core.json.Json.MAPPER.readTree("""
+                {"entry":[{"id":"1029384756","changes":[{"value":{"messages":[{"timestamp":"1765000000",
+                 "text":{"body":"¿Está abierto? 👋"}}],"metadata":{"ratio":0.125,"big":12345678901234,"ok":true,
+                 "none":null}}}]}]}""");
+        InboundBatch.NewMessage plain = message("plain");
+        InboundBatch.NewMessage rich = amendedPayload(
+                inbound(
+                        CarrierType.WHATSAPP,
+                        carrierId(),
+                        Sender.phone(phone(), "Ana María"),
+                        now(),
+                        text("¿Está abierto? 👋")),
+                payload);
+        // a receipt that came before its message changes the message in the commit that stores it
+        InboundBatch.NewMessage receipted = message("receipted");
+        store.commit(statuses(status(
+                CarrierType.BANDWIDTH,
+                receipted.message().metadata().carrierMessageId(),
+                io.omniservice.core.model.MessageStatus.READ,
+                "message-read",
+                now())));
+        List<ChangeEvent> handed = new CopyOnWriteArrayList<>();
+        feed().handOffTo("stored-node", Duration.ofMinutes(5), (events, waiting) -> handed.addAll(events));
+        try {
+            store.commit(new InboundBatch(List.of(plain, rich, receipted), List.of()));
+        } finally {
+            feed().stopHandOff();
+        }
+        List<ChangeEvent> received = handed.stream()
+                .filter(e -> ChangeEvent.MESSAGE_RECEIVED.equals(e.type()))
+                .toList();
+        for (ChangeEvent event : received) {
+            if (event.stored() != null) {
+                assertThat(event.stored())
+                        .as("message %s as handed over", event.messageId())
+                        .isEqualTo(store.message(event.messageId()).orElseThrow());
+            }
+        }
+        if (handsOverStoredMessages()) {
+            assertThat(received)
+                    .filteredOn(e -> e.stored() != null)
+                    .extracting(ChangeEvent::messageId)
+                    .containsExactlyInAnyOrder(
+                            plain.message().messageId(), rich.message().messageId());
+        }
+        feed().releaseLeasesOf("stored-node");
+    }
+
+    private static InboundBatch.NewMessage amendedPayload(
+            InboundBatch.NewMessage item, com.fasterxml.jackson.databind.JsonNode payload) {
+        io.omniservice.core.model.NormalizedMessage m = item.message();
+        io.omniservice.core.model.MessageMetadata d = m.metadata();
+        var metadata = new io.omniservice.core.model.MessageMetadata(
+                d.carrier(),
+                d.account(),
+                d.carrierMessageId(),
+                d.sentAt(),
+                d.replyTo(),
+                d.receivedAt(),
+                d.processedAt(),
+                payload,
+                null,
+                null,
+                "00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01");
+        return new InboundBatch.NewMessage(
+                new io.omniservice.core.model.NormalizedMessage(
+                        m.messageId(),
+                        m.conversationId(),
+                        m.direction(),
+                        m.sender(),
+                        m.recipient(),
+                        m.content(),
+                        metadata),
+                item.conversation(),
+                item.alias());
+    }
+
     @Test
     void newEventOfAConversationWithAnOlderPendingOneIsNotHandedOverButWaitsBehindIt() throws Exception {
         String sender = phone();

@@ -216,7 +216,12 @@ final class GroupTransaction {
             if (counts[i] > 0) {
                 fresh.add(row);
                 tally.stored(row.messageId());
-                row.received().ifPresent(events::add);
+                row.received().ifPresent(received -> {
+                    events.add(received);
+                    if (handoff != null) {
+                        asWritten.put(row.messageId(), row.asStored());
+                    }
+                });
             } else {
                 tally.duplicateMessage();
             }
@@ -338,6 +343,8 @@ final class GroupTransaction {
     }
 
     private void updateMessage(String messageId, MessageProgress progress) throws SQLException {
+        // no longer as inserted: the workflow reads it back
+        asWritten.remove(messageId);
         try (PreparedStatement update = connection.prepareStatement("""
                 UPDATE messages SET status = ?, sent_at = ?, delivered_at = ?, read_at = ?, error_code = ?, error_message = ?
                 WHERE message_id = ?""")) {
@@ -414,6 +421,12 @@ final class GroupTransaction {
     void handOver(io.omniservice.core.outbound.CallbackDelivery delivery) {
         handedOver.deliveries().add(delivery);
     }
+
+    /**
+     * Messages this transaction inserted and did not change since, as the store would read them back: handed over
+     * with their {@code message.received} event. Filled only with a hand-off configured.
+     */
+    private final Map<String, io.omniservice.core.model.Message> asWritten = new java.util.HashMap<>();
 
     /** Change events written by this transaction, for the hand-off; filled only with one configured. */
     private final List<io.omniservice.core.feed.ChangeEvent> written = new ArrayList<>();
@@ -492,7 +505,10 @@ final class GroupTransaction {
                                 now,
                                 0,
                                 0,
-                                null));
+                                null,
+                                event instanceof CommitEvent.MessageReceived
+                                        ? asWritten.get(event.messageId())
+                                        : null));
                     }
                 }
             }

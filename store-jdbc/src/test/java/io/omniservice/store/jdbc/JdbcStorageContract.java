@@ -41,6 +41,11 @@ abstract class JdbcStorageContract extends FeedStoreContract {
     protected abstract JdbcMessageStore openStore() throws Exception;
 
     @Override
+    protected boolean handsOverStoredMessages() {
+        return true;
+    }
+
+    @Override
     protected final Storage openStorage() throws Exception {
         jdbc = openStore();
         return jdbc;

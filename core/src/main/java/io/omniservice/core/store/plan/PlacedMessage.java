@@ -2,9 +2,11 @@ package io.omniservice.core.store.plan;
 
 import io.omniservice.core.model.CarrierType;
 import io.omniservice.core.model.Direction;
+import io.omniservice.core.model.Message;
 import io.omniservice.core.model.MessageStatus;
 import io.omniservice.core.model.NormalizedMessage;
 import java.time.Instant;
+import java.util.List;
 import java.util.Optional;
 
 /**
@@ -28,6 +30,29 @@ public record PlacedMessage(NormalizedMessage message, String participant, Carri
 
     public MessageStatus initialStatus() {
         return MessageProgress.initialStatus(message.direction());
+    }
+
+    /**
+     * The message as a store reads it back right after inserting this row, before anything else changed it: its
+     * first status, its creation in the history, no carrier outcome yet. A store hands it to the workflow with the
+     * row's event ({@link io.omniservice.core.feed.ChangeEvent#stored}) so that it is not read back.
+     */
+    public Message asStored() {
+        return new Message(
+                messageId(),
+                conversationId(),
+                message.direction(),
+                carrier,
+                message.sender().address(),
+                message.sender().displayName(),
+                message.recipient(),
+                message.content(),
+                initialStatus(),
+                new Message.Timestamps(createdAt, null, null, null),
+                carrierMessageId(),
+                null,
+                MessageHistory.withCreation(message.direction(), createdAt, List.of()),
+                message.metadata());
     }
 
     /**
