@@ -298,6 +298,44 @@ public abstract class FeedStoreContract extends ContactStoreContract {
     }
 
     @Test
+    void inAGroupOfManyConversationsOnlyThoseWithPendingEventsWait() throws Exception {
+        // 70 senders in one commit; the first, the ninth and the last already have an event pending
+        List<String> senders = new ArrayList<>();
+        for (int i = 0; i < 70; i++) {
+            senders.add(phone());
+        }
+        List<Integer> busy = List.of(0, 8, 69);
+        for (int i : busy) {
+            store.commit(batch(inbound(
+                    CarrierType.BANDWIDTH, carrierId(), Sender.phone(senders.get(i), null), now(), text("earlier"))));
+        }
+        List<ChangeEvent> handed = new CopyOnWriteArrayList<>();
+        Set<String> waiting = ConcurrentHashMap.newKeySet();
+        feed().handOffTo("group-node", Duration.ofMinutes(5), (events, conversations) -> {
+            handed.addAll(events);
+            waiting.addAll(conversations);
+        });
+        List<InboundBatch.NewMessage> items = senders.stream()
+                .map(sender ->
+                        inbound(CarrierType.BANDWIDTH, carrierId(), Sender.phone(sender, null), now(), text("now")))
+                .toList();
+        try {
+            store.commit(new InboundBatch(items, List.of()));
+        } finally {
+            feed().stopHandOff();
+        }
+        Set<String> busyConversations = Set.copyOf(
+                busy.stream().map(i -> items.get(i).message().conversationId()).toList());
+        assertThat(waiting).containsAll(busyConversations);
+        assertThat(handed)
+                .filteredOn(e -> ChangeEvent.MESSAGE_RECEIVED.equals(e.type()))
+                .extracting(ChangeEvent::conversationId)
+                .hasSize(67)
+                .doesNotContainAnyElementsOf(busyConversations);
+        feed().releaseLeasesOf("group-node");
+    }
+
+    @Test
     void workflowKilledMidStepResumesAtThatStepWithNothingDoneTwice() throws Exception {
         AtomicInteger tagRuns = new AtomicInteger();
         AtomicInteger slowRuns = new AtomicInteger();

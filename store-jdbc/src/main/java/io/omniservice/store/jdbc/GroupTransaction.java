@@ -448,16 +448,14 @@ final class GroupTransaction {
         // the store unleased, and the worker is told their conversation has more.
         java.util.Map<String, Boolean> handOver = new java.util.HashMap<>();
         if (handoff != null) {
-            try (PreparedStatement pending =
-                    connection.prepareStatement("SELECT 1 FROM change_events WHERE conversation_id = ? LIMIT 1")) {
-                for (CommitEvent event : all) {
-                    if (event.conversationId() != null && !handOver.containsKey(event.conversationId())) {
-                        pending.setString(1, event.conversationId());
-                        try (ResultSet rs = pending.executeQuery()) {
-                            handOver.put(event.conversationId(), !rs.next());
-                        }
-                    }
-                }
+            List<String> conversations = all.stream()
+                    .map(CommitEvent::conversationId)
+                    .filter(java.util.Objects::nonNull)
+                    .distinct()
+                    .toList();
+            java.util.Set<String> pending = withPendingEvents(conversations);
+            for (String conversation : conversations) {
+                handOver.put(conversation, !pending.contains(conversation));
             }
         }
         List<UUID> ids = new ArrayList<>(all.size());
@@ -514,6 +512,43 @@ final class GroupTransaction {
             }
         }
         enqueueCallbacks(all, ids);
+    }
+
+    /** Statement sizes of {@link #withPendingEvents}: few texts, so each stays parsed in the statement cache. */
+    private static final int[] PENDING_QUERY_SIZES = {1, 8, 64};
+
+    /**
+     * Which of {@code conversations} have events in the store: a query for up to 64 at a time rather than one each
+     * (on PostgreSQL one each was a round trip per conversation in the writer, a group's worth serially).
+     */
+    private java.util.Set<String> withPendingEvents(List<String> conversations) throws SQLException {
+        java.util.Set<String> pending = new java.util.HashSet<>();
+        for (int from = 0; from < conversations.size(); ) {
+            int left = conversations.size() - from;
+            int size = PENDING_QUERY_SIZES[PENDING_QUERY_SIZES.length - 1];
+            for (int candidate : PENDING_QUERY_SIZES) {
+                if (candidate >= left) {
+                    size = candidate;
+                    break;
+                }
+            }
+            List<String> chunk = conversations.subList(from, from + Math.min(size, left));
+            String marks = String.join(", ", java.util.Collections.nCopies(size, "?"));
+            try (PreparedStatement select = connection.prepareStatement(
+                    "SELECT DISTINCT conversation_id FROM change_events WHERE conversation_id IN (" + marks + ")")) {
+                for (int i = 0; i < size; i++) {
+                    // the rest of the statement's places repeat the last conversation
+                    select.setString(i + 1, chunk.get(Math.min(i, chunk.size() - 1)));
+                }
+                try (ResultSet rs = select.executeQuery()) {
+                    while (rs.next()) {
+                        pending.add(rs.getString(1));
+                    }
+                }
+            }
+            from += chunk.size();
+        }
+        return pending;
     }
 
     /** Queues the callbacks the events make due ({@link StatusCallbacks}), for messages that name a URL. */
