@@ -12,7 +12,9 @@ jar=${BENCH_JAR:-server/target/omniservice.jar}
 work=$(mktemp -d); port=${BENCH_PORT:-18080}; gw=""
 # (set -e holds in the trap too: a failing command there would skip the rm)
 # BENCH_LOG names a file to keep the gateway's log in.
-trap 'if [ -n "$gw" ]; then kill "$gw" 2>/dev/null || true; wait "$gw" 2>/dev/null || true; fi; [ -z "${BENCH_LOG:-}" ] || cp "$work/gateway.log" "$BENCH_LOG" 2>/dev/null || true; rm -rf "$work"' EXIT
+# after_stop: what a script adds to run once the gateway stopped.
+after_stop=""
+trap 'if [ -n "$gw" ]; then kill "$gw" 2>/dev/null || true; wait "$gw" 2>/dev/null || true; fi; [ -z "${BENCH_LOG:-}" ] || cp "$work/gateway.log" "$BENCH_LOG" 2>/dev/null || true; rm -rf "$work"; eval "$after_stop"' EXIT
 
 start_gateway() {
   cat > "$work/omniservice.yaml" <<YAML

@@ -20,6 +20,24 @@ while [ $# -gt 0 ]; do
 done
 [ "$minutes" -ge 3 ] || { echo "soak: --minutes must be at least 3" >&2; exit 2; }
 
+# On PostgreSQL (BENCH_STORAGE=postgres) the run gets a schema of its own, dropped at the end, and the data's size
+# is that schema's tables and indexes.
+data_mb() {
+  if [ "${BENCH_STORAGE:-embedded}" = postgres ]; then
+    psql -h 127.0.0.1 -U postgres -d test -tAc "SELECT coalesce(sum(pg_total_relation_size(c.oid)), 0) / 1048576.0
+      FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace WHERE n.nspname = '$soak_schema' AND c.relkind = 'r'"
+  else
+    awk -v k="$(du -sk "$work/data" | cut -f1)" 'BEGIN {print k / 1024}'
+  fi
+}
+if [ "${BENCH_STORAGE:-embedded}" = postgres ] && [ -z "${BENCH_POSTGRES_URL:-}" ]; then
+  soak_schema="soak_$$"
+  export BENCH_POSTGRES_URL="jdbc:postgresql://127.0.0.1:5432/test?currentSchema=$soak_schema"
+  after_stop='psql -h 127.0.0.1 -U postgres -d test -qc "DROP SCHEMA IF EXISTS $soak_schema CASCADE" >/dev/null 2>&1 || true'
+else
+  soak_schema=$(sed -n 's/.*currentSchema=\([^&]*\).*/\1/p' <<<"${BENCH_POSTGRES_URL:-}")
+  soak_schema=${soak_schema:-public}
+fi
 start_gateway "$TWILIO_TO_LOCAL_SUBSCRIBER"
 
 samples="$work/samples.tsv"
@@ -38,10 +56,10 @@ for minute in $(seq 1 "$minutes"); do
   rss=$(awk '/^VmRSS:/ {print $2}' "/proc/$gw/status")
   files=$(ls "/proc/$gw/fd" | wc -l)
   threads=$(awk '/^Threads:/ {print $2}' "/proc/$gw/status")
-  data=$(du -sk "$work/data" | cut -f1)
+  data=$(data_mb)
   printf '%d\t%s\t%s\t%.0f\t%.0f\t%d\t%d\t%.0f\n' "$minute" "${p99:-NaN}" "${lost:-?}" \
     "$(awk -v b="${heap:-0}" 'BEGIN {print b / 1048576}')" "$(awk -v k="$rss" 'BEGIN {print k / 1024}')" \
-    "$files" "$threads" "$(awk -v k="$data" 'BEGIN {print k / 1024}')" | tee -a "$samples"
+    "$files" "$threads" "$data" | tee -a "$samples"
   [ "${lost:-1}" = 0 ] || { echo "soak: minute $minute lost events or the load tool failed:" >&2; echo "$out" >&2; failed=1; }
 done
 
