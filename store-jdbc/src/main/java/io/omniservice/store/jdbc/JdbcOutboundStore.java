@@ -679,9 +679,10 @@ public final class JdbcOutboundStore implements OutboundStore {
         Instant now = SqlTime.stored(clock.instant());
         DeadLetter replayed = jdbc.inTransaction(connection -> {
             DeadLetter letter;
-            try (PreparedStatement select = connection.prepareStatement("""
+            try (PreparedStatement select =
+                    connection.prepareStatement("""
                     SELECT id, kind, message_id, payload, attempts, last_error, created_at, replayed_at
-                    FROM dead_letters WHERE id = ? AND replayed_at IS NULL FOR UPDATE""")) {
+                    FROM dead_letters WHERE id = ? AND replayed_at IS NULL""" + SqlDialect.of(connection).forUpdate())) {
                 select.setString(1, id);
                 try (ResultSet rs = select.executeQuery()) {
                     if (!rs.next()) {
