@@ -160,13 +160,14 @@ CREATE TABLE idempotency_keys (
     PRIMARY KEY (principal, idem_key)
 );
 
--- cost_per_message: a decimal kept as its text, exact (NUMERIC affinity would make it a binary float)
+-- cost_per_message: a decimal kept as its text, exact (NUMERIC affinity would make it a binary float), written
+-- with 6 places and refused past NUMERIC(12, 6)'s range as the other set does
 CREATE TABLE routing_rules (
     id               TEXT    NOT NULL PRIMARY KEY CHECK (length(id) <= 64),
     prefix           TEXT    NOT NULL CHECK (length(prefix) <= 32),
     carrier          TEXT    NOT NULL CHECK (length(carrier) <= 32),
     priority         INTEGER NOT NULL,
-    cost_per_message TEXT,
+    cost_per_message TEXT CHECK (abs(CAST(cost_per_message AS REAL)) < 1000000),
     created_at       INTEGER NOT NULL
 );
 

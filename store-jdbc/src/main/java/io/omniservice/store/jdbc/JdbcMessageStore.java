@@ -120,7 +120,10 @@ public final class JdbcMessageStore implements MessageStore, io.omniservice.core
      * what is kept (messages, conversations, history), not with what passed through. The WAL is written back
      * into the file every 1000 pages (SQLite's default wal_autocheckpoint) and starts over from its
      * beginning once a checkpoint caught up with every reader; journal_size_limit truncates it back to
-     * 64 MiB after a burst made it longer.
+     * 64 MiB after a burst made it longer. Measured with FileGrowth (100,000 inbound messages of ~1.2 KB in
+     * groups of 50, their change events finished and deleted as they go): 2.4 KB of file per message, which is
+     * what the messages table and its indexes hold (5 free pages at the end), and a WAL that stayed at 4.7 MB;
+     * H2 under the same load wrote 10.3 KB per message and kept it.
      */
     public static JdbcMessageStore sqlite(Path dataDirectory) {
         Path directory = dataDirectory(dataDirectory);

@@ -498,7 +498,12 @@ public final class JdbcOutboundStore implements OutboundStore {
             statement.setString(2, stored.prefix());
             statement.setString(3, stored.carrier().wireName());
             statement.setInt(4, stored.priority());
-            statement.setBigDecimal(5, stored.costPerMessage());
+            // NUMERIC(12, 6) rounds to 6 places; SQLite keeps the text it gets, so it gets it rounded alike
+            statement.setBigDecimal(
+                    5,
+                    stored.costPerMessage() == null
+                            ? null
+                            : stored.costPerMessage().setScale(6, java.math.RoundingMode.HALF_UP));
             SqlTime.set(statement, 6, stored.createdAt());
         });
         return stored;
