@@ -96,10 +96,7 @@ public final class JdbcMessageStore implements MessageStore, io.omniservice.core
 
     /** As {@link #embedded(Path)}, through an H2 file system named by {@code fileSystem} (tests wrap "file"). */
     static JdbcMessageStore embedded(Path dataDirectory, String fileSystem) {
-        Path directory = dataDirectory(dataDirectory);
-        if (directory.toString().contains(";")) {
-            throw new IllegalArgumentException("the data directory path may not contain ';': " + directory);
-        }
+        Path directory = dataDirectory(dataDirectory, ";");
         HikariConfig config = poolConfig("omniservice-h2", 8);
         config.setJdbcUrl(embeddedUrl(fileSystem, directory));
         config.setUsername("sa");
@@ -126,7 +123,8 @@ public final class JdbcMessageStore implements MessageStore, io.omniservice.core
      * H2 under the same load wrote 10.3 KB per message and kept it.
      */
     public static JdbcMessageStore sqlite(Path dataDirectory) {
-        Path directory = dataDirectory(dataDirectory);
+        // the driver would read what follows a '?' as settings of the connection
+        Path directory = dataDirectory(dataDirectory, "?");
         SQLiteConfig sqlite = new SQLiteConfig();
         sqlite.setJournalMode(SQLiteConfig.JournalMode.WAL);
         // the WAL is synced at every COMMIT: a commit that returned survives a crash of the machine
@@ -144,8 +142,13 @@ public final class JdbcMessageStore implements MessageStore, io.omniservice.core
         return new JdbcMessageStore(dataSource, Clock.systemUTC(), GroupCommitter.Durability.sqlite());
     }
 
-    private static Path dataDirectory(Path dataDirectory) {
+    /** The directory, created if missing, unless its path holds {@code refused} (which its engine's URL reads). */
+    private static Path dataDirectory(Path dataDirectory, String refused) {
         Path directory = dataDirectory.toAbsolutePath().normalize();
+        if (directory.toString().contains(refused)) {
+            throw new IllegalArgumentException(
+                    "the data directory path may not contain '" + refused + "': " + directory);
+        }
         try {
             Files.createDirectories(directory);
         } catch (IOException e) {

@@ -1,6 +1,7 @@
 package io.omniservice.store.jdbc;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.omniservice.core.model.CarrierType;
 import io.omniservice.core.model.Message;
@@ -40,6 +41,20 @@ class SqliteMessageStoreTest extends JdbcStorageContract {
     @Test
     void oneNodeKeepsRateBucketsInMemory() {
         assertThat(jdbc.sharedRateBuckets()).isEmpty();
+    }
+
+    @Test
+    void aDataDirectoryWhosePathTheDriverWouldReadAsSettingsIsRefused() throws Exception {
+        Path parent = Files.createTempDirectory("omniservice-sqlite-path");
+        try {
+            Path odd = parent.resolve("data?journal_mode=DELETE");
+            assertThatThrownBy(() -> JdbcMessageStore.sqlite(odd))
+                    .isInstanceOf(IllegalArgumentException.class)
+                    .hasMessageContaining("may not contain '?'");
+            assertThat(odd).doesNotExist();
+        } finally {
+            H2MessageStoreTest.deleteTree(parent);
+        }
     }
 
     @Test
