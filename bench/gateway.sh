@@ -1,5 +1,6 @@
 # Sourced by the bench scripts: checks the build, then `start_gateway <carriers and extra YAML>` writes a
-# config for a fresh database (BENCH_STORAGE embedded|postgres, BENCH_POSTGRES_URL), starts the built jar
+# config for a fresh database (BENCH_STORAGE embedded|postgres, BENCH_ENGINE h2|sqlite for embedded,
+# BENCH_POSTGRES_URL), starts the built jar
 # on BENCH_PORT (18080) with BENCH_JVM_FLAGS, waits until it is ready, and stops it when the script exits.
 # BENCH_JAR runs another build of the gateway (an earlier commit's, to compare in the same conditions).
 # Sets: JAVA, port, work (the temporary directory; the gateway's log is $work/gateway.log).
@@ -25,6 +26,7 @@ storage:
   mode: ${BENCH_STORAGE:-embedded}
   embedded:
     path: $work/data
+    engine: ${BENCH_ENGINE:-h2}
   postgres:
     jdbcUrl: ${BENCH_POSTGRES_URL:-jdbc:postgresql://127.0.0.1:5432/test}
     username: postgres

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Inbound benchmark, measured with wrk (cheaper per request than the gateway, so it measures the gateway): starts
-# the built gateway on a fresh database (BENCH_STORAGE embedded|postgres), then in the same run
+# the built gateway on a fresh database (BENCH_STORAGE embedded|postgres, BENCH_ENGINE h2|sqlite), then in the same run
 #   1. warms up with signed WhatsApp webhooks, in rounds, until p99 holds steady (two rounds in a row within 20 %)
 #      and the JIT compilers have finished (under 5 % of the gateway's CPU in the last round),
 #   2. measures the ceiling, GET /health/live,
@@ -151,7 +151,9 @@ errors=$(($(field connect "$summary") + $(field read "$summary") + $(field write
 [ "$spare" = 0 ] || echo "bench: wrk ran out of signed requests: raise --rate-guess" >&2
 if [ "$accepted" -ge "$ok" ]; then check="yes"; else check="NO: $((ok - accepted)) answered 200 but not counted as stored"; fi
 
-awk -v storage="${BENCH_STORAGE:-embedded}" -v ceiling="$ceiling" -v cp99="$ceiling_p99" -v ok="$ok" \
+storage=${BENCH_STORAGE:-embedded}
+[ "$storage" != embedded ] || storage="embedded ${BENCH_ENGINE:-h2}"
+awk -v storage="$storage" -v ceiling="$ceiling" -v cp99="$ceiling_p99" -v ok="$ok" \
     -v us="$(field micros "$summary")" -v p50="$(field p50us "$summary")" -v p99="$(field p99us "$summary")" \
     -v non2xx="$non2xx" -v errors="$errors" -v check="$check" -v t="$threads" -v c="$connections" -v s="$seconds" \
     -v cores="$(nproc)" -v hz="$ticks_per_second" -v ccpu="$ceiling_cpu" -v lcpu="$load_cpu" \

@@ -516,7 +516,11 @@ public final class Gateway implements AutoCloseable {
 
     static Storage openStore(GatewayConfig config, Clock clock) {
         return switch (config.storage()) {
-            case GatewayConfig.Storage.Embedded embedded -> JdbcMessageStore.embedded(embedded.path());
+            case GatewayConfig.Storage.Embedded embedded ->
+                switch (embedded.engine()) {
+                    case H2 -> JdbcMessageStore.embedded(embedded.path());
+                    case SQLITE -> JdbcMessageStore.sqlite(embedded.path());
+                };
             case GatewayConfig.Storage.Postgres postgres ->
                 JdbcMessageStore.postgres(
                         postgres.jdbcUrl(), postgres.username(), postgres.password(), postgres.poolSize());

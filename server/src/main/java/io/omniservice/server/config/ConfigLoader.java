@@ -58,6 +58,7 @@ public final class ConfigLoader {
             List.of("server", "maxBodyBytes"),
             List.of("storage", "mode"),
             List.of("storage", "embedded", "path"),
+            List.of("storage", "embedded", "engine"),
             List.of("storage", "postgres", "jdbcUrl"),
             List.of("storage", "postgres", "username"),
             List.of("storage", "postgres", "password"),
@@ -554,12 +555,42 @@ public final class ConfigLoader {
         return raw.endsWith("/") ? raw.substring(0, raw.length() - 1) : raw;
     }
 
+    private static Storage.Embedded.Engine embeddedEngine(ConfigSection storage, Optional<ConfigSection> embedded) {
+        String name = embedded.flatMap(section -> section.text("engine"))
+                .orElse(Storage.Embedded.Engine.H2.wireName())
+                .trim();
+        return Arrays.stream(Storage.Embedded.Engine.values())
+                .filter(engine -> engine.wireName().equals(name))
+                .findFirst()
+                .orElseThrow(() -> new ConfigException(
+                        storage.keyPath("embedded.engine"), "must be sqlite or h2, got '" + name + "'"));
+    }
+
+    /**
+     * A data directory that holds another engine's database is refused: the chosen engine would start an empty
+     * store beside the messages, conversations and queued sends already there. Nothing converts one engine's
+     * file into the other's.
+     */
+    private static void refuseOtherEnginesData(ConfigSection storage, Path directory, Storage.Embedded.Engine engine) {
+        for (Storage.Embedded.Engine other : Storage.Embedded.Engine.values()) {
+            Path found = directory.resolve(other.file());
+            if (other != engine && Files.exists(found) && !Files.exists(directory.resolve(engine.file()))) {
+                throw new ConfigException(
+                        storage.keyPath("embedded.engine"),
+                        "is " + engine.wireName() + ", but the data directory holds a " + other.wireName()
+                                + " database (" + found + "): set storage.embedded.engine: " + other.wireName()
+                                + " to keep using it, or point storage.embedded.path at another directory for a new,"
+                                + " empty " + engine.wireName() + " store");
+            }
+        }
+    }
+
     private static Storage storage(ConfigSection storage) {
         storage.rejectUnknown(Set.of("mode", "embedded", "postgres", "aws"));
         String mode = storage.requiredText("mode");
         var embedded = storage.section("embedded");
         var postgres = storage.section("postgres");
-        embedded.ifPresent(section -> section.rejectUnknown(Set.of("path")));
+        embedded.ifPresent(section -> section.rejectUnknown(Set.of("path", "engine")));
         postgres.ifPresent(section -> section.rejectUnknown(Set.of("jdbcUrl", "username", "password", "poolSize")));
         return switch (mode) {
             case "embedded" -> {
@@ -568,11 +599,15 @@ public final class ConfigLoader {
                 if (path.isBlank()) {
                     throw new ConfigException(key, "must not be empty");
                 }
+                Path directory;
                 try {
-                    yield new Storage.Embedded(Path.of(path));
+                    directory = Path.of(path);
                 } catch (InvalidPathException e) {
                     throw new ConfigException(key, "is not a valid path: " + e.getReason());
                 }
+                Storage.Embedded.Engine engine = embeddedEngine(storage, embedded);
+                refuseOtherEnginesData(storage, directory, engine);
+                yield new Storage.Embedded(directory, engine);
             }
             case "postgres" -> {
                 ConfigSection section = postgres.orElseThrow(() ->

@@ -195,10 +195,38 @@ public record GatewayConfig(
         }
     }
 
-    /** Where messages are kept: the embedded H2 database, PostgreSQL, or DynamoDB with SQS and SNS. */
+    /** Where messages are kept: the embedded H2 or SQLite database, PostgreSQL, or DynamoDB with SQS and SNS. */
     public sealed interface Storage {
-        /** H2 files under {@code path}. */
-        record Embedded(Path path) implements Storage {}
+        /** A database file of {@code engine} under {@code path}. */
+        record Embedded(Path path, Engine engine) implements Storage {
+            /** The default engine. */
+            public Embedded(Path path) {
+                this(path, Engine.H2);
+            }
+
+            /** The embedded database engines, as {@code storage.embedded.engine} names them. */
+            public enum Engine {
+                H2("h2", "omniservice.mv.db"),
+                SQLITE("sqlite", "omniservice.sqlite");
+
+                private final String wireName;
+                private final String file;
+
+                Engine(String wireName, String file) {
+                    this.wireName = wireName;
+                    this.file = file;
+                }
+
+                public String wireName() {
+                    return wireName;
+                }
+
+                /** The engine's database file in the data directory. */
+                public String file() {
+                    return file;
+                }
+            }
+        }
 
         /** PostgreSQL through a pool of {@code poolSize} connections. */
         record Postgres(String jdbcUrl, String username, String password, int poolSize) implements Storage {

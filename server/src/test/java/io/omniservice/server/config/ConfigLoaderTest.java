@@ -8,11 +8,13 @@ import io.omniservice.core.model.CarrierType;
 import io.omniservice.core.outbound.SenderPacing;
 import io.omniservice.server.config.GatewayConfig.Storage;
 import java.net.URI;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 import org.junit.jupiter.params.provider.MethodSource;
@@ -29,6 +31,65 @@ class ConfigLoaderTest {
 
     private static GatewayConfig parse(String yaml, Map<String, String> environment) {
         return new ConfigLoader(environment).parse(yaml);
+    }
+
+    @Test
+    void theEmbeddedEngineIsH2UnlessSqliteIsChosen() {
+        assertThat(parse(MINIMAL).storage())
+                .isEqualTo(new Storage.Embedded(Path.of("./data"), Storage.Embedded.Engine.H2));
+        assertThat(parse(SERVER + "storage:\n  mode: embedded\n  embedded: {engine: h2}\n" + API)
+                        .storage())
+                .isEqualTo(new Storage.Embedded(Path.of("./data"), Storage.Embedded.Engine.H2));
+        assertThat(parse(SERVER + "storage:\n  mode: embedded\n  embedded: {path: /srv/omni, engine: sqlite}\n" + API)
+                        .storage())
+                .isEqualTo(new Storage.Embedded(Path.of("/srv/omni"), Storage.Embedded.Engine.SQLITE));
+        assertThat(parse(MINIMAL, Map.of("OMNISERVICE_STORAGE_EMBEDDED_ENGINE", "sqlite"))
+                        .storage())
+                .isEqualTo(new Storage.Embedded(Path.of("./data"), Storage.Embedded.Engine.SQLITE));
+    }
+
+    @Test
+    void anUnknownEmbeddedEngineIsRefusedByItsKey() {
+        assertThatThrownBy(() -> parse(SERVER + "storage:\n  mode: embedded\n  embedded: {engine: sqlite3}\n" + API))
+                .isInstanceOfSatisfying(ConfigException.class, e -> {
+                    assertThat(e.key()).isEqualTo("storage.embedded.engine");
+                    assertThat(e.getMessage()).contains("must be sqlite or h2, got 'sqlite3'");
+                });
+    }
+
+    @Test
+    void aDataDirectoryHoldingTheOtherEnginesDatabaseIsRefused(@TempDir Path data) throws Exception {
+        Files.writeString(data.resolve("omniservice.mv.db"), "an H2 database");
+        String sqlite =
+                SERVER + "storage:\n  mode: embedded\n  embedded: {path: '" + data + "', engine: sqlite}\n" + API;
+        assertThatThrownBy(() -> parse(sqlite)).isInstanceOfSatisfying(ConfigException.class, e -> {
+            assertThat(e.key()).isEqualTo("storage.embedded.engine");
+            assertThat(e.getMessage())
+                    .contains(
+                            "is sqlite, but the data directory holds a h2 database",
+                            data.resolve("omniservice.mv.db").toString(),
+                            "set storage.embedded.engine: h2 to keep using it");
+        });
+        // h2, the default, opens it
+        assertThat(parse(SERVER + "storage:\n  mode: embedded\n  embedded: {path: '" + data + "'}\n" + API)
+                        .storage())
+                .isEqualTo(new Storage.Embedded(data, Storage.Embedded.Engine.H2));
+
+        Path other = Files.createDirectory(data.resolve("other"));
+        Files.writeString(other.resolve("omniservice.sqlite"), "a SQLite database");
+        assertThatThrownBy(() -> parse(
+                        SERVER + "storage:\n  mode: embedded\n  embedded: {path: '" + other + "', engine: h2}\n" + API))
+                .isInstanceOfSatisfying(ConfigException.class, e -> {
+                    assertThat(e.key()).isEqualTo("storage.embedded.engine");
+                    assertThat(e.getMessage())
+                            .contains(
+                                    "is h2, but the data directory holds a sqlite database",
+                                    "set storage.embedded.engine: sqlite to keep using it");
+                });
+        assertThat(parse(SERVER + "storage:\n  mode: embedded\n  embedded: {path: '" + other + "', engine: sqlite}\n"
+                                + API)
+                        .storage())
+                .isEqualTo(new Storage.Embedded(other, Storage.Embedded.Engine.SQLITE));
     }
 
     @Test

@@ -22,7 +22,9 @@ import java.util.Map;
 
 /**
  * A real gateway for a test: its own free port, its own embedded store in a temporary directory, the
- * configuration read from YAML like in production, and a JDK HTTP client pointed at it.
+ * configuration read from YAML like in production, and a JDK HTTP client pointed at it. The store's engine is
+ * the default unless the environment names one as it would for the gateway
+ * ({@code OMNISERVICE_STORAGE_EMBEDDED_ENGINE=sqlite}), so the whole suite runs on either.
  */
 public final class RunningGateway implements AutoCloseable {
     public static final String API_KEY = "test-api-key-0123456789";
@@ -32,6 +34,14 @@ public final class RunningGateway implements AutoCloseable {
     public static final String OTHER_KEY = "another-key-0123456789";
 
     public static final String PUBLIC_BASE_URL = "https://gw.example.com/base";
+
+    private static final String ENGINE_VARIABLE = "OMNISERVICE_STORAGE_EMBEDDED_ENGINE";
+
+    /** The one setting a test's gateway takes from the environment: which embedded engine it runs on. */
+    private static Map<String, String> engineChosen() {
+        String engine = System.getenv(ENGINE_VARIABLE);
+        return engine == null ? Map.of() : Map.of(ENGINE_VARIABLE, engine);
+    }
 
     private final Gateway gateway;
     private final int port;
@@ -162,7 +172,7 @@ public final class RunningGateway implements AutoCloseable {
                         keysYaml,
                         apiYaml,
                         carriersYaml);
-        GatewayConfig config = new ConfigLoader(Map.of()).parse(withLocalCallbacks(yaml));
+        GatewayConfig config = new ConfigLoader(engineChosen()).parse(withLocalCallbacks(yaml));
         this.gateway = tracing == null
                 ? Gateway.open(config, providers, time, resolver)
                 : Gateway.open(config, providers, time, resolver, tracing);

@@ -125,16 +125,17 @@ final class ConversationWrites {
     private static Map<String, ConversationActivity.Counters> counters(
             Connection connection, List<ConversationActivity.Added> activity) throws SQLException {
         Map<String, ConversationActivity.Counters> stored = new HashMap<>();
-        try (PreparedStatement select = connection.prepareStatement("""
+        SqlDialect dialect = SqlDialect.of(connection);
+        try (PreparedStatement select =
+                connection.prepareStatement("""
                 SELECT c.id, c.message_count, c.last_message_at, c.carrier
-                FROM UNNEST(CAST(? AS VARCHAR ARRAY)) AS k(id) JOIN conversations c ON c.id = k.id""")) {
-            select.setArray(
+                FROM""" + " " + dialect.idTable() + " JOIN conversations c ON c.id = k.id")) {
+            dialect.setIds(
+                    select,
                     1,
-                    connection.createArrayOf(
-                            "varchar",
-                            activity.stream()
-                                    .map(ConversationActivity.Added::conversationId)
-                                    .toArray()));
+                    activity.stream()
+                            .map(ConversationActivity.Added::conversationId)
+                            .toList());
             try (ResultSet rs = select.executeQuery()) {
                 while (rs.next()) {
                     stored.put(

@@ -107,12 +107,13 @@ final class FeedWrites {
                 lock.executeQuery().close();
             }
         }
-        List<Long> positions = new ArrayList<>();
-        try (PreparedStatement log = tx.connection()
-                .prepareStatement(
-                        "INSERT INTO published_events (event_id, type, envelope, created_at, client_id)"
-                                + " VALUES (?, ?, ?, ?, ?)",
-                        new String[] {"id"})) {
+        List<Long> positions;
+        SqlDialect dialect = SqlDialect.of(tx.connection());
+        try (SqlDialect.KeyedInsert insert = dialect.keyedInsert(
+                tx.connection(),
+                "INSERT INTO published_events (event_id, type, envelope, created_at, client_id) VALUES (?, ?, ?, ?, ?)",
+                "id")) {
+            PreparedStatement log = insert.statement();
             for (Effect.Publish publish : published) {
                 EventEnvelope event = publish.event();
                 log.setObject(1, event.id());
@@ -120,14 +121,9 @@ final class FeedWrites {
                 log.setString(3, publish.json());
                 SqlTime.set(log, 4, tx.now());
                 log.setString(5, publish.client());
-                log.addBatch();
+                insert.add();
             }
-            log.executeBatch();
-            try (ResultSet keys = log.getGeneratedKeys()) {
-                while (keys.next()) {
-                    positions.add(keys.getLong(1));
-                }
-            }
+            positions = insert.run();
         }
         if (positions.size() != published.size()) {
             throw new SQLException("published " + published.size() + " events but got " + positions.size() + " ids");
@@ -144,10 +140,11 @@ final class FeedWrites {
         List<CallbackDelivery> leased = new ArrayList<>();
         try (PreparedStatement waiting = tx.connection()
                         .prepareStatement("SELECT 1 FROM callback_deliveries WHERE order_key = ? LIMIT 1");
-                PreparedStatement deliver = tx.connection().prepareStatement("""
+                SqlDialect.KeyedInsert insert = dialect.keyedInsert(tx.connection(), """
                         INSERT INTO callback_deliveries (kind, message_id, subscription_id, published_id, order_key,
                             url, next_attempt_at, created_at, lease_until, lease_owner)
-                        VALUES ('event', ?, ?, ?, ?, ?, ?, ?, ?, ?)""", new String[] {"id"})) {
+                        VALUES ('event', ?, ?, ?, ?, ?, ?, ?, ?, ?)""", "id")) {
+            PreparedStatement deliver = insert.statement();
             List<Boolean> first = new ArrayList<>();
             for (EventDeliveries.ToSubscription delivery : deliveries) {
                 Subscription subscriber = delivery.subscription();
@@ -163,25 +160,23 @@ final class FeedWrites {
                 SqlTime.set(deliver, 7, tx.now());
                 SqlTime.set(deliver, 8, handOver ? leaseUntil : null);
                 deliver.setString(9, handOver ? handoff.owner() : null);
-                deliver.addBatch();
+                insert.add();
                 first.add(handOver);
             }
-            deliver.executeBatch();
-            try (ResultSet keys = deliver.getGeneratedKeys()) {
-                for (int i = 0; keys.next() && i < deliveries.size(); i++) {
-                    if (first.get(i)) {
-                        EventDeliveries.ToSubscription delivery = deliveries.get(i);
-                        leased.add(new CallbackDelivery(
-                                keys.getLong(1),
-                                CallbackDelivery.EVENT,
-                                delivery.messageId(),
-                                delivery.subscription().url(),
-                                published.get(delivery.published()).json(),
-                                0,
-                                delivery.subscription().secret(),
-                                tx.now(),
-                                null));
-                    }
+            List<Long> keys = insert.run();
+            for (int i = 0; i < keys.size() && i < deliveries.size(); i++) {
+                if (first.get(i)) {
+                    EventDeliveries.ToSubscription delivery = deliveries.get(i);
+                    leased.add(new CallbackDelivery(
+                            keys.get(i),
+                            CallbackDelivery.EVENT,
+                            delivery.messageId(),
+                            delivery.subscription().url(),
+                            published.get(delivery.published()).json(),
+                            0,
+                            delivery.subscription().secret(),
+                            tx.now(),
+                            null));
                 }
             }
         }

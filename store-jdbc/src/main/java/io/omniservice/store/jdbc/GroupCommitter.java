@@ -90,6 +90,16 @@ final class GroupCommitter implements AutoCloseable {
         static Durability embedded() {
             return new Durability(null, "CHECKPOINT SYNC", null, null);
         }
+
+        /**
+         * SQLite with synchronous=FULL syncs the WAL before COMMIT returns: nothing to add. Leases stay as
+         * durable as the rest: synchronous is a setting of the connection, not of one transaction, so relaxing
+         * it for a lease would leave a pooled connection relaxed for the next group commit unless every path
+         * put it back, and a lease commit is a small share of the writes.
+         */
+        static Durability sqlite() {
+            return new Durability(null, null, null, null);
+        }
     }
 
     /** The group is committed, but could not be forced to disk: its callers must not be told it is stored. */

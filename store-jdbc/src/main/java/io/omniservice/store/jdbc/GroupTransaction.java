@@ -461,10 +461,11 @@ final class GroupTransaction {
         List<UUID> ids = new ArrayList<>(all.size());
         List<com.fasterxml.jackson.databind.JsonNode> payloads = new ArrayList<>(all.size());
         List<Boolean> leased = new ArrayList<>(all.size());
-        try (PreparedStatement insert = connection.prepareStatement("""
+        try (SqlDialect.KeyedInsert keyed = SqlDialect.of(connection).keyedInsert(connection, """
                 INSERT INTO change_events (event_id, type, message_id, conversation_id, payload, created_at,
                     lease_owner, lease_until)
-                VALUES (?, ?, ?, ?, ?, ?, ?, ?)""", new String[] {"seq"})) {
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?)""", "seq")) {
+            PreparedStatement insert = keyed.statement();
             for (CommitEvent event : all) {
                 UUID id = UUID.randomUUID();
                 ids.add(id);
@@ -482,32 +483,28 @@ final class GroupTransaction {
                 SqlTime.set(insert, 6, now);
                 insert.setString(7, lease ? handoff.owner() : null);
                 SqlTime.set(insert, 8, lease ? SqlTime.stored(now.plus(handoff.lease())) : null);
-                insert.addBatch();
+                keyed.add();
             }
-            insert.executeBatch();
+            List<Long> keys = keyed.run();
             if (handoff != null) {
-                try (ResultSet keys = insert.getGeneratedKeys()) {
-                    for (int i = 0; keys.next() && i < all.size(); i++) {
-                        CommitEvent event = all.get(i);
-                        if (!leased.get(i)) {
-                            handedOver.waiting().add(event.conversationId());
-                            continue;
-                        }
-                        written.add(new io.omniservice.core.feed.ChangeEvent(
-                                keys.getLong(1),
-                                ids.get(i),
-                                event.type(),
-                                event.messageId(),
-                                event.conversationId(),
-                                payloads.get(i),
-                                now,
-                                0,
-                                0,
-                                null,
-                                event instanceof CommitEvent.MessageReceived
-                                        ? asWritten.get(event.messageId())
-                                        : null));
+                for (int i = 0; i < keys.size() && i < all.size(); i++) {
+                    CommitEvent event = all.get(i);
+                    if (!leased.get(i)) {
+                        handedOver.waiting().add(event.conversationId());
+                        continue;
                     }
+                    written.add(new io.omniservice.core.feed.ChangeEvent(
+                            keys.get(i),
+                            ids.get(i),
+                            event.type(),
+                            event.messageId(),
+                            event.conversationId(),
+                            payloads.get(i),
+                            now,
+                            0,
+                            0,
+                            null,
+                            event instanceof CommitEvent.MessageReceived ? asWritten.get(event.messageId()) : null));
                 }
             }
         }
@@ -702,9 +699,10 @@ final class GroupTransaction {
     private record MessageRow(String messageId, String conversationId, MessageProgress progress) {}
 
     private MessageRow lockMessage(String where, String first, String second) throws SQLException {
-        try (PreparedStatement select = connection.prepareStatement("""
+        try (PreparedStatement select = connection.prepareStatement(
+                """
                 SELECT message_id, conversation_id, status, sent_at, delivered_at, read_at, error_code, error_message
-                FROM messages WHERE""" + " " + where + " FOR UPDATE")) {
+                FROM messages WHERE""" + " " + where + SqlDialect.of(connection).forUpdate())) {
             select.setString(1, first);
             if (second != null) {
                 select.setString(2, second);

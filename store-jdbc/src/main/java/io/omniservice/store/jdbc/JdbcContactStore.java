@@ -132,8 +132,9 @@ final class JdbcContactStore implements ContactStore {
             throws SQLException {
         String displayName;
         Instant createdAt;
-        try (PreparedStatement select = connection.prepareStatement(
-                "SELECT display_name, created_at FROM contacts WHERE id = ?" + (forUpdate ? " FOR UPDATE" : ""))) {
+        try (PreparedStatement select =
+                connection.prepareStatement("SELECT display_name, created_at FROM contacts WHERE id = ?"
+                        + (forUpdate ? SqlDialect.of(connection).forUpdate() : ""))) {
             select.setString(1, contactId);
             try (ResultSet rs = select.executeQuery()) {
                 if (!rs.next()) {

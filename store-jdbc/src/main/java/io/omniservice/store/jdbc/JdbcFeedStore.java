@@ -162,7 +162,7 @@ public final class JdbcFeedStore implements FeedStore, NotificationStore, RuleSt
         String context = rs.getString("context");
         return new ChangeEvent(
                 rs.getLong("seq"),
-                rs.getObject("event_id", UUID.class),
+                SqlDialect.of(rs).uuid(rs, "event_id"),
                 rs.getString("type"),
                 rs.getString("message_id"),
                 rs.getString("conversation_id"),
@@ -397,7 +397,8 @@ public final class JdbcFeedStore implements FeedStore, NotificationStore, RuleSt
         return jdbc.inTransaction(connection -> {
             String previous = null;
             try (PreparedStatement select =
-                    connection.prepareStatement("SELECT secret FROM client_secrets WHERE client_id = ? FOR UPDATE")) {
+                    connection.prepareStatement("SELECT secret FROM client_secrets WHERE client_id = ?"
+                            + SqlDialect.of(connection).forUpdate())) {
                 select.setString(1, clientId);
                 try (ResultSet rs = select.executeQuery()) {
                     if (rs.next()) {

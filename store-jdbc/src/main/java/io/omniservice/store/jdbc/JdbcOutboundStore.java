@@ -498,7 +498,12 @@ public final class JdbcOutboundStore implements OutboundStore {
             statement.setString(2, stored.prefix());
             statement.setString(3, stored.carrier().wireName());
             statement.setInt(4, stored.priority());
-            statement.setBigDecimal(5, stored.costPerMessage());
+            // NUMERIC(12, 6) rounds to 6 places; SQLite keeps the text it gets, so it gets it rounded alike
+            statement.setBigDecimal(
+                    5,
+                    stored.costPerMessage() == null
+                            ? null
+                            : stored.costPerMessage().setScale(6, java.math.RoundingMode.HALF_UP));
             SqlTime.set(statement, 6, stored.createdAt());
         });
         return stored;
@@ -679,9 +684,10 @@ public final class JdbcOutboundStore implements OutboundStore {
         Instant now = SqlTime.stored(clock.instant());
         DeadLetter replayed = jdbc.inTransaction(connection -> {
             DeadLetter letter;
-            try (PreparedStatement select = connection.prepareStatement("""
+            try (PreparedStatement select =
+                    connection.prepareStatement("""
                     SELECT id, kind, message_id, payload, attempts, last_error, created_at, replayed_at
-                    FROM dead_letters WHERE id = ? AND replayed_at IS NULL FOR UPDATE""")) {
+                    FROM dead_letters WHERE id = ? AND replayed_at IS NULL""" + SqlDialect.of(connection).forUpdate())) {
                 select.setString(1, id);
                 try (ResultSet rs = select.executeQuery()) {
                     if (!rs.next()) {

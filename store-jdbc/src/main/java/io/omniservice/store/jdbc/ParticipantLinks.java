@@ -143,7 +143,8 @@ final class ParticipantLinks {
     /** A conversation's size and span, locked for the join; null when it is not stored. */
     private static ConversationJoin.Span lockSpan(Connection connection, String conversationId) throws SQLException {
         try (PreparedStatement select = connection.prepareStatement(
-                "SELECT message_count, created_at, last_message_at FROM conversations WHERE id = ? FOR UPDATE")) {
+                "SELECT message_count, created_at, last_message_at FROM conversations WHERE id = ?"
+                        + SqlDialect.of(connection).forUpdate())) {
             select.setString(1, conversationId);
             try (ResultSet rs = select.executeQuery()) {
                 if (!rs.next()) {

@@ -3,13 +3,13 @@ package io.omniservice.store.jdbc;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
-import java.sql.Types;
 import java.time.Instant;
-import java.time.OffsetDateTime;
-import java.time.ZoneOffset;
 import java.time.temporal.ChronoUnit;
 
-/** Instants in {@code TIMESTAMP WITH TIME ZONE} columns, at the microsecond precision both databases keep. */
+/**
+ * Instants at the microsecond precision every database keeps: {@code TIMESTAMP WITH TIME ZONE} on
+ * PostgreSQL and H2, microseconds since the epoch on SQLite ({@link SqlDialect}).
+ */
 final class SqlTime {
     private SqlTime() {}
 
@@ -19,15 +19,10 @@ final class SqlTime {
     }
 
     static void set(PreparedStatement statement, int index, Instant instant) throws SQLException {
-        if (instant == null) {
-            statement.setNull(index, Types.TIMESTAMP_WITH_TIMEZONE);
-        } else {
-            statement.setObject(index, OffsetDateTime.ofInstant(stored(instant), ZoneOffset.UTC));
-        }
+        SqlDialect.of(statement).setTime(statement, index, stored(instant));
     }
 
     static Instant get(ResultSet row, String column) throws SQLException {
-        OffsetDateTime value = row.getObject(column, OffsetDateTime.class);
-        return value == null ? null : value.toInstant();
+        return SqlDialect.of(row).time(row, column);
     }
 }

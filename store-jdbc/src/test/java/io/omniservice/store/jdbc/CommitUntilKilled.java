@@ -7,14 +7,18 @@ import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 
 /**
- * Run in a child JVM by {@link H2MessageStoreTest}: commits messages one after another into the H2 store
- * at the given directory and prints each acknowledged message id, until the parent kills it.
+ * Run in a child JVM by {@link H2MessageStoreTest} and {@link SqliteMessageStoreTest}: commits messages one
+ * after another into the store at the given directory (H2, or SQLite when the second argument says
+ * {@code sqlite}) and prints each acknowledged message id, until the parent kills it.
  */
 final class CommitUntilKilled {
     private CommitUntilKilled() {}
 
     public static void main(String[] args) {
-        JdbcMessageStore store = JdbcMessageStore.embedded(Path.of(args[0]));
+        Path directory = Path.of(args[0]);
+        JdbcMessageStore store = args.length > 1 && args[1].equals("sqlite")
+                ? JdbcMessageStore.sqlite(directory)
+                : JdbcMessageStore.embedded(directory);
         for (int i = 0; ; i++) {
             var item = io.omniservice.store.contract.MessageStoreContract.inbound(
                     CarrierType.TWILIO,

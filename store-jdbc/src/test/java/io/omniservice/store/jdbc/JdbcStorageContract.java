@@ -23,7 +23,6 @@ import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -63,7 +62,7 @@ abstract class JdbcStorageContract extends FeedStoreContract {
                 while (rs.next()) {
                     events.add(new WrittenEvent(
                             rs.getString("type"),
-                            rs.getObject("event_id", UUID.class),
+                            SqlDialect.of(rs).uuid(rs, "event_id"),
                             rs.getString("message_id"),
                             Json.MAPPER.readTree(rs.getString("payload"))));
                 }

@@ -30,6 +30,11 @@ import java.util.regex.Pattern;
  *
  * <p>What is read: statements split at {@code ;}, after comments and string literals are removed. Dollar-quoted
  * bodies ({@code DO $$ … $$}, functions) are not looked into.
+ *
+ * <p>Two sets of migrations: {@code db/migration} for PostgreSQL and H2, {@code db/sqlite} for SQLite, whose
+ * first file ({@value #SQLITE_BASELINE}) is the whole schema the other set had reached by then. From there on
+ * every migration comes in both sets under the same version, each in its own dialect ({@link #unpaired}): a
+ * store on either engine then has the same tables, and a version number means the same change on both.
  */
 final class MigrationRules {
     /** The exact form of a contract step's declaration. */
@@ -49,6 +54,9 @@ final class MigrationRules {
             "routing_rules",
             "client_secrets",
             "store_settings");
+
+    /** The version of the SQLite set's first migration: the schema of db/migration up to it, in one file. */
+    static final int SQLITE_BASELINE = 10;
 
     private static final Pattern FILE_NAME = Pattern.compile("V(\\d+)__\\w+\\.sql");
     private static final Pattern CONTRACT = Pattern.compile(
@@ -104,6 +112,46 @@ final class MigrationRules {
             found.addAll(check(entry.getKey(), entry.getValue(), byVersion, uniqueIndexes));
         }
         return found;
+    }
+
+    /**
+     * Every version from {@link #SQLITE_BASELINE} on that one set has and the other lacks, and every SQLite
+     * migration older than the baseline; empty when the sets are paired.
+     */
+    static List<String> unpaired(List<Migration> postgres, List<Migration> sqlite) {
+        Map<Integer, String> postgresVersions = versions(postgres);
+        Map<Integer, String> sqliteVersions = versions(sqlite);
+        List<String> found = new ArrayList<>();
+        if (!sqliteVersions.containsKey(SQLITE_BASELINE)) {
+            found.add("db/sqlite has no baseline V" + SQLITE_BASELINE + " (the schema of db/migration up to it)");
+        }
+        sqliteVersions.forEach((version, file) -> {
+            if (version < SQLITE_BASELINE) {
+                found.add("db/sqlite/" + file + ": older than the baseline V" + SQLITE_BASELINE
+                        + ", which already holds every change before it");
+            } else if (!postgresVersions.containsKey(version)) {
+                found.add("db/sqlite/" + file + " has no migration of the same version in db/migration:"
+                        + " write the same change for PostgreSQL and H2 as V" + version + "__….sql");
+            }
+        });
+        postgresVersions.forEach((version, file) -> {
+            if (version >= SQLITE_BASELINE && !sqliteVersions.containsKey(version)) {
+                found.add("db/migration/" + file + " has no migration of the same version in db/sqlite:"
+                        + " write the same change for SQLite as V" + version + "__….sql");
+            }
+        });
+        return found;
+    }
+
+    private static Map<Integer, String> versions(List<Migration> migrations) {
+        Map<Integer, String> versions = new java.util.TreeMap<>();
+        for (Migration migration : migrations) {
+            Matcher name = FILE_NAME.matcher(migration.fileName());
+            if (name.matches()) {
+                versions.put(Integer.parseInt(name.group(1)), migration.fileName());
+            }
+        }
+        return versions;
     }
 
     private static List<String> check(

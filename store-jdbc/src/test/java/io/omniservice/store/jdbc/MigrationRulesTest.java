@@ -22,12 +22,46 @@ import org.junit.jupiter.params.provider.ValueSource;
  */
 class MigrationRulesTest {
     private static final Path MIGRATIONS = Path.of("src/main/resources/db/migration");
+    private static final Path SQLITE_MIGRATIONS = Path.of("src/main/resources/db/sqlite");
 
     @Test
     void shippedMigrationsOnlyExpand() {
         List<Migration> shipped = shippedMigrationFiles();
         assertThat(shipped).extracting(Migration::fileName).contains("V1__message_store.sql", "V7__rate_buckets.sql");
         assertThat(MigrationRules.violations(shipped)).isEmpty();
+    }
+
+    @Test
+    void everyMigrationSinceTheSqliteBaselineIsInBothSets() {
+        assertThat(sqliteMigrationFiles()).extracting(Migration::fileName).contains("V10__message_store.sql");
+        assertThat(MigrationRules.unpaired(shippedMigrationFiles(), sqliteMigrationFiles()))
+                .isEmpty();
+    }
+
+    @Test
+    void aMigrationAddedToOneSetOnlyIsRefused() {
+        int next = nextVersion();
+        Migration tenants = new Migration("V" + next + "__tenants.sql", "CREATE TABLE tenants (id VARCHAR(64));");
+        List<Migration> postgres = new ArrayList<>(shippedMigrationFiles());
+        postgres.add(tenants);
+        assertThat(MigrationRules.unpaired(postgres, sqliteMigrationFiles()))
+                .singleElement(org.assertj.core.api.InstanceOfAssertFactories.STRING)
+                .contains("db/migration/" + tenants.fileName(), "no migration of the same version in db/sqlite");
+        List<Migration> sqlite = new ArrayList<>(sqliteMigrationFiles());
+        sqlite.add(tenants);
+        assertThat(MigrationRules.unpaired(shippedMigrationFiles(), sqlite))
+                .singleElement(org.assertj.core.api.InstanceOfAssertFactories.STRING)
+                .contains("db/sqlite/" + tenants.fileName(), "no migration of the same version in db/migration");
+        assertThat(MigrationRules.unpaired(postgres, sqlite)).isEmpty();
+    }
+
+    @Test
+    void aSqliteMigrationOlderThanItsBaselineIsRefused() {
+        List<Migration> sqlite = new ArrayList<>(sqliteMigrationFiles());
+        sqlite.add(new Migration("V3__processing.sql", "ALTER TABLE change_events ADD COLUMN step INTEGER;"));
+        assertThat(MigrationRules.unpaired(shippedMigrationFiles(), sqlite))
+                .singleElement(org.assertj.core.api.InstanceOfAssertFactories.STRING)
+                .contains("older than the baseline");
     }
 
     @ParameterizedTest(name = "{0}")
@@ -175,7 +209,16 @@ class MigrationRulesTest {
 
     /** The migrations under {@code src/main/resources/db/migration}, by version. */
     static List<Migration> shippedMigrationFiles() {
-        try (Stream<Path> files = Files.list(MIGRATIONS)) {
+        return migrationFiles(MIGRATIONS);
+    }
+
+    /** The SQLite migrations, under {@code src/main/resources/db/sqlite}, by version. */
+    static List<Migration> sqliteMigrationFiles() {
+        return migrationFiles(SQLITE_MIGRATIONS);
+    }
+
+    private static List<Migration> migrationFiles(Path directory) {
+        try (Stream<Path> files = Files.list(directory)) {
             return files.filter(f -> f.getFileName().toString().endsWith(".sql"))
                     .sorted(Comparator.comparingInt(
                             f -> Integer.parseInt(f.getFileName().toString().replaceAll("^V(\\d+)__.*", "$1"))))
@@ -188,7 +231,7 @@ class MigrationRulesTest {
                     })
                     .toList();
         } catch (IOException e) {
-            throw new UncheckedIOException("cannot list " + MIGRATIONS.toAbsolutePath(), e);
+            throw new UncheckedIOException("cannot list " + directory.toAbsolutePath(), e);
         }
     }
 }
