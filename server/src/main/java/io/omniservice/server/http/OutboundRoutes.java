@@ -46,6 +46,8 @@ import java.util.stream.Stream;
  */
 final class OutboundRoutes {
     private static final int MAX_BUTTONS = 10;
+    /** Compiled once: {@code String.matches} compiled it on every send (1 % of the request threads' CPU). */
+    private static final java.util.regex.Pattern E164 = java.util.regex.Pattern.compile("\\+[1-9][0-9]{6,14}");
     /** The longest alphanumeric sender id any carrier takes is far shorter; the column holds this much. */
     private static final int MAX_SENDER_ID = 255;
 
@@ -455,7 +457,7 @@ final class OutboundRoutes {
     }
 
     private static String e164(String raw, String field) {
-        if (!raw.matches("\\+[1-9][0-9]{6,14}")) {
+        if (!E164.matcher(raw).matches()) {
             throw ApiException.invalidField(field, "must be an E.164 number such as +14155550100");
         }
         return PhoneNumber.e164(raw);
