@@ -25,8 +25,8 @@ server:
 storage:
   mode: ${BENCH_STORAGE:-embedded}
   embedded:
-    path: $work/data
-    engine: ${BENCH_ENGINE:-h2}
+    path: $work/data${BENCH_ENGINE:+
+    engine: $BENCH_ENGINE}
   postgres:
     jdbcUrl: ${BENCH_POSTGRES_URL:-jdbc:postgresql://127.0.0.1:5432/test}
     username: postgres
