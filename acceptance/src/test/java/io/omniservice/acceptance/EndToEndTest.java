@@ -1,6 +1,6 @@
 package io.omniservice.acceptance;
 
-/** The end-to-end suite on the embedded default: H2 files under the node's directory. */
+/** The end-to-end suite on the embedded default: a SQLite file under the node's directory. */
 class EndToEndTest extends EndToEndSuite {
     @Override
     protected GatewayProcess.Setup setup() {

@@ -555,10 +555,20 @@ public final class ConfigLoader {
         return raw.endsWith("/") ? raw.substring(0, raw.length() - 1) : raw;
     }
 
-    private static Storage.Embedded.Engine embeddedEngine(ConfigSection storage, Optional<ConfigSection> embedded) {
-        String name = embedded.flatMap(section -> section.text("engine"))
-                .orElse(Storage.Embedded.Engine.H2.wireName())
-                .trim();
+    /**
+     * The engine {@code storage.embedded.engine} names; unnamed, SQLite for a new data directory and H2 for one that
+     * already holds an H2 database (and no SQLite one), so a gateway upgraded in place keeps its data.
+     */
+    private static Storage.Embedded.Engine embeddedEngine(
+            ConfigSection storage, Optional<ConfigSection> embedded, Path directory) {
+        Optional<String> named = embedded.flatMap(section -> section.text("engine"));
+        if (named.isEmpty()) {
+            return Files.exists(directory.resolve(Storage.Embedded.Engine.H2.file()))
+                            && !Files.exists(directory.resolve(Storage.Embedded.Engine.SQLITE.file()))
+                    ? Storage.Embedded.Engine.H2
+                    : Storage.Embedded.Engine.SQLITE;
+        }
+        String name = named.get().trim();
         return Arrays.stream(Storage.Embedded.Engine.values())
                 .filter(engine -> engine.wireName().equals(name))
                 .findFirst()
@@ -605,7 +615,7 @@ public final class ConfigLoader {
                 } catch (InvalidPathException e) {
                     throw new ConfigException(key, "is not a valid path: " + e.getReason());
                 }
-                Storage.Embedded.Engine engine = embeddedEngine(storage, embedded);
+                Storage.Embedded.Engine engine = embeddedEngine(storage, embedded, directory);
                 refuseOtherEnginesData(storage, directory, engine);
                 yield new Storage.Embedded(directory, engine);
             }

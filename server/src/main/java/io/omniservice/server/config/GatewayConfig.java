@@ -199,9 +199,9 @@ public record GatewayConfig(
     public sealed interface Storage {
         /** A database file of {@code engine} under {@code path}. */
         record Embedded(Path path, Engine engine) implements Storage {
-            /** The default engine. */
+            /** The default engine of a new data directory. */
             public Embedded(Path path) {
-                this(path, Engine.H2);
+                this(path, Engine.SQLITE);
             }
 
             /** The embedded database engines, as {@code storage.embedded.engine} names them. */

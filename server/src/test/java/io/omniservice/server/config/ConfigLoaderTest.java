@@ -34,12 +34,13 @@ class ConfigLoaderTest {
     }
 
     @Test
-    void theEmbeddedEngineIsH2UnlessSqliteIsChosen() {
-        assertThat(parse(MINIMAL).storage())
-                .isEqualTo(new Storage.Embedded(Path.of("./data"), Storage.Embedded.Engine.H2));
-        assertThat(parse(SERVER + "storage:\n  mode: embedded\n  embedded: {engine: h2}\n" + API)
+    void aNewDataDirectoryIsSqliteUnlessH2IsChosen(@TempDir Path fresh) {
+        assertThat(parse(SERVER + "storage:\n  mode: embedded\n  embedded: {path: '" + fresh + "'}\n" + API)
                         .storage())
-                .isEqualTo(new Storage.Embedded(Path.of("./data"), Storage.Embedded.Engine.H2));
+                .isEqualTo(new Storage.Embedded(fresh, Storage.Embedded.Engine.SQLITE));
+        assertThat(parse(SERVER + "storage:\n  mode: embedded\n  embedded: {path: '" + fresh + "', engine: h2}\n" + API)
+                        .storage())
+                .isEqualTo(new Storage.Embedded(fresh, Storage.Embedded.Engine.H2));
         assertThat(parse(SERVER + "storage:\n  mode: embedded\n  embedded: {path: /srv/omni, engine: sqlite}\n" + API)
                         .storage())
                 .isEqualTo(new Storage.Embedded(Path.of("/srv/omni"), Storage.Embedded.Engine.SQLITE));
@@ -70,7 +71,7 @@ class ConfigLoaderTest {
                             data.resolve("omniservice.mv.db").toString(),
                             "set storage.embedded.engine: h2 to keep using it");
         });
-        // h2, the default, opens it
+        // with no engine named, a directory holding an H2 database stays on H2 (a gateway upgraded in place)
         assertThat(parse(SERVER + "storage:\n  mode: embedded\n  embedded: {path: '" + data + "'}\n" + API)
                         .storage())
                 .isEqualTo(new Storage.Embedded(data, Storage.Embedded.Engine.H2));
