@@ -336,6 +336,36 @@ public abstract class FeedStoreContract extends ContactStoreContract {
     }
 
     @Test
+    void aTagIsAddedOnceAndAnUnderscoreInItMatchesOnlyItself() throws Exception {
+        Set<String> ours = ConcurrentHashMap.newKeySet();
+        List<WorkflowStep> steps = List.of(new WorkflowStep("tag", QUICK, input -> {
+            if (!ours.contains(input.event().messageId())) {
+                return StepResult.NOTHING;
+            }
+            String conversation = input.event().conversationId();
+            // "vip_" is a tag of its own, not a pattern that "vip1" matches
+            return StepResult.noted(List.of(
+                    new Effect.TagConversation(conversation, "vip1"),
+                    new Effect.TagConversation(conversation, "vip_"),
+                    new Effect.TagConversation(conversation, "vip1")));
+        }));
+        InboundBatch.NewMessage item = message("tag me");
+        ours.add(item.message().messageId());
+        FeedWorker worker = worker("tag-node", engine(steps, () -> {}));
+        worker.start();
+        try {
+            store.commit(batch(item));
+            await(() -> published(item.message().messageId()));
+        } finally {
+            worker.close();
+        }
+        assertThat(store.conversation(item.message().conversationId())
+                        .orElseThrow()
+                        .tags())
+                .containsExactly("vip1", "vip_");
+    }
+
+    @Test
     void workflowKilledMidStepResumesAtThatStepWithNothingDoneTwice() throws Exception {
         AtomicInteger tagRuns = new AtomicInteger();
         AtomicInteger slowRuns = new AtomicInteger();

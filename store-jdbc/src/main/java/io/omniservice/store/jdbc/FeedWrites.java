@@ -240,12 +240,13 @@ final class FeedWrites {
     private static void conversations(Connection connection, List<Effect> effects) throws SQLException {
         for (Effect effect : effects) {
             if (effect instanceof Effect.TagConversation tag) {
+                // a tag may hold '_', which LIKE would take for any character: escaped, it matches only itself
                 try (PreparedStatement update = connection.prepareStatement("""
                         UPDATE conversations SET tags = COALESCE(tags, ',') || ? || ','
-                        WHERE id = ? AND (tags IS NULL OR tags NOT LIKE ?)""")) {
+                        WHERE id = ? AND (tags IS NULL OR tags NOT LIKE ? ESCAPE '!')""")) {
                     update.setString(1, tag.tag());
                     update.setString(2, tag.conversationId());
-                    update.setString(3, "%," + tag.tag() + ",%");
+                    update.setString(3, "%," + tag.tag().replaceAll("([!%_])", "!$1") + ",%");
                     update.executeUpdate();
                 }
             } else if (effect instanceof Effect.SetConversationState state) {
