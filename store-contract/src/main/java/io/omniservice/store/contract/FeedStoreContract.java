@@ -186,13 +186,17 @@ public abstract class FeedStoreContract extends ContactStoreContract {
                  "text":{"body":"¿Está abierto? 👋"}}],"metadata":{"ratio":0.125,"big":12345678901234,"ok":true,
                  "none":null}}}]}]}""");
         InboundBatch.NewMessage plain = message("plain");
-        InboundBatch.NewMessage rich = amendedPayload(
-                inbound(
-                        CarrierType.WHATSAPP,
-                        carrierId(),
-                        Sender.phone(phone(), "Ana María"),
-                        now(),
-                        text("¿Está abierto? 👋")),
+        InboundBatch.NewMessage whatsApp = inbound(
+                CarrierType.WHATSAPP,
+                carrierId(),
+                Sender.phone(phone(), "Ana María"),
+                now(),
+                text("¿Está abierto? 👋"));
+        InboundBatch.NewMessage rich = amended(
+                whatsApp,
+                whatsApp.conversation(),
+                null,
+                "00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01",
                 payload);
         // a receipt that came before its message changes the message in the commit that stores it
         InboundBatch.NewMessage receipted = message("receipted");
@@ -227,35 +231,6 @@ public abstract class FeedStoreContract extends ContactStoreContract {
                             plain.message().messageId(), rich.message().messageId());
         }
         feed().releaseLeasesOf("stored-node");
-    }
-
-    private static InboundBatch.NewMessage amendedPayload(
-            InboundBatch.NewMessage item, com.fasterxml.jackson.databind.JsonNode payload) {
-        io.omniservice.core.model.NormalizedMessage m = item.message();
-        io.omniservice.core.model.MessageMetadata d = m.metadata();
-        var metadata = new io.omniservice.core.model.MessageMetadata(
-                d.carrier(),
-                d.account(),
-                d.carrierMessageId(),
-                d.sentAt(),
-                d.replyTo(),
-                d.receivedAt(),
-                d.processedAt(),
-                payload,
-                null,
-                null,
-                "00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01");
-        return new InboundBatch.NewMessage(
-                new io.omniservice.core.model.NormalizedMessage(
-                        m.messageId(),
-                        m.conversationId(),
-                        m.direction(),
-                        m.sender(),
-                        m.recipient(),
-                        m.content(),
-                        metadata),
-                item.conversation(),
-                item.alias());
     }
 
     @Test

@@ -327,6 +327,16 @@ public abstract class MessageStoreContract {
     /** {@code item} in conversation {@code key}, written in {@code group} and with {@code traceParent}. */
     private static InboundBatch.NewMessage amended(
             InboundBatch.NewMessage item, ConversationKey key, String group, String traceParent) {
+        return amended(item, key, group, traceParent, item.message().metadata().originalPayload());
+    }
+
+    /** As {@link #amended(InboundBatch.NewMessage, ConversationKey, String, String)}, carrying {@code payload}. */
+    protected static InboundBatch.NewMessage amended(
+            InboundBatch.NewMessage item,
+            ConversationKey key,
+            String group,
+            String traceParent,
+            com.fasterxml.jackson.databind.JsonNode payload) {
         NormalizedMessage m = item.message();
         MessageMetadata d = m.metadata();
         var metadata = new MessageMetadata(
@@ -337,7 +347,7 @@ public abstract class MessageStoreContract {
                 d.replyTo(),
                 d.receivedAt(),
                 d.processedAt(),
-                d.originalPayload(),
+                payload,
                 null,
                 group,
                 traceParent);

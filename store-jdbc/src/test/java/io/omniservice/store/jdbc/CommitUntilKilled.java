@@ -7,7 +7,7 @@ import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 
 /**
- * Run in a child JVM by {@link H2MessageStoreTest} and {@link SqliteMessageStoreTest}: commits messages one
+ * Run in a child JVM by {@link EmbeddedStoreContract}: commits messages one
  * after another into the store at the given directory (H2, or SQLite when the second argument says
  * {@code sqlite}) and prints each acknowledged message id, until the parent kills it.
  */

@@ -44,7 +44,7 @@ class FutureMigrationsTest {
                 assertStartedAndWorks(oldNode);
             }
         } finally {
-            H2MessageStoreTest.deleteTree(directory);
+            EmbeddedStoreContract.deleteTree(directory);
         }
     }
 

@@ -4,11 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.omniservice.core.model.CarrierType;
-import io.omniservice.core.model.Message;
 import io.omniservice.core.model.Sender;
-import java.io.BufferedReader;
-import java.io.InputStreamReader;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
@@ -24,23 +20,15 @@ import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 
 /** The store contract on the embedded SQLite file database, plus what only a file database must show. */
-class SqliteMessageStoreTest extends JdbcStorageContract {
-    private Path directory;
-
+class SqliteMessageStoreTest extends EmbeddedStoreContract {
     @Override
-    protected JdbcMessageStore openStore() throws Exception {
-        directory = Files.createTempDirectory("omniservice-sqlite-store");
-        return JdbcMessageStore.sqlite(directory);
+    protected JdbcMessageStore open(Path dataDirectory) {
+        return JdbcMessageStore.sqlite(dataDirectory);
     }
 
     @Override
-    protected void dropStore() throws Exception {
-        H2MessageStoreTest.deleteTree(directory);
-    }
-
-    @Test
-    void oneNodeKeepsRateBucketsInMemory() {
-        assertThat(jdbc.sharedRateBuckets()).isEmpty();
+    protected String engine() {
+        return "sqlite";
     }
 
     @Test
@@ -53,7 +41,7 @@ class SqliteMessageStoreTest extends JdbcStorageContract {
                     .hasMessageContaining("may not contain '?'");
             assertThat(odd).doesNotExist();
         } finally {
-            H2MessageStoreTest.deleteTree(parent);
+            deleteTree(parent);
         }
     }
 
@@ -61,77 +49,6 @@ class SqliteMessageStoreTest extends JdbcStorageContract {
     void theDatabaseIsOneFileInTheDataDirectory() {
         assertThat(directory.resolve(JdbcMessageStore.SQLITE_FILE)).isRegularFile();
         assertThat(directory.resolve(JdbcMessageStore.H2_FILE)).doesNotExist();
-    }
-
-    @Test
-    void dataSurvivesReopen() throws Exception {
-        Path own = Files.createTempDirectory("omniservice-sqlite-reopen");
-        try {
-            String phone = phone();
-            var item = inbound(CarrierType.TWILIO, carrierId(), Sender.phone(phone, null), now(), text("keep me"));
-            Message before;
-            try (JdbcMessageStore first = JdbcMessageStore.sqlite(own)) {
-                first.commit(batch(item));
-                before = first.message(item.message().messageId()).orElseThrow();
-            }
-            try (JdbcMessageStore reopened = JdbcMessageStore.sqlite(own)) {
-                assertThat(reopened.message(item.message().messageId())).contains(before);
-                assertThat(reopened.conversation(item.message().conversationId())
-                                .orElseThrow()
-                                .messageCount())
-                        .isEqualTo(1);
-                // the migrations ran once; reopening found them applied
-                var retry = inbound(
-                        CarrierType.TWILIO,
-                        item.message().metadata().carrierMessageId(),
-                        Sender.phone(phone, null),
-                        now(),
-                        text("keep me"));
-                assertThat(reopened.commit(batch(retry)).duplicateMessages()).isEqualTo(1);
-            }
-        } finally {
-            H2MessageStoreTest.deleteTree(own);
-        }
-    }
-
-    @Test
-    void acknowledgedCommitsSurviveKill9() throws Exception {
-        Path own = Files.createTempDirectory("omniservice-sqlite-kill");
-        List<String> acknowledged = new ArrayList<>();
-        try {
-            String java = ProcessHandle.current().info().command().orElse("java");
-            Process child = new ProcessBuilder(
-                            java,
-                            "-cp",
-                            System.getProperty("java.class.path"),
-                            CommitUntilKilled.class.getName(),
-                            own.toString(),
-                            "sqlite")
-                    .redirectError(ProcessBuilder.Redirect.DISCARD)
-                    .start();
-            try (BufferedReader out =
-                    new BufferedReader(new InputStreamReader(child.getInputStream(), StandardCharsets.UTF_8))) {
-                long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
-                String line;
-                while (acknowledged.size() < 300 && System.nanoTime() < deadline && (line = out.readLine()) != null) {
-                    if (line.startsWith("acked ")) {
-                        acknowledged.add(line.substring("acked ".length()));
-                    }
-                }
-                // SIGKILL while the child is committing: no shutdown hook, no close, no checkpoint of the WAL
-                child.destroyForcibly();
-                child.waitFor(30, TimeUnit.SECONDS);
-            }
-            assertThat(acknowledged).hasSizeGreaterThanOrEqualTo(300);
-            try (JdbcMessageStore reopened = JdbcMessageStore.sqlite(own)) {
-                List<String> lost = acknowledged.stream()
-                        .filter(id -> reopened.message(id).isEmpty())
-                        .toList();
-                assertThat(lost).as("acknowledged but lost after kill -9").isEmpty();
-            }
-        } finally {
-            H2MessageStoreTest.deleteTree(own);
-        }
     }
 
     @Test
