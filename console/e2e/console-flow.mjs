@@ -117,12 +117,28 @@ try {
   await step('conversations-open', { participant });
   const row = page.locator('table.conversations tbody tr').filter({ hasText: participant });
   await row.waitFor();
+  // the whole list's answer held back until after the search's: it must not replace the search's answer
+  let heldBack = 0;
+  const wholeList = (url) => url.pathname === '/v1/conversations' && !url.searchParams.has('participant');
+  await page.route(wholeList, async (route) => {
+    heldBack++;
+    await new Promise((resolve) => setTimeout(resolve, 1_500));
+    await route.continue();
+  });
+  await page.reload();
+  await page.getByRole('heading', { level: 1, name: 'Conversations' }).waitFor();
+  while (heldBack === 0) await new Promise((resolve) => setTimeout(resolve, 20));
   await page.getByLabel('Participant').fill(participant);
   await page.getByRole('button', { name: 'Search' }).click();
   await page.waitForURL((url) => url.searchParams.get('participant') === participant);
   // the list is redrawn with the search's answer: that conversation alone (the refused send's is left out)
   await page.waitForFunction(() => document.querySelectorAll('table.conversations tbody tr').length === 1, null, { timeout: TIMEOUT })
     .catch(() => { throw new Error('the search by participant still shows other conversations'); });
+  // the held-back answer arrives now: the list must stay the search's
+  await new Promise((resolve) => setTimeout(resolve, 2_000));
+  check(await page.locator('table.conversations tbody tr').count() === 1,
+    'an answer for the whole list, come after the search, replaced the search\'s');
+  await page.unroute(wholeList);
   await row.waitFor();
   await checkLabels(page, 'conversations');
   await shoot(page, 'conversations');

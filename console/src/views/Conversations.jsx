@@ -1,4 +1,4 @@
-import { useEffect, useMemo, useState } from 'preact/hooks';
+import { useEffect, useMemo, useRef, useState } from 'preact/hooks';
 import { api } from '../api.js';
 import { Link, navigate, useRoute } from '../router.jsx';
 import { ErrorNote, debounce, when } from './common.jsx';
@@ -15,10 +15,20 @@ export function Conversations({ events }) {
   const [error, setError] = useState(null);
 
   const path = '/v1/conversations?limit=50' + (participant ? '&participant=' + encodeURIComponent(participant) : '');
+  // An answer may come after a newer request's (a slow reload, then a search): only the newest for the list shown
+  // now is drawn, or a search could be replaced by the whole list it started from.
+  const shownPath = useRef(path);
+  shownPath.current = path;
+  const requests = useRef(0);
+  const drawn = useRef(0);
 
   async function load() {
+    const requested = path;
+    const request = ++requests.current;
     try {
-      const page = await api(path);
+      const page = await api(requested);
+      if (requested !== shownPath.current || request < drawn.current) return;
+      drawn.current = request;
       setItems(page.items);
       setCursor(page.nextCursor);
       setError(null);
