@@ -308,13 +308,15 @@ public final class DynamoDbOutboundStore implements OutboundStore {
         // due by the caller's time; the queue checks against its own clock
         Instant dueSince = job.notBefore().isAfter(queueNow) ? queueNow : job.notBefore();
         queue.enqueue(new SendTicket(job.messageId(), job.conversationId(), job.ticket(), job.priority(), dueSince));
+        // only if nobody leased it meanwhile (the runs): a receiver quicker than this update keyed the job at its
+        // lease's end, and removing that would hide the send from its node's restart until SQS shows it again
         try {
             client.updateItem(r -> r.tableName(sends())
                     .key(SendItems.jobKey(job.messageId()))
                     .updateExpression("REMOVE #ps")
-                    .conditionExpression("#t = :t AND attribute_exists(#ps)")
-                    .expressionAttributeNames(Map.of("#ps", Sends.PENDING_SHARD, "#t", Sends.TICKET))
-                    .expressionAttributeValues(Map.of(":t", n(job.ticket()))));
+                    .conditionExpression("#t = :t AND #r = :r AND attribute_exists(#ps)")
+                    .expressionAttributeNames(Map.of("#ps", Sends.PENDING_SHARD, "#t", Sends.TICKET, "#r", Sends.RUNS))
+                    .expressionAttributeValues(Map.of(":t", n(job.ticket()), ":r", n(job.runs()))));
         } catch (ConditionalCheckFailedException e) {
             // received, released or finished meanwhile: whoever did that keeps the job right
         }

@@ -31,9 +31,11 @@ import java.net.URI;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.UUID;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicReference;
 import org.elasticmq.rest.sqs.SQSRestServer;
 import org.elasticmq.rest.sqs.SQSRestServerBuilder;
 import org.junit.jupiter.api.AfterAll;
@@ -490,6 +492,47 @@ class DynamoDbOutboundStoreTest {
         restarted.finish(sent(q, "restarted"));
         assertThat(status(deployment, id(q))).isEqualTo("sent");
         assertThat(hasJob(deployment, id(q))).isFalse();
+    }
+
+    /**
+     * The receiver can lease a send between its enqueue and the enqueuer's note that it is in SQS: the note must
+     * not take the leased job out of {@code pending-index}, where its node's restart looks for what it held.
+     */
+    @Test
+    void aSendReceivedBeforeItsEnqueuerNotesItInSqsIsStillFoundByItsNodesRestart() {
+        Deployment deployment = deployment(10);
+        SendQueue receiver = SendQueue.open(
+                sqs,
+                new SendQueueSettings(deployment.queueName(), deployment.maxReceiveCount(), true),
+                Clock.systemUTC());
+        AtomicReference<DynamoDbOutboundStore> killed = new AtomicReference<>();
+        List<SendJob> leasedInTheGap = new ArrayList<>();
+        AtomicBoolean raced = new AtomicBoolean();
+        // an SQS client on which a receiver gets each enqueued send before the enqueue call returns
+        SqsClient quickReceiver = (SqsClient) Proxy.newProxyInstance(
+                SqsClient.class.getClassLoader(), new Class<?>[] {SqsClient.class}, (proxy, method, args) -> {
+                    Object result;
+                    try {
+                        result = method.invoke(sqs, args);
+                    } catch (InvocationTargetException e) {
+                        throw e.getCause();
+                    }
+                    if (method.getName().equals("sendMessage") && raced.compareAndSet(false, true)) {
+                        leasedInTheGap.addAll(killed.get()
+                                .claimReceived("node-1", receiver.receive(10, LEASE), Instant.now(), LEASE));
+                    }
+                    return result;
+                });
+        killed.set(node(deployment, quickReceiver, DynamoDbOutboundStore.Settings.defaults()));
+        QueuedMessage q = queued(phone(), Priority.NORMAL, Instant.now());
+        killed.get().accept(q);
+        assertThat(ids(leasedInTheGap)).containsExactly(id(q));
+
+        DynamoDbOutboundStore restarted = node(deployment);
+        assertThat(restarted.releaseLeasesOf("node-1"))
+                .as("the restarted node finds the send it held")
+                .isEqualTo(1);
+        assertThat(ids(restarted.claimDue("node-1", Instant.now(), LEASE, 10))).containsExactly(id(q));
     }
 
     @Test
