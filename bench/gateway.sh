@@ -17,6 +17,13 @@ work=$(mktemp -d); port=${BENCH_PORT:-18080}; gw=""
 after_stop=""
 trap 'if [ -n "$gw" ]; then kill "$gw" 2>/dev/null || true; wait "$gw" 2>/dev/null || true; fi; [ -z "${BENCH_LOG:-}" ] || cp "$work/gateway.log" "$BENCH_LOG" 2>/dev/null || true; rm -rf "$work"; eval "$after_stop"' EXIT
 
+# wrk, the load generator in C (Debian's package), installed when missing.
+need_wrk() {
+  command -v wrk >/dev/null 2>&1 && return
+  echo "bench: installing wrk (Debian)" >&2
+  apt-get install -y -qq wrk >/dev/null 2>&1 || { echo "bench: wrk is missing and could not be installed (apt-get install wrk)" >&2; exit 1; }
+}
+
 start_gateway() {
   cat > "$work/omniservice.yaml" <<YAML
 server:
@@ -46,13 +53,17 @@ YAML
   curl -fs "http://127.0.0.1:$port/health/ready" >/dev/null || { cat "$work/gateway.log"; exit 1; }
 }
 
-# The gateway of the event benches: signed Twilio webhooks in, events out to the load tool's subscriber on
-# this machine (a loopback address, refused unless allowed).
-TWILIO_TO_LOCAL_SUBSCRIBER="carriers:
+# The gateway of the event benches: signed Twilio (the Java load tool's) and WhatsApp (wrk's) webhooks in,
+# events out to the load tool's subscriber on this machine (a loopback address, refused unless allowed).
+WEBHOOKS_TO_LOCAL_SUBSCRIBER="carriers:
   twilio:
     default:
       accountSid: AC00000000000000000000000000000000
       authToken: bench-twilio-auth-token
+  whatsapp:
+    default:
+      appSecret: bench-whatsapp-app-secret
+      verifyToken: bench-verify-token
 outbound:
   callbacks:
     allowedNetworks: [127.0.0.1/32]"

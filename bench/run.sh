@@ -28,10 +28,7 @@ while [ $# -gt 0 ]; do
     *) echo "bench: unknown flag $1" >&2; exit 2 ;;
   esac
 done
-if ! command -v wrk >/dev/null 2>&1; then
-  echo "bench: installing wrk (Debian)" >&2
-  apt-get install -y -qq wrk >/dev/null 2>&1 || { echo "bench: wrk is missing and could not be installed (apt-get install wrk)" >&2; exit 1; }
-fi
+need_wrk
 
 secret=bench-whatsapp-app-secret
 start_gateway "carriers:

@@ -38,7 +38,7 @@ else
   soak_schema=$(sed -n 's/.*currentSchema=\([^&]*\).*/\1/p' <<<"${BENCH_POSTGRES_URL:-}")
   soak_schema=${soak_schema:-public}
 fi
-start_gateway "$TWILIO_TO_LOCAL_SUBSCRIBER"
+start_gateway "$WEBHOOKS_TO_LOCAL_SUBSCRIBER"
 
 samples="$work/samples.tsv"
 printf 'minute\tp99_ms\tlost\theap_after_gc_mb\trss_mb\topen_files\tthreads\tdata_mb\n' | tee "$samples"

@@ -15,18 +15,28 @@ import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executors;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Predicate;
 
 /**
  * The event benchmark: subscribes a local receiver ({@link EventSubscriber}) to {@code message.received}, posts
- * signed Twilio webhooks at a steady {@code --rate}, and measures from the moment each webhook is sent to the
- * moment its event arrives, both on this JVM's clock, matched by {@code data.carrierMessageId} = the MessageSid.
+ * signed webhooks at a steady {@code --rate}, and measures from the moment each webhook is sent to the moment its
+ * event arrives, matched by {@code data.carrierMessageId}.
+ *
+ * <p>With {@code --load wrk} (the default) {@code wrk} posts WhatsApp webhooks ({@code bench/whatsapp-paced.lua}),
+ * each signed as it goes and carrying its slot in the schedule (wall clock) in its message id: wrk costs the machine far
+ * less than the gateway, so the rate holds and the latency is the gateway's. It warms up in rounds ({@code --min-rounds} at
+ * least) until p99 holds within 20 % two rounds in a row, then measures. {@code --load java} posts signed Twilio webhooks from this JVM,
+ * timed on its clock; it costs more than the gateway at high rates and falls behind its own schedule.
  */
 public final class EventLatency {
 
     private static final String USAGE = "java -cp bench/target/omniservice-bench.jar io.omniservice.bench.EventLatency"
             + " [--target URL] [--public-base-url URL] [--subscriber-port N] [--api-key K] [--twilio-account-sid SID]"
             + " [--twilio-auth-token T] [--rate N] [--concurrency N] [--seconds N] [--warmup N] [--drain N]"
-            + " [--presigned N]";
+            + " [--presigned N] [--load wrk|java] [--whatsapp-app-secret S] [--wrk-threads N] [--wrk-connections N]"
+            + " [--round-seconds N] [--min-rounds N] [--max-rounds N] [--senders N]";
+    /** How long wrk goes on after the measured window, so every webhook of the window is answered before it stops. */
+    private static final int TAIL_SECONDS = 2;
 
     private record Webhook(String messageSid, HttpRequest request) {}
 
@@ -42,6 +52,18 @@ public final class EventLatency {
     private final Duration warmup;
     private final Duration drain;
     private final int presigned;
+    private final boolean javaLoad;
+    private final String whatsappSecret;
+    private final int wrkThreads;
+    private final int wrkConnections;
+    private final Duration round;
+    private final int minRounds;
+    private final int maxRounds;
+    private final int senders;
+    /** This JVM's {@link System#nanoTime} and the wall clock in microseconds, read together at the start. */
+    private final long baseNanos = System.nanoTime();
+
+    private final long baseMicros = wallMicros();
 
     private final Map<String, Long> sentAt = new ConcurrentHashMap<>();
     private final Set<String> acknowledged = ConcurrentHashMap.newKeySet();
@@ -62,6 +84,18 @@ public final class EventLatency {
         warmup = flags.seconds("warmup", 5, 0);
         drain = flags.seconds("drain", 10, 0);
         presigned = flags.number("presigned", 200_000, 0);
+        String load = flags.text("load", "wrk");
+        if (!load.equals("wrk") && !load.equals("java")) {
+            throw flags.fail("--load is wrk or java, not " + load);
+        }
+        javaLoad = load.equals("java");
+        whatsappSecret = flags.text("whatsapp-app-secret", "bench-whatsapp-app-secret");
+        wrkThreads = flags.number("wrk-threads", 1, 1);
+        wrkConnections = flags.number("wrk-connections", 64, 1);
+        round = flags.seconds("round-seconds", 5, 1);
+        minRounds = flags.number("min-rounds", 5, 1);
+        maxRounds = Math.max(minRounds, flags.number("max-rounds", 12, 1));
+        senders = flags.number("senders", 5_000, 1);
         if (subscriberPort > 65535) {
             throw flags.fail("--subscriber-port must be a port number");
         }
@@ -82,7 +116,15 @@ public final class EventLatency {
                 "seconds",
                 "warmup",
                 "drain",
-                "presigned");
+                "presigned",
+                "load",
+                "whatsapp-app-secret",
+                "wrk-threads",
+                "wrk-connections",
+                "round-seconds",
+                "min-rounds",
+                "max-rounds",
+                "senders");
         System.exit(new EventLatency(flags).run());
     }
 
@@ -101,12 +143,15 @@ public final class EventLatency {
                 .build();
         System.out.printf(
                 Locale.ROOT,
-                "events: target %s, subscriber %s, %d webhooks/s for %ds after %ds warm-up, %d cores%n",
+                "events: target %s, subscriber %s, %d webhooks/s for %ds after %s, load %s, %d cores%n",
                 target,
                 subscriber.url(),
                 rate,
                 duration.toSeconds(),
-                warmup.toSeconds(),
+                javaLoad
+                        ? warmup.toSeconds() + "s warm-up"
+                        : "warming up in rounds of " + round.toSeconds() + "s until p99 is steady",
+                javaLoad ? "this JVM (Twilio webhooks)" : "wrk (WhatsApp webhooks)",
                 Runtime.getRuntime().availableProcessors());
         String subscription = null;
         try {
@@ -115,6 +160,9 @@ public final class EventLatency {
             } catch (IOException | RuntimeException e) {
                 System.err.println("events: cannot subscribe: " + e);
                 return 1;
+            }
+            if (!javaLoad) {
+                return wrkLoad(subscriber);
             }
             load(client, subscriber);
             return report(subscriber);
@@ -281,5 +329,148 @@ public final class EventLatency {
                 Percentile.millis(latencies, 0.99),
                 Percentile.millis(latencies, 1.0));
         return failed.get() + lost + subscriber.badSignatures() + subscriber.malformed() > 0 ? 1 : 0;
+    }
+
+    // ---- the load from wrk ---------------------------------------------------------------------------------
+
+    /** What one wrk run printed on its {@code paced:} line: sent, measured, ok, failed, late, p99us, … */
+    private record WrkRun(String tag, Map<String, Long> counts) {
+        long get(String key) {
+            return counts.getOrDefault(key, 0L);
+        }
+    }
+
+    /** Warm-up rounds until p99 is steady, then the measured window; reports it. */
+    private int wrkLoad(EventSubscriber subscriber) throws IOException, InterruptedException {
+        double previous = -1;
+        boolean steady = false;
+        for (int n = 1; n <= maxRounds && !steady; n++) {
+            WrkRun warm = wrk("w" + n, round);
+            if (warm.get("ok") == 0) {
+                System.err.printf(
+                        Locale.ROOT,
+                        "events: the gateway answered none of %d webhooks with 200 (see its log: BENCH_LOG=file)%n",
+                        warm.get("sent"));
+                return 1;
+            }
+            awaitEvents(subscriber, warm, Duration.ofSeconds(3));
+            long[] latencies = latencies(subscriber, warm.tag());
+            double p99 = Percentile.millis(latencies, 0.99);
+            // the first rounds can agree while the JIT is still at work: a few rounds at least
+            steady = n >= minRounds && previous > 0 && Math.abs(p99 - previous) <= 0.2 * previous;
+            System.out.printf(
+                    Locale.ROOT,
+                    "events    warm-up round %2d: %6d webhooks, %5d events, p99 %8.2f ms%s%n",
+                    n,
+                    warm.get("measured"),
+                    latencies.length,
+                    p99,
+                    steady ? " (steady)" : "");
+            previous = p99;
+        }
+        if (!steady) {
+            System.out.printf(Locale.ROOT, "events    p99 was still moving after %d rounds%n", maxRounds);
+        }
+        WrkRun run = wrk("m", duration);
+        awaitEvents(subscriber, run, drain);
+        long[] latencies = latencies(subscriber, run.tag());
+        Predicate<String> measured = sid -> sid.startsWith("wamid." + run.tag() + "-");
+        long lost = Math.max(0, run.get("measured") - latencies.length);
+        long failed = run.get("failed") + run.get("connect") + run.get("read") + run.get("write") + run.get("timeout");
+        System.out.printf(
+                Locale.ROOT,
+                "events    %7d sent (%6.0f/s, %d over 10 ms behind their slot)  %7d answered 200 (with the tail)  %5d failed"
+                        + "  webhook answered p50 %.2f ms p99 %.2f ms%n",
+                run.get("measured"),
+                run.get("measured") / (duration.toNanos() / 1e9),
+                run.get("late"),
+                run.get("ok"),
+                failed,
+                run.get("p50us") / 1e3,
+                run.get("p99us") / 1e3);
+        System.out.printf(
+                Locale.ROOT,
+                "events    %7d received  %5d lost  %5d duplicates  %5d second events  %5d bad signatures"
+                        + "  %5d malformed%n",
+                latencies.length,
+                lost,
+                subscriber.duplicates(measured),
+                subscriber.secondEvents(measured),
+                subscriber.badSignatures(),
+                subscriber.malformed());
+        System.out.printf(
+                Locale.ROOT,
+                "events    webhook-to-event latency  p50 %7.2f ms  p90 %7.2f ms  p99 %7.2f ms  max %7.2f ms%n",
+                Percentile.millis(latencies, 0.50),
+                Percentile.millis(latencies, 0.90),
+                Percentile.millis(latencies, 0.99),
+                Percentile.millis(latencies, 1.0));
+        return failed + lost + subscriber.badSignatures() + subscriber.malformed() > 0 ? 1 : 0;
+    }
+
+    /** Runs wrk for {@code window} and its tail, the webhooks of the window tagged {@code tag}. */
+    private WrkRun wrk(String tag, Duration window) throws IOException, InterruptedException {
+        List<String> command = List.of(
+                "wrk",
+                "-t" + wrkThreads,
+                "-c" + wrkConnections,
+                "-d" + (window.toSeconds() + TAIL_SECONDS) + "s",
+                "--latency",
+                "-s",
+                "bench/whatsapp-paced.lua",
+                target.toString(),
+                "--",
+                whatsappSecret,
+                Integer.toString(rate),
+                Integer.toString(wrkThreads),
+                tag,
+                Long.toString(window.toSeconds()),
+                Integer.toString(senders));
+        Process wrk = new ProcessBuilder(command).redirectErrorStream(true).start();
+        String output = new String(wrk.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+        int exit = wrk.waitFor();
+        String line = output.lines()
+                .filter(l -> l.startsWith("paced: "))
+                .findFirst()
+                .orElseThrow(() -> new IllegalStateException(
+                        "wrk printed no summary (exit " + exit + "): " + String.join(" ", command) + "\n" + output));
+        Map<String, Long> counts = new java.util.HashMap<>();
+        for (String pair : line.substring("paced: ".length()).trim().split(" ")) {
+            String[] kv = pair.split("=", 2);
+            counts.put(kv[0], Long.parseLong(kv[1]));
+        }
+        return new WrkRun(tag, counts);
+    }
+
+    /** Waits up to {@code atMost} until every webhook of {@code run}'s window has its event. */
+    private void awaitEvents(EventSubscriber subscriber, WrkRun run, Duration atMost) throws InterruptedException {
+        long until = System.nanoTime() + atMost.toNanos();
+        while (System.nanoTime() < until && latencies(subscriber, run.tag()).length < run.get("measured")) {
+            Thread.sleep(50);
+        }
+    }
+
+    /**
+     * Webhook → event of each event of the window {@code tag}, sorted, in nanoseconds: the id says when wrk sent
+     * the webhook (wall clock, µs), and the arrival on this JVM's clock is put on the wall clock through the pair
+     * read at the start.
+     */
+    private long[] latencies(EventSubscriber subscriber, String tag) {
+        String prefix = "wamid." + tag + "-";
+        return subscriber.arrivals().entrySet().stream()
+                .filter(e -> e.getKey().startsWith(prefix))
+                .mapToLong(e -> {
+                    String id = e.getKey();
+                    long sentMicros = Long.parseLong(id.substring(id.lastIndexOf('-') + 1));
+                    long arrivedMicros = baseMicros + (e.getValue() - baseNanos) / 1000;
+                    return (arrivedMicros - sentMicros) * 1000;
+                })
+                .sorted()
+                .toArray();
+    }
+
+    private static long wallMicros() {
+        java.time.Instant now = java.time.Instant.now();
+        return now.getEpochSecond() * 1_000_000 + now.getNano() / 1000;
     }
 }
