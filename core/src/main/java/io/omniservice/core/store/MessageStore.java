@@ -24,6 +24,23 @@ public interface MessageStore {
 
     Optional<Message> message(String messageId);
 
+    /**
+     * Whose a stored message is, without reading all of it; empty when no message {@code messageId} is stored.
+     * The status workflow needs no more than this to tell which API client a status change concerns, and an
+     * adapter that can read the one column should.
+     */
+    default Optional<Owner> owner(String messageId) {
+        return message(messageId).map(Owner::of);
+    }
+
+    /** The API client that sent a message; {@code client} is null for an inbound message or the gateway's own. */
+    record Owner(String client) {
+        public static Owner of(Message message) {
+            return new Owner(
+                    message.metadata() == null ? null : message.metadata().client());
+        }
+    }
+
     /** Messages of a carrier created in [since, until), oldest first: the seed's carrier-timestamp index. */
     Page<Message> messagesByCarrier(CarrierType carrier, Instant since, Instant until, PageRequest page);
 

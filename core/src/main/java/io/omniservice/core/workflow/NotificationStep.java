@@ -55,9 +55,7 @@ public final class NotificationStep implements WorkflowStep.Action {
         // a status change or timeout concerns the client that sent the message alone; everything else is shared
         boolean aboutOneMessage = ChangeEvent.MESSAGE_STATUS.equals(event.type())
                 || ChangeEvent.MESSAGE_DELIVERY_TIMEOUT.equals(event.type());
-        String client = aboutOneMessage && event.messageId() != null
-                ? input.message().metadata().client()
-                : null;
+        String client = aboutOneMessage && event.messageId() != null ? input.messageClient() : null;
         return StepResult.of(new Effect.Publish(envelope, event.conversationId(), client));
     }
 }

@@ -41,16 +41,34 @@ public final class StepInput {
      * ({@link ChangeEvent#stored}) is not read again: its commit wrote it a moment ago.
      */
     public Message message() {
-        if (message == null
-                && event.stored() != null
-                && event.messageId().equals(event.stored().messageId())) {
-            message = event.stored();
+        if (message == null) {
+            message = handedOver();
         }
         if (message == null) {
-            message = messages.message(event.messageId())
-                    .orElseThrow(() -> new IllegalStateException("message " + event.messageId() + " is not stored"));
+            message = messages.message(event.messageId()).orElseThrow(this::gone);
         }
         return message;
+    }
+
+    /**
+     * The API client the event's message belongs to (null: an inbound message, or the gateway's own): from the
+     * message when this run has it, else by reading only that. A message that is gone fails the step.
+     */
+    public String messageClient() {
+        Message known = message != null ? message : handedOver();
+        if (known != null) {
+            return MessageStore.Owner.of(known).client();
+        }
+        return messages.owner(event.messageId()).orElseThrow(this::gone).client();
+    }
+
+    private Message handedOver() {
+        Message stored = event.stored();
+        return stored != null && event.messageId().equals(stored.messageId()) ? stored : null;
+    }
+
+    private IllegalStateException gone() {
+        return new IllegalStateException("message " + event.messageId() + " is not stored");
     }
 
     /** The message as events and forwards show it: stored media as signed URLs. */

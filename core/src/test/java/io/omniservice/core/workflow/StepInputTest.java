@@ -1,6 +1,7 @@
 package io.omniservice.core.workflow;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.omniservice.core.feed.ChangeEvent;
 import io.omniservice.core.json.Json;
@@ -21,12 +22,17 @@ import org.junit.jupiter.api.Test;
 
 class StepInputTest {
     private final AtomicInteger reads = new AtomicInteger();
+    private final AtomicInteger ownerReads = new AtomicInteger();
     private final Message inStore = message("as read back");
     private final MessageStore store = (MessageStore) Proxy.newProxyInstance(
             MessageStore.class.getClassLoader(), new Class<?>[] {MessageStore.class}, (proxy, method, args) -> {
                 if (method.getName().equals("message")) {
                     reads.incrementAndGet();
                     return Optional.of(inStore);
+                }
+                if (method.getName().equals("owner")) {
+                    ownerReads.incrementAndGet();
+                    return args[0].equals("msg-1") ? Optional.of(new MessageStore.Owner("crm")) : Optional.empty();
                 }
                 throw new UnsupportedOperationException(method.getName());
             });
@@ -50,12 +56,47 @@ class StepInputTest {
         assertThat(reads).hasValue(1);
     }
 
+    @Test
+    void aStatusChangeLearnsWhoseMessageItIsWithoutReadingTheMessage() {
+        StepInput input = new StepInput(event(null), Json.MAPPER.createObjectNode(), store, m -> m);
+
+        assertThat(input.messageClient()).isEqualTo("crm");
+        assertThat(reads).hasValue(0);
+        assertThat(ownerReads).hasValue(1);
+    }
+
+    @Test
+    void aMessageAtHandTellsItsClientWithoutAnotherRead() {
+        StepInput handedOver =
+                new StepInput(event(message("as handed over")), Json.MAPPER.createObjectNode(), store, m -> m);
+        StepInput alreadyRead = new StepInput(event(null), Json.MAPPER.createObjectNode(), store, m -> m);
+        alreadyRead.message();
+
+        assertThat(handedOver.messageClient()).isNull();
+        assertThat(alreadyRead.messageClient()).isNull();
+        assertThat(ownerReads).hasValue(0);
+        assertThat(reads).hasValue(1);
+    }
+
+    @Test
+    void aMessageThatIsGoneFailsTheStepInsteadOfConcerningEveryone() {
+        StepInput input = new StepInput(event(null, "msg-gone"), Json.MAPPER.createObjectNode(), store, m -> m);
+
+        assertThatThrownBy(input::messageClient)
+                .isInstanceOf(IllegalStateException.class)
+                .hasMessageContaining("msg-gone is not stored");
+    }
+
     private static ChangeEvent event(Message stored) {
+        return event(stored, "msg-1");
+    }
+
+    private static ChangeEvent event(Message stored, String messageId) {
         return new ChangeEvent(
                 1,
                 UUID.randomUUID(),
                 ChangeEvent.MESSAGE_RECEIVED,
-                "msg-1",
+                messageId,
                 "conv-1",
                 null,
                 Instant.EPOCH,

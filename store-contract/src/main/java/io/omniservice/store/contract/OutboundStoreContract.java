@@ -30,6 +30,7 @@ import io.omniservice.core.outbound.SendJob;
 import io.omniservice.core.outbound.SendOutcome;
 import io.omniservice.core.outbound.SendPlan;
 import io.omniservice.core.outbound.SendResult;
+import io.omniservice.core.store.InboundBatch;
 import io.omniservice.core.store.MessageStore;
 import io.omniservice.core.store.Storage;
 import java.math.BigDecimal;
@@ -119,6 +120,44 @@ public abstract class OutboundStoreContract extends MessageStoreContract {
 
     private static SendAttempt sentAttempt() {
         return new SendAttempt(CarrierType.TWILIO, "default", now(), 12, "sent", 201, null, null, "+14155550100");
+    }
+
+    /** The status workflow asks whose a message is without reading all of it: the sending client, or nobody. */
+    @Test
+    void aMessagesOwnerIsTheClientThatSentItAndNobodyForAnInboundOne() {
+        QueuedMessage plain = queued(phone(), Priority.NORMAL, now(), null);
+        NormalizedMessage m = plain.message();
+        MessageMetadata d = m.metadata();
+        QueuedMessage fromCrm = new QueuedMessage(
+                new NormalizedMessage(
+                        m.messageId(),
+                        m.conversationId(),
+                        m.direction(),
+                        m.sender(),
+                        m.recipient(),
+                        m.content(),
+                        new MessageMetadata(
+                                d.carrier(), d.account(), null, null, null, d.receivedAt(), null, null, "crm", null)),
+                plain.conversation(),
+                plain.plan(),
+                Priority.NORMAL,
+                now(),
+                null,
+                null,
+                null,
+                "{}",
+                null);
+        outbound().accept(fromCrm);
+        String sender = phone();
+        InboundBatch.NewMessage inbound =
+                inbound(CarrierType.TWILIO, carrierId(), new Sender(sender, sender, null), now(), text("hi"));
+        store.commit(batch(inbound));
+
+        assertThat(store.owner(m.messageId())).contains(new MessageStore.Owner("crm"));
+        assertThat(store.owner(inbound.message().messageId())).contains(new MessageStore.Owner(null));
+        assertThat(store.owner(MessageIds.next(Clock.systemUTC()))).isEmpty();
+        assertThat(store.owner(m.messageId()))
+                .contains(MessageStore.Owner.of(store.message(m.messageId()).orElseThrow()));
     }
 
     @Test

@@ -393,6 +393,11 @@ public final class JdbcMessageStore implements MessageStore, io.omniservice.core
     }
 
     @Override
+    public Optional<Owner> owner(String messageId) {
+        return queries.owner(messageId);
+    }
+
+    @Override
     public Page<Message> messagesByCarrier(CarrierType carrier, Instant since, Instant until, PageRequest page) {
         StringBuilder filter = new StringBuilder("carrier = ?");
         List<Object> values = new ArrayList<>(List.of(carrier.wireName()));

@@ -11,6 +11,7 @@ import io.omniservice.core.model.MessageContent;
 import io.omniservice.core.model.MessageMetadata;
 import io.omniservice.core.model.MessageStatus;
 import io.omniservice.core.model.StatusChange;
+import io.omniservice.core.store.MessageStore;
 import io.omniservice.core.store.Page;
 import io.omniservice.core.store.PageCursor;
 import io.omniservice.core.store.PageRequest;
@@ -45,6 +46,18 @@ final class MessageQueries {
     Optional<Message> message(String messageId) {
         List<Message> found = messages("SELECT * FROM messages WHERE message_id = ?", List.of(messageId));
         return found.stream().findFirst();
+    }
+
+    /** The one column of a message that says whose it is: no JSON parsed, no history read. */
+    Optional<MessageStore.Owner> owner(String messageId) {
+        try (Connection connection = dataSource.getConnection();
+                PreparedStatement select =
+                        prepare(connection, "SELECT client_id FROM messages WHERE message_id = ?", List.of(messageId));
+                ResultSet rs = select.executeQuery()) {
+            return rs.next() ? Optional.of(new MessageStore.Owner(rs.getString(1))) : Optional.empty();
+        } catch (SQLException e) {
+            throw new StorageException("cannot read the owner of message " + messageId, e);
+        }
     }
 
     /**
