@@ -93,8 +93,9 @@ public final class EventLatency {
         wrkThreads = flags.number("wrk-threads", 1, 1);
         wrkConnections = flags.number("wrk-connections", 64, 1);
         round = flags.seconds("round-seconds", 5, 1);
-        minRounds = flags.number("min-rounds", 5, 1);
-        maxRounds = Math.max(minRounds, flags.number("max-rounds", 12, 1));
+        // --max-rounds 0: no warm-up (the soak, whose every minute is a run of its own)
+        maxRounds = flags.number("max-rounds", 12, 0);
+        minRounds = Math.min(maxRounds, flags.number("min-rounds", 5, 1));
         senders = flags.number("senders", 5_000, 1);
         if (subscriberPort > 65535) {
             throw flags.fail("--subscriber-port must be a port number");
@@ -368,7 +369,7 @@ public final class EventLatency {
                     steady ? " (steady)" : "");
             previous = p99;
         }
-        if (!steady) {
+        if (!steady && maxRounds > 0) {
             System.out.printf(Locale.ROOT, "events    p99 was still moving after %d rounds%n", maxRounds);
         }
         WrkRun run = wrk("m", duration);
