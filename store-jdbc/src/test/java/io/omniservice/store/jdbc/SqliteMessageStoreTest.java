@@ -65,6 +65,9 @@ class SqliteMessageStoreTest extends EmbeddedStoreContract {
                 assertThat(pragma(connection, "synchronous")).isEqualTo("2");
                 assertThat(pragma(connection, "busy_timeout")).isEqualTo("10000");
                 assertThat(pragma(connection, "foreign_keys")).isEqualTo("1");
+                // writers checkpoint only when the checkpoint thread fell far behind
+                assertThat(pragma(connection, "wal_autocheckpoint"))
+                        .isEqualTo(Integer.toString(WalCheckpoints.WRITER_BACKSTOP_PAGES));
             }
         } finally {
             for (Connection connection : held) {
@@ -79,6 +82,29 @@ class SqliteMessageStoreTest extends EmbeddedStoreContract {
             assertThat(rs.next()).isTrue();
             return rs.getString(1);
         }
+    }
+
+    /**
+     * Commits write the WAL; the checkpoint thread, not a commit, copies it into the database file, and soon:
+     * some two hundred pages of messages, far below the 1000 at which SQLite would have a committing writer do it,
+     * reach the file within a second or so.
+     */
+    @Test
+    void theWalReachesTheDatabaseFileWithoutACommitCheckpointing() throws Exception {
+        Path file = directory.resolve(JdbcMessageStore.SQLITE_FILE);
+        long before = Files.size(file);
+        // each commit changes a handful of pages: some 200 in all, with the schema's
+        for (int i = 0; i < 30; i++) {
+            jdbc.commit(batch(inbound(
+                    CarrierType.TWILIO, carrierId(), Sender.phone(phone(), null), now(), text("x".repeat(2000)))));
+        }
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+        while (Files.size(file) <= before && System.nanoTime() < deadline) {
+            Thread.sleep(20);
+        }
+        assertThat(Files.size(file))
+                .as("the database file, once the WAL was copied into it")
+                .isGreaterThan(before);
     }
 
     /**
