@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Soak: one gateway on a fresh database takes signed WhatsApp webhooks from wrk at a steady rate for --minutes, each
-# one delivered as message.received to a subscriber (bench's EventLatency, one minute at a time), and after every
-# minute this prints the webhook → event p99, the heap a full collection leaves, the process's resident memory,
+# one delivered as message.received to a subscriber (bench's EventLatency, one process reporting each minute), and
+# after every minute this prints the webhook → event p99, the heap a full collection leaves, the process's resident memory,
 # its open files and threads, and the stored data's size. It fails when a minute lost an event, or when the last
 # third of the run is above the first third (after the first minute: warm-up) by more than --tolerance percent in
 # heap after GC, RSS, open files or threads — the signature of a leak — or p99 above --max-p99 ms in a minute
@@ -44,13 +44,16 @@ start_gateway "$WEBHOOKS_TO_LOCAL_SUBSCRIBER"
 
 samples="$work/samples.tsv"
 printf 'minute\tp99_ms\tlost\theap_after_gc_mb\trss_mb\topen_files\tthreads\tdata_mb\n' | tee "$samples"
-failed=0
-for minute in $(seq 1 "$minutes"); do
-  out=$("$JAVA" -cp bench/target/omniservice-bench.jar io.omniservice.bench.EventLatency \
-    --target "http://127.0.0.1:$port" --subscriber-port "${BENCH_SUBSCRIBER_PORT:-18091}" \
-    --rate "$rate" --seconds 60 --max-rounds 0 --drain 5 2>&1) || failed=1
-  p99=$(sed -n 's/.*webhook-to-event latency.* p99 *\([0-9.]*\) ms.*/\1/p' <<<"$out")
-  lost=$(sed -n 's/.* \([0-9]*\) lost .*/\1/p' <<<"$out")
+failed=0 seen=0
+# one load process for the whole run (a new one each minute would time its own cold start): it prints a line
+# "minute N p99 X ms lost L failed F sent S late T" after each minute, and the gateway is sampled then
+while IFS= read -r line; do
+  read -r word minute _ p99 _ _ lost _ failures _ <<<"$line"
+  if [ "$word" != minute ]; then
+    echo "$line" >&2
+    continue
+  fi
+  seen=$((seen + 1))
   # the heap that is live: what a full collection leaves (one a minute costs the run little)
   "${JAVA_HOME}/bin/jcmd" "$gw" GC.run >/dev/null
   heap=$(curl -fs -H "Authorization: Bearer bench-api-key" "http://127.0.0.1:$port/metrics" \
@@ -62,8 +65,12 @@ for minute in $(seq 1 "$minutes"); do
   printf '%d\t%s\t%s\t%.0f\t%.0f\t%d\t%d\t%.0f\n' "$minute" "${p99:-NaN}" "${lost:-?}" \
     "$(awk -v b="${heap:-0}" 'BEGIN {print b / 1048576}')" "$(awk -v k="$rss" 'BEGIN {print k / 1024}')" \
     "$files" "$threads" "$data" | tee -a "$samples"
-  [ "${lost:-1}" = 0 ] || { echo "soak: minute $minute lost events or the load tool failed:" >&2; echo "$out" >&2; failed=1; }
-done
+  [ "$lost" = 0 ] && [ "$failures" = 0 ] \
+    || { echo "soak: minute $minute lost $lost events and $failures webhooks failed" >&2; failed=1; }
+done < <("$JAVA" -cp bench/target/omniservice-bench.jar io.omniservice.bench.EventLatency \
+  --target "http://127.0.0.1:$port" --subscriber-port "${BENCH_SUBSCRIBER_PORT:-18091}" \
+  --rate "$rate" --minutes "$minutes" --max-rounds 0 --drain 5 2>&1)
+[ "$seen" = "$minutes" ] || { echo "soak: the load tool reported $seen of $minutes minutes" >&2; failed=1; }
 
 # first third (after minute 1) against the last third, column by column
 awk -F'\t' -v n="$minutes" -v tol="$tolerance" -v maxp99="$max_p99" '

@@ -34,7 +34,7 @@ public final class EventLatency {
             + " [--target URL] [--public-base-url URL] [--subscriber-port N] [--api-key K] [--twilio-account-sid SID]"
             + " [--twilio-auth-token T] [--rate N] [--concurrency N] [--seconds N] [--warmup N] [--drain N]"
             + " [--presigned N] [--load wrk|java] [--whatsapp-app-secret S] [--wrk-threads N] [--wrk-connections N]"
-            + " [--round-seconds N] [--min-rounds N] [--max-rounds N] [--senders N]";
+            + " [--round-seconds N] [--min-rounds N] [--max-rounds N] [--senders N] [--minutes N]";
     /** How long wrk goes on after the measured window, so every webhook of the window is answered before it stops. */
     private static final int TAIL_SECONDS = 2;
 
@@ -59,6 +59,7 @@ public final class EventLatency {
     private final Duration round;
     private final int minRounds;
     private final int maxRounds;
+    private final int minutes;
     private final int senders;
     /** This JVM's {@link System#nanoTime} and the wall clock in microseconds, read together at the start. */
     private final long baseNanos = System.nanoTime();
@@ -97,6 +98,10 @@ public final class EventLatency {
         maxRounds = flags.number("max-rounds", 12, 0);
         minRounds = Math.min(maxRounds, flags.number("min-rounds", 5, 1));
         senders = flags.number("senders", 5_000, 1);
+        minutes = flags.number("minutes", 0, 0);
+        if (minutes > 0 && javaLoad) {
+            throw flags.fail("--minutes needs --load wrk");
+        }
         if (subscriberPort > 65535) {
             throw flags.fail("--subscriber-port must be a port number");
         }
@@ -125,7 +130,8 @@ public final class EventLatency {
                 "round-seconds",
                 "min-rounds",
                 "max-rounds",
-                "senders");
+                "senders",
+                "minutes");
         System.exit(new EventLatency(flags).run());
     }
 
@@ -322,14 +328,52 @@ public final class EventLatency {
                 subscriber.badSignatures(),
                 unmatched,
                 subscriber.malformed());
+        printLatencies(latencies);
+        return failed.get() + lost + subscriber.badSignatures() + subscriber.malformed() > 0 ? 1 : 0;
+    }
+
+    /**
+     * The soak's load: {@code --minutes} windows of a minute back to back from this one process (so the receiver
+     * stays as warm as the gateway), each followed by one {@code minute} line: its number, p99, lost events and
+     * failed webhooks. Returns 1 if any minute lost or failed one.
+     */
+    private int minuteByMinute(EventSubscriber subscriber) throws IOException, InterruptedException {
+        int result = 0;
+        for (int minute = 1; minute <= minutes; minute++) {
+            WrkRun run = wrk("m" + minute, Duration.ofMinutes(1));
+            awaitEvents(subscriber, run, drain);
+            long[] latencies = latencies(subscriber, run.tag());
+            long lost = Math.max(0, run.get("measured") - latencies.length);
+            long failed = failures(run);
+            System.out.printf(
+                    Locale.ROOT,
+                    "minute %d p99 %.2f ms lost %d failed %d sent %d late %d%n",
+                    minute,
+                    Percentile.millis(latencies, 0.99),
+                    lost,
+                    failed,
+                    run.get("measured"),
+                    run.get("late"));
+            System.out.flush();
+            if (lost + failed > 0) {
+                result = 1;
+            }
+        }
+        return result + subscriber.badSignatures() + subscriber.malformed() > 0 ? 1 : 0;
+    }
+
+    private static long failures(WrkRun run) {
+        return run.get("failed") + run.get("connect") + run.get("read") + run.get("write") + run.get("timeout");
+    }
+
+    private static void printLatencies(long[] sorted) {
         System.out.printf(
                 Locale.ROOT,
                 "events    webhook-to-event latency  p50 %7.2f ms  p90 %7.2f ms  p99 %7.2f ms  max %7.2f ms%n",
-                Percentile.millis(latencies, 0.50),
-                Percentile.millis(latencies, 0.90),
-                Percentile.millis(latencies, 0.99),
-                Percentile.millis(latencies, 1.0));
-        return failed.get() + lost + subscriber.badSignatures() + subscriber.malformed() > 0 ? 1 : 0;
+                Percentile.millis(sorted, 0.50),
+                Percentile.millis(sorted, 0.90),
+                Percentile.millis(sorted, 0.99),
+                Percentile.millis(sorted, 1.0));
     }
 
     // ---- the load from wrk ---------------------------------------------------------------------------------
@@ -372,12 +416,15 @@ public final class EventLatency {
         if (!steady && maxRounds > 0) {
             System.out.printf(Locale.ROOT, "events    p99 was still moving after %d rounds%n", maxRounds);
         }
+        if (minutes > 0) {
+            return minuteByMinute(subscriber);
+        }
         WrkRun run = wrk("m", duration);
         awaitEvents(subscriber, run, drain);
         long[] latencies = latencies(subscriber, run.tag());
         Predicate<String> measured = sid -> sid.startsWith("wamid." + run.tag() + "-");
         long lost = Math.max(0, run.get("measured") - latencies.length);
-        long failed = run.get("failed") + run.get("connect") + run.get("read") + run.get("write") + run.get("timeout");
+        long failed = failures(run);
         System.out.printf(
                 Locale.ROOT,
                 "events    %7d sent (%6.0f/s, %d over 10 ms behind their slot)  %7d answered 200 (with the tail)  %5d failed"
@@ -399,13 +446,7 @@ public final class EventLatency {
                 subscriber.secondEvents(measured),
                 subscriber.badSignatures(),
                 subscriber.malformed());
-        System.out.printf(
-                Locale.ROOT,
-                "events    webhook-to-event latency  p50 %7.2f ms  p90 %7.2f ms  p99 %7.2f ms  max %7.2f ms%n",
-                Percentile.millis(latencies, 0.50),
-                Percentile.millis(latencies, 0.90),
-                Percentile.millis(latencies, 0.99),
-                Percentile.millis(latencies, 1.0));
+        printLatencies(latencies);
         return failed + lost + subscriber.badSignatures() + subscriber.malformed() > 0 ? 1 : 0;
     }
 

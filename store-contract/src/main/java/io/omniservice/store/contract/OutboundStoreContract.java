@@ -108,6 +108,29 @@ public abstract class OutboundStoreContract extends MessageStoreContract {
         return new QueuedMessage(message, key, plan, priority, notBefore, null, callbackUrl, null, "{}", null);
     }
 
+    /** {@code q}'s message with other metadata, sent by {@code plan}, due now (no expiry, callback or key). */
+    private static QueuedMessage with(QueuedMessage q, MessageMetadata metadata, SendPlan plan) {
+        NormalizedMessage m = q.message();
+        return new QueuedMessage(
+                new NormalizedMessage(
+                        m.messageId(),
+                        m.conversationId(),
+                        m.direction(),
+                        m.sender(),
+                        m.recipient(),
+                        m.content(),
+                        metadata),
+                q.conversation(),
+                plan,
+                Priority.NORMAL,
+                now(),
+                null,
+                null,
+                null,
+                "{}",
+                null);
+    }
+
     /** {@code q} with another plan (and no expiry, callback or idempotency key). */
     private static QueuedMessage withPlan(QueuedMessage q, SendPlan plan) {
         return new QueuedMessage(
@@ -128,26 +151,12 @@ public abstract class OutboundStoreContract extends MessageStoreContract {
         QueuedMessage plain = queued(phone(), Priority.NORMAL, now(), null);
         NormalizedMessage m = plain.message();
         MessageMetadata d = m.metadata();
-        QueuedMessage fromCrm = new QueuedMessage(
-                new NormalizedMessage(
-                        m.messageId(),
-                        m.conversationId(),
-                        m.direction(),
-                        m.sender(),
-                        m.recipient(),
-                        m.content(),
+        outbound()
+                .accept(with(
+                        plain,
                         new MessageMetadata(
-                                d.carrier(), d.account(), null, null, null, d.receivedAt(), null, null, "crm", null)),
-                plain.conversation(),
-                plain.plan(),
-                Priority.NORMAL,
-                now(),
-                null,
-                null,
-                null,
-                "{}",
-                null);
-        outbound().accept(fromCrm);
+                                d.carrier(), d.account(), null, null, null, d.receivedAt(), null, null, "crm", null),
+                        plain.plan()));
         String sender = phone();
         InboundBatch.NewMessage inbound =
                 inbound(CarrierType.TWILIO, carrierId(), new Sender(sender, sender, null), now(), text("hi"));
@@ -233,36 +242,22 @@ public abstract class OutboundStoreContract extends MessageStoreContract {
         NormalizedMessage m = plain.message();
         MessageMetadata d = m.metadata();
         SendPlan p = plain.plan();
-        QueuedMessage traced = new QueuedMessage(
-                new NormalizedMessage(
-                        m.messageId(),
-                        m.conversationId(),
-                        m.direction(),
-                        m.sender(),
-                        m.recipient(),
-                        m.content(),
-                        new MessageMetadata(
-                                d.carrier(),
-                                d.account(),
-                                null,
-                                null,
-                                null,
-                                d.receivedAt(),
-                                null,
-                                null,
-                                null,
-                                null,
-                                traceParent)),
-                plain.conversation(),
+        QueuedMessage traced = with(
+                plain,
+                new MessageMetadata(
+                        d.carrier(),
+                        d.account(),
+                        null,
+                        null,
+                        null,
+                        d.receivedAt(),
+                        null,
+                        null,
+                        null,
+                        null,
+                        traceParent),
                 new SendPlan(p.to(), p.from(), p.content(), null, null, null, null, null, null)
-                        .selecting(p.selectedCarrier(), p.selectedAccount(), traceParent),
-                Priority.NORMAL,
-                now(),
-                null,
-                null,
-                null,
-                "{}",
-                null);
+                        .selecting(p.selectedCarrier(), p.selectedAccount(), traceParent));
         outbound().accept(traced);
         String id = m.messageId();
 
