@@ -47,23 +47,39 @@ class RequestLogTest {
         gateway.close();
     }
 
-    /** The request lines this test's two requests wrote: a 200 and a refused one. */
+    private int round;
+
+    /**
+     * The request lines this round's two requests wrote: a 200 and a refused one. The refused path is new each
+     * round: a line is written after its answer is sent, so an earlier round's may still arrive, and is then
+     * judged by this round's setting.
+     */
     private List<String> logged(GatewayConfig.Logging.Requests requests) {
         LogFormat.apply(new GatewayConfig.Logging(GatewayConfig.Logging.Format.TEXT, requests));
-        lines.list.clear();
+        String refused = "/v1/contacts/round-" + ++round;
+        synchronized (lines) {
+            lines.list.clear();
+        }
         assertThat(gateway.get("/health/live").statusCode()).isEqualTo(200);
-        assertThat(gateway.get("/v1/carriers").statusCode()).isEqualTo(401);
-        // the line is written after the answer is sent
+        assertThat(gateway.get(refused).statusCode()).isEqualTo(401);
         long deadline = System.nanoTime() + 5_000_000_000L;
         while (requests != GatewayConfig.Logging.Requests.NONE
-                && lines.list.stream().noneMatch(e -> e.getFormattedMessage().contains("/v1/carriers"))
+                && written().stream().noneMatch(line -> line.contains(refused + " "))
                 && System.nanoTime() < deadline) {
             Thread.onSpinWait();
         }
-        return lines.list.stream()
-                .map(e -> e.getLevel() + " " + e.getFormattedMessage())
-                .filter(line -> line.contains("/health/live") || line.contains("/v1/carriers"))
+        return written().stream()
+                .filter(line -> line.contains("/health/live") || line.contains(refused + " "))
                 .collect(Collectors.toList());
+    }
+
+    /** The lines appended so far: server threads append (holding the appender) while the test reads. */
+    private List<String> written() {
+        synchronized (lines) {
+            return lines.list.stream()
+                    .map(e -> e.getLevel() + " " + e.getFormattedMessage())
+                    .toList();
+        }
     }
 
     @Test
@@ -71,14 +87,14 @@ class RequestLogTest {
         assertThat(logged(GatewayConfig.Logging.TEXT.requests()))
                 .singleElement()
                 .asString()
-                .startsWith("INFO GET /v1/carriers 401 ");
+                .matches("INFO GET /v1/contacts/round-\\d+ 401 .*");
     }
 
     @Test
     void allLogsEveryRequestAndNoneNothing() {
         assertThat(logged(GatewayConfig.Logging.Requests.ALL))
                 .anyMatch(line -> line.startsWith("DEBUG GET /health/live 200 "))
-                .anyMatch(line -> line.startsWith("INFO GET /v1/carriers 401 "));
+                .anyMatch(line -> line.startsWith("INFO GET /v1/contacts/round-") && line.contains(" 401 "));
         assertThat(logged(GatewayConfig.Logging.Requests.NONE)).isEmpty();
     }
 }
