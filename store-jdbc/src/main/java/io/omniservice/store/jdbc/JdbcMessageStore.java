@@ -40,6 +40,7 @@ import org.flywaydb.core.api.configuration.FluentConfiguration;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.sqlite.SQLiteConfig;
+import org.sqlite.SQLiteDataSource;
 
 /**
  * The {@link MessageStore} on a relational database: an embedded H2 or SQLite file database (one JVM) or
@@ -147,9 +148,11 @@ public final class JdbcMessageStore implements MessageStore, io.omniservice.core
         sqlite.setWalAutocheckpoint(WalCheckpoints.WRITER_BACKSTOP_PAGES);
         // as PostgreSQL and H2 compare: a tag "vip" is not the tag "VIP"
         sqlite.enableCaseSensitiveLike(true);
+        SQLiteDataSource connections = new SQLiteDataSource(sqlite);
+        connections.setUrl("jdbc:sqlite:" + directory.resolve(SQLITE_FILE));
         HikariConfig config = poolConfig("omniservice-sqlite", 8);
-        config.setJdbcUrl("jdbc:sqlite:" + directory.resolve(SQLITE_FILE));
-        config.setDataSourceProperties(sqlite.toProperties());
+        // the driver parses every statement anew, and the pool keeps none: each connection keeps its own
+        config.setDataSource(StatementCache.caching(connections, StatementCache.CAPACITY));
         HikariDataSource dataSource = migrated(config, SqlDialect.SQLITE, false, 1);
         return new JdbcMessageStore(
                 dataSource,
