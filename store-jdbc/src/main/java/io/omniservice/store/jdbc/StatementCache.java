@@ -213,6 +213,7 @@ final class StatementCache {
                     open.close();
                     open = null;
                 }
+                // JDBC keeps the two apart; sqlite-jdbc's clearBatch empties the bound parameters as well
                 statement.clearParameters();
                 statement.clearBatch();
             } catch (SQLException | RuntimeException e) {

@@ -93,14 +93,28 @@ class StatementCacheTest {
     void aStatementGivenBackHasItsParametersCleared() throws SQLException {
         try (Connection connection = cached(8).getConnection()) {
             try (PreparedStatement statement = connection.prepareStatement("SELECT ?")) {
+                // bound, then given back unrun (as when the caller failed between binding and running)
                 statement.setString(1, "left behind");
-                statement.executeQuery().close();
             }
             try (PreparedStatement statement = connection.prepareStatement("SELECT ?");
                     ResultSet rows = statement.executeQuery()) {
                 rows.next();
                 assertThat(rows.getString(1)).isNull();
             }
+        }
+    }
+
+    @Test
+    void aStatementGivenBackHasItsBatchCleared() throws SQLException {
+        try (Connection connection = cached(8).getConnection()) {
+            try (PreparedStatement insert = connection.prepareStatement("INSERT INTO t (v) VALUES (?)")) {
+                insert.setString(1, "left behind");
+                insert.addBatch();
+            }
+            try (PreparedStatement insert = connection.prepareStatement("INSERT INTO t (v) VALUES (?)")) {
+                assertThat(insert.executeBatch()).isEmpty();
+            }
+            assertThat(value(connection, 4)).isNull();
         }
     }
 
