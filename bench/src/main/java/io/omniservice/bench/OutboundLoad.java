@@ -9,9 +9,9 @@ import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -25,8 +25,9 @@ import java.util.concurrent.atomic.AtomicLong;
  * the carrier receives them and the gateway's added latency: from the moment the client starts its POST
  * to the moment the carrier has the send, both on this JVM's clock.
  *
- * <p>Two runs: as fast as {@code --concurrency} clients can post (throughput), then a paced
- * {@code --rate} per second (latency when the gateway is not saturated).
+ * <p>After warming up (saturated rounds until steady, see {@link Warmup}), three runs: as fast as
+ * {@code --concurrency} clients can post (throughput), a paced {@code --rate} per second (latency when the gateway
+ * is not saturated), and accepting alone (scheduled an hour ahead, nothing sent).
  */
 public final class OutboundLoad {
 
@@ -34,22 +35,55 @@ public final class OutboundLoad {
     private final Map<String, Long> arrivedAt = new ConcurrentHashMap<>();
     private final AtomicLong carrierIds = new AtomicLong();
 
+    private static final String USAGE = "java -cp bench/target/omniservice-bench.jar io.omniservice.bench.OutboundLoad"
+            + " [--target URL] [--carrier-port N] [--api-key K] [--concurrency N] [--seconds N] [--rate N]"
+            + " [--warmup N] [--max-rounds N] [--gateway-pid PID]";
+
+    /** Two warm-up rounds in a row whose rates differ by at most this share are steady. */
+    private static final double STEADY_RATE = 0.10;
+
+    /** The JIT compilers' share of the gateway's CPU in a round, in percent, under which it counts as compiled. */
+    private static final int COMPILED_JIT_PERCENT = 5;
+
     public static void main(String[] args) throws Exception {
-        Map<String, String> flags = new HashMap<>();
-        for (int i = 0; i + 1 < args.length; i += 2) {
-            flags.put(args[i].replaceFirst("^--", ""), args[i + 1]);
-        }
-        URI target = URI.create(flags.getOrDefault("target", "http://127.0.0.1:18080"));
-        int carrierPort = Integer.parseInt(flags.getOrDefault("carrier-port", "18090"));
-        int concurrency = Integer.parseInt(flags.getOrDefault("concurrency", "64"));
-        int seconds = Integer.parseInt(flags.getOrDefault("seconds", "15"));
-        int warmup = Integer.parseInt(flags.getOrDefault("warmup", "5"));
-        int rate = Integer.parseInt(flags.getOrDefault("rate", "1000"));
-        String apiKey = flags.getOrDefault("api-key", "bench-api-key");
-        new OutboundLoad().run(target, carrierPort, apiKey, concurrency, seconds, warmup, rate);
+        Flags flags = new Flags(
+                args,
+                USAGE,
+                "target",
+                "carrier-port",
+                "api-key",
+                "concurrency",
+                "seconds",
+                "rate",
+                "warmup",
+                "max-rounds",
+                "gateway-pid");
+        int pid = flags.number("gateway-pid", 0, 0);
+        Warmup warmup = new Warmup(
+                flags.seconds("warmup", 5, 1),
+                flags.number("max-rounds", 16, 1),
+                pid > 0 ? new GatewayCpu(Path.of("/proc"), pid) : null);
+        new OutboundLoad()
+                .run(
+                        flags.uri("target", "http://127.0.0.1:18080"),
+                        flags.number("carrier-port", 18090, 1),
+                        flags.text("api-key", "bench-api-key"),
+                        flags.number("concurrency", 64, 1),
+                        flags.number("seconds", 15, 1),
+                        warmup,
+                        flags.number("rate", 1000, 1));
     }
 
-    private void run(URI target, int carrierPort, String apiKey, int concurrency, int seconds, int warmup, int rate)
+    /**
+     * Saturated rounds of {@code round} each, until two in a row send at rates within {@link #STEADY_RATE} of each
+     * other and, when the gateway's process is known ({@code gateway}), its JIT compilers took under
+     * {@link #COMPILED_JIT_PERCENT} % of its CPU in the last. A fixed 5 s warm-up had measured the compilers on a
+     * slower machine: 390–555 sends/s saturated, below the 750–960 of the paced run that followed, and 1,520
+     * after 40 s of warm-up.
+     */
+    private record Warmup(Duration round, int maxRounds, GatewayCpu gateway) {}
+
+    private void run(URI target, int carrierPort, String apiKey, int concurrency, int seconds, Warmup warmup, int rate)
             throws Exception {
         HttpServer carrier = carrier(carrierPort);
         HttpClient client = HttpClient.newBuilder()
@@ -63,7 +97,7 @@ public final class OutboundLoad {
                 carrierPort,
                 Runtime.getRuntime().availableProcessors());
         try {
-            load(client, target, apiKey, concurrency, Duration.ofSeconds(warmup), 0);
+            warmUp(client, target, apiKey, concurrency, warmup);
             report("saturated", load(client, target, apiKey, concurrency, Duration.ofSeconds(seconds), 0));
             report("paced", load(client, target, apiKey, concurrency, Duration.ofSeconds(seconds), rate));
             // accepting alone: scheduled an hour ahead, so nothing is sent while the clock runs
@@ -169,20 +203,52 @@ public final class OutboundLoad {
         return new Window(start, stopped, accepted.get(), refused.get(), List.copyOf(ids));
     }
 
+    private void warmUp(HttpClient client, URI target, String apiKey, int concurrency, Warmup warmup) throws Exception {
+        double previous = -1;
+        for (int round = 1; round <= warmup.maxRounds(); round++) {
+            GatewayCpu.Ticks before =
+                    warmup.gateway() == null ? null : warmup.gateway().now();
+            double rate = sendRate(load(client, target, apiKey, concurrency, warmup.round(), 0));
+            int jit = before == null ? 0 : warmup.gateway().now().jitPercentSince(before);
+            System.out.printf(
+                    Locale.ROOT,
+                    "outbound: warm-up round %d: %.0f sends/s%s%n",
+                    round,
+                    rate,
+                    before == null ? "" : ", JIT " + jit + " % of the gateway's CPU");
+            if (previous > 0 && Math.abs(rate - previous) <= STEADY_RATE * previous && jit < COMPILED_JIT_PERCENT) {
+                return;
+            }
+            previous = rate;
+        }
+        System.err.printf(
+                Locale.ROOT,
+                "outbound: the rate or the JIT still moved after %d warm-up rounds; measuring anyway%n",
+                warmup.maxRounds());
+    }
+
+    /** What the carrier received of a window's messages per second, from the window's start to the last arrival. */
+    private double sendRate(Window w) {
+        long sent = w.ids().stream().filter(arrivedAt::containsKey).count();
+        return sent / ((lastArrival(w) - w.start()) / 1e9);
+    }
+
+    private long lastArrival(Window w) {
+        return w.ids().stream()
+                .map(arrivedAt::get)
+                .filter(java.util.Objects::nonNull)
+                .mapToLong(Long::longValue)
+                .max()
+                .orElse(w.end());
+    }
+
     private void report(String name, Window w) {
         long[] latencies = w.ids().stream()
                 .filter(arrivedAt::containsKey)
                 .mapToLong(id -> arrivedAt.get(id) - postedAt.get(id))
                 .sorted()
                 .toArray();
-        long lastArrival = w.ids().stream()
-                .map(arrivedAt::get)
-                .filter(java.util.Objects::nonNull)
-                .mapToLong(Long::longValue)
-                .max()
-                .orElse(w.end());
         double acceptSeconds = (w.end() - w.start()) / 1e9;
-        double sendSeconds = (lastArrival - w.start()) / 1e9;
         System.out.printf(
                 Locale.ROOT,
                 "%-9s %7d accepted (%6.0f/s) %5d refused  %7d sent (%6.0f sends/s)  added latency p50 %7.2f ms"
@@ -192,7 +258,7 @@ public final class OutboundLoad {
                 w.accepted() / acceptSeconds,
                 w.refused(),
                 latencies.length,
-                latencies.length / sendSeconds,
+                sendRate(w),
                 Percentile.millis(latencies, 0.50),
                 Percentile.millis(latencies, 0.99));
     }
