@@ -216,7 +216,7 @@ public final class OutboundLoad {
                     round,
                     rate,
                     before == null ? "" : ", JIT " + jit + " % of the gateway's CPU");
-            if (previous > 0 && Math.abs(rate - previous) <= STEADY_RATE * previous && jit < COMPILED_JIT_PERCENT) {
+            if (steady(previous, rate, jit)) {
                 return;
             }
             previous = rate;
@@ -225,6 +225,14 @@ public final class OutboundLoad {
                 Locale.ROOT,
                 "outbound: the rate or the JIT still moved after %d warm-up rounds; measuring anyway%n",
                 warmup.maxRounds());
+    }
+
+    /**
+     * Whether a warm-up round that sent {@code rate} per second, with the JIT compilers at {@code jitPercent} of the
+     * gateway's CPU, ends the warm-up after a round that sent {@code previous} (negative: there was none).
+     */
+    static boolean steady(double previous, double rate, int jitPercent) {
+        return previous > 0 && Math.abs(rate - previous) <= STEADY_RATE * previous && jitPercent < COMPILED_JIT_PERCENT;
     }
 
     /** What the carrier received of a window's messages per second, from the window's start to the last arrival. */
