@@ -4,12 +4,13 @@ import java.io.IOException;
 import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.HashMap;
+import java.util.Map;
 
 /**
  * The gateway's CPU time as Linux counts it ({@code /proc/PID/task/TID/stat}, user + system clock ticks), per
  * thread, so that a bench can tell how much of it the JIT compilers took: the same rule as {@code bench/run.sh}'s
- * {@code jit_share}, for the bench tools written in Java. A thread is a compiler when its name starts with
- * {@code C1 CompilerThre} or {@code C2 CompilerThre} (Linux cuts names at 15 characters).
+ * {@code jit_share}, for the bench tools written in Java.
  */
 final class GatewayCpu {
     private final Path process;
@@ -19,33 +20,43 @@ final class GatewayCpu {
         this.process = proc.resolve(Long.toString(pid));
     }
 
-    /** Ticks so far: the whole process's, and its compiler threads' (threads that ended are gone from both). */
-    record Ticks(long process, long compilers) {
-        /** The compilers' share of the CPU the process used since {@code before}, in percent (100 when it used none). */
+    /** Whether a thread of that name is one of HotSpot's JIT compilers (Linux cuts names at 15 characters). */
+    static boolean isCompiler(String threadName) {
+        return threadName.startsWith("C1 Compiler") || threadName.startsWith("C2 Compiler");
+    }
+
+    /** Ticks so far: the whole process's (ended threads' included), and each live compiler thread's by its id. */
+    record Ticks(long process, Map<String, Long> compilers) {
+        /**
+         * The compilers' share of the CPU the process used since {@code before}, in percent (100 when it used none).
+         * Counted per thread, as run.sh does: HotSpot starts and stops compiler threads as the queue grows and
+         * shrinks, and a sum would drop by what a thread that ended had used before the window. A thread that
+         * ended in the window loses what it used in it.
+         */
         int jitPercentSince(Ticks before) {
             long all = process - before.process;
-            return all > 0 ? (int) (100 * (compilers - before.compilers) / all) : 100;
+            long jit = 0;
+            for (Map.Entry<String, Long> thread : compilers.entrySet()) {
+                jit += thread.getValue() - before.compilers.getOrDefault(thread.getKey(), 0L);
+            }
+            return all > 0 ? (int) (100 * jit / all) : 100;
         }
     }
 
     Ticks now() throws IOException {
-        long compilers = 0;
+        Map<String, Long> compilers = new HashMap<>();
         try (DirectoryStream<Path> tasks = Files.newDirectoryStream(process.resolve("task"))) {
             for (Path task : tasks) {
-                String name;
-                long ticks;
                 try {
-                    name = Files.readString(task.resolve("comm")).strip();
-                    ticks = ticks(Files.readString(task.resolve("stat")));
+                    if (isCompiler(Files.readString(task.resolve("comm")).strip())) {
+                        compilers.put(task.getFileName().toString(), ticks(Files.readString(task.resolve("stat"))));
+                    }
                 } catch (IOException ended) {
-                    continue;
-                }
-                if (name.startsWith("C1 CompilerThre") || name.startsWith("C2 CompilerThre")) {
-                    compilers += ticks;
+                    // the thread ended between listing and reading
                 }
             }
         }
-        return new Ticks(ticks(Files.readString(process.resolve("stat"))), compilers);
+        return new Ticks(ticks(Files.readString(process.resolve("stat"))), Map.copyOf(compilers));
     }
 
     /** utime + stime of a stat line: fields 14 and 15, counted after the parenthesised name (which may hold spaces). */

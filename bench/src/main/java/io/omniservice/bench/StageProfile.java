@@ -105,7 +105,7 @@ public final class StageProfile {
                 continue;
             } else if (name.startsWith("GC Thread") || name.startsWith("G1 ")) {
                 gc += thread.getValue();
-            } else if (name.startsWith("C1 Compiler") || name.startsWith("C2 Compiler")) {
+            } else if (GatewayCpu.isCompiler(name)) {
                 jit += thread.getValue();
             } else if (name.equals("VM Thread") || name.startsWith("VM Periodic") || name.startsWith("JFR ")) {
                 vm += thread.getValue();

@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -38,12 +39,31 @@ class GatewayCpuTest {
         process(1000, 200);
         GatewayCpu cpu = new GatewayCpu(proc, 4242);
         GatewayCpu.Ticks before = cpu.now();
-        assertThat(before).isEqualTo(new GatewayCpu.Ticks(1200, 400));
+        assertThat(before).isEqualTo(new GatewayCpu.Ticks(1200, Map.of("4243", 320L, "4244", 80L)));
 
         thread(4243, "C2 CompilerThre", 310, 20);
         thread(4245, "qtp) worker 1", 670, 120);
         process(1190, 210);
         assertThat(cpu.now().jitPercentSince(before)).isEqualTo(5);
+    }
+
+    /** HotSpot stops a compiler thread when its queue empties: what it had used before must not count against the rest. */
+    @Test
+    void aCompilerThreadThatEndedDoesNotTakeItsEarlierTicksFromTheShare() throws IOException {
+        thread(4243, "C2 CompilerThre", 300, 20);
+        thread(4244, "C2 CompilerThre", 500, 0);
+        process(2000, 200);
+        GatewayCpu cpu = new GatewayCpu(proc, 4242);
+        GatewayCpu.Ticks before = cpu.now();
+
+        Path ended = proc.resolve("4242/task/4244");
+        Files.delete(ended.resolve("comm"));
+        Files.delete(ended.resolve("stat"));
+        Files.delete(ended);
+        thread(4243, "C2 CompilerThre", 340, 20);
+        process(2200, 200);
+        // 40 of 200 ticks: 20 %, where a sum of the live threads would have said (340 - 820) / 200
+        assertThat(cpu.now().jitPercentSince(before)).isEqualTo(20);
     }
 
     @Test
@@ -61,6 +81,9 @@ class GatewayCpuTest {
         GatewayCpu.Ticks ticks =
                 new GatewayCpu(Path.of("/proc"), ProcessHandle.current().pid()).now();
         assertThat(ticks.process()).isPositive();
-        assertThat(ticks.compilers()).isBetween(0L, ticks.process());
+        assertThat(ticks.compilers().values().stream()
+                        .mapToLong(Long::longValue)
+                        .sum())
+                .isBetween(0L, ticks.process());
     }
 }
