@@ -13,6 +13,9 @@ import java.util.Map;
  * {@code jit_share}, for the bench tools written in Java.
  */
 final class GatewayCpu {
+    /** A tick is 1/100 s: Linux's USER_HZ, which the kernel keeps at 100 on every architecture it exports. */
+    static final double MICROS_PER_TICK = 10_000;
+
     private final Path process;
 
     /** The process {@code pid} under {@code proc} ({@code /proc} but in tests). */
@@ -59,10 +62,20 @@ final class GatewayCpu {
         return new Ticks(ticks(Files.readString(process.resolve("stat"))), Map.copyOf(compilers));
     }
 
+    /** cutime + cstime of a stat line: fields 16 and 17, the CPU of the process's children it waited for. */
+    static long childrenTicks(String stat) {
+        String[] fields = fieldsFromState(stat);
+        return Long.parseLong(fields[13]) + Long.parseLong(fields[14]);
+    }
+
     /** utime + stime of a stat line: fields 14 and 15, counted after the parenthesised name (which may hold spaces). */
     static long ticks(String stat) {
-        String[] fields = stat.substring(stat.lastIndexOf(')') + 2).strip().split(" ");
-        // fields[0] is field 3 (state)
+        String[] fields = fieldsFromState(stat);
         return Long.parseLong(fields[11]) + Long.parseLong(fields[12]);
+    }
+
+    /** A stat line's fields from field 3 (state) on: after the parenthesised name, which may hold spaces. */
+    private static String[] fieldsFromState(String stat) {
+        return stat.substring(stat.lastIndexOf(')') + 2).strip().split(" ");
     }
 }

@@ -9,6 +9,7 @@ import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -22,22 +23,30 @@ import java.util.concurrent.atomic.AtomicLong;
 /**
  * The outbound benchmark: plays Bandwidth's send API on a local port (answering 202 at once, as the real
  * API does before it delivers), posts {@code POST /v1/messages} to the gateway, and measures sends/s as
- * the carrier receives them and the gateway's added latency: from the moment the client starts its POST
- * to the moment the carrier has the send, both on this JVM's clock.
+ * the carrier receives them.
  *
  * <p>After warming up (saturated rounds until steady, see {@link Warmup}), three runs: as fast as
- * {@code --concurrency} clients can post (throughput), a paced {@code --rate} per second (latency when the gateway
- * is not saturated), and accepting alone (scheduled an hour ahead, nothing sent).
+ * {@code --concurrency} connections can post (throughput), a paced {@code --rate} per second (the gateway's added
+ * latency when it is not saturated: from the moment a client starts its POST to the moment the carrier has the
+ * send, both on this JVM's clock), and accepting alone (scheduled an hour ahead, nothing sent).
+ *
+ * <p>The saturated runs post with {@code wrk} ({@code --wrk-script}, bench/outbound-sends.lua): a client that costs
+ * less per request than the gateway, so that the rate measures the gateway. This JVM's HTTP client cost 150–250 µs of
+ * CPU a send beside the gateway's 510–680 on 2 cores, and took that CPU from the gateway it measured. The paced run
+ * keeps the Java client, which knows when each of its requests started; at 1,000/s its cost leaves the gateway
+ * the CPU it needs.
  */
 public final class OutboundLoad {
 
     private final Map<String, Long> postedAt = new ConcurrentHashMap<>();
     private final Map<String, Long> arrivedAt = new ConcurrentHashMap<>();
     private final AtomicLong carrierIds = new AtomicLong();
+    private final AtomicLong arrivals = new AtomicLong();
+    private final AtomicLong lastArrival = new AtomicLong(Long.MIN_VALUE);
 
     private static final String USAGE = "java -cp bench/target/omniservice-bench.jar io.omniservice.bench.OutboundLoad"
             + " [--target URL] [--carrier-port N] [--api-key K] [--concurrency N] [--seconds N] [--rate N]"
-            + " [--warmup N] [--max-rounds N] [--gateway-pid PID]";
+            + " [--warmup N] [--max-rounds N] [--gateway-pid PID] [--wrk-script FILE] [--wrk-threads N]";
 
     /** Two warm-up rounds in a row whose rates differ by at most this share are steady. */
     private static final double STEADY_RATE = 0.10;
@@ -57,21 +66,56 @@ public final class OutboundLoad {
                 "rate",
                 "warmup",
                 "max-rounds",
-                "gateway-pid");
+                "gateway-pid",
+                "wrk-script",
+                "wrk-threads");
         int pid = flags.number("gateway-pid", 0, 0);
         Warmup warmup = new Warmup(
                 flags.seconds("warmup", 5, 1),
                 flags.number("max-rounds", 16, 1),
                 pid > 0 ? new GatewayCpu(Path.of("/proc"), pid) : null);
+        URI target = flags.uri("target", "http://127.0.0.1:18080");
+        String apiKey = flags.text("api-key", "bench-api-key");
+        int concurrency = flags.number("concurrency", 64, 1);
+        Wrk wrk = new Wrk(
+                target,
+                apiKey,
+                Path.of(flags.text("wrk-script", "bench/outbound-sends.lua")),
+                flags.number("wrk-threads", 2, 1),
+                concurrency);
         new OutboundLoad()
                 .run(
-                        flags.uri("target", "http://127.0.0.1:18080"),
+                        target,
                         flags.number("carrier-port", 18090, 1),
-                        flags.text("api-key", "bench-api-key"),
-                        flags.number("concurrency", 64, 1),
+                        apiKey,
+                        concurrency,
                         flags.number("seconds", 15, 1),
                         warmup,
+                        wrk,
                         flags.number("rate", 1000, 1));
+    }
+
+    /** How wrk is run: {@code threads} threads over {@code connections} connections, with {@code script}. */
+    private record Wrk(URI target, String apiKey, Path script, int threads, int connections) {
+        List<String> command(Duration duration, String scheduledAt) {
+            List<String> command = new ArrayList<>(List.of(
+                    "wrk",
+                    "-t" + threads,
+                    "-c" + connections,
+                    "-d" + duration.toSeconds() + "s",
+                    "--timeout",
+                    "10s",
+                    "-s",
+                    script.toString(),
+                    target.toString(),
+                    "--",
+                    apiKey,
+                    Integer.toString(threads)));
+            if (scheduledAt != null) {
+                command.add(scheduledAt);
+            }
+            return command;
+        }
     }
 
     /**
@@ -83,7 +127,8 @@ public final class OutboundLoad {
      */
     private record Warmup(Duration round, int maxRounds, GatewayCpu gateway) {}
 
-    private void run(URI target, int carrierPort, String apiKey, int concurrency, int seconds, Warmup warmup, int rate)
+    private void run(
+            URI target, int carrierPort, String apiKey, int concurrency, int seconds, Warmup warmup, Wrk wrk, int rate)
             throws Exception {
         HttpServer carrier = carrier(carrierPort);
         HttpClient client = HttpClient.newBuilder()
@@ -92,28 +137,42 @@ public final class OutboundLoad {
                 .build();
         System.out.printf(
                 Locale.ROOT,
-                "outbound: target %s, carrier on :%d, %d cores%n",
+                "outbound: target %s, carrier on :%d, %d cores; saturated runs by wrk -t%d -c%d%n",
                 target,
                 carrierPort,
-                Runtime.getRuntime().availableProcessors());
+                Runtime.getRuntime().availableProcessors(),
+                wrk.threads(),
+                wrk.connections());
+        Duration window = Duration.ofSeconds(seconds);
         try {
-            warmUp(client, target, apiKey, concurrency, warmup);
-            report("saturated", load(client, target, apiKey, concurrency, Duration.ofSeconds(seconds), 0));
-            report("paced", load(client, target, apiKey, concurrency, Duration.ofSeconds(seconds), rate));
+            warmUp(wrk, warmup);
+            GatewayCpu.Ticks gatewayBefore =
+                    warmup.gateway() == null ? null : warmup.gateway().now();
+            long toolBefore = toolCpuNanos();
+            long wrkBefore = childrenCpuNanos();
+            WrkWindow saturated = posted(wrk, window, null);
+            long wrkNanos = childrenCpuNanos() - wrkBefore;
+            System.out.printf(
+                    Locale.ROOT,
+                    "saturated %7d accepted (%6.0f/s) %5d refused  %7d sent (%6.0f sends/s)  answered p50 %7.2f ms"
+                            + "  p99 %7.2f ms (wrk)%n",
+                    saturated.accepted(),
+                    saturated.accepted() / saturated.postingSeconds(),
+                    saturated.refused(),
+                    saturated.sent(),
+                    saturated.sendRate(),
+                    saturated.p50Micros() / 1e3,
+                    saturated.p99Micros() / 1e3);
+            reportCpu(saturated, warmup.gateway(), gatewayBefore, toolCpuNanos() - toolBefore, wrkNanos);
+            report("paced", load(client, target, apiKey, concurrency, window, rate));
             // accepting alone: scheduled an hour ahead, so nothing is sent while the clock runs
-            Window accepting = load(
-                    client,
-                    target,
-                    apiKey,
-                    concurrency,
-                    Duration.ofSeconds(seconds),
-                    0,
-                    ",\"options\":{\"scheduledAt\":\"" + java.time.Instant.now().plusSeconds(3600) + "\"}");
+            WrkWindow accepting = posted(
+                    wrk, window, java.time.Instant.now().plusSeconds(3600).toString());
             System.out.printf(
                     Locale.ROOT,
                     "accept    %7d accepted (%6.0f/s), scheduled an hour ahead: the API and its commit alone%n",
                     accepting.accepted(),
-                    accepting.accepted() / ((accepting.end() - accepting.start()) / 1e9));
+                    accepting.accepted() / accepting.postingSeconds());
         } finally {
             carrier.stop(0);
         }
@@ -127,6 +186,8 @@ public final class OutboundLoad {
             long now = System.nanoTime();
             String tag = field(new String(exchange.getRequestBody().readAllBytes(), StandardCharsets.UTF_8), "tag");
             arrivedAt.putIfAbsent(tag, now);
+            arrivals.incrementAndGet();
+            lastArrival.accumulateAndGet(now, Math::max);
             byte[] answer = ("{\"id\":\"bench" + carrierIds.incrementAndGet()
                             + "\",\"owner\":\"+14155550198\",\"segmentCount\":1,\"direction\":\"out\",\"tag\":\"" + tag
                             + "\"}")
@@ -143,14 +204,8 @@ public final class OutboundLoad {
 
     private record Window(long start, long end, long accepted, long refused, List<String> ids) {}
 
-    /** Posts for {@code duration}; {@code rate} 0 means as fast as the clients go. */
+    /** Posts from this JVM for {@code duration}, paced at {@code rate} a second. */
     private Window load(HttpClient client, URI target, String apiKey, int concurrency, Duration duration, int rate)
-            throws InterruptedException {
-        return load(client, target, apiKey, concurrency, duration, rate, "");
-    }
-
-    private Window load(
-            HttpClient client, URI target, String apiKey, int concurrency, Duration duration, int rate, String options)
             throws InterruptedException {
         long start = System.nanoTime();
         AtomicLong accepted = new AtomicLong();
@@ -195,20 +250,19 @@ public final class OutboundLoad {
         }
         long stopped = System.nanoTime();
         // let the sends of the last requests reach the carrier
-        long drainUntil =
-                stopped + Duration.ofSeconds(options.isEmpty() ? 30 : 0).toNanos();
+        long drainUntil = stopped + Duration.ofSeconds(30).toNanos();
         while (System.nanoTime() < drainUntil && !arrivedAt.keySet().containsAll(ids)) {
             Thread.sleep(50);
         }
         return new Window(start, stopped, accepted.get(), refused.get(), List.copyOf(ids));
     }
 
-    private void warmUp(HttpClient client, URI target, String apiKey, int concurrency, Warmup warmup) throws Exception {
+    private void warmUp(Wrk wrk, Warmup warmup) throws Exception {
         double previous = -1;
         for (int round = 1; round <= warmup.maxRounds(); round++) {
             GatewayCpu.Ticks before =
                     warmup.gateway() == null ? null : warmup.gateway().now();
-            double rate = sendRate(load(client, target, apiKey, concurrency, warmup.round(), 0));
+            double rate = posted(wrk, warmup.round(), null).sendRate();
             int jit = before == null ? 0 : warmup.gateway().now().jitPercentSince(before);
             System.out.printf(
                     Locale.ROOT,
@@ -225,6 +279,101 @@ public final class OutboundLoad {
                 Locale.ROOT,
                 "outbound: the rate or the JIT still moved after %d warm-up rounds; measuring anyway%n",
                 warmup.maxRounds());
+    }
+
+    /**
+     * A wrk run: what wrk counted ({@code accepted}: answered 202; {@code refused}: any other answer or a socket
+     * error), when it posted, and what the carrier received from its start ({@code sent}, the last at
+     * {@code lastArrival}).
+     */
+    record WrkWindow(
+            long start,
+            long end,
+            long accepted,
+            long refused,
+            long sent,
+            long lastArrival,
+            long p50Micros,
+            long p99Micros) {
+        double postingSeconds() {
+            return (end - start) / 1e9;
+        }
+
+        /** Sends the carrier received a second, from the window's start to its last arrival. */
+        double sendRate() {
+            return sent == 0 ? 0 : sent / ((lastArrival - start) / 1e9);
+        }
+    }
+
+    /**
+     * Posts with wrk for {@code duration}, scheduled at {@code scheduledAt} when it is not null; then, unless
+     * scheduled, waits until the carrier has received as many sends as wrk had accepted and no more come for
+     * {@link #QUIET} (those in flight when wrk stopped come too), at most 30 s.
+     */
+    private WrkWindow posted(Wrk wrk, Duration duration, String scheduledAt) throws IOException, InterruptedException {
+        long arrivedBefore = arrivals.get();
+        long start = System.nanoTime();
+        Process process = new ProcessBuilder(wrk.command(duration, scheduledAt))
+                .redirectErrorStream(true)
+                .start();
+        String output = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        int exit = process.waitFor();
+        long end = System.nanoTime();
+        Map<String, Long> summary = wrkSummary(output);
+        if (exit != 0 || summary == null) {
+            throw new IllegalStateException("wrk exited " + exit + " without its summary:\n" + output);
+        }
+        long refused = summary.get("non2xx")
+                + summary.get("connect")
+                + summary.get("read")
+                + summary.get("write")
+                + summary.get("timeout");
+        if (refused > 0) {
+            System.err.printf(Locale.ROOT, "outbound: %d requests refused or failed in a wrk run%n", refused);
+        }
+        long accepted = summary.get("answered") - summary.get("non2xx");
+        if (scheduledAt == null) {
+            long drainUntil = end + Duration.ofSeconds(30).toNanos();
+            long seen = -1;
+            long seenAt = System.nanoTime();
+            while (System.nanoTime() < drainUntil) {
+                long now = arrivals.get() - arrivedBefore;
+                if (now != seen) {
+                    seen = now;
+                    seenAt = System.nanoTime();
+                } else if (seen >= accepted && System.nanoTime() - seenAt >= QUIET.toNanos()) {
+                    break;
+                }
+                Thread.sleep(20);
+            }
+        }
+        return new WrkWindow(
+                start,
+                end,
+                accepted,
+                refused,
+                arrivals.get() - arrivedBefore,
+                lastArrival.get(),
+                summary.get("p50us"),
+                summary.get("p99us"));
+    }
+
+    /** How long the carrier must receive nothing more after a wrk run before its sends count as all in. */
+    private static final Duration QUIET = Duration.ofMillis(300);
+
+    /** The {@code sends:} line of bench/outbound-sends.lua's done(), as numbers by key; null without one. */
+    static Map<String, Long> wrkSummary(String output) {
+        for (String line : output.split("\n")) {
+            if (line.startsWith("sends: ")) {
+                Map<String, Long> values = new java.util.HashMap<>();
+                for (String pair : line.substring("sends: ".length()).strip().split(" ")) {
+                    int equals = pair.indexOf('=');
+                    values.put(pair.substring(0, equals), Long.parseLong(pair.substring(equals + 1)));
+                }
+                return values;
+            }
+        }
+        return null;
     }
 
     /**
@@ -269,6 +418,51 @@ public final class OutboundLoad {
                 sendRate(w),
                 Percentile.millis(latencies, 0.50),
                 Percentile.millis(latencies, 0.99));
+    }
+
+    /** This JVM's CPU time so far: the carrier's and the paced client's. */
+    private static long toolCpuNanos() {
+        return ((com.sun.management.OperatingSystemMXBean)
+                        java.lang.management.ManagementFactory.getOperatingSystemMXBean())
+                .getProcessCpuTime();
+    }
+
+    /** The CPU time of this JVM's children that ended so far (the wrk runs), from /proc/self/stat. */
+    private static long childrenCpuNanos() throws IOException {
+        return (long) (GatewayCpu.childrenTicks(Files.readString(Path.of("/proc/self/stat")))
+                * GatewayCpu.MICROS_PER_TICK
+                * 1_000);
+    }
+
+    /**
+     * The CPU each side spent per message the carrier received in a window: the gateway's (when its process is known)
+     * and the load's (wrk's and this JVM's, which plays the carrier). A rate moves with what else the machine does;
+     * CPU per send moves far less, so it is what tells two builds apart, and the load's share says how much of the
+     * machine the measurement itself took.
+     */
+    private void reportCpu(WrkWindow w, GatewayCpu gateway, GatewayCpu.Ticks before, long toolNanos, long wrkNanos)
+            throws IOException {
+        double seconds = (w.lastArrival() - w.start()) / 1e9;
+        if (w.sent() == 0 || seconds <= 0) {
+            return;
+        }
+        String gatewayPart = "";
+        if (gateway != null) {
+            double gatewayMicros = (gateway.now().process() - before.process()) * GatewayCpu.MICROS_PER_TICK;
+            gatewayPart = String.format(
+                    Locale.ROOT,
+                    "gateway %.0f µs a send (%.2f cores), ",
+                    gatewayMicros / w.sent(),
+                    gatewayMicros / 1e6 / seconds);
+        }
+        System.out.printf(
+                Locale.ROOT,
+                "cpu       %swrk %.0f µs a send (%.2f cores), carrier %.0f µs a send (%.2f cores)%n",
+                gatewayPart,
+                wrkNanos / 1e3 / w.sent(),
+                wrkNanos / 1e9 / seconds,
+                toolNanos / 1e3 / w.sent(),
+                toolNanos / 1e9 / seconds);
     }
 
     /**

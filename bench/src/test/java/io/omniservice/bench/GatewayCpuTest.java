@@ -86,4 +86,11 @@ class GatewayCpuTest {
                         .sum())
                 .isBetween(0L, ticks.process());
     }
+
+    @Test
+    void childrenTicksAreCutimeAndCstimeFieldsSixteenAndSeventeen() {
+        String stat = "4242 (java (bench)) S 1 4242 4242 0 -1 4194560 100 0 0 0 700 90 250 31 20 0 30 0 12345 0 0\n";
+        assertThat(GatewayCpu.ticks(stat)).isEqualTo(790);
+        assertThat(GatewayCpu.childrenTicks(stat)).isEqualTo(281);
+    }
 }
