@@ -975,20 +975,34 @@ final class CommitPlanner {
                 return new ConversationJoin.Span(
                         Items.number(current, Conversations.MESSAGE_COUNT, 0),
                         Items.instant(current, Conversations.CREATED_AT),
-                        Items.instant(current, Conversations.LAST_MESSAGE_AT));
+                        Items.instant(current, Conversations.LAST_MESSAGE_AT),
+                        Items.instant(current, Conversations.LAST_WHATSAPP_INBOUND_AT));
             }
 
             ConversationActivity.Counters counters() {
                 return new ConversationActivity.Counters(
                         Items.number(current, Conversations.MESSAGE_COUNT, 0),
                         Items.instant(current, Conversations.LAST_MESSAGE_AT),
-                        MessageItems.carrier(string(current, Conversations.CARRIER)));
+                        MessageItems.carrier(string(current, Conversations.CARRIER)),
+                        Items.instant(current, Conversations.LAST_WHATSAPP_INBOUND_AT));
+            }
+
+            /**
+             * Keeps a known last WhatsApp message from the customer; an unknown one (null) leaves the attribute as it
+             * is: NULL stays NULL, and an item counted before the attribute was kept stays without it, so that its
+             * messages are still read for it rather than taken to have none.
+             */
+            private void setLastWhatsAppInbound(Instant at) {
+                if (at != null) {
+                    current.put(Conversations.LAST_WHATSAPP_INBOUND_AT, Items.time(at));
+                }
             }
 
             void setCounters(ConversationActivity.Counters counters) {
                 current.put(Conversations.MESSAGE_COUNT, n(counters.messageCount()));
                 current.put(Conversations.LAST_MESSAGE_AT, Items.time(counters.lastMessageAt()));
                 current.put(Conversations.CARRIER, s(counters.carrier().wireName()));
+                setLastWhatsAppInbound(counters.lastWhatsAppInbound());
                 changed = true;
             }
 
@@ -1002,6 +1016,7 @@ final class CommitPlanner {
                 current.put(Conversations.MESSAGE_COUNT, n(span.messageCount()));
                 current.put(Conversations.CREATED_AT, Items.time(span.createdAt()));
                 current.put(Conversations.LAST_MESSAGE_AT, Items.time(span.lastMessageAt()));
+                setLastWhatsAppInbound(span.lastWhatsAppInbound());
                 changed = true;
             }
 
@@ -1014,6 +1029,11 @@ final class CommitPlanner {
                 current.put(Conversations.CREATED_AT, Items.time(created.createdAt()));
                 current.put(Conversations.LAST_MESSAGE_AT, Items.time(created.lastMessageAt()));
                 current.put(Conversations.MESSAGE_COUNT, n(created.messageCount()));
+                current.put(
+                        Conversations.LAST_WHATSAPP_INBOUND_AT,
+                        created.lastWhatsAppInbound() == null
+                                ? AttributeValue.fromNul(true)
+                                : Items.time(created.lastWhatsAppInbound()));
                 current.put(Conversations.METADATA, s("{}"));
                 changed = true;
             }
@@ -1054,6 +1074,9 @@ final class CommitPlanner {
                 List<String> set = new ArrayList<>();
                 int i = 0;
                 for (String name : COUNTER_FIELDS) {
+                    if (!current.containsKey(name)) {
+                        continue; // the last WhatsApp message of a conversation counted before it was kept
+                    }
                     names.put("#n" + i, name);
                     values.put(":n" + i, current.get(name));
                     set.add("#n" + i + " = :n" + i);
@@ -1154,6 +1177,7 @@ final class CommitPlanner {
             Conversations.CREATED_AT,
             Conversations.LAST_MESSAGE_AT,
             Conversations.CARRIER,
+            Conversations.LAST_WHATSAPP_INBOUND_AT,
             Conversations.ACTIVITY_SHARD,
             Conversations.ACTIVITY_KEY);
 

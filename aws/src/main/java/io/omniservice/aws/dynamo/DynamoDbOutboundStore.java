@@ -1006,7 +1006,21 @@ public final class DynamoDbOutboundStore implements OutboundStore {
                 .build())) {
             optedOut.add(string(optOut, Participants.ENTRY).substring(Participants.OPT_OUT_PREFIX.length()));
         }
-        return new RecipientFacts(lastCarrier, optedOut, lastWhatsAppInbound(conversation.conversationId()));
+        return new RecipientFacts(lastCarrier, optedOut, lastWhatsAppInbound(stored, conversation.conversationId()));
+    }
+
+    /**
+     * When the customer last wrote on WhatsApp: the conversation keeps it; one last counted before it did is
+     * read from its messages.
+     */
+    private Instant lastWhatsAppInbound(Map<String, AttributeValue> conversation, String conversationId) {
+        if (conversation == null) {
+            return null;
+        }
+        if (conversation.containsKey(Conversations.LAST_WHATSAPP_INBOUND_AT)) {
+            return Items.instant(conversation, Conversations.LAST_WHATSAPP_INBOUND_AT);
+        }
+        return lastWhatsAppInbound(conversationId);
     }
 
     @Override

@@ -233,6 +233,12 @@ public final class Tables {
         public static final String CREATED_AT = "createdAt";
         public static final String LAST_MESSAGE_AT = "lastMessageAt";
         public static final String MESSAGE_COUNT = "messageCount";
+        /**
+         * When the customer last wrote on WhatsApp (ConversationActivity); NULL while they have not. Absent on a
+         * conversation last counted before it was kept: its messages are then read instead.
+         */
+        public static final String LAST_WHATSAPP_INBOUND_AT = "lastWhatsAppInboundAt";
+
         public static final String METADATA = "metadata";
         /** A list of strings, in the order they were added. */
         public static final String TAGS = "tags";

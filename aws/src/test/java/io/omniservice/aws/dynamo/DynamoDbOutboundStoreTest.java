@@ -24,6 +24,7 @@ import io.omniservice.core.outbound.SendJob;
 import io.omniservice.core.outbound.SendOutcome;
 import io.omniservice.core.outbound.SendPlan;
 import io.omniservice.core.outbound.SendResult;
+import io.omniservice.store.contract.MessageStoreContract;
 import io.omniservice.store.contract.OutboundStoreContract;
 import java.lang.reflect.InvocationTargetException;
 import java.lang.reflect.Proxy;
@@ -33,6 +34,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicReference;
@@ -47,6 +49,7 @@ import software.amazon.awssdk.auth.credentials.StaticCredentialsProvider;
 import software.amazon.awssdk.core.exception.SdkClientException;
 import software.amazon.awssdk.http.urlconnection.UrlConnectionHttpClient;
 import software.amazon.awssdk.regions.Region;
+import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
 import software.amazon.awssdk.services.sqs.SqsClient;
 
 /**
@@ -233,6 +236,51 @@ class DynamoDbOutboundStoreTest {
                                 "503",
                                 "y",
                                 q.plan().to())));
+    }
+
+    /**
+     * A conversation counted before it kept its last WhatsApp message from the customer has no such attribute: its
+     * messages are read for it, and counting a message that is not one leaves it so, rather than taking it for none.
+     */
+    @Test
+    void aConversationCountedBeforeItKeptTheWhatsAppWindowHasItReadFromItsMessages() {
+        Deployment deployment = deployment(10);
+        DynamoDbOutboundStore node = node(deployment);
+        String customer = phone();
+        Sender sender = Sender.phone(customer, null);
+        ConversationKey key = new ConversationKey(customer);
+        Instant whatsAppAt = MessageStoreContract.now().minusSeconds(60);
+        deployment
+                .messages()
+                .commit(MessageStoreContract.batch(MessageStoreContract.inbound(
+                        CarrierType.WHATSAPP,
+                        MessageStoreContract.carrierId(),
+                        sender,
+                        whatsAppAt,
+                        MessageStoreContract.text("hi"))));
+        Map<String, AttributeValue> conversationKey =
+                Map.of(Tables.Conversations.CONVERSATION_ID, AttributeValue.fromS(key.conversationId()));
+        dynamo.client().updateItem(r -> r.tableName(deployment.tables().name(Tables.CONVERSATIONS))
+                .key(conversationKey)
+                .updateExpression("REMOVE " + Tables.Conversations.LAST_WHATSAPP_INBOUND_AT));
+
+        assertThat(node.recipientFacts(key).lastWhatsAppInbound()).isEqualTo(whatsAppAt);
+        deployment
+                .messages()
+                .commit(MessageStoreContract.batch(MessageStoreContract.inbound(
+                        CarrierType.TWILIO,
+                        MessageStoreContract.carrierId(),
+                        sender,
+                        MessageStoreContract.now(),
+                        MessageStoreContract.text("sms"))));
+        assertThat(node.recipientFacts(key).lastWhatsAppInbound()).isEqualTo(whatsAppAt);
+        assertThat(dynamo.client()
+                        .getItem(r -> r.tableName(deployment.tables().name(Tables.CONVERSATIONS))
+                                .key(conversationKey)
+                                .consistentRead(true))
+                        .item())
+                .doesNotContainKey(Tables.Conversations.LAST_WHATSAPP_INBOUND_AT)
+                .containsEntry(Tables.Conversations.MESSAGE_COUNT, AttributeValue.fromN("2"));
     }
 
     @Test

@@ -450,6 +450,28 @@ public abstract class OutboundStoreContract extends MessageStoreContract {
     }
 
     @Test
+    void theWhatsAppWindowOpensAtTheCustomersNewestWhatsAppMessageWhateverCameAfterOrLate() {
+        String customer = phone();
+        Sender sender = Sender.phone(customer, null);
+        ConversationKey key = new ConversationKey(customer);
+        Instant whatsAppAt = now().minusSeconds(60);
+        store.commit(batch(inbound(CarrierType.WHATSAPP, carrierId(), sender, whatsAppAt, text("hi"))));
+        // their SMS and our send later open no WhatsApp window; a WhatsApp message delivered late moves it back not
+        store.commit(batch(inbound(CarrierType.TWILIO, carrierId(), sender, now().minusSeconds(50), text("sms"))));
+        outbound().accept(queued(customer, Priority.NORMAL, now(), null, now().minusSeconds(40)));
+        store.commit(
+                batch(inbound(CarrierType.WHATSAPP, carrierId(), sender, whatsAppAt.minusSeconds(30), text("late"))));
+
+        RecipientFacts facts = outbound().recipientFacts(key);
+        assertThat(facts.lastWhatsAppInbound()).isEqualTo(whatsAppAt);
+        assertThat(facts.lastCarrier()).isEqualTo(CarrierType.TWILIO);
+
+        Instant again = now().minusSeconds(10);
+        store.commit(batch(inbound(CarrierType.WHATSAPP, carrierId(), sender, again, text("again"))));
+        assertThat(outbound().recipientFacts(key).lastWhatsAppInbound()).isEqualTo(again);
+    }
+
+    @Test
     void theNumbersUsedAreOurSideOfWhatTheRecipientSawNewestFirstAndASentMessageRecordsItsFrom() {
         String customer = phone();
         ConversationKey key = new ConversationKey(customer);

@@ -33,8 +33,9 @@ final class ConversationWrites {
         }
         int[] counts;
         try (PreparedStatement insert = connection.prepareStatement("""
-                INSERT INTO conversations (id, participant, carrier, state, created_at, last_message_at, message_count, metadata)
-                VALUES (?, ?, ?, ?, ?, ?, ?, '{}') ON CONFLICT DO NOTHING""")) {
+                INSERT INTO conversations (id, participant, carrier, state, created_at, last_message_at, message_count,
+                    last_whatsapp_inbound_at, metadata)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?, '{}') ON CONFLICT DO NOTHING""")) {
             for (ConversationActivity.Added added : missing) {
                 ConversationActivity.Created created = ConversationActivity.create(added);
                 insert.setString(1, created.conversationId());
@@ -44,6 +45,7 @@ final class ConversationWrites {
                 SqlTime.set(insert, 5, created.createdAt());
                 SqlTime.set(insert, 6, created.lastMessageAt());
                 insert.setLong(7, created.messageCount());
+                SqlTime.set(insert, 8, created.lastWhatsAppInbound());
                 insert.addBatch();
             }
             counts = insert.executeBatch();
@@ -90,7 +92,7 @@ final class ConversationWrites {
             }
             int[] counts;
             try (PreparedStatement update = connection.prepareStatement("""
-                    UPDATE conversations SET message_count = ?, last_message_at = ?, carrier = ?
+                    UPDATE conversations SET message_count = ?, last_message_at = ?, carrier = ?, last_whatsapp_inbound_at = ?
                     WHERE id = ? AND message_count = ? AND last_message_at = ? AND carrier = ?""")) {
                 for (ConversationActivity.Added added : present) {
                     ConversationActivity.Counters read = stored.get(added.conversationId());
@@ -98,10 +100,12 @@ final class ConversationWrites {
                     update.setLong(1, after.messageCount());
                     SqlTime.set(update, 2, after.lastMessageAt());
                     update.setString(3, after.carrier().wireName());
-                    update.setString(4, added.conversationId());
-                    update.setLong(5, read.messageCount());
-                    SqlTime.set(update, 6, read.lastMessageAt());
-                    update.setString(7, read.carrier().wireName());
+                    SqlTime.set(update, 4, after.lastWhatsAppInbound());
+                    // every message moves the count: a row that still has the count read has the rest as read too
+                    update.setString(5, added.conversationId());
+                    update.setLong(6, read.messageCount());
+                    SqlTime.set(update, 7, read.lastMessageAt());
+                    update.setString(8, read.carrier().wireName());
                     update.addBatch();
                 }
                 counts = update.executeBatch();
@@ -128,7 +132,7 @@ final class ConversationWrites {
         SqlDialect dialect = SqlDialect.of(connection);
         try (PreparedStatement select =
                 connection.prepareStatement("""
-                SELECT c.id, c.message_count, c.last_message_at, c.carrier
+                SELECT c.id, c.message_count, c.last_message_at, c.carrier, c.last_whatsapp_inbound_at
                 FROM""" + " " + dialect.idTable() + " JOIN conversations c ON c.id = k.id")) {
             dialect.setIds(
                     select,
@@ -144,7 +148,8 @@ final class ConversationWrites {
                                     rs.getLong("message_count"),
                                     SqlTime.get(rs, "last_message_at"),
                                     CarrierType.fromWireName(rs.getString("carrier"))
-                                            .orElseThrow()));
+                                            .orElseThrow(),
+                                    SqlTime.get(rs, "last_whatsapp_inbound_at")));
                 }
             }
         }

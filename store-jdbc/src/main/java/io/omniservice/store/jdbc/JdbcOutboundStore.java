@@ -404,18 +404,16 @@ public final class JdbcOutboundStore implements OutboundStore {
     @Override
     public RecipientFacts recipientFacts(ConversationKey addressed) {
         ConversationKey conversation = linked(addressed);
-        // one plain SELECT (H2 keeps it parsed per connection; a UNION it parses every time); the WhatsApp
-        // condition sits in the CASE so that the conversation's index, not the carrier's, serves it
+        // one plain SELECT (H2 keeps it parsed per connection; a UNION it parses every time); the conversation's row
+        // holds its last WhatsApp message from the customer (ConversationActivity), so no message is read
         List<RecipientFacts> facts = jdbc.query(
                 """
-                SELECT (SELECT carrier FROM conversations WHERE id = ?) AS last_carrier,
-                    (SELECT STRING_AGG(channel, ',') FROM opt_outs WHERE participant = ?) AS opted_out,
-                    (SELECT MAX(CASE WHEN carrier = 'whatsapp' THEN created_at END) FROM messages
-                        WHERE conversation_id = ? AND direction = 'inbound') AS last_whatsapp""",
+                SELECT c.carrier AS last_carrier, c.last_whatsapp_inbound_at AS last_whatsapp,
+                    (SELECT STRING_AGG(channel, ',') FROM opt_outs WHERE participant = ?) AS opted_out
+                FROM (SELECT 1 AS one) o LEFT JOIN conversations c ON c.id = ?""",
                 statement -> {
-                    statement.setString(1, conversation.conversationId());
-                    statement.setString(2, conversation.participant());
-                    statement.setString(3, conversation.conversationId());
+                    statement.setString(1, conversation.participant());
+                    statement.setString(2, conversation.conversationId());
                 },
                 rs -> {
                     String carrier = rs.getString("last_carrier");

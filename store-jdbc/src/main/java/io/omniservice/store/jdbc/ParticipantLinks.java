@@ -112,11 +112,13 @@ final class ParticipantLinks {
                     plan.fromConversationId());
         } else {
             try (PreparedStatement update = connection.prepareStatement(
-                    "UPDATE conversations SET message_count = ?, created_at = ?, last_message_at = ? WHERE id = ?")) {
+                    "UPDATE conversations SET message_count = ?, created_at = ?, last_message_at = ?,"
+                            + " last_whatsapp_inbound_at = ? WHERE id = ?")) {
                 update.setLong(1, plan.into().messageCount());
                 SqlTime.set(update, 2, plan.into().createdAt());
                 SqlTime.set(update, 3, plan.into().lastMessageAt());
-                update.setString(4, plan.intoConversationId());
+                SqlTime.set(update, 4, plan.into().lastWhatsAppInbound());
+                update.setString(5, plan.intoConversationId());
                 update.executeUpdate();
             }
             execute(connection, "DELETE FROM conversations WHERE id = ?", plan.fromConversationId());
@@ -143,7 +145,8 @@ final class ParticipantLinks {
     /** A conversation's size and span, locked for the join; null when it is not stored. */
     private static ConversationJoin.Span lockSpan(Connection connection, String conversationId) throws SQLException {
         try (PreparedStatement select = connection.prepareStatement(
-                "SELECT message_count, created_at, last_message_at FROM conversations WHERE id = ?"
+                "SELECT message_count, created_at, last_message_at, last_whatsapp_inbound_at FROM conversations"
+                        + " WHERE id = ?"
                         + SqlDialect.of(connection).forUpdate())) {
             select.setString(1, conversationId);
             try (ResultSet rs = select.executeQuery()) {
@@ -151,7 +154,10 @@ final class ParticipantLinks {
                     return null;
                 }
                 return new ConversationJoin.Span(
-                        rs.getLong("message_count"), SqlTime.get(rs, "created_at"), SqlTime.get(rs, "last_message_at"));
+                        rs.getLong("message_count"),
+                        SqlTime.get(rs, "created_at"),
+                        SqlTime.get(rs, "last_message_at"),
+                        SqlTime.get(rs, "last_whatsapp_inbound_at"));
             }
         }
     }

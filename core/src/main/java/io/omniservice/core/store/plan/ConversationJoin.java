@@ -15,8 +15,11 @@ import java.util.Set;
 public final class ConversationJoin {
     private ConversationJoin() {}
 
-    /** A stored conversation's size and span. */
-    public record Span(long messageCount, Instant createdAt, Instant lastMessageAt) {}
+    /**
+     * A stored conversation's size and span, and its last inbound WhatsApp message (null: none), which the
+     * joined conversation keeps the later of ({@link ConversationActivity}).
+     */
+    public record Span(long messageCount, Instant createdAt, Instant lastMessageAt, Instant lastWhatsAppInbound) {}
 
     /** An opt-out kept for a participant on a channel. */
     public record OptOut(String channel, String keyword, Instant optedOutAt) {}
@@ -69,7 +72,8 @@ public final class ConversationJoin {
                 : new Span(
                         into.messageCount() + from.messageCount(),
                         earlier(into.createdAt(), from.createdAt()),
-                        later(into.lastMessageAt(), from.lastMessageAt()));
+                        ConversationActivity.later(into.lastMessageAt(), from.lastMessageAt()),
+                        ConversationActivity.later(into.lastWhatsAppInbound(), from.lastWhatsAppInbound()));
         List<OptOut> carried = aliasOptOuts.stream()
                 .filter(o -> !participantChannels.contains(o.channel()))
                 .toList();
@@ -84,9 +88,5 @@ public final class ConversationJoin {
 
     private static Instant earlier(Instant a, Instant b) {
         return b.isBefore(a) ? b : a;
-    }
-
-    private static Instant later(Instant a, Instant b) {
-        return b.isAfter(a) ? b : a;
     }
 }

@@ -18,8 +18,8 @@ class ConversationJoinTest {
 
     @Test
     void theAliasesConversationAddsUpIntoTheParticipantsAndIsAnnounced() {
-        var from = new ConversationJoin.Span(2, T1, T3);
-        var into = new ConversationJoin.Span(5, T2, T4);
+        var from = new ConversationJoin.Span(2, T1, T3, T3);
+        var into = new ConversationJoin.Span(5, T2, T4, T2);
 
         ConversationJoin.Plan plan = ConversationJoin.plan(USER, PHONE, from, into, List.of(), Set.of())
                 .orElseThrow();
@@ -27,8 +27,9 @@ class ConversationJoinTest {
         assertThat(plan.renames()).isFalse();
         assertThat(plan.fromConversationId()).isEqualTo(USER.conversationId());
         assertThat(plan.intoConversationId()).isEqualTo(PHONE.conversationId());
-        // the count adds up; it began with the older conversation and was last active with the newer message
-        assertThat(plan.into()).isEqualTo(new ConversationJoin.Span(7, T1, T4));
+        // the count adds up; it began with the older conversation and was last active with the newer message; the
+        // customer last wrote on WhatsApp in the alias's
+        assertThat(plan.into()).isEqualTo(new ConversationJoin.Span(7, T1, T4, T3));
         assertThat(plan.event())
                 .isEqualTo(new CommitEvent.ConversationMerged(
                         PHONE.conversationId(), PHONE.participant(), USER.conversationId(), USER.participant()));
@@ -36,19 +37,19 @@ class ConversationJoinTest {
 
     @Test
     void theLaterActivityWinsWhicheverSideHasIt() {
-        var from = new ConversationJoin.Span(1, T3, T4);
-        var into = new ConversationJoin.Span(1, T1, T2);
+        var from = new ConversationJoin.Span(1, T3, T4, null);
+        var into = new ConversationJoin.Span(1, T1, T2, T1);
 
         assertThat(ConversationJoin.plan(USER, PHONE, from, into, List.of(), Set.of())
                         .orElseThrow()
                         .into())
-                .isEqualTo(new ConversationJoin.Span(2, T1, T4));
+                .isEqualTo(new ConversationJoin.Span(2, T1, T4, T1));
     }
 
     @Test
     void withoutAConversationOfTheParticipantTheAliasesBecomesIt() {
         ConversationJoin.Plan plan = ConversationJoin.plan(
-                        USER, PHONE, new ConversationJoin.Span(3, T1, T2), null, List.of(), Set.of())
+                        USER, PHONE, new ConversationJoin.Span(3, T1, T2, null), null, List.of(), Set.of())
                 .orElseThrow();
 
         assertThat(plan.renames()).isTrue();
@@ -58,9 +59,11 @@ class ConversationJoinTest {
 
     @Test
     void nothingToJoinWhenTheAliasHasNoConversation() {
-        assertThat(ConversationJoin.plan(USER, PHONE, null, new ConversationJoin.Span(1, T1, T1), List.of(), Set.of()))
+        assertThat(ConversationJoin.plan(
+                        USER, PHONE, null, new ConversationJoin.Span(1, T1, T1, null), List.of(), Set.of()))
                 .isEmpty();
-        assertThat(ConversationJoin.plan(PHONE, PHONE, new ConversationJoin.Span(1, T1, T1), null, List.of(), Set.of()))
+        assertThat(ConversationJoin.plan(
+                        PHONE, PHONE, new ConversationJoin.Span(1, T1, T1, null), null, List.of(), Set.of()))
                 .isEmpty();
     }
 
@@ -70,7 +73,12 @@ class ConversationJoinTest {
         var sms = new ConversationJoin.OptOut("sms", "QUIT", T2);
 
         ConversationJoin.Plan plan = ConversationJoin.plan(
-                        USER, PHONE, new ConversationJoin.Span(1, T1, T1), null, List.of(whatsapp, sms), Set.of("sms"))
+                        USER,
+                        PHONE,
+                        new ConversationJoin.Span(1, T1, T1, null),
+                        null,
+                        List.of(whatsapp, sms),
+                        Set.of("sms"))
                 .orElseThrow();
 
         assertThat(plan.carriedOptOuts()).containsExactly(whatsapp);
