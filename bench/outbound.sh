@@ -5,6 +5,7 @@
 # p50/p99). The saturated runs post with wrk (bench/outbound-sends.lua), cheaper per request than the gateway; the paced
 # run with the load tool's Java client, which knows when each request started.
 # Usage: bench/outbound.sh [--concurrency N] [--seconds N] [--rate N] [--warmup N] [--max-rounds N] [--wrk-threads N]
+#                          [--recipients N] (the saturated runs send to N numbers in turn: fewer, longer conversations)
 #                          (JAVA_HOME: a JDK 21+; wrk from Debian, installed when missing)
 source "$(dirname "$0")/gateway.sh"
 need_wrk

@@ -46,7 +46,8 @@ public final class OutboundLoad {
 
     private static final String USAGE = "java -cp bench/target/omniservice-bench.jar io.omniservice.bench.OutboundLoad"
             + " [--target URL] [--carrier-port N] [--api-key K] [--concurrency N] [--seconds N] [--rate N]"
-            + " [--warmup N] [--max-rounds N] [--gateway-pid PID] [--wrk-script FILE] [--wrk-threads N]";
+            + " [--warmup N] [--max-rounds N] [--gateway-pid PID] [--wrk-script FILE] [--wrk-threads N]"
+            + " [--recipients N]";
 
     /** Two warm-up rounds in a row whose rates differ by at most this share are steady. */
     private static final double STEADY_RATE = 0.10;
@@ -68,7 +69,8 @@ public final class OutboundLoad {
                 "max-rounds",
                 "gateway-pid",
                 "wrk-script",
-                "wrk-threads");
+                "wrk-threads",
+                "recipients");
         int pid = flags.number("gateway-pid", 0, 0);
         Warmup warmup = new Warmup(
                 flags.seconds("warmup", 5, 1),
@@ -82,7 +84,8 @@ public final class OutboundLoad {
                 apiKey,
                 Path.of(flags.text("wrk-script", "bench/outbound-sends.lua")),
                 flags.number("wrk-threads", 2, 1),
-                concurrency);
+                concurrency,
+                flags.number("recipients", 640_000, 1));
         new OutboundLoad()
                 .run(
                         target,
@@ -95,8 +98,11 @@ public final class OutboundLoad {
                         flags.number("rate", 1000, 1));
     }
 
-    /** How wrk is run: {@code threads} threads over {@code connections} connections, with {@code script}. */
-    private record Wrk(URI target, String apiKey, Path script, int threads, int connections) {
+    /**
+     * How wrk is run: {@code threads} threads over {@code connections} connections, with {@code script}, sending to
+     * {@code recipients} numbers in turn (fewer make longer conversations).
+     */
+    private record Wrk(URI target, String apiKey, Path script, int threads, int connections, int recipients) {
         List<String> command(Duration duration, String scheduledAt) {
             List<String> command = new ArrayList<>(List.of(
                     "wrk",
@@ -110,7 +116,8 @@ public final class OutboundLoad {
                     target.toString(),
                     "--",
                     apiKey,
-                    Integer.toString(threads)));
+                    Integer.toString(threads),
+                    Integer.toString(recipients)));
             if (scheduledAt != null) {
                 command.add(scheduledAt);
             }
@@ -137,12 +144,13 @@ public final class OutboundLoad {
                 .build();
         System.out.printf(
                 Locale.ROOT,
-                "outbound: target %s, carrier on :%d, %d cores; saturated runs by wrk -t%d -c%d%n",
+                "outbound: target %s, carrier on :%d, %d cores; saturated runs by wrk -t%d -c%d to %d recipients%n",
                 target,
                 carrierPort,
                 Runtime.getRuntime().availableProcessors(),
                 wrk.threads(),
-                wrk.connections());
+                wrk.connections(),
+                wrk.recipients());
         Duration window = Duration.ofSeconds(seconds);
         try {
             warmUp(wrk, warmup);
