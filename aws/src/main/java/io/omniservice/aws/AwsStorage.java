@@ -142,15 +142,15 @@ public final class AwsStorage implements Storage {
         }
     }
 
-    /**
-     * The API clients' rate buckets, shared by every node (and Lambda instance) of the deployment; an item stays
-     * a minute after its bucket would be full again.
-     */
     /** The SQS send queues, for a Lambda function that SQS hands sends to directly. */
     public SendQueue sendQueue() {
         return queue;
     }
 
+    /**
+     * The API clients' rate buckets, shared by every node (and Lambda instance) of the deployment; an item stays
+     * a minute after its bucket would be full again.
+     */
     public io.github.bucket4j.distributed.proxy.ProxyManager<String> sharedRateBuckets() {
         return rateBuckets;
     }
