@@ -81,6 +81,47 @@ class PostgresMessageStoreTest extends JdbcStorageContract {
         }
     }
 
+    /**
+     * Marking a queued message sent finds it by its primary key in the plan PostgreSQL keeps for a prepared
+     * statement (after five runs), planned here on the class's new tables as it is at a node's start.
+     */
+    @Test
+    void markingAMessageSentFindsItByItsPrimaryKeyInTheKeptPlan() throws Exception {
+        assertThat(keptPlan(
+                        OutboundWrites.MARK_SENT,
+                        "'bandwidth', 'default', 'id-1', 'sent', now(), NULL, 'm-1', 'queued'"))
+                .contains("messages_pkey")
+                .doesNotContain("messages_status_created_idx");
+    }
+
+    /** The writer's probe for conversations with pending events reads the conversation index, never the queue table. */
+    @Test
+    void thePendingEventsProbeReadsTheConversationIndexInTheKeptPlan() throws Exception {
+        assertThat(keptPlan(GroupTransaction.pendingEventsSql(SqlDialect.POSTGRESQL), "ARRAY['c-1', 'c-2']"))
+                .contains("change_events_conversation_idx")
+                .doesNotContain("Seq Scan on change_events");
+    }
+
+    /** The generic plan PostgreSQL would keep for {@code sql} (its {@code ?} numbered), run with {@code arguments}. */
+    private String keptPlan(String sql, String arguments) throws SQLException {
+        for (int n = 1; sql.contains("?"); n++) {
+            sql = sql.replaceFirst("\\?", "\\$" + n);
+        }
+        StringBuilder plan = new StringBuilder();
+        try (Connection connection =
+                        DriverManager.getConnection(withParameter(URL, "currentSchema=" + schema), USER, PASSWORD);
+                Statement statement = connection.createStatement()) {
+            statement.execute("SET plan_cache_mode = force_generic_plan");
+            statement.execute("PREPARE kept AS " + sql);
+            try (ResultSet rs = statement.executeQuery("EXPLAIN EXECUTE kept(" + arguments + ")")) {
+                while (rs.next()) {
+                    plan.append(rs.getString(1)).append('\n');
+                }
+            }
+        }
+        return plan.toString();
+    }
+
     /** A client's rate bucket is one row of the shared database: what one node spends, the other cannot. */
     @Test
     void aClientsRateBucketIsOneBudgetAcrossNodes() throws Exception {
