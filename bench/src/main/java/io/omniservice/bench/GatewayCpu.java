@@ -62,6 +62,28 @@ final class GatewayCpu {
         return new Ticks(ticks(Files.readString(process.resolve("stat"))), Map.copyOf(compilers));
     }
 
+    /**
+     * Ticks so far of every process under {@code proc} named {@code name} (its {@code comm}): PostgreSQL's
+     * postmaster and backends, whose work for the gateway's statements is not the gateway's CPU. A process that
+     * ended in between takes its ticks with it, so the pool's long-lived connections are what this counts well.
+     */
+    static long processesNamed(Path proc, String name) throws IOException {
+        long ticks = 0;
+        try (DirectoryStream<Path> processes = Files.newDirectoryStream(
+                proc, p -> p.getFileName().toString().chars().allMatch(Character::isDigit))) {
+            for (Path process : processes) {
+                try {
+                    if (Files.readString(process.resolve("comm")).strip().equals(name)) {
+                        ticks += ticks(Files.readString(process.resolve("stat")));
+                    }
+                } catch (IOException ended) {
+                    // the process ended between listing and reading
+                }
+            }
+        }
+        return ticks;
+    }
+
     /** cutime + cstime of a stat line: fields 16 and 17, the CPU of the process's children it waited for. */
     static long childrenTicks(String stat) {
         String[] fields = fieldsFromState(stat);

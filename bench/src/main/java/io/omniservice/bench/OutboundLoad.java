@@ -158,8 +158,10 @@ public final class OutboundLoad {
                     warmup.gateway() == null ? null : warmup.gateway().now();
             long toolBefore = toolCpuNanos();
             long wrkBefore = childrenCpuNanos();
+            long databaseBefore = GatewayCpu.processesNamed(Path.of("/proc"), "postgres");
             WrkWindow saturated = posted(wrk, window, null);
             long wrkNanos = childrenCpuNanos() - wrkBefore;
+            long databaseTicks = GatewayCpu.processesNamed(Path.of("/proc"), "postgres") - databaseBefore;
             System.out.printf(
                     Locale.ROOT,
                     "saturated %7d accepted (%6.0f/s) %5d refused  %7d sent (%6.0f sends/s)  answered p50 %7.2f ms"
@@ -171,7 +173,13 @@ public final class OutboundLoad {
                     saturated.sendRate(),
                     saturated.p50Micros() / 1e3,
                     saturated.p99Micros() / 1e3);
-            reportCpu(saturated, warmup.gateway(), gatewayBefore, toolCpuNanos() - toolBefore, wrkNanos);
+            reportCpu(
+                    saturated,
+                    warmup.gateway(),
+                    gatewayBefore,
+                    toolCpuNanos() - toolBefore,
+                    wrkNanos,
+                    databaseTicks * GatewayCpu.MICROS_PER_TICK);
             report("paced", load(client, target, apiKey, concurrency, window, rate));
             // accepting alone: scheduled an hour ahead, so nothing is sent while the clock runs
             WrkWindow accepting = posted(
@@ -446,9 +454,16 @@ public final class OutboundLoad {
      * The CPU each side spent per message the carrier received in a window: the gateway's (when its process is known)
      * and the load's (wrk's and this JVM's, which plays the carrier). A rate moves with what else the machine does;
      * CPU per send moves far less, so it is what tells two builds apart, and the load's share says how much of the
-     * machine the measurement itself took.
+     * machine the measurement itself took. PostgreSQL's processes on this machine, when there are any, are counted
+     * apart ({@code databaseMicros}): on that store much of a send's work is theirs.
      */
-    private void reportCpu(WrkWindow w, GatewayCpu gateway, GatewayCpu.Ticks before, long toolNanos, long wrkNanos)
+    private void reportCpu(
+            WrkWindow w,
+            GatewayCpu gateway,
+            GatewayCpu.Ticks before,
+            long toolNanos,
+            long wrkNanos,
+            double databaseMicros)
             throws IOException {
         double seconds = (w.lastArrival() - w.start()) / 1e9;
         if (w.sent() == 0 || seconds <= 0) {
@@ -463,14 +478,22 @@ public final class OutboundLoad {
                     gatewayMicros / w.sent(),
                     gatewayMicros / 1e6 / seconds);
         }
+        String databasePart = databaseMicros <= 0
+                ? ""
+                : String.format(
+                        Locale.ROOT,
+                        ", PostgreSQL %.0f µs a send (%.2f cores)",
+                        databaseMicros / w.sent(),
+                        databaseMicros / 1e6 / seconds);
         System.out.printf(
                 Locale.ROOT,
-                "cpu       %swrk %.0f µs a send (%.2f cores), carrier %.0f µs a send (%.2f cores)%n",
+                "cpu       %swrk %.0f µs a send (%.2f cores), carrier %.0f µs a send (%.2f cores)%s%n",
                 gatewayPart,
                 wrkNanos / 1e3 / w.sent(),
                 wrkNanos / 1e9 / seconds,
                 toolNanos / 1e3 / w.sent(),
-                toolNanos / 1e9 / seconds);
+                toolNanos / 1e9 / seconds,
+                databasePart);
     }
 
     /**

@@ -93,4 +93,19 @@ class GatewayCpuTest {
         assertThat(GatewayCpu.ticks(stat)).isEqualTo(790);
         assertThat(GatewayCpu.childrenTicks(stat)).isEqualTo(281);
     }
+
+    /** PostgreSQL's processes are summed by name, whatever else runs, and the task folders are not processes. */
+    @Test
+    void processesNamedSumsTheTicksOfEveryProcessOfThatName() throws IOException {
+        for (String[] p : new String[][] {
+            {"101", "postgres", "40", "2"}, {"102", "postgres", "7", "1"}, {"103", "java", "900", "9"}
+        }) {
+            Path dir = Files.createDirectories(proc.resolve(p[0]));
+            Files.writeString(dir.resolve("comm"), p[1] + "\n");
+            Files.writeString(dir.resolve("stat"), stat(p[1], Long.parseLong(p[2]), Long.parseLong(p[3])));
+        }
+        Files.createDirectories(proc.resolve("self"));
+        Files.createDirectories(proc.resolve("104")); // ended while listed: no comm to read
+        assertThat(GatewayCpu.processesNamed(proc, "postgres")).isEqualTo(50);
+    }
 }
