@@ -122,6 +122,31 @@ class PostgresMessageStoreTest extends JdbcStorageContract {
         return plan.toString();
     }
 
+    /** A node says at start that the server does not vacuum, and says nothing when it does. */
+    @Test
+    void aNodeWarnsWhenTheServerDoesNotVacuum() throws Exception {
+        boolean autovacuum;
+        try (Connection connection = jdbc.dataSource().getConnection();
+                Statement statement = connection.createStatement();
+                ResultSet rs = statement.executeQuery("SHOW autovacuum")) {
+            rs.next();
+            autovacuum = !"off".equalsIgnoreCase(rs.getString(1));
+        }
+        var logger = (ch.qos.logback.classic.Logger) org.slf4j.LoggerFactory.getLogger(JdbcMessageStore.class);
+        var said = new ch.qos.logback.core.read.ListAppender<ch.qos.logback.classic.spi.ILoggingEvent>();
+        said.start();
+        logger.addAppender(said);
+        try (JdbcMessageStore node =
+                JdbcMessageStore.postgres(withParameter(URL, "currentSchema=" + schema), USER, PASSWORD, 2)) {
+            assertThat(said.list.stream().map(ch.qos.logback.classic.spi.ILoggingEvent::getFormattedMessage))
+                    .as("autovacuum is %s on this server", autovacuum ? "on" : "off")
+                    .filteredOn(JdbcMessageStore.AUTOVACUUM_OFF::equals)
+                    .hasSize(autovacuum ? 0 : 1);
+        } finally {
+            logger.detachAppender(said);
+        }
+    }
+
     /** A client's rate bucket is one row of the shared database: what one node spends, the other cannot. */
     @Test
     void aClientsRateBucketIsOneBudgetAcrossNodes() throws Exception {
