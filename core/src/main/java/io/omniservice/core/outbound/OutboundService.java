@@ -187,7 +187,12 @@ public final class OutboundService {
             return repeat(used);
         }
         if (queued.lease() == null) {
-            handoff.wake();
+            // no room here: the dispatcher leases it from the store once a send ends. A scheduled one is found by
+            // its poll when due; waking it now would only look for it early, and a campaign scheduled ahead would
+            // make it read every waiting job once per request.
+            if (!notBefore.isAfter(now)) {
+                handoff.wake();
+            }
         } else {
             handoff.handOff(new SendJob(
                     messageId,
