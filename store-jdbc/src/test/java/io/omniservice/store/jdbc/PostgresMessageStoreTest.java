@@ -94,14 +94,6 @@ class PostgresMessageStoreTest extends JdbcStorageContract {
                 .doesNotContain("messages_status_created_idx");
     }
 
-    /** The writer's probe for conversations with pending events reads the conversation index, never the queue table. */
-    @Test
-    void thePendingEventsProbeReadsTheConversationIndexInTheKeptPlan() throws Exception {
-        assertThat(keptPlan(GroupTransaction.pendingEventsSql(SqlDialect.POSTGRESQL), "ARRAY['c-1', 'c-2']"))
-                .contains("change_events_conversation_idx")
-                .doesNotContain("Seq Scan on change_events");
-    }
-
     /** The generic plan PostgreSQL would keep for {@code sql} (its {@code ?} numbered), run with {@code arguments}. */
     private String keptPlan(String sql, String arguments) throws SQLException {
         for (int n = 1; sql.contains("?"); n++) {
