@@ -228,8 +228,8 @@ public final class JdbcMessageStore implements MessageStore, io.omniservice.core
     /**
      * Said at start on a server without autovacuum: the queue tables (change_events, send_jobs,
      * callback_deliveries) take and delete rows at the rate of messages, and without it they keep every deleted
-     * row and statistics from their first minute: on such a server the outbound bench's warm-up rounds, once the
-     * JIT was done, went from 620 down to 314–437 sends/s as the tables grew.
+     * row and statistics from their first minute: on such a server the outbound bench went from 620 sends/s in its
+     * fifth warm-up round down to 314–437 in rounds 10-16 as the tables grew.
      */
     static final String AUTOVACUUM_OFF = "PostgreSQL has autovacuum=off: the message store's queue tables"
             + " (change_events, send_jobs, callback_deliveries) keep every row they delete and their statistics go"
