@@ -9,8 +9,9 @@ import io.omniservice.core.notify.EventPublisher;
 import java.util.List;
 
 /**
- * Every workflow's last step: publishes the event to subscribers and the SSE stream (stored with the
- * workflow's end, so exactly once) and to the push-notification publishers (at least once). A new
+ * Every workflow's notification: publishes the event to subscribers and the SSE stream (a deferrable effect,
+ * stored with the workflow's next write, so exactly once) and to the push-notification publishers (at least
+ * once: a crash before that write publishes it again, with the same event id). A new
  * message's data is the message as {@code GET /v1/messages/{id}} shows it, without the carrier's original
  * payload, and with the rules that fired.
  */
@@ -56,6 +57,6 @@ public final class NotificationStep implements WorkflowStep.Action {
         boolean aboutOneMessage = ChangeEvent.MESSAGE_STATUS.equals(event.type())
                 || ChangeEvent.MESSAGE_DELIVERY_TIMEOUT.equals(event.type());
         String client = aboutOneMessage && event.messageId() != null ? input.messageClient() : null;
-        return StepResult.of(new Effect.Publish(envelope, event.conversationId(), client));
+        return StepResult.deferred(new Effect.Publish(envelope, event.conversationId(), client));
     }
 }

@@ -18,7 +18,9 @@ import org.slf4j.LoggerFactory;
 /**
  * Runs an event's workflow from the step its stored progress names. After a step that changed
  * something, the progress and the step's effects are stored together before the next step starts, so a
- * crash resumes at the step that was running and no effect is stored twice. A failing step is retried
+ * crash resumes at the step that was running and no effect is stored twice; a step whose result is
+ * {@linkplain StepResult#deferred deferrable} has its effects stored with the next write instead (one commit
+ * fewer: a status change's notification and the duplicate-delivery check after it end in one). A failing step is retried
  * by its policy, then the event becomes a dead letter.
  */
 public final class WorkflowEngine {
@@ -93,6 +95,8 @@ public final class WorkflowEngine {
         StepInput input = new StepInput(event, context, messages, view);
         int step = event.step();
         int storedStep = event.step();
+        // the context as the last stored progress has it: a deferrable step does not change it
+        ObjectNode storedContext = context.deepCopy();
         List<Effect> unstored = new ArrayList<>();
         String trace = traceParent(event, input);
         while (step < workflow.steps().size()) {
@@ -105,23 +109,32 @@ public final class WorkflowEngine {
                 Thread.currentThread().interrupt();
                 throw new IllegalStateException("interrupted in step " + current.name(), e);
             } catch (Exception e) {
-                return failed(event, workflow, step, step == storedStep ? event.attempts() + 1 : 1, e);
+                int attempts = step == storedStep ? event.attempts() + 1 : 1;
+                if (!unstored.isEmpty()) {
+                    // what earlier steps deferred, stored before the retry starts past them
+                    store(new StepRecord(event.seq(), step, false, storedContext, List.copyOf(unstored)));
+                }
+                return failed(event, workflow, step, attempts, e);
             }
             step++;
             unstored.addAll(result.effects());
             boolean done = step == workflow.steps().size();
-            if (result.changedAnything() || done) {
-                boolean publishes = unstored.stream().anyMatch(Effect.Publish.class::isInstance);
-                feed.record(new StepRecord(event.seq(), step, done, context.deepCopy(), List.copyOf(unstored)))
-                        .join();
+            if (done || (result.changedAnything() && !result.deferrable())) {
+                storedContext = context.deepCopy();
+                store(new StepRecord(event.seq(), step, done, storedContext, List.copyOf(unstored)));
                 unstored.clear();
                 storedStep = step;
-                if (publishes) {
-                    published.run();
-                }
             }
         }
         return Outcome.DONE;
+    }
+
+    /** Stores a run's progress and effects; those that published wake deliveries and streams once stored. */
+    private void store(StepRecord record) {
+        feed.record(record).join();
+        if (record.effects().stream().anyMatch(Effect.Publish.class::isInstance)) {
+            published.run();
+        }
     }
 
     /** A step failed in {@link #runThrough}: whoever started the step retries it or gives up on it. */
@@ -178,13 +191,8 @@ public final class WorkflowEngine {
             step++;
         }
         boolean done = step == workflow.steps().size();
-        boolean publishes = unstored.stream().anyMatch(Effect.Publish.class::isInstance);
         // stored even when nothing changed: the next task finds this step done, however often it is retried
-        feed.record(new StepRecord(event.seq(), step, done, context.deepCopy(), List.copyOf(unstored)))
-                .join();
-        if (publishes) {
-            published.run();
-        }
+        store(new StepRecord(event.seq(), step, done, context.deepCopy(), List.copyOf(unstored)));
         return done;
     }
 
