@@ -636,9 +636,10 @@ final class GroupTransaction {
         }
         try (PreparedStatement update = connection.prepareStatement("""
                 UPDATE conversations SET carrier = ?
-                WHERE id = (SELECT conversation_id FROM messages WHERE message_id = ?)""")) {
+                WHERE id = (SELECT conversation_id FROM messages WHERE message_id = ?) AND carrier <> ?""")) {
             update.setString(1, accepted.conversationCarrier().wireName());
             update.setString(2, accepted.messageId());
+            update.setString(3, accepted.conversationCarrier().wireName());
             update.executeUpdate();
         }
         applyOwnStatus(accepted.messageId(), accepted.report());

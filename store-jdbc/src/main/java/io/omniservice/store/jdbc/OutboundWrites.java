@@ -57,6 +57,13 @@ final class OutboundWrites {
                 sender = COALESCE(?, sender)
             WHERE message_id = ? AND COALESCE(status, '') = ?""";
 
+    /**
+     * A conversation's carrier, written only when it changed: most sends go over the carrier the conversation
+     * already has, and an UPDATE that rewrites a row with the same values still writes it (a new row version on
+     * PostgreSQL, a page in SQLite's WAL).
+     */
+    static final String CONVERSATION_CARRIER = "UPDATE conversations SET carrier = ? WHERE id = ? AND carrier <> ?";
+
     private static final BatchedWork.Writer ACCEPT = OutboundWrites::accept;
     private static final BatchedWork.Writer SENT = OutboundWrites::sent;
 
@@ -241,11 +248,11 @@ final class OutboundWrites {
             }
             insert.executeBatch();
         }
-        try (PreparedStatement update =
-                connection.prepareStatement("UPDATE conversations SET carrier = ? WHERE id = ?")) {
+        try (PreparedStatement update = connection.prepareStatement(CONVERSATION_CARRIER)) {
             for (SendResults.Accepted one : advanced) {
                 update.setString(1, one.conversationCarrier().wireName());
                 update.setString(2, one.conversationId());
+                update.setString(3, one.conversationCarrier().wireName());
                 update.addBatch();
             }
             update.executeBatch();

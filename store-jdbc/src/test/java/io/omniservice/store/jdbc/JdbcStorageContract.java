@@ -101,6 +101,28 @@ abstract class JdbcStorageContract extends FeedStoreContract {
                 .containsExactly(ChangeEvent.CONVERSATION_CREATED, ChangeEvent.MESSAGE_RECEIVED);
     }
 
+    /** A send over the carrier its conversation already has writes nothing to the conversation; another carrier does. */
+    @Test
+    void aConversationsCarrierIsWrittenOnlyWhenItChanges() throws SQLException {
+        var hello = inbound(CarrierType.TWILIO, carrierId(), Sender.phone(phone(), null), now(), text("hello"));
+        store.commit(batch(hello));
+        String conversation = hello.message().conversationId();
+        try (Connection connection = jdbc.dataSource().getConnection();
+                PreparedStatement update = connection.prepareStatement(OutboundWrites.CONVERSATION_CARRIER)) {
+            connection.setAutoCommit(true);
+            assertThat(carrier(update, conversation, CarrierType.TWILIO)).isZero();
+            assertThat(carrier(update, conversation, CarrierType.BANDWIDTH)).isEqualTo(1);
+        }
+        assertThat(store.conversation(conversation).orElseThrow().carrier()).isEqualTo(CarrierType.BANDWIDTH);
+    }
+
+    private static int carrier(PreparedStatement update, String conversation, CarrierType carrier) throws SQLException {
+        update.setString(1, carrier.wireName());
+        update.setString(2, conversation);
+        update.setString(3, carrier.wireName());
+        return update.executeUpdate();
+    }
+
     @Test
     void oneBadBatchDoesNotFailItsGroup() {
         String phone = phone();
