@@ -129,8 +129,13 @@ public abstract class FeedStoreContract extends ContactStoreContract {
                 .count();
     }
 
+    /**
+     * Waits for {@code condition}, up to a minute: the DynamoDB fake serves one request at a time for the whole JVM,
+     * so while another test class floods it with concurrent commits a worker's few requests wait their turn (15 s
+     * was not enough on a 2-core machine running the suite's classes four at a time).
+     */
     private static void await(BooleanSupplier condition) throws InterruptedException {
-        Instant deadline = Instant.now().plusSeconds(15);
+        Instant deadline = Instant.now().plusSeconds(60);
         while (!condition.getAsBoolean()) {
             if (Instant.now().isAfter(deadline)) {
                 throw new AssertionError("condition not met in time");
