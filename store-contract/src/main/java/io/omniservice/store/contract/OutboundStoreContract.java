@@ -86,11 +86,12 @@ public abstract class OutboundStoreContract extends MessageStoreContract {
                 .optedOutChannels();
     }
 
-    private OutboundStore outbound() {
+    protected OutboundStore outbound() {
         return storage.outbound();
     }
 
-    private QueuedMessage queued(String to, Priority priority, Instant notBefore, String callbackUrl) {
+    /** A text to {@code to} over Twilio, due at {@code notBefore}. */
+    protected QueuedMessage queued(String to, Priority priority, Instant notBefore, String callbackUrl) {
         return queued(to, priority, notBefore, callbackUrl, now());
     }
 
@@ -137,7 +138,8 @@ public abstract class OutboundStoreContract extends MessageStoreContract {
                 q.message(), q.conversation(), plan, q.priority(), q.notBefore(), null, null, null, q.response(), null);
     }
 
-    private List<String> claimedOf(List<SendJob> jobs, List<String> mine) {
+    /** The ids of {@code jobs} that are among {@code mine}, in the order leased. */
+    protected List<String> claimedOf(List<SendJob> jobs, List<String> mine) {
         return jobs.stream().map(SendJob::messageId).filter(mine::contains).toList();
     }
 

@@ -32,7 +32,9 @@ import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.EnumMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.UUID;
@@ -140,15 +142,39 @@ public final class JdbcOutboundStore implements OutboundStore {
                 ORDER BY due LIMIT ?""", owner, at, until, max);
     }
 
-    /** Leases due sends: the earliest due of each conversation, high priority first, then in request order. */
+    /**
+     * Leases due sends: high priority before normal before low, and within a priority the job due first (its
+     * request order when due together); only the earliest due job of each conversation, in request order.
+     */
     private static List<SendJob> leaseJobs(Connection connection, String owner, Instant at, Instant until, int max)
             throws SQLException {
-        return leaseDue(connection, "send_jobs", """
-                SELECT j.message_id, j.conversation_id, j.priority, j.expire_at, j.plan, j.runs FROM send_jobs j
-                WHERE j.not_before <= ? AND (j.lease_until IS NULL OR j.lease_until < ?)
-                  AND NOT EXISTS (SELECT 1 FROM send_jobs e
-                      WHERE e.conversation_id = j.conversation_id AND e.seq < j.seq AND e.not_before <= ?)
-                ORDER BY j.priority, j.seq LIMIT ?""", owner, at, until, max);
+        List<SendJob> leased = new ArrayList<>();
+        for (Priority priority : Priority.values()) {
+            leased.addAll(
+                    leaseDue(connection, "send_jobs", LEASE_JOBS.get(priority), owner, at, until, max - leased.size()));
+        }
+        return leased;
+    }
+
+    /**
+     * One query a priority rather than one ordered by priority: each reads the {@code (priority, not_before, seq)}
+     * index from its first job to the last one due, so jobs scheduled ahead (a campaign for tomorrow, a retry's
+     * backoff) are never read while nothing of them is due; a query over every priority could not come out of
+     * that index in order, and one ordered by {@code (priority, seq)} reads every job scheduled ahead at each poll.
+     */
+    private static final Map<Priority, String> LEASE_JOBS = leaseJobQueries();
+
+    private static Map<Priority, String> leaseJobQueries() {
+        Map<Priority, String> queries = new EnumMap<>(Priority.class);
+        for (Priority priority : Priority.values()) {
+            queries.put(priority, """
+                    SELECT j.message_id, j.conversation_id, j.priority, j.expire_at, j.plan, j.runs FROM send_jobs j
+                    WHERE j.priority = %d AND j.not_before <= ? AND (j.lease_until IS NULL OR j.lease_until < ?)
+                      AND NOT EXISTS (SELECT 1 FROM send_jobs e
+                          WHERE e.conversation_id = j.conversation_id AND e.seq < j.seq AND e.not_before <= ?)
+                    ORDER BY j.not_before, j.seq LIMIT ?""".formatted(priority.ordinal()));
+        }
+        return queries;
     }
 
     /**

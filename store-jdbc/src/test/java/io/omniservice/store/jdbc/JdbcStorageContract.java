@@ -8,6 +8,8 @@ import io.omniservice.core.json.Json;
 import io.omniservice.core.model.CarrierType;
 import io.omniservice.core.model.ConversationKey;
 import io.omniservice.core.model.Sender;
+import io.omniservice.core.outbound.Priority;
+import io.omniservice.core.outbound.QueuedMessage;
 import io.omniservice.core.outbound.SendJob;
 import io.omniservice.core.store.CommitResult;
 import io.omniservice.core.store.InboundBatch;
@@ -26,6 +28,7 @@ import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -114,6 +117,32 @@ abstract class JdbcStorageContract extends FeedStoreContract {
             assertThat(carrier(update, conversation, CarrierType.BANDWIDTH)).isEqualTo(1);
         }
         assertThat(store.conversation(conversation).orElseThrow().carrier()).isEqualTo(CarrierType.BANDWIDTH);
+    }
+
+    /**
+     * Within a priority the job due first is leased first, whatever the order the sends were asked for in: each
+     * priority's due jobs are read from the (priority, not_before, seq) index, never the jobs scheduled ahead.
+     */
+    @Test
+    void withinAPriorityTheJobDueFirstIsLeasedFirst() {
+        Instant inAnHour = Instant.now().plus(Duration.ofHours(1));
+        QueuedMessage scheduled = queued(phone(), Priority.NORMAL, inAnHour, null);
+        QueuedMessage immediate = queued(phone(), Priority.NORMAL, now(), null);
+        QueuedMessage urgent = queued(phone(), Priority.HIGH, inAnHour, null);
+        for (QueuedMessage q : List.of(scheduled, immediate, urgent)) {
+            storage.outbound().accept(q);
+        }
+        List<String> mine = Stream.of(scheduled, immediate, urgent)
+                .map(q -> q.message().messageId())
+                .toList();
+
+        assertThat(claimedOf(
+                        storage.outbound().claimDue("node-a", inAnHour.plusSeconds(1), Duration.ofMinutes(5), 10_000),
+                        mine))
+                .containsExactly(
+                        urgent.message().messageId(),
+                        immediate.message().messageId(),
+                        scheduled.message().messageId());
     }
 
     private static int carrier(PreparedStatement update, String conversation, CarrierType carrier) throws SQLException {
