@@ -6,8 +6,10 @@ import java.net.UnknownHostException;
 import org.apache.hc.client5.http.DnsResolver;
 import org.apache.hc.client5.http.config.ConnectionConfig;
 import org.apache.hc.client5.http.impl.classic.CloseableHttpClient;
+import org.apache.hc.client5.http.impl.classic.HttpClientBuilder;
 import org.apache.hc.client5.http.impl.classic.HttpClients;
 import org.apache.hc.client5.http.impl.io.PoolingHttpClientConnectionManagerBuilder;
+import org.apache.hc.core5.util.TimeValue;
 
 /**
  * Apache HttpClient's host lookup through the {@link AddressGuard}: the client connects only to addresses the
@@ -26,6 +28,27 @@ final class GuardedDnsResolver implements DnsResolver {
      * decompression, cookies or cached credentials, and a fresh connection (so a fresh check) per request.
      */
     static CloseableHttpClient client(AddressGuard guard, ConnectionConfig connections, int maxTotal, int maxPerRoute) {
+        return builder(guard, connections, maxTotal, maxPerRoute)
+                .setConnectionReuseStrategy((request, response, context) -> false)
+                .build();
+    }
+
+    /**
+     * {@link #client} that keeps a connection open for the next request to the same scheme, host and port when
+     * the caller released it whole and the server did not close it; a kept connection is to an address the guard
+     * allowed when it was opened, and lives at most {@code connections}' time to live. Idle ones are closed after
+     * {@code idle}.
+     */
+    static CloseableHttpClient keepingConnections(
+            AddressGuard guard, ConnectionConfig connections, int maxTotal, int maxPerRoute, TimeValue idle) {
+        return builder(guard, connections, maxTotal, maxPerRoute)
+                .evictExpiredConnections()
+                .evictIdleConnections(idle)
+                .build();
+    }
+
+    private static HttpClientBuilder builder(
+            AddressGuard guard, ConnectionConfig connections, int maxTotal, int maxPerRoute) {
         return HttpClients.custom()
                 .setConnectionManager(PoolingHttpClientConnectionManagerBuilder.create()
                         .setDnsResolver(new GuardedDnsResolver(guard))
@@ -33,14 +56,12 @@ final class GuardedDnsResolver implements DnsResolver {
                         .setMaxConnTotal(maxTotal)
                         .setMaxConnPerRoute(maxPerRoute)
                         .build())
-                .setConnectionReuseStrategy((request, response, context) -> false)
                 .disableRedirectHandling()
                 .disableAutomaticRetries()
                 .disableContentCompression()
                 .disableCookieManagement()
                 .disableAuthCaching()
-                .setUserAgent("Omniservice")
-                .build();
+                .setUserAgent("Omniservice");
     }
 
     @Override

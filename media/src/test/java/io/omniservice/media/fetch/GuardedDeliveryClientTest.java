@@ -16,18 +16,28 @@ import com.github.tomakehurst.wiremock.WireMockServer;
 import io.omniservice.core.net.AddressGuard;
 import io.omniservice.core.net.AddressRefused;
 import io.omniservice.core.net.HostResolver;
+import java.io.IOException;
+import java.io.InputStream;
 import java.net.InetAddress;
+import java.net.ServerSocket;
+import java.net.Socket;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
-/** The callback client connects only where the guard allows at connect time, and never follows a redirect. */
+/**
+ * The callback client connects only where the guard allows at connect time, never follows a redirect, and keeps a
+ * connection for the next delivery only when the answer came in whole.
+ */
 class GuardedDeliveryClientTest {
     private static final String NETWORKS = "outbound.callbacks.allowedNetworks";
     private static final byte[] BODY = "{\"type\":\"message.status\"}".getBytes(StandardCharsets.UTF_8);
@@ -112,7 +122,125 @@ class GuardedDeliveryClientTest {
         assertThat(server.findAll(anyRequestedFor(anyUrl()))).isEmpty();
     }
 
+    @Test
+    void aConnectionWhoseAnswerCameInWholeCarriesTheNextDeliveries() throws Exception {
+        try (RawReceiver receiver = new RawReceiver("HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok", false);
+                GuardedDeliveryClient client = client(List.of("127.0.0.0/8"), HostResolver.SYSTEM)) {
+            for (int i = 0; i < 3; i++) {
+                assertThat(client.post(receiver.url(), Map.of(), BODY, Duration.ofSeconds(5)))
+                        .isEqualTo(200);
+            }
+            assertThat(receiver.requests()).hasValue(3);
+            assertThat(receiver.connections()).hasValue(1);
+        }
+    }
+
+    @Test
+    void aConnectionWhoseAnswerIsStillComingIsCutNotWaitedFor() throws Exception {
+        // the head and 10 bytes of a body said to be 100,000 long, then nothing more
+        try (RawReceiver receiver =
+                        new RawReceiver("HTTP/1.1 200 OK\r\nContent-Length: 100000\r\n\r\n0123456789", false);
+                GuardedDeliveryClient client = client(List.of("127.0.0.0/8"), HostResolver.SYSTEM)) {
+            for (int i = 0; i < 2; i++) {
+                // a client waiting for the rest would time out (and throw) here
+                assertThat(client.post(receiver.url(), Map.of(), BODY, Duration.ofSeconds(5)))
+                        .isEqualTo(200);
+            }
+            assertThat(receiver.connections()).hasValue(2);
+        }
+    }
+
+    @Test
+    void aConnectionTheReceiverClosesIsNotUsedAgain() throws Exception {
+        try (RawReceiver receiver = new RawReceiver("HTTP/1.1 204 No Content\r\nConnection: close\r\n\r\n", true);
+                GuardedDeliveryClient client = client(List.of("127.0.0.0/8"), HostResolver.SYSTEM)) {
+            for (int i = 0; i < 2; i++) {
+                assertThat(client.post(receiver.url(), Map.of(), BODY, Duration.ofSeconds(5)))
+                        .isEqualTo(204);
+            }
+            assertThat(receiver.connections()).hasValue(2);
+        }
+    }
+
     private static GuardedDeliveryClient client(List<String> allowed, HostResolver resolver) {
         return new GuardedDeliveryClient(new AddressGuard(NETWORKS, allowed, resolver), Duration.ofSeconds(2));
+    }
+
+    /**
+     * An HTTP/1.1 receiver on a bare socket that counts the connections it accepts and answers every request with
+     * {@code answer}, closing the connection after it when {@code closes}.
+     */
+    private static final class RawReceiver implements AutoCloseable {
+        private final ServerSocket socket;
+        private final AtomicInteger connections = new AtomicInteger();
+        private final AtomicInteger requests = new AtomicInteger();
+        private final List<Socket> accepted = new CopyOnWriteArrayList<>();
+
+        RawReceiver(String answer, boolean closes) throws IOException {
+            socket = new ServerSocket(0, 50, InetAddress.getLoopbackAddress());
+            Thread.ofVirtual().start(() -> {
+                while (!socket.isClosed()) {
+                    try {
+                        Socket connection = socket.accept();
+                        connections.incrementAndGet();
+                        accepted.add(connection);
+                        Thread.ofVirtual().start(() -> serve(connection, answer, closes));
+                    } catch (IOException closed) {
+                        return;
+                    }
+                }
+            });
+        }
+
+        private void serve(Socket connection, String answer, boolean closes) {
+            try (connection) {
+                InputStream in = connection.getInputStream();
+                while (skipRequest(in)) {
+                    requests.incrementAndGet();
+                    connection.getOutputStream().write(answer.getBytes(StandardCharsets.US_ASCII));
+                    connection.getOutputStream().flush();
+                    if (closes) {
+                        return;
+                    }
+                }
+            } catch (IOException gone) {
+                // the client cut the connection
+            }
+        }
+
+        /** Reads one request (head and Content-Length body); false at the end of the stream. */
+        private static boolean skipRequest(InputStream in) throws IOException {
+            StringBuilder head = new StringBuilder();
+            while (!head.toString().endsWith("\r\n\r\n")) {
+                int b = in.read();
+                if (b < 0) {
+                    return false;
+                }
+                head.append((char) b);
+            }
+            Matcher length = Pattern.compile("(?i)content-length: *(\\d+)").matcher(head);
+            in.readNBytes(length.find() ? Integer.parseInt(length.group(1)) : 0);
+            return true;
+        }
+
+        URI url() {
+            return URI.create("http://127.0.0.1:" + socket.getLocalPort() + "/hook");
+        }
+
+        AtomicInteger connections() {
+            return connections;
+        }
+
+        AtomicInteger requests() {
+            return requests;
+        }
+
+        @Override
+        public void close() throws IOException {
+            socket.close();
+            for (Socket connection : accepted) {
+                connection.close();
+            }
+        }
     }
 }
