@@ -28,7 +28,8 @@ import java.util.concurrent.atomic.AtomicLong;
  * <p>After warming up (saturated rounds until steady, see {@link Warmup}), three runs: as fast as
  * {@code --concurrency} connections can post (throughput), a paced {@code --rate} per second (the gateway's added
  * latency when it is not saturated: from the moment a client starts its POST to the moment the carrier has the
- * send, both on this JVM's clock), and accepting alone (scheduled an hour ahead, nothing sent).
+ * send, both on this JVM's clock), and accepting alone (scheduled an hour ahead, nothing sent); then an idle
+ * window with those jobs waiting, for the CPU the dispatcher's polls cost.
  *
  * <p>The saturated runs post with {@code wrk} ({@code --wrk-script}, bench/outbound-sends.lua): a client that costs
  * less per request than the gateway, so that the rate measures the gateway. This JVM's HTTP client cost 150–250 µs of
@@ -189,9 +190,34 @@ public final class OutboundLoad {
                     "accept    %7d accepted (%6.0f/s), scheduled an hour ahead: the API and its commit alone%n",
                     accepting.accepted(),
                     accepting.accepted() / accepting.postingSeconds());
+            idle(window, warmup.gateway());
         } finally {
             carrier.stop(0);
         }
+    }
+
+    /**
+     * What the gateway (and PostgreSQL) spend for {@code window} with nothing to send and the jobs the accept run
+     * scheduled waiting: the dispatcher's polls, which should not grow with the jobs scheduled ahead.
+     */
+    private static void idle(Duration window, GatewayCpu gateway) throws IOException, InterruptedException {
+        if (gateway == null) {
+            return;
+        }
+        GatewayCpu.Ticks before = gateway.now();
+        long databaseBefore = GatewayCpu.processesNamed(Path.of("/proc"), "postgres");
+        Thread.sleep(window);
+        double seconds = window.toNanos() / 1e9;
+        double gatewayMicros = (gateway.now().process() - before.process()) * GatewayCpu.MICROS_PER_TICK;
+        double databaseMicros =
+                (GatewayCpu.processesNamed(Path.of("/proc"), "postgres") - databaseBefore) * GatewayCpu.MICROS_PER_TICK;
+        System.out.printf(
+                Locale.ROOT,
+                "idle      %.0f s with the accept run's jobs scheduled ahead: gateway %.1f %% of a core, PostgreSQL"
+                        + " %.1f %%%n",
+                seconds,
+                gatewayMicros / 1e4 / seconds,
+                databaseMicros / 1e4 / seconds);
     }
 
     /** Bandwidth's {@code POST /api/v2/users/{accountId}/messages}, recording when each of our messages arrives. */
