@@ -124,12 +124,8 @@ class GuardedDeliveryClientTest {
 
     @Test
     void aConnectionWhoseAnswerCameInWholeCarriesTheNextDeliveries() throws Exception {
-        try (RawReceiver receiver = new RawReceiver("HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok", false);
-                GuardedDeliveryClient client = client(List.of("127.0.0.0/8"), HostResolver.SYSTEM)) {
-            for (int i = 0; i < 3; i++) {
-                assertThat(client.post(receiver.url(), Map.of(), BODY, Duration.ofSeconds(5)))
-                        .isEqualTo(200);
-            }
+        try (RawReceiver receiver = new RawReceiver("HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok", false)) {
+            deliver(receiver, 3, 200);
             assertThat(receiver.requests()).hasValue(3);
             assertThat(receiver.connections()).hasValue(1);
         }
@@ -139,26 +135,28 @@ class GuardedDeliveryClientTest {
     void aConnectionWhoseAnswerIsStillComingIsCutNotWaitedFor() throws Exception {
         // the head and 10 bytes of a body said to be 100,000 long, then nothing more
         try (RawReceiver receiver =
-                        new RawReceiver("HTTP/1.1 200 OK\r\nContent-Length: 100000\r\n\r\n0123456789", false);
-                GuardedDeliveryClient client = client(List.of("127.0.0.0/8"), HostResolver.SYSTEM)) {
-            for (int i = 0; i < 2; i++) {
-                // a client waiting for the rest would time out (and throw) here
-                assertThat(client.post(receiver.url(), Map.of(), BODY, Duration.ofSeconds(5)))
-                        .isEqualTo(200);
-            }
+                new RawReceiver("HTTP/1.1 200 OK\r\nContent-Length: 100000\r\n\r\n0123456789", false)) {
+            // a client waiting for the rest would time out (and throw) in there
+            deliver(receiver, 2, 200);
             assertThat(receiver.connections()).hasValue(2);
         }
     }
 
     @Test
     void aConnectionTheReceiverClosesIsNotUsedAgain() throws Exception {
-        try (RawReceiver receiver = new RawReceiver("HTTP/1.1 204 No Content\r\nConnection: close\r\n\r\n", true);
-                GuardedDeliveryClient client = client(List.of("127.0.0.0/8"), HostResolver.SYSTEM)) {
-            for (int i = 0; i < 2; i++) {
-                assertThat(client.post(receiver.url(), Map.of(), BODY, Duration.ofSeconds(5)))
-                        .isEqualTo(204);
-            }
+        try (RawReceiver receiver = new RawReceiver("HTTP/1.1 204 No Content\r\nConnection: close\r\n\r\n", true)) {
+            deliver(receiver, 2, 204);
             assertThat(receiver.connections()).hasValue(2);
+        }
+    }
+
+    /** {@code times} deliveries to {@code receiver} from one client, each answered {@code status}. */
+    private static void deliver(RawReceiver receiver, int times, int status) throws Exception {
+        try (GuardedDeliveryClient client = client(List.of("127.0.0.0/8"), HostResolver.SYSTEM)) {
+            for (int i = 0; i < times; i++) {
+                assertThat(client.post(receiver.url(), Map.of(), BODY, Duration.ofSeconds(5)))
+                        .isEqualTo(status);
+            }
         }
     }
 

@@ -86,7 +86,7 @@ public abstract class OutboundStoreContract extends MessageStoreContract {
                 .optedOutChannels();
     }
 
-    protected OutboundStore outbound() {
+    private OutboundStore outbound() {
         return storage.outbound();
     }
 

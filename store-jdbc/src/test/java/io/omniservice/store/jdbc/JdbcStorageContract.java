@@ -120,8 +120,8 @@ abstract class JdbcStorageContract extends FeedStoreContract {
     }
 
     /**
-     * Within a priority the job due first is leased first, whatever the order the sends were asked for in: each
-     * priority's due jobs are read from the (priority, not_before, seq) index, never the jobs scheduled ahead.
+     * Within a priority the job due first is leased first, whatever the order the sends were asked for in (the
+     * order the {@code (priority, not_before, seq)} index gives); a higher priority still goes before.
      */
     @Test
     void withinAPriorityTheJobDueFirstIsLeasedFirst() {
